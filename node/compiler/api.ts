@@ -1,0 +1,33 @@
+// The compiler's public surface (implementation: node/compiler/compile.ts).
+import type { Program } from "./program";
+
+export interface CompileOptions {
+  /** Concrete dims for graph inputs, by input name; required where the model's dims are symbolic. */
+  shapes?: Record<string, number[]>;
+}
+
+export interface CompiledModel {
+  program: Program;
+  /** keccak256 of the .onnx file bytes, 0x-prefixed hex. */
+  onnxHash: string;
+  /** Node count per ONNX op type in the source graph. */
+  opCounts: Record<string, number>;
+}
+
+export interface TensorInfo {
+  name: string;
+  elemType: string; // e.g. "float32", "int64"
+  dims: (number | string)[]; // symbolic dims as their names
+}
+
+export interface ModelInfo {
+  irVersion: number;
+  opsets: Record<string, number>; // domain ("" = ai.onnx) → version
+  producer: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  opCounts: Record<string, number>;
+  initializers: number;
+  parameters: number; // total elements in initializers
+  unsupported: string[]; // op types the compiler cannot lower, sorted
+}

@@ -1,0 +1,239 @@
+// Reading the inputs of a compiled program from files: JSON, raw little-endian float32
+// (.bin) and NumPy (.npy). Every path ends in validateInput, so the same rules (element
+// count, shape, no NaN) hold whatever the format.
+import * as fs from "fs";
+import * as path from "path";
+import { RefereeError } from "../errors";
+import { decodeNpy } from "./npy";
+
+/** What the readers need to know about one graph input: its name and concrete dims. */
+export interface InputSpec {
+  name: string;
+  dims: readonly number[];
+}
+
+export type InputFormat = "json" | "bin" | "npy";
+
+function count(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+function dimsText(dims: readonly number[]): string {
+  return dims.length === 0 ? "scalar" : dims.join("x");
+}
+
+function inputError(msg: string): RefereeError {
+  return new RefereeError("INPUT", msg);
+}
+
+/**
+ * Check one input tensor against its spec: element count, and no NaN (a NaN input has no
+ * single canonical meaning across producers, so Referee refuses it rather than
+ * canonicalizing silently). Infinities are valid binary32 values and pass.
+ */
+export function validateInput(spec: InputSpec, data: Float32Array): Float32Array {
+  const n = count(spec.dims);
+  if (data.length !== n) {
+    throw inputError(`input '${spec.name}' has ${data.length} elements, expected ${n} (dims ${dimsText(spec.dims)})`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== data[i]) throw inputError(`input '${spec.name}' element ${i} is NaN: Referee refuses NaN inputs`);
+  }
+  return data;
+}
+
+// ---------------------------------------------------------------------------------- JSON
+
+// Python's json.dumps writes NaN / Infinity / -Infinity as bare tokens; accept them so a NaN
+// gets the NaN message instead of a JSON syntax error. Strings are matched first and kept.
+const NONSTANDARD = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+const SENTINEL = "\u0000referee:";
+
+function parseLenientJson(text: string, what: string): unknown {
+  const patched = text.replace(NONSTANDARD, (m) => (m.startsWith('"') ? m : JSON.stringify(SENTINEL + m)));
+  try {
+    return JSON.parse(patched);
+  } catch (e) {
+    throw inputError(`${what}: malformed JSON (${(e as Error).message})`);
+  }
+}
+
+function numberOf(v: unknown, spec: InputSpec, index: number): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && v.startsWith(SENTINEL)) {
+    const tok = v.slice(SENTINEL.length);
+    return tok === "NaN" ? NaN : tok === "Infinity" ? Infinity : -Infinity;
+  }
+  const shown = JSON.stringify(v);
+  throw inputError(
+    `input '${spec.name}' element ${index} is not a number (got ${shown && shown.length > 40 ? shown.slice(0, 40) + "…" : shown})`,
+  );
+}
+
+/** Shape of a nested array, checking it is rectangular. Leaves are anything but arrays. */
+function nestedShape(v: unknown, spec: InputSpec): number[] {
+  if (!Array.isArray(v)) return [];
+  const shape = [v.length];
+  if (v.length === 0) return shape;
+  const inner = nestedShape(v[0], spec);
+  for (let i = 1; i < v.length; i++) {
+    const s = nestedShape(v[i], spec);
+    if (s.length !== inner.length || s.some((d, j) => d !== inner[j])) {
+      throw inputError(`input '${spec.name}': ragged nested array (sub-arrays of shapes ${dimsText(inner)} and ${dimsText(s)})`);
+    }
+  }
+  return shape.concat(inner);
+}
+
+function stripLeadingOnes(dims: readonly number[]): readonly number[] {
+  let i = 0;
+  while (i < dims.length && dims[i] === 1) i++;
+  return dims.slice(i);
+}
+
+/**
+ * One input from a JSON value: a number (scalar input), a flat array of all elements in
+ * row-major order, or a nested array whose shape equals the input's dims (leading dims of
+ * size 1 may be left out, so [[...]] and [...] both serve a 1x96 input).
+ */
+export function jsonToInput(value: unknown, spec: InputSpec): Float32Array {
+  const leaves: unknown[] = Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value];
+  const shape = nestedShape(value, spec);
+  if (shape.length > 1) {
+    const want = stripLeadingOnes(spec.dims);
+    const got = stripLeadingOnes(shape);
+    if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
+      throw inputError(`input '${spec.name}' has shape ${dimsText(shape)}, expected ${dimsText(spec.dims)}`);
+    }
+  }
+  const data = new Float32Array(leaves.length);
+  for (let i = 0; i < leaves.length; i++) data[i] = numberOf(leaves[i], spec, i);
+  return validateInput(spec, data);
+}
+
+/**
+ * Inputs from JSON text: for a single-input model, an array (flat or nested) or a number;
+ * for any model, an object {inputName: array} naming every input exactly once.
+ */
+export function parseJsonInputs(text: string, specs: readonly InputSpec[], what = "JSON input"): Float32Array[] {
+  const value = parseLenientJson(text, what);
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const obj = value as Record<string, unknown>;
+    const names = new Set(specs.map((s) => s.name));
+    for (const key of Object.keys(obj)) {
+      if (!names.has(key)) {
+        throw inputError(`unknown input name '${key}' in ${what} (model inputs: ${specs.map((s) => s.name).join(", ")})`);
+      }
+    }
+    return specs.map((spec) => {
+      if (!(spec.name in obj)) throw inputError(`${what} has no value for input '${spec.name}'`);
+      return jsonToInput(obj[spec.name], spec);
+    });
+  }
+  if (specs.length !== 1) {
+    throw inputError(
+      `the model has ${specs.length} inputs: give a JSON object {name: array} naming ${specs.map((s) => `'${s.name}'`).join(", ")}`,
+    );
+  }
+  return [jsonToInput(value, specs[0])];
+}
+
+// ------------------------------------------------------------------------------- binary
+
+/** Inputs from raw little-endian float32 bytes: all inputs concatenated in input order. */
+export function parseBinInputs(bytes: Uint8Array, specs: readonly InputSpec[], what = "binary input"): Float32Array[] {
+  const total = specs.reduce((a, s) => a + count(s.dims), 0);
+  if (bytes.length % 4 !== 0 || bytes.length / 4 !== total) {
+    const desc = specs.map((s) => `'${s.name}' ${dimsText(s.dims)}`).join(" + ");
+    throw inputError(
+      `${what} is ${bytes.length} bytes (${bytes.length / 4} float32 values), expected ${total * 4} bytes (${total} values: ${desc})`,
+    );
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  return specs.map((spec) => {
+    const data = new Float32Array(count(spec.dims));
+    for (let i = 0; i < data.length; i++, at += 4) data[i] = dv.getFloat32(at, true);
+    return validateInput(spec, data);
+  });
+}
+
+/** Raw little-endian float32 bytes of one tensor (the .bin format). */
+export function encodeBin(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) dv.setFloat32(i * 4, data[i], true);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------- npy
+
+/** One input from a .npy file; its shape must equal the input's dims. */
+export function parseNpyInput(bytes: Uint8Array, spec: InputSpec, what = "npy input"): Float32Array {
+  const arr = decodeNpy(bytes, what);
+  const same = arr.dims.length === spec.dims.length && arr.dims.every((d, i) => d === spec.dims[i]);
+  if (!same) {
+    throw inputError(`${what}: array for input '${spec.name}' has shape ${dimsText(arr.dims)}, expected ${dimsText(spec.dims)}`);
+  }
+  return validateInput(spec, arr.data);
+}
+
+// -------------------------------------------------------------------------------- files
+
+export function formatOf(file: string): InputFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".npy") return "npy";
+  if (ext === ".bin" || ext === ".f32" || ext === ".raw") return "bin";
+  throw inputError(`cannot tell the format of input file '${file}': use a .json, .bin or .npy extension`);
+}
+
+function readFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw inputError(`cannot read input file '${file}': ${err.code === "ENOENT" ? "no such file" : err.message}`);
+  }
+}
+
+/** All inputs from one file, in the order of `specs`. A .npy file serves single-input models. */
+export function readInputFile(file: string, specs: readonly InputSpec[]): Float32Array[] {
+  const fmt = formatOf(file);
+  const bytes = readFile(file);
+  if (fmt === "json") return parseJsonInputs(bytes.toString("utf8"), specs, file);
+  if (fmt === "bin") return parseBinInputs(bytes, specs, file);
+  if (specs.length !== 1) {
+    throw inputError(`a .npy file holds one array but the model has ${specs.length} inputs: pass --input name=file.npy for each`);
+  }
+  return [parseNpyInput(bytes, specs[0], file)];
+}
+
+/**
+ * Inputs from the command line's --input values: either one plain path holding every input,
+ * or `name=path` once per input (each file then holds just that input, in any format).
+ */
+export function readInputArgs(args: readonly string[], specs: readonly InputSpec[]): Float32Array[] {
+  // An existing file wins over the name=path reading, so paths containing '=' still work.
+  const parsed = args.map((a) => {
+    const m = /^([^=/\\]+)=(.+)$/.exec(a);
+    return m && !fs.existsSync(a) ? { name: m[1], file: m[2] } : { name: undefined, file: a };
+  });
+  if (parsed.length === 1 && parsed[0].name === undefined) return readInputFile(parsed[0].file, specs);
+  const byName = new Map<string, string>();
+  for (const { name, file } of parsed) {
+    if (name === undefined) {
+      throw new RefereeError("USAGE", "with several --input options, each must be name=file, one per model input");
+    }
+    if (!specs.some((s) => s.name === name)) {
+      throw inputError(`unknown input name '${name}' (model inputs: ${specs.map((s) => s.name).join(", ")})`);
+    }
+    if (byName.has(name)) throw new RefereeError("USAGE", `input '${name}' is given twice`);
+    byName.set(name, file);
+  }
+  return specs.map((spec) => {
+    const file = byName.get(spec.name);
+    if (file === undefined) throw inputError(`no --input given for input '${spec.name}'`);
+    return readInputFile(file, [spec])[0];
+  });
+}

@@ -1,0 +1,110 @@
+// Accumulates slots and instructions while the graph is lowered. A kernel whose operands are
+// all constant is evaluated on the spot (constant folding); otherwise constants become
+// weight slots and the kernel becomes an instruction writing a fresh activation slot.
+import { RefereeError } from "../errors";
+import { ConstTensor, isFloatType } from "../onnx/tensor";
+import { evaluateKernel, KernelSpec } from "./evaluate";
+import { ActivationSlot, Instruction, Kind, Operand, Program, Space, SlotRef, WeightSlot, COMPILER_VERSION, TensorSpec, product } from "./program";
+import { ConstValue, OperandSpec, TensorValue, Value } from "./values";
+
+export class ProgramBuilder {
+  readonly weights: WeightSlot[] = [];
+  readonly activations: ActivationSlot[] = [];
+  readonly instructions: Instruction[] = [];
+  readonly inputs: TensorSpec[] = [];
+  /** Weight slot already holding a given constant tensor object. */
+  private readonly weightOf = new Map<ConstTensor, SlotRef>();
+  /** Instruction index that writes each activation slot. */
+  readonly producerOf = new Map<number, number>();
+
+  addInput(name: string, dims: number[]): TensorValue {
+    const slot = { space: Space.Input, index: this.inputs.length };
+    this.inputs.push({ name, dims, slot });
+    return { kind: "tensor", dims, slot };
+  }
+
+  addWeight(name: string, data: Float32Array): SlotRef {
+    const slot = { space: Space.Weight, index: this.weights.length };
+    this.weights.push({ name, data: canonicalNaNs(data) });
+    return slot;
+  }
+
+  /** The slot of a value; a constant is materialized as a float32 weight slot (once). */
+  slotOf(v: Value, name: string): SlotRef {
+    if (v.kind === "tensor") return v.slot;
+    const existing = this.weightOf.get(v.t);
+    if (existing) return existing;
+    if (!isFloatType(v.t.dtype)) {
+      throw new RefereeError("ONNX_INVALID", `${name}: a ${v.t.dtype} constant is used as runtime float data`);
+    }
+    const slot = this.addWeight(name, v.t.data instanceof Float32Array ? v.t.data : Float32Array.from(v.t.data));
+    this.weightOf.set(v.t, slot);
+    return slot;
+  }
+
+  /**
+   * Add a kernel. `outDims` is the output tensor's shape (Π outDims = Π iterDims; iterDims
+   * may refine it). Constant operands only → evaluated now.
+   */
+  kernel(spec: KernelSpec, outDims: number[], name: string): Value {
+    if (product(outDims) !== product(spec.iterDims)) {
+      throw new RefereeError("INTERNAL", `${name}: output dims [${outDims}] do not match iteration dims [${spec.iterDims}]`);
+    }
+    if (spec.inputs.every((o) => o.value.kind === "const")) return this.fold(spec, outDims);
+    const inputs: Operand[] = spec.inputs.map((o, i) => ({
+      slot: this.slotOf(o.value, `${name}/in${i}`),
+      dims: o.dims,
+      offset: o.offset,
+      coef: o.coef,
+    }));
+    const out = { space: Space.Activation, index: this.activations.length };
+    this.activations.push({ name, length: product(outDims) });
+    this.producerOf.set(out.index, this.instructions.length);
+    this.instructions.push({ kind: spec.kind, op: spec.op, params: spec.params.map(Math.fround), iterDims: spec.iterDims, redDims: spec.redDims, out, inputs });
+    return { kind: "tensor", dims: outDims, slot: out };
+  }
+
+  private fold(spec: KernelSpec, outDims: number[]): ConstValue {
+    const consts = spec.inputs.map((o) => (o.value as ConstValue).t);
+    const float = spec.kind === Kind.Dot || consts.some((t) => isFloatType(t.dtype)) || (spec.kind === Kind.Move && consts.length === 0);
+    const dtype = float ? "float32" : consts[0]?.dtype ?? "int64";
+    const data = consts.map((t) => (float && !(t.data instanceof Float32Array) ? Float32Array.from(t.data) : t.data));
+    return { kind: "const", t: { dtype, dims: outDims, data: evaluateKernel({ ...spec, params: float ? spec.params.map(Math.fround) : spec.params }, data, float) } };
+  }
+
+  /** The instruction that produced a runtime value, if it is the last emitted one's kind of thing. */
+  producer(v: Value): Instruction | undefined {
+    if (v.kind !== "tensor" || v.slot.space !== Space.Activation) return undefined;
+    const i = this.producerOf.get(v.slot.index);
+    return i === undefined ? undefined : this.instructions[i];
+  }
+
+  build(outputs: TensorSpec[]): Program {
+    return {
+      version: COMPILER_VERSION,
+      instructions: this.instructions,
+      weights: this.weights,
+      inputs: this.inputs,
+      activations: this.activations,
+      outputs,
+    };
+  }
+}
+
+/** Every NaN stored in memory is the canonical 0x7FC00000. */
+function canonicalNaNs(data: Float32Array): Float32Array {
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  for (let i = 0; i < data.length; i++) if (data[i] !== data[i]) bits[i] = 0x7fc00000;
+  return data;
+}
+
+/** Identity view of a value with its own dims over `iterDims` (same rank, broadcasting dims of size 1). */
+export function broadcastOperand(value: Value, dims: number[], iterRank: number, redRank = 0): OperandSpec {
+  const n = iterRank + redRank;
+  const coef = new Array<number>(dims.length * n).fill(0);
+  const shift = iterRank - dims.length;
+  for (let j = 0; j < dims.length; j++) {
+    if (dims[j] !== 1) coef[j * n + j + shift] = 1;
+  }
+  return { value, dims, offset: new Array<number>(dims.length).fill(0), coef };
+}

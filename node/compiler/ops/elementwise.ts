@@ -1,0 +1,136 @@
+// Elementwise ONNX ops → Map kernels. One function per ONNX op, named like the op.
+import { ConstTensor, DType, dtypeOfCode, isFloatType } from "../../onnx/tensor";
+import { NodeContext } from "../context";
+import { MapOp } from "../program";
+import { Value, dimsOf } from "../values";
+import { mapValues } from "./kernels";
+
+function unary(op: MapOp, params: (ctx: NodeContext) => number[] = () => []) {
+  return (ctx: NodeContext): Value[] => [mapValues(ctx.b, op, [ctx.input(0)], params(ctx), ctx.name)];
+}
+
+function binary(op: MapOp) {
+  return (ctx: NodeContext): Value[] => [mapValues(ctx.b, op, [ctx.input(0), ctx.input(1)], [], ctx.name)];
+}
+
+/** Variadic ops (Sum, Max, Min, Mean) fold left in input order. */
+function variadic(op: MapOp, mean = false) {
+  return (ctx: NodeContext): Value[] => {
+    let acc = ctx.input(0);
+    for (let i = 1; i < ctx.inputCount; i++) acc = mapValues(ctx.b, op, [acc, ctx.input(i)], [], `${ctx.name}/${i}`);
+    if (mean) acc = mapValues(ctx.b, MapOp.Div, [acc, scalar(ctx.inputCount)], [], `${ctx.name}/mean`);
+    return [acc];
+  };
+}
+
+export function scalar(x: number): Value {
+  return { kind: "const", t: { dtype: "float32", dims: [], data: Float32Array.of(x) } };
+}
+
+export const Add = binary(MapOp.Add);
+export const Sub = binary(MapOp.Sub);
+export const Mul = binary(MapOp.Mul);
+export const Div = binary(MapOp.Div);
+export const Pow = binary(MapOp.Pow);
+export const PRelu = binary(MapOp.PRelu);
+export const Sum = variadic(MapOp.Add);
+export const Max = variadic(MapOp.Max);
+export const Min = variadic(MapOp.Min);
+export const Mean = variadic(MapOp.Add, true);
+
+export const Neg = unary(MapOp.Neg);
+export const Abs = unary(MapOp.Abs);
+export const Relu = unary(MapOp.Relu);
+export const LeakyRelu = unary(MapOp.LeakyRelu, (c) => [c.float("alpha", 0.01)]);
+export const HardSigmoid = unary(MapOp.HardSigmoid, (c) => [c.float("alpha", 0.2), c.float("beta", 0.5)]);
+export const HardSwish = unary(MapOp.HardSwish);
+export const Sigmoid = unary(MapOp.Sigmoid);
+export const Tanh = unary(MapOp.Tanh);
+export const Exp = unary(MapOp.Exp);
+export const Log = unary(MapOp.Log);
+export const Sqrt = unary(MapOp.Sqrt);
+export const Erf = unary(MapOp.Erf);
+export const Reciprocal = unary(MapOp.Reciprocal);
+export const Floor = unary(MapOp.Floor);
+export const Ceil = unary(MapOp.Ceil);
+export const Round = unary(MapOp.Round);
+export const Sign = unary(MapOp.Sign);
+export const Softplus = unary(MapOp.Softplus);
+export const Softsign = unary(MapOp.Softsign);
+export const Sin = unary(MapOp.Sin);
+export const Cos = unary(MapOp.Cos);
+export const Elu = unary(MapOp.Elu, (c) => [c.float("alpha", 1)]);
+export const Selu = unary(MapOp.Selu, (c) => [c.float("alpha", 1.67326319217681884765625), c.float("gamma", 1.05070102214813232421875)]);
+
+export function Gelu(ctx: NodeContext): Value[] {
+  if (ctx.str("approximate", "none") !== "none") ctx.unsupported("approximate='tanh' is not supported");
+  return [mapValues(ctx.b, MapOp.Gelu, [ctx.input(0)], [], ctx.name)];
+}
+
+/** Clip bounds: attributes before opset 11, constant inputs from 11 on. */
+export function clipBounds(ctx: NodeContext): [number, number] {
+  let lo = -Infinity;
+  let hi = Infinity;
+  if (ctx.opset < 11) {
+    lo = ctx.float("min", -3.4028234663852886e38);
+    hi = ctx.float("max", 3.4028234663852886e38);
+  } else {
+    const l = ctx.opt(1);
+    const h = ctx.opt(2);
+    if (l) lo = ctx.constInput(1, "min").data[0];
+    if (h) hi = ctx.constInput(2, "max").data[0];
+  }
+  return [lo, hi];
+}
+
+export function Clip(ctx: NodeContext): Value[] {
+  const [lo, hi] = clipBounds(ctx);
+  const x = ctx.input(0);
+  if (x.kind === "const" && !isFloatType(x.t.dtype)) {
+    const data = x.t.data.map((v) => Math.min(Math.max(v, lo), hi));
+    return [{ kind: "const", t: { ...x.t, data } }];
+  }
+  return [mapValues(ctx.b, MapOp.Clip, [x], [lo, hi], ctx.name)];
+}
+
+/** Identity-like ops: the same value. */
+export function Identity(ctx: NodeContext): Value[] {
+  return [ctx.input(0)];
+}
+
+export function Dropout(ctx: NodeContext): Value[] {
+  if (ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== "") ctx.unsupported("the mask output is not supported");
+  return [ctx.input(0)];
+}
+
+/** Cast: runtime tensors are float32, so only float→float casts of runtime values are allowed. */
+export function Cast(ctx: NodeContext): Value[] {
+  const to: DType = dtypeOfCode(ctx.int("to", 1));
+  const x = ctx.input(0);
+  if (x.kind === "const") return [{ kind: "const", t: castConst(x.t, to) }];
+  if (!isFloatType(to)) ctx.unsupported(`casting a runtime tensor to ${to} is not supported (runtime tensors are float32)`);
+  return [x];
+}
+
+export function castConst(t: ConstTensor, to: DType): ConstTensor {
+  if (isFloatType(to)) return { dtype: "float32", dims: t.dims, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
+  const conv = (v: number): number => {
+    if (to === "bool") return v !== 0 ? 1 : 0;
+    if (!Number.isFinite(v)) return 0;
+    return Math.trunc(v);
+  };
+  return { dtype: to, dims: t.dims, data: Float64Array.from(t.data, conv) };
+}
+
+export function CastLike(ctx: NodeContext): Value[] {
+  const target = ctx.input(1);
+  const to: DType = target.kind === "const" ? target.t.dtype : "float32";
+  const x = ctx.input(0);
+  if (x.kind === "const") return [{ kind: "const", t: castConst(x.t, to) }];
+  if (!isFloatType(to)) ctx.unsupported(`casting a runtime tensor to ${to} is not supported`);
+  return [x];
+}
+
+export function dimsOfInput(ctx: NodeContext, i: number): number[] {
+  return dimsOf(ctx.input(i));
+}

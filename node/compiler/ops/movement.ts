@@ -1,0 +1,286 @@
+// Movement ONNX ops → Move kernels (pure index math) or free reshapes.
+import { NodeContext, normAxis } from "../context";
+import { product } from "../program";
+import { Value, dimsOf } from "../values";
+import { broadcastShapes, concatValues, gatherAxis, padValue, reshapeValue, stridedValue, transposeValue } from "./kernels";
+
+export function Transpose(ctx: NodeContext): Value[] {
+  const rank = ctx.dims(0).length;
+  const perm = ctx.ints("perm") ?? Array.from({ length: rank }, (_, j) => rank - 1 - j);
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, j) => p !== j)) ctx.fail(`perm [${perm}] is not a permutation of rank ${rank}`);
+  return [transposeValue(ctx.b, ctx.input(0), perm, ctx.name)];
+}
+
+export function Reshape(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const shape = ctx.opset >= 5 ? Array.from(ctx.constInput(1, "shape").data) : ctx.ints("shape") ?? [];
+  const allowZero = ctx.int("allowzero", 0) !== 0;
+  const dims = shape.map((d, j) => (d === 0 && !allowZero ? xd[j] : d));
+  const minus = dims.indexOf(-1);
+  if (minus >= 0) {
+    const known = dims.reduce((p, d, j) => (j === minus ? p : p * d), 1);
+    dims[minus] = known === 0 ? 0 : product(xd) / known;
+    if (!Number.isInteger(dims[minus])) ctx.fail(`cannot reshape [${xd}] to [${shape}]`);
+  }
+  return [reshapeValue(x, dims, ctx.name)];
+}
+
+export function Flatten(ctx: NodeContext): Value[] {
+  const xd = ctx.dims(0);
+  const axis = ctx.int("axis", 1);
+  const a = axis < 0 ? axis + xd.length : axis;
+  return [reshapeValue(ctx.input(0), [product(xd.slice(0, a)), product(xd.slice(a))], ctx.name)];
+}
+
+export function Squeeze(ctx: NodeContext): Value[] {
+  const xd = ctx.dims(0);
+  const raw = ctx.opset >= 13 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
+  const axes = raw ? raw.map((a) => normAxis(ctx, a, xd.length)) : xd.map((d, j) => (d === 1 ? j : -1)).filter((j) => j >= 0);
+  for (const a of axes) if (xd[a] !== 1) ctx.fail(`cannot squeeze axis ${a} of size ${xd[a]}`);
+  return [reshapeValue(ctx.input(0), xd.filter((_, j) => !axes.includes(j)), ctx.name)];
+}
+
+export function Unsqueeze(ctx: NodeContext): Value[] {
+  const xd = ctx.dims(0);
+  const raw = ctx.opset >= 13 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
+  if (!raw) ctx.fail("axes are required");
+  const rank = xd.length + raw.length;
+  const axes = raw.map((a) => normAxis(ctx, a, rank));
+  const dims: number[] = [];
+  let k = 0;
+  for (let j = 0; j < rank; j++) dims.push(axes.includes(j) ? 1 : xd[k++]);
+  return [reshapeValue(ctx.input(0), dims, ctx.name)];
+}
+
+export function Concat(ctx: NodeContext): Value[] {
+  const values: Value[] = [];
+  for (let i = 0; i < ctx.inputCount; i++) values.push(ctx.input(i));
+  const rank = dimsOf(values[0]).length;
+  const axis = normAxis(ctx, ctx.int("axis", 0), rank);
+  return [concatValues(ctx.b, values, axis, ctx.name)];
+}
+
+/** Clamp Slice bounds the way ONNX does, for positive and negative steps. */
+function sliceBounds(start: number, end: number, step: number, dim: number): [number, number] {
+  let s = start < 0 ? start + dim : start;
+  let e = end < 0 ? end + dim : end;
+  if (step > 0) {
+    s = Math.min(Math.max(s, 0), dim);
+    e = Math.min(Math.max(e, 0), dim);
+  } else {
+    s = Math.min(Math.max(s, -1), dim - 1);
+    e = Math.min(Math.max(e, -1), dim - 1);
+  }
+  return [s, e];
+}
+
+export function Slice(ctx: NodeContext): Value[] {
+  const xd = ctx.dims(0);
+  let starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined;
+  if (ctx.opset >= 10) {
+    starts = ctx.intsInput(1, "starts") ?? [];
+    ends = ctx.intsInput(2, "ends") ?? [];
+    axes = ctx.intsInput(3, "axes");
+    steps = ctx.intsInput(4, "steps");
+  } else {
+    starts = ctx.ints("starts") ?? [];
+    ends = ctx.ints("ends") ?? [];
+    axes = ctx.ints("axes");
+  }
+  const ax = (axes ?? starts.map((_, j) => j)).map((a) => normAxis(ctx, a, xd.length));
+  const start = xd.map(() => 0);
+  const step = xd.map(() => 1);
+  const outDims = xd.slice();
+  ax.forEach((a, i) => {
+    const st = steps ? steps[i] : 1;
+    if (st === 0) ctx.fail("slice step cannot be 0");
+    const [s, e] = sliceBounds(starts[i], ends[i], st, xd[a]);
+    start[a] = s;
+    step[a] = st;
+    outDims[a] = Math.max(0, Math.ceil((e - s) / st));
+  });
+  return [stridedValue(ctx.b, ctx.input(0), outDims, start, step, ctx.name)];
+}
+
+export function Gather(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const axis = normAxis(ctx, ctx.int("axis", 0), xd.length);
+  const idx = ctx.constInput(1, "indices");
+  const indices = Array.from(idx.data, (i) => (i < 0 ? i + xd[axis] : i));
+  for (const i of indices) if (i < 0 || i >= xd[axis]) ctx.fail(`index ${i} is out of range for axis ${axis} of size ${xd[axis]}`);
+  const picked = gatherAxis(ctx.b, x, axis, indices, ctx.name);
+  const outDims = [...xd.slice(0, axis), ...idx.dims, ...xd.slice(axis + 1)];
+  return [reshapeValue(picked, outDims, ctx.name)];
+}
+
+export function Pad(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const mode = ctx.str("mode", "constant");
+  if (mode !== "constant") ctx.unsupported(`mode '${mode}' is not supported (only 'constant')`);
+  let pads: number[];
+  let value = 0;
+  if (ctx.opset >= 11) {
+    pads = ctx.intsInput(1, "pads") ?? [];
+    const cv = ctx.opt(2);
+    if (cv) value = ctx.constInput(2, "constant_value").data[0] ?? 0;
+    const axesIn = ctx.intsInput(3, "axes");
+    if (axesIn) {
+      const full = new Array<number>(2 * xd.length).fill(0);
+      axesIn.forEach((a, i) => {
+        const ax = normAxis(ctx, a, xd.length);
+        full[ax] = pads[i];
+        full[ax + xd.length] = pads[i + axesIn.length];
+      });
+      pads = full;
+    }
+  } else {
+    pads = ctx.ints("pads") ?? ctx.ints("paddings") ?? [];
+    value = ctx.float("value", 0);
+  }
+  if (pads.length !== 2 * xd.length) ctx.fail(`pads has ${pads.length} entries, expected ${2 * xd.length}`);
+  return [padValue(ctx.b, x, pads.slice(0, xd.length), pads.slice(xd.length), value, ctx.name)];
+}
+
+export function Expand(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const shape = Array.from(ctx.constInput(1, "shape").data);
+  const outDims = broadcastShapes([xd, shape], ctx.name);
+  const rank = outDims.length;
+  const shift = rank - xd.length;
+  const step = xd.map((d, j) => (d === 1 && outDims[j + shift] !== 1 ? 0 : 1));
+  if (product(outDims) === product(xd)) return [reshapeValue(x, outDims, ctx.name)];
+  return [stridedValue(ctx.b, x, outDims, xd.map(() => 0), step, ctx.name)];
+}
+
+export function Tile(ctx: NodeContext): Value[] {
+  let v = ctx.input(0);
+  const repeats = ctx.intsInput(1, "repeats") ?? [];
+  const xd = dimsOf(v);
+  xd.forEach((d, a) => {
+    if (repeats[a] > 1) v = gatherAxis(ctx.b, v, a, Array.from({ length: d * repeats[a] }, (_, o) => o % d), `${ctx.name}/${a}`);
+  });
+  return [v];
+}
+
+export function Split(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const axis = normAxis(ctx, ctx.int("axis", 0), xd.length);
+  const count = ctx.node.outputs.length;
+  let sizes = ctx.opset >= 13 ? ctx.intsInput(1, "split") : ctx.ints("split");
+  if (!sizes) {
+    const numOutputs = ctx.int("num_outputs", count);
+    const chunk = Math.ceil(xd[axis] / numOutputs);
+    sizes = Array.from({ length: numOutputs }, (_, i) => Math.max(0, Math.min(chunk, xd[axis] - i * chunk)));
+  }
+  let at = 0;
+  return sizes.map((s, i) => {
+    const outDims = xd.slice();
+    outDims[axis] = s;
+    const start = xd.map((_, j) => (j === axis ? at : 0));
+    at += s;
+    return stridedValue(ctx.b, x, outDims, start, xd.map(() => 1), `${ctx.node.outputs[i] || ctx.name}`);
+  });
+}
+
+/** Nearest-neighbour source index of each output coordinate along one axis (ONNX Resize rules). */
+function nearestIndices(ctx: NodeContext, inSize: number, outSize: number, scale: number): number[] {
+  const ctm = ctx.str("coordinate_transformation_mode", "half_pixel");
+  const nearest = ctx.str("nearest_mode", "round_prefer_floor");
+  const out: number[] = [];
+  for (let o = 0; o < outSize; o++) {
+    let x: number;
+    switch (ctm) {
+      case "asymmetric": x = o / scale; break;
+      case "half_pixel": x = (o + 0.5) / scale - 0.5; break;
+      case "pytorch_half_pixel": x = outSize > 1 ? (o + 0.5) / scale - 0.5 : 0; break;
+      case "align_corners": x = outSize === 1 ? 0 : (o * (inSize - 1)) / (outSize - 1); break;
+      case "tf_half_pixel_for_nn": x = (o + 0.5) / scale; break;
+      default: ctx.unsupported(`coordinate_transformation_mode '${ctm}' is not supported`);
+    }
+    let i: number;
+    switch (nearest) {
+      case "round_prefer_floor": i = x - Math.floor(x) === 0.5 ? Math.floor(x) : Math.round(x); break;
+      case "round_prefer_ceil": i = Math.round(x); break;
+      case "floor": i = Math.floor(x); break;
+      case "ceil": i = Math.ceil(x); break;
+      default: ctx.unsupported(`nearest_mode '${nearest}' is not supported`);
+    }
+    out.push(Math.min(Math.max(i, 0), inSize - 1));
+  }
+  return out;
+}
+
+export function Resize(ctx: NodeContext): Value[] {
+  const mode = ctx.str("mode", "nearest");
+  if (mode !== "nearest") ctx.unsupported(`mode '${mode}' is not supported (only 'nearest')`);
+  let v = ctx.input(0);
+  const xd = dimsOf(v);
+  let scales: number[] | undefined;
+  let sizes: number[] | undefined;
+  if (ctx.opset >= 11) {
+    const s = ctx.opt(2);
+    const z = ctx.opt(3);
+    if (s && s.kind === "const" && s.t.data.length > 0) scales = Array.from(ctx.constInput(2, "scales").data);
+    if (z) sizes = ctx.intsInput(3, "sizes");
+  } else {
+    scales = Array.from(ctx.constInput(1, "scales").data);
+  }
+  const axesAttr = ctx.ints("axes");
+  const axes = axesAttr ? axesAttr.map((a) => normAxis(ctx, a, xd.length)) : xd.map((_, j) => j);
+  const fullScales = xd.map(() => 1);
+  const fullSizes = xd.slice();
+  axes.forEach((a, i) => {
+    if (sizes) {
+      fullSizes[a] = sizes[i];
+      fullScales[a] = sizes[i] / xd[a];
+    } else if (scales) {
+      fullScales[a] = scales[i];
+      fullSizes[a] = Math.floor(xd[a] * scales[i]);
+    }
+  });
+  if (!scales && !sizes) ctx.fail("either scales or sizes is required");
+  for (let a = 0; a < xd.length; a++) {
+    if (fullSizes[a] === xd[a] && fullScales[a] === 1) continue;
+    v = gatherAxis(ctx.b, v, a, nearestIndices(ctx, xd[a], fullSizes[a], fullScales[a]), `${ctx.name}/${a}`);
+  }
+  return [v];
+}
+
+/** Upsample (opset 7–9): Resize with scales, asymmetric coordinates, floor rounding. */
+export function Upsample(ctx: NodeContext): Value[] {
+  const mode = ctx.str("mode", "nearest");
+  if (mode !== "nearest") ctx.unsupported(`mode '${mode}' is not supported (only 'nearest')`);
+  let v = ctx.input(0);
+  const xd = dimsOf(v);
+  const scales = ctx.opset >= 9 ? Array.from(ctx.constInput(1, "scales").data) : ctx.floats("scales") ?? [];
+  for (let a = 0; a < xd.length; a++) {
+    const outSize = Math.floor(xd[a] * scales[a]);
+    if (outSize === xd[a]) continue;
+    v = gatherAxis(ctx.b, v, a, Array.from({ length: outSize }, (_, o) => Math.min(Math.floor(o / scales[a]), xd[a] - 1)), `${ctx.name}/${a}`);
+  }
+  return [v];
+}
+
+export function DepthToSpace(ctx: NodeContext): Value[] {
+  const [N, C, H, W] = ctx.dims(0);
+  const bs = ctx.int("blocksize", 1);
+  const dcr = ctx.str("mode", "DCR") === "DCR";
+  const c = C / (bs * bs);
+  const tmp = dcr ? [N, bs, bs, c, H, W] : [N, c, bs, bs, H, W];
+  const perm = dcr ? [0, 3, 4, 1, 5, 2] : [0, 1, 4, 2, 5, 3];
+  const t = transposeValue(ctx.b, reshapeValue(ctx.input(0), tmp, ctx.name), perm, ctx.name);
+  return [reshapeValue(t, [N, c, H * bs, W * bs], ctx.name)];
+}
+
+export function SpaceToDepth(ctx: NodeContext): Value[] {
+  const [N, C, H, W] = ctx.dims(0);
+  const bs = ctx.int("blocksize", 1);
+  const tmp = [N, C, H / bs, bs, W / bs, bs];
+  const t = transposeValue(ctx.b, reshapeValue(ctx.input(0), tmp, ctx.name), [0, 3, 5, 1, 2, 4], ctx.name);
+  return [reshapeValue(t, [N, C * bs * bs, H / bs, W / bs], ctx.name)];
+}

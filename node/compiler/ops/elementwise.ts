@@ -31,7 +31,18 @@ export const Add = binary(MapOp.Add);
 export const Sub = binary(MapOp.Sub);
 export const Mul = binary(MapOp.Mul);
 export const Div = binary(MapOp.Div);
-export const Pow = binary(MapOp.Pow);
+/** Pow: a constant scalar exponent of 1, 2 or 0.5 lowers to x, x·x or √x (FO32.md defines pow so). */
+export function Pow(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const y = ctx.input(1);
+  if (x.kind === "tensor" && y.kind === "const" && y.t.data.length === 1 && y.t.dims.length <= dimsOf(x).length) {
+    const e = y.t.data[0];
+    if (e === 1) return [x];
+    if (e === 2) return [mapValues(ctx.b, MapOp.Mul, [x, x], [], ctx.name)];
+    if (e === 0.5) return [mapValues(ctx.b, MapOp.Sqrt, [x], [], ctx.name)];
+  }
+  return [mapValues(ctx.b, MapOp.Pow, [x, y], [], ctx.name)];
+}
 export const PRelu = binary(MapOp.PRelu);
 export const Sum = variadic(MapOp.Add);
 export const Max = variadic(MapOp.Max);

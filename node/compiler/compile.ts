@@ -3,7 +3,7 @@
 import { keccak256 } from "ethers";
 import { RefereeError, UnsupportedOpsError } from "../errors";
 import { loadOnnx, OnnxGraph } from "../onnx/model";
-import { elementCount } from "../onnx/tensor";
+import { elementCount, isFloatType } from "../onnx/tensor";
 import { CompileOptions, CompiledModel, ModelInfo } from "./api";
 import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
@@ -92,6 +92,12 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
   const g = loadOnnx(bytes);
   const bad = unsupportedOps(g);
   if (bad.length > 0) throw new UnsupportedOpsError(bad);
+  const frozen = options.frozenInputs ?? {};
+  for (const name of Object.keys(frozen)) {
+    if (!g.inputs.some((i) => i.name === name)) throw new RefereeError("SHAPE", `frozen input '${name}' is not an input of the model`);
+  }
+  g.inputs = g.inputs.filter((i) => !(i.name in frozen));
+  for (const [name, t] of Object.entries(frozen)) g.initializers.set(name, t);
   const shapes = inputShapes(g, options.shapes ?? {});
   const b = new ProgramBuilder();
   const values = new Map<string, Value>();
@@ -142,7 +148,9 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     const v = values.get(o.name);
     if (!v) throw new RefereeError("ONNX_INVALID", `graph output '${o.name}' is never computed`);
     if (v.kind === "const") {
-      const slot = b.slotOf(v, o.name);
+      // A constant output (e.g. a Shape) is stored as float32 like every slot.
+      const t = isFloatType(v.t.dtype) ? v.t : { dtype: "float32" as const, dims: v.t.dims, data: Float32Array.from(v.t.data) };
+      const slot = b.slotOf({ kind: "const", t }, o.name);
       return { name: o.name, dims: v.t.dims, slot };
     }
     return { name: o.name, dims: v.dims, slot: v.slot };

@@ -203,10 +203,18 @@ export function BatchNormalization(ctx: NodeContext): Value[] {
   const xd = dimsOf(x);
   const C = xd[1];
   const eps = Math.fround(ctx.float("epsilon", 1e-5));
-  const scale = ctx.constInput(1, "scale").data;
-  const beta = ctx.constInput(2, "B").data;
-  const mean = ctx.constInput(3, "mean").data;
-  const variance = ctx.constInput(4, "var").data;
+  const params = [1, 2, 3, 4].map((i) => ctx.input(i));
+  if (params.some((p) => p.kind !== "const")) {
+    // Runtime statistics: the same formula, as Map kernels over [C, 1, …].
+    const shape = [C, ...new Array<number>(xd.length - 2).fill(1)];
+    const [sc, bb, mu, vr] = params.map((p) => (p.kind === "const" ? { kind: "const" as const, t: { ...p.t, dims: shape } } : { kind: "tensor" as const, dims: shape, slot: p.slot }));
+    const b = ctx.b;
+    const sd = mapValues(b, MapOp.Sqrt, [mapValues(b, MapOp.Add, [vr, scalar(eps)], [], `${ctx.name}/ve`)], [], `${ctx.name}/sd`);
+    const av = mapValues(b, MapOp.Div, [sc, sd], [], `${ctx.name}/a`);
+    const cv = mapValues(b, MapOp.Sub, [bb, mapValues(b, MapOp.Mul, [mu, av], [], `${ctx.name}/ma`)], [], `${ctx.name}/c`);
+    return [mapValues(b, MapOp.Add, [mapValues(b, MapOp.Mul, [x, av], [], `${ctx.name}/scale`), cv], [], ctx.name)];
+  }
+  const [scale, beta, mean, variance] = params.map((p) => (p.kind === "const" ? p.t.data : new Float32Array()));
   if ([scale, beta, mean, variance].some((t) => t.length !== C)) ctx.fail(`scale/B/mean/var must have ${C} elements`);
   // y = x·a + c with a = scale / sqrt(var + eps), c = B − mean·a, each operation in FO32.
   const a = new Float32Array(C);
@@ -392,8 +400,8 @@ export function LogSoftmax(ctx: NodeContext): Value[] {
   return [mapValues(b, MapOp.Sub, [d, l], [], nm)];
 }
 
-/** Normalize over `axes`: (x − mean) / sqrt(mean((x − mean)²) + eps). */
-function normalize(ctx: NodeContext, x: Value, axes: number[], eps: number): Value {
+/** Normalize over `axes`: (x − mean) / sqrt(mean((x − mean)²) + eps). Also returns mean and the std. */
+function normalizeParts(ctx: NodeContext, x: Value, axes: number[], eps: number): { y: Value; mean: Value; sd: Value } {
   const b = ctx.b;
   const nm = ctx.name;
   const mean = reduceValue(b, ReduceOp.Mean, x, axes, true, `${nm}/mean`);
@@ -402,20 +410,25 @@ function normalize(ctx: NodeContext, x: Value, axes: number[], eps: number): Val
   const v = reduceValue(b, ReduceOp.Mean, sq, axes, true, `${nm}/var`);
   const ve = mapValues(b, MapOp.Add, [v, scalar(eps)], [], `${nm}/eps`);
   const sd = mapValues(b, MapOp.Sqrt, [ve], [], `${nm}/std`);
-  return mapValues(b, MapOp.Div, [d, sd], [], `${nm}/norm`);
+  return { y: mapValues(b, MapOp.Div, [d, sd], [], `${nm}/norm`), mean, sd };
+}
+
+function normalize(ctx: NodeContext, x: Value, axes: number[], eps: number): Value {
+  return normalizeParts(ctx, x, axes, eps).y;
 }
 
 export function LayerNormalization(ctx: NodeContext): Value[] {
-  if (ctx.node.outputs.slice(1).some((o) => o !== "")) ctx.unsupported("the Mean and InvStdDev outputs are not supported");
   const x = ctx.input(0);
   const rank = dimsOf(x).length;
   const axis = normAxis(ctx, ctx.int("axis", -1), rank);
   const axes = Array.from({ length: rank - axis }, (_, j) => axis + j);
-  let y = normalize(ctx, x, axes, Math.fround(ctx.float("epsilon", 1e-5)));
-  y = mapValues(ctx.b, MapOp.Mul, [y, ctx.input(1)], [], `${ctx.name}/scale`);
+  const parts = normalizeParts(ctx, x, axes, Math.fround(ctx.float("epsilon", 1e-5)));
+  let y = mapValues(ctx.b, MapOp.Mul, [parts.y, ctx.input(1)], [], `${ctx.name}/scale`);
   const bias = ctx.opt(2);
   if (bias) y = mapValues(ctx.b, MapOp.Add, [y, bias], [], ctx.name);
-  return [y];
+  const wantInv = ctx.node.outputs[2] !== undefined && ctx.node.outputs[2] !== "";
+  const inv = wantInv ? mapValues(ctx.b, MapOp.Reciprocal, [parts.sd], [], `${ctx.name}/invstd`) : parts.sd;
+  return [y, parts.mean, inv];
 }
 
 export function InstanceNormalization(ctx: NodeContext): Value[] {

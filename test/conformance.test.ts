@@ -1,0 +1,76 @@
+// The required ops against ONNX's own backend tests (a curated subset of the suite that
+// `npm run conformance` runs whole). Skips when Debian's libonnx-testdata is not installed.
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { DEFAULT_SUITE_DIR, runCase } from "../node/reference/conformance";
+
+/** Op → suite tests that exercise it (the plain forms; variants are in the full suite). */
+const REQUIRED: Record<string, string[]> = {
+  Gemm: ["test_gemm_default_no_bias", "test_gemm_all_attributes", "test_gemm_default_vector_bias"],
+  MatMul: ["test_matmul_2d", "test_matmul_3d", "test_matmul_4d"],
+  Conv: ["test_basic_conv_with_padding", "test_conv_with_strides_padding", "test_conv_with_autopad_same"],
+  BatchNormalization: ["test_batchnorm_example", "test_batchnorm_epsilon"],
+  Add: ["test_add", "test_add_bcast"],
+  Sub: ["test_sub", "test_sub_bcast"],
+  Mul: ["test_mul", "test_mul_bcast"],
+  Div: ["test_div", "test_div_bcast"],
+  Pow: ["test_pow", "test_pow_bcast_array", "test_pow_example"],
+  Sqrt: ["test_sqrt", "test_sqrt_example"],
+  ReduceMean: ["test_reduce_mean_keepdims_random", "test_reduce_mean_do_not_keepdims_random", "test_reduce_mean_default_axes_keepdims_random"],
+  ReduceSum: ["test_reduce_sum_keepdims_random", "test_reduce_sum_do_not_keepdims_random"],
+  ReduceMax: ["test_reduce_max_keepdims_random", "test_reduce_max_do_not_keepdims_random"],
+  Relu: ["test_relu"],
+  LeakyRelu: ["test_leakyrelu", "test_leakyrelu_default"],
+  Clip: ["test_clip", "test_clip_default_min", "test_clip_inbounds"],
+  HardSigmoid: ["test_hardsigmoid", "test_hardsigmoid_default"],
+  HardSwish: ["test_hardswish"],
+  Sigmoid: ["test_sigmoid", "test_sigmoid_example"],
+  Tanh: ["test_tanh", "test_tanh_example"],
+  Exp: ["test_exp", "test_exp_example"],
+  Log: ["test_log", "test_log_example"],
+  Erf: ["test_erf"],
+  Softmax: ["test_softmax_axis_1", "test_softmax_default_axis", "test_softmax_large_number"],
+  LayerNormalization: ["test_layer_normalization_2d_axis1", "test_layer_normalization_4d_axis_negative_1"],
+  GlobalAveragePool: ["test_globalaveragepool", "test_globalaveragepool_precomputed"],
+  AveragePool: ["test_averagepool_2d_default", "test_averagepool_2d_pads", "test_averagepool_2d_strides"],
+  MaxPool: ["test_maxpool_2d_default", "test_maxpool_2d_pads", "test_maxpool_2d_strides"],
+  Flatten: ["test_flatten_axis1", "test_flatten_default_axis", "test_flatten_negative_axis1"],
+  Reshape: ["test_reshape_reordered_all_dims", "test_reshape_negative_dim", "test_reshape_extended_dims"],
+  Transpose: ["test_transpose_default", "test_transpose_all_permutations_3"],
+  Squeeze: ["test_squeeze", "test_squeeze_negative_axes"],
+  Unsqueeze: ["test_unsqueeze_axis_0", "test_unsqueeze_two_axes"],
+  Concat: ["test_concat_2d_axis_0", "test_concat_3d_axis_1", "test_concat_1d_axis_negative_1"],
+  Slice: ["test_slice", "test_slice_neg_steps", "test_slice_default_axes"],
+  Gather: ["test_gather_0", "test_gather_1", "test_gather_negative_indices"],
+  Pad: ["test_constant_pad"],
+  Resize: ["test_resize_upsample_scales_nearest", "test_resize_downsample_scales_nearest"],
+  Shape: ["test_shape", "test_shape_start_1"],
+  Cast: ["test_cast_FLOAT_to_DOUBLE", "test_cast_DOUBLE_to_FLOAT"],
+  Constant: ["test_constant"],
+  Identity: ["test_identity"],
+};
+
+describe("conformance: ONNX backend tests for the required ops", function () {
+  const present = fs.existsSync(DEFAULT_SUITE_DIR);
+
+  before(function () {
+    if (!present) {
+      console.log(`    (skipped: ONNX test data not found at ${DEFAULT_SUITE_DIR}; install Debian's libonnx-testdata)`);
+      this.skip();
+    }
+  });
+
+  for (const [op, tests] of Object.entries(REQUIRED)) {
+    describe(op, () => {
+      for (const name of tests) {
+        it(name, function () {
+          const dir = path.join(DEFAULT_SUITE_DIR, name);
+          if (!fs.existsSync(dir)) this.skip();
+          const r = runCase({ name, dir });
+          expect(r.status, `${name}: ${r.reason ?? ""}`).to.equal("pass");
+        });
+      }
+    });
+  }
+});

@@ -34,9 +34,10 @@ export class ProgramBuilder {
     if (v.kind === "tensor") return v.slot;
     const existing = this.weightOf.get(v.t);
     if (existing) return existing;
-    if (!isFloatType(v.t.dtype)) {
+    if (v.t.dtype === "bool" || v.t.dtype === "string") {
       throw new RefereeError("ONNX_INVALID", `${name}: a ${v.t.dtype} constant is used as runtime float data`);
     }
+    // Integer constants meeting float data (e.g. Pow's exponent) are converted to binary32.
     const slot = this.addWeight(name, v.t.data instanceof Float32Array ? v.t.data : Float32Array.from(v.t.data));
     this.weightOf.set(v.t, slot);
     return slot;

@@ -54,6 +54,7 @@ function opRows(results: readonly TestResult[]): OpRow[] {
     row.run++;
     if (r.status === "pass") row.passed++;
     else row.failures.push(r);
+    // Notes are summarized by their kind (the text before the colon) per op.
     for (const n of r.notes) row.notes.add(n.replace(/: .*/, ""));
     rows.set(r.op, row);
   }
@@ -92,9 +93,12 @@ function opsMarkdown(suite: string, results: readonly TestResult[], seconds: num
     "  infinities equal, output dims equal.",
     ...Object.entries(TOLERANCE_OVERRIDES).map(([op, t]) => `  ${op}: rtol ${t.rtol}, atol ${t.atol} (${t.why}).`),
     "- Referee's runtime inputs are float32 tensors and parameters (shapes, indices, axes, pads, …)",
-    "  must be constants, so non-float inputs of a test are folded into the model as initializers.",
-    "  When the compiler needs more constants (e.g. normalization statistics given as inputs),",
-    "  every input but the first is folded and the test is marked *folded* below.",
+    "  must be constants, so non-float inputs of a test are frozen into the model at compile time",
+    "  (`CompileOptions.frozenInputs`). When the compiler needs more constants (e.g. Clip bounds",
+    "  given as inputs), every input but the first is frozen (noted *frozen*). A test whose inputs",
+    "  are all frozen is evaluated at compile time (noted *constant-folded*), so it checks the",
+    "  compiler's constant evaluation, not a kernel. When an optional extra output is not supported",
+    "  (Dropout's mask, MaxPool's Indices), only the first output is checked (noted).",
     "- Integer and bool outputs are compared as binary32 values (Referee computes in binary32).",
     "- A test counts for its op: the single node's op; an `_expanded` test (a function written out",
     "  as several nodes) counts for the op of its unexpanded twin.",
@@ -107,7 +111,7 @@ function opsMarkdown(suite: string, results: readonly TestResult[], seconds: num
   );
   for (const r of rows) {
     const notes: string[] = [];
-    if (r.notes.size > 0) notes.push([...r.notes].map((n) => (n.startsWith("folded") ? "folded" : n)).join("; "));
+    if (r.notes.size > 0) notes.push([...r.notes].join("; "));
     for (const f of r.failures) notes.push(`\`${f.name}\`: ${f.reason}`);
     lines.push(`| ${r.op} | ${r.passed} / ${r.run} | ${escapeCell(notes.join("<br>"))} |`);
   }

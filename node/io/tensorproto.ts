@@ -4,7 +4,7 @@
 // what it cannot represent.
 import { onnx } from "onnx-proto";
 import { RefereeError } from "../errors";
-import { decodeTensor, DType } from "../onnx/tensor";
+import { ConstTensor, decodeTensor, DType } from "../onnx/tensor";
 
 export interface DecodedTensor {
   name: string;
@@ -17,6 +17,8 @@ export interface DecodedTensor {
    * 2^24). Floating types count as exact: the decoder already rounds float64 to binary32.
    */
   exact: boolean;
+  /** The tensor as the ONNX loader decoded it (integers exact), e.g. for CompileOptions.frozenInputs. */
+  tensor: ConstTensor;
 }
 
 /** Decode TensorProto bytes. `what` names the source in errors. */
@@ -39,7 +41,7 @@ export function decodeTensorProto(bytes: Uint8Array, what = "TensorProto"): Deco
       }
     }
   }
-  return { name: t.name, dtype: c.dtype, dims: c.dims, data, exact };
+  return { name: t.name, dtype: c.dtype, dims: c.dims, data, exact, tensor: c };
 }
 
 /** Encode a float32 tensor as TensorProto bytes (raw_data), for tests and fixtures. */

@@ -8,6 +8,7 @@ import { onnx } from "onnx-proto";
 import { compileModel, inspectModel } from "../compiler/compile";
 import type { CompiledModel } from "../compiler/api";
 import { RefereeError } from "../errors";
+import type { ConstTensor } from "../onnx/tensor";
 import { decodeTensorProto, DecodedTensor } from "../io/tensorproto";
 import { execute } from "../vm/execute";
 import { slotOf } from "../vm/memory";
@@ -35,7 +36,7 @@ export interface TestResult {
   ops: string[];
   status: Status;
   reason?: string;
-  /** How the test was run when that differs from the plain way (folded inputs, …). */
+  /** How the test was run when that differs from the plain way (frozen inputs, …). */
   notes: string[];
   ms: number;
 }
@@ -86,30 +87,18 @@ export function primaryOp(testName: string, ops: readonly string[], singleNodeOp
 }
 
 /**
- * A copy of the model in which the graph inputs named in `fold` become initializers holding
- * the test's values (Referee's runtime inputs are float32 tensors, and parameters such as
- * shapes, indices or axes must be constants, while the suite feeds them as inputs), and, with
- * `firstOutputOnly`, only the first graph output is kept and node outputs nothing reads any
- * more are dropped (for optional outputs the compiler does not lower, such as
- * LayerNormalization's Mean and InvStdDev).
+ * A copy of the model keeping only the first graph output, with node outputs nothing reads
+ * any more dropped: for optional outputs the compiler does not lower (Dropout's mask,
+ * MaxPool's Indices), so the main output is still checked.
  */
-export function rewriteModel(modelBytes: Uint8Array, fold: ReadonlyMap<string, Uint8Array>, firstOutputOnly = false): Uint8Array {
+export function firstOutputOnly(modelBytes: Uint8Array): Uint8Array {
   const model = onnx.ModelProto.decode(modelBytes);
   const g = model.graph;
   if (!g) throw new RefereeError("ONNX_MALFORMED", "model has no graph");
-  g.input = (g.input ?? []).filter((i) => !fold.has(i.name ?? ""));
-  g.initializer = g.initializer ?? [];
-  for (const [name, pb] of fold) {
-    const t = onnx.TensorProto.decode(pb);
-    t.name = name;
-    g.initializer.push(t);
-  }
-  if (firstOutputOnly) {
-    g.output = (g.output ?? []).slice(0, 1);
-    const used = new Set<string>(g.output.map((o) => o.name ?? ""));
-    for (const n of g.node ?? []) for (const x of n.input ?? []) used.add(x);
-    for (const n of g.node ?? []) n.output = (n.output ?? []).map((o, i) => (i === 0 || used.has(o) ? o : ""));
-  }
+  g.output = (g.output ?? []).slice(0, 1);
+  const used = new Set<string>(g.output.map((o) => o.name ?? ""));
+  for (const n of g.node ?? []) for (const x of n.input ?? []) used.add(x);
+  for (const n of g.node ?? []) n.output = (n.output ?? []).map((o, i) => (i === 0 || used.has(o) ? o : ""));
   return onnx.ModelProto.encode(model).finish();
 }
 
@@ -163,31 +152,32 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
     if (set.inputs.length !== info.inputs.length) {
       return result("skipped", op, ops, `data set ${si} has ${set.inputs.length} inputs, the model ${info.inputs.length}`);
     }
-    const setDir = path.join(c.dir, `test_data_set_${si}`);
-    const pb = (i: number) => fs.readFileSync(path.join(setDir, `input_${i}.pb`));
 
-    // Non-float inputs become constants. If the compiler still refuses the model, two
-    // fallbacks, each noted: every input but the first folded too (e.g. normalization
-    // statistics given as inputs), and only the first output kept (optional outputs).
+    // Referee's runtime inputs are float32 tensors, and parameters (shapes, indices, axes,
+    // Clip bounds, …) must be constants, while the suite feeds them as inputs: non-float
+    // inputs are frozen into the model. If the compiler still refuses it, two fallbacks, each
+    // noted: every input but the first frozen too, and only the first output kept.
     const all = info.inputs.map((_, i) => i);
-    const intFold = all.filter((i) => info.inputs[i].elemType !== "float32");
-    const allFold = all.filter((i) => i > 0 || intFold.includes(i));
-    const attempts: { fold: number[]; prune: boolean }[] = [{ fold: intFold, prune: false }];
-    if (allFold.length > intFold.length) attempts.push({ fold: allFold, prune: false });
+    const intFrozen = all.filter((i) => info.inputs[i].elemType !== "float32");
+    const allFrozen = all.filter((i) => i > 0 || intFrozen.includes(i));
+    const attempts: { freeze: number[]; prune: boolean }[] = [{ freeze: intFrozen, prune: false }];
+    if (allFrozen.length > intFrozen.length) attempts.push({ freeze: allFrozen, prune: false });
     if (info.outputs.length > 1) {
-      attempts.push({ fold: intFold, prune: true });
-      if (allFold.length > intFold.length) attempts.push({ fold: allFold, prune: true });
+      attempts.push({ freeze: intFrozen, prune: true });
+      if (allFrozen.length > intFrozen.length) attempts.push({ freeze: allFrozen, prune: true });
     }
     let compiled: CompiledModel | undefined;
     let chosen = attempts[0];
     let compileError = "";
     for (const attempt of attempts) {
       try {
-        const foldMap = new Map(attempt.fold.map((i) => [info.inputs[i].name, pb(i)] as const));
-        const model = attempt.fold.length > 0 || attempt.prune ? rewriteModel(bytes, foldMap, attempt.prune) : bytes;
         const shapes: Record<string, number[]> = {};
-        for (const i of all) if (!attempt.fold.includes(i)) shapes[info.inputs[i].name] = set.inputs[i].dims;
-        compiled = compileModel(model, { shapes });
+        const frozenInputs: Record<string, ConstTensor> = {};
+        for (const i of all) {
+          if (attempt.freeze.includes(i)) frozenInputs[info.inputs[i].name] = set.inputs[i].tensor;
+          else shapes[info.inputs[i].name] = set.inputs[i].dims;
+        }
+        compiled = compileModel(attempt.prune ? firstOutputOnly(bytes) : bytes, { shapes, frozenInputs });
         chosen = attempt;
         break;
       } catch (e) {
@@ -199,16 +189,16 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
       }
     }
     if (compiled === undefined) return result("fail", op, ops, compileError);
-    const folded = chosen.fold;
+    const frozen = chosen.freeze;
     if (si === 0) {
-      if (folded.length === all.length) notes.push("constant-folded: every input is a parameter, evaluated at compile time");
-      else if (folded.length > 0) notes.push(`folded: ${folded.map((i) => `${info.inputs[i].name} (${info.inputs[i].elemType})`).join(", ")}`);
+      if (frozen.length === all.length) notes.push("constant-folded: every input frozen, evaluated at compile time");
+      else if (frozen.length > 0) notes.push(`frozen: ${frozen.map((i) => `${info.inputs[i].name} (${info.inputs[i].elemType})`).join(", ")}`);
       if (chosen.prune) notes.push(`first output only: ${info.outputs.slice(1).map((o) => o.name).join(", ")} not supported`);
     }
     const expectedOutputs = chosen.prune ? set.outputs.slice(0, 1) : set.outputs;
 
     const program = compiled.program;
-    const runtime = info.inputs.map((_, i) => i).filter((i) => !folded.includes(i));
+    const runtime = info.inputs.map((_, i) => i).filter((i) => !frozen.includes(i));
     let memory;
     try {
       memory = execute(

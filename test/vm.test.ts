@@ -497,6 +497,106 @@ describe("vm: kernels against naive references and the stepper", () => {
   });
 });
 
+describe("vm: special values through every op", () => {
+  const SPECIAL = [0, -0, 1, -1, 0.5, -2.5, 3, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754942106924411e-38,
+    3.4028234663852886e38, -3.4028234663852886e38, Infinity, -Infinity, NaN, 0.2, -6, 6].map(f);
+  const n = SPECIAL.length;
+  const xs = new Float32Array(SPECIAL);
+  const implemented = (fn: () => unknown): boolean => {
+    try {
+      fn();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const ops = Object.values(MapOp).filter((v): v is number => typeof v === "number");
+
+  it("every implemented binary Map op on all pairs (outer product via stride-0 coefs)", () => {
+    let tested = 0;
+    for (const op of ops.filter((o) => o >= 64 && implemented(() => fo32.binaryFunction(o as MapOp)))) {
+      const prog = makeProgram({
+        weights: [xs],
+        inputs: [[n]],
+        instructions: [{ kind: Kind.Map, op, params: [], iterDims: [n, n], redDims: [], out: Act(0), inputs: [
+          opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [n], [[0, 0, 1]])] }],
+      });
+      const ref: number[] = [];
+      for (const x of SPECIAL) for (const y of SPECIAL) ref.push(fo32.binaryOp(op as MapOp, x, y));
+      checkProgram(prog, [xs], ref);
+      tested++;
+    }
+    expect(tested).to.be.at.least(6);
+  });
+
+  it("every implemented unary Map op and Dot epilogue on special values", () => {
+    let tested = 0;
+    const params = [f(-0.5), f(2)];
+    for (const op of ops.filter((o) => o >= 1 && o < 64 && implemented(() => fo32.unaryFunction(o as MapOp, params)))) {
+      const map = makeProgram({
+        inputs: [[n]],
+        instructions: [{ kind: Kind.Map, op, params, iterDims: [n], redDims: [], out: Act(0), inputs: [opnd(In(0), [n], [[0, 1]])] }],
+      });
+      const ref = SPECIAL.map((x) => fo32.unaryOp(op as MapOp, x, params));
+      checkProgram(map, [xs], ref);
+      // Dot with K = 1 and B = 1: the epilogue sees acc = fround(0 + x) (so −0 arrives as +0)
+      const dot = makeProgram({
+        weights: [new Float32Array([1])],
+        inputs: [[n]],
+        instructions: [{ kind: Kind.Dot, op, params, iterDims: [n], redDims: [1], out: Act(0), inputs: [
+          opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [1], [[0, 0, 0]])] }],
+      });
+      checkProgram(dot, [xs], SPECIAL.map((x) => fo32.unaryOp(op as MapOp, f(0 + f(x * 1)), params)));
+      tested++;
+    }
+    expect(tested).to.be.at.least(3);
+  });
+
+  it("Reduce Max/Min/Sum/Mean over every ordered pair (signed zeros, infinities, NaN)", () => {
+    const pairs = new Float32Array(n * n * 2);
+    let i = 0;
+    for (const x of SPECIAL) for (const y of SPECIAL) {
+      pairs[i++] = x;
+      pairs[i++] = y;
+    }
+    const defs: [ReduceOp, number, (a: number, b: number) => number, number[]][] = [
+      [ReduceOp.Max, -Infinity, fo32.max, []],
+      [ReduceOp.Min, Infinity, fo32.min, []],
+      [ReduceOp.Sum, 0, fo32.add, []],
+      [ReduceOp.Mean, 0, fo32.add, [-0]],
+    ];
+    for (const [op, init, fn, params] of defs) {
+      const prog = makeProgram({
+        inputs: [[n * n, 2]],
+        instructions: [{ kind: Kind.Reduce, op, params, iterDims: [n * n], redDims: [2], out: Act(0), inputs: [
+          opnd(In(0), [n * n, 2], [[0, 1, 0], [0, 0, 1]])] }],
+      });
+      const ref: number[] = [];
+      for (let p = 0; p < n * n; p++) {
+        const r = fn(fn(init, pairs[2 * p]), pairs[2 * p + 1]);
+        ref.push(op === ReduceOp.Mean ? fo32.div(r, -0) : r);
+      }
+      checkProgram(prog, [pairs], ref);
+    }
+  });
+
+  it("the common ops are inlined in the generated kernels (no closure call)", () => {
+    const mapIns = (op: MapOp, arity: number): Instruction => ({
+      kind: Kind.Map, op, params: [], iterDims: [4], redDims: [], out: Act(0),
+      inputs: Array.from({ length: arity }, () => opnd(W(0), [4], [[0, 1]])),
+    });
+    for (const op of [MapOp.Identity, MapOp.Neg, MapOp.Relu]) expect(kernelSource(mapIns(op, 1)), MapOp[op]).not.to.match(/F\(/);
+    for (const op of [MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min]) {
+      expect(kernelSource(mapIns(op, 2)), MapOp[op]).not.to.match(/G\(/);
+    }
+    for (const op of [ReduceOp.Max, ReduceOp.Min]) {
+      const red: Instruction = { kind: Kind.Reduce, op, params: [], iterDims: [2], redDims: [2], out: Act(0), inputs: [
+        opnd(W(0), [4], [[0, 2, 1]])] };
+      expect(kernelSource(red), ReduceOp[op]).not.to.match(/G\(/);
+    }
+  });
+});
+
 describe("vm: validation", () => {
   const base = (): Program => makeProgram({
     weights: [new Float32Array(4)],

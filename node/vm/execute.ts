@@ -367,10 +367,20 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
           body.push(`acc = fround(acc + fround(I0[${pA}] * I1[${pB}]));`);
         } else {
           body.push(`const x = I0[${pA}];`);
-          if (ins.op === ReduceOp.Sum || ins.op === ReduceOp.Mean) body.push("acc = fround(acc + x);");
-          else if (ins.op === ReduceOp.Max) body.push(maxInto("acc", "x"));
-          else if (ins.op === ReduceOp.Min) body.push(minInto("acc", "x"));
-          else throw new Error(`unknown reduce op ${ins.op}`);
+          if (ins.op === ReduceOp.Sum || ins.op === ReduceOp.Mean) {
+            body.push("acc = fround(acc + x);");
+          } else if (ins.op === ReduceOp.Max || ins.op === ReduceOp.Min) {
+            // Same inline as the binary Map op, so the same probe vouches for it.
+            const mapOp = ins.op === ReduceOp.Max ? MapOp.Max : MapOp.Min;
+            G = ins.op === ReduceOp.Max ? fo32.max : fo32.min;
+            if (probeAgrees(inlineBinary(mapOp, "x", "y", "r")!, 2, G, [])) {
+              body.push(ins.op === ReduceOp.Max ? maxInto("acc", "x") : minInto("acc", "x"));
+            } else {
+              body.push("acc = G(acc, x);");
+            }
+          } else {
+            throw new Error(`unknown reduce op ${ins.op}`);
+          }
         }
         for (let l = a; l < L; l++) body.push("}");
         if (guard.length > 0) body.push("}");

@@ -23,6 +23,7 @@ export const OPS: readonly OpEntry[] = [
   { opType: "MatMul", sinceOpset: 1, lower: N.MatMul },
   { opType: "Gemm", sinceOpset: 1, lower: N.Gemm },
   { opType: "Conv", sinceOpset: 1, lower: N.Conv },
+  { opType: "ConvTranspose", sinceOpset: 1, lower: N.ConvTranspose },
   // normalization and pooling
   { opType: "BatchNormalization", sinceOpset: 1, lower: N.BatchNormalization },
   { opType: "LayerNormalization", sinceOpset: 17, lower: N.LayerNormalization },

@@ -1,6 +1,6 @@
 // Movement ONNX ops → Move kernels (pure index math) or free reshapes.
 import { NodeContext, normAxis } from "../context";
-import { product } from "../program";
+import { Kind, product } from "../program";
 import { Value, dimsOf } from "../values";
 import { broadcastShapes, concatValues, gatherAxis, padValue, reshapeValue, stridedValue, transposeValue } from "./kernels";
 
@@ -187,21 +187,90 @@ export function Split(ctx: NodeContext): Value[] {
   });
 }
 
+/** Input coordinate of output coordinate o along one axis (ONNX Resize coordinate_transformation_mode). */
+function sourceCoordinate(ctx: NodeContext, o: number, inSize: number, outSize: number, scale: number): number {
+  const ctm = ctx.str("coordinate_transformation_mode", "half_pixel");
+  switch (ctm) {
+    case "asymmetric": return o / scale;
+    case "half_pixel": return (o + 0.5) / scale - 0.5;
+    case "pytorch_half_pixel": return inSize * scale > 1 ? (o + 0.5) / scale - 0.5 : 0;
+    // ONNX measures the resized length as in·scale (not rounded) here.
+    case "align_corners": return inSize * scale === 1 ? 0 : (o * (inSize - 1)) / (inSize * scale - 1);
+    case "tf_half_pixel_for_nn": return (o + 0.5) / scale;
+    default: ctx.unsupported(`coordinate_transformation_mode '${ctm}' is not supported`);
+  }
+}
+
+/** Interpolation weights W[o][i] along one axis for linear or cubic Resize (rows sum to 1). */
+function interpolationMatrix(ctx: NodeContext, mode: string, inSize: number, outSize: number, scale: number): Float32Array {
+  const w = new Float64Array(outSize * inSize);
+  const A = ctx.float("cubic_coeff_a", -0.75);
+  const exclude = ctx.int("exclude_outside", 0) !== 0;
+  for (let o = 0; o < outSize; o++) {
+    let x = sourceCoordinate(ctx, o, inSize, outSize, scale);
+    if (mode === "linear") {
+      x = Math.min(Math.max(x, 0), inSize - 1);
+      const x0 = Math.floor(x);
+      const x1 = Math.min(x0 + 1, inSize - 1);
+      const t = x - x0;
+      w[o * inSize + x0] += 1 - t;
+      w[o * inSize + x1] += t;
+    } else {
+      const x0 = Math.floor(x);
+      const t = x - x0;
+      const c = [
+        ((A * (t + 1) - 5 * A) * (t + 1) + 8 * A) * (t + 1) - 4 * A,
+        ((A + 2) * t - (A + 3)) * t * t + 1,
+        ((A + 2) * (1 - t) - (A + 3)) * (1 - t) * (1 - t) + 1,
+        ((A * (2 - t) - 5 * A) * (2 - t) + 8 * A) * (2 - t) - 4 * A,
+      ];
+      let total = 0;
+      for (let k = 0; k < 4; k++) {
+        const i = x0 - 1 + k;
+        if (exclude && (i < 0 || i >= inSize)) c[k] = 0;
+        total += c[k];
+      }
+      for (let k = 0; k < 4; k++) {
+        const i = Math.min(Math.max(x0 - 1 + k, 0), inSize - 1);
+        w[o * inSize + i] += exclude ? c[k] / total : c[k];
+      }
+    }
+  }
+  return Float32Array.from(w);
+}
+
+/** Resample one axis with a dense interpolation matrix: a Dot over the input axis. */
+function interpolateAxis(ctx: NodeContext, v: Value, axis: number, matrix: Float32Array, outSize: number, name: string): Value {
+  const dims = dimsOf(v);
+  const inSize = dims[axis];
+  const outDims = dims.slice();
+  outDims[axis] = outSize;
+  const n = outDims.length + 1;
+  const xCoef = new Array<number>(dims.length * n).fill(0);
+  for (let j = 0; j < dims.length; j++) xCoef[j * n + (j === axis ? n - 1 : j)] = 1;
+  const wCoef = new Array<number>(2 * n).fill(0);
+  wCoef[axis] = 1;
+  wCoef[n + n - 1] = 1;
+  const wv: Value = { kind: "const", t: { dtype: "float32", dims: [outSize, inSize], data: matrix } };
+  return ctx.b.kernel(
+    {
+      kind: Kind.Dot, op: 0, params: [], iterDims: outDims, redDims: [inSize],
+      inputs: [
+        { value: v, dims, offset: dims.map(() => 0), coef: xCoef },
+        { value: wv, dims: [outSize, inSize], offset: [0, 0], coef: wCoef },
+      ],
+    },
+    outDims,
+    name,
+  );
+}
+
 /** Nearest-neighbour source index of each output coordinate along one axis (ONNX Resize rules). */
 function nearestIndices(ctx: NodeContext, inSize: number, outSize: number, scale: number): number[] {
-  const ctm = ctx.str("coordinate_transformation_mode", "half_pixel");
   const nearest = ctx.str("nearest_mode", "round_prefer_floor");
   const out: number[] = [];
   for (let o = 0; o < outSize; o++) {
-    let x: number;
-    switch (ctm) {
-      case "asymmetric": x = o / scale; break;
-      case "half_pixel": x = (o + 0.5) / scale - 0.5; break;
-      case "pytorch_half_pixel": x = outSize > 1 ? (o + 0.5) / scale - 0.5 : 0; break;
-      case "align_corners": x = outSize === 1 ? 0 : (o * (inSize - 1)) / (outSize - 1); break;
-      case "tf_half_pixel_for_nn": x = (o + 0.5) / scale; break;
-      default: ctx.unsupported(`coordinate_transformation_mode '${ctm}' is not supported`);
-    }
+    const x = sourceCoordinate(ctx, o, inSize, outSize, scale);
     let i: number;
     switch (nearest) {
       case "round_prefer_floor": i = x - Math.floor(x) === 0.5 ? Math.floor(x) : Math.round(x); break;
@@ -217,7 +286,9 @@ function nearestIndices(ctx: NodeContext, inSize: number, outSize: number, scale
 
 export function Resize(ctx: NodeContext): Value[] {
   const mode = ctx.str("mode", "nearest");
-  if (mode !== "nearest") ctx.unsupported(`mode '${mode}' is not supported (only 'nearest')`);
+  if (mode !== "nearest" && mode !== "linear" && mode !== "cubic") ctx.unsupported(`mode '${mode}' is not supported`);
+  if (ctx.str("coordinate_transformation_mode", "half_pixel") === "tf_crop_and_resize") ctx.unsupported("coordinate_transformation_mode 'tf_crop_and_resize' is not supported");
+  if (ctx.str("keep_aspect_ratio_policy", "stretch") !== "stretch") ctx.unsupported("keep_aspect_ratio_policy other than 'stretch' is not supported");
   let v = ctx.input(0);
   const xd = dimsOf(v);
   let scales: number[] | undefined;
@@ -246,6 +317,10 @@ export function Resize(ctx: NodeContext): Value[] {
   if (!scales && !sizes) ctx.fail("either scales or sizes is required");
   for (let a = 0; a < xd.length; a++) {
     if (fullSizes[a] === xd[a] && fullScales[a] === 1) continue;
+    if (mode !== "nearest") {
+      v = interpolateAxis(ctx, v, a, interpolationMatrix(ctx, mode, xd[a], fullSizes[a], fullScales[a]), fullSizes[a], `${ctx.name}/${a}`);
+      continue;
+    }
     v = gatherAxis(ctx.b, v, a, nearestIndices(ctx, xd[a], fullSizes[a], fullScales[a]), `${ctx.name}/${a}`);
   }
   return [v];

@@ -143,18 +143,23 @@ const convWeights = new WeakMap<object, { w: number; bias?: number; channels: nu
 export function Conv(ctx: NodeContext): Value[] {
   const x = ctx.input(0);
   const w = ctx.input(1);
-  const bias = ctx.opt(2);
   const xd = dimsOf(x);
   const wd = dimsOf(w);
   if (xd.length < 3 || wd.length !== xd.length) ctx.fail(`Conv needs X [N,C,...] and W [M,C/group,...] of equal rank, got [${xd}] and [${wd}]`);
-  const G = ctx.int("group", 1);
+  const kernel = ctx.ints("kernel_shape") ?? wd.slice(2);
+  const win = slidingWindow(ctx, xd.slice(2), kernel, false);
+  return [convDot(ctx, x, w, ctx.opt(2), ctx.int("group", 1), kernel, win)];
+}
+
+/** The Dot of a convolution: iterDims [N, G, M/G, *out], redDims [C/G, *kernel]. */
+function convDot(ctx: NodeContext, x: Value, w: Value, bias: Value | undefined, G: number, kernel: number[], win: Window): Value {
+  const xd = dimsOf(x);
+  const wd = dimsOf(w);
   const [Nb, C] = xd;
   const M = wd[0];
   const Cg = wd[1];
   if (C !== Cg * G || M % G !== 0) ctx.fail(`channels do not match: X has ${C}, W [${wd}] with group ${G}`);
-  const kernel = ctx.ints("kernel_shape") ?? wd.slice(2);
   const sp = xd.length - 2;
-  const win = slidingWindow(ctx, xd.slice(2), kernel, false);
   const Mg = M / G;
   const iterDims = [Nb, G, Mg, ...win.out];
   const redDims = [Cg, ...kernel];
@@ -193,7 +198,91 @@ export function Conv(ctx: NodeContext): Value[] {
   const y = ctx.b.kernel({ kind: Kind.Dot, op: MapOp.None, params: [], iterDims, redDims, inputs }, [Nb, M, ...win.out], ctx.name);
   const ins = ctx.b.producer(y);
   if (ins && ownW && (!bias || ownB)) convWeights.set(ins, { w: ownW.index, bias: ownB?.index, channels: M });
-  return [y];
+  return y;
+}
+
+/**
+ * ConvTranspose = Conv (stride 1, same dilation) of the zero-interleaved input with the
+ * flipped, channel-transposed kernel. Zero interleaving is a Move whose source is valid only
+ * at phase 0 of each stride (a size-1 guard dim), so the pad value 0 fills the gaps.
+ */
+export function ConvTranspose(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const wv = ctx.input(1);
+  const xd = dimsOf(x);
+  const wd = dimsOf(wv);
+  if (xd.length < 3 || wd.length !== xd.length) ctx.fail(`ConvTranspose needs X [N,C,...] and W [C,M/group,...] of equal rank, got [${xd}] and [${wd}]`);
+  if (wv.kind !== "const") ctx.unsupported("W (input 1) must be a compile-time constant");
+  const sp = xd.length - 2;
+  const G = ctx.int("group", 1);
+  const [Nb, C] = xd;
+  const Mg = wd[1];
+  const Cg = C / G;
+  if (wd[0] !== C || !Number.isInteger(Cg)) ctx.fail(`channels do not match: X has ${C}, W [${wd}] with group ${G}`);
+  const kernel = ctx.ints("kernel_shape") ?? wd.slice(2);
+  const strides = ctx.ints("strides") ?? new Array<number>(sp).fill(1);
+  const dilations = ctx.ints("dilations") ?? new Array<number>(sp).fill(1);
+  const outPad = ctx.ints("output_padding") ?? new Array<number>(sp).fill(0);
+  const outputShape = ctx.ints("output_shape");
+  const autoPad = ctx.str("auto_pad", "NOTSET");
+  let pads = ctx.ints("pads") ?? new Array<number>(2 * sp).fill(0);
+  if (outputShape || autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    pads = new Array<number>(2 * sp).fill(0);
+    for (let j = 0; j < sp; j++) {
+      const target = outputShape ? outputShape[outputShape.length - sp + j] : xd[2 + j] * strides[j];
+      const total = strides[j] * (xd[2 + j] - 1) + outPad[j] + (kernel[j] - 1) * dilations[j] + 1 - target;
+      const small = Math.floor(total / 2);
+      pads[j] = autoPad === "SAME_UPPER" ? small : total - small;
+      pads[sp + j] = total - pads[j];
+    }
+  }
+  // Zero-interleave X: [N, C, S*s] with X at phase 0 of every stride.
+  let up = x;
+  if (strides.some((s) => s > 1)) {
+    const iterDims = [Nb, C];
+    sp && xd.slice(2).forEach((d, j) => iterDims.push(d, strides[j]));
+    const n = iterDims.length;
+    const dims = [...new Array<number>(sp).fill(1), ...xd];
+    const coef = zeros(dims.length * n);
+    for (let j = 0; j < sp; j++) coef[j * n + 3 + 2 * j] = 1; // guard: phase must be 0
+    coef[sp * n + 0] = 1;
+    coef[(sp + 1) * n + 1] = 1;
+    for (let j = 0; j < sp; j++) coef[(sp + 2 + j) * n + 2 + 2 * j] = 1;
+    const upDims = [Nb, C, ...xd.slice(2).map((d, j) => d * strides[j])];
+    up = ctx.b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: x, dims, offset: zeros(dims.length), coef }] }, upDims, `${ctx.name}/upsampled`);
+  }
+  // W'[g·Mg + mo, ci, t] = W[g·Cg + ci, mo, k−1−t].
+  const M = Mg * G;
+  const per = kernel.reduce((p, q) => p * q, 1);
+  const src = wv.t.data;
+  const wf = new Float32Array(M * Cg * per);
+  const kStrides = kernel.map((_, j) => kernel.slice(j + 1).reduce((p, q) => p * q, 1));
+  for (let g = 0; g < G; g++)
+    for (let mo = 0; mo < Mg; mo++)
+      for (let ci = 0; ci < Cg; ci++)
+        for (let t = 0; t < per; t++) {
+          let flipped = 0;
+          let rem = t;
+          for (let j = 0; j < sp; j++) {
+            const c = Math.floor(rem / kStrides[j]);
+            rem -= c * kStrides[j];
+            flipped += (kernel[j] - 1 - c) * kStrides[j];
+          }
+          wf[((g * Mg + mo) * Cg + ci) * per + t] = src[((g * Cg + ci) * Mg + mo) * per + flipped];
+        }
+  const w: Value = { kind: "const", t: { dtype: "float32", dims: [M, Cg, ...kernel], data: wf } };
+  const padBegin: number[] = [];
+  const padEnd: number[] = [];
+  const out: number[] = [];
+  for (let j = 0; j < sp; j++) {
+    const ext = dilations[j] * (kernel[j] - 1);
+    padBegin.push(ext - pads[j]);
+    padEnd.push(ext - pads[sp + j] + outPad[j] - (strides[j] - 1));
+    const o = strides[j] * (xd[2 + j] - 1) + outPad[j] + ext + 1 - pads[j] - pads[sp + j];
+    if (o <= 0) ctx.fail("output size would be empty");
+    out.push(o);
+  }
+  return [convDot(ctx, up, w, ctx.opt(2), G, kernel, { out, padBegin, padEnd, strides: new Array<number>(sp).fill(1), dilations })];
 }
 
 export function BatchNormalization(ctx: NodeContext): Value[] {

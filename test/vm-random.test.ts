@@ -134,7 +134,7 @@ class Gen {
 
   instruction(outIndex: number): Instruction {
     const kind = this.pick([Kind.Dot, Kind.Map, Kind.Reduce, Kind.Move]);
-    const iterDims = Array.from({ length: this.int(0, 3) }, () => this.int(1, 4));
+    const iterDims = Array.from({ length: this.int(0, 3) }, () => (this.r() < 0.2 ? this.int(5, 7) : this.int(1, 4)));
     const redDims =
       kind === Kind.Dot || kind === Kind.Reduce
         ? Array.from({ length: this.int(0, 2) }, () => (this.r() < 0.03 ? 0 : this.int(1, 3)))

@@ -198,12 +198,14 @@ const noBinary: Binary = () => {
   throw new Error("unreachable: no binary op");
 };
 
+/** Output elements computed together (interleaved reductions hide the add latency). */
+const LANES = 4;
+
 /** An affine form of the iteration variables (an address or a coordinate). */
 interface Form {
   name: string;
   offset: number;
   coefs: number[]; // per level
-  cur: string; // expression for the value so far (after the levels emitted)
 }
 
 interface Check {
@@ -215,13 +217,20 @@ interface Check {
 }
 
 interface OperandPlan {
-  index: number;
   addr: Form;
   checks: Check[];
   /** Some coordinate is a constant out of range: no read is ever valid. */
   neverValid: boolean;
-  /** Names of the boolean consts for checks that fall on iteration (output) levels. */
-  okNames: string[];
+}
+
+/** Code-generation state along one path of the loop nest (cloned when it branches). */
+interface Env {
+  cur: Map<Form, string>; // expression for each form's value over the levels emitted so far
+  ok: string[][]; // per operand: boolean consts of the checks fixed on output levels
+}
+
+function cloneEnv(env: Env): Env {
+  return { cur: new Map(env.cur), ok: env.ok.map((x) => x.slice()) };
 }
 
 function planOperand(ins: Instruction, j: number, hi: readonly number[], onlyOutputLevels: boolean, needChecks: boolean): OperandPlan {
@@ -241,13 +250,7 @@ function planOperand(ins: Instruction, j: number, hi: readonly number[], onlyOut
     addrOff += op.offset[d] * strides[d];
     for (let l = 0; l < L; l++) addrCoefs[l] += coefAt(d, l) * strides[d];
   }
-  const plan: OperandPlan = {
-    index: j,
-    addr: { name: `p${j}_`, offset: addrOff, coefs: addrCoefs, cur: String(addrOff) },
-    checks: [],
-    neverValid: false,
-    okNames: [],
-  };
+  const plan: OperandPlan = { addr: { name: `p${j}_`, offset: addrOff, coefs: addrCoefs }, checks: [], neverValid: false };
   if (!needChecks) return plan;
   for (let d = 0; d < op.dims.length; d++) {
     const [lo, up] = coordRange(op, d, hi);
@@ -258,12 +261,11 @@ function planOperand(ins: Instruction, j: number, hi: readonly number[], onlyOut
       if (c !== 0) level = l;
     });
     if (level === -1) {
-      // constant coordinate, out of range (else the range test above had passed)
-      plan.neverValid = true;
+      plan.neverValid = true; // constant coordinate, out of range
       continue;
     }
     plan.checks.push({
-      form: { name: `c${j}d${d}_`, offset: op.offset[d], coefs, cur: String(op.offset[d]) },
+      form: { name: `c${j}d${d}_`, offset: op.offset[d], coefs },
       level,
       lower: lo < 0,
       upper: up >= op.dims[d],
@@ -271,24 +273,6 @@ function planOperand(ins: Instruction, j: number, hi: readonly number[], onlyOut
     });
   }
   return plan;
-}
-
-function emitForms(forms: Form[], l: number, out: string[]): void {
-  for (const f of forms) {
-    const c = f.coefs[l];
-    if (c === 0) continue;
-    const name = `${f.name}${l}`;
-    const term = c === 1 ? `i${l}` : `i${l} * ${c}`;
-    out.push(f.cur === "0" ? `const ${name} = ${term};` : `const ${name} = ${f.cur} + ${term};`);
-    f.cur = name;
-  }
-}
-
-function condition(ch: Check): string {
-  const parts: string[] = [];
-  if (ch.lower) parts.push(`${ch.form.cur} >= 0`);
-  if (ch.upper) parts.push(`${ch.form.cur} < ${ch.dim}`);
-  return parts.join(" && ");
 }
 
 function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary } {
@@ -300,10 +284,9 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
   let F: Unary = noUnary;
   let G: Binary = noBinary;
 
-  // Which operands are read in the reduction loops (A, B / X) and which once per element.
+  // Operands read in the reduction loops (A, B / X) and operands read once per element.
   const plans: OperandPlan[] = [];
   const redOperands: number[] = [];
-  const elemOperands: number[] = [];
   ins.inputs.forEach((op, j) => {
     if (isReduction && !(ins.kind === Kind.Dot && j === 2)) {
       plans.push(planOperand(ins, j, hiFull, false, true));
@@ -311,137 +294,211 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
     } else if (ins.kind === Kind.Dot) {
       // bias: read at r = 0; validateProgram guarantees it is always in range
       plans.push(planOperand(ins, j, iterationMax(ins, true), true, false));
-      elemOperands.push(j);
     } else {
       // Map reads are always in range (validated); Move sources are checked per element
       plans.push(planOperand(ins, j, hiFull, false, ins.kind === Kind.Move && !alwaysValid(op, hiFull)));
-      elemOperands.push(j);
     }
   });
+  // Output address e: row-major index of o in iterDims.
+  const outForm: Form = { name: "e_", offset: 0, coefs: new Array<number>(L).fill(0) };
+  for (let l = a - 1, s = 1; l >= 0; l--) {
+    outForm.coefs[l] = s;
+    s *= dims[l];
+  }
+  const forms = [outForm, ...plans.flatMap((p) => [p.addr, ...p.checks.map((c) => c.form)])];
+  const redForms = redOperands.flatMap((j) => [plans[j].addr, ...plans[j].checks.map((c) => c.form)]);
+  const redChecks = redOperands.flatMap((j) => plans[j].checks);
 
-  const body: string[] = [];
-  body.push(...ins.inputs.map((_, j) => `const I${j} = ins[${j}];`));
-  body.push("let e = 0;");
-  const allForms = (js: number[]): Form[] => js.flatMap((j) => [plans[j].addr, ...plans[j].checks.map((c) => c.form)]);
-  const allChecks = (js: number[]): Check[] => js.flatMap((j) => plans[j].checks);
-  const everyOperand = ins.inputs.map((_, j) => j);
-
-  // Output levels: carry every form; checks fixed at this level become boolean consts.
-  for (let l = 0; l < a; l++) {
-    body.push(`for (let i${l} = 0; i${l} < ${dims[l]}; i${l}++) {`);
-    emitForms(allForms(everyOperand), l, body);
-    for (const j of everyOperand) {
-      const here = plans[j].checks.filter((c) => c.level === l);
-      if (here.length === 0) continue;
-      const name = `ok${j}_${l}`;
-      body.push(`const ${name} = ${here.map(condition).join(" && ")};`);
-      plans[j].okNames.push(name);
+  // Lane level: an output dim along which LANES elements share every validity check, so
+  // their reductions can run interleaved without per-lane branches. Prefer a dim that some
+  // operand does not move along (one load serves every lane), then the innermost.
+  let laneLevel = -1;
+  if (isReduction) {
+    let best = -Infinity;
+    for (let l = 0; l < a; l++) {
+      if (dims[l] < 2 || redChecks.some((c) => c.form.coefs[l] !== 0)) continue;
+      const score = (redOperands.some((j) => plans[j].addr.coefs[l] === 0) ? 100 : 0) + (dims[l] >= LANES ? 50 : 0) + l;
+      if (score > best) {
+        best = score;
+        laneLevel = l;
+      }
     }
   }
-  // Checks with only constant coefficients never reach here (neverValid); checks of level
-  // < a are now booleans; the rest are done inside the reduction loops.
-  const okOf = (j: number): string => (plans[j].neverValid ? "false" : plans[j].okNames.join(" && ") || "true");
 
-  const write = (value: string): void => {
-    body.push(`if (${value} !== ${value}) outBits[e] = 0x7fc00000; else out[e] = ${value};`);
+  const lines: string[] = [];
+  const emit = (s: string): void => {
+    lines.push(s);
+  };
+  const valueOf = (env: Env, f: Form): string => env.cur.get(f) ?? String(f.offset);
+  const laneExpr = (env: Env, f: Form, u: number): string => {
+    const d = u * (laneLevel >= 0 ? f.coefs[laneLevel] : 0);
+    return d === 0 ? valueOf(env, f) : `${valueOf(env, f)} + ${d}`;
+  };
+  const emitForms = (env: Env, fs: Form[], l: number): void => {
+    for (const f of fs) {
+      const c = f.coefs[l];
+      if (c === 0) continue;
+      const name = `${f.name}${l}`;
+      const term = c === 1 ? `i${l}` : `i${l} * ${c}`;
+      const prev = valueOf(env, f);
+      emit(prev === "0" ? `const ${name} = ${term};` : `const ${name} = ${prev} + ${term};`);
+      env.cur.set(f, name);
+    }
+  };
+  const condition = (env: Env, ch: Check): string => {
+    const v = valueOf(env, ch.form);
+    const parts: string[] = [];
+    if (ch.lower) parts.push(`${v} >= 0`);
+    if (ch.upper) parts.push(`${v} < ${ch.dim}`);
+    return parts.join(" && ");
+  };
+  const okOf = (env: Env, j: number): string => (plans[j].neverValid ? "false" : env.ok[j].join(" && ") || "true");
+  const write = (target: string, value: string): void => {
+    emit(`if (${value} !== ${value}) outBits[${target}] = 0x7fc00000; else out[${target}] = ${value};`);
   };
 
-  switch (ins.kind) {
-    case Kind.Dot:
-    case Kind.Reduce: {
-      const init = ins.kind === Kind.Reduce && ins.op === ReduceOp.Max ? "-Infinity" : ins.kind === Kind.Reduce && ins.op === ReduceOp.Min ? "Infinity" : "0";
-      body.push(`let acc = ${init};`);
-      const guard = redOperands.map(okOf).filter((s) => s !== "true");
-      const skipAll = guard.includes("false");
-      if (!skipAll) {
-        // A padded tap (any invalid read) leaves acc unchanged, so skipping it — or a whole
-        // inner loop whose reads share the invalid coordinate — gives the same bits.
-        if (guard.length > 0) body.push(`if (${guard.join(" && ")}) {`);
-        for (let l = a; l < L; l++) {
-          body.push(`for (let i${l} = 0; i${l} < ${dims[l]}; i${l}++) {`);
-          emitForms(allForms(redOperands), l, body);
-          for (const ch of allChecks(redOperands).filter((c) => c.level === l)) body.push(`if (!(${condition(ch)})) continue;`);
-        }
-        const [pA, pB] = redOperands.map((j) => plans[j].addr.cur);
-        if (ins.kind === Kind.Dot) {
-          body.push(`acc = fround(acc + fround(I0[${pA}] * I1[${pB}]));`);
-        } else {
-          body.push(`const x = I0[${pA}];`);
-          if (ins.op === ReduceOp.Sum || ins.op === ReduceOp.Mean) {
-            body.push("acc = fround(acc + x);");
+  // Output levels: carry every form; checks fixed at a level become boolean consts.
+  const outputLevel = (l: number, env: Env, lanes: number): void => {
+    if (l === a) {
+      element(env, lanes);
+      return;
+    }
+    const n = dims[l];
+    const body = (from: string, cond: string, stepBy: number, inner: number): void => {
+      emit(`for (let i${l} = ${from}; ${cond}; i${l} += ${stepBy}) {`);
+      const e2 = cloneEnv(env);
+      emitForms(e2, forms, l);
+      ins.inputs.forEach((_, j) => {
+        const here = plans[j].checks.filter((c) => c.level === l);
+        if (here.length === 0) return;
+        const name = `ok${j}_${l}`;
+        emit(`const ${name} = ${here.map((c) => condition(e2, c)).join(" && ")};`);
+        e2.ok[j].push(name);
+      });
+      outputLevel(l + 1, e2, inner);
+      emit("}");
+    };
+    if (l === laneLevel) {
+      const U = Math.min(LANES, n);
+      const main = n - (n % U);
+      body("0", `i${l} < ${main}`, U, U);
+      if (main < n) body(String(main), `i${l} < ${n}`, 1, 1); // remainder, one lane
+    } else {
+      body("0", `i${l} < ${n}`, 1, lanes);
+    }
+  };
+
+  const element = (env: Env, lanes: number): void => {
+    const us = Array.from({ length: lanes }, (_, u) => u);
+    switch (ins.kind) {
+      case Kind.Dot:
+      case Kind.Reduce: {
+        const init =
+          ins.kind === Kind.Reduce && ins.op === ReduceOp.Max ? "-Infinity" : ins.kind === Kind.Reduce && ins.op === ReduceOp.Min ? "Infinity" : "0";
+        emit(`let ${us.map((u) => `acc${u} = ${init}`).join(", ")};`);
+        const guard = redOperands.map((j) => okOf(env, j)).filter((s) => s !== "true");
+        if (!guard.includes("false")) {
+          // A padded tap (any invalid read) leaves acc unchanged, so skipping it — or a
+          // whole inner loop whose reads share the invalid coordinate — gives the same bits.
+          const re = cloneEnv(env);
+          if (guard.length > 0) emit(`if (${guard.join(" && ")}) {`);
+          for (let l = a; l < L; l++) {
+            emit(`for (let i${l} = 0; i${l} < ${dims[l]}; i${l}++) {`);
+            emitForms(re, redForms, l);
+            for (const ch of redChecks.filter((c) => c.level === l)) emit(`if (!(${condition(re, ch)})) continue;`);
+          }
+          // Loads: one per lane, or one shared when the operand does not move along lanes.
+          const load = (j: number, u: number): string => {
+            const f = plans[j].addr;
+            if (lanes > 1 && f.coefs[laneLevel] === 0) return `v${j}`;
+            return `I${j}[${laneExpr(re, f, u)}]`;
+          };
+          for (const j of redOperands) {
+            if (lanes > 1 && plans[j].addr.coefs[laneLevel] === 0) emit(`const v${j} = I${j}[${valueOf(re, plans[j].addr)}];`);
+          }
+          if (ins.kind === Kind.Dot) {
+            for (const u of us) emit(`acc${u} = fround(acc${u} + fround(${load(0, u)} * ${load(1, u)}));`);
+          } else if (ins.op === ReduceOp.Sum || ins.op === ReduceOp.Mean) {
+            for (const u of us) emit(`acc${u} = fround(acc${u} + ${load(0, u)});`);
           } else if (ins.op === ReduceOp.Max || ins.op === ReduceOp.Min) {
             // Same inline as the binary Map op, so the same probe vouches for it.
             const mapOp = ins.op === ReduceOp.Max ? MapOp.Max : MapOp.Min;
             G = ins.op === ReduceOp.Max ? fo32.max : fo32.min;
-            if (probeAgrees(inlineBinary(mapOp, "x", "y", "r")!, 2, G, [])) {
-              body.push(ins.op === ReduceOp.Max ? maxInto("acc", "x") : minInto("acc", "x"));
-            } else {
-              body.push("acc = G(acc, x);");
+            const inline = probeAgrees(inlineBinary(mapOp, "x", "y", "r")!, 2, G, []);
+            for (const u of us) {
+              emit(`const x${u} = ${load(0, u)};`);
+              if (!inline) emit(`acc${u} = G(acc${u}, x${u});`);
+              else emit(ins.op === ReduceOp.Max ? maxInto(`acc${u}`, `x${u}`) : minInto(`acc${u}`, `x${u}`));
             }
           } else {
             throw new Error(`unknown reduce op ${ins.op}`);
           }
+          for (let l = a; l < L; l++) emit("}");
+          if (guard.length > 0) emit("}");
         }
-        for (let l = a; l < L; l++) body.push("}");
-        if (guard.length > 0) body.push("}");
-      }
-      if (ins.kind === Kind.Dot) {
-        body.push("let s = acc;");
-        if (ins.inputs.length > 2) body.push(`s = fround(s + I2[${plans[2].addr.cur}]);`);
-        F = fo32.unaryFunction(ins.op as MapOp, ins.params);
-        body.push(unaryCode(ins.op, ins.params, "s", "r", F));
-        write("r");
-      } else if (ins.op === ReduceOp.Mean) {
-        body.push(`const r = fround(acc / ${lit(ins.params[0])});`);
-        write("r");
-      } else {
-        write("acc");
-      }
-      break;
-    }
-    case Kind.Map: {
-      body.push(`const x = I0[${plans[0].addr.cur}];`);
-      if (ins.op >= FIRST_BINARY_MAP_OP) {
-        body.push(`const y = I1[${plans[1].addr.cur}];`);
-        G = fo32.binaryFunction(ins.op as MapOp);
-        body.push(binaryCode(ins.op, "x", "y", "r", G));
-      } else {
-        F = fo32.unaryFunction(ins.op as MapOp, ins.params);
-        body.push(unaryCode(ins.op, ins.params, "x", "r", F));
-      }
-      write("r");
-      break;
-    }
-    case Kind.Move: {
-      // The first valid source wins; none valid → params[0].
-      body.push("let v;");
-      let chain = "";
-      let closed = false;
-      for (const j of elemOperands) {
-        const ok = okOf(j);
-        if (ok === "false") continue;
-        if (ok === "true") {
-          body.push(`${chain}v = I${j}[${plans[j].addr.cur}];`);
-          closed = true;
-          break;
+        for (const u of us) {
+          emit("{");
+          if (ins.kind === Kind.Dot) {
+            emit(`let s = acc${u};`);
+            if (ins.inputs.length > 2) emit(`s = fround(s + I2[${laneExpr(env, plans[2].addr, u)}]);`);
+            F = fo32.unaryFunction(ins.op as MapOp, ins.params);
+            emit(unaryCode(ins.op, ins.params, "s", "r", F));
+            write(laneExpr(env, outForm, u), "r");
+          } else if (ins.op === ReduceOp.Mean) {
+            emit(`const r = fround(acc${u} / ${lit(ins.params[0])});`);
+            write(laneExpr(env, outForm, u), "r");
+          } else {
+            write(laneExpr(env, outForm, u), `acc${u}`);
+          }
+          emit("}");
         }
-        body.push(`${chain}if (${ok}) v = I${j}[${plans[j].addr.cur}];`);
-        chain = "else ";
+        break;
       }
-      if (!closed) {
-        body.push(
-          ins.params.length > 0
-            ? `${chain}v = ${lit(ins.params[0])};`
-            : `${chain}throw new Error("Move: element " + e + " has no valid source and no params[0]");`,
-        );
+      case Kind.Map: {
+        emit(`const x = I0[${valueOf(env, plans[0].addr)}];`);
+        if (ins.op >= FIRST_BINARY_MAP_OP) {
+          emit(`const y = I1[${valueOf(env, plans[1].addr)}];`);
+          G = fo32.binaryFunction(ins.op as MapOp);
+          emit(binaryCode(ins.op, "x", "y", "r", G));
+        } else {
+          F = fo32.unaryFunction(ins.op as MapOp, ins.params);
+          emit(unaryCode(ins.op, ins.params, "x", "r", F));
+        }
+        write(valueOf(env, outForm), "r");
+        break;
       }
-      write("v");
-      break;
+      case Kind.Move: {
+        // The first valid source wins; none valid → params[0].
+        emit("let v;");
+        let chain = "";
+        let closed = false;
+        for (let j = 0; j < ins.inputs.length; j++) {
+          const ok = okOf(env, j);
+          if (ok === "false") continue;
+          const read = `v = I${j}[${valueOf(env, plans[j].addr)}];`;
+          if (ok === "true") {
+            emit(`${chain}${read}`);
+            closed = true;
+            break;
+          }
+          emit(`${chain}if (${ok}) ${read}`);
+          chain = "else ";
+        }
+        if (!closed) {
+          emit(
+            ins.params.length > 0
+              ? `${chain}v = ${lit(ins.params[0])};`
+              : `${chain}throw new Error("Move: element " + (${valueOf(env, outForm)}) + " has no valid source and no params[0]");`,
+          );
+        }
+        write(valueOf(env, outForm), "v");
+        break;
+      }
     }
-  }
-  body.push("e++;");
-  for (let l = 0; l < a; l++) body.push("}");
+  };
 
-  const code = `"use strict";\nreturn function kernel(out, outBits, ins) {\n${body.join("\n")}\n};`;
+  emit(ins.inputs.map((_, j) => `const I${j} = ins[${j}];`).join("\n"));
+  outputLevel(0, { cur: new Map(), ok: ins.inputs.map(() => []) }, 1);
+  const code = `"use strict";\nreturn function kernel(out, outBits, ins) {\n${lines.join("\n")}\n};`;
   return { code, F, G };
 }

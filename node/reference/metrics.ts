@@ -115,10 +115,11 @@ export function allClose(ours: ArrayLike<number>, expected: ArrayLike<number>, r
       continue;
     }
     if (a === b) continue;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return { ok: false, reason: `element ${i}: ${a} vs expected ${b}` };
     const diff = Math.abs(a - b);
     const allowed = atol + rtol * Math.abs(b);
     if (!(diff <= allowed)) {
-      const excess = Number.isFinite(diff) ? diff - allowed : Infinity;
+      const excess = diff - allowed;
       if (worst === undefined || excess > worstExcess) {
         worst = { index: i, ours: a, expected: b, diff, allowed };
         worstExcess = excess;

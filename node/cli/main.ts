@@ -1,0 +1,110 @@
+// The `referee` command line. Errors are one line on stderr, `referee: error: <message>`,
+// with exit code 2 for usage errors and 1 otherwise; --verbose adds the stack and cause.
+import { RefereeError } from "../errors";
+import { commandHelp, parseArgs } from "./args";
+import type { Command, CommandContext } from "./command";
+import { commitCommand } from "./commands/commit";
+import { compareCommand } from "./commands/compare";
+import { inspectCommand } from "./commands/inspect";
+import { runCommand } from "./commands/run";
+import { createProgress } from "./progress";
+
+export const COMMANDS: readonly Command[] = [inspectCommand, commitCommand, runCommand, compareCommand];
+
+const VERSION = (require("../../package.json") as { version: string }).version;
+
+function topHelp(): string {
+  const rows = COMMANDS.map((c) => `  ${`referee ${c.spec.path.join(" ")}`.padEnd(24)}${c.spec.summary}`);
+  return [
+    "usage: referee <command> [options]",
+    "",
+    "Referee: optimistic verified inference. Compile ONNX models to fixed-order float32",
+    "programs, commit to them, run them bit-reproducibly, and compare with onnxruntime.",
+    "",
+    "commands:",
+    ...rows,
+    "",
+    "global options:",
+    "  --help, -h              help for a command (referee <command> --help)",
+    "  --verbose               on error, print the stack trace and cause",
+    "  --version               print the version",
+    "",
+  ].join("\n");
+}
+
+function groupHelp(group: string): string {
+  const cmds = COMMANDS.filter((c) => c.spec.path[0] === group);
+  return [
+    `usage: referee ${group} <command> [options]`,
+    "",
+    "commands:",
+    ...cmds.map((c) => `  ${`referee ${c.spec.path.join(" ")}`.padEnd(24)}${c.spec.summary}`),
+    "",
+  ].join("\n");
+}
+
+export interface MainIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
+
+function describeError(e: unknown, verbose: boolean): string {
+  if (e instanceof RefereeError) {
+    if (!verbose) return e.message;
+    const cause = e.cause instanceof Error ? `\ncaused by: ${e.cause.stack ?? e.cause.message}` : "";
+    return `${e.message}\n${e.stack ?? ""}${cause}`;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  // Not a RefereeError: a bug, not a user mistake. Still one line unless --verbose.
+  return verbose ? `internal error: ${err.stack ?? err.message}` : `internal error: ${err.message.split("\n")[0]} (run with --verbose for details)`;
+}
+
+/** Run the CLI on `argv` (the words after `referee`); resolves to the exit code. */
+export async function main(argv: readonly string[], io: MainIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  const words = argv.filter((w) => w !== "--verbose");
+  const wantsHelp = words.includes("--help") || words.includes("-h");
+  const rest = words.filter((w) => w !== "--help" && w !== "-h");
+  const out = (s: string) => void io.stdout.write(s);
+  try {
+    if (rest[0] === "--version") {
+      out(`referee ${VERSION}\n`);
+      return 0;
+    }
+    if (rest.length === 0 || rest[0] === "help") {
+      const target = rest.slice(1);
+      const cmd = COMMANDS.find((c) => c.spec.path.every((p, i) => target[i] === p));
+      out(cmd ? commandHelp(cmd.spec) : target[0] && COMMANDS.some((c) => c.spec.path[0] === target[0]) ? groupHelp(target[0]) : topHelp());
+      return rest.length === 0 && !wantsHelp ? 2 : 0;
+    }
+    const cmd = COMMANDS.find((c) => c.spec.path.every((p, i) => rest[i] === p));
+    if (!cmd) {
+      const group = COMMANDS.filter((c) => c.spec.path.length > 1 && c.spec.path[0] === rest[0]);
+      if (group.length > 0) {
+        if (wantsHelp || rest.length === 1) {
+          out(groupHelp(rest[0]));
+          return wantsHelp ? 0 : 2;
+        }
+        throw new RefereeError("USAGE", `unknown command 'referee ${rest[0]} ${rest[1]}' (commands: ${group.map((c) => c.spec.path[1]).join(", ")})`);
+      }
+      throw new RefereeError("USAGE", `unknown command '${rest[0]}' (see referee --help)`);
+    }
+    if (wantsHelp) {
+      out(commandHelp(cmd.spec));
+      return 0;
+    }
+    const args = parseArgs(cmd.spec, rest.slice(cmd.spec.path.length));
+    const ctx: CommandContext = { out, progress: createProgress(io.stderr) };
+    await cmd.run(args, ctx);
+    return 0;
+  } catch (e) {
+    io.stderr.write(`referee: error: ${describeError(e, verbose)}\n`);
+    return e instanceof RefereeError && e.code === "USAGE" ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,91 @@
+// What several commands share: reading the model file, resolving --shape, compiling with
+// progress, getting inputs from --input or --random-seed, and reading outputs from memory.
+import * as fs from "fs";
+import type { CompiledModel, ModelInfo } from "../compiler/api";
+import { compileModel, inspectModel } from "../compiler/compile";
+import type { TensorSpec } from "../compiler/program";
+import { RefereeError, UnsupportedOpsError } from "../errors";
+import { readInputArgs } from "../io/inputs";
+import { RANDOM_DISTRIBUTIONS, RandomDistribution, randomInputs } from "../io/random";
+import type { Memory } from "../vm/memory";
+import { slotOf } from "../vm/memory";
+import { ParsedArgs, parseShapes, usageError } from "./args";
+import type { Progress } from "./progress";
+
+export interface LoadedModel {
+  path: string;
+  bytes: Uint8Array;
+  info: ModelInfo;
+}
+
+export function readModel(file: string): LoadedModel {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : err.message;
+    throw new RefereeError("USAGE", `cannot read model file '${file}': ${why}`, e);
+  }
+  // inspectModel parses the file: a malformed one fails here with the loader's message.
+  return { path: file, bytes, info: inspectModel(bytes) };
+}
+
+/** --shape values by input name; an unnamed value is allowed for a single-input model. */
+export function resolveShapes(args: ParsedArgs, info: ModelInfo): Record<string, number[]> {
+  const raw = parseShapes(args.all("shape"));
+  if (!("" in raw)) return raw;
+  if (info.inputs.length !== 1) {
+    throw usageError(`the model has ${info.inputs.length} inputs: name the input in --shape, e.g. --shape ${info.inputs[0]?.name ?? "x"}=1x3x224x224`);
+  }
+  const name = info.inputs[0].name;
+  if (name in raw) throw usageError(`--shape given twice for '${name}'`);
+  const { "": dims, ...rest } = raw;
+  return { ...rest, [name]: dims };
+}
+
+export function compileWithProgress(model: LoadedModel, args: ParsedArgs, progress: Progress): { compiled: CompiledModel; ms: number } {
+  if (model.info.unsupported.length > 0) throw new UnsupportedOpsError(model.info.unsupported);
+  const shapes = resolveShapes(args, model.info);
+  const { value, ms } = progress.phase("compiling", () => compileModel(model.bytes, { shapes }));
+  return { compiled: value, ms };
+}
+
+export function distribution(args: ParsedArgs): RandomDistribution {
+  const d = args.get("random-dist") ?? "uniform";
+  if (!(RANDOM_DISTRIBUTIONS as readonly string[]).includes(d)) {
+    throw usageError(`--random-dist must be one of ${RANDOM_DISTRIBUTIONS.join(", ")}, got '${d}'`);
+  }
+  return d as RandomDistribution;
+}
+
+/** Where a run's inputs come from: the files of --input, or seeds n, n+1, … of --random-seed. */
+export interface InputSource {
+  describe(run: number): string;
+  inputs(run: number): Float32Array[];
+}
+
+export function inputSource(args: ParsedArgs, specs: readonly TensorSpec[]): InputSource {
+  const files = args.all("input");
+  const seed = args.int("random-seed");
+  if (files.length > 0 && seed !== undefined) throw usageError("give either --input or --random-seed, not both");
+  if (files.length > 0) {
+    return { describe: () => files.join(", "), inputs: () => readInputArgs(files, specs) };
+  }
+  if (seed === undefined) throw usageError("give the inputs: --input <file> or --random-seed <n>");
+  const dist = distribution(args);
+  return {
+    describe: (run) => `random, seed ${seed + run}, ${dist}`,
+    inputs: (run) => randomInputs(specs, seed + run, dist),
+  };
+}
+
+export interface OutputTensor {
+  name: string;
+  dims: number[];
+  data: Float32Array;
+}
+
+export function outputsOf(specs: readonly TensorSpec[], memory: Memory): OutputTensor[] {
+  return specs.map((s) => ({ name: s.name, dims: s.dims, data: slotOf(memory, s.slot) }));
+}

@@ -1,50 +1,91 @@
 // FO32 public API (docs/PROTOCOL.md §1, docs/FO32.md). Every function takes binary32 values
 // (JS numbers that are exact binary32) and returns a binary32 value. NaN results may be any
 // JS NaN: storage canonicalizes to 0x7FC00000 (see bitsOf).
-// NOTE(owner: fo32 helper): transcendental placeholders below are replaced by the fixed
-// FO32 algorithms; the signatures are the contract the VM and compiler rely on.
 import { MapOp } from "../compiler/program";
+import { abs, add, div, fromBits, isNegative, max, min, mul, neg, sqrt, sub } from "./core";
+import { cos, elu, erf, exp, gelu, log, pow, selu, sigmoid, sin, softplus, tanh } from "./transcendental";
 
-export const f32 = Math.fround;
+export { f32, bitsOf, fromBits, add, sub, mul, div, sqrt, max, min, abs, neg, isNegative } from "./core";
+export { exp, expm1, log, tanh, sigmoid, softplus, erf, gelu, elu, selu, pow, sin, cos } from "./transcendental";
 
-const bitsBuf = new DataView(new ArrayBuffer(4));
+// ---- elementwise definitions (docs/FO32.md §2) ----------------------------------------------
 
-/** Bit pattern of a binary32 value as an unsigned 32-bit integer; every NaN → 0x7FC00000. */
-export function bitsOf(x: number): number {
-  if (x !== x) return 0x7fc00000;
-  bitsBuf.setFloat32(0, x);
-  return bitsBuf.getUint32(0);
+const TWO23 = fromBits(0x4b000000); // 2^23: from here on every binary32 is an integer
+
+// ONNX attribute defaults, used when an instruction carries fewer params.
+const LEAKY_ALPHA = fromBits(0x3c23d70a); // 0.01
+const HSIG_ALPHA = fromBits(0x3e4ccccd); // 0.2
+const HSIG_BETA = fromBits(0x3f000000); // 0.5
+const HSWISH_ALPHA = fromBits(0x3e2aaaab); // f32(1/6)
+const ELU_ALPHA = fromBits(0x3f800000); // 1
+const SELU_ALPHA = fromBits(0x3fd62d7d); // 1.67326319
+const SELU_GAMMA = fromBits(0x3f867d5f); // 1.05070102
+
+export function relu(x: number): number {
+  return x !== x ? NaN : x > 0 ? x : 0;
 }
 
-export function fromBits(u: number): number {
-  bitsBuf.setUint32(0, u >>> 0);
-  return bitsBuf.getFloat32(0);
+export function leakyRelu(x: number, alpha: number): number {
+  return x < 0 ? mul(alpha, x) : x;
 }
 
-export function add(a: number, b: number): number {
-  return Math.fround(a + b);
+/** Clip = min(max(x, lo), hi). */
+export function clip(x: number, lo: number, hi: number): number {
+  return min(max(x, lo), hi);
 }
-export function sub(a: number, b: number): number {
-  return Math.fround(a - b);
+
+/** HardSigmoid = max(0, min(1, alpha·x + beta)), each operation rounded. */
+export function hardSigmoid(x: number, alpha: number, beta: number): number {
+  return max(0, min(1, add(mul(alpha, x), beta)));
 }
-export function mul(a: number, b: number): number {
-  return Math.fround(a * b);
+
+/** HardSwish = x·HardSigmoid(x; f32(1/6), 0.5); HardSwish(−inf) = −0 (the limit, not inf·0). */
+export function hardSwish(x: number): number {
+  if (x === -Infinity) return -0;
+  return mul(x, hardSigmoid(x, HSWISH_ALPHA, HSIG_BETA));
 }
-export function div(a: number, b: number): number {
-  return Math.fround(a / b);
+
+/** Softsign = x / (1 + |x|); ±inf → ±1 (the limit, not inf/inf). */
+export function softsign(x: number): number {
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return -1;
+  return div(x, add(1, abs(x)));
 }
-export function sqrt(a: number): number {
-  return Math.fround(Math.sqrt(a));
+
+/** Sign: NaN → NaN, ±0 → ±0, otherwise ±1. */
+export function sign(x: number): number {
+  if (x !== x) return NaN;
+  return x > 0 ? 1 : x < 0 ? -1 : x;
 }
-export function max(a: number, b: number): number {
-  if (a !== a || b !== b) return NaN;
-  if (a === b) return a === 0 && (Object.is(a, -0) ? b : a) === b ? (Object.is(a, 0) || Object.is(b, 0) ? 0 : a) : a;
-  return a > b ? a : b;
+
+/** Round half to even: |x| < 2^23 is rounded by (|x| + 2^23) − 2^23, sign restored. */
+export function round(x: number): number {
+  if (x !== x) return NaN;
+  const a = Math.abs(x);
+  if (a >= TWO23) return x; // integral already (or ±inf)
+  const r = sub(add(a, TWO23), TWO23);
+  return isNegative(x) ? -r : r;
 }
-export function min(a: number, b: number): number {
-  if (a !== a || b !== b) return NaN;
-  if (a === b) return a === 0 ? (Object.is(a, -0) || Object.is(b, -0) ? -0 : 0) : a;
-  return a < b ? a : b;
+
+export function floor(x: number): number {
+  return Math.floor(x); // exact; NaN → NaN, −0 → −0
+}
+
+export function ceil(x: number): number {
+  return Math.ceil(x); // exact; NaN → NaN, ceil(−0.5) = −0
+}
+
+export function reciprocal(x: number): number {
+  return div(1, x);
+}
+
+/** PRelu: x < 0 ? x·slope : x. */
+export function prelu(x: number, slope: number): number {
+  return x < 0 ? mul(x, slope) : x;
+}
+
+function param(params: readonly number[], i: number, dflt: number): number {
+  return i < params.length ? params[i] : dflt;
 }
 
 /** Apply a unary Map op (or Dot epilogue) with its params. */
@@ -63,18 +104,69 @@ export function unaryFunction(op: MapOp, params: readonly number[]): (x: number)
     case MapOp.None:
     case MapOp.Identity:
       return (x) => x;
-    case MapOp.Relu:
-      return (x) => (x !== x ? NaN : x > 0 ? x : 0);
     case MapOp.Neg:
-      return (x) => (x !== x ? NaN : -x);
+      return neg;
+    case MapOp.Abs:
+      return abs;
+    case MapOp.Relu:
+      return relu;
+    case MapOp.LeakyRelu: {
+      const alpha = param(params, 0, LEAKY_ALPHA);
+      return (x) => leakyRelu(x, alpha);
+    }
+    case MapOp.Clip: {
+      const lo = param(params, 0, -Infinity);
+      const hi = param(params, 1, Infinity);
+      return (x) => clip(x, lo, hi);
+    }
+    case MapOp.HardSigmoid: {
+      const alpha = param(params, 0, HSIG_ALPHA);
+      const beta = param(params, 1, HSIG_BETA);
+      return (x) => hardSigmoid(x, alpha, beta);
+    }
+    case MapOp.HardSwish:
+      return hardSwish;
+    case MapOp.Sigmoid:
+      return sigmoid;
+    case MapOp.Tanh:
+      return tanh;
+    case MapOp.Exp:
+      return exp;
+    case MapOp.Log:
+      return log;
     case MapOp.Sqrt:
       return sqrt;
+    case MapOp.Erf:
+      return erf;
     case MapOp.Reciprocal:
-      return (x) => div(1, x);
-    case MapOp.Exp:
-      return (x) => f32(Math.exp(x)); // placeholder
-    case MapOp.Sigmoid:
-      return (x) => f32(1 / (1 + Math.exp(-x))); // placeholder
+      return reciprocal;
+    case MapOp.Floor:
+      return floor;
+    case MapOp.Ceil:
+      return ceil;
+    case MapOp.Softplus:
+      return softplus;
+    case MapOp.Gelu:
+      return gelu;
+    case MapOp.Sin:
+      return sin;
+    case MapOp.Cos:
+      return cos;
+    case MapOp.Elu: {
+      const alpha = param(params, 0, ELU_ALPHA);
+      return (x) => elu(x, alpha);
+    }
+    case MapOp.Selu: {
+      const alpha = param(params, 0, SELU_ALPHA);
+      const gamma = param(params, 1, SELU_GAMMA);
+      return (x) => selu(x, alpha, gamma);
+    }
+    case MapOp.Softsign:
+      return softsign;
+    case MapOp.Sign:
+      return sign;
+    case MapOp.Round:
+      return round;
     default:
       throw new Error(`FO32: unary op ${MapOp[op] ?? op} not implemented`);
   }
@@ -95,6 +187,10 @@ export function binaryFunction(op: MapOp): (x: number, y: number) => number {
       return max;
     case MapOp.Min:
       return min;
+    case MapOp.Pow:
+      return pow;
+    case MapOp.PRelu:
+      return prelu;
     default:
       throw new Error(`FO32: binary op ${MapOp[op] ?? op} not implemented`);
   }

@@ -1,0 +1,185 @@
+// The state at any step of a run, from the final memory of that run (docs/PROTOCOL.md §4).
+//
+// Activation slots are SSA and written in element order, so at pc = (i, e, k) a slot is
+// either final (its writer is < i), a prefix of e values (its writer is i) or zero (written
+// later or never). Every slot tree is built once from the final memory; a state query then
+// costs one prefix root (O(D) hashes), one activation-space update (O(log #slots), or one
+// rebuild of the space tree when the instruction changes) and the partial reduction of
+// one element: well under a second even for 10^8-step programs.
+import { Program, SlotRef, Space, product } from "../compiler/program";
+import { pcAtStep, programSteps } from "../vm/layout";
+import type { Memory, Pc } from "../vm/memory";
+import { partialAccumulator } from "../vm/step";
+import { MEMORY_NODE } from "./domains";
+import { Bytes32, initHasher, isHasherReady, toHex } from "./keccak";
+import { MerkleTree } from "./merkle";
+import { SpaceTrees } from "./memory-root";
+import { ProgramTree } from "./program-root";
+import { StateParts, stateHash } from "./state";
+import { SlotTree } from "./tree";
+
+export interface TraceState {
+  step: number;
+  pc: Pc;
+  acc: number;
+  roots: { weights: Bytes32; inputs: Bytes32; activations: Bytes32 };
+  hash: Bytes32;
+}
+
+export function stateParts(s: TraceState): StateParts {
+  return {
+    weightsRoot: s.roots.weights,
+    inputsRoot: s.roots.inputs,
+    activationsRoot: s.roots.activations,
+    pc: s.pc,
+    acc: s.acc,
+  };
+}
+
+export interface TraceCommitterOptions {
+  /** Weight trees built before (they depend on the model only): reused, not rebuilt. */
+  weights?: SpaceTrees;
+  programTree?: ProgramTree;
+}
+
+export class TraceCommitter {
+  readonly program: Program;
+  readonly memory: Memory;
+  /** Total steps: stateAt(N) is the halted state. */
+  readonly N: number;
+  readonly programTree: ProgramTree;
+  readonly weights: SpaceTrees;
+  readonly inputs: SpaceTrees;
+  /** Trees of the FINAL activation slots. */
+  readonly activations: readonly SlotTree[];
+  /** Instruction writing each activation slot, or -1 if none (the slot stays zero). */
+  private readonly writer: Int32Array;
+  /** Activation space tree at the instruction last queried (see activationSpaceAt). */
+  private spaceCache: { instr: number; elem: number; tree: MerkleTree } | null = null;
+
+  private constructor(program: Program, memory: Memory, options: TraceCommitterOptions) {
+    this.program = program;
+    this.memory = memory;
+    this.N = programSteps(program);
+    this.checkMemory();
+    this.writer = new Int32Array(program.activations.length).fill(-1);
+    program.instructions.forEach((ins, i) => {
+      const j = ins.out.index;
+      if (ins.out.space !== Space.Activation || !(j >= 0 && j < this.writer.length)) {
+        throw new RangeError(`instruction ${i}: output is not an activation slot of the program`);
+      }
+      if (this.writer[j] !== -1) throw new RangeError(`activation slot ${j} written by instructions ${this.writer[j]} and ${i}`);
+      this.writer[j] = i;
+    });
+    this.programTree = options.programTree ?? ProgramTree.build(program);
+    this.weights = options.weights ?? SpaceTrees.build(memory.weights);
+    if (options.weights !== undefined && options.weights.slots.length !== program.weights.length) {
+      throw new RangeError("TraceCommitter: the given weight trees do not match the program's weight slots");
+    }
+    this.inputs = SpaceTrees.build(memory.inputs);
+    this.activations = memory.activations.map((a) => SlotTree.build(a));
+  }
+
+  /** Build from a program and the final memory of one run. Needs initHasher() done. */
+  static build(program: Program, memory: Memory, options: TraceCommitterOptions = {}): TraceCommitter {
+    if (!isHasherReady()) throw new Error("TraceCommitter.build before initHasher(): use TraceCommitter.create or await initHasher()");
+    return new TraceCommitter(program, memory, options);
+  }
+
+  static async create(program: Program, memory: Memory, options: TraceCommitterOptions = {}): Promise<TraceCommitter> {
+    await initHasher();
+    return new TraceCommitter(program, memory, options);
+  }
+
+  private checkMemory(): void {
+    const { program, memory } = this;
+    const check = (what: string, got: readonly Float32Array[], want: number[]): void => {
+      if (got.length !== want.length) throw new RangeError(`memory has ${got.length} ${what} slots, program ${want.length}`);
+      got.forEach((a, i) => {
+        if (a.length !== want[i]) throw new RangeError(`memory ${what} slot ${i} has ${a.length} values, program ${want[i]}`);
+      });
+    };
+    check("weight", memory.weights, program.weights.map((w) => w.data.length));
+    check("input", memory.inputs, program.inputs.map((s) => product(s.dims)));
+    check("activation", memory.activations, program.activations.map((a) => a.length));
+  }
+
+  /** How many leading values of activation slot j are written at pc (the rest are zero). */
+  writtenPrefix(j: number, pc: Pc): number {
+    const w = this.writer[j];
+    if (w === -1 || w > pc.instr) return 0;
+    if (w < pc.instr) return this.activations[j].length;
+    return pc.elem;
+  }
+
+  /** Root of activation slot j at pc. */
+  activationSlotRoot(j: number, pc: Pc): Bytes32 {
+    return this.activations[j].prefixRoot(this.writtenPrefix(j, pc));
+  }
+
+  /**
+   * The activation space tree at pc. Cached per instruction: moving within one instruction
+   * updates one leaf (the slot being written); moving to another instruction rebuilds the
+   * small tree over the slot roots. The returned tree is shared and changes on the next
+   * call: read what you need from it before querying another pc.
+   */
+  activationSpaceAt(pc: Pc): MerkleTree {
+    const c = this.spaceCache;
+    const halted = pc.instr === this.program.instructions.length;
+    const out = halted ? -1 : this.program.instructions[pc.instr].out.index;
+    if (c !== null && c.instr === pc.instr) {
+      if (!halted && c.elem !== pc.elem) {
+        c.tree.update(out, this.activations[out].prefixRoot(pc.elem));
+        c.elem = pc.elem;
+      }
+      return c.tree;
+    }
+    const roots = this.activations.map((_, j) => this.activationSlotRoot(j, pc));
+    const tree = MerkleTree.fromList(MEMORY_NODE, roots);
+    this.spaceCache = { instr: pc.instr, elem: pc.elem, tree };
+    return tree;
+  }
+
+  /** The machine state after s steps (0 ≤ s ≤ N). */
+  stateAt(s: number): TraceState {
+    const pc = pcAtStep(this.program, s);
+    return this.stateAtPc(s, pc);
+  }
+
+  private stateAtPc(step: number, pc: Pc): TraceState {
+    const acc = partialAccumulator(this.program, this.memory, pc);
+    const roots = {
+      weights: this.weights.root(),
+      inputs: this.inputs.root(),
+      activations: this.activationSpaceAt(pc).root(),
+    };
+    const hash = stateHash({ weightsRoot: roots.weights, inputsRoot: roots.inputs, activationsRoot: roots.activations, pc, acc });
+    return { step, pc, acc, roots, hash };
+  }
+
+  initialState(): TraceState {
+    return this.stateAt(0);
+  }
+
+  /** The halted state, state N. */
+  finalState(): TraceState {
+    return this.stateAt(this.N);
+  }
+
+  /** 0x-hex state hash at step s. */
+  stateHashHex(s: number): string {
+    return toHex(this.stateAt(s).hash);
+  }
+
+  /** Tree of a slot in its FINAL contents (weights and inputs never change). */
+  slotTree(ref: SlotRef): SlotTree {
+    switch (ref.space) {
+      case Space.Weight:
+        return this.weights.slots[ref.index];
+      case Space.Input:
+        return this.inputs.slots[ref.index];
+      case Space.Activation:
+        return this.activations[ref.index];
+    }
+  }
+}

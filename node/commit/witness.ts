@@ -1,0 +1,414 @@
+// One-step witnesses and their verifier (docs/PROTOCOL.md §2.2, §3, §4).
+//
+// A witness for step s carries everything `step(S_s)` needs: the pre-state parts, the
+// instruction at pc with its proof against the program, every value the step uses with its
+// leaf, leaf proof and slot-root proof, and the old leaf of the written element. The
+// verifier recomputes S_{s+1}'s hash from the witness alone; it is the executable model of
+// the on-chain one-step verifier, so it reads like one: check, decode, compute, hash.
+import {
+  FIRST_BINARY_MAP_OP,
+  Instruction,
+  Kind,
+  MapOp,
+  ReduceOp,
+  SlotRef,
+  Space,
+  product,
+} from "../compiler/program";
+import * as fo32 from "../fo32";
+import type { Pc } from "../vm/memory";
+import { evalOperand, multiIndex, stepAccesses } from "../vm/step";
+import { ByteReader, ByteWriter } from "./bytes";
+import { MEMORY_NODE, PROGRAM_NODE, TENSOR_NODE } from "./domains";
+import { Bytes32, bytesEqual, toHex } from "./keccak";
+import { VALUES_PER_LEAF, depthFor, f32Bits, leafValue, slotDepth, withLeafValue } from "./leaves";
+import { rootFromProof } from "./merkle";
+import { ProgramHeader, decodeInstruction, instructionHash, programRootOf } from "./program-root";
+import { StateParts, stateHash } from "./state";
+import { TraceCommitter, stateParts } from "./trace";
+
+/** One value of memory at the pre-state, with the proofs linking it to the state's roots. */
+export interface ValueWitness {
+  slot: SlotRef;
+  /** Element index in the slot. */
+  address: number;
+  /** Leaf ⌊address/8⌋ of the slot (at the pre-state). */
+  leaf: Bytes32;
+  /** Siblings of the leaf in the slot tree, bottom-up (D of the slot). */
+  leafProof: Bytes32[];
+  slotRoot: Bytes32;
+  /** Siblings of the slot root in its space tree, bottom-up. */
+  slotProof: Bytes32[];
+}
+
+export interface StepWitness {
+  /** The step number s (informative: the verifier works from pc). */
+  step: number;
+  pre: StateParts;
+  header: ProgramHeader;
+  /** The instruction at pre.pc and its proof in the instruction tree; null iff halted. */
+  instruction: { bytes: Uint8Array; proof: Bytes32[] } | null;
+  /** The values the step uses, in operand order (only reads whose value matters). */
+  reads: ValueWitness[];
+  /** The written element's pre-state leaf (write steps only). */
+  write: ValueWitness | null;
+  /** Hash of S_{s+1} as computed by the builder. */
+  postHash: Bytes32;
+}
+
+// ---------------------------------------------------------------------------------------
+// Building
+
+/** The witness of step s (0 ≤ s ≤ N; s = N is a step of the halted state). */
+export function buildWitness(trace: TraceCommitter, s: number): StepWitness {
+  const pre = trace.stateAt(s);
+  const pc = pre.pc;
+  const access = stepAccesses(trace.program, pc);
+  const header = trace.programTree.header;
+  // Read the activation space tree now: it is shared and the post-state query moves it.
+  const actTree = trace.activationSpaceAt(pc);
+  const valueWitness = (slot: SlotRef, address: number): ValueWitness => {
+    const j = Math.floor(address / VALUES_PER_LEAF);
+    switch (slot.space) {
+      case Space.Weight:
+      case Space.Input: {
+        const space = slot.space === Space.Weight ? trace.weights : trace.inputs;
+        const t = space.slots[slot.index];
+        return { slot, address, leaf: t.leaf(j), leafProof: t.proof(j), slotRoot: t.root(), slotProof: space.slotProof(slot.index) };
+      }
+      case Space.Activation: {
+        const t = trace.activations[slot.index];
+        const p = trace.writtenPrefix(slot.index, pc);
+        return {
+          slot,
+          address,
+          leaf: t.prefixLeaf(p, j),
+          leafProof: t.prefixProof(p, j),
+          slotRoot: t.prefixRoot(p),
+          slotProof: actTree.proof(slot.index),
+        };
+      }
+    }
+  };
+  const reads = access.reads.filter((r) => r.used).map((r) => valueWitness(r.slot, r.address));
+  const write = access.write === null ? null : valueWitness(access.write.slot, access.write.address);
+  const instruction =
+    access.phase === "halted" ? null : { bytes: trace.programTree.bytes[pc.instr], proof: trace.programTree.proof(pc.instr) };
+  const postHash = s === trace.N ? pre.hash : trace.stateAt(s + 1).hash;
+  return { step: s, pre: stateParts(pre), header, instruction, reads, write, postHash };
+}
+
+// ---------------------------------------------------------------------------------------
+// Verifying
+
+export class WitnessError extends Error {
+  constructor(message: string) {
+    super(`invalid witness: ${message}`);
+    this.name = "WitnessError";
+  }
+}
+
+export interface VerifyResult {
+  preHash: Bytes32;
+  post: StateParts;
+  postHash: Bytes32;
+  /** Whether postHash equals the witness's claimed postHash. */
+  agrees: boolean;
+}
+
+function fail(message: string): never {
+  throw new WitnessError(message);
+}
+
+function slotsIn(header: ProgramHeader, space: Space): number {
+  switch (space) {
+    case Space.Weight:
+      return header.weightSlots;
+    case Space.Input:
+      return header.inputSlots;
+    case Space.Activation:
+      return header.activationSlots;
+    default:
+      return fail(`unknown space ${space as number}`);
+  }
+}
+
+function spaceRootOf(pre: StateParts, space: Space): Bytes32 {
+  return space === Space.Weight ? pre.weightsRoot : space === Space.Input ? pre.inputsRoot : pre.activationsRoot;
+}
+
+/**
+ * Check a value witness against the pre-state: the leaf is at ⌊address/8⌋ of a slot of
+ * `slotLength` values whose root is at slot.index of its space. Returns the value.
+ */
+function checkValue(
+  w: ValueWitness,
+  want: SlotRef,
+  address: number,
+  slotLength: number,
+  pre: StateParts,
+  header: ProgramHeader,
+  what: string,
+): number {
+  if (w.slot.space !== want.space || w.slot.index !== want.index || w.address !== address) {
+    fail(`${what}: witness is for (${w.slot.space}, ${w.slot.index})[${w.address}], step reads (${want.space}, ${want.index})[${address}]`);
+  }
+  const slots = slotsIn(header, want.space);
+  if (!(want.index >= 0 && want.index < slots)) fail(`${what}: slot ${want.index} out of range [0, ${slots})`);
+  if (w.leafProof.length !== slotDepth(slotLength)) fail(`${what}: leaf proof has ${w.leafProof.length} levels, slot depth is ${slotDepth(slotLength)}`);
+  if (w.slotProof.length !== depthFor(Math.max(1, slots))) fail(`${what}: slot proof has ${w.slotProof.length} levels`);
+  const j = Math.floor(address / VALUES_PER_LEAF);
+  if (!bytesEqual(rootFromProof(TENSOR_NODE, w.leaf, j, w.leafProof), w.slotRoot)) fail(`${what}: leaf proof does not match the slot root`);
+  if (!bytesEqual(rootFromProof(MEMORY_NODE, w.slotRoot, want.index, w.slotProof), spaceRootOf(pre, want.space))) {
+    fail(`${what}: slot proof does not match the state's space root`);
+  }
+  return leafValue(w.leaf, address % VALUES_PER_LEAF);
+}
+
+function reduceInit(kind: Kind, op: number): number {
+  if (kind === Kind.Reduce && op === ReduceOp.Max) return -Infinity;
+  if (kind === Kind.Reduce && op === ReduceOp.Min) return Infinity;
+  return 0;
+}
+
+function reduceStep(op: number, a: number, x: number): number {
+  switch (op) {
+    case ReduceOp.Sum:
+    case ReduceOp.Mean:
+      return fo32.add(a, x);
+    case ReduceOp.Max:
+      return fo32.max(a, x);
+    case ReduceOp.Min:
+      return fo32.min(a, x);
+    default:
+      return fail(`unknown reduce op ${op}`);
+  }
+}
+
+/**
+ * Recompute S_{s+1} from a witness for S_s, trusting nothing but `programRoot`. Throws
+ * WitnessError when a proof or field is inconsistent.
+ */
+export function verifyWitness(w: StepWitness, programRoot: Uint8Array): VerifyResult {
+  const { pre, header } = w;
+  // INVARIANT: the header (instruction count, slot counts) is the program's.
+  if (!bytesEqual(programRootOf(header), programRoot)) fail("program header does not hash to the program root");
+  const preHash = stateHash(pre);
+  const pc = pre.pc;
+  const n = header.instructions;
+  const done = (post: StateParts): VerifyResult => {
+    const postHash = stateHash(post);
+    return { preHash, post, postHash, agrees: bytesEqual(postHash, w.postHash) };
+  };
+
+  // INVARIANT: a halted state is a fixed point.
+  if (pc.instr === n) {
+    if (pc.elem !== 0 || pc.k !== 0) fail(`halted pc must be (${n}, 0, 0)`);
+    if (w.instruction !== null || w.reads.length > 0 || w.write !== null) fail("halted step takes no instruction or values");
+    return done(pre);
+  }
+  if (!(pc.instr >= 0 && pc.instr < n)) fail(`pc.instr ${pc.instr} out of range [0, ${n}]`);
+
+  // INVARIANT: the instruction is the one at pc.instr of the committed program.
+  if (w.instruction === null) fail("missing instruction");
+  const { bytes, proof } = w.instruction;
+  if (proof.length !== depthFor(Math.max(1, n))) fail(`instruction proof has ${proof.length} levels`);
+  if (!bytesEqual(rootFromProof(PROGRAM_NODE, instructionHash(bytes), pc.instr, proof), header.instructionTreeRoot)) {
+    fail(`instruction proof does not match the program for instruction ${pc.instr}`);
+  }
+  let ins: Instruction;
+  try {
+    ins = decodeInstruction(bytes);
+  } catch (e) {
+    fail(`instruction bytes: ${(e as Error).message}`);
+  }
+
+  const E = product(ins.iterDims);
+  const hasReduction = ins.kind === Kind.Dot || ins.kind === Kind.Reduce;
+  const K = hasReduction ? product(ins.redDims) : 0;
+  // INVARIANT: pc lies inside the instruction.
+  if (!(pc.elem >= 0 && pc.elem < E)) fail(`pc.elem ${pc.elem} out of range [0, ${E})`);
+  if (!(pc.k >= 0 && pc.k <= K)) fail(`pc.k ${pc.k} out of range [0, ${K}]`);
+
+  const o = multiIndex(pc.elem, ins.iterDims);
+  let nextRead = 0;
+  const readValue = (operand: number, it: number[], what: string): number | null => {
+    const opnd = ins.inputs[operand];
+    if (opnd === undefined) fail(`${what}: instruction has no operand ${operand}`);
+    const r = evalOperand(opnd, it);
+    if (!r.valid) return null;
+    const v = w.reads[nextRead++];
+    if (v === undefined) fail(`${what}: missing read witness`);
+    return checkValue(v, opnd.slot, r.address, product(opnd.dims), pre, header, what);
+  };
+  const must = (x: number | null, what: string): number => (x === null ? fail(`${what}: read out of range`) : x);
+  const a = pc.k === 0 ? reduceInit(ins.kind, ins.op) : pre.acc;
+  const next: Pc = { instr: pc.instr, elem: pc.elem, k: pc.k + 1 };
+  const accumulate = (acc: number): StateParts => {
+    if (w.write !== null) fail("reduction step writes nothing");
+    if (nextRead !== w.reads.length) fail(`${w.reads.length - nextRead} unused read witnesses`);
+    return { ...pre, pc: next, acc };
+  };
+
+  // Reduction steps: Dot multiply-accumulate, Reduce step.
+  if (hasReduction && pc.k < K) {
+    const it = o.concat(multiIndex(pc.k, ins.redDims));
+    if (ins.kind === Kind.Dot) {
+      // A padded tap (either read out of range) leaves acc unchanged and needs no value.
+      const va = evalOperand(ins.inputs[0], it).valid && evalOperand(ins.inputs[1], it).valid;
+      if (!va) return done(accumulate(a));
+      const x = must(readValue(0, it, "A"), "A");
+      const y = must(readValue(1, it, "B"), "B");
+      return done(accumulate(fo32.add(a, fo32.mul(x, y))));
+    }
+    const x = readValue(0, it, "X");
+    return done(accumulate(x === null ? a : reduceStep(ins.op, a, x)));
+  }
+
+  // Write steps.
+  let value: number;
+  switch (ins.kind) {
+    case Kind.Dot: {
+      let s = a;
+      if (ins.inputs.length > 2) s = fo32.add(s, must(readValue(2, o.concat(ins.redDims.map(() => 0)), "bias"), "bias"));
+      value = fo32.unaryOp(ins.op as MapOp, s, ins.params);
+      break;
+    }
+    case Kind.Reduce:
+      if (ins.op === ReduceOp.Mean && ins.params.length < 1) fail("Mean needs params[0]");
+      value = ins.op === ReduceOp.Mean ? fo32.div(a, ins.params[0]) : a;
+      break;
+    case Kind.Map: {
+      const x = must(readValue(0, o, "X"), "X");
+      value =
+        ins.op >= FIRST_BINARY_MAP_OP
+          ? fo32.binaryOp(ins.op as MapOp, x, must(readValue(1, o, "Y"), "Y"))
+          : fo32.unaryOp(ins.op as MapOp, x, ins.params);
+      break;
+    }
+    case Kind.Move: {
+      let got: number | null = null;
+      for (let q = 0; q < ins.inputs.length && got === null; q++) got = readValue(q, o, `source ${q}`);
+      if (got === null && ins.params.length < 1) fail("Move with no valid source needs params[0]");
+      value = got ?? ins.params[0];
+      break;
+    }
+  }
+  if (nextRead !== w.reads.length) fail(`${w.reads.length - nextRead} unused read witnesses`);
+
+  // INVARIANT: the old leaf is the pre-state's; the new one differs only at the element.
+  if (w.write === null) fail("missing write witness");
+  const ww = w.write;
+  checkValue(ww, ins.out, pc.elem, E, pre, header, "write");
+  const j = Math.floor(pc.elem / VALUES_PER_LEAF);
+  const newLeaf = withLeafValue(ww.leaf, pc.elem % VALUES_PER_LEAF, value);
+  const newSlotRoot = rootFromProof(TENSOR_NODE, newLeaf, j, ww.leafProof);
+  const activationsRoot = rootFromProof(MEMORY_NODE, newSlotRoot, ins.out.index, ww.slotProof);
+
+  // advance
+  const pcNext: Pc =
+    pc.elem + 1 < E ? { instr: pc.instr, elem: pc.elem + 1, k: 0 } : pc.instr + 1 < n ? { instr: pc.instr + 1, elem: 0, k: 0 } : { instr: n, elem: 0, k: 0 };
+  return done({ ...pre, activationsRoot, pc: pcNext, acc: 0 });
+}
+
+// ---------------------------------------------------------------------------------------
+// Compact binary encoding (big-endian, as the Solidity decoder will read it with a cursor):
+//
+//   u64 step
+//   pre:    bytes32 weightsRoot ‖ bytes32 inputsRoot ‖ bytes32 activationsRoot
+//           ‖ u32 pc.instr ‖ u32 pc.elem ‖ u32 pc.k ‖ u32 f32(acc)
+//   header: bytes32 instructionTreeRoot ‖ u32 #instructions ‖ u32 #weightSlots
+//           ‖ u32 #inputSlots ‖ u32 #activationSlots
+//   u8 hasInstruction; if 1: u32 byteLength ‖ bytes ‖ u8 #proof ‖ bytes32 proof[]
+//   u8 #reads ‖ value[#reads]
+//   u8 hasWrite; if 1: value
+//   bytes32 postHash
+//   value:  u8 space ‖ u32 slotIndex ‖ u32 address ‖ bytes32 leaf ‖ u8 #leafProof
+//           ‖ bytes32 leafProof[] ‖ bytes32 slotRoot ‖ u8 #slotProof ‖ bytes32 slotProof[]
+
+function writeProof(w: ByteWriter, proof: readonly Uint8Array[]): void {
+  w.u8(proof.length, "proof length");
+  for (const p of proof) w.bytes(p);
+}
+
+function writeValue(w: ByteWriter, v: ValueWitness): void {
+  w.u8(v.slot.space).u32(v.slot.index).u32(v.address).bytes(v.leaf);
+  writeProof(w, v.leafProof);
+  w.bytes(v.slotRoot);
+  writeProof(w, v.slotProof);
+}
+
+export function encodeWitness(wit: StepWitness): Uint8Array {
+  const w = new ByteWriter(2048);
+  w.u64(wit.step, "step");
+  w.bytes(wit.pre.weightsRoot).bytes(wit.pre.inputsRoot).bytes(wit.pre.activationsRoot);
+  w.u32(wit.pre.pc.instr).u32(wit.pre.pc.elem).u32(wit.pre.pc.k).u32(f32Bits(wit.pre.acc));
+  const h = wit.header;
+  w.bytes(h.instructionTreeRoot).u32(h.instructions).u32(h.weightSlots).u32(h.inputSlots).u32(h.activationSlots);
+  if (wit.instruction === null) w.u8(0);
+  else {
+    w.u8(1).u32(wit.instruction.bytes.length).bytes(wit.instruction.bytes);
+    writeProof(w, wit.instruction.proof);
+  }
+  w.u8(wit.reads.length, "#reads");
+  for (const r of wit.reads) writeValue(w, r);
+  if (wit.write === null) w.u8(0);
+  else writeValue(w.u8(1), wit.write);
+  w.bytes(wit.postHash);
+  return w.finish();
+}
+
+function readProof(r: ByteReader): Bytes32[] {
+  const n = r.u8("proof length");
+  const out: Bytes32[] = [];
+  for (let i = 0; i < n; i++) out.push(r.bytes(32, "proof node"));
+  return out;
+}
+
+function readValue(r: ByteReader): ValueWitness {
+  const space = r.u8("space");
+  if (space > Space.Activation) throw new RangeError(`unknown space ${space}`);
+  const index = r.u32("slotIndex");
+  const address = r.u32("address");
+  const leaf = r.bytes(32, "leaf");
+  const leafProof = readProof(r);
+  const slotRoot = r.bytes(32, "slotRoot");
+  const slotProof = readProof(r);
+  return { slot: { space: space as Space, index }, address, leaf, leafProof, slotRoot, slotProof };
+}
+
+export function decodeWitness(bytes: Uint8Array): StepWitness {
+  const r = new ByteReader(bytes);
+  const step = Number(r.u64("step"));
+  const weightsRoot = r.bytes(32);
+  const inputsRoot = r.bytes(32);
+  const activationsRoot = r.bytes(32);
+  const pc = { instr: r.u32(), elem: r.u32(), k: r.u32() };
+  const accBox = new Uint32Array([r.u32()]);
+  const acc = new Float32Array(accBox.buffer)[0];
+  const header: ProgramHeader = {
+    instructionTreeRoot: r.bytes(32),
+    instructions: r.u32(),
+    weightSlots: r.u32(),
+    inputSlots: r.u32(),
+    activationSlots: r.u32(),
+  };
+  let instruction: StepWitness["instruction"] = null;
+  if (r.u8("hasInstruction") === 1) {
+    const b = r.bytes(r.u32("instruction length"), "instruction");
+    instruction = { bytes: b, proof: readProof(r) };
+  }
+  const nReads = r.u8("#reads");
+  const reads: ValueWitness[] = [];
+  for (let i = 0; i < nReads; i++) reads.push(readValue(r));
+  const write = r.u8("hasWrite") === 1 ? readValue(r) : null;
+  const postHash = r.bytes(32, "postHash");
+  r.end("witness");
+  return { step, pre: { weightsRoot, inputsRoot, activationsRoot, pc, acc }, header, instruction, reads, write, postHash };
+}
+
+/** A one-line description for logs. */
+export function describeWitness(w: StepWitness): string {
+  const pc = w.pre.pc;
+  return `step ${w.step} pc (${pc.instr}, ${pc.elem}, ${pc.k}): ${w.reads.length} reads${w.write ? ", 1 write" : ""} → ${toHex(w.postHash)}`;
+}

@@ -1,15 +1,23 @@
 // The `referee` command line. Errors are one line on stderr, `referee: error: <message>`,
 // with exit code 2 for usage errors and 1 otherwise; --verbose adds the stack and cause.
 import { RefereeError } from "../errors";
-import { commandHelp, parseArgs } from "./args";
-import type { Command, CommandContext } from "./command";
-import { commitCommand } from "./commands/commit";
-import { compareCommand } from "./commands/compare";
-import { inspectCommand } from "./commands/inspect";
-import { runCommand } from "./commands/run";
+import { CommandSpec, commandHelp, parseArgs } from "./args";
+import type { CommandContext, Handler } from "./command";
 import { createProgress } from "./progress";
+import { COMMIT_SPEC, COMPARE_SPEC, INSPECT_SPEC, RUN_SPEC } from "./specs";
 
-export const COMMANDS: readonly Command[] = [inspectCommand, commitCommand, runCommand, compareCommand];
+interface Command {
+  spec: CommandSpec;
+  /** Loaded on use: the compiler, VM and onnxruntime are slow to load and help needs none. */
+  load(): Handler;
+}
+
+export const COMMANDS: readonly Command[] = [
+  { spec: INSPECT_SPEC, load: () => (require("./commands/inspect") as typeof import("./commands/inspect")).inspect },
+  { spec: COMMIT_SPEC, load: () => (require("./commands/commit") as typeof import("./commands/commit")).commit },
+  { spec: RUN_SPEC, load: () => (require("./commands/run") as typeof import("./commands/run")).run },
+  { spec: COMPARE_SPEC, load: () => (require("./commands/compare") as typeof import("./commands/compare")).compare },
+];
 
 const VERSION = (require("../../package.json") as { version: string }).version;
 
@@ -44,8 +52,8 @@ function groupHelp(group: string): string {
 }
 
 export interface MainIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WriteStream;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
 function describeError(e: unknown, verbose: boolean): string {
@@ -95,7 +103,7 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
     }
     const args = parseArgs(cmd.spec, rest.slice(cmd.spec.path.length));
     const ctx: CommandContext = { out, progress: createProgress(io.stderr) };
-    await cmd.run(args, ctx);
+    await cmd.load()(args, ctx);
     return 0;
   } catch (e) {
     io.stderr.write(`referee: error: ${describeError(e, verbose)}\n`);

@@ -7,7 +7,7 @@ export interface Progress {
   phaseAsync<T>(label: string, work: () => Promise<T>): Promise<{ value: T; ms: number }>;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr): Progress {
   const live = stream.isTTY === true;
   const show = (label: string) => {
     if (live) stream.write(`\r\x1b[K${label}…`);

@@ -2,8 +2,8 @@
 // hashes, and the shape of the compiled program.
 import * as path from "path";
 import { Kind, Program, Space } from "../../compiler/program";
-import type { Command } from "../command";
-import { MODEL_ARG, OPT_JSON, OPT_SHAPE } from "../command";
+import type { ParsedArgs } from "../args";
+import type { CommandContext } from "../command";
 import { modelCommitment } from "../commitment";
 import * as fmt from "../format";
 import { compileWithProgress, readModel } from "../model";
@@ -32,55 +32,47 @@ export function programStats(program: Program): ProgramStats {
   };
 }
 
-export const commitCommand: Command = {
-  spec: {
-    path: ["model", "commit"],
-    summary: "Compile a model and print its commitment, the commitment's parts and program statistics.",
-    positionals: [MODEL_ARG],
-    options: [OPT_SHAPE, OPT_JSON],
-  },
-  async run(args, ctx) {
-    const model = readModel(args.positionals[0]);
-    const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
-    const commit = await ctx.progress.phaseAsync("committing", () => modelCommitment(compiled));
-    const stats = programStats(compiled.program);
-    const specs = (list: Program["inputs"]) => list.map((t) => ({ name: t.name, dims: t.dims, space: Space[t.slot.space], slot: t.slot.index }));
-    if (args.has("json")) {
-      ctx.out(
-        JSON.stringify({
-          model: model.path,
-          ...commit.value,
-          inputs: specs(compiled.program.inputs),
-          outputs: specs(compiled.program.outputs),
-          program: stats,
-          timings: { compileMs, commitMs: commit.ms },
-        }) + "\n",
-      );
-      return;
-    }
-    const c = commit.value;
-    const kinds = Object.entries(stats.instructionsByKind)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ");
-    const lines = [
-      `model                     ${path.basename(model.path)}`,
-      `model commitment          ${c.modelCommitment}`,
-      `  program root            ${c.programRoot}`,
-      `  weights root            ${c.weightsRoot}`,
-      `  initial activations     ${c.initialActivationsRoot}`,
-      `  steps N                 ${fmt.int(c.steps)}`,
-      `  input specs hash        ${c.inputSpecsHash}`,
-      `  output specs hash       ${c.outputSpecsHash}`,
-      `  ONNX file hash          ${c.onnxFileHash}`,
-      `  compiler version        ${c.compilerVersion}`,
-      `inputs                    ${compiled.program.inputs.map((t) => `${t.name} ${fmt.dims(t.dims)}`).join(", ")}`,
-      `outputs                   ${compiled.program.outputs.map((t) => `${t.name} ${fmt.dims(t.dims)}`).join(", ")}`,
-      `instructions              ${fmt.int(stats.instructions)} (${kinds})`,
-      `slots                     weight ${stats.slots.weight}, input ${stats.slots.input}, activation ${stats.slots.activation}`,
-      `weights                   ${fmt.int(stats.weightValues)} values in ${stats.slots.weight} slots`,
-      `activations               ${fmt.int(stats.activationValues)} values`,
-      `timings                   compile ${fmt.ms(compileMs)}, commit ${fmt.ms(commit.ms)}`,
-    ];
-    ctx.out(lines.join("\n") + "\n");
-  },
-};
+export async function commit(args: ParsedArgs, ctx: CommandContext): Promise<void> {
+  const model = readModel(args.positionals[0]);
+  const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
+  const commit = await ctx.progress.phaseAsync("committing", () => modelCommitment(compiled));
+  const stats = programStats(compiled.program);
+  const specs = (list: Program["inputs"]) => list.map((t) => ({ name: t.name, dims: t.dims, space: Space[t.slot.space], slot: t.slot.index }));
+  if (args.has("json")) {
+    ctx.out(
+      JSON.stringify({
+        model: model.path,
+        ...commit.value,
+        inputs: specs(compiled.program.inputs),
+        outputs: specs(compiled.program.outputs),
+        program: stats,
+        timings: { compileMs, commitMs: commit.ms },
+      }) + "\n",
+    );
+    return;
+  }
+  const c = commit.value;
+  const kinds = Object.entries(stats.instructionsByKind)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  const lines = [
+    `model                     ${path.basename(model.path)}`,
+    `model commitment          ${c.modelCommitment}`,
+    `  program root            ${c.programRoot}`,
+    `  weights root            ${c.weightsRoot}`,
+    `  initial activations     ${c.initialActivationsRoot}`,
+    `  steps N                 ${fmt.int(c.steps)}`,
+    `  input specs hash        ${c.inputSpecsHash}`,
+    `  output specs hash       ${c.outputSpecsHash}`,
+    `  ONNX file hash          ${c.onnxFileHash}`,
+    `  compiler version        ${c.compilerVersion}`,
+    `inputs                    ${compiled.program.inputs.map((t) => `${t.name} ${fmt.dims(t.dims)}`).join(", ")}`,
+    `outputs                   ${compiled.program.outputs.map((t) => `${t.name} ${fmt.dims(t.dims)}`).join(", ")}`,
+    `instructions              ${fmt.int(stats.instructions)} (${kinds})`,
+    `slots                     weight ${stats.slots.weight}, input ${stats.slots.input}, activation ${stats.slots.activation}`,
+    `weights                   ${fmt.int(stats.weightValues)} values in ${stats.slots.weight} slots`,
+    `activations               ${fmt.int(stats.activationValues)} values`,
+    `timings                   compile ${fmt.ms(compileMs)}, commit ${fmt.ms(commit.ms)}`,
+  ];
+  ctx.out(lines.join("\n") + "\n");
+}

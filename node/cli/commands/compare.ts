@@ -5,124 +5,99 @@ import { RefereeError } from "../../errors";
 import { errorStats, ErrorStats, mergeStats, REL_ERROR_FLOOR } from "../../reference/metrics";
 import { OrtRunner } from "../../reference/ort";
 import { execute } from "../../vm/execute";
-import type { Command } from "../command";
-import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE } from "../command";
+import type { ParsedArgs } from "../args";
+import type { CommandContext } from "../command";
 import * as fmt from "../format";
 import { compileWithProgress, inputSource, outputsOf, readModel } from "../model";
 
-export const compareCommand: Command = {
-  spec: {
-    path: ["compare"],
-    summary: "Compare Referee's outputs with onnxruntime-node's: max abs/rel error, argmax agreement.",
-    positionals: [MODEL_ARG],
-    options: [
-      OPT_INPUT,
-      OPT_SEED,
-      { name: "count", kind: "value", metavar: "m", help: "with --random-seed n: compare on seeds n … n+m-1 (default 1)" },
-      OPT_DIST,
-      OPT_SHAPE,
-      OPT_JSON,
-    ],
-    details: `metrics (per output, over all runs):
-  maxAbsError       max |referee - ort|
-  maxRelError       max |referee - ort| / max(|ort|, ${REL_ERROR_FLOOR.toExponential()})
-  meanAbsError      mean |referee - ort|
-  argmaxAgreement   share of rows (all axes but the last) whose argmax over the last axis
-                    agrees (first maximum wins)
-  mismatchedSpecials elements where NaN / infinities differ (excluded from the errors)
-onnxruntime-node runs on the CPU with 1 intra-op and 1 inter-op thread.
+export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<void> {
+  const model = readModel(args.positionals[0]);
+  const count = args.int("count", 1) ?? 1;
+  if (count < 1) throw new RefereeError("USAGE", "--count must be at least 1");
+  if (args.has("count") && !args.has("random-seed")) throw new RefereeError("USAGE", "--count needs --random-seed");
+  const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
+  const program = compiled.program;
+  const source = inputSource(args, program.inputs);
+  const ort = (await ctx.progress.phaseAsync("loading onnxruntime", () => OrtRunner.create(model.bytes))).value;
 
-${INPUT_DETAILS}`,
-  },
-  async run(args, ctx) {
-    const model = readModel(args.positionals[0]);
-    const count = args.int("count", 1) ?? 1;
-    if (count < 1) throw new RefereeError("USAGE", "--count must be at least 1");
-    if (args.has("count") && !args.has("random-seed")) throw new RefereeError("USAGE", "--count needs --random-seed");
-    const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
-    const program = compiled.program;
-    const source = inputSource(args, program.inputs);
-    const ort = (await ctx.progress.phaseAsync("loading onnxruntime", () => OrtRunner.create(model.bytes))).value;
-
-    const stats = new Map<string, ErrorStats>();
-    let oursMs = 0;
-    let ortMs = 0;
-    try {
-      for (let run = 0; run < count; run++) {
-        const inputs = source.inputs(run);
-        const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => execute(program, inputs));
-        oursMs += ours.ms;
-        const feeds = program.inputs.map((spec, i) => ({ name: spec.name, dims: spec.dims, data: inputs[i] }));
-        const ref = await ctx.progress.phaseAsync(`run ${run + 1}/${count}: onnxruntime`, () => ort.run(feeds));
-        ortMs += ref.ms;
-        for (const out of outputsOf(program.outputs, ours.value)) {
-          const r = ref.value.find((t) => t.name === out.name);
-          if (r === undefined) throw new RefereeError("INTERNAL", `onnxruntime gave no output '${out.name}'`);
-          if (r.data.length !== out.data.length) {
-            throw new RefereeError("INTERNAL", `output '${out.name}': referee has ${out.data.length} elements, onnxruntime ${r.data.length} (dims ${fmt.dims(r.dims)})`);
-          }
-          const s = errorStats(out.data, r.data, out.dims);
-          const prev = stats.get(out.name);
-          stats.set(out.name, prev ? mergeStats(prev, s) : s);
+  const stats = new Map<string, ErrorStats>();
+  let oursMs = 0;
+  let ortMs = 0;
+  try {
+    for (let run = 0; run < count; run++) {
+      const inputs = source.inputs(run);
+      const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => execute(program, inputs));
+      oursMs += ours.ms;
+      const feeds = program.inputs.map((spec, i) => ({ name: spec.name, dims: spec.dims, data: inputs[i] }));
+      const ref = await ctx.progress.phaseAsync(`run ${run + 1}/${count}: onnxruntime`, () => ort.run(feeds));
+      ortMs += ref.ms;
+      for (const out of outputsOf(program.outputs, ours.value)) {
+        const r = ref.value.find((t) => t.name === out.name);
+        if (r === undefined) throw new RefereeError("INTERNAL", `onnxruntime gave no output '${out.name}'`);
+        if (r.data.length !== out.data.length) {
+          throw new RefereeError("INTERNAL", `output '${out.name}': referee has ${out.data.length} elements, onnxruntime ${r.data.length} (dims ${fmt.dims(r.dims)})`);
         }
+        const s = errorStats(out.data, r.data, out.dims);
+        const prev = stats.get(out.name);
+        stats.set(out.name, prev ? mergeStats(prev, s) : s);
       }
-    } finally {
-      await ort.release();
     }
+  } finally {
+    await ort.release();
+  }
 
-    const outputs = program.outputs.map((spec) => {
-      const s = stats.get(spec.name)!;
-      return {
-        name: spec.name,
-        dims: spec.dims,
-        maxAbsError: s.maxAbsError,
-        maxRelError: s.maxRelError,
-        meanAbsError: s.meanAbsError,
-        argmaxAgreement: s.rows === 0 ? 1 : s.argmaxAgree / s.rows,
-        argmaxRows: s.rows,
-        mismatchedSpecials: s.mismatchedSpecials,
-      };
-    });
-    const summary = {
-      model: model.path,
-      runs: count,
-      inputs: count === 1 ? source.describe(0) : `${source.describe(0)} … ${source.describe(count - 1)}`,
-      maxAbsError: Math.max(...outputs.map((o) => o.maxAbsError)),
-      maxRelError: Math.max(...outputs.map((o) => o.maxRelError)),
-      argmaxAgreement: Math.min(...outputs.map((o) => o.argmaxAgreement)),
-      outputs,
-      timings: { compileMs, refereeMs: oursMs / count, onnxruntimeMs: ortMs / count },
+  const outputs = program.outputs.map((spec) => {
+    const s = stats.get(spec.name)!;
+    return {
+      name: spec.name,
+      dims: spec.dims,
+      maxAbsError: s.maxAbsError,
+      maxRelError: s.maxRelError,
+      meanAbsError: s.meanAbsError,
+      argmaxAgreement: s.rows === 0 ? 1 : s.argmaxAgree / s.rows,
+      argmaxRows: s.rows,
+      mismatchedSpecials: s.mismatchedSpecials,
     };
-    if (args.has("json")) {
-      ctx.out(JSON.stringify(summary) + "\n");
-      return;
-    }
-    const lines = [
-      `model          ${path.basename(model.path)}`,
-      `inputs         ${summary.inputs} (${count} run${count === 1 ? "" : "s"})`,
+  });
+  const summary = {
+    model: model.path,
+    runs: count,
+    inputs: count === 1 ? source.describe(0) : `${source.describe(0)} … ${source.describe(count - 1)}`,
+    maxAbsError: Math.max(...outputs.map((o) => o.maxAbsError)),
+    maxRelError: Math.max(...outputs.map((o) => o.maxRelError)),
+    argmaxAgreement: Math.min(...outputs.map((o) => o.argmaxAgreement)),
+    outputs,
+    timings: { compileMs, refereeMs: oursMs / count, onnxruntimeMs: ortMs / count },
+  };
+  if (args.has("json")) {
+    ctx.out(JSON.stringify(summary) + "\n");
+    return;
+  }
+  const lines = [
+    `model          ${path.basename(model.path)}`,
+    `inputs         ${summary.inputs} (${count} run${count === 1 ? "" : "s"})`,
+    "",
+    fmt.table(
+      [
+        ["output", "dims", "max abs err", "max rel err", "mean abs err", "argmax agree"],
+        ...outputs.map((o) => [
+          o.name,
+          fmt.dims(o.dims),
+          fmt.err(o.maxAbsError),
+          fmt.err(o.maxRelError),
+          fmt.err(o.meanAbsError),
+          `${(o.argmaxAgreement * 100).toFixed(1)}% of ${o.argmaxRows}`,
+        ]),
+      ],
       "",
-      fmt.table(
-        [
-          ["output", "dims", "max abs err", "max rel err", "mean abs err", "argmax agree"],
-          ...outputs.map((o) => [
-            o.name,
-            fmt.dims(o.dims),
-            fmt.err(o.maxAbsError),
-            fmt.err(o.maxRelError),
-            fmt.err(o.meanAbsError),
-            `${(o.argmaxAgreement * 100).toFixed(1)}% of ${o.argmaxRows}`,
-          ]),
-        ],
-        "",
-      ),
-    ];
-    const specials = outputs.filter((o) => o.mismatchedSpecials > 0);
-    for (const o of specials) lines.push(`warning: output '${o.name}': ${o.mismatchedSpecials} elements differ in NaN/infinity`);
-    lines.push(
-      "",
-      `timings        compile ${fmt.ms(compileMs)}; per run: referee ${fmt.ms(summary.timings.refereeMs)}, onnxruntime ${fmt.ms(summary.timings.onnxruntimeMs)}`,
-      `rel error = |referee - ort| / max(|ort|, ${REL_ERROR_FLOOR.toExponential()}); argmax over the last axis per row`,
-    );
-    ctx.out(lines.join("\n") + "\n");
-  },
-};
+    ),
+  ];
+  const specials = outputs.filter((o) => o.mismatchedSpecials > 0);
+  for (const o of specials) lines.push(`warning: output '${o.name}': ${o.mismatchedSpecials} elements differ in NaN/infinity`);
+  lines.push(
+    "",
+    `timings        compile ${fmt.ms(compileMs)}; per run: referee ${fmt.ms(summary.timings.refereeMs)}, onnxruntime ${fmt.ms(summary.timings.onnxruntimeMs)}`,
+    `rel error = |referee - ort| / max(|ort|, ${REL_ERROR_FLOOR.toExponential()}); argmax over the last axis per row`,
+  );
+  ctx.out(lines.join("\n") + "\n");
+}

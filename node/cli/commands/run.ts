@@ -6,8 +6,8 @@ import { writeTensors } from "../../io/outputs";
 import { argmax } from "../../reference/metrics";
 import { execute } from "../../vm/execute";
 import { programSteps } from "../../vm/layout";
-import type { Command } from "../command";
-import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE } from "../command";
+import type { ParsedArgs } from "../args";
+import type { CommandContext } from "../command";
 import { runCommitment, StateAt } from "../commitment";
 import * as fmt from "../format";
 import { compileWithProgress, inputSource, OutputTensor, outputsOf, readModel } from "../model";
@@ -45,77 +45,60 @@ export function jsonValue(v: number): number | string {
   return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : String(v);
 }
 
-export const runCommand: Command = {
-  spec: {
-    path: ["run"],
-    summary: "Run a model on one input: outputs, final state hash, state hash at chosen steps, timings.",
-    positionals: [MODEL_ARG],
-    options: [
-      OPT_INPUT,
-      OPT_SEED,
-      OPT_DIST,
-      OPT_SHAPE,
-      { name: "state-at", kind: "list", metavar: "s", help: "also print the state hash after s steps (0 ≤ s ≤ N; repeatable)" },
-      { name: "output", kind: "value", metavar: "file", help: "write the outputs to a .json, .npy or .bin file" },
-      OPT_JSON,
-    ],
-    details: INPUT_DETAILS,
-  },
-  async run(args, ctx) {
-    const model = readModel(args.positionals[0]);
-    const steps = args.all("state-at").map((s) => {
-      if (!/^\d+$/.test(s)) throw new RefereeError("USAGE", `--state-at expects a step number, got '${s}'`);
-      return Number(s);
-    });
-    const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
-    const program = compiled.program;
-    const n = programSteps(program);
-    for (const s of steps) {
-      if (s > n) throw new RefereeError("USAGE", `--state-at ${s} is beyond the last step N = ${n}`);
-    }
-    const source = inputSource(args, program.inputs);
-    const inputs = source.inputs(0);
-    const run = ctx.progress.phase("executing", () => execute(program, inputs));
-    const memory = run.value;
-    const outputs = outputsOf(program.outputs, memory);
-    const commit = await ctx.progress.phaseAsync("hashing the final state", () => runCommitment(program, memory));
-    const states: StateAt[] = steps.map((s) => commit.value.stateAt(s));
-    const outFile = args.get("output");
-    if (outFile !== undefined) writeTensors(outFile, outputs);
-    const summaries = outputs.map(summarize);
-    const timings = { compileMs, executeMs: run.ms, commitMs: commit.ms };
+export async function run(args: ParsedArgs, ctx: CommandContext): Promise<void> {
+  const model = readModel(args.positionals[0]);
+  const steps = args.all("state-at").map((s) => {
+    if (!/^\d+$/.test(s)) throw new RefereeError("USAGE", `--state-at expects a step number, got '${s}'`);
+    return Number(s);
+  });
+  const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
+  const program = compiled.program;
+  const n = programSteps(program);
+  for (const s of steps) {
+    if (s > n) throw new RefereeError("USAGE", `--state-at ${s} is beyond the last step N = ${n}`);
+  }
+  const source = inputSource(args, program.inputs);
+  const inputs = source.inputs(0);
+  const run = ctx.progress.phase("executing", () => execute(program, inputs));
+  const memory = run.value;
+  const outputs = outputsOf(program.outputs, memory);
+  const commit = await ctx.progress.phaseAsync("hashing the final state", () => runCommitment(program, memory));
+  const states: StateAt[] = steps.map((s) => commit.value.stateAt(s));
+  const outFile = args.get("output");
+  if (outFile !== undefined) writeTensors(outFile, outputs);
+  const summaries = outputs.map(summarize);
+  const timings = { compileMs, executeMs: run.ms, commitMs: commit.ms };
 
-    if (args.has("json")) {
-      ctx.out(
-        JSON.stringify({
-          model: model.path,
-          inputs: source.describe(0),
-          steps: n,
-          outputs: summaries.map((s) => ({ ...s, first: s.first.map(jsonValue), min: jsonValue(s.min), max: jsonValue(s.max) })),
-          inputsRoot: commit.value.inputsRoot,
-          finalStateHash: commit.value.finalStateHash,
-          stateAt: states.map((s) => ({ ...s, acc: jsonValue(s.acc) })),
-          outputFile: outFile,
-          timings,
-        }) + "\n",
-      );
-      return;
-    }
-    const lines = [`model          ${path.basename(model.path)}`, `inputs         ${source.describe(0)}`];
-    for (const s of summaries) {
-      lines.push(`output         ${s.name}  ${fmt.dims(s.dims)}  min ${fmt.num(s.min)}  max ${fmt.num(s.max)}`);
-      lines.push(`  values       ${s.first.map(fmt.num).join(" ")}${s.dims.reduce((a, b) => a * b, 1) > s.first.length ? " …" : ""}`);
-      const more = s.rows > s.argmax.length ? " …" : "";
-      lines.push(`  argmax       ${s.argmax.join(" ")}${more}${s.rows > 1 ? "  (last axis, per row)" : ""}`);
-    }
-    if (outFile !== undefined) lines.push(`written to     ${outFile}`);
-    lines.push(`steps N        ${fmt.int(n)}`);
-    lines.push(`inputs root    ${commit.value.inputsRoot}`);
-    lines.push(`final state    ${commit.value.finalStateHash}`);
-    for (const s of states) {
-      lines.push(`state at ${fmt.int(s.step)}`.padEnd(15) + `${s.hash}  (pc ${s.pc.instr}/${s.pc.elem}/${s.pc.k}, acc ${fmt.num(s.acc)})`);
-    }
-    lines.push(`timings        compile ${fmt.ms(compileMs)}, execute ${fmt.ms(run.ms)}, commit ${fmt.ms(commit.ms)}`);
-    ctx.out(lines.join("\n") + "\n");
-  },
-};
+  if (args.has("json")) {
+    ctx.out(
+      JSON.stringify({
+        model: model.path,
+        inputs: source.describe(0),
+        steps: n,
+        outputs: summaries.map((s) => ({ ...s, first: s.first.map(jsonValue), min: jsonValue(s.min), max: jsonValue(s.max) })),
+        inputsRoot: commit.value.inputsRoot,
+        finalStateHash: commit.value.finalStateHash,
+        stateAt: states.map((s) => ({ ...s, acc: jsonValue(s.acc) })),
+        outputFile: outFile,
+        timings,
+      }) + "\n",
+    );
+    return;
+  }
+  const lines = [`model          ${path.basename(model.path)}`, `inputs         ${source.describe(0)}`];
+  for (const s of summaries) {
+    lines.push(`output         ${s.name}  ${fmt.dims(s.dims)}  min ${fmt.num(s.min)}  max ${fmt.num(s.max)}`);
+    lines.push(`  values       ${s.first.map(fmt.num).join(" ")}${s.dims.reduce((a, b) => a * b, 1) > s.first.length ? " …" : ""}`);
+    const more = s.rows > s.argmax.length ? " …" : "";
+    lines.push(`  argmax       ${s.argmax.join(" ")}${more}${s.rows > 1 ? "  (last axis, per row)" : ""}`);
+  }
+  if (outFile !== undefined) lines.push(`written to     ${outFile}`);
+  lines.push(`steps N        ${fmt.int(n)}`);
+  lines.push(`inputs root    ${commit.value.inputsRoot}`);
+  lines.push(`final state    ${commit.value.finalStateHash}`);
+  for (const s of states) {
+    lines.push(`state at ${fmt.int(s.step)}`.padEnd(15) + `${s.hash}  (pc ${s.pc.instr}/${s.pc.elem}/${s.pc.k}, acc ${fmt.num(s.acc)})`);
+  }
+  lines.push(`timings        compile ${fmt.ms(compileMs)}, execute ${fmt.ms(run.ms)}, commit ${fmt.ms(commit.ms)}`);
+  ctx.out(lines.join("\n") + "\n");
+}

@@ -1,0 +1,94 @@
+// Every command's arguments, options and help text: pure data, so `referee --help` and
+// argument errors need none of the heavy modules (compiler, VM, onnxruntime) loaded.
+import type { CommandSpec, OptionSpec } from "./args";
+import { REL_ERROR_FLOOR } from "../reference/metrics";
+
+export const MODEL_ARG = { name: "model.onnx", help: "the ONNX model file" };
+
+export const OPT_JSON: OptionSpec = { name: "json", kind: "flag", help: "print one JSON object (the last line of output)" };
+export const OPT_SHAPE: OptionSpec = {
+  name: "shape",
+  kind: "list",
+  metavar: "name=DIMS",
+  help: "concrete dims of an input, e.g. x=1x3x48x192 (needed for dynamic dims; the name may be left out for a single-input model)",
+};
+export const OPT_INPUT: OptionSpec = {
+  name: "input",
+  kind: "list",
+  metavar: "file",
+  help: "input file (.json, .bin, .npy); for several inputs, name=file once per input",
+};
+export const OPT_SEED: OptionSpec = { name: "random-seed", kind: "value", metavar: "n", help: "use random inputs from seed n instead of --input" };
+export const OPT_DIST: OptionSpec = {
+  name: "random-dist",
+  kind: "value",
+  metavar: "uniform|normal",
+  help: "distribution of random inputs (default uniform)",
+};
+
+export const INPUT_DETAILS = `input files:
+  .json  a flat or nested array (single-input model), or {"inputName": array, ...};
+         NaN / Infinity tokens are read (and NaN refused)
+  .bin   raw little-endian float32, all inputs concatenated in input order
+  .npy   NumPy float32 ('<f4', C order) of exactly the input's shape
+  Referee refuses NaN inputs. Integer inputs are not runtime inputs (they must be constants).
+
+random inputs (--random-seed n):
+  mulberry32 seeded with n; inputs filled in order, elements row-major; each value rounded
+  to float32. uniform: -1 + 2u, u = next()/2^32, in [-1, 1). normal: Box-Muller,
+  sqrt(-2 ln(1-u1)) cos(2 pi u2), one value per two draws.`;
+
+export const INSPECT_SPEC: CommandSpec = {
+    path: ["model", "inspect"],
+    summary: "Show a model's inputs, outputs, op counts and every op Referee does not support.",
+    positionals: [MODEL_ARG],
+    options: [OPT_JSON],
+  };
+
+export const COMMIT_SPEC: CommandSpec = {
+    path: ["model", "commit"],
+    summary: "Compile a model and print its commitment, the commitment's parts and program statistics.",
+    positionals: [MODEL_ARG],
+    options: [OPT_SHAPE, OPT_JSON],
+  };
+
+export const RUN_SPEC: CommandSpec = {
+    path: ["run"],
+    summary: "Run a model on one input: outputs, final state hash, state hash at chosen steps, timings.",
+    positionals: [MODEL_ARG],
+    options: [
+      OPT_INPUT,
+      OPT_SEED,
+      OPT_DIST,
+      OPT_SHAPE,
+      { name: "state-at", kind: "list", metavar: "s", help: "also print the state hash after s steps (0 ≤ s ≤ N; repeatable)" },
+      { name: "output", kind: "value", metavar: "file", help: "write the outputs to a .json, .npy or .bin file" },
+      OPT_JSON,
+    ],
+    details: INPUT_DETAILS,
+  };
+
+export const COMPARE_SPEC: CommandSpec = {
+    path: ["compare"],
+    summary: "Compare Referee's outputs with onnxruntime-node's: max abs/rel error, argmax agreement.",
+    positionals: [MODEL_ARG],
+    options: [
+      OPT_INPUT,
+      OPT_SEED,
+      { name: "count", kind: "value", metavar: "m", help: "with --random-seed n: compare on seeds n … n+m-1 (default 1)" },
+      OPT_DIST,
+      OPT_SHAPE,
+      OPT_JSON,
+    ],
+    details: `metrics (per output, over all runs):
+  maxAbsError       max |referee - ort|
+  maxRelError       max |referee - ort| / max(|ort|, ${REL_ERROR_FLOOR.toExponential()})
+  meanAbsError      mean |referee - ort|
+  argmaxAgreement   share of rows (all axes but the last) whose argmax over the last axis
+                    agrees (first maximum wins)
+  mismatchedSpecials elements where NaN / infinities differ (excluded from the errors)
+onnxruntime-node runs on the CPU with 1 intra-op and 1 inter-op thread.
+
+${INPUT_DETAILS}`,
+  };
+

@@ -4,7 +4,7 @@ import * as path from "path";
 import { Kind, Program, Space } from "../../compiler/program";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
-import { modelCommitment } from "../commitment";
+import { initHasher, modelCommitment } from "../../commit";
 import * as fmt from "../format";
 import { compileWithProgress, readModel } from "../model";
 import { programSteps } from "../../vm/layout";
@@ -35,14 +35,25 @@ export function programStats(program: Program): ProgramStats {
 export async function commit(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
   const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
-  const commit = await ctx.progress.phaseAsync("committing", () => modelCommitment(compiled));
+  const commit = await ctx.progress.phaseAsync("committing", async () => {
+    await initHasher();
+    return modelCommitment(compiled.program, compiled.onnxHash);
+  });
   const stats = programStats(compiled.program);
   const specs = (list: Program["inputs"]) => list.map((t) => ({ name: t.name, dims: t.dims, space: Space[t.slot.space], slot: t.slot.index }));
   if (args.has("json")) {
     ctx.out(
       JSON.stringify({
         model: model.path,
-        ...commit.value,
+        modelCommitment: commit.value.commitment,
+        programRoot: commit.value.programRoot,
+        weightsRoot: commit.value.weightsRoot,
+        initialActivationsRoot: commit.value.initialActivationsRoot,
+        steps: commit.value.N,
+        inputSpecsHash: commit.value.inputSpecsHash,
+        outputSpecsHash: commit.value.outputSpecsHash,
+        onnxFileHash: commit.value.onnxFileHash,
+        compilerVersion: commit.value.compilerVersion,
         inputs: specs(compiled.program.inputs),
         outputs: specs(compiled.program.outputs),
         program: stats,
@@ -57,11 +68,11 @@ export async function commit(args: ParsedArgs, ctx: CommandContext): Promise<voi
     .join(", ");
   const lines = [
     `model                     ${path.basename(model.path)}`,
-    `model commitment          ${c.modelCommitment}`,
+    `model commitment          ${c.commitment}`,
     `  program root            ${c.programRoot}`,
     `  weights root            ${c.weightsRoot}`,
     `  initial activations     ${c.initialActivationsRoot}`,
-    `  steps N                 ${fmt.int(c.steps)}`,
+    `  steps N                 ${fmt.int(c.N)}`,
     `  input specs hash        ${c.inputSpecsHash}`,
     `  output specs hash       ${c.outputSpecsHash}`,
     `  ONNX file hash          ${c.onnxFileHash}`,

@@ -135,7 +135,7 @@ export function log(x: number): number {
   return logKernel(sub(f, ONE), k); // f − 1 is exact
 }
 
-/** log(1 + u) for u ≥ 0 (internal: softplus). Small u goes to the kernel unrounded. */
+/** log(1 + u) for 0 ≤ u < 2^24 (internal: softplus). Small u goes to the kernel unrounded. */
 function log1pPos(u: number): number {
   if (u < SQRT2M1) return logKernel(u, 0);
   return log(add(ONE, u));
@@ -143,11 +143,14 @@ function log1pPos(u: number): number {
 
 // ---- functions built on exp / expm1 / log ----------------------------------------------
 
+/**
+ * sigmoid(x) = 1/(1 + exp(−x)): a chain of monotone correctly rounded steps, so monotone.
+ * Below −EXP_OVF, exp(−x) overflows; there 1 + e^x rounds to 1 and sigmoid(x) = exp(x).
+ */
 export function sigmoid(x: number): number {
   if (x !== x) return NaN;
-  if (x >= 0) return div(ONE, add(ONE, exp(-x)));
-  const e = exp(x);
-  return div(e, add(ONE, e));
+  if (x < -EXP_OVF) return exp(x);
+  return div(ONE, add(ONE, exp(-x)));
 }
 
 export function tanh(x: number): number {
@@ -157,11 +160,16 @@ export function tanh(x: number): number {
   return isNegative(x) ? -r : r;
 }
 
-/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^−|x|). */
+const SOFTPLUS_ID = fromBits(0x41800000); // 16: above, e^-x < ulp(x)/8 and softplus(x) = x
+
+/**
+ * softplus(x) = log1p(exp(x)) (a chain of monotone steps), = x above 16. log1p keeps small
+ * e^x unrounded (logKernel) so the negative tail keeps its relative accuracy.
+ */
 export function softplus(x: number): number {
   if (x !== x) return NaN;
-  const l = log1pPos(exp(-Math.abs(x)));
-  return x > 0 ? add(x, l) : l;
+  if (x > SOFTPLUS_ID) return x;
+  return log1pPos(exp(x));
 }
 
 /** Elu: x ≥ 0 ? x : alpha·expm1(x). */

@@ -1,11 +1,16 @@
 // The fast executor: runs a whole program, bit-identical to repeating step() (step.ts).
 //
-// Each instruction is compiled once to a specialized JS function (new Function): a loop nest
-// over iterDims with the reduction loops inside, addresses and coordinates carried
-// incrementally level by level from the affine coefs, a bounds check only for operand dims
-// whose range over the iteration box can leave [0, dim), placed at the outermost loop level
-// that fixes that coordinate, and all constants inlined. FO32 order is the step order:
-// elements in increasing e, each reduction ascending in k, `acc = fround(acc + fround(a*b))`.
+// Each instruction is compiled to a specialized JS function (new Function): a loop nest over
+// iterDims with the reduction loops inside, addresses and coordinates carried incrementally
+// level by level from the affine coefs, a bounds check only for operand dims whose range
+// over the iteration box can leave [0, dim), placed at the outermost loop level that fixes
+// that coordinate. Reductions of LANES output elements that share every check run
+// interleaved (independent accumulators hide the add latency). FO32 order is the step
+// order: each element's reduction ascending in k, `acc = fround(acc + fround(a*b))`, a
+// padded tap skipped; work is only ever split across output elements.
+//
+// The generated code holds the loop structure; the numbers (coefs, strides, dims, extents)
+// are passed in, so instructions of one structure share a compiled function.
 import {
   FIRST_BINARY_MAP_OP,
   Instruction,
@@ -20,7 +25,13 @@ import { alwaysValid, coordRange, iterationMax, validateProgram } from "./valida
 
 type Unary = (x: number) => number;
 type Binary = (x: number, y: number) => number;
-type Kernel = (out: Float32Array, outBits: Uint32Array, ins: Float32Array[]) => void;
+/**
+ * `lim`: the extent of every loop level (iterDims then redDims; smaller for the warm-up);
+ * `K`: the instruction's numeric constants (coefs, offsets, strides, dims), in the order the
+ * generator met them. Only the loop structure is in the code, so instructions of the same
+ * structure share one compiled function (V8 compiles and warms it once).
+ */
+type Kernel = (out: Float32Array, ins: Float32Array[], lim: readonly number[], K: readonly number[]) => void;
 type KernelFactory = (F: Unary, G: Binary, fround: (x: number) => number) => Kernel;
 
 export interface ExecuteOptions {
@@ -49,27 +60,61 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
 export function executeInstruction(program: Program, memory: Memory, index: number): void {
   const ins = program.instructions[index];
   const out = slotOf(memory, ins.out);
-  const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
   const arrays = ins.inputs.map((op) => slotOf(memory, op.slot));
-  kernelFor(ins)(out, outBits, arrays);
+  const k = kernelFor(ins);
+  if (!k.warmed) {
+    // Run a small sub-box of the iteration space first (into scratch) so that every path of
+    // the kernel has type feedback before V8 optimizes its hot loops: otherwise each outer
+    // loop level deoptimizes the first time it advances and the kernel falls back to the
+    // interpreter while it is recompiled. Sub-box addresses are valid for the real arrays.
+    if (scratch.length < out.length) scratch = new Float32Array(out.length);
+    for (let r = 0; r < WARM_RUNS; r++) k.kernel(scratch, arrays, k.warmLimits, k.constants);
+    k.warmed = true;
+  }
+  k.kernel(out, arrays, k.limits, k.constants);
+  canonicalizeNaNs(new Uint32Array(out.buffer, out.byteOffset, out.length));
+}
+
+let scratch = new Float32Array(0);
+// A few runs: V8 allocates a feedback vector only after a function has run a little.
+const WARM_RUNS = 3;
+
+/**
+ * Every NaN in memory is 0x7FC00000. A kernel stores JS NaNs as they come (e.g. 0·∞ on x86
+ * gives the negative default NaN, and a Move copies input payloads); one pass afterwards
+ * canonicalizes them, which keeps the NaN test out of the kernels' write path. Kernels never
+ * read their own output, so this is the same memory as canonicalizing at each write.
+ */
+export function canonicalizeNaNs(bits: Uint32Array): void {
+  for (let i = 0; i < bits.length; i++) {
+    if ((bits[i] & 0x7fffffff) > 0x7f800000) bits[i] = 0x7fc00000;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
 // Kernel cache
 
-const kernelCache = new WeakMap<Instruction, Kernel>();
+interface CachedKernel {
+  kernel: Kernel;
+  limits: number[];
+  warmLimits: number[];
+  constants: number[];
+  warmed: boolean;
+}
+
+const kernelCache = new WeakMap<Instruction, CachedKernel>();
 const factoryCache = new Map<string, KernelFactory>();
 
-function kernelFor(ins: Instruction): Kernel {
+function kernelFor(ins: Instruction): CachedKernel {
   let k = kernelCache.get(ins);
   if (k === undefined) {
-    const { code, F, G } = generateKernel(ins);
+    const { code, F, G, warmLimits, constants } = generateKernel(ins);
     let factory = factoryCache.get(code);
     if (factory === undefined) {
       factory = new Function("F", "G", "fround", code) as KernelFactory;
       factoryCache.set(code, factory);
     }
-    k = factory(F, G, Math.fround);
+    k = { kernel: factory(F, G, Math.fround), limits: ins.iterDims.concat(ins.redDims), warmLimits, constants, warmed: false };
     kernelCache.set(ins, k);
   }
   return k;
@@ -275,7 +320,13 @@ function planOperand(ins: Instruction, j: number, hi: readonly number[], onlyOut
   return plan;
 }
 
-function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary } {
+function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary; warmLimits: number[]; constants: number[] } {
+  // Numeric constants go to K (see Kernel); 0 and 1 stay structural (terms omitted).
+  const constants: number[] = [];
+  const konst = (v: number): string => {
+    constants.push(v);
+    return `k${constants.length - 1}`;
+  };
   const a = ins.iterDims.length;
   const L = a + ins.redDims.length;
   const dims = ins.iterDims.concat(ins.redDims);
@@ -313,6 +364,7 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
   // their reductions can run interleaved without per-lane branches. Prefer a dim that some
   // operand does not move along (one load serves every lane), then the innermost.
   let laneLevel = -1;
+  let laneCount = 1;
   if (isReduction) {
     let best = -Infinity;
     for (let l = 0; l < a; l++) {
@@ -323,23 +375,25 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
         laneLevel = l;
       }
     }
+    if (laneLevel >= 0) laneCount = Math.min(LANES, dims[laneLevel]);
   }
 
   const lines: string[] = [];
   const emit = (s: string): void => {
     lines.push(s);
   };
-  const valueOf = (env: Env, f: Form): string => env.cur.get(f) ?? String(f.offset);
+  const initial = new Map<Form, string>(forms.map((f) => [f, f.offset === 0 ? "0" : konst(f.offset)]));
+  const valueOf = (env: Env, f: Form): string => env.cur.get(f) ?? initial.get(f)!;
   const laneExpr = (env: Env, f: Form, u: number): string => {
     const d = u * (laneLevel >= 0 ? f.coefs[laneLevel] : 0);
-    return d === 0 ? valueOf(env, f) : `${valueOf(env, f)} + ${d}`;
+    return d === 0 ? valueOf(env, f) : `${valueOf(env, f)} + ${konst(d)}`;
   };
   const emitForms = (env: Env, fs: Form[], l: number): void => {
     for (const f of fs) {
       const c = f.coefs[l];
       if (c === 0) continue;
       const name = `${f.name}${l}`;
-      const term = c === 1 ? `i${l}` : `i${l} * ${c}`;
+      const term = c === 1 ? `i${l}` : `i${l} * ${konst(c)}`;
       const prev = valueOf(env, f);
       emit(prev === "0" ? `const ${name} = ${term};` : `const ${name} = ${prev} + ${term};`);
       env.cur.set(f, name);
@@ -349,12 +403,12 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
     const v = valueOf(env, ch.form);
     const parts: string[] = [];
     if (ch.lower) parts.push(`${v} >= 0`);
-    if (ch.upper) parts.push(`${v} < ${ch.dim}`);
+    if (ch.upper) parts.push(`${v} < ${konst(ch.dim)}`);
     return parts.join(" && ");
   };
   const okOf = (env: Env, j: number): string => (plans[j].neverValid ? "false" : env.ok[j].join(" && ") || "true");
   const write = (target: string, value: string): void => {
-    emit(`if (${value} !== ${value}) outBits[${target}] = 0x7fc00000; else out[${target}] = ${value};`);
+    emit(`out[${target}] = ${value};`); // NaNs are canonicalized after the kernel
   };
 
   // Output levels: carry every form; checks fixed at a level become boolean consts.
@@ -363,7 +417,7 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
       element(env, lanes);
       return;
     }
-    const n = dims[l];
+    const n = `n${l}`;
     const body = (from: string, cond: string, stepBy: number, inner: number): void => {
       emit(`for (let i${l} = ${from}; ${cond}; i${l} += ${stepBy}) {`);
       const e2 = cloneEnv(env);
@@ -379,10 +433,9 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
       emit("}");
     };
     if (l === laneLevel) {
-      const U = Math.min(LANES, n);
-      const main = n - (n % U);
-      body("0", `i${l} < ${main}`, U, U);
-      if (main < n) body(String(main), `i${l} < ${n}`, 1, 1); // remainder, one lane
+      const U = laneCount;
+      body("0", `i${l} < m${l}`, U, U);
+      if (U > 1) body(`m${l}`, `i${l} < ${n}`, 1, 1); // remainder, one lane
     } else {
       body("0", `i${l} < ${n}`, 1, lanes);
     }
@@ -403,7 +456,7 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
           const re = cloneEnv(env);
           if (guard.length > 0) emit(`if (${guard.join(" && ")}) {`);
           for (let l = a; l < L; l++) {
-            emit(`for (let i${l} = 0; i${l} < ${dims[l]}; i${l}++) {`);
+            emit(`for (let i${l} = 0; i${l} < n${l}; i${l}++) {`);
             emitForms(re, redForms, l);
             for (const ch of redChecks.filter((c) => c.level === l)) emit(`if (!(${condition(re, ch)})) continue;`);
           }
@@ -498,7 +551,14 @@ function generateKernel(ins: Instruction): { code: string; F: Unary; G: Binary }
   };
 
   emit(ins.inputs.map((_, j) => `const I${j} = ins[${j}];`).join("\n"));
+  // Loop extents come from `lim` (the full dims, or a small box for the warm-up run).
+  for (let l = 0; l < L; l++) emit(`const n${l} = lim[${l}];`);
+  if (laneLevel >= 0) emit(`const m${laneLevel} = n${laneLevel} - n${laneLevel} % ${laneCount};`);
   outputLevel(0, { cur: new Map(), ok: ins.inputs.map(() => []) }, 1);
-  const code = `"use strict";\nreturn function kernel(out, outBits, ins) {\n${lines.join("\n")}\n};`;
-  return { code, F, G };
+  const header = constants.map((_, i) => `const k${i} = K[${i}];`).join("\n");
+  const code = `"use strict";\nreturn function kernel(out, ins, lim, K) {\n${header}\n${lines.join("\n")}\n};`;
+  // Warm-up box: two steps of every loop (so each increment runs), and at the lane level one
+  // full lane group plus the remainder.
+  const warmLimits = dims.map((n, l) => (l === laneLevel ? Math.min(n, laneCount + (n % laneCount)) : Math.min(n, 2)));
+  return { code, F, G, warmLimits, constants };
 }

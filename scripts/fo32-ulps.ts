@@ -207,7 +207,7 @@ export function measurePow(points: number, seed = 7): Measurement[] {
   const rnd = () => next() / 2 ** 32;
   const groups: Array<{ name: string; gen: () => [number, number] }> = [
     {
-      name: "pow (x>0, y non-integer, |y·ln x| ≤ 88)",
+      name: "pow: x > 0, y non-integer, abs(y·ln x) ≤ 88",
       gen: () => {
         const x = Math.fround(Math.exp((rnd() - 0.5) * 20));
         const y = Math.fround((rnd() - 0.5) * 16);
@@ -215,15 +215,15 @@ export function measurePow(points: number, seed = 7): Measurement[] {
       },
     },
     {
-      name: "pow (x in [0.5,2], y = 0.5-multiples, |y| ≤ 8)",
+      name: "pow: x in [0.5, 2], y = k/2 + 1/4, abs(y) ≤ 8",
       gen: () => [Math.fround(0.5 + rnd() * 1.5), Math.fround(Math.round((rnd() - 0.5) * 32) / 2 + 0.25)],
     },
     {
-      name: "pow (integer y, |y| ≤ 16)",
+      name: "pow: integer y, abs(y) ≤ 16",
       gen: () => [Math.fround((rnd() - 0.5) * 8), Math.round((rnd() - 0.5) * 32)],
     },
     {
-      name: "pow (integer y, |y| ≤ 2^24, result finite)",
+      name: "pow: integer y, abs(y) ≤ 2^24, normal result",
       gen: () => {
         const n = Math.floor(2 ** (rnd() * 24));
         const x = Math.fround(Math.exp(((rnd() - 0.5) * 150) / n));
@@ -266,10 +266,10 @@ function main(): void {
   }
   // restricted ranges worth their own line
   const extra: Array<[string, UnaryCase, number, number]> = [
-    ["erf |x| ≥ 0.75", UNARY_CASES.find((c) => c.name === "erf")!, 0.75, 4.5],
-    ["gelu x < −1.06 (tail)", UNARY_CASES.find((c) => c.name === "gelu")!, -16, -1.07],
-    ["sin |x| ≤ 2^20", UNARY_CASES.find((c) => c.name === "sin")!, -(2 ** 20), 2 ** 20],
-    ["cos |x| ≤ 2^20", UNARY_CASES.find((c) => c.name === "cos")!, -(2 ** 20), 2 ** 20],
+    ["erf, abs(x) ≥ 0.75", UNARY_CASES.find((c) => c.name === "erf")!, 0.75, 4.5],
+    ["gelu, x < −1.06 (tail)", UNARY_CASES.find((c) => c.name === "gelu")!, -16, -1.07],
+    ["sin, abs(x) ≤ 2^20", UNARY_CASES.find((c) => c.name === "sin")!, -(2 ** 20), 2 ** 20],
+    ["cos, abs(x) ≤ 2^20", UNARY_CASES.find((c) => c.name === "cos")!, -(2 ** 20), 2 ** 20],
   ];
   for (const [name, c, lo, hi] of extra) {
     const xs = samplePoints(lo, hi, dense, 0, 3);
@@ -281,7 +281,7 @@ function main(): void {
     return;
   }
   const rows = results.map((r) => [r.name, String(r.points), r.maxUlp.toFixed(3), String(r.argMax), r.meanUlp.toFixed(4)]);
-  const head = ["function", "points", "max ulp", "at x", "mean ulp"];
+  const head = ["function", "points", "max ulp", "at x", "mean ulp"]; // pow rows: "at x" is the base
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(w[i])).join(" | ") + " |";
   console.log(line(head));

@@ -4,7 +4,7 @@
 // definitions operation by operation, so the order of operations here IS the specification:
 // do not "simplify" an expression without updating docs/FO32.md and bumping COMPILER_VERSION.
 // Coefficients come from node/fo32/tools/fit.py.
-import { add, div, fromBits, isNegative, mul, neg, rawBits, scale, sqrt, sub } from "./core";
+import { add, div, fromBits, isNegative, mul, pow2, rawBits, scale, sqrt, sub } from "./core";
 
 const ONE = 1;
 const TWO = 2;
@@ -82,14 +82,9 @@ export function expm1(x: number): number {
   const p = expm1Kernel(r);
   if (n === 0) return p; // r = x exactly
   // expm1(x) = 2^n·(1 + p) − 1, arranged so the only rounding is one add/sub of similar sizes
-  if (n > 0) return scale(add(p, sub(ONE, pow2i(-n))), n);
-  const t = pow2i(n);
+  if (n > 0) return scale(add(p, sub(ONE, pow2(-n))), n);
+  const t = pow2(n);
   return sub(mul(p, t), sub(ONE, t));
-}
-
-// 2^n for n in [−149, 127] (local copy of core.pow2 to keep this file's imports explicit)
-function pow2i(n: number): number {
-  return n >= -126 ? fromBits((n + 127) << 23) : fromBits(1 << (n + 149));
 }
 
 // ---- log / log1p ---------------------------------------------------------------------

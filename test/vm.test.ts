@@ -475,6 +475,23 @@ describe("vm: kernels against naive references and the stepper", () => {
     checkProgram(prog, [a], [NaN, 0]);
   });
 
+  it("execute checks its inputs; stopAt runs a prefix of the program", () => {
+    const prog = makeProgram({
+      inputs: [[3]],
+      instructions: [
+        { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [3], redDims: [], out: Act(0), inputs: [opnd(In(0), [3], [[0, 1]])] },
+        { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [3], redDims: [], out: Act(1), inputs: [opnd(Act(0), [3], [[0, 1]])] },
+      ],
+    });
+    const x = new Float32Array([1, -0, 2]);
+    expect(() => execute(prog, [])).to.throw(/expected 1 input/);
+    expect(() => execute(prog, [new Float32Array(2)])).to.throw(/Float32Array of 3 values/);
+    const m = execute(prog, [x], { stopAt: 1 });
+    expect(bits(m.activations[0])).to.deep.equal(refBits([-1, 0, -2]));
+    expect(bits(m.activations[1])).to.deep.equal([0, 0, 0]);
+    expect(() => execute(prog, [x], { stopAt: 3 })).to.throw(RangeError);
+  });
+
   it("step on a halted state is the identity; stepAccesses describes the step", () => {
     const prog = makeProgram({
       weights: [new Float32Array([1, 2, 3])],

@@ -19,6 +19,7 @@ import {
   Program,
   ReduceOp,
 } from "../compiler/program";
+import { RefereeError } from "../errors";
 import * as fo32 from "../fo32";
 import { Memory, initialMemory, slotOf } from "./memory";
 import { alwaysValid, coordRange, iterationMax, validateProgram } from "./validate";
@@ -44,14 +45,20 @@ export interface ExecuteOptions {
 /** Run `program` on `inputs` from state 0 to the halted state; returns the final memory. */
 export function execute(program: Program, inputs: Float32Array[], options: ExecuteOptions = {}): Memory {
   if (options.validate !== false) validateProgram(program);
+  if (inputs.length !== program.inputs.length) {
+    throw new RefereeError("INPUT", `expected ${program.inputs.length} input tensors, got ${inputs.length}`);
+  }
   program.inputs.forEach((spec, i) => {
     const want = spec.dims.reduce((p, d) => p * d, 1);
     if (!(inputs[i] instanceof Float32Array) || inputs[i].length !== want) {
-      throw new Error(`input ${i} (${spec.name}): expected a Float32Array of ${want} values`);
+      throw new RefereeError("INPUT", `input ${i} (${spec.name}): expected a Float32Array of ${want} values`);
     }
   });
   const memory = initialMemory(program, inputs);
   const stop = options.stopAt ?? program.instructions.length;
+  if (!Number.isInteger(stop) || stop < 0 || stop > program.instructions.length) {
+    throw new RangeError(`stopAt ${stop} out of range [0, ${program.instructions.length}]`);
+  }
   for (let i = 0; i < stop; i++) executeInstruction(program, memory, i);
   return memory;
 }

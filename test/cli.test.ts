@@ -11,11 +11,12 @@ import { encodeBin } from "../node/io/inputs";
 import { encodeNpy } from "../node/io/npy";
 import { randomInputs } from "../node/io/random";
 import { main } from "../node/cli/main";
+import { HELLO_DEEPA, OCR_CLS } from "./helpers/models";
 
 const ROOT = path.join(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "referee.js");
-const HELLO = path.join(ROOT, "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
-const OCR = path.join(ROOT, "node_modules", "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
+const HELLO = HELLO_DEEPA;
+const OCR = OCR_CLS;
 const HELLO_DIMS = [1, 25, 96];
 
 interface Result {

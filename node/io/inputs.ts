@@ -3,6 +3,7 @@
 // count, shape, no NaN) hold whatever the format.
 import * as fs from "fs";
 import * as path from "path";
+import { product } from "../compiler/program";
 import { RefereeError } from "../errors";
 import { decodeNpy } from "./npy";
 
@@ -13,10 +14,6 @@ export interface InputSpec {
 }
 
 export type InputFormat = "json" | "bin" | "npy";
-
-function count(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
 
 function dimsText(dims: readonly number[]): string {
   return dims.length === 0 ? "scalar" : dims.join("x");
@@ -32,7 +29,7 @@ function inputError(msg: string): RefereeError {
  * canonicalizing silently). Infinities are valid binary32 values and pass.
  */
 export function validateInput(spec: InputSpec, data: Float32Array): Float32Array {
-  const n = count(spec.dims);
+  const n = product(spec.dims);
   if (data.length !== n) {
     throw inputError(`input '${spec.name}' has ${data.length} elements, expected ${n} (dims ${dimsText(spec.dims)})`);
   }
@@ -142,7 +139,7 @@ export function parseJsonInputs(text: string, specs: readonly InputSpec[], what 
 
 /** Inputs from raw little-endian float32 bytes: all inputs concatenated in input order. */
 export function parseBinInputs(bytes: Uint8Array, specs: readonly InputSpec[], what = "binary input"): Float32Array[] {
-  const total = specs.reduce((a, s) => a + count(s.dims), 0);
+  const total = specs.reduce((a, s) => a + product(s.dims), 0);
   if (bytes.length % 4 !== 0 || bytes.length / 4 !== total) {
     const desc = specs.map((s) => `'${s.name}' ${dimsText(s.dims)}`).join(" + ");
     throw inputError(
@@ -152,7 +149,7 @@ export function parseBinInputs(bytes: Uint8Array, specs: readonly InputSpec[], w
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   return specs.map((spec) => {
-    const data = new Float32Array(count(spec.dims));
+    const data = new Float32Array(product(spec.dims));
     for (let i = 0; i < data.length; i++, at += 4) data[i] = dv.getFloat32(at, true);
     return validateInput(spec, data);
   });

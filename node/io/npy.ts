@@ -1,5 +1,6 @@
 // NumPy .npy (format versions 1.0–3.0) for float32 tensors: the format Python users already
 // have, so inputs and outputs cross over without a conversion script.
+import { product } from "../compiler/program";
 import { RefereeError } from "../errors";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -63,7 +64,7 @@ export function decodeNpy(bytes: Uint8Array, what: string): NpyArray {
     if (!/^\d+$/.test(t)) throw bad(`malformed shape (${shapeM[1]})`);
     dims.push(Number(t));
   }
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = product(dims);
   const dataStart = start + headerLen;
   if (bytes.length - dataStart !== count * 4) {
     throw bad(`data is ${bytes.length - dataStart} bytes, shape (${dims.join(", ")}) needs ${count * 4}`);

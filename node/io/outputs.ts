@@ -2,6 +2,7 @@
 // output of one run can be the input of another.
 import * as fs from "fs";
 import * as path from "path";
+import { product } from "../compiler/program";
 import { RefereeError } from "../errors";
 import { encodeBin } from "./inputs";
 import { encodeNpy } from "./npy";
@@ -33,7 +34,7 @@ export function jsonNumber(v: number): string {
 export function tensorToJson(data: Float32Array, dims: readonly number[]): string {
   const walk = (axis: number, offset: number): string => {
     if (axis === dims.length) return jsonNumber(data[offset]);
-    const stride = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const stride = product(dims.slice(axis + 1));
     const parts: string[] = [];
     for (let i = 0; i < dims[axis]; i++) parts.push(walk(axis + 1, offset + i * stride));
     return `[${parts.join(",")}]`;

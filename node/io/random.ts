@@ -8,6 +8,7 @@
 //   uniform: -1 + 2u, in [-1, 1)
 //   normal:  standard normal N(0, 1) by Box–Muller: from u1, u2 (two calls),
 //            sqrt(-2 ln(1 - u1)) · cos(2π u2); one value per pair of calls.
+import { product } from "../compiler/program";
 import { RefereeError } from "../errors";
 import type { InputSpec } from "./inputs";
 
@@ -46,7 +47,7 @@ export function randomInputs(
           return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
         };
   return specs.map((spec) => {
-    const data = new Float32Array(spec.dims.reduce((a, b) => a * b, 1));
+    const data = new Float32Array(product(spec.dims));
     for (let i = 0; i < data.length; i++) data[i] = sample();
     return data;
   });

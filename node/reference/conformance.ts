@@ -7,6 +7,7 @@ import * as path from "path";
 import { onnx } from "onnx-proto";
 import { compileModel, inspectModel } from "../compiler/compile";
 import type { CompiledModel } from "../compiler/api";
+import { product } from "../compiler/program";
 import { RefereeError } from "../errors";
 import type { ConstTensor } from "../onnx/tensor";
 import { decodeTensorProto, DecodedTensor } from "../io/tensorproto";
@@ -224,7 +225,7 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
       if (!expected.exact) return result("fail", op, ops, `${label}: expected ${expected.dtype} values are not representable in binary32`);
       const sameDims = spec.dims.length === expected.dims.length && spec.dims.every((d, j) => d === expected.dims[j]);
       const n = expected.data.length;
-      if (!sameDims && !(spec.dims.reduce((a, b) => a * b, 1) === n && n <= 1)) {
+      if (!sameDims && !(product(spec.dims) === n && n <= 1)) {
         return result("fail", op, ops, `${label}: dims ${spec.dims.join("x")}, expected ${expected.dims.join("x")}`);
       }
       const ours = slotOf(memory, spec.slot);

@@ -1,6 +1,7 @@
 // referee run: compile, execute on one input, summarize the outputs, hash the final state
 // (and any requested intermediate states), with the time of each phase.
 import * as path from "path";
+import { product } from "../../compiler/program";
 import { RefereeError } from "../../errors";
 import { writeTensors } from "../../io/outputs";
 import { argmax } from "../../reference/metrics";
@@ -97,7 +98,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<void> 
   const lines = [`model          ${path.basename(model.path)}`, `inputs         ${source.describe(0)}`];
   for (const s of summaries) {
     lines.push(`output         ${s.name}  ${fmt.dims(s.dims)}  min ${fmt.num(s.min)}  max ${fmt.num(s.max)}`);
-    lines.push(`  values       ${s.first.map(fmt.num).join(" ")}${s.dims.reduce((a, b) => a * b, 1) > s.first.length ? " …" : ""}`);
+    lines.push(`  values       ${s.first.map(fmt.num).join(" ")}${product(s.dims) > s.first.length ? " …" : ""}`);
     const more = s.rows > s.argmax.length ? " …" : "";
     lines.push(`  argmax       ${s.argmax.join(" ")}${more}${s.rows > 1 ? "  (last axis, per row)" : ""}`);
   }

@@ -16,7 +16,8 @@ export async function inspect(args: ParsedArgs, ctx: CommandContext): Promise<vo
     .map(([d, v]) => `${d === "" ? "ai.onnx" : d} ${v}`)
     .join(", ");
   const nodes = Object.values(info.opCounts).reduce((a, b) => a + b, 0);
-  const unsupported = new Set(info.unsupported);
+  // Unsupported entries carry their domain ("com.microsoft.X"); op counts are by op type.
+  const unsupported = new Set(info.unsupported.map((u) => u.slice(u.lastIndexOf(".") + 1)));
   const ops = Object.entries(info.opCounts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const lines = [
     `model          ${path.basename(model.path)} (${fmt.bytes(model.bytes.length)})`,

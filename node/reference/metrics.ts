@@ -33,6 +33,12 @@ export function argmax(data: ArrayLike<number>, start = 0, len = data.length - s
   return best;
 }
 
+/** A tensor as rows for argmax: `last` = size of the last axis, `rows` = elements / last. */
+export function lastAxisRows(dims: readonly number[], length: number): { rows: number; last: number } {
+  const last = dims.length === 0 ? 1 : dims[dims.length - 1];
+  return { rows: last === 0 ? 0 : length / last, last };
+}
+
 /** Error statistics of `ours` against `ref`, both of shape `dims`. */
 export function errorStats(ours: ArrayLike<number>, ref: ArrayLike<number>, dims: readonly number[]): ErrorStats {
   if (ours.length !== ref.length) throw new Error(`length mismatch: ${ours.length} vs ${ref.length}`);
@@ -59,8 +65,7 @@ export function errorStats(ours: ArrayLike<number>, ref: ArrayLike<number>, dims
     const r = d / Math.max(Math.abs(b), REL_ERROR_FLOOR);
     if (r > maxRel) maxRel = r;
   }
-  const last = dims.length === 0 ? 1 : dims[dims.length - 1];
-  const rows = last === 0 ? 0 : ours.length / last;
+  const { rows, last } = lastAxisRows(dims, ours.length);
   let agree = 0;
   for (let r = 0; r < rows; r++) {
     if (argmax(ours, r * last, last) === argmax(ref, r * last, last)) agree++;

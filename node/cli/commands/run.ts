@@ -4,7 +4,7 @@ import * as path from "path";
 import { product } from "../../compiler/program";
 import { RefereeError } from "../../errors";
 import { writeTensors } from "../../io/outputs";
-import { argmax } from "../../reference/metrics";
+import { argmax, lastAxisRows } from "../../reference/metrics";
 import { execute } from "../../vm/execute";
 import { programSteps } from "../../vm/layout";
 import type { ParsedArgs } from "../args";
@@ -28,8 +28,7 @@ export interface OutputSummary {
 }
 
 export function summarize(t: OutputTensor): OutputSummary {
-  const last = t.dims.length === 0 ? 1 : t.dims[t.dims.length - 1];
-  const rows = last === 0 ? 0 : t.data.length / last;
+  const { rows, last } = lastAxisRows(t.dims, t.data.length);
   const am: number[] = [];
   for (let r = 0; r < Math.min(rows, ARGMAX_ROWS); r++) am.push(argmax(t.data, r * last, last));
   let min = Infinity;

@@ -11,3 +11,4 @@ export * from "./state";
 export * from "./model-commitment";
 export * from "./trace";
 export * from "./witness";
+export { BATCH, BatchHasher, BatchKind, batchHasher, createBatchHasher, hashLevelBatch } from "./keccak-batch";

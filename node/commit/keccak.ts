@@ -1,8 +1,10 @@
-// keccak256 for the commitments (docs/PROTOCOL.md §3). hash-wasm is an order of magnitude
-// faster than a JS keccak for the millions of 65-byte node hashes a slot tree takes, but its
-// constructor is async: call `initHasher()` once at start-up; every hashing function after
-// that is synchronous (tree loops must not await per node).
+// keccak256 for the commitments (docs/PROTOCOL.md §3). Single hashes go through hash-wasm
+// (an order of magnitude faster than a JS keccak); whole tree levels through the batch
+// WebAssembly hasher of keccak-batch.ts, which is checked against hash-wasm at init.
+// hash-wasm's constructor is async: call `initHasher()` once at start-up; every hashing
+// function after that is synchronous (tree loops must not await per node).
 import { createKeccak, IHasher } from "hash-wasm";
+import { batchHasher, hashLevelBatch } from "./keccak-batch";
 
 /** A 32-byte hash or leaf. */
 export type Bytes32 = Uint8Array;
@@ -15,6 +17,7 @@ export function initHasher(): Promise<void> {
   if (hasher !== null) return Promise.resolve();
   if (pending === null) {
     pending = createKeccak(256).then((k) => {
+      selfTest(k);
       hasher = k;
     });
   }
@@ -23,6 +26,27 @@ export function initHasher(): Promise<void> {
 
 export function isHasherReady(): boolean {
   return hasher !== null;
+}
+
+/** The batch hasher must agree with hash-wasm bit for bit; refuse to start otherwise. */
+function selfTest(k: IHasher): void {
+  batchHasher(); // instantiate (SIMD or scalar) before checking it
+  const n = 5; // odd: exercises the padded last pair
+  const src = new Uint8Array(32 * n).map((_, i) => (i * 151 + 17) & 0xff);
+  const pad = new Uint8Array(32).fill(0xa5);
+  const dst = new Uint8Array(32 * 3);
+  hashLevelBatch(0x01, src, n, pad, dst);
+  for (let m = 0; m < 3; m++) {
+    const msg = new Uint8Array(65);
+    msg[0] = 0x01;
+    msg.set(src.subarray(64 * m, Math.min(64 * m + 64, 32 * n)), 1);
+    if (m === 2) msg.set(pad, 33);
+    k.init();
+    k.update(msg);
+    if (!bytesEqual(k.digest("binary"), dst.subarray(32 * m, 32 * m + 32))) {
+      throw new Error("keccak256 self-test failed: batch WebAssembly hasher disagrees with hash-wasm");
+    }
+  }
 }
 
 function h(): IHasher {
@@ -65,25 +89,12 @@ export function hashNode(prefix: number, left: Uint8Array, right: Uint8Array): B
 
 /**
  * Hash one tree level into the next: `count` nodes of 32 bytes at `src` (count need not be
- * even; a missing right child is `padRight`) → ⌈count/2⌉ nodes written into `dst`.
+ * even; a missing right child is `padRight`) → ⌈count/2⌉ nodes written into `dst`. Bulk
+ * path: batched in WebAssembly (keccak-batch.ts), checked against hash-wasm at init.
  */
 export function hashLevel(prefix: number, src: Uint8Array, count: number, padRight: Uint8Array, dst: Uint8Array): void {
-  const k = h();
-  const pairs = count >>> 1;
-  nodeBuf[0] = prefix;
-  for (let m = 0; m < pairs; m++) {
-    nodeBuf.set(src.subarray(m << 6, (m << 6) + 64), 1);
-    k.init();
-    k.update(nodeBuf);
-    dst.set(k.digest("binary"), m << 5);
-  }
-  if (count & 1) {
-    nodeBuf.set(src.subarray(pairs << 6, (pairs << 6) + 32), 1);
-    nodeBuf.set(padRight, 33);
-    k.init();
-    k.update(nodeBuf);
-    dst.set(k.digest("binary"), pairs << 5);
-  }
+  h();
+  hashLevelBatch(prefix, src, count, padRight, dst);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,14 +9,14 @@
 //     boundary leaf every node is final, right of it every node is a zero subtree Z_d;
 //   - a single-leaf update.
 import { TENSOR_NODE } from "./domains";
-import { Bytes32, hashLevel, hashNode, zeroHash } from "./keccak";
+import { Bytes32, hashNode, isHasherReady, zeroHash } from "./keccak";
+import { BATCH, batchInput, hashPairsInPlace } from "./keccak-batch";
 import { MerkleTree } from "./merkle";
 import { LEAF_BYTES, VALUES_PER_LEAF, depthFor, leafCount, packLeaf, packLeavesInto, unpackLeaf } from "./leaves";
 
-// Leaves packed per chunk while building level 1: 64 KiB of scratch, an even count so that
-// pairs never straddle chunks.
-const CHUNK_LEAVES = 2048;
-const scratch = new Uint8Array(CHUNK_LEAVES * LEAF_BYTES);
+// Leaves packed per batch while building level 1: straight into the batch hasher's input,
+// an even count so that pairs never straddle batches.
+const CHUNK_LEAVES = 2 * BATCH;
 
 export class SlotTree extends MerkleTree {
   /** The slot's values: the tree reads them (level 0) and `update` writes them. */
@@ -30,6 +30,7 @@ export class SlotTree extends MerkleTree {
 
   /** Build the tree of a slot: ≈ ⌈L/8⌉ hashes. Keeps a reference to `values`. */
   static build(values: Float32Array): SlotTree {
+    if (!isHasherReady()) throw new Error("SlotTree.build before initHasher(): await initHasher() (node/commit/keccak) once at start-up");
     const t = new SlotTree(values, [new Uint8Array(0)]);
     t.buildLevel1();
     t.buildFrom(1);
@@ -44,11 +45,13 @@ export class SlotTree extends MerkleTree {
     if (this.depth === 0) return;
     const n = this.count;
     const level1 = new Uint8Array(Math.ceil(n / 2) * 32);
-    const z0 = zeroHash(TENSOR_NODE, 0);
+    const input = batchInput();
     for (let first = 0; first < n; first += CHUNK_LEAVES) {
       const k = Math.min(CHUNK_LEAVES, n - first);
-      packLeavesInto(this.values, first, k, scratch);
-      hashLevel(TENSOR_NODE, scratch, k, z0, level1.subarray((first / 2) * 32));
+      const pairs = Math.ceil(k / 2);
+      // An odd last leaf is paired with the leaf past the slot: packed as zeros = Z_0.
+      packLeavesInto(this.values, first, 2 * pairs, input);
+      hashPairsInPlace(TENSOR_NODE, pairs, level1, (first / 2) * 32);
     }
     this.levels[1] = level1;
   }

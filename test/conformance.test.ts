@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_SUITE_DIR, runCase } from "../node/reference/conformance";
+import { DEFAULT_SUITE_DIR, primaryOp, runCase } from "../node/reference/conformance";
 
 /** Op → suite tests that exercise it (the plain forms; variants are in the full suite). */
 const REQUIRED: Record<string, string[]> = {
@@ -73,4 +73,14 @@ describe("conformance: ONNX backend tests for the required ops", function () {
       }
     });
   }
+});
+
+describe("conformance: attributing tests to ops", () => {
+  it("uses the single op, the unexpanded twin, or the longest op name prefixing the test name", () => {
+    expect(primaryOp("test_relu", ["Relu"])).to.equal("Relu");
+    const twins = new Map([["test_softmax_axis_0", "Softmax"]]);
+    expect(primaryOp("test_softmax_axis_0_expanded", ["Div", "Exp", "ReduceMax", "ReduceSum", "Sub"], twins)).to.equal("Softmax");
+    expect(primaryOp("test_reduce_sum_square_x", ["ReduceSum", "ReduceSumSquare", "Mul"])).to.equal("ReduceSumSquare");
+    expect(primaryOp("test_other", ["Add", "Mul"])).to.equal("Add+Mul");
+  });
 });

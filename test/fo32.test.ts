@@ -262,6 +262,8 @@ describe("FO32 transcendentals: special values", () => {
     same(fo32.gelu(Infinity), Infinity);
     same(fo32.gelu(-Infinity), -0);
     same(fo32.gelu(-20), -0);
+    same(fo32.gelu(-14.5), -0);
+    expect(fo32.gelu(-14.25)).to.be.lessThan(0);
     same(fo32.gelu(10), 10);
     expect(fo32.gelu(-13)).to.be.lessThan(0); // tail keeps relative accuracy down to underflow
   });
@@ -338,8 +340,8 @@ describe("FO32 transcendentals: accuracy and monotonicity", function () {
     sigmoid: 3,
     tanh: 3,
     softplus: 3,
-    erf: 3,
-    gelu: 7,
+    erf: 2,
+    gelu: 4.5,
     elu: 1.5,
     selu: 2.5,
     sin: 2,
@@ -420,4 +422,4 @@ describe("FO32 determinism", () => {
 });
 
 // Update together with docs/FO32.md and COMPILER_VERSION when a definition changes.
-const GOLDEN = "73ea5757";
+const GOLDEN = "8552b9a7";

@@ -188,21 +188,28 @@ const P2 = fromBits(0x3de71567);
 const P3 = fromBits(0xbcdbd3ae);
 const P4 = fromBits(0x3ba78c44);
 const P5 = fromBits(0xba309f16);
-// erfc(a) = exp(−a²)·R(t), t = 2/(2 + a), R(t) = Σ Rk·t^k, a in [0.75, 10.3]
-const R0 = fromBits(0x3659f617);
-const R1 = fromBits(0x3e906163);
-const R2 = fromBits(0x3e912560);
-const R3 = fromBits(0x3e718955);
-const R4 = fromBits(0x3e6c84eb);
-const R5 = fromBits(0xbdc4b7e2);
-const R6 = fromBits(0x3ec54845);
-const R7 = fromBits(0xbf168e55);
-const R8 = fromBits(0x3eaca66d);
-const R9 = fromBits(0xbd90c578);
+// erfc(a) = exp(−a²)·R(a), a in [0.75, 10.5): 7 pieces; row = [upper bound, centre c, c0..c7],
+// R(a) = c0 + u·(c1 + … + u·c7), u = a − c (exact: |u| < 2^24 ulps of a)
+const ERFC_PIECES: readonly (readonly number[])[] = [
+  // [0.75, 1.125)
+  [0x3f900000, 0x3f700000, 0x3ee3fc0a, 0xbe964258, 0x3e2e3ab4, 0xbdb6e4bf, 0x3d32283e, 0xbca19fdd, 0x3b43c3ea, 0x3a09d632],
+  // [1.125, 1.625)
+  [0x3fd00000, 0x3fb00000, 0x3eafc47b, 0xbe3cbd32, 0x3db807cd, 0xbd25e549, 0x3c8d2cc5, 0xbbe142ff, 0x3a855ea0, 0xb9302403],
+  // [1.625, 2.375)
+  [0x40180000, 0x40000000, 0x3e82c339, 0xbddab81b, 0x3d2b38cf, 0xbc7d4d47, 0x3bb29614, 0xbaf0c191, 0x3a124581, 0xb92c6e89],
+  // [2.375, 3.5)
+  [0x40600000, 0x403c0000, 0x3e3ad778, 0xbd670fc3, 0x3c893fd9, 0xbb9d3bfe, 0x3aadd1db, 0xb9bab01d, 0x38d70443, 0xb7dfc9f0],
+  // [3.5, 5.25)
+  [0x40a80000, 0x408c0000, 0x3e00d7e6, 0xbce0a5b8, 0x3bbfa90f, 0xbaa0379c, 0x398339e1, 0xb8535d45, 0x37313840, 0xb60919ce],
+  // [5.25, 7.75)
+  [0x40f80000, 0x40d00000, 0x3dafbae2, 0xbc537168, 0x3afbb003, 0xb9943c58, 0x382ca0fd, 0xb6c75f73, 0x3572c9ac, 0xb408ec62],
+  // [7.75, 10.5)
+  [0x41280000, 0x41120000, 0x3d7bc1e7, 0xbbda24f1, 0x3a3bf057, 0xb8a102ab, 0x37095d42, 0xb568c0e4, 0x33c0a0fe, 0xb221fb95],
+].map((row) => row.map(fromBits));
 const ERF_SPLIT = fromBits(0x3f400000); // 0.75
 const ERF_ONE = fromBits(0x40800000); // 4: erf(x) rounds to 1 from 3.92 on
 const INV_SQRT2 = fromBits(0x3f3504f3);
-const GELU_ZERO = fromBits(0xc1800000); // −16: gelu(x) rounds to −0 below
+const GELU_ZERO = fromBits(0xc1680000); // −14.5: gelu(x) rounds to −0 below (|gelu| < 2^-150)
 
 function erfSmall(x: number): number {
   const z = mul(x, x);
@@ -210,19 +217,15 @@ function erfSmall(x: number): number {
   return add(x, mul(x, p));
 }
 
-/** R(a) = erfc(a)·exp(a²) for a in [0.75, 10.3]. */
+/** R(a) = erfc(a)·exp(a²) for a in [0.75, 10.5): the first piece whose bound exceeds a. */
 function erfcScaled(a: number): number {
-  const t = div(TWO, add(TWO, a));
-  let p = R9;
-  p = add(R8, mul(t, p));
-  p = add(R7, mul(t, p));
-  p = add(R6, mul(t, p));
-  p = add(R5, mul(t, p));
-  p = add(R4, mul(t, p));
-  p = add(R3, mul(t, p));
-  p = add(R2, mul(t, p));
-  p = add(R1, mul(t, p));
-  return add(R0, mul(t, p));
+  let i = 0;
+  while (a >= ERFC_PIECES[i][0]) i++;
+  const c = ERFC_PIECES[i];
+  const u = sub(a, c[1]);
+  let p = c[9];
+  for (let k = 8; k >= 2; k--) p = add(c[k], mul(u, p));
+  return p;
 }
 
 export function erf(x: number): number {

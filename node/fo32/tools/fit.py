@@ -108,12 +108,16 @@ def main():
     coefs, err = fit_rounded(xs**2, lambda z: np.vstack([z**i for i in range(6)]).T, 6, tgt, wt)
     report("erf P(z)", coefs, err)
 
-    # erfc(a) = exp(-a^2) * R(a), R(a) ~ Poly9(t), t = 2/(2+a), a in [0.75, 10.3]; relative error of R
-    xs = cheb_points(0.75, 10.3, N)
-    Rv = np.array([float(mp.erfc(mp.mpf(a)) * mp.exp(mp.mpf(a) ** 2)) for a in xs])
-    ts = 2 / (2 + xs)
-    coefs, err = fit_rounded(ts, lambda t: np.vstack([t**i for i in range(10)]).T, 10, Rv, 1 / Rv)
-    report("erfc R(t)", coefs, err)
+    # erfc(a) = exp(-a^2) * R(a): 7 pieces, R(a) ~ sum_k c_k u^k, u = a - c (exact), degree 7,
+    # relative error of R
+    bounds = [0.75, 1.125, 1.625, 2.375, 3.5, 5.25, 7.75, 10.5]
+    for i in range(len(bounds) - 1):
+        lo, hi = bounds[i], bounds[i + 1]
+        c = f32((lo + hi) / 2)
+        xs = cheb_points(lo, hi, 1500)
+        Rv = np.array([float(mp.erfc(mp.mpf(a)) * mp.exp(mp.mpf(a) ** 2)) for a in xs])
+        coefs, err = fit_rounded(xs - c, lambda u: np.vstack([u**k for k in range(8)]).T, 8, Rv, 1 / Rv)
+        report(f"erfc R piece [{lo}, {hi}) centre {c} ({hexbits(c)}), bound {hexbits(hi)}", coefs, err)
 
     # Payne-Hanek constants for sin/cos: floor(2/pi * 2^232), floor(pi/2 * 2^126)
     mp.mp.dps = 120

@@ -60,8 +60,8 @@ export function exp(x: number): number {
 
 /**
  * exp(a + b) as y·2^redN (y in [0.7, 1.42], not yet scaled), for a exact and a small tail b
- * (|b| ≤ 2^-10·|a| + 1): the tail joins the reduction's low part, so the rounding of a + b
- * never enters the result. Requires |a + b| ≤ 128.
+ * (|b| ≤ 2^-10·|a|): the tail joins the reduction's low part, so the rounding of a + b never
+ * enters the result; a − n·LN2HI stays exact as in reduceLn2. Requires |a + b| ≤ 128.
  */
 function expTail(a: number, b: number): number {
   const k = add(mul(add(a, b), LOG2E), MAGIC);
@@ -251,6 +251,7 @@ export function gelu(x: number): number {
   const a2 = -mul(mul(xh, xh), HALF); // exact
   const b2 = -mul(mul(sub(x, xh), add(x, xh)), HALF);
   const y = expTail(a2, b2);
+  // |x·R·y| is in [0.33, 1.2] and redN ≥ −152, so scale's first product is exact
   return scale(mul(mul(x, erfcScaled(-z)), y), redN - 1);
 }
 

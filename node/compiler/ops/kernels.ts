@@ -123,7 +123,12 @@ export function gatherAxis(b: ProgramBuilder, v: Value, axis: number, indices: n
     for (let j = 0; j < rank; j++) coef[j * n + (j < axis ? j : j + 1)] = 1;
     return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: v, dims, offset, coef }] }, outDims, name);
   }
-  if (q > 4096) throw new RefereeError("ONNX_UNSUPPORTED_OPS", `${name}: gathering ${q} irregular indices along one axis is not supported (at most 4096)`);
+  if (q > MAX_OPERANDS) {
+    // An instruction holds at most 255 operands: gather in chunks, then concatenate them.
+    const parts: Value[] = [];
+    for (let at = 0; at < q; at += MAX_OPERANDS) parts.push(gatherAxis(b, v, axis, indices.slice(at, at + MAX_OPERANDS), `${name}/${at}`));
+    return concatValues(b, parts, axis, name);
+  }
   const n = rank;
   const sources: OperandSpec[] = indices.map((ix, o) => {
     const coef = new Array<number>((rank + 1) * n).fill(0);
@@ -139,8 +144,16 @@ export function gatherAxis(b: ProgramBuilder, v: Value, axis: number, indices: n
   return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: sources }, outDims, name);
 }
 
+/** Most operands one instruction can carry (the encoding's u8 count). */
+export const MAX_OPERANDS = 255;
+
 /** Concatenate along `axis`: one source per input, selected by range. */
 export function concatValues(b: ProgramBuilder, values: Value[], axis: number, name: string): Value {
+  if (values.length > MAX_OPERANDS) {
+    const groups: Value[] = [];
+    for (let at = 0; at < values.length; at += MAX_OPERANDS) groups.push(concatValues(b, values.slice(at, at + MAX_OPERANDS), axis, `${name}/${at}`));
+    return concatValues(b, groups, axis, name);
+  }
   const shapes = values.map(dimsOf);
   const outDims = shapes[0].slice();
   outDims[axis] = shapes.reduce((s, d) => s + d[axis], 0);

@@ -109,8 +109,15 @@ export function Identity(ctx: NodeContext): Value[] {
   return [ctx.input(0)];
 }
 
+/** Dropout in inference is the identity; training mode (random masks) is refused. */
 export function Dropout(ctx: NodeContext): Value[] {
   if (ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== "") ctx.unsupported("the mask output is not supported");
+  const training = ctx.opt(2);
+  if (training) {
+    const t = ctx.constInput(2, "training_mode");
+    const ratio = ctx.opt(1) ? ctx.constInput(1, "ratio").data[0] : 0.5;
+    if (t.data[0] !== 0 && ratio !== 0) ctx.unsupported("training_mode=true draws random masks, which a deterministic program cannot");
+  }
   return [ctx.input(0)];
 }
 

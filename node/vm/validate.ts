@@ -180,11 +180,16 @@ function validateInstruction(program: Program, ins: Instruction, fail: (msg: str
     }
     const isI32 = (x: number): boolean => Number.isInteger(x) && x >= I32_MIN && x <= I32_MAX;
     if (!op.offset.every(isI32) || !op.coef.every(isI32)) fail(`operand ${j} offsets/coefs must be i32 integers`);
-    // Coordinates are computed in JS numbers: keep them exact.
-    for (let d = 0; d < op.dims.length; d++) {
+    // Coordinates, and the fast path's incremental addresses (Σ coord·stride), are computed
+    // in JS numbers: keep every partial sum exact.
+    let bound = 0;
+    let stride = 1;
+    for (let d = op.dims.length - 1; d >= 0; d--) {
       const [lo, up] = coordRange(op, d, hi);
-      if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(up)) fail(`operand ${j} coordinates exceed 2^53`);
+      bound += Math.max(Math.abs(lo), Math.abs(up)) * stride;
+      stride *= op.dims[d];
     }
+    if (!(bound <= Number.MAX_SAFE_INTEGER)) fail(`operand ${j} coordinates or addresses can exceed 2^53`);
   });
 
   const n = ins.inputs.length;

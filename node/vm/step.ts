@@ -232,20 +232,20 @@ function advance(program: Program, pc: Pc): MachineState {
  */
 export function step(program: Program, memory: Memory, state: MachineState): MachineState {
   const pc = state.pc;
-  const acc = stepAccesses(program, pc);
-  if (acc.phase === "halted") return { pc: { ...pc }, acc: state.acc }; // fixed point
+  const access = stepAccesses(program, pc);
+  if (access.phase === "halted") return { pc: { ...pc }, acc: state.acc }; // fixed point
   const ins = program.instructions[pc.instr];
   // The accumulator value used by this step: init(op) at k = 0, else the state's acc.
   const a = pc.k === 0 ? reduceInit(ins) : state.acc;
   const next = { instr: pc.instr, elem: pc.elem, k: pc.k + 1 };
 
-  if (acc.phase === "accumulate") {
+  if (access.phase === "accumulate") {
     if (ins.kind === Kind.Dot) {
-      const [ra, rb] = acc.reads;
+      const [ra, rb] = access.reads;
       if (!ra.used) return { pc: next, acc: a }; // padded tap
       return { pc: next, acc: fo32.add(a, fo32.mul(valueOf(memory, ra), valueOf(memory, rb))) };
     }
-    const [rx] = acc.reads;
+    const [rx] = access.reads;
     if (!rx.used) return { pc: next, acc: a };
     return { pc: next, acc: reduceStep(ins.op, a, valueOf(memory, rx)) };
   }
@@ -254,7 +254,7 @@ export function step(program: Program, memory: Memory, state: MachineState): Mac
   switch (ins.kind) {
     case Kind.Dot: {
       let s = a;
-      if (acc.reads.length > 0) s = fo32.add(s, valueOf(memory, acc.reads[0]));
+      if (access.reads.length > 0) s = fo32.add(s, valueOf(memory, access.reads[0]));
       value = fo32.unaryOp(ins.op as MapOp, s, ins.params);
       break;
     }
@@ -262,20 +262,20 @@ export function step(program: Program, memory: Memory, state: MachineState): Mac
       value = ins.op === ReduceOp.Mean ? fo32.div(a, param(ins, 0)) : a;
       break;
     case Kind.Map: {
-      const x = valueOf(memory, acc.reads[0]);
+      const x = valueOf(memory, access.reads[0]);
       value =
         ins.op >= FIRST_BINARY_MAP_OP
-          ? fo32.binaryOp(ins.op as MapOp, x, valueOf(memory, acc.reads[1]))
+          ? fo32.binaryOp(ins.op as MapOp, x, valueOf(memory, access.reads[1]))
           : fo32.unaryOp(ins.op as MapOp, x, ins.params);
       break;
     }
     case Kind.Move: {
-      const src = acc.reads.find((r) => r.used);
+      const src = access.reads.find((r) => r.used);
       value = src !== undefined ? valueOf(memory, src) : param(ins, 0);
       break;
     }
   }
-  const w = acc.write!;
+  const w = access.write!;
   if (w.slot.space !== Space.Activation) throw new Error("instruction output must be an Activation slot");
   writeValue(slotOf(memory, w.slot), w.address, value);
   return advance(program, pc);

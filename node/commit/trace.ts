@@ -9,7 +9,7 @@
 import { Program, SlotRef, Space, product } from "../compiler/program";
 import { pcAtStep, programSteps } from "../vm/layout";
 import type { Memory, Pc } from "../vm/memory";
-import { partialAccumulator } from "../vm/step";
+import { MachineState, partialAccumulator, step } from "../vm/step";
 import { MEMORY_NODE } from "./domains";
 import { Bytes32, initHasher, isHasherReady, toHex } from "./keccak";
 import { MerkleTree } from "./merkle";
@@ -56,6 +56,8 @@ export class TraceCommitter {
   private readonly writer: Int32Array;
   /** Activation space tree at the instruction last queried (see activationSpaceAt). */
   private spaceCache: { instr: number; elem: number; tree: MerkleTree } | null = null;
+  /** Accumulator at the pc last queried. */
+  private accCache: (Pc & { acc: number }) | null = null;
 
   private constructor(program: Program, memory: Memory, options: TraceCommitterOptions) {
     this.program = program;
@@ -146,8 +148,26 @@ export class TraceCommitter {
     return this.stateAtPc(s, pc);
   }
 
+  /**
+   * acc at pc: the partial reduction of pc's element. Sequential queries inside one element
+   * (a bisection narrowing down, a walk over every step) continue from the last one instead
+   * of replaying the reduction from k = 0.
+   */
+  private accumulatorAt(pc: Pc): number {
+    const c = this.accCache;
+    if (pc.k === 0 || c === null || c.instr !== pc.instr || c.elem !== pc.elem || c.k > pc.k) {
+      const acc = partialAccumulator(this.program, this.memory, pc);
+      this.accCache = { ...pc, acc };
+      return acc;
+    }
+    let state: MachineState = { pc: { instr: c.instr, elem: c.elem, k: c.k }, acc: c.acc };
+    while (state.pc.k < pc.k) state = step(this.program, this.memory, state);
+    this.accCache = { ...pc, acc: state.acc };
+    return state.acc;
+  }
+
   private stateAtPc(step: number, pc: Pc): TraceState {
-    const acc = partialAccumulator(this.program, this.memory, pc);
+    const acc = this.accumulatorAt(pc);
     const roots = {
       weights: this.weights.root(),
       inputs: this.inputs.root(),

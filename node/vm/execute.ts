@@ -23,6 +23,7 @@ import { RefereeError } from "../errors";
 import * as fo32 from "../fo32";
 import { Memory, initialMemory, slotOf } from "./memory";
 import { alwaysValid, coordRange, iterationMax, validateProgram } from "./validate";
+import { executeWasm, wasmProgram } from "./wasm/runtime";
 
 type Unary = (x: number) => number;
 type Binary = (x: number, y: number) => number;
@@ -40,6 +41,12 @@ export interface ExecuteOptions {
   validate?: boolean;
   /** Run only instructions [0, stopAt) (default: all). */
   stopAt?: number;
+  /**
+   * "wasm" (default): WebAssembly kernels (node/vm/wasm) for the instructions that have
+   * one, this file's JS kernels for the rest; the JS engine is used throughout when
+   * WebAssembly SIMD is unavailable. "js": JS kernels only. Both are bit-identical to step().
+   */
+  engine?: "js" | "wasm";
 }
 
 /** Run `program` on `inputs` from state 0 to the halted state; returns the final memory. */
@@ -54,11 +61,15 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
       throw new RefereeError("INPUT", `input ${i} (${spec.name}): expected a Float32Array of ${want} values`);
     }
   });
-  const memory = initialMemory(program, inputs);
   const stop = options.stopAt ?? program.instructions.length;
   if (!Number.isInteger(stop) || stop < 0 || stop > program.instructions.length) {
     throw new RangeError(`stopAt ${stop} out of range [0, ${program.instructions.length}]`);
   }
+  if (options.engine !== "js") {
+    const wp = wasmProgram(program);
+    if (wp !== null) return executeWasm(wp, program, inputs, stop, (m, i) => executeInstruction(program, m, i), canonicalizeNaNs);
+  }
+  const memory = initialMemory(program, inputs);
   for (let i = 0; i < stop; i++) executeInstruction(program, memory, i);
   return memory;
 }

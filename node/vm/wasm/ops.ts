@@ -1,0 +1,392 @@
+// FO32 elementwise operations as WebAssembly code, in two flavours: f32x4 (four output
+// elements in the lanes) and scalar f32. Wasm's f32 / f32x4 add, sub, mul, div, sqrt are
+// the IEEE binary32 operations with round-to-nearest-even, subnormals kept and no
+// contraction; min / max return NaN if either operand is NaN and order −0 < +0 — exactly
+// the FO32 primitives. Only NaN bit patterns may differ, and every value a kernel stores is
+// canonicalized first (canonicalizeVec / canonicalizeScalar).
+//
+// Each op's code is checked against the node/fo32 closure on probe values before a kernel
+// may use it (opAgrees); on any disagreement the kernel leaves the op to JS, so this file
+// can never drift from the definition the stepper uses.
+import { FIRST_BINARY_MAP_OP, MapOp } from "../../compiler/program";
+import * as fo32 from "../../fo32";
+import { F32, FnBuilder, I32, O, S, V128, buildModule } from "./encoder";
+import { WA } from "./wa";
+
+/** Emits code leaving op(inputs) on the stack; the inputs are locals (v128 or f32). */
+export type OpEmitter = (fn: FnBuilder, x: number, y: number) => void;
+
+export interface OpCode {
+  vec: OpEmitter;
+  scalar: OpEmitter;
+}
+
+// ONNX attribute defaults (as node/fo32 applies them when params are missing).
+const HSWISH_ALPHA = fo32.fromBits(0x3e2aaaab); // f32(1/6)
+const HSIG_ALPHA = fo32.fromBits(0x3e4ccccd); // 0.2
+const HSIG_BETA = 0.5;
+const LEAKY_ALPHA = fo32.fromBits(0x3c23d70a); // 0.01
+
+function param(params: readonly number[], i: number, dflt: number): number {
+  return i < params.length ? params[i] : dflt;
+}
+
+// Per-flavour instruction tables, so each op is written once.
+interface Flavour {
+  c(fn: FnBuilder, v: number): void; // constant in every lane
+  add: (fn: FnBuilder) => void;
+  sub: (fn: FnBuilder) => void;
+  mul: (fn: FnBuilder) => void;
+  div: (fn: FnBuilder) => void;
+  min: (fn: FnBuilder) => void;
+  max: (fn: FnBuilder) => void;
+  lt: (fn: FnBuilder) => void;
+  gt: (fn: FnBuilder) => void;
+  eq: (fn: FnBuilder) => void;
+  ne: (fn: FnBuilder) => void;
+  or: (fn: FnBuilder) => void;
+  /** (a, b, mask) → mask ? a : b */
+  select: (fn: FnBuilder) => void;
+  unary: Partial<Record<"neg" | "abs" | "sqrt" | "floor" | "ceil" | "nearest", (fn: FnBuilder) => void>>;
+}
+
+const VEC: Flavour = {
+  c: (fn, v) => void fn.v128f(v),
+  add: (fn) => void fn.simd(S.f32x4Add),
+  sub: (fn) => void fn.simd(S.f32x4Sub),
+  mul: (fn) => void fn.simd(S.f32x4Mul),
+  div: (fn) => void fn.simd(S.f32x4Div),
+  min: (fn) => void fn.simd(S.f32x4Min),
+  max: (fn) => void fn.simd(S.f32x4Max),
+  lt: (fn) => void fn.simd(S.f32x4Lt),
+  gt: (fn) => void fn.simd(S.f32x4Gt),
+  eq: (fn) => void fn.simd(S.f32x4Eq),
+  ne: (fn) => void fn.simd(S.f32x4Ne),
+  or: (fn) => void fn.simd(S.or),
+  select: (fn) => void fn.simd(S.bitselect),
+  unary: {
+    neg: (fn) => void fn.simd(S.f32x4Neg),
+    abs: (fn) => void fn.simd(S.f32x4Abs),
+    sqrt: (fn) => void fn.simd(S.f32x4Sqrt),
+    floor: (fn) => void fn.simd(S.f32x4Floor),
+    ceil: (fn) => void fn.simd(S.f32x4Ceil),
+    nearest: (fn) => void fn.simd(S.f32x4Nearest),
+  },
+};
+
+const SCALAR: Flavour = {
+  c: (fn, v) => void fn.f32(v),
+  add: (fn) => void fn.op(O.f32Add),
+  sub: (fn) => void fn.op(O.f32Sub),
+  mul: (fn) => void fn.op(O.f32Mul),
+  div: (fn) => void fn.op(O.f32Div),
+  min: (fn) => void fn.op(O.f32Min),
+  max: (fn) => void fn.op(O.f32Max),
+  lt: (fn) => void fn.op(O.f32Lt),
+  gt: (fn) => void fn.op(O.f32Gt),
+  eq: (fn) => void fn.op(O.f32Eq),
+  ne: (fn) => void fn.op(O.f32Ne),
+  or: (fn) => void fn.op(O.i32Or),
+  select: (fn) => void fn.op(O.select),
+  unary: {
+    neg: (fn) => void fn.op(O.f32Neg),
+    abs: (fn) => void fn.op(O.f32Abs),
+    sqrt: (fn) => void fn.op(O.f32Sqrt),
+    floor: (fn) => void fn.op(O.f32Floor),
+    ceil: (fn) => void fn.op(O.f32Ceil),
+    nearest: (fn) => void fn.op(O.f32Nearest),
+  },
+};
+
+/** hardSigmoid(x) = max(0, min(1, alpha·x + beta)) on the stack. */
+function hardSigmoid(F: Flavour, fn: FnBuilder, x: number, alpha: number, beta: number): void {
+  F.c(fn, 0);
+  F.c(fn, 1);
+  F.c(fn, alpha);
+  fn.get(x);
+  F.mul(fn);
+  F.c(fn, beta);
+  F.add(fn);
+  F.min(fn);
+  F.max(fn);
+}
+
+function unaryIn(F: Flavour, op: number, params: readonly number[]): OpEmitter | null {
+  const simple = (name: keyof Flavour["unary"]): OpEmitter => (fn, x) => {
+    fn.get(x);
+    F.unary[name]!(fn);
+  };
+  switch (op) {
+    case MapOp.None:
+    case MapOp.Identity:
+      return (fn, x) => void fn.get(x);
+    case MapOp.Neg:
+      return simple("neg");
+    case MapOp.Abs:
+      return simple("abs");
+    case MapOp.Sqrt:
+      return simple("sqrt");
+    case MapOp.Floor:
+      return simple("floor");
+    case MapOp.Ceil:
+      return simple("ceil");
+    case MapOp.Round:
+      return simple("nearest");
+    case MapOp.Reciprocal:
+      return (fn, x) => {
+        F.c(fn, 1);
+        fn.get(x);
+        F.div(fn);
+      };
+    case MapOp.Relu:
+      // x > 0 || x ≠ x ? x : +0
+      return (fn, x) => {
+        fn.get(x);
+        F.c(fn, 0);
+        fn.get(x);
+        F.c(fn, 0);
+        F.gt(fn);
+        fn.get(x);
+        fn.get(x);
+        F.ne(fn);
+        F.or(fn);
+        F.select(fn);
+      };
+    case MapOp.LeakyRelu: {
+      const alpha = param(params, 0, LEAKY_ALPHA);
+      // x < 0 ? alpha·x : x
+      return (fn, x) => {
+        F.c(fn, alpha);
+        fn.get(x);
+        F.mul(fn);
+        fn.get(x);
+        fn.get(x);
+        F.c(fn, 0);
+        F.lt(fn);
+        F.select(fn);
+      };
+    }
+    case MapOp.Clip: {
+      const lo = param(params, 0, -Infinity);
+      const hi = param(params, 1, Infinity);
+      return (fn, x) => {
+        fn.get(x);
+        F.c(fn, lo);
+        F.max(fn);
+        F.c(fn, hi);
+        F.min(fn);
+      };
+    }
+    case MapOp.HardSigmoid: {
+      const alpha = param(params, 0, HSIG_ALPHA);
+      const beta = param(params, 1, HSIG_BETA);
+      return (fn, x) => hardSigmoid(F, fn, x, alpha, beta);
+    }
+    case MapOp.HardSwish:
+      // x = −inf ? −0 : x · hardSigmoid(x; 1/6, 0.5)
+      return (fn, x) => {
+        F.c(fn, -0);
+        fn.get(x);
+        hardSigmoid(F, fn, x, HSWISH_ALPHA, HSIG_BETA);
+        F.mul(fn);
+        fn.get(x);
+        F.c(fn, -Infinity);
+        F.eq(fn);
+        F.select(fn);
+      };
+    default:
+      return null;
+  }
+}
+
+function binaryIn(F: Flavour, op: number): OpEmitter | null {
+  const simple = (emit: (fn: FnBuilder) => void): OpEmitter => (fn, x, y) => {
+    fn.get(x);
+    fn.get(y);
+    emit(fn);
+  };
+  switch (op) {
+    case MapOp.Add:
+      return simple(F.add);
+    case MapOp.Sub:
+      return simple(F.sub);
+    case MapOp.Mul:
+      return simple(F.mul);
+    case MapOp.Div:
+      return simple(F.div);
+    case MapOp.Max:
+      return simple(F.max);
+    case MapOp.Min:
+      return simple(F.min);
+    case MapOp.PRelu:
+      // x < 0 ? x·y : x
+      return (fn, x, y) => {
+        fn.get(x);
+        fn.get(y);
+        F.mul(fn);
+        fn.get(x);
+        fn.get(x);
+        F.c(fn, 0);
+        F.lt(fn);
+        F.select(fn);
+      };
+    default:
+      return null;
+  }
+}
+
+/** Store-time NaN canonicalization of the v128 in local `v`, left on the stack. */
+export function canonicalizeVec(fn: FnBuilder, v: number): void {
+  fn.v128i(0x7fc00000);
+  fn.get(v);
+  fn.get(v);
+  fn.get(v);
+  fn.simd(S.f32x4Ne);
+  fn.simd(S.bitselect);
+}
+
+/** Store-time NaN canonicalization of the f32 in local `v`, left on the stack. */
+export function canonicalizeScalar(fn: FnBuilder, v: number): void {
+  fn.f32(NaN); // f32Bytes writes 0x7FC00000 for NaN
+  fn.get(v);
+  fn.get(v);
+  fn.get(v);
+  fn.op(O.f32Ne);
+  fn.op(O.select);
+}
+
+// ---------------------------------------------------------------------------------------
+// Probing: each emitted op is run on probe values (all pairs for a binary op) in both
+// flavours and compared bit for bit, after canonicalization, with node/fo32.
+
+const PROBES: readonly number[] = (() => {
+  const v = [
+    0, -0, 1, -1, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 2, -2, 3, -3, 6, -6, 0.1, -0.3, 7.25, 1e-8, -1e-8, 100, -100,
+    65504, 1e30, -1e30, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754942106924411e-38,
+    -1.1754942106924411e-38, 1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38,
+    8388607.5, -8388608.5, 16777215, Infinity, -Infinity, NaN,
+  ];
+  return v.map(Math.fround);
+})();
+
+const probeCache = new Map<string, boolean>();
+
+function runProbe(arity: 1 | 2, xs: Float32Array, ys: Float32Array, code: OpCode): { vec: Uint32Array; scalar: Uint32Array } {
+  const n = xs.length; // multiple of 4
+  const bytes = n * 4;
+  const pages = Math.ceil((4 * bytes) / 65536);
+  const fns: FnBuilder[] = [];
+  for (const flavour of ["vec", "scalar"] as const) {
+    const fn = new FnBuilder();
+    const isVec = flavour === "vec";
+    const t = isVec ? V128 : F32;
+    const x = fn.local(t);
+    const y = fn.local(t);
+    const r = fn.local(t);
+    const p = fn.local(I32);
+    const step = isVec ? 16 : 4;
+    const loop = fn.loop();
+    const ld = (base: number): void => {
+      fn.get(p);
+      if (isVec) fn.simdMem(S.load, 0, base);
+      else fn.mem(O.f32Load, 2, base);
+    };
+    ld(0);
+    fn.set(x);
+    ld(bytes);
+    fn.set(y);
+    code[flavour](fn, x, y);
+    fn.set(r);
+    fn.get(p);
+    if (isVec) canonicalizeVec(fn, r);
+    else canonicalizeScalar(fn, r);
+    if (isVec) fn.simdMem(S.store, 0, (isVec ? 2 : 3) * bytes);
+    else fn.mem(O.f32Store, 2, 3 * bytes);
+    fn.get(p).i32(step).op(O.i32Add).tee(p).i32(bytes).op(O.i32LtU).brIf(loop);
+    fn.end();
+    fns.push(fn);
+  }
+  const memory = new WA!.Memory({ initial: pages, maximum: pages });
+  const inst = new WA!.Instance(new WA!.Module(buildModule(pages, fns, ["v", "s"])), { e: { m: memory } });
+  const f = new Float32Array(memory.buffer);
+  f.set(xs, 0);
+  f.set(ys, n);
+  (inst.exports.v as () => void)();
+  (inst.exports.s as () => void)();
+  const u = new Uint32Array(memory.buffer);
+  void arity;
+  return { vec: u.slice(2 * n, 3 * n), scalar: u.slice(3 * n, 4 * n) };
+}
+
+function agrees(key: string, arity: 1 | 2, code: OpCode, reference: (x: number, y: number) => number, extra: readonly number[]): boolean {
+  let ok = probeCache.get(key);
+  if (ok !== undefined) return ok;
+  const values = PROBES.concat(extra.flatMap((p) => [p, Math.fround(p * (1 + 2 ** -20)), Math.fround(p * (1 - 2 ** -20)), -p]));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  if (arity === 1) {
+    for (const v of values) {
+      xs.push(v);
+      ys.push(0);
+    }
+  } else {
+    for (const a of values) {
+      for (const b of values) {
+        xs.push(a);
+        ys.push(b);
+      }
+    }
+  }
+  while (xs.length % 4 !== 0) {
+    xs.push(0);
+    ys.push(0);
+  }
+  ok = false;
+  try {
+    const got = runProbe(arity, Float32Array.from(xs), Float32Array.from(ys), code);
+    ok = true;
+    for (let i = 0; i < xs.length; i++) {
+      const want = fo32.bitsOf(Math.fround(reference(Math.fround(xs[i]), Math.fround(ys[i]))));
+      if (got.vec[i] !== want || got.scalar[i] !== want) {
+        ok = false;
+        break;
+      }
+    }
+  } catch {
+    ok = false;
+  }
+  probeCache.set(key, ok);
+  return ok;
+}
+
+/** Wasm code for a unary Map op / Dot epilogue, or null (not implemented here or disagrees with fo32). */
+export function unaryCode(op: number, params: readonly number[]): OpCode | null {
+  const vec = unaryIn(VEC, op, params);
+  const scalar = unaryIn(SCALAR, op, params);
+  if (vec === null || scalar === null) return null;
+  let ref: (x: number) => number;
+  try {
+    ref = fo32.unaryFunction(op as MapOp, params);
+  } catch {
+    return null;
+  }
+  const code = { vec, scalar };
+  const key = `u${op}:${params.map((p) => fo32.bitsOf(p)).join(",")}:${params.length}`;
+  return agrees(key, 1, code, (x) => ref(x), params) ? code : null;
+}
+
+/** Wasm code for a binary Map op, or null. */
+export function binaryCode(op: number): OpCode | null {
+  if (op < FIRST_BINARY_MAP_OP) return null;
+  const vec = binaryIn(VEC, op);
+  const scalar = binaryIn(SCALAR, op);
+  if (vec === null || scalar === null) return null;
+  let ref: (x: number, y: number) => number;
+  try {
+    ref = fo32.binaryFunction(op as MapOp);
+  } catch {
+    return null;
+  }
+  const code = { vec, scalar };
+  return agrees(`b${op}`, 2, code, ref, []) ? code : null;
+}

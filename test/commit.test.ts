@@ -60,6 +60,7 @@ import {
   weightsRoot,
   zeroHash,
 } from "../node/commit";
+import { rng } from "./helpers/random";
 
 const f = Math.fround;
 const W = (index: number): SlotRef => ({ space: Space.Weight, index });
@@ -68,17 +69,6 @@ const Act = (index: number): SlotRef => ({ space: Space.Activation, index });
 
 function opnd(slot: SlotRef, dims: number[], rows: number[][]): Operand {
   return { slot, dims, offset: rows.map((r) => r[0]), coef: rows.flatMap((r) => r.slice(1)) };
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomValues(n: number, seed: number): Float32Array {

@@ -18,17 +18,7 @@ import {
 } from "../node/compiler/program";
 import * as fo32 from "../node/fo32";
 import { crossCheck, validateProgram } from "../node/vm";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./helpers/random";
 
 const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 1.401298464324817e-45, -2.5e-39, 3e38, -3e38, 1, -1, 0.5].map(Math.fround);
 

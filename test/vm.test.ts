@@ -31,6 +31,7 @@ import {
   stepAtPc,
   validateProgram,
 } from "../node/vm";
+import { rng } from "./helpers/random";
 
 const f = Math.fround;
 const W = (index: number): SlotRef => ({ space: Space.Weight, index });
@@ -58,18 +59,6 @@ function makeProgram(p: {
     inputs,
     activations,
     outputs: [{ name: "y", dims: last.iterDims.slice(), slot: last.out }],
-  };
-}
-
-// Deterministic PRNG (mulberry32) so failures reproduce.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -462,8 +462,8 @@ function softmaxAxes(ctx: NodeContext): number[] {
   return Array.from({ length: rank - a }, (_, j) => a + j);
 }
 
-/** softmax(x) = exp(x − max) / Σ exp(x − max). */
-export function Softmax(ctx: NodeContext): Value[] {
+/** The shared part of Softmax and LogSoftmax: d = x − max, e = exp(d), s = Σ e (over the axes). */
+function softmaxParts(ctx: NodeContext): { d: Value; e: Value; s: Value } {
   const b = ctx.b;
   const nm = ctx.name;
   const x = ctx.input(0);
@@ -471,22 +471,20 @@ export function Softmax(ctx: NodeContext): Value[] {
   const m = reduceValue(b, ReduceOp.Max, x, axes, true, `${nm}/max`);
   const d = mapValues(b, MapOp.Sub, [x, m], [], `${nm}/sub`);
   const e = mapValues(b, MapOp.Exp, [d], [], `${nm}/exp`);
-  const s = reduceValue(b, ReduceOp.Sum, e, axes, true, `${nm}/sum`);
-  return [mapValues(b, MapOp.Div, [e, s], [], nm)];
+  return { d, e, s: reduceValue(b, ReduceOp.Sum, e, axes, true, `${nm}/sum`) };
+}
+
+/** softmax(x) = exp(x − max) / Σ exp(x − max). */
+export function Softmax(ctx: NodeContext): Value[] {
+  const { e, s } = softmaxParts(ctx);
+  return [mapValues(ctx.b, MapOp.Div, [e, s], [], ctx.name)];
 }
 
 /** logsoftmax(x) = (x − max) − log Σ exp(x − max). */
 export function LogSoftmax(ctx: NodeContext): Value[] {
-  const b = ctx.b;
-  const nm = ctx.name;
-  const x = ctx.input(0);
-  const axes = softmaxAxes(ctx);
-  const m = reduceValue(b, ReduceOp.Max, x, axes, true, `${nm}/max`);
-  const d = mapValues(b, MapOp.Sub, [x, m], [], `${nm}/sub`);
-  const e = mapValues(b, MapOp.Exp, [d], [], `${nm}/exp`);
-  const s = reduceValue(b, ReduceOp.Sum, e, axes, true, `${nm}/sum`);
-  const l = mapValues(b, MapOp.Log, [s], [], `${nm}/log`);
-  return [mapValues(b, MapOp.Sub, [d, l], [], nm)];
+  const { d, s } = softmaxParts(ctx);
+  const l = mapValues(ctx.b, MapOp.Log, [s], [], `${ctx.name}/log`);
+  return [mapValues(ctx.b, MapOp.Sub, [d, l], [], ctx.name)];
 }
 
 /** Normalize over `axes`: (x − mean) / sqrt(mean((x − mean)²) + eps). Also returns mean and the std. */

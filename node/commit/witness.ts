@@ -17,7 +17,7 @@ import {
 } from "../compiler/program";
 import * as fo32 from "../fo32";
 import type { Pc } from "../vm/memory";
-import { evalOperand, multiIndex, stepAccesses } from "../vm/step";
+import { evalOperand, multiIndex, reduceInit, reduceStep, stepAccesses } from "../vm/step";
 import { ByteReader, ByteWriter } from "./bytes";
 import { MEMORY_NODE, PROGRAM_NODE, TENSOR_NODE } from "./domains";
 import { Bytes32, bytesEqual, toHex } from "./keccak";
@@ -165,26 +165,6 @@ function checkValue(
   return leafValue(w.leaf, address % VALUES_PER_LEAF);
 }
 
-function reduceInit(kind: Kind, op: number): number {
-  if (kind === Kind.Reduce && op === ReduceOp.Max) return -Infinity;
-  if (kind === Kind.Reduce && op === ReduceOp.Min) return Infinity;
-  return 0;
-}
-
-function reduceStep(op: number, a: number, x: number): number {
-  switch (op) {
-    case ReduceOp.Sum:
-    case ReduceOp.Mean:
-      return fo32.add(a, x);
-    case ReduceOp.Max:
-      return fo32.max(a, x);
-    case ReduceOp.Min:
-      return fo32.min(a, x);
-    default:
-      return fail(`unknown reduce op ${op}`);
-  }
-}
-
 /**
  * Recompute S_{s+1} from a witness for S_s, trusting nothing but `programRoot`. Throws
  * WitnessError when a proof or field is inconsistent.
@@ -242,7 +222,7 @@ export function verifyWitness(w: StepWitness, programRoot: Uint8Array): VerifyRe
     return checkValue(v, opnd.slot, r.address, product(opnd.dims), pre, header, what);
   };
   const must = (x: number | null, what: string): number => (x === null ? fail(`${what}: read out of range`) : x);
-  const a = pc.k === 0 ? reduceInit(ins.kind, ins.op) : pre.acc;
+  const a = pc.k === 0 ? reduceInit(ins) : pre.acc;
   const next: Pc = { instr: pc.instr, elem: pc.elem, k: pc.k + 1 };
   const accumulate = (acc: number): StateParts => {
     if (w.write !== null) fail("reduction step writes nothing");

@@ -192,7 +192,8 @@ export function writeValue(slot: Float32Array, address: number, value: number): 
   else slot[address] = value;
 }
 
-function reduceInit(ins: Instruction): number {
+/** init(op) of §2.2: the accumulator value used at k = 0. */
+export function reduceInit(ins: Pick<Instruction, "kind" | "op">): number {
   if (ins.kind === Kind.Reduce) {
     if (ins.op === ReduceOp.Max) return -Infinity;
     if (ins.op === ReduceOp.Min) return Infinity;
@@ -200,7 +201,8 @@ function reduceInit(ins: Instruction): number {
   return 0;
 }
 
-function reduceStep(op: number, a: number, x: number): number {
+/** One reduction step of a Reduce instruction. */
+export function reduceStep(op: number, a: number, x: number): number {
   switch (op) {
     case ReduceOp.Sum:
     case ReduceOp.Mean:

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {F32, LibF32} from "./LibF32.sol";
+import {LibF32Math} from "./LibF32Math.sol";
+
+/// @title LibMapOps
+/// @notice The elementwise operations (`MapOp`, node/compiler/program.ts) of Map instructions
+///         and Dot epilogues, defined in docs/FO32.md §2–3 and mirrored from node/fo32/index.ts.
+///         Every result is canonical: a NaN result is exactly 0x7FC00000.
+library LibMapOps {
+    using LibF32 for F32;
+
+    /// @notice `op` is not a unary MapOp (unary) or not a binary MapOp (binary).
+    error LibMapOps_UnknownOp(uint8 op);
+
+    // MapOp codes (node/compiler/program.ts; never renumbered, only appended).
+    uint8 internal constant NONE = 0;
+    uint8 internal constant IDENTITY = 1;
+    uint8 internal constant NEG = 2;
+    uint8 internal constant ABS = 3;
+    uint8 internal constant RELU = 4;
+    uint8 internal constant LEAKY_RELU = 5;
+    uint8 internal constant CLIP = 6;
+    uint8 internal constant HARD_SIGMOID = 7;
+    uint8 internal constant HARD_SWISH = 8;
+    uint8 internal constant SIGMOID = 9;
+    uint8 internal constant TANH = 10;
+    uint8 internal constant EXP = 11;
+    uint8 internal constant LOG = 12;
+    uint8 internal constant SQRT = 13;
+    uint8 internal constant ERF = 14;
+    uint8 internal constant RECIPROCAL = 15;
+    uint8 internal constant FLOOR = 16;
+    uint8 internal constant CEIL = 17;
+    uint8 internal constant SOFTPLUS = 18;
+    uint8 internal constant GELU = 19;
+    uint8 internal constant SIN = 20;
+    uint8 internal constant COS = 21;
+    uint8 internal constant ELU = 22;
+    uint8 internal constant SELU = 23;
+    uint8 internal constant SOFTSIGN = 24;
+    uint8 internal constant SIGN = 25;
+    uint8 internal constant ROUND = 26;
+    uint8 internal constant ADD = 64;
+    uint8 internal constant SUB = 65;
+    uint8 internal constant MUL = 66;
+    uint8 internal constant DIV = 67;
+    uint8 internal constant MAX = 68;
+    uint8 internal constant MIN = 69;
+    uint8 internal constant POW = 70;
+    uint8 internal constant PRELU = 71;
+
+    /// @notice First binary MapOp code (FIRST_BINARY_MAP_OP in node/compiler/program.ts).
+    uint8 internal constant FIRST_BINARY = 64;
+
+    F32 private constant ZERO = F32.wrap(0x00000000);
+    F32 private constant ONE = F32.wrap(0x3F800000);
+    F32 private constant NEG_ONE = F32.wrap(0xBF800000);
+    F32 private constant TWO23 = F32.wrap(0x4B000000); // 2^23
+
+    // ONNX attribute defaults (node/fo32/index.ts), used when an instruction has fewer params.
+    F32 internal constant LEAKY_ALPHA = F32.wrap(0x3C23D70A); // 0.01
+    F32 internal constant HSIG_ALPHA = F32.wrap(0x3E4CCCCD); // 0.2
+    F32 internal constant HSIG_BETA = F32.wrap(0x3F000000); // 0.5
+    F32 internal constant HSWISH_ALPHA = F32.wrap(0x3E2AAAAB); // f32(1/6)
+    F32 internal constant ELU_ALPHA = F32.wrap(0x3F800000); // 1
+    F32 internal constant SELU_ALPHA = F32.wrap(0x3FD62D7D); // 1.67326319
+    F32 internal constant SELU_GAMMA = F32.wrap(0x3F867D5F); // 1.05070102
+
+    /// @notice The ONNX default of `params[i]` (i = 0, 1) of a unary op, for instructions that
+    ///         carry fewer params (docs/FO32.md §1 "Parameters"); +0 where the op reads none.
+    function defaultParam(uint8 op, uint256 i) internal pure returns (F32) {
+        if (op == LEAKY_RELU) return i == 0 ? LEAKY_ALPHA : ZERO;
+        if (op == CLIP) return i == 0 ? LibF32.NEG_INF : LibF32.POS_INF;
+        if (op == HARD_SIGMOID) return i == 0 ? HSIG_ALPHA : HSIG_BETA;
+        if (op == ELU) return i == 0 ? ELU_ALPHA : ZERO;
+        if (op == SELU) return i == 0 ? SELU_ALPHA : SELU_GAMMA;
+        return ZERO;
+    }
+
+    /// @notice A unary MapOp (or Dot epilogue; None = 0 and Identity = 1 return x) with its
+    ///         params p0 = params[0], p1 = params[1] (the caller supplies defaultParam(op, i)
+    ///         when the instruction carries fewer). Reverts with LibMapOps_UnknownOp otherwise.
+    function unary(uint8 op, F32 x, F32 p0, F32 p1) internal pure returns (F32) {
+        return _unary(op, x, p0, p1).canonical();
+    }
+
+    /// @notice A binary MapOp on (x, y). Reverts with LibMapOps_UnknownOp for other codes.
+    function binary(uint8 op, F32 x, F32 y) internal pure returns (F32) {
+        F32 r;
+        if (op <= MIN) {
+            if (op == ADD) r = x.add(y);
+            else if (op == SUB) r = x.sub(y);
+            else if (op == MUL) r = x.mul(y);
+            else if (op == DIV) r = x.div(y);
+            else if (op == MAX) r = x.max(y);
+            else if (op == MIN) r = x.min(y);
+            else revert LibMapOps_UnknownOp(op);
+        } else if (op == POW) {
+            r = LibF32Math.pow(x, y);
+        } else if (op == PRELU) {
+            // x < 0 ? mul(x, y) : x
+            r = x.lt(ZERO) ? x.mul(y) : x;
+        } else {
+            revert LibMapOps_UnknownOp(op);
+        }
+        return r.canonical();
+    }
+
+    /// @dev Dispatch in two halves (ops 0–13, 14–26) to keep the comparison chain short.
+    function _unary(uint8 op, F32 x, F32 p0, F32 p1) private pure returns (F32) {
+        if (op <= SQRT) {
+            if (op <= IDENTITY) return x;
+            if (op == NEG) return x.neg();
+            if (op == ABS) return x.abs();
+            if (op == RELU) return x.isNaN() ? x : (x.gt(ZERO) ? x : ZERO);
+            if (op == LEAKY_RELU) return x.lt(ZERO) ? p0.mul(x) : x;
+            if (op == CLIP) return x.max(p0).min(p1);
+            if (op == HARD_SIGMOID) return _hardSigmoid(x, p0, p1);
+            if (op == HARD_SWISH) return _hardSwish(x);
+            if (op == SIGMOID) return LibF32Math.sigmoid(x);
+            if (op == TANH) return LibF32Math.tanh(x);
+            if (op == EXP) return LibF32Math.exp(x);
+            if (op == LOG) return LibF32Math.log(x);
+            return x.sqrt(); // SQRT
+        }
+        if (op == ERF) return LibF32Math.erf(x);
+        if (op == RECIPROCAL) return ONE.div(x);
+        if (op == FLOOR) return x.floor();
+        if (op == CEIL) return x.ceil();
+        if (op == SOFTPLUS) return LibF32Math.softplus(x);
+        if (op == GELU) return LibF32Math.gelu(x);
+        if (op == SIN) return LibF32Math.sin(x);
+        if (op == COS) return LibF32Math.cos(x);
+        if (op == ELU) return LibF32Math.elu(x, p0);
+        if (op == SELU) return LibF32Math.selu(x, p0, p1);
+        if (op == SOFTSIGN) return _softsign(x);
+        if (op == SIGN) return _sign(x);
+        if (op == ROUND) return _round(x);
+        revert LibMapOps_UnknownOp(op);
+    }
+
+    /// @dev max(0, min(1, add(mul(alpha, x), beta))).
+    function _hardSigmoid(F32 x, F32 alpha, F32 beta) private pure returns (F32) {
+        return ZERO.max(ONE.min(alpha.mul(x).add(beta)));
+    }
+
+    /// @dev x = −inf → −0 (the limit, not inf·0); else mul(x, hardSigmoid(x, f32(1/6), 0.5)).
+    function _hardSwish(F32 x) private pure returns (F32) {
+        if (F32.unwrap(x) == F32.unwrap(LibF32.NEG_INF)) return LibF32.NEG_ZERO;
+        return x.mul(_hardSigmoid(x, HSWISH_ALPHA, HSIG_BETA));
+    }
+
+    /// @dev ±inf → ±1 (the limit); else div(x, add(1, |x|)) (NaN → NaN).
+    function _softsign(F32 x) private pure returns (F32) {
+        if (F32.unwrap(x) == F32.unwrap(LibF32.POS_INF)) return ONE;
+        if (F32.unwrap(x) == F32.unwrap(LibF32.NEG_INF)) return NEG_ONE;
+        return x.div(ONE.add(x.abs()));
+    }
+
+    /// @dev NaN → NaN; x > 0 → 1; x < 0 → −1; ±0 → x.
+    function _sign(F32 x) private pure returns (F32) {
+        if (x.isNaN()) return LibF32.NAN;
+        if (x.gt(ZERO)) return ONE;
+        if (x.lt(ZERO)) return NEG_ONE;
+        return x;
+    }
+
+    /// @dev Round half to even: a = |x| < 2^23 is rounded by sub(add(a, 2^23), 2^23), sign restored.
+    function _round(F32 x) private pure returns (F32) {
+        if (x.isNaN()) return LibF32.NAN;
+        F32 a = x.abs();
+        if (a.ge(TWO23)) return x; // integral already (or ±inf)
+        F32 r = a.add(TWO23).sub(TWO23);
+        return x.signbit() ? r.flip() : r;
+    }
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ICoordinator} from "./interfaces/ICoordinator.sol";
+import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IStaking} from "./interfaces/IStaking.sol";
+import {LibCommitment} from "./lib/LibCommitment.sol";
+import {LibTensorRoot} from "./lib/LibTensorRoot.sol";
+import {FinalState, OutputSlot, ProgramHeader, SPACE_INPUT, SPACE_WEIGHT} from "./lib/Types.sol";
+
+/// @title Coordinator
+/// @notice Requests, claims, the challenge window, finalization and refunds.
+///
+///     request ──▶ Open ──claim──▶ Claimed ──finalize (window closed, no open game)──▶ Finalized
+///                  │  ▲              │
+///                  │  └─reopen───────┤ a game rejects the claim, before the deadline
+///                  ▼                 │
+///               refund (deadline) ◀──┘ a game rejects the claim, after the deadline
+///                  ▼
+///               Refunded
+///
+/// @dev INVARIANT (value): token.balanceOf(this) = totalEscrowedFees() + totalPayouts()
+///      (plus tokens sent here directly). Fees enter at `request` and leave escrow exactly
+///      once: to the operator's payout at `finalize`, or to the requester's at a refund.
+contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Gas kept on top of the callback's share: the CALL itself and the bookkeeping after it.
+    uint256 public constant CALLBACK_GAS_MARGIN = 30_000;
+
+    IERC20 public immutable TOKEN;
+    IModelRegistry public immutable REGISTRY;
+    IStaking public immutable STAKING;
+    /// @notice Seconds after a claim during which games can be opened against it.
+    uint64 public immutable CHALLENGE_WINDOW;
+    /// @notice Stake locked by each claim, slashed if the claim loses a game.
+    uint96 public immutable CLAIM_BOND;
+    /// @notice Largest callback gas limit a request may ask for.
+    uint32 public immutable MAX_CALLBACK_GAS;
+
+    /// @notice The dispute game contract, set once by the owner.
+    address public disputeGame;
+    uint256 public requestCount;
+    uint256 public claimCount;
+
+    FeeSchedule private _fees;
+    mapping(uint256 requestId => Request) private _requests;
+    mapping(uint256 claimId => Claim) private _claims;
+    mapping(address account => uint256) private _payouts;
+    uint256 private _totalEscrowedFees;
+    uint256 private _totalPayouts;
+
+    modifier onlyDisputeGame() {
+        if (msg.sender != disputeGame) revert Coordinator_NotDisputeGame(msg.sender);
+        _;
+    }
+
+    constructor(
+        IERC20 _token,
+        IModelRegistry _registry,
+        IStaking _staking,
+        uint64 _challengeWindow,
+        uint96 _claimBond,
+        uint32 _maxCallbackGas,
+        FeeSchedule memory _feeSchedule,
+        address _owner
+    ) Ownable(_owner) {
+        if (address(_token) == address(0) || address(_registry) == address(0) || address(_staking) == address(0)) {
+            revert Coordinator_ZeroAddress();
+        }
+        TOKEN = _token;
+        REGISTRY = _registry;
+        STAKING = _staking;
+        CHALLENGE_WINDOW = _challengeWindow;
+        CLAIM_BOND = _claimBond;
+        MAX_CALLBACK_GAS = _maxCallbackGas;
+        _fees = _feeSchedule;
+        emit FeeScheduleUpdated(_feeSchedule.base, _feeSchedule.perMillionSteps, _feeSchedule.perCallbackGas);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Administration
+
+    /// @notice Sets the dispute game contract; once.
+    function setDisputeGame(address _disputeGame) external onlyOwner {
+        if (_disputeGame == address(0)) revert Coordinator_ZeroAddress();
+        if (disputeGame != address(0)) revert Coordinator_DisputeGameAlreadySet(disputeGame);
+        disputeGame = _disputeGame;
+        emit DisputeGameSet(_disputeGame);
+    }
+
+    /// @notice Changes the fee schedule for new requests.
+    function setFeeSchedule(FeeSchedule calldata _feeSchedule) external onlyOwner {
+        _fees = _feeSchedule;
+        emit FeeScheduleUpdated(_feeSchedule.base, _feeSchedule.perMillionSteps, _feeSchedule.perCallbackGas);
+    }
+
+    function feeSchedule() external view returns (FeeSchedule memory fees_) {
+        fees_ = _fees;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Requests
+
+    /// @inheritdoc ICoordinator
+    function request(
+        bytes32 _modelId,
+        bytes calldata _input,
+        uint256 _fee,
+        address _consumer,
+        uint32 _callbackGasLimit,
+        uint64 _deadline
+    ) external nonReentrant returns (uint256 requestId_) {
+        (bool deprecated, uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
+        if (deprecated) revert Coordinator_ModelDeprecated(_modelId);
+        if (_deadline <= block.timestamp) revert Coordinator_DeadlineInPast(_deadline, block.timestamp);
+        if (_callbackGasLimit > MAX_CALLBACK_GAS) {
+            revert Coordinator_CallbackGasTooHigh(_callbackGasLimit, MAX_CALLBACK_GAS);
+        }
+        uint256 quote = _quote(steps, _callbackGasLimit);
+        if (_fee < quote) revert Coordinator_FeeTooLow(_fee, quote);
+        if (_fee > type(uint96).max) revert Coordinator_FeeTooHigh(_fee);
+        Request memory r = Request({
+            requester: msg.sender,
+            deadline: _deadline,
+            callbackGasLimit: _callbackGasLimit,
+            consumer: _consumer,
+            fee: uint96(_fee),
+            modelId: _modelId,
+            inputsRoot: _computeInputsRoot(_modelId, _input, lengths),
+            claimId: 0,
+            status: RequestStatus.Open,
+            callbackStatus: CallbackStatus.None
+        });
+        requestId_ = ++requestCount;
+        _requests[requestId_] = r;
+        _totalEscrowedFees += _fee;
+        _emitRequested(requestId_, r, _input);
+        TOKEN.safeTransferFrom(msg.sender, address(this), _fee);
+    }
+
+    /// @inheritdoc ICoordinator
+    function quoteFee(bytes32 _modelId, uint32 _callbackGasLimit) external view returns (uint256 fee_) {
+        (, uint64 steps,) = REGISTRY.requestSpec(_modelId);
+        fee_ = _quote(steps, _callbackGasLimit);
+    }
+
+    /// @inheritdoc ICoordinator
+    function refund(uint256 _requestId) external nonReentrant {
+        Request storage r = _request(_requestId);
+        if (r.status != RequestStatus.Open) revert Coordinator_RequestNotOpen(_requestId, r.status);
+        if (block.timestamp <= r.deadline) revert Coordinator_DeadlineNotPassed(_requestId, r.deadline);
+        _refund(_requestId, r);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Claims
+
+    /// @inheritdoc ICoordinator
+    function claim(
+        uint256 _requestId,
+        bytes calldata _output,
+        bytes32 _finalStateHash,
+        FinalState calldata _final,
+        bytes32[][] calldata _outputProofs
+    ) external nonReentrant returns (uint256 claimId_) {
+        Request storage r = _request(_requestId);
+        // INVARIANT: one pending claim per request, and only on an open request.
+        if (r.status != RequestStatus.Open) revert Coordinator_RequestNotOpen(_requestId, r.status);
+        // INVARIANT: claims are accepted up to the deadline.
+        if (block.timestamp > r.deadline) revert Coordinator_DeadlinePassed(_requestId, r.deadline);
+
+        _verifyClaim(r.modelId, r.inputsRoot, _output, _finalStateHash, _final, _outputProofs);
+        claimId_ = _recordClaim(_requestId, r, _output, _finalStateHash);
+        // Reverts unless the caller has CLAIM_BOND of free stake: only staked operators claim.
+        STAKING.lock(msg.sender, CLAIM_BOND);
+    }
+
+    /// @inheritdoc ICoordinator
+    function finalize(uint256 _requestId) external nonReentrant {
+        Request storage r = _request(_requestId);
+        if (r.status != RequestStatus.Claimed) revert Coordinator_RequestNotClaimed(_requestId, r.status);
+        uint256 claimId = r.claimId;
+        Claim storage c = _claims[claimId];
+        // INVARIANT: the challenge window has closed.
+        if (block.timestamp < c.challengeDeadline) revert Coordinator_ChallengeWindowOpen(claimId, c.challengeDeadline);
+        // INVARIANT: every game opened against the claim ended in its favour.
+        if (c.openGames != 0) revert Coordinator_GamesOpen(claimId, c.openGames);
+
+        c.status = ClaimStatus.Finalized;
+        r.status = RequestStatus.Finalized;
+        uint256 fee = r.fee;
+        _totalEscrowedFees -= fee;
+        _credit(c.operator, fee);
+        emit Finalized(_requestId, claimId, c.operator, fee);
+        STAKING.unlock(c.operator, c.bond);
+
+        if (r.consumer == address(0)) {
+            r.callbackStatus = CallbackStatus.NotRequested;
+        } else {
+            _deliver(_requestId, r, c.output);
+        }
+    }
+
+    /// @inheritdoc ICoordinator
+    function retryCallback(uint256 _requestId) external nonReentrant {
+        Request storage r = _requests[_requestId];
+        if (r.callbackStatus != CallbackStatus.Failed) {
+            revert Coordinator_CallbackNotRetryable(_requestId, r.callbackStatus);
+        }
+        _deliver(_requestId, r, _claims[r.claimId].output);
+    }
+
+    /// @inheritdoc ICoordinator
+    function withdraw() external nonReentrant {
+        uint256 amount = _payouts[msg.sender];
+        if (amount == 0) revert Coordinator_NothingToWithdraw(msg.sender);
+        _payouts[msg.sender] = 0;
+        _totalPayouts -= amount;
+        emit PayoutWithdrawn(msg.sender, amount);
+        TOKEN.safeTransfer(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Dispute game hooks
+
+    /// @inheritdoc ICoordinator
+    function onChallenge(uint256 _claimId) external onlyDisputeGame nonReentrant returns (ChallengeContext memory context_) {
+        Claim storage c = _pendingClaim(_claimId);
+        // INVARIANT: games open only inside the challenge window.
+        if (block.timestamp >= c.challengeDeadline) revert Coordinator_ChallengeWindowClosed(_claimId, c.challengeDeadline);
+        c.openGames += 1;
+        emit ClaimChallenged(_claimId, c.openGames);
+        Request storage r = _requests[c.requestId];
+        context_ = ChallengeContext({
+            claimer: c.operator,
+            modelId: r.modelId,
+            inputsRoot: r.inputsRoot,
+            finalStateHash: c.finalStateHash
+        });
+    }
+
+    /// @inheritdoc ICoordinator
+    function onClaimDefended(uint256 _claimId) external onlyDisputeGame nonReentrant {
+        Claim storage c = _pendingClaim(_claimId);
+        // A game counted by onChallenge ends once: openGames ≥ 1 here.
+        c.openGames -= 1;
+        emit ClaimDefended(_claimId, c.openGames);
+    }
+
+    /// @inheritdoc ICoordinator
+    function rejectClaim(uint256 _claimId) external onlyDisputeGame nonReentrant returns (uint256 slashed_) {
+        Claim storage c = _pendingClaim(_claimId);
+        c.status = ClaimStatus.Rejected;
+        uint256 requestId = c.requestId;
+        Request storage r = _requests[requestId];
+        r.claimId = 0;
+        slashed_ = c.bond;
+        emit ClaimRejected(requestId, _claimId, c.operator, slashed_);
+        if (block.timestamp <= r.deadline) {
+            r.status = RequestStatus.Open;
+            emit RequestReopened(requestId);
+        } else {
+            _refund(requestId, r);
+        }
+        STAKING.slash(c.operator, slashed_, msg.sender);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Views
+
+    /// @inheritdoc ICoordinator
+    function getRequest(uint256 _requestId) external view returns (Request memory request_) {
+        request_ = _request(_requestId);
+    }
+
+    /// @inheritdoc ICoordinator
+    function getClaim(uint256 _claimId) external view returns (Claim memory claim_) {
+        claim_ = _claims[_claimId];
+        if (claim_.status == ClaimStatus.None) revert Coordinator_UnknownClaim(_claimId);
+    }
+
+    /// @inheritdoc ICoordinator
+    function claimStatus(uint256 _claimId) external view returns (ClaimStatus status_) {
+        status_ = _claims[_claimId].status;
+    }
+
+    /// @inheritdoc ICoordinator
+    function resultOf(uint256 _requestId) external view returns (bytes memory output_) {
+        Request storage r = _request(_requestId);
+        if (r.status != RequestStatus.Finalized) revert Coordinator_RequestNotFinalized(_requestId, r.status);
+        output_ = _claims[r.claimId].output;
+    }
+
+    /// @inheritdoc ICoordinator
+    function payoutOf(address _account) external view returns (uint256 amount_) {
+        amount_ = _payouts[_account];
+    }
+
+    /// @inheritdoc ICoordinator
+    function totalEscrowedFees() external view returns (uint256 total_) {
+        total_ = _totalEscrowedFees;
+    }
+
+    /// @inheritdoc ICoordinator
+    function totalPayouts() external view returns (uint256 total_) {
+        total_ = _totalPayouts;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Internals
+
+    function _request(uint256 _requestId) private view returns (Request storage r_) {
+        r_ = _requests[_requestId];
+        if (r_.status == RequestStatus.None) revert Coordinator_UnknownRequest(_requestId);
+    }
+
+    function _pendingClaim(uint256 _claimId) private view returns (Claim storage c_) {
+        c_ = _claims[_claimId];
+        if (c_.status != ClaimStatus.Pending) revert Coordinator_ClaimNotPending(_claimId, c_.status);
+    }
+
+    function _quote(uint64 _steps, uint32 _callbackGasLimit) private view returns (uint256 fee_) {
+        FeeSchedule memory f = _fees;
+        fee_ = f.base + (uint256(_steps) * f.perMillionSteps) / 1e6 + uint256(_callbackGasLimit) * f.perCallbackGas;
+    }
+
+    function _emitRequested(uint256 _requestId, Request memory _r, bytes calldata _input) private {
+        emit Requested(
+            _requestId, _r.modelId, _r.requester, _r.consumer, _r.fee, _r.deadline, _r.callbackGasLimit, _r.inputsRoot, _input
+        );
+    }
+
+    function _credit(address _account, uint256 _amount) private {
+        if (_amount == 0) return;
+        _payouts[_account] += _amount;
+        _totalPayouts += _amount;
+        emit PayoutCredited(_account, _amount);
+    }
+
+    function _refund(uint256 _requestId, Request storage _r) private {
+        _r.status = RequestStatus.Refunded;
+        uint256 fee = _r.fee;
+        _totalEscrowedFees -= fee;
+        _credit(_r.requester, fee);
+        emit Refunded(_requestId, _r.requester, fee);
+    }
+
+    /// @dev inputsRoot (§3.2) over one slot per input, each slot root (§3.1) read from the
+    ///      input's consecutive bytes (§5.1). Refuses a wrong length and any NaN.
+    function _computeInputsRoot(bytes32 _modelId, bytes calldata _input, uint32[] memory _lengths)
+        private
+        pure
+        returns (bytes32 root_)
+    {
+        uint256 values;
+        for (uint256 i; i < _lengths.length; ++i) values += _lengths[i];
+        // INVARIANT: the bytes are exactly the model's inputs, 4 bytes per value.
+        if (_input.length != values * 4) revert Coordinator_InputLengthMismatch(_modelId, values * 4, _input.length);
+        bytes32[] memory roots = new bytes32[](_lengths.length);
+        uint256 first; // index of the input's first value in the whole input
+        for (uint256 i; i < _lengths.length; ++i) {
+            (bytes32 slotRoot, uint256 nanIndex) = LibTensorRoot.slotRoot(_input, first * 4, _lengths[i]);
+            // INVARIANT: memory is canonical and inputs carry no NaN (§2.4).
+            if (nanIndex != LibTensorRoot.NO_NAN) revert Coordinator_InputNaN(first + nanIndex);
+            roots[i] = slotRoot;
+            first += _lengths[i];
+        }
+        root_ = LibTensorRoot.spaceRoot(roots);
+    }
+
+    /// @dev The checks of §5.2 on a claim.
+    function _verifyClaim(
+        bytes32 _modelId,
+        bytes32 _inputsRoot,
+        bytes calldata _output,
+        bytes32 _finalStateHash,
+        FinalState calldata _final,
+        bytes32[][] calldata _outputProofs
+    ) private view {
+        (bytes32 weightsRoot, ProgramHeader memory program, OutputSlot[] memory outputs) = REGISTRY.claimSpec(_modelId);
+        // INVARIANT: the final state runs the model's weights on the request's inputs.
+        if (_final.weightsRoot != weightsRoot) revert Coordinator_WeightsRootMismatch(weightsRoot, _final.weightsRoot);
+        if (_final.inputsRoot != _inputsRoot) revert Coordinator_InputsRootMismatch(_inputsRoot, _final.inputsRoot);
+        // INVARIANT: the final state hash is the halted state of these roots (§5.2).
+        bytes32 computed = LibCommitment.haltedStateHash(
+            _final.weightsRoot, _final.inputsRoot, _final.activationsRoot, program.instructions
+        );
+        if (computed != _finalStateHash) revert Coordinator_FinalStateHashMismatch(computed, _finalStateHash);
+        // INVARIANT: every output is the content of its slot in that state.
+        _checkOutputs(_output, _final, program, outputs, _outputProofs);
+    }
+
+    function _recordClaim(uint256 _requestId, Request storage _r, bytes calldata _output, bytes32 _finalStateHash)
+        private
+        returns (uint256 claimId_)
+    {
+        claimId_ = ++claimCount;
+        uint64 challengeDeadline = uint64(block.timestamp) + CHALLENGE_WINDOW;
+        Claim storage c = _claims[claimId_];
+        c.operator = msg.sender;
+        c.requestId = uint64(_requestId);
+        c.claimedAt = uint64(block.timestamp);
+        c.challengeDeadline = challengeDeadline;
+        c.bond = CLAIM_BOND;
+        c.status = ClaimStatus.Pending;
+        c.finalStateHash = _finalStateHash;
+        c.output = _output;
+        _r.claimId = uint64(claimId_);
+        _r.status = RequestStatus.Claimed;
+        emit Claimed(_requestId, claimId_, msg.sender, _finalStateHash, challengeDeadline, _output);
+    }
+
+    /// @dev Each output's slot root, from its bytes, proved into the space root its spec names.
+    function _checkOutputs(
+        bytes calldata _output,
+        FinalState calldata _final,
+        ProgramHeader memory _program,
+        OutputSlot[] memory _outputs,
+        bytes32[][] calldata _proofs
+    ) private pure {
+        uint256 values;
+        for (uint256 i; i < _outputs.length; ++i) values += _outputs[i].length;
+        if (_output.length != values * 4) revert Coordinator_OutputLengthMismatch(values * 4, _output.length);
+        if (_proofs.length != _outputs.length) revert Coordinator_OutputProofCount(_outputs.length, _proofs.length);
+        uint256 offset;
+        for (uint256 i; i < _outputs.length; ++i) {
+            OutputSlot memory o = _outputs[i];
+            (bytes32 slotRoot,) = LibTensorRoot.slotRoot(_output, offset, o.length);
+            (bytes32 spaceRoot, uint256 slots) = o.space == SPACE_WEIGHT
+                ? (_final.weightsRoot, _program.weightSlots)
+                : o.space == SPACE_INPUT
+                    ? (_final.inputsRoot, _program.inputSlots)
+                    : (_final.activationsRoot, _program.activationSlots);
+            bytes32 proved = LibTensorRoot.spaceRootFromProof(slotRoot, o.slotIndex, slots, _proofs[i]);
+            if (proved != spaceRoot) revert Coordinator_OutputProofInvalid(i, spaceRoot, proved);
+            offset += uint256(o.length) * 4;
+        }
+    }
+
+    /// @dev Calls the consumer with exactly its gas limit, copying no return data (a consumer
+    ///      cannot grief with a huge revert reason), and records the outcome.
+    function _deliver(uint256 _requestId, Request storage _r, bytes memory _output) private {
+        address consumer = _r.consumer;
+        uint256 gasLimit = _r.callbackGasLimit;
+        bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (_requestId, _r.modelId, _output));
+        // INVARIANT: the consumer gets its whole gas limit (EIP-150 forwards at most 63/64 of
+        // what is left), so a caller cannot make the callback fail by sending too little gas.
+        uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_GAS_MARGIN;
+        if (gasleft() < needed) revert Coordinator_InsufficientGasForCallback(_requestId, gasleft(), needed);
+        bool ok;
+        // The outcome is recorded after the call: every entry point is nonReentrant, so the
+        // consumer cannot observe or change this request's state during the call.
+        assembly ("memory-safe") {
+            ok := call(gasLimit, consumer, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        if (ok) {
+            _r.callbackStatus = CallbackStatus.Delivered;
+            emit CallbackDelivered(_requestId, consumer);
+        } else {
+            _r.callbackStatus = CallbackStatus.Failed;
+            emit CallbackFailed(_requestId, consumer);
+        }
+    }
+}

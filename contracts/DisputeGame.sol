@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ICoordinator} from "./interfaces/ICoordinator.sol";
+import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {Clock, LibClock} from "./lib/LibClock.sol";
+import {LibCommitment} from "./lib/LibCommitment.sol";
+import {LibDissection} from "./lib/LibDissection.sol";
+
+/// @title DisputeGame
+/// @notice Every dispute game, one per (claim, challenger). A game bisects steps [0, N] of
+///         the claim's run: S_0 is computed here from the model and the request's inputs,
+///         S_N is the claim's final state. The range [lo, hi] always has S_lo agreed and the
+///         claimer's S_hi disputed:
+///
+///         AwaitingDissection ─dissect (claimer)─▶ AwaitingChoice ─choose (challenger)─┐
+///                 ▲                                                                   │
+///                 └────────────────────── hi − lo > 1 ◀───────────────────────────────┤
+///                                                        hi − lo = 1 ▼                │
+///                                        AwaitingStep ─step (challenger)─▶ ChallengerWon | ClaimerWon
+///
+///         The mover's chess clock runs; a mover out of time loses (`resolve`, anyone).
+///         A game whose claim another game rejected ends as Aborted, its bond returned.
+///
+///         Payouts (pull): challenger wins → its bond back plus CHALLENGER_REWARD_BPS of the
+///         slashed claim bond, the rest to TREASURY (so challenging one's own claim loses
+///         money); claimer wins → the challenger's bond to the claimer.
+/// @dev INVARIANT (value): token.balanceOf(this) = totalBonds() + totalPayouts() (plus
+///      tokens sent here directly).
+contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant MAX_DEGREE = 1024;
+    uint256 public constant BPS = 10_000;
+
+    ICoordinator public immutable COORDINATOR;
+    IModelRegistry public immutable REGISTRY;
+    IOneStepVerifier public immutable VERIFIER;
+    IERC20 public immutable TOKEN;
+    /// @notice k: each dissection cuts the range into up to k sub-ranges (k − 1 hashes).
+    uint256 public immutable DEGREE;
+    /// @notice Each party's total thinking time per game, in seconds.
+    uint64 public immutable CLOCK_SECONDS;
+    uint96 public immutable CHALLENGER_BOND;
+    /// @notice Share of a slashed claim bond paid to the challenger who won, in basis points (< 100%).
+    uint256 public immutable CHALLENGER_REWARD_BPS;
+    address public immutable TREASURY;
+
+    uint256 public gameCount;
+    mapping(uint256 gameId => Game) private _games;
+    mapping(uint256 claimId => mapping(address challenger => uint256 gameId)) private _gameOf;
+    mapping(address account => uint256) private _payouts;
+    uint256 private _totalBonds;
+    uint256 private _totalPayouts;
+
+    struct Config {
+        ICoordinator coordinator;
+        IModelRegistry registry;
+        IOneStepVerifier verifier;
+        IERC20 token;
+        uint256 degree;
+        uint64 clockSeconds;
+        uint96 challengerBond;
+        uint256 challengerRewardBps;
+        address treasury;
+    }
+
+    constructor(Config memory _c) {
+        if (
+            address(_c.coordinator) == address(0) || address(_c.registry) == address(0)
+                || address(_c.verifier) == address(0) || address(_c.token) == address(0) || _c.treasury == address(0)
+        ) revert DisputeGame_ZeroAddress();
+        if (_c.degree < 2 || _c.degree > MAX_DEGREE) revert DisputeGame_InvalidDegree(_c.degree);
+        if (_c.challengerRewardBps >= BPS) revert DisputeGame_InvalidRewardShare(_c.challengerRewardBps);
+        if (_c.clockSeconds == 0) revert DisputeGame_InvalidClock(_c.clockSeconds);
+        COORDINATOR = _c.coordinator;
+        REGISTRY = _c.registry;
+        VERIFIER = _c.verifier;
+        TOKEN = _c.token;
+        DEGREE = _c.degree;
+        CLOCK_SECONDS = _c.clockSeconds;
+        CHALLENGER_BOND = _c.challengerBond;
+        CHALLENGER_REWARD_BPS = _c.challengerRewardBps;
+        TREASURY = _c.treasury;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Moves
+
+    /// @inheritdoc IDisputeGame
+    function challenge(uint256 _claimId) external nonReentrant returns (uint256 gameId_) {
+        uint256 existing = _gameOf[_claimId][msg.sender];
+        // INVARIANT: one game per challenger per claim.
+        if (existing != 0) revert DisputeGame_AlreadyChallenged(_claimId, msg.sender, existing);
+        // Reverts unless the claim is pending and inside its challenge window.
+        ICoordinator.ChallengeContext memory ctx = COORDINATOR.onChallenge(_claimId);
+        (bytes32 programRoot, bytes32 weightsRoot, bytes32 initialActivationsRoot, uint64 steps) =
+            REGISTRY.gameSpec(ctx.modelId);
+        // INVARIANT: S_0 is agreed by construction: computed from the model and the request.
+        bytes32 initial = LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot);
+
+        gameId_ = ++gameCount;
+        _gameOf[_claimId][msg.sender] = gameId_;
+        uint64 now_ = uint64(block.timestamp);
+        Game storage g = _games[gameId_];
+        g.claimId = uint64(_claimId);
+        g.hi = steps;
+        g.claimer = ctx.claimer;
+        g.bond = CHALLENGER_BOND;
+        g.challenger = msg.sender;
+        g.loHash = initial;
+        g.hiHash = ctx.finalStateHash;
+        g.programRoot = programRoot;
+        if (steps == 1) {
+            g.status = GameStatus.AwaitingStep;
+            g.claimerClock = LibClock.wrap(CLOCK_SECONDS);
+            g.challengerClock = LibClock.wrap(CLOCK_SECONDS).start(now_);
+        } else {
+            g.status = GameStatus.AwaitingDissection;
+            g.claimerClock = LibClock.wrap(CLOCK_SECONDS).start(now_);
+            g.challengerClock = LibClock.wrap(CLOCK_SECONDS);
+        }
+        _totalBonds += CHALLENGER_BOND;
+        emit GameCreated(gameId_, _claimId, msg.sender, ctx.claimer, steps, initial, ctx.finalStateHash);
+        TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function dissect(uint256 _gameId, bytes32[] calldata _hashes) external {
+        Game storage g = _game(_gameId);
+        // INVARIANT: it is the claimer's move.
+        if (g.status != GameStatus.AwaitingDissection) revert DisputeGame_WrongMove(_gameId, g.status);
+        if (msg.sender != g.claimer) revert DisputeGame_NotClaimer(_gameId, msg.sender);
+        uint64 now_ = uint64(block.timestamp);
+        Clock clock = g.claimerClock;
+        // INVARIANT: the claimer's clock has time left.
+        if (clock.expired(now_)) revert DisputeGame_ClockExpired(_gameId, msg.sender);
+        uint256 parts = LibDissection.parts(g.hi - g.lo, DEGREE);
+        // INVARIANT: one hash per inner split point of [lo, hi].
+        if (_hashes.length != parts - 1) revert DisputeGame_WrongHashCount(_gameId, parts - 1, _hashes.length);
+
+        g.splitsHash = keccak256(abi.encodePacked(_hashes));
+        g.status = GameStatus.AwaitingChoice;
+        g.claimerClock = clock.stop(now_);
+        g.challengerClock = g.challengerClock.start(now_);
+        emit Dissected(_gameId, g.round, g.lo, g.hi, _hashes);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external {
+        Game storage g = _game(_gameId);
+        // INVARIANT: it is the challenger's move, and not the final step.
+        if (g.status != GameStatus.AwaitingChoice) revert DisputeGame_WrongMove(_gameId, g.status);
+        if (msg.sender != g.challenger) revert DisputeGame_NotChallenger(_gameId, msg.sender);
+        uint64 now_ = uint64(block.timestamp);
+        Clock clock = g.challengerClock;
+        // INVARIANT: the challenger's clock has time left.
+        if (clock.expired(now_)) revert DisputeGame_ClockExpired(_gameId, msg.sender);
+        bytes32 splits = keccak256(abi.encodePacked(_hashes));
+        // INVARIANT: the hashes are the claimer's last dissection (so also their count).
+        if (splits != g.splitsHash) revert DisputeGame_SplitsMismatch(_gameId, g.splitsHash, splits);
+        uint64 lo = g.lo;
+        uint256 length = g.hi - lo;
+        uint256 parts = LibDissection.parts(length, DEGREE);
+        // INVARIANT: the index names one of the sub-ranges.
+        if (_index >= parts) revert DisputeGame_IndexOutOfRange(_gameId, _index, parts);
+
+        // The sub-range's ends: the claimer's hashes inside, the current ends at the edges,
+        // so S_lo stays agreed (the challenger accepts every hash before the one it disputes).
+        uint64 newLo = LibDissection.point(lo, length, parts, _index);
+        uint64 newHi = LibDissection.point(lo, length, parts, _index + 1);
+        if (_index != 0) g.loHash = _hashes[_index - 1];
+        if (_index != parts - 1) g.hiHash = _hashes[_index];
+        g.lo = newLo;
+        g.hi = newHi;
+        uint32 round = g.round;
+        g.round = round + 1;
+        if (newHi - newLo == 1) {
+            // Still the challenger's move: its clock keeps running.
+            g.status = GameStatus.AwaitingStep;
+        } else {
+            g.status = GameStatus.AwaitingDissection;
+            g.challengerClock = clock.stop(now_);
+            g.claimerClock = g.claimerClock.start(now_);
+        }
+        emit SubrangeChosen(_gameId, round, _index, newLo, newHi);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function step(uint256 _gameId, bytes calldata _proof) external nonReentrant {
+        Game storage g = _game(_gameId);
+        // INVARIANT: the range is one step and it is the challenger's move.
+        if (g.status != GameStatus.AwaitingStep) revert DisputeGame_WrongMove(_gameId, g.status);
+        if (msg.sender != g.challenger) revert DisputeGame_NotChallenger(_gameId, msg.sender);
+        // INVARIANT: the challenger's clock has time left.
+        if (g.challengerClock.expired(uint64(block.timestamp))) revert DisputeGame_ClockExpired(_gameId, msg.sender);
+        // Reverts on a witness inconsistent with S_lo or the program.
+        bytes32 post = VERIFIER.step(g.programRoot, g.loHash, _proof);
+        bytes32 claimed = g.hiHash;
+        emit StepProven(_gameId, g.lo, post, claimed);
+        // INVARIANT: the claimer's S_hi must be step(S_lo).
+        _settle(_gameId, g, post != claimed);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function resolve(uint256 _gameId) external nonReentrant {
+        Game storage g = _game(_gameId);
+        GameStatus status = g.status;
+        if (status >= GameStatus.ChallengerWon) revert DisputeGame_GameOver(_gameId, status);
+        if (COORDINATOR.claimStatus(g.claimId) != ICoordinator.ClaimStatus.Pending) {
+            _abort(_gameId, g);
+            return;
+        }
+        uint64 now_ = uint64(block.timestamp);
+        if (status == GameStatus.AwaitingDissection) {
+            uint64 left = g.claimerClock.secondsLeft(now_);
+            // INVARIANT: a game ends on time only when the mover's clock ran out.
+            if (left != 0) revert DisputeGame_ClockRunning(_gameId, g.claimer, left);
+            _settle(_gameId, g, true);
+        } else {
+            uint64 left = g.challengerClock.secondsLeft(now_);
+            if (left != 0) revert DisputeGame_ClockRunning(_gameId, g.challenger, left);
+            _settle(_gameId, g, false);
+        }
+    }
+
+    /// @inheritdoc IDisputeGame
+    function withdraw() external nonReentrant {
+        uint256 amount = _payouts[msg.sender];
+        if (amount == 0) revert DisputeGame_NothingToWithdraw(msg.sender);
+        _payouts[msg.sender] = 0;
+        _totalPayouts -= amount;
+        emit PayoutWithdrawn(msg.sender, amount);
+        TOKEN.safeTransfer(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Views
+
+    /// @inheritdoc IDisputeGame
+    function getGame(uint256 _gameId) external view returns (Game memory game_) {
+        game_ = _game(_gameId);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function gameOf(uint256 _claimId, address _challenger) external view returns (uint256 gameId_) {
+        gameId_ = _gameOf[_claimId][_challenger];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function splitPoints(uint256 _gameId) external view returns (uint64[] memory points_) {
+        Game storage g = _game(_gameId);
+        uint256 length = g.hi - g.lo;
+        uint256 parts = LibDissection.parts(length, DEGREE);
+        points_ = new uint64[](parts + 1);
+        for (uint256 i; i <= parts; ++i) points_[i] = LibDissection.point(g.lo, length, parts, i);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function secondsLeft(uint256 _gameId) external view returns (uint64 claimer_, uint64 challenger_) {
+        Game storage g = _game(_gameId);
+        uint64 now_ = uint64(block.timestamp);
+        (claimer_, challenger_) = (g.claimerClock.secondsLeft(now_), g.challengerClock.secondsLeft(now_));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function payoutOf(address _account) external view returns (uint256 amount_) {
+        amount_ = _payouts[_account];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function totalBonds() external view returns (uint256 total_) {
+        total_ = _totalBonds;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function totalPayouts() external view returns (uint256 total_) {
+        total_ = _totalPayouts;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Internals
+
+    function _game(uint256 _gameId) private view returns (Game storage g_) {
+        g_ = _games[_gameId];
+        if (g_.status == GameStatus.None) revert DisputeGame_UnknownGame(_gameId);
+    }
+
+    /// @dev Ends a game won by one side. If another game already rejected the claim, the
+    ///      game is aborted instead: nothing is left to slash or defend.
+    function _settle(uint256 _gameId, Game storage _g, bool _challengerWon) private {
+        uint256 claimId = _g.claimId;
+        if (COORDINATOR.claimStatus(claimId) != ICoordinator.ClaimStatus.Pending) {
+            _abort(_gameId, _g);
+            return;
+        }
+        uint256 bond = _g.bond;
+        _totalBonds -= bond;
+        if (_challengerWon) {
+            _g.status = GameStatus.ChallengerWon;
+            emit GameResolved(_gameId, GameStatus.ChallengerWon);
+            // Sends the slashed claim bond here and reopens or refunds the request.
+            uint256 slashed = COORDINATOR.rejectClaim(claimId);
+            uint256 reward = (slashed * CHALLENGER_REWARD_BPS) / BPS;
+            _credit(_g.challenger, bond + reward);
+            _credit(TREASURY, slashed - reward);
+        } else {
+            _g.status = GameStatus.ClaimerWon;
+            emit GameResolved(_gameId, GameStatus.ClaimerWon);
+            COORDINATOR.onClaimDefended(claimId);
+            _credit(_g.claimer, bond);
+        }
+    }
+
+    function _abort(uint256 _gameId, Game storage _g) private {
+        uint256 bond = _g.bond;
+        _totalBonds -= bond;
+        _g.status = GameStatus.Aborted;
+        emit GameResolved(_gameId, GameStatus.Aborted);
+        _credit(_g.challenger, bond);
+    }
+
+    function _credit(address _account, uint256 _amount) private {
+        if (_amount == 0) return;
+        _payouts[_account] += _amount;
+        _totalPayouts += _amount;
+        emit PayoutCredited(_account, _amount);
+    }
+}

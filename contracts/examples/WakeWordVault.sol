@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Coordinator} from "../Coordinator.sol";
+import {ICoordinator} from "../interfaces/ICoordinator.sol";
+import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
+
+/// @title WakeWordVault
+/// @notice A sample dApp acting on a verified output: a vault that opens with a spoken
+///         wake word. A depositor locks tokens for a beneficiary; the beneficiary asks the
+///         coordinator to run a wake-word model (e.g. openWakeWord's "hello deepa") on the
+///         features of a recording; when the verified score reaches the vault's threshold the
+///         vault unlocks and the beneficiary can withdraw. Nobody — not the operator, not
+///         the beneficiary — can open it with a made-up score: the score is final only after
+///         the challenge window, backed by the operator's bond.
+/// @dev The model's first output value is the score, a big-endian binary32 in [0, 1].
+contract WakeWordVault is IInferenceConsumer, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Gas the coordinator gives `onInferenceResult`.
+    uint32 public constant CALLBACK_GAS = 100_000;
+
+    Coordinator public immutable COORDINATOR;
+    IERC20 public immutable ASSET;
+    IERC20 public immutable FEE_TOKEN;
+    bytes32 public immutable MODEL_ID;
+    /// @notice binary32 bits of the score a recording needs (0x3F000000 = 0.5).
+    uint32 public immutable THRESHOLD_BITS;
+
+    struct Vault {
+        address depositor;
+        address beneficiary;
+        uint128 amount;
+        bool unlocked;
+        bool withdrawn;
+        uint256 pendingRequest;
+    }
+
+    uint256 public vaultCount;
+    mapping(uint256 vaultId => Vault) private _vaults;
+    mapping(uint256 requestId => uint256 vaultId) public vaultOfRequest;
+
+    event Deposited(uint256 indexed vaultId, address indexed depositor, address indexed beneficiary, uint256 amount);
+    event UnlockRequested(uint256 indexed vaultId, uint256 indexed requestId);
+    /// @notice A verified score arrived: `unlocked` when it reached the threshold.
+    event ScoreReceived(uint256 indexed vaultId, uint256 indexed requestId, uint32 scoreBits, bool unlocked);
+    event Withdrawn(uint256 indexed vaultId, address indexed beneficiary, uint256 amount);
+
+    error WakeWordVault_ZeroAmount();
+    error WakeWordVault_NotBeneficiary(uint256 vaultId, address caller);
+    error WakeWordVault_RequestPending(uint256 vaultId, uint256 requestId);
+    error WakeWordVault_NotCoordinator(address caller);
+    error WakeWordVault_UnknownRequest(uint256 requestId);
+    error WakeWordVault_WrongModel(bytes32 modelId);
+    error WakeWordVault_Locked(uint256 vaultId);
+    error WakeWordVault_AlreadyUnlocked(uint256 vaultId);
+    error WakeWordVault_AlreadyWithdrawn(uint256 vaultId);
+
+    constructor(Coordinator _coordinator, IERC20 _asset, bytes32 _modelId, uint32 _thresholdBits) {
+        COORDINATOR = _coordinator;
+        ASSET = _asset;
+        FEE_TOKEN = _coordinator.TOKEN();
+        MODEL_ID = _modelId;
+        THRESHOLD_BITS = _thresholdBits;
+    }
+
+    /// @notice Locks `_amount` of ASSET (pulled from the caller) for `_beneficiary`.
+    function deposit(address _beneficiary, uint128 _amount) external nonReentrant returns (uint256 vaultId_) {
+        if (_amount == 0) revert WakeWordVault_ZeroAmount();
+        vaultId_ = ++vaultCount;
+        _vaults[vaultId_] = Vault({
+            depositor: msg.sender,
+            beneficiary: _beneficiary,
+            amount: _amount,
+            unlocked: false,
+            withdrawn: false,
+            pendingRequest: 0
+        });
+        emit Deposited(vaultId_, msg.sender, _beneficiary, _amount);
+        ASSET.safeTransferFrom(msg.sender, address(this), _amount);
+    }
+
+    /// @notice Asks for the wake-word score of a recording's features (the model's input
+    ///         bytes, §5.1), paying `_fee` of the coordinator's token. Beneficiary only.
+    function requestUnlock(uint256 _vaultId, bytes calldata _features, uint256 _fee, uint64 _deadline)
+        external
+        nonReentrant
+        returns (uint256 requestId_)
+    {
+        Vault storage v = _vaults[_vaultId];
+        if (msg.sender != v.beneficiary) revert WakeWordVault_NotBeneficiary(_vaultId, msg.sender);
+        if (v.unlocked) revert WakeWordVault_AlreadyUnlocked(_vaultId);
+        if (v.pendingRequest != 0) revert WakeWordVault_RequestPending(_vaultId, v.pendingRequest);
+        FEE_TOKEN.safeTransferFrom(msg.sender, address(this), _fee);
+        FEE_TOKEN.forceApprove(address(COORDINATOR), _fee);
+        requestId_ = COORDINATOR.request(MODEL_ID, _features, _fee, address(this), CALLBACK_GAS, _deadline);
+        v.pendingRequest = requestId_;
+        vaultOfRequest[requestId_] = _vaultId;
+        emit UnlockRequested(_vaultId, requestId_);
+    }
+
+    /// @notice Forgets a request that was refunded (no claim stood), so another can be made.
+    ///         The refund itself is credited by the coordinator to this vault and kept.
+    function clearRefunded(uint256 _vaultId) external {
+        Vault storage v = _vaults[_vaultId];
+        uint256 id = v.pendingRequest;
+        if (id != 0 && COORDINATOR.getRequest(id).status == ICoordinator.RequestStatus.Refunded) v.pendingRequest = 0;
+    }
+
+    /// @inheritdoc IInferenceConsumer
+    function onInferenceResult(uint256 _requestId, bytes32 _modelId, bytes calldata _output) external {
+        if (msg.sender != address(COORDINATOR)) revert WakeWordVault_NotCoordinator(msg.sender);
+        if (_modelId != MODEL_ID) revert WakeWordVault_WrongModel(_modelId);
+        uint256 vaultId = vaultOfRequest[_requestId];
+        if (vaultId == 0) revert WakeWordVault_UnknownRequest(_requestId);
+        Vault storage v = _vaults[vaultId];
+        v.pendingRequest = 0;
+        uint32 score = uint32(bytes4(_output[0:4]));
+        bool pass = _atLeast(score, THRESHOLD_BITS);
+        if (pass) v.unlocked = true;
+        emit ScoreReceived(vaultId, _requestId, score, pass);
+    }
+
+    /// @notice Pays an unlocked vault to its beneficiary.
+    function withdraw(uint256 _vaultId) external nonReentrant {
+        Vault storage v = _vaults[_vaultId];
+        if (msg.sender != v.beneficiary) revert WakeWordVault_NotBeneficiary(_vaultId, msg.sender);
+        if (!v.unlocked) revert WakeWordVault_Locked(_vaultId);
+        if (v.withdrawn) revert WakeWordVault_AlreadyWithdrawn(_vaultId);
+        v.withdrawn = true;
+        emit Withdrawn(_vaultId, msg.sender, v.amount);
+        ASSET.safeTransfer(msg.sender, v.amount);
+    }
+
+    function getVault(uint256 _vaultId) external view returns (Vault memory vault_) {
+        vault_ = _vaults[_vaultId];
+    }
+
+    /// @dev x ≥ t for binary32 bit patterns, t a positive threshold: negative values, −0 and
+    ///      NaN never pass; for non-negative finite or +inf values the bit order is the
+    ///      numeric order.
+    function _atLeast(uint32 _x, uint32 _t) private pure returns (bool) {
+        if (_x & 0x80000000 != 0) return false;
+        if (_x > 0x7F800000) return false;
+        return _x >= _t;
+    }
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title IStaking
+/// @notice Operator stakes in one ERC20. A stake is bonded (free or locked behind open
+///         claims) or unbonding (withdrawable after the unbonding delay). Locked stake is
+///         the claim bonds; only it can be slashed, and only by the protocol.
+interface IStaking {
+    /// @notice `amount` was added to `operator`'s bonded stake.
+    event Staked(address indexed operator, uint256 amount, uint256 bonded);
+    /// @notice `amount` of free stake started unbonding; all of `unbonding` is withdrawable at `readyAt`.
+    event UnbondRequested(address indexed operator, uint256 amount, uint256 unbonding, uint64 readyAt);
+    /// @notice Unbonded stake was paid out.
+    event Withdrawn(address indexed operator, uint256 amount);
+    /// @notice `amount` of free stake was locked as a claim bond.
+    event StakeLocked(address indexed operator, uint256 amount, uint256 locked);
+    /// @notice `amount` of locked stake was released.
+    event StakeUnlocked(address indexed operator, uint256 amount, uint256 locked);
+    /// @notice `amount` of locked stake was slashed and sent to `recipient`.
+    event StakeSlashed(address indexed operator, uint256 amount, address indexed recipient);
+
+    /// @notice Amounts are positive.
+    error Staking_ZeroAmount();
+    /// @notice Not enough free (bonded, unlocked) stake.
+    error Staking_InsufficientFreeStake(address operator, uint256 free, uint256 needed);
+    /// @notice Not enough locked stake to unlock or slash.
+    error Staking_InsufficientLockedStake(address operator, uint256 locked, uint256 needed);
+    /// @notice Nothing is unbonding.
+    error Staking_NothingUnbonding(address operator);
+    /// @notice The unbonding delay has not passed.
+    error Staking_UnbondingNotReady(address operator, uint64 readyAt, uint64 timestamp);
+    /// @notice Constructor arguments: a token is needed.
+    error Staking_ZeroAddress();
+
+    /// @notice Adds `_amount` tokens (pulled from the caller) to the caller's bonded stake.
+    function stake(uint256 _amount) external;
+
+    /// @notice Moves `_amount` of free stake to unbonding; the whole unbonding amount becomes
+    ///         withdrawable one unbonding delay from now.
+    function requestUnbond(uint256 _amount) external;
+
+    /// @notice Pays out the caller's unbonding stake once the delay has passed.
+    function withdraw() external;
+
+    /// @notice Locks `_amount` of `_operator`'s free stake as a claim bond. LOCKER_ROLE.
+    function lock(address _operator, uint256 _amount) external;
+
+    /// @notice Releases `_amount` of `_operator`'s locked stake. LOCKER_ROLE.
+    function unlock(address _operator, uint256 _amount) external;
+
+    /// @notice Takes `_amount` of `_operator`'s locked stake and sends it to `_recipient`. SLASHER_ROLE.
+    function slash(address _operator, uint256 _amount, address _recipient) external;
+
+    /// @notice Bonded stake (free + locked).
+    function bondedOf(address _operator) external view returns (uint256 bonded_);
+    /// @notice Locked stake (open claim bonds).
+    function lockedOf(address _operator) external view returns (uint256 locked_);
+    /// @notice Bonded stake not locked: what can be locked or unbonded.
+    function freeStakeOf(address _operator) external view returns (uint256 free_);
+    /// @notice Unbonding stake and when it can be withdrawn.
+    function unbondingOf(address _operator) external view returns (uint256 amount_, uint64 readyAt_);
+    /// @notice Every token this contract holds for operators: Σ bonded + Σ unbonding.
+    function totalStaked() external view returns (uint256 total_);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {LibDomains} from "./LibDomains.sol";
+import {ModelParts, ProgramHeader, TensorSpec} from "./Types.sol";
+
+/// @title LibCommitment
+/// @notice The hashes of docs/PROTOCOL.md §3.3–§3.5 that the protocol contracts recompute:
+///         program root from its header, tensor spec lists, model commitment, machine state.
+library LibCommitment {
+    /// @notice The hashes derived from a model's parts.
+    struct ModelHashes {
+        bytes32 programRoot;
+        bytes32 inputSpecsHash;
+        bytes32 outputSpecsHash;
+        bytes32 commitment;
+    }
+
+    /// @notice A spec list entry's field does not fit its encoding width.
+    error LibCommitment_SpecTooLarge(uint256 specIndex);
+
+    /// @notice programRoot = H(0x05 ‖ instructionTreeRoot ‖ u32 #instructions
+    ///         ‖ u32 #weightSlots ‖ u32 #inputSlots ‖ u32 #activationSlots).
+    function programRoot(ProgramHeader calldata _h) internal pure returns (bytes32 root_) {
+        root_ = keccak256(
+            abi.encodePacked(
+                LibDomains.PROGRAM_ROOT,
+                _h.instructionTreeRoot,
+                _h.instructions,
+                _h.weightSlots,
+                _h.inputSlots,
+                _h.activationSlots
+            )
+        );
+    }
+
+    /// @notice H(0x08 ‖ u32 count ‖ per spec: u8 space ‖ u32 slotIndex ‖ u8 #dims ‖ u32 dims[]
+    ///         ‖ u16 nameLength ‖ name).
+    function specListHash(TensorSpec[] calldata _specs) internal pure returns (bytes32 hash_) {
+        bytes memory buf = abi.encodePacked(LibDomains.SPEC_LIST, uint32(_specs.length));
+        for (uint256 i; i < _specs.length; ++i) {
+            TensorSpec calldata s = _specs[i];
+            bytes calldata name = bytes(s.name);
+            if (s.dims.length > type(uint8).max || name.length > type(uint16).max) {
+                revert LibCommitment_SpecTooLarge(i);
+            }
+            buf = bytes.concat(buf, abi.encodePacked(s.space, s.slotIndex, uint8(s.dims.length)));
+            for (uint256 j; j < s.dims.length; ++j) buf = bytes.concat(buf, abi.encodePacked(s.dims[j]));
+            buf = bytes.concat(buf, abi.encodePacked(uint16(name.length), name));
+        }
+        hash_ = keccak256(buf);
+    }
+
+    /// @notice modelCommitment = H(0x07 ‖ programRoot ‖ weightsRoot ‖ initialActivationsRoot
+    ///         ‖ u64 N ‖ inputSpecsHash ‖ outputSpecsHash ‖ onnxFileHash ‖ u32 compilerVersion).
+    function modelCommitment(
+        bytes32 _programRoot,
+        bytes32 _weightsRoot,
+        bytes32 _initialActivationsRoot,
+        uint64 _steps,
+        bytes32 _inputSpecsHash,
+        bytes32 _outputSpecsHash,
+        bytes32 _onnxFileHash,
+        uint32 _compilerVersion
+    ) internal pure returns (bytes32 commitment_) {
+        commitment_ = keccak256(
+            abi.encodePacked(
+                LibDomains.MODEL,
+                _programRoot,
+                _weightsRoot,
+                _initialActivationsRoot,
+                _steps,
+                _inputSpecsHash,
+                _outputSpecsHash,
+                _onnxFileHash,
+                _compilerVersion
+            )
+        );
+    }
+
+    /// @notice Program root, spec list hashes and model commitment of `_parts`.
+    function modelHashes(ModelParts calldata _parts) internal pure returns (ModelHashes memory h_) {
+        h_.programRoot = programRoot(_parts.program);
+        h_.inputSpecsHash = specListHash(_parts.inputs);
+        h_.outputSpecsHash = specListHash(_parts.outputs);
+        h_.commitment = modelCommitment(
+            h_.programRoot,
+            _parts.weightsRoot,
+            _parts.initialActivationsRoot,
+            _parts.steps,
+            h_.inputSpecsHash,
+            h_.outputSpecsHash,
+            _parts.onnxFileHash,
+            _parts.compilerVersion
+        );
+    }
+
+    /// @notice stateHash = H(0x06 ‖ weightsRoot ‖ inputsRoot ‖ activationsRoot ‖ u32 pc.instr
+    ///         ‖ u32 pc.elem ‖ u32 pc.k ‖ u32 f32(acc)) (§3.4).
+    function stateHash(
+        bytes32 _weightsRoot,
+        bytes32 _inputsRoot,
+        bytes32 _activationsRoot,
+        uint32 _instr,
+        uint32 _elem,
+        uint32 _k,
+        uint32 _accBits
+    ) internal pure returns (bytes32 hash_) {
+        hash_ = keccak256(
+            abi.encodePacked(
+                LibDomains.STATE, _weightsRoot, _inputsRoot, _activationsRoot, _instr, _elem, _k, _accBits
+            )
+        );
+    }
+
+    /// @notice State 0: the model's weights and initial activations, the request's inputs,
+    ///         pc = (0, 0, 0), acc = +0.
+    function initialStateHash(bytes32 _weightsRoot, bytes32 _inputsRoot, bytes32 _initialActivationsRoot)
+        internal
+        pure
+        returns (bytes32 hash_)
+    {
+        hash_ = stateHash(_weightsRoot, _inputsRoot, _initialActivationsRoot, 0, 0, 0, 0);
+    }
+
+    /// @notice A halted state: pc = (#instructions, 0, 0), acc = +0.
+    function haltedStateHash(
+        bytes32 _weightsRoot,
+        bytes32 _inputsRoot,
+        bytes32 _activationsRoot,
+        uint32 _instructions
+    ) internal pure returns (bytes32 hash_) {
+        hash_ = stateHash(_weightsRoot, _inputsRoot, _activationsRoot, _instructions, 0, 0, 0);
+    }
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {LibDomains} from "./LibDomains.sol";
+
+/// @title LibTensorRoot
+/// @notice Tensor (slot) roots and memory (space) roots of docs/PROTOCOL.md §3.1–§3.2,
+///         computed from big-endian binary32 bytes, and the index-bound slot-root proof of a
+///         slot in its space tree.
+/// @dev Leaf j of a slot is 32 bytes holding values 8j..8j+7 big-endian, so the leaves of a
+///      slot whose values are stored consecutively as big-endian binary32 are consecutive
+///      32-byte words of those bytes (§5.1); the last one is zero padded. Level 0 is the raw
+///      leaves; node = H(0x01 ‖ left ‖ right); padding subtrees hash to
+///      Z_0 = 0^32, Z_{d+1} = H(0x01 ‖ Z_d ‖ Z_d). Space trees are the same construction over
+///      slot roots with prefix 0x02.
+library LibTensorRoot {
+    /// @notice `nanIndex_` value when no NaN was found.
+    uint256 internal constant NO_NAN = type(uint256).max;
+
+    /// @dev Eight 32-bit lanes: |x| mask, bias pushing every NaN's |x| past bit 31, bit 31.
+    ///      For a lane x, |x| = x & 0x7FFFFFFF is NaN iff |x| > 0x7F800000 iff
+    ///      |x| + 0x007FFFFF ≥ 0x80000000; the sum is < 2^32, so no lane carries into another.
+    uint256 private constant LANE_ABS = 0x7FFFFFFF7FFFFFFF7FFFFFFF7FFFFFFF7FFFFFFF7FFFFFFF7FFFFFFF7FFFFFFF;
+    uint256 private constant LANE_BIAS = 0x007FFFFF007FFFFF007FFFFF007FFFFF007FFFFF007FFFFF007FFFFF007FFFFF;
+    uint256 private constant LANE_TOP = 0x8000000080000000800000008000000080000000800000008000000080000000;
+
+    /// @notice A proof has siblings for a tree other than the expected depth.
+    error LibTensorRoot_ProofDepth(uint256 expected, uint256 actual);
+    /// @notice A proof index does not fit a tree of the proof's depth.
+    error LibTensorRoot_IndexOutOfRange(uint256 index, uint256 depth);
+
+    /// @notice ⌈log2 count⌉ for count ≥ 1 (0 for 0 and 1).
+    function depthFor(uint256 _count) internal pure returns (uint256 depth_) {
+        while ((uint256(1) << depth_) < _count) ++depth_;
+    }
+
+    /// @notice Depth of the space tree of a space with `_slots` slots.
+    function spaceDepth(uint256 _slots) internal pure returns (uint256 depth_) {
+        depth_ = depthFor(_slots == 0 ? 1 : _slots);
+    }
+
+    /// @notice H(prefix ‖ left ‖ right).
+    function hashNode(bytes1 _prefix, bytes32 _left, bytes32 _right) internal pure returns (bytes32 node_) {
+        assembly ("memory-safe") {
+            // Scratch above the free memory pointer: nothing is allocated, nothing is kept.
+            let p := mload(0x40)
+            mstore8(p, byte(0, _prefix))
+            mstore(add(p, 1), _left)
+            mstore(add(p, 33), _right)
+            node_ := keccak256(p, 65)
+        }
+    }
+
+    /// @notice Z_d of a tree kind: the root of an all-zero subtree of depth `_depth`.
+    function zeroHash(bytes1 _prefix, uint256 _depth) internal pure returns (bytes32 z_) {
+        for (uint256 d; d < _depth; ++d) z_ = hashNode(_prefix, z_, z_);
+    }
+
+    /// @notice Root of `_nodes[0.._count)` padded with zero words to a power of two.
+    /// @dev Overwrites `_nodes` in place. `_count` ≥ 1.
+    function merkleRoot(bytes1 _prefix, bytes32[] memory _nodes, uint256 _count) internal pure returns (bytes32 root_) {
+        bytes32 zero; // Z_d of the level being reduced
+        uint256 n = _count;
+        while (n > 1) {
+            uint256 half = n >> 1;
+            for (uint256 i; i < half; ++i) {
+                _nodes[i] = hashNode(_prefix, _nodes[2 * i], _nodes[2 * i + 1]);
+            }
+            if (n & 1 == 1) {
+                _nodes[half] = hashNode(_prefix, _nodes[n - 1], zero);
+                ++half;
+            }
+            zero = hashNode(_prefix, zero, zero);
+            n = half;
+        }
+        root_ = _nodes[0];
+    }
+
+    /// @notice Slot root of `_length` big-endian binary32 values stored at
+    ///         `_data[_offset : _offset + 4·_length]`, and the index of the first NaN among
+    ///         them (`NO_NAN` if none).
+    /// @dev The caller guarantees `_offset + 4·_length ≤ _data.length`. Bytes past the slot
+    ///      (the next tensor's, or past the calldata) are masked off the last leaf.
+    function slotRoot(bytes calldata _data, uint256 _offset, uint256 _length)
+        internal
+        pure
+        returns (bytes32 root_, uint256 nanIndex_)
+    {
+        uint256 nBytes = _length * 4;
+        uint256 leaves = nBytes == 0 ? 1 : (nBytes + 31) >> 5;
+        bytes32[] memory level = new bytes32[](leaves);
+        uint256 nanLanes;
+        uint256 nanLeaf = NO_NAN;
+        for (uint256 j; j < leaves; ++j) {
+            uint256 pos = j << 5;
+            uint256 word;
+            if (pos < nBytes) {
+                assembly ("memory-safe") {
+                    word := calldataload(add(add(_data.offset, _offset), pos))
+                }
+                uint256 rest = nBytes - pos;
+                // rest < 32 only for the last leaf: keep its first `rest` bytes.
+                if (rest < 32) word &= ~(type(uint256).max >> (rest << 3));
+            }
+            uint256 lanes = ((word & LANE_ABS) + LANE_BIAS) & LANE_TOP;
+            if (lanes != 0 && nanLeaf == NO_NAN) {
+                nanLeaf = j;
+                nanLanes = lanes;
+            }
+            level[j] = bytes32(word);
+        }
+        nanIndex_ = NO_NAN;
+        if (nanLeaf != NO_NAN) {
+            for (uint256 t; t < 8; ++t) {
+                if ((nanLanes >> (224 - 32 * t)) & 0x80000000 != 0) {
+                    nanIndex_ = nanLeaf * 8 + t;
+                    break;
+                }
+            }
+        }
+        root_ = merkleRoot(LibDomains.TENSOR_NODE, level, leaves);
+    }
+
+    /// @notice Root of a space over its slot roots (§3.2): 0^32 for no slot, R_0 for one.
+    /// @dev Overwrites `_slotRoots` in place.
+    function spaceRoot(bytes32[] memory _slotRoots) internal pure returns (bytes32 root_) {
+        if (_slotRoots.length == 0) return bytes32(0);
+        root_ = merkleRoot(LibDomains.MEMORY_NODE, _slotRoots, _slotRoots.length);
+    }
+
+    /// @notice The space root implied by slot root `_slotRoot` at slot `_index` of a space
+    ///         of `_slots` slots with siblings `_proof` (bottom-up).
+    /// @dev Index-bound: bit d of the index says on which side sibling d goes. The depth is
+    ///      fixed by the slot count, so a proof cannot stop early at an inner node (a slot
+    ///      root of ≤ 8 values is raw caller-chosen bytes and could equal an inner node).
+    function spaceRootFromProof(bytes32 _slotRoot, uint256 _index, uint256 _slots, bytes32[] calldata _proof)
+        internal
+        pure
+        returns (bytes32 root_)
+    {
+        uint256 depth = spaceDepth(_slots);
+        // INVARIANT: the proof has exactly the depth of the space tree.
+        if (_proof.length != depth) revert LibTensorRoot_ProofDepth(depth, _proof.length);
+        // INVARIANT: the index names a leaf of that tree.
+        if (_index >> depth != 0) revert LibTensorRoot_IndexOutOfRange(_index, depth);
+        root_ = _slotRoot;
+        uint256 m = _index;
+        for (uint256 d; d < depth; ++d) {
+            root_ = m & 1 == 1
+                ? hashNode(LibDomains.MEMORY_NODE, _proof[d], root_)
+                : hashNode(LibDomains.MEMORY_NODE, root_, _proof[d]);
+            m >>= 1;
+        }
+    }
+}

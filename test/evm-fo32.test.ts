@@ -20,7 +20,7 @@ const EXPENSIVE = new Set<MapOp>([
 
 function batchSize(set: Vectors): number {
   if (set.kind === "compare") return 2000;
-  return EXPENSIVE.has(set.op) ? 500 : 2000;
+  return EXPENSIVE.has(set.op) ? 200 : 1000;
 }
 
 function title(set: Vectors): string {

@@ -75,24 +75,32 @@ library LibF32 {
 
     // ---------------------------------------------------------------------------------------
     // Comparisons (IEEE: NaN unordered, −0 = +0)
+    //
+    // For a non-NaN pattern x, key(x) = ±(x & 0x7FFFFFFF) (minus when the sign bit is set) is
+    // a signed integer with the order of the values, and −0, +0 both map to 0. In assembly:
+    // with m = 0 − signbit (0 or all ones), key = ((x & 0x7FFFFFFF) ^ m) − m.
     // ---------------------------------------------------------------------------------------
 
-    /// @dev A signed integer with the order of the values, for a non-NaN pattern:
-    ///      ±magnitude bits, so −0 and +0 both map to 0.
-    function _key(uint256 a) private pure returns (int256 k) {
-        // Magnitude < 2^31: the negation cannot overflow an int256.
-        k = int256(a & ABS_MASK);
-        if (a & SIGN_BIT != 0) k = -k;
+    function lt(F32 a, F32 b) internal pure returns (bool r) {
+        assembly ("memory-safe") {
+            let ax := and(a, 0x7fffffff)
+            let ay := and(b, 0x7fffffff)
+            let mx := sub(0, and(shr(31, a), 1))
+            let my := sub(0, and(shr(31, b), 1))
+            let ordered := and(lt(ax, 0x7f800001), lt(ay, 0x7f800001))
+            r := and(ordered, slt(sub(xor(ax, mx), mx), sub(xor(ay, my), my)))
+        }
     }
 
-    function lt(F32 a, F32 b) internal pure returns (bool) {
-        if (isNaN(a) || isNaN(b)) return false;
-        return _key(F32.unwrap(a)) < _key(F32.unwrap(b));
-    }
-
-    function le(F32 a, F32 b) internal pure returns (bool) {
-        if (isNaN(a) || isNaN(b)) return false;
-        return _key(F32.unwrap(a)) <= _key(F32.unwrap(b));
+    function le(F32 a, F32 b) internal pure returns (bool r) {
+        assembly ("memory-safe") {
+            let ax := and(a, 0x7fffffff)
+            let ay := and(b, 0x7fffffff)
+            let mx := sub(0, and(shr(31, a), 1))
+            let my := sub(0, and(shr(31, b), 1))
+            let ordered := and(lt(ax, 0x7f800001), lt(ay, 0x7f800001))
+            r := and(ordered, iszero(sgt(sub(xor(ax, mx), mx), sub(xor(ay, my), my))))
+        }
     }
 
     function gt(F32 a, F32 b) internal pure returns (bool) {
@@ -103,33 +111,54 @@ library LibF32 {
         return le(b, a);
     }
 
-    function eq(F32 a, F32 b) internal pure returns (bool) {
-        if (isNaN(a) || isNaN(b)) return false;
-        return _key(F32.unwrap(a)) == _key(F32.unwrap(b));
+    function eq(F32 a, F32 b) internal pure returns (bool r) {
+        assembly ("memory-safe") {
+            let ax := and(a, 0x7fffffff)
+            let ay := and(b, 0x7fffffff)
+            let x := and(a, 0xffffffff)
+            let y := and(b, 0xffffffff)
+            // equal patterns, or both zeros; never for NaN
+            r := and(lt(ax, 0x7f800001), or(eq(x, y), iszero(or(ax, ay))))
+        }
     }
 
     /// @notice NaN if either is NaN; the larger value; max(−0, +0) = +0.
-    function max(F32 a, F32 b) internal pure returns (F32) {
-        uint256 x = F32.unwrap(a);
-        uint256 y = F32.unwrap(b);
-        if (x & ABS_MASK > INF_BITS || y & ABS_MASK > INF_BITS) return NAN;
-        int256 kx = _key(x);
-        int256 ky = _key(y);
-        if (kx != ky) return kx > ky ? a : b;
-        // Equal: the patterns differ only for ±0, where −0 is the result only if both are −0.
-        return F32.wrap(uint32(x & y));
+    function max(F32 a, F32 b) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            let x := and(a, 0xffffffff)
+            let y := and(b, 0xffffffff)
+            let ax := and(x, 0x7fffffff)
+            let ay := and(y, 0x7fffffff)
+            let mx := sub(0, shr(31, x))
+            let my := sub(0, shr(31, y))
+            let kx := sub(xor(ax, mx), mx)
+            let ky := sub(xor(ay, my), my)
+            // different keys: the larger; equal keys: equal patterns, or ±0 where the AND of
+            // the two patterns is −0 only if both are −0
+            r := and(x, y)
+            if sgt(kx, ky) { r := x }
+            if slt(kx, ky) { r := y }
+            if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+        }
     }
 
     /// @notice NaN if either is NaN; the smaller value; min(−0, +0) = −0.
-    function min(F32 a, F32 b) internal pure returns (F32) {
-        uint256 x = F32.unwrap(a);
-        uint256 y = F32.unwrap(b);
-        if (x & ABS_MASK > INF_BITS || y & ABS_MASK > INF_BITS) return NAN;
-        int256 kx = _key(x);
-        int256 ky = _key(y);
-        if (kx != ky) return kx < ky ? a : b;
-        // Equal: the patterns differ only for ±0, where −0 is the result if either is −0.
-        return F32.wrap(uint32(x | y));
+    function min(F32 a, F32 b) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            let x := and(a, 0xffffffff)
+            let y := and(b, 0xffffffff)
+            let ax := and(x, 0x7fffffff)
+            let ay := and(y, 0x7fffffff)
+            let mx := sub(0, shr(31, x))
+            let my := sub(0, shr(31, y))
+            let kx := sub(xor(ax, mx), mx)
+            let ky := sub(xor(ay, my), my)
+            // equal keys: the OR of ±0 patterns is −0 if either is −0
+            r := or(x, y)
+            if slt(kx, ky) { r := x }
+            if sgt(kx, ky) { r := y }
+            if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -182,9 +211,9 @@ library LibF32 {
     function fromInt(int256 k) internal pure returns (F32) {
         if (k < 0) {
             // −k of an int256 > type(int256).min is positive; callers pass small integers.
-            return F32.wrap(uint32(_roundPack(1, 0, uint256(-k))));
+            return roundPack(1, 0, uint256(-k));
         }
-        return F32.wrap(uint32(_roundPack(0, 0, uint256(k))));
+        return roundPack(0, 0, uint256(k));
     }
 
     /// @notice The integral value a with |a| ≤ 2^24 as an unsigned integer (magnitude only).
@@ -217,228 +246,380 @@ library LibF32 {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Softfloat core (node/fo32/softfloat.ts)
+    // Softfloat core (node/fo32/softfloat.ts), in assembly for gas.
+    //
+    // Each primitive is one assembly block with its own copies of two Yul helpers:
+    //   msb(x)               index of the highest set bit of x > 0 (binary search)
+    //   roundPack(s, e, sig, t)  (−1)^s·sig·2^e rounded to binary32 (RNE), t = msb(sig),
+    //                        s the sign bit in place (0 or 2^31); softfloat.ts `roundPack`.
+    // Exponents are two's-complement words compared with slt/sgt. An operand is read as
+    // value = m·2^(E−150) with E = max(exponent field, 1) and m = fraction + 2^23 for normals;
+    // add and mul keep subnormals unnormalized (m < 2^23, E = 1): the exact sum / product is
+    // the same number, so the rounded result is the same as softfloat.ts' normalized form.
+    // div and sqrt normalize subnormals as softfloat.ts does, for enough quotient/root bits.
+    //
+    // roundPack: lsb = max(e + t − 23, −149) is the exponent of the result's last bit;
+    // sh = lsb − e bits are dropped (sh ≤ 0: exact, shift left). Round to nearest even by
+    // adding (half − 1) + (kept LSB) before the shift. Then bits = (lsb + 149)·2^23 + m is the
+    // pattern for every case: m < 2^23 at lsb = −149 is a subnormal (or zero), m = 2^23 there
+    // the smallest normal, and a rounding carry to m = 2^24 moves into the exponent field;
+    // bits ≥ 0x7F800000 is an overflow to ±inf. Every caller's sig < 2^255 (so sig + half
+    // cannot wrap) and −400 < e < 300, so no signed quantity comes near 2^255.
     // ---------------------------------------------------------------------------------------
 
     /// @notice a + b, correctly rounded.
-    function add(F32 a, F32 b) internal pure returns (F32) {
-        return F32.wrap(uint32(_add(F32.unwrap(a), F32.unwrap(b))));
+    function add(F32 a, F32 b) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            let x := and(a, 0xffffffff)
+            let y := and(b, 0xffffffff)
+            let ax := and(x, 0x7fffffff)
+            let ay := and(y, 0x7fffffff)
+            // x := the operand of larger magnitude (a on a tie, as softfloat.ts' `big`)
+            if lt(ax, ay) {
+                let t := x
+                x := y
+                y := t
+                t := ax
+                ax := ay
+                ay := t
+            }
+            let ex := shr(23, ax)
+            let d := sub(ex, shr(23, ay))
+            let opposite := shr(31, xor(x, y))
+            switch and(gt(ay, 0x7fffff), lt(ax, 0x7f800000))
+            case 1 {
+                // Fast path: both normal. Exact alignment while d ≤ 40; beyond, y < 2^-16 of
+                // x's LSB and one unit 2^(ex − 190) of the same sign rounds the same way.
+                let my := or(and(ay, 0x7fffff), 0x800000)
+                if gt(d, 40) {
+                    d := 40
+                    my := 1
+                }
+                let mx := shl(d, or(and(ax, 0x7fffff), 0x800000)) // < 2^64, msb 23 + d
+                let sig
+                let t := add(23, d) // t = msb(sig), fixed below
+                switch opposite
+                case 0 {
+                    sig := add(mx, my) // < 2^(t+2): msb t or t + 1
+                    t := add(t, shr(add(t, 1), sig))
+                }
+                default {
+                    sig := sub(mx, my) // |x| ≥ |y|: no wrap
+                    switch lt(d, 2)
+                    case 0 {
+                        // my < 2^24 ≤ 2^(t−1): sig ≥ 2^(t−1), msb t − 1 or t
+                        t := sub(t, iszero(shr(t, sig)))
+                    }
+                    default {
+                        // cancellation: sig < 2^25, binary search (sig = 0 gives t = 0)
+                        t := shl(4, gt(sig, 0xffff))
+                        t := or(t, shl(3, gt(shr(t, sig), 0xff)))
+                        t := or(t, shl(2, gt(shr(t, sig), 0xf)))
+                        t := or(t, shl(1, gt(shr(t, sig), 0x3)))
+                        t := or(t, gt(shr(t, sig), 0x1))
+                    }
+                }
+                // roundPack(s, e = ex − d − 150, sig, t): sh = lsb − e = t − 23 bits are dropped
+                // and l = lsb + 149 = ex + sh − d − 1 unless that is < 0 (a subnormal result),
+                // where l = 0 and sh grows by the same amount.
+                let sh := sub(t, 23)
+                let l := sub(add(ex, sh), add(d, 1))
+                if slt(l, 0) {
+                    sh := sub(sh, l)
+                    l := 0
+                }
+                let m
+                switch slt(sh, 1)
+                case 1 { m := shl(sub(0, sh), sig) }
+                default { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                let bits := add(shl(23, l), m)
+                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                r := or(and(x, 0x80000000), bits)
+                if iszero(sig) { r := 0 } // x − x = +0
+            }
+            default {
+                switch gt(ax, 0x7f7fffff)
+                case 1 {
+                    // x is ±inf or NaN (a NaN operand is always the larger pattern)
+                    r := x
+                    if or(gt(ax, 0x7f800000), and(eq(ay, 0x7f800000), opposite)) { r := 0x7fc00000 }
+                }
+                default {
+                    switch ay
+                    case 0 {
+                        r := x
+                        if iszero(ax) { r := and(x, y) } // −0 only if both are −0
+                    }
+                    default {
+                        // y subnormal (x normal or subnormal): value = m·2^(E−150) with
+                        // E = max(field, 1); the subnormal keeps m < 2^23.
+                        let ey := shr(23, ay)
+                        let mx := or(and(ax, 0x7fffff), shl(23, gt(ex, 0)))
+                        let my := and(ay, 0x7fffff)
+                        ex := add(ex, iszero(ex))
+                        d := sub(ex, 1)
+                        if gt(d, 40) {
+                            d := 40
+                            my := 1
+                        }
+                        mx := shl(d, mx)
+                        let sig := add(mx, my)
+                        if opposite { sig := sub(mx, my) }
+                        let s := and(x, 0x80000000)
+                        if iszero(sig) { s := 0 } // x − x = +0
+                        // t = msb(sig), sig < 2^65
+                        let t := shl(6, gt(sig, 0xffffffffffffffff))
+                        t := or(t, shl(5, gt(shr(t, sig), 0xffffffff)))
+                        t := or(t, shl(4, gt(shr(t, sig), 0xffff)))
+                        t := or(t, shl(3, gt(shr(t, sig), 0xff)))
+                        t := or(t, shl(2, gt(shr(t, sig), 0xf)))
+                        t := or(t, shl(1, gt(shr(t, sig), 0x3)))
+                        t := or(t, gt(shr(t, sig), 0x1))
+                        // roundPack(s, e, sig, t), e = ex − d − 150 (see the section comment)
+                        let e := sub(sub(ex, d), 150)
+                        let l := add(add(e, t), 126)
+                        if slt(l, 0) { l := 0 }
+                        let sh := sub(sub(l, 149), e)
+                        let m := shl(sub(0, sh), sig)
+                        if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                        r := or(s, add(shl(23, l), m)) // no overflow: |y| is far below half an ulp of FLT_MAX
+                    }
+                }
+            }
+        }
     }
 
-    /// @notice a − b, correctly rounded (a + (−b); NaN b stays NaN).
+    /// @notice a − b, correctly rounded: a + (−b) (a NaN b stays NaN with its sign flipped).
     function sub(F32 a, F32 b) internal pure returns (F32) {
-        uint256 y = F32.unwrap(b);
-        if (y & ABS_MASK > INF_BITS) return NAN;
-        return F32.wrap(uint32(_add(F32.unwrap(a), y ^ SIGN_BIT)));
+        return add(a, F32.wrap(F32.unwrap(b) ^ 0x80000000));
     }
 
     /// @notice a · b, correctly rounded.
-    function mul(F32 a, F32 b) internal pure returns (F32) {
-        return F32.wrap(uint32(_mul(F32.unwrap(a), F32.unwrap(b))));
+    function mul(F32 a, F32 b) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            let x := and(a, 0xffffffff)
+            let y := and(b, 0xffffffff)
+            let s := and(xor(x, y), 0x80000000)
+            let ax := and(x, 0x7fffffff)
+            let ay := and(y, 0x7fffffff)
+            let ex := shr(23, ax)
+            let ey := shr(23, ay)
+            switch and(and(gt(ax, 0x7fffff), lt(ax, 0x7f800000)), and(gt(ay, 0x7fffff), lt(ay, 0x7f800000)))
+            case 1 {
+                // Fast path: both normal. sig ∈ [2^46, 2^48): msb t = 46 + c.
+                let sig := mul(or(and(ax, 0x7fffff), 0x800000), or(and(ay, 0x7fffff), 0x800000))
+                let c := shr(47, sig)
+                // roundPack(s, e = ex + ey − 300, sig, t): sh = t − 23 and l = e + t + 126
+                // (clamped at 0 for a subnormal result, sh growing by the same amount)
+                let sh := add(23, c)
+                let l := sub(add(add(ex, ey), c), 128)
+                if slt(l, 0) {
+                    sh := sub(sh, l)
+                    l := 0
+                }
+                let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
+                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                r := or(s, bits)
+            }
+            default {
+                switch or(gt(ax, 0x7f7fffff), gt(ay, 0x7f7fffff))
+                case 1 {
+                    // NaN → NaN; 0·inf → NaN; otherwise ±inf
+                    r := or(s, 0x7f800000)
+                    if or(or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)), or(iszero(ax), iszero(ay))) { r := 0x7fc00000 }
+                }
+                default {
+                    switch or(iszero(ax), iszero(ay))
+                    case 1 { r := s }
+                    default {
+                        // a subnormal operand: value = m·2^(E−150), E = max(field, 1), m < 2^23
+                        let mx := or(and(ax, 0x7fffff), shl(23, gt(ex, 0)))
+                        let my := or(and(ay, 0x7fffff), shl(23, gt(ey, 0)))
+                        ex := add(ex, iszero(ex))
+                        ey := add(ey, iszero(ey))
+                        let sig := mul(mx, my) // exact, 0 < sig < 2^47
+                        let t := shl(5, gt(sig, 0xffffffff))
+                        t := or(t, shl(4, gt(shr(t, sig), 0xffff)))
+                        t := or(t, shl(3, gt(shr(t, sig), 0xff)))
+                        t := or(t, shl(2, gt(shr(t, sig), 0xf)))
+                        t := or(t, shl(1, gt(shr(t, sig), 0x3)))
+                        t := or(t, gt(shr(t, sig), 0x1))
+                        // roundPack(s, e, sig, t), e = ex + ey − 300
+                        let e := sub(add(ex, ey), 300)
+                        let l := add(add(e, t), 126)
+                        if slt(l, 0) { l := 0 }
+                        let sh := sub(sub(l, 149), e)
+                        let m := shl(sub(0, sh), sig)
+                        if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                        r := or(s, add(shl(23, l), m)) // no overflow: |result| < 2^5
+                    }
+                }
+            }
+        }
     }
 
     /// @notice a / b, correctly rounded; x/±0 = ±inf, 0/0 = inf/inf = NaN.
-    function div(F32 a, F32 b) internal pure returns (F32) {
-        return F32.wrap(uint32(_div(F32.unwrap(a), F32.unwrap(b))));
+    function div(F32 a, F32 b) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            let x := and(a, 0xffffffff)
+            let y := and(b, 0xffffffff)
+            let s := and(xor(x, y), 0x80000000)
+            let ax := and(x, 0x7fffffff)
+            let ay := and(y, 0x7fffffff)
+            switch or(or(gt(ax, 0x7f7fffff), gt(ay, 0x7f7fffff)), or(iszero(ax), iszero(ay)))
+            case 1 {
+                // softfloat.ts order: NaN; inf/inf, inf/y; x/inf; 0/0, x/0; 0/y
+                r := s
+                switch eq(ay, 0x7f800000)
+                case 1 { if eq(ax, 0x7f800000) { r := 0x7fc00000 } }
+                default {
+                    if or(eq(ax, 0x7f800000), iszero(ay)) { r := or(s, 0x7f800000) }
+                    if and(iszero(ax), iszero(ay)) { r := 0x7fc00000 }
+                }
+                if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+            }
+            default {
+                // normalized unpack: m ∈ [2^23, 2^24), value = m·2^(E−150), E ≤ 0 for subnormals
+                let ex := shr(23, ax)
+                let ey := shr(23, ay)
+                let mx := and(ax, 0x7fffff)
+                let my := and(ay, 0x7fffff)
+                switch ex
+                case 0 {
+                    // k = 23 − msb(mx), mx < 2^23
+                    let t := shl(4, gt(mx, 0xffff))
+                    t := or(t, shl(3, gt(shr(t, mx), 0xff)))
+                    t := or(t, shl(2, gt(shr(t, mx), 0xf)))
+                    t := or(t, shl(1, gt(shr(t, mx), 0x3)))
+                    t := or(t, gt(shr(t, mx), 0x1))
+                    mx := shl(sub(23, t), mx)
+                    ex := sub(t, 22) // 1 − (23 − t)
+                }
+                default { mx := or(mx, 0x800000) }
+                switch ey
+                case 0 {
+                    let t := shl(4, gt(my, 0xffff))
+                    t := or(t, shl(3, gt(shr(t, my), 0xff)))
+                    t := or(t, shl(2, gt(shr(t, my), 0xf)))
+                    t := or(t, shl(1, gt(shr(t, my), 0x3)))
+                    t := or(t, gt(shr(t, my), 0x1))
+                    my := shl(sub(23, t), my)
+                    ey := sub(t, 22)
+                }
+                default { my := or(my, 0x800000) }
+                // q = ⌊mx·2^32 / my⌋ ∈ [2^31, 2^33); the remainder becomes a sticky bit below
+                // it, so sig ∈ [2^32, 2^34) and msb t = 32 + c, c = (sig ≥ 2^33)
+                let num := shl(32, mx)
+                let sig := or(shl(1, div(num, my)), gt(mod(num, my), 0))
+                let c := shr(33, sig)
+                // roundPack(s, e = ex − ey − 33, sig, t): sh = t − 23, l = e + t + 126 (clamped
+                // at 0 for a subnormal result, sh growing by the same amount)
+                let sh := add(9, c)
+                let l := add(sub(ex, ey), add(125, c))
+                if slt(l, 0) {
+                    sh := sub(sh, l)
+                    l := 0
+                }
+                let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
+                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                r := or(s, bits)
+            }
+        }
     }
 
     /// @notice √a, correctly rounded; sqrt(−0) = −0, sqrt(x < 0) = NaN.
-    function sqrt(F32 a) internal pure returns (F32) {
-        return F32.wrap(uint32(_sqrt(F32.unwrap(a))));
+    function sqrt(F32 a) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            function msb(x) -> n {
+                n := shl(7, lt(0xffffffffffffffffffffffffffffffff, x))
+                n := or(n, shl(6, lt(0xffffffffffffffff, shr(n, x))))
+                n := or(n, shl(5, lt(0xffffffff, shr(n, x))))
+                n := or(n, shl(4, lt(0xffff, shr(n, x))))
+                n := or(n, shl(3, lt(0xff, shr(n, x))))
+                n := or(n, shl(2, lt(0xf, shr(n, x))))
+                n := or(n, shl(1, lt(0x3, shr(n, x))))
+                n := or(n, lt(0x1, shr(n, x)))
+            }
+            function roundPack(s, e, sig, t) -> z {
+                let lsb := add(e, sub(t, 23))
+                if slt(lsb, sub(0, 149)) { lsb := sub(0, 149) }
+                let sh := sub(lsb, e)
+                let m := shl(sub(0, sh), sig)
+                if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                let bits := add(mul(add(lsb, 149), 0x800000), m)
+                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                z := or(s, bits)
+            }
+            function f(x) -> z {
+                if iszero(and(x, 0x7fffffff)) {
+                    z := x // ±0
+                    leave
+                }
+                if gt(x, 0x7f7fffff) {
+                    // +inf → +inf; NaN (either sign) and every negative value → NaN
+                    z := 0x7fc00000
+                    if eq(x, 0x7f800000) { z := x }
+                    leave
+                }
+                let e := shr(23, x)
+                let m := and(x, 0x7fffff)
+                switch e
+                case 0 {
+                    let k := sub(23, msb(m))
+                    m := shl(k, m)
+                    e := sub(1, k)
+                }
+                default { m := or(m, 0x800000) }
+                e := sub(e, 150) // value = m·2^e, m ∈ [2^23, 2^24)
+                // make the exponent even, then widen by 2^50 so the root has ≥ 36 bits
+                if and(e, 1) {
+                    m := shl(1, m)
+                    e := sub(e, 1)
+                }
+                let n := shl(50, m) // ∈ [2^73, 2^75)
+                // ⌊√n⌋ by Newton's iteration from 2^⌈bitLength/2⌉ ≥ √n, decreasing until it stops
+                let root := shl(shr(1, add(add(73, shr(74, n)), 2)), 1)
+                for {} 1 {} {
+                    let next := shr(1, add(root, div(n, root)))
+                    if iszero(lt(next, root)) { break }
+                    root := next
+                }
+                // root ∈ [2^36, 2^38): sig ∈ [2^37, 2^39), msb 37 or 38
+                let sig := or(shl(1, root), iszero(eq(mul(root, root), n)))
+                z := roundPack(0, sub(sdiv(sub(e, 50), 2), 1), sig, add(37, shr(38, sig)))
+            }
+            r := f(and(a, 0xffffffff))
+        }
     }
 
     /// @notice (−1)^sign · sig · 2^e rounded to binary32 (RNE), with gradual underflow and
-    ///         overflow to ±inf. `sig` may carry a sticky bit in its least significant position
-    ///         when at least 2 bits lie below the rounding point. Used by sin/cos (LibF32Math).
-    function roundPack(uint256 sign, int256 e, uint256 sig) internal pure returns (F32) {
-        return F32.wrap(uint32(_roundPack(sign, e, sig)));
-    }
-
-    /// @dev Index of the most significant set bit of x > 0 (bitLength − 1), by binary search.
-    function _msb(uint256 x) private pure returns (uint256 r) {
+    ///         overflow to ±inf (softfloat.ts `roundPack`; used by sin/cos in LibF32Math).
+    ///         `sig` may carry a sticky bit in its least significant position when at least 2
+    ///         bits lie below the rounding point. Requires sig < 2^255 and |e| < 2^16.
+    function roundPack(uint256 sign, int256 e, uint256 sig) internal pure returns (F32 r) {
         assembly ("memory-safe") {
-            r := shl(7, lt(0xffffffffffffffffffffffffffffffff, x))
-            r := or(r, shl(6, lt(0xffffffffffffffff, shr(r, x))))
-            r := or(r, shl(5, lt(0xffffffff, shr(r, x))))
-            r := or(r, shl(4, lt(0xffff, shr(r, x))))
-            r := or(r, shl(3, lt(0xff, shr(r, x))))
-            r := or(r, shl(2, lt(0xf, shr(r, x))))
-            r := or(r, shl(1, lt(0x3, shr(r, x))))
-            r := or(r, lt(0x1, shr(r, x)))
-        }
-    }
-
-    /// @dev A finite nonzero pattern as value = m·2^e, 2^23 ≤ m < 2^24 (softfloat.ts `unpack`;
-    ///      the sign is read by the caller). Subnormals are shifted up to a normalized m.
-    function _unpack(uint256 a) private pure returns (int256 e, uint256 m) {
-        uint256 ex = (a >> 23) & 0xFF;
-        m = a & 0x7FFFFF;
-        if (ex == 0) {
-            // subnormal: value = frac·2^-149, 0 < frac < 2^23, so 0 ≤ msb ≤ 22
-            unchecked {
-                uint256 s = 23 - _msb(m);
-                return (-149 - int256(s), m << s);
+            function msb(x) -> n {
+                n := shl(7, lt(0xffffffffffffffffffffffffffffffff, x))
+                n := or(n, shl(6, lt(0xffffffffffffffff, shr(n, x))))
+                n := or(n, shl(5, lt(0xffffffff, shr(n, x))))
+                n := or(n, shl(4, lt(0xffff, shr(n, x))))
+                n := or(n, shl(3, lt(0xff, shr(n, x))))
+                n := or(n, shl(2, lt(0xf, shr(n, x))))
+                n := or(n, shl(1, lt(0x3, shr(n, x))))
+                n := or(n, lt(0x1, shr(n, x)))
             }
-        }
-        unchecked {
-            // 1 ≤ ex ≤ 254
-            return (int256(ex) - 150, m | 0x800000);
-        }
-    }
-
-    /// @dev softfloat.ts `roundPack`. Bounds: every caller's sig < 2^256 and its exponent e
-    ///      ≥ −344 (mul of two minimum subnormals), so `shift` ≤ 195 and `lsb` ≤ 255.
-    function _roundPack(uint256 sign, int256 e, uint256 sig) private pure returns (uint256) {
-        uint256 s = sign << 31;
-        if (sig == 0) return s;
-        unchecked {
-            // Exponent of the leading bit; the target LSB is 2^(top−23) for normals, 2^−149 below.
-            // |e| < 2^10 and msb < 256: no signed overflow anywhere below.
-            int256 top = e + int256(_msb(sig));
-            int256 lsb = top - 23;
-            if (lsb < -149) lsb = -149;
-            int256 shift = lsb - e; // bits to drop (≤ 0: exact, shift left)
-            uint256 m;
-            if (shift <= 0) {
-                // −shift ≤ 23 − msb(sig): m stays below 2^24
-                m = sig << uint256(-shift);
-            } else {
-                uint256 sh = uint256(shift); // 1 ≤ sh ≤ 195
-                m = sig >> sh;
-                uint256 rem = sig & ((uint256(1) << sh) - 1);
-                uint256 half = uint256(1) << (sh - 1);
-                if (rem > half || (rem == half && m & 1 == 1)) m += 1;
+            function rp(s, e_, sig_, t) -> z {
+                let lsb := add(e_, sub(t, 23))
+                if slt(lsb, sub(0, 149)) { lsb := sub(0, 149) }
+                let sh := sub(lsb, e_)
+                let m := shl(sub(0, sh), sig_)
+                if sgt(sh, 0) { m := shr(sh, add(add(sig_, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig_), 1))) }
+                let bits := add(mul(add(lsb, 149), 0x800000), m)
+                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                z := or(s, bits)
             }
-            // m ≤ 2^24 (normal) or ≤ 2^23 (subnormal): a carry to 2^24 / 2^23 moves the
-            // exponent field by one through the addition below.
-            if (lsb == -149 && m < 0x800000) return s | m; // subnormal or zero
-            uint256 biased = uint256(lsb + 150); // ≥ 1: exponent field of a normal with LSB 2^lsb
-            if (biased >= 255) return s | INF_BITS;
-            // (biased − 1)·2^23 + m adds the hidden bit into the exponent field; m = 2^24
-            // after rounding carries into the next binade or to infinity. < 2^32 + 2^24.
-            uint256 bits = (biased - 1) * 0x800000 + m;
-            if (bits >= INF_BITS) return s | INF_BITS;
-            return s | bits;
-        }
-    }
-
-    /// @dev softfloat.ts `f32Add` on bit patterns (upper bits of a and b are zero).
-    function _add(uint256 a, uint256 b) private pure returns (uint256) {
-        uint256 aa = a & ABS_MASK;
-        uint256 ab = b & ABS_MASK;
-        if (aa > INF_BITS || ab > INF_BITS) return QNAN_BITS;
-        if (aa == INF_BITS) {
-            if (ab == INF_BITS && (a ^ b) & SIGN_BIT != 0) return QNAN_BITS;
-            return a;
-        }
-        if (ab == INF_BITS) return b;
-        if (aa == 0) {
-            if (ab == 0) return a & b & SIGN_BIT; // −0 only if both are −0
-            return b;
-        }
-        if (ab == 0) return a;
-        // big = the operand of larger magnitude (a on a tie). Magnitude order is the order of
-        // the patterns without sign, the same as softfloat.ts' (e, m) comparison.
-        (uint256 big, uint256 small) = ab > aa ? (b, a) : (a, b);
-        (int256 be, uint256 bm) = _unpack(big);
-        (int256 se, uint256 sm) = _unpack(small);
-        unchecked {
-            // be ≥ se because |big| ≥ |small| and both are normalized.
-            uint256 d = uint256(be - se);
-            // Exact alignment while d ≤ 40; beyond, small < 2^-16 of big's LSB and one unit
-            // 2^(be − 40) of the same sign rounds the same way (softfloat.ts f32Add).
-            if (d > 40) {
-                d = 40;
-                sm = 1;
-            }
-            bm <<= d; // < 2^64
-            int256 e = be - int256(d);
-            uint256 mag;
-            if ((a ^ b) & SIGN_BIT == 0) {
-                mag = bm + sm; // < 2^65
-            } else {
-                mag = bm - sm; // |big| ≥ |small|: no wrap
-                if (mag == 0) return 0; // x − x = +0 in round-to-nearest
-            }
-            return _roundPack(big >> 31, e, mag);
-        }
-    }
-
-    /// @dev softfloat.ts `f32Mul`.
-    function _mul(uint256 a, uint256 b) private pure returns (uint256) {
-        uint256 aa = a & ABS_MASK;
-        uint256 ab = b & ABS_MASK;
-        if (aa > INF_BITS || ab > INF_BITS) return QNAN_BITS;
-        uint256 sign = (a ^ b) >> 31;
-        if (aa == INF_BITS || ab == INF_BITS) {
-            if (aa == 0 || ab == 0) return QNAN_BITS; // 0·inf
-            return (sign << 31) | INF_BITS;
-        }
-        if (aa == 0 || ab == 0) return sign << 31;
-        (int256 xe, uint256 xm) = _unpack(a);
-        (int256 ye, uint256 ym) = _unpack(b);
-        unchecked {
-            // |xe|, |ye| ≤ 172; xm·ym < 2^48: the exact product.
-            return _roundPack(sign, xe + ye, xm * ym);
-        }
-    }
-
-    /// @dev softfloat.ts `f32Div`.
-    function _div(uint256 a, uint256 b) private pure returns (uint256) {
-        uint256 aa = a & ABS_MASK;
-        uint256 ab = b & ABS_MASK;
-        if (aa > INF_BITS || ab > INF_BITS) return QNAN_BITS;
-        uint256 s = ((a ^ b) >> 31) << 31;
-        if (aa == INF_BITS) return ab == INF_BITS ? QNAN_BITS : s | INF_BITS;
-        if (ab == INF_BITS) return s;
-        if (ab == 0) return aa == 0 ? QNAN_BITS : s | INF_BITS;
-        if (aa == 0) return s;
-        (int256 xe, uint256 xm) = _unpack(a);
-        (int256 ye, uint256 ym) = _unpack(b);
-        unchecked {
-            // q = ⌊xm·2^32 / ym⌋ has 32 or 33 bits (ym ≥ 2^23 ≠ 0); the remainder becomes a
-            // sticky bit below it. xm·2^32 < 2^56.
-            uint256 num = xm << 32;
-            uint256 q = num / ym;
-            uint256 sig = (q << 1) | (num % ym == 0 ? 0 : 1);
-            return _roundPack(s >> 31, xe - ye - 33, sig);
-        }
-    }
-
-    /// @dev ⌊√n⌋ by Newton's iteration from an upper bound, decreasing until it stops
-    ///      (softfloat.ts `isqrt`). n < 2^75 here.
-    function _isqrt(uint256 n) private pure returns (uint256 x) {
-        if (n < 2) return n;
-        unchecked {
-            x = uint256(1) << ((_msb(n) + 2) >> 1); // 2^⌈bitLength/2⌉ ≥ √n
-            for (;;) {
-                // x ≥ 1, x + n/x < 2^77
-                uint256 y = (x + n / x) >> 1;
-                if (y >= x) return x;
-                x = y;
-            }
-        }
-    }
-
-    /// @dev softfloat.ts `f32Sqrt`.
-    function _sqrt(uint256 a) private pure returns (uint256) {
-        uint256 aa = a & ABS_MASK;
-        if (aa > INF_BITS) return QNAN_BITS;
-        if (aa == 0) return a; // ±0
-        if (a & SIGN_BIT != 0) return QNAN_BITS;
-        if (aa == INF_BITS) return a;
-        (int256 e, uint256 m) = _unpack(a);
-        unchecked {
-            // Make the exponent even, then widen by 2^50 so the root has ≥ 36 bits; n < 2^75.
-            if (e & 1 != 0) {
-                m <<= 1;
-                e -= 1;
-            }
-            uint256 n = m << 50;
-            uint256 root = _isqrt(n);
-            uint256 sticky = root * root == n ? 0 : 1;
-            // e − 50 is even: the division is exact.
-            return _roundPack(0, (e - 50) / 2 - 1, (root << 1) | sticky);
+            r := shl(31, and(sign, 1)) // sig = 0: the signed zero
+            if sig { r := rp(r, e, sig, msb(sig)) }
         }
     }
 }

@@ -1,0 +1,281 @@
+// Deployment and players for the protocol tests (test/protocol*.test.ts).
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type {
+  AlphabetVerifier,
+  Coordinator,
+  DisputeGame,
+  ModelRegistry,
+  ReentrantToken,
+  Staking,
+  TestToken,
+} from "../../typechain-types";
+import type { ClaimData, Scenario, TraceProvider } from "./toy-trace";
+
+export const GameStatus = {
+  None: 0n,
+  AwaitingDissection: 1n,
+  AwaitingChoice: 2n,
+  AwaitingStep: 3n,
+  ChallengerWon: 4n,
+  ClaimerWon: 5n,
+  Aborted: 6n,
+} as const;
+
+export const RequestStatus = { None: 0n, Open: 1n, Claimed: 2n, Finalized: 3n, Refunded: 4n } as const;
+export const ClaimStatus = { None: 0n, Pending: 1n, Rejected: 2n, Finalized: 3n } as const;
+export const CallbackStatus = { None: 0n, NotRequested: 1n, Delivered: 2n, Failed: 3n } as const;
+
+export interface ProtocolOptions {
+  degree: number;
+  clockSeconds: number;
+  challengeWindow: number;
+  claimBond: bigint;
+  challengerBond: bigint;
+  rewardBps: number;
+  unbondingDelay: number;
+  maxCallbackGas: number;
+  fees: { base: bigint; perMillionSteps: bigint; perCallbackGas: bigint };
+  /** "test": a plain ERC20; "reentrant": the malicious ReentrantToken. */
+  token: "test" | "reentrant";
+  /** Deploys the one-step verifier; the AlphabetVerifier when absent. */
+  deployVerifier?: () => Promise<string>;
+}
+
+export const DEFAULTS: ProtocolOptions = {
+  degree: 8,
+  clockSeconds: 3600,
+  challengeWindow: 600,
+  claimBond: 1_000n,
+  challengerBond: 400n,
+  rewardBps: 5_000,
+  unbondingDelay: 7 * 24 * 3600,
+  maxCallbackGas: 1_000_000,
+  fees: { base: 100n, perMillionSteps: 10n, perCallbackGas: 0n },
+  token: "test",
+};
+
+export const MINT = 1_000_000_000n;
+
+export interface Actors {
+  deployer: HardhatEthersSigner;
+  treasury: HardhatEthersSigner;
+  requester: HardhatEthersSigner;
+  operators: HardhatEthersSigner[];
+  challengers: HardhatEthersSigner[];
+  stranger: HardhatEthersSigner;
+}
+
+export interface Protocol {
+  options: ProtocolOptions;
+  token: TestToken | ReentrantToken;
+  registry: ModelRegistry;
+  staking: Staking;
+  coordinator: Coordinator;
+  game: DisputeGame;
+  verifier: string;
+  alphabet: AlphabetVerifier | null;
+  actors: Actors;
+}
+
+export async function deployProtocol(overrides: Partial<ProtocolOptions> = {}): Promise<Protocol> {
+  const options = { ...DEFAULTS, ...overrides };
+  const signers = await ethers.getSigners();
+  const actors: Actors = {
+    deployer: signers[0],
+    treasury: signers[1],
+    requester: signers[2],
+    operators: [signers[3], signers[4], signers[5]],
+    challengers: [signers[6], signers[7], signers[8]],
+    stranger: signers[9],
+  };
+  const token =
+    options.token === "test"
+      ? await ethers.deployContract("TestToken")
+      : await ethers.deployContract("ReentrantToken");
+  const registry = await ethers.deployContract("ModelRegistry");
+  const staking = await ethers.deployContract("Staking", [token, options.unbondingDelay, actors.deployer]);
+  const coordinator = await ethers.deployContract("Coordinator", [
+    token,
+    registry,
+    staking,
+    options.challengeWindow,
+    options.claimBond,
+    options.maxCallbackGas,
+    options.fees,
+    actors.deployer,
+  ]);
+  let alphabet: AlphabetVerifier | null = null;
+  let verifier: string;
+  if (options.deployVerifier) verifier = await options.deployVerifier();
+  else {
+    alphabet = await ethers.deployContract("AlphabetVerifier");
+    verifier = await alphabet.getAddress();
+  }
+  const game = await ethers.deployContract("DisputeGame", [
+    {
+      coordinator: await coordinator.getAddress(),
+      registry: await registry.getAddress(),
+      verifier,
+      token: await token.getAddress(),
+      degree: options.degree,
+      clockSeconds: options.clockSeconds,
+      challengerBond: options.challengerBond,
+      challengerRewardBps: options.rewardBps,
+      treasury: actors.treasury.address,
+    },
+  ]);
+  await staking.grantRole(await staking.LOCKER_ROLE(), coordinator);
+  await staking.grantRole(await staking.SLASHER_ROLE(), coordinator);
+  await coordinator.setDisputeGame(game);
+  for (const s of [actors.requester, ...actors.operators, ...actors.challengers, actors.stranger]) {
+    await token.mint(s.address, MINT);
+    for (const spender of [staking, coordinator, game]) await token.connect(s).approve(spender, ethers.MaxUint256);
+  }
+  return { options, token, registry, staking, coordinator, game, verifier, alphabet, actors };
+}
+
+/** Registers the scenario's model (and, with the toy verifier, its program and honest run). */
+export async function registerScenario(p: Protocol, s: Scenario): Promise<void> {
+  await p.registry.register(s.parts, `model ${s.name}`, "ipfs://model");
+  if (p.alphabet) {
+    const [programRoot] = await p.registry.gameSpec(s.modelId);
+    if ((await p.alphabet.stepsOf(programRoot)) === 0n) await p.alphabet.setProgram(programRoot, s.steps);
+    const initial = s.honest.stateAt(0);
+    if ((await p.alphabet.finalOf(initial)) === ethers.ZeroHash) await p.alphabet.setRun(initial, s.honest.claim.finalStateHash);
+  }
+}
+
+export async function stakeAll(p: Protocol, amount: bigint = p.options.claimBond * 3n): Promise<void> {
+  for (const op of p.actors.operators) await p.staking.connect(op).stake(amount);
+}
+
+export async function now(): Promise<number> {
+  return time.latest();
+}
+
+export interface RequestArgs {
+  fee?: bigint;
+  consumer?: string;
+  gasLimit?: number;
+  /** Seconds from now. */
+  ttl?: number;
+  from?: HardhatEthersSigner;
+}
+
+export async function makeRequest(p: Protocol, s: Scenario, a: RequestArgs = {}): Promise<bigint> {
+  const from = a.from ?? p.actors.requester;
+  const gasLimit = a.gasLimit ?? 0;
+  const fee = a.fee ?? (await p.coordinator.quoteFee(s.modelId, gasLimit));
+  const deadline = (await now()) + (a.ttl ?? 3600);
+  await p.coordinator
+    .connect(from)
+    .request(s.modelId, s.input, fee, a.consumer ?? ethers.ZeroAddress, gasLimit, deadline);
+  return p.coordinator.requestCount();
+}
+
+export function claimArgs(requestId: bigint, c: ClaimData) {
+  return [requestId, c.output, c.finalStateHash, c.final, c.proofs] as const;
+}
+
+export async function makeClaim(p: Protocol, op: HardhatEthersSigner, requestId: bigint, trace: TraceProvider): Promise<bigint> {
+  await p.coordinator.connect(op).claim(...claimArgs(requestId, trace.claim));
+  return p.coordinator.claimCount();
+}
+
+export async function openGame(p: Protocol, challenger: HardhatEthersSigner, claimId: bigint): Promise<bigint> {
+  await p.game.connect(challenger).challenge(claimId);
+  return p.game.gameCount();
+}
+
+// ---------------------------------------------------------------------------------------
+// Players: pure choices from (game, trace), and the moves that submit them.
+
+/** The claimer's hashes at the inner split points of the current range. */
+export async function dissectionOf(p: Protocol, gameId: bigint, trace: TraceProvider): Promise<string[]> {
+  const points = await p.game.splitPoints(gameId);
+  return points.slice(1, -1).map((x) => trace.stateAt(Number(x)));
+}
+
+/**
+ * The honest challenger's choice: the first sub-range whose right end the claimer got wrong
+ * (the left end of that sub-range is then right: S_lo stays agreed).
+ */
+export function honestChoice(points: readonly bigint[], hashes: readonly string[], hiHash: string, honest: TraceProvider): number {
+  const m = points.length - 1;
+  for (let j = 0; j < m; j++) {
+    const claimed = j < m - 1 ? hashes[j] : hiHash;
+    if (claimed.toLowerCase() !== honest.stateAt(Number(points[j + 1])).toLowerCase()) return j;
+  }
+  throw new Error("honestChoice: the claimer agrees with the honest trace on every split point");
+}
+
+export type Chooser = (points: readonly bigint[], hashes: readonly string[], hiHash: string) => number;
+
+/** A challenger following the honest trace. */
+export const honestChooser = (honest: TraceProvider): Chooser => (points, hashes, hiHash) => honestChoice(points, hashes, hiHash, honest);
+
+/** A challenger disputing a fixed-by-seed pseudo-random sub-range each round. */
+export function randomChooser(seed: number): Chooser {
+  let x = seed >>> 0 || 1;
+  return (points) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % (points.length - 1);
+  };
+}
+
+export interface MoveGas {
+  dissect: bigint[];
+  choose: bigint[];
+}
+
+/** Plays dissection rounds until the range is one step (or the game leaves the loop). */
+export async function playToStep(
+  p: Protocol,
+  gameId: bigint,
+  claimer: HardhatEthersSigner,
+  claimerTrace: TraceProvider,
+  challenger: HardhatEthersSigner,
+  chooser: Chooser,
+  gas?: MoveGas,
+): Promise<void> {
+  for (;;) {
+    const g = await p.game.getGame(gameId);
+    if (g.status === GameStatus.AwaitingStep) return;
+    expect(g.status).to.equal(GameStatus.AwaitingDissection);
+    const hashes = await dissectionOf(p, gameId, claimerTrace);
+    const tx1 = await p.game.connect(claimer).dissect(gameId, hashes);
+    const points = await p.game.splitPoints(gameId);
+    const index = chooser(points, hashes, (await p.game.getGame(gameId)).hiHash);
+    const tx2 = await p.game.connect(challenger).choose(gameId, index, hashes);
+    if (gas) {
+      gas.dissect.push((await tx1.wait())!.gasUsed);
+      gas.choose.push((await tx2.wait())!.gasUsed);
+    }
+  }
+}
+
+/** Token balances held by the three value-holding contracts. */
+export async function held(p: Protocol): Promise<{ staking: bigint; coordinator: bigint; game: bigint }> {
+  return {
+    staking: await p.token.balanceOf(p.staking),
+    coordinator: await p.token.balanceOf(p.coordinator),
+    game: await p.token.balanceOf(p.game),
+  };
+}
+
+/** The contracts' own books balance their token holdings. */
+export async function expectBooksBalanced(p: Protocol): Promise<void> {
+  const h = await held(p);
+  expect(h.staking, "staking: balance = Σ bonded + Σ unbonding").to.equal(await p.staking.totalStaked());
+  expect(h.coordinator, "coordinator: balance = escrowed fees + payouts").to.equal(
+    (await p.coordinator.totalEscrowedFees()) + (await p.coordinator.totalPayouts()),
+  );
+  expect(h.game, "game: balance = open bonds + payouts").to.equal((await p.game.totalBonds()) + (await p.game.totalPayouts()));
+}

@@ -1,0 +1,403 @@
+// Traces for the dispute game tests, behind one interface so the game mechanics are tested
+// with a toy trace + toy verifier (contracts/test/AlphabetVerifier.sol) and the same tests
+// run with the real verifier on real model traces (see protocol-real-trace.ts).
+//
+// A trace provider answers "state hash at step s" for one party's view of a run, and
+// carries what that party posts as its claim (outputs, final state, output proofs). A
+// prover answers "one-step proof of step s" from the honest run. A cheating claimer is a
+// trace provider that differs from the honest one somewhere.
+import { AbiCoder, hexlify, keccak256 as ethersKeccak, toBeHex, zeroPadValue } from "ethers";
+import { Space, TensorSpec, product } from "../../node/compiler/program";
+import {
+  ProgramHeader,
+  SpaceTrees,
+  f32Bits,
+  keccak256,
+  programRootOf,
+  spaceRoot,
+  specListHash,
+  stateHash,
+  toHex,
+  zeroSlotRoot,
+} from "../../node/commit";
+import { ByteWriter } from "../../node/commit/bytes";
+import { MODEL_COMMITMENT } from "../../node/commit/domains";
+
+const abi = AbiCoder.defaultAbiCoder();
+
+// ---------------------------------------------------------------------------------------
+// Interfaces shared by the toy and the real traces
+
+/** Roots of a halted state (the claim's FinalState struct). */
+export interface FinalStateParts {
+  weightsRoot: string;
+  inputsRoot: string;
+  activationsRoot: string;
+}
+
+/** Everything `Coordinator.claim` takes besides the request id. */
+export interface ClaimData {
+  output: string;
+  finalStateHash: string;
+  final: FinalStateParts;
+  proofs: string[][];
+}
+
+/** One party's view of a run: the state hash at every step, and the claim it posts. */
+export interface TraceProvider {
+  readonly label: string;
+  /** N: stateAt(N) is the halted state. */
+  readonly steps: number;
+  stateAt(s: number): string;
+  readonly claim: ClaimData;
+}
+
+/** One-step proofs of the honest run: the proof of step s turns S_s into S_{s+1}. */
+export interface StepProver {
+  proofAt(s: number): string;
+  /** A proof the verifier must refuse when it is submitted for step s. */
+  falseProofAt(s: number): string;
+}
+
+/** The ways a claimer can lie, each a trace provider built from the honest run. */
+export type LieKind =
+  | "output" // wrong output, consistent claim, honest states before N
+  | "intermediate" // honest up to a middle step, a different run from there
+  | "dissection" // wrong final state and garbage in every dissection hash
+  | "finalState"; // right output, wrong final state
+
+/** A model, a request input, the honest run and its lies: what the shared behaviours need. */
+export interface Scenario {
+  readonly name: string;
+  /** ModelRegistry.register's ModelParts, as an ethers struct. */
+  readonly parts: ModelPartsStruct;
+  readonly modelId: string;
+  readonly steps: number;
+  /** Request input bytes (§5.1). */
+  readonly input: string;
+  readonly honest: TraceProvider;
+  readonly prover: StepProver;
+  lie(kind: LieKind): TraceProvider;
+}
+
+// ---------------------------------------------------------------------------------------
+// Encodings
+
+export interface TensorSpecStruct {
+  space: number;
+  slotIndex: number;
+  dims: number[];
+  name: string;
+}
+
+export interface ModelPartsStruct {
+  program: {
+    instructionTreeRoot: string;
+    instructions: number;
+    weightSlots: number;
+    inputSlots: number;
+    activationSlots: number;
+  };
+  weightsRoot: string;
+  initialActivationsRoot: string;
+  steps: bigint;
+  inputs: TensorSpecStruct[];
+  outputs: TensorSpecStruct[];
+  onnxFileHash: string;
+  compilerVersion: number;
+}
+
+export function specStruct(s: TensorSpec): TensorSpecStruct {
+  return { space: s.slot.space, slotIndex: s.slot.index, dims: [...s.dims], name: s.name };
+}
+
+export function headerStruct(h: ProgramHeader): ModelPartsStruct["program"] {
+  return {
+    instructionTreeRoot: toHex(h.instructionTreeRoot),
+    instructions: h.instructions,
+    weightSlots: h.weightSlots,
+    inputSlots: h.inputSlots,
+    activationSlots: h.activationSlots,
+  };
+}
+
+/** Values as big-endian binary32, concatenated (§5.1, §5.2). NaN is written canonical. */
+export function f32Bytes(arrays: readonly Float32Array[]): string {
+  const n = arrays.reduce((a, x) => a + x.length, 0);
+  const out = new Uint8Array(4 * n);
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  for (const a of arrays) for (const x of a) dv.setUint32((o++) * 4, f32Bits(x));
+  return hexlify(out);
+}
+
+/** modelCommitment (§3.5) of ModelParts, computed the node's way. */
+export function commitmentOf(p: ModelPartsStruct): string {
+  const toSpec = (s: TensorSpecStruct): TensorSpec => ({ name: s.name, dims: s.dims, slot: { space: s.space as Space, index: s.slotIndex } });
+  const programRoot = programRootOf({
+    instructionTreeRoot: bytes(p.program.instructionTreeRoot),
+    instructions: p.program.instructions,
+    weightSlots: p.program.weightSlots,
+    inputSlots: p.program.inputSlots,
+    activationSlots: p.program.activationSlots,
+  });
+  const w = new ByteWriter(256)
+    .u8(MODEL_COMMITMENT)
+    .bytes(programRoot)
+    .bytes(bytes(p.weightsRoot))
+    .bytes(bytes(p.initialActivationsRoot))
+    .u64(Number(p.steps), "N")
+    .bytes(specListHash(p.inputs.map(toSpec)))
+    .bytes(specListHash(p.outputs.map(toSpec)))
+    .bytes(bytes(p.onnxFileHash))
+    .u32(p.compilerVersion, "compilerVersion");
+  return toHex(keccak256(w.finish()));
+}
+
+export function programRootHex(p: ModelPartsStruct): string {
+  return toHex(
+    programRootOf({
+      instructionTreeRoot: bytes(p.program.instructionTreeRoot),
+      instructions: p.program.instructions,
+      weightSlots: p.program.weightSlots,
+      inputSlots: p.program.inputSlots,
+      activationSlots: p.program.activationSlots,
+    }),
+  );
+}
+
+export function bytes(hex: string): Uint8Array {
+  const h = hex.startsWith("0x") ? hex.slice(2) : hex;
+  return Uint8Array.from(Buffer.from(h, "hex"));
+}
+
+/** Hash of a state (§3.4) from hex roots. */
+export function stateHashHex(w: string, i: string, a: string, instr: number, elem = 0, k = 0, acc = 0): string {
+  return toHex(
+    stateHash({ weightsRoot: bytes(w), inputsRoot: bytes(i), activationsRoot: bytes(a), pc: { instr, elem, k }, acc }),
+  );
+}
+
+/**
+ * Claim data for a halted state whose memory is `weights`, `inputs`, `activations` (each a
+ * built SpaceTrees), with `outputs` read from the slots the output specs name.
+ */
+export function claimOf(
+  instructions: number,
+  spaces: { weights: SpaceTrees; inputs: SpaceTrees; activations: SpaceTrees },
+  outputs: readonly TensorSpecStruct[],
+): ClaimData {
+  const byId = [spaces.weights, spaces.inputs, spaces.activations];
+  const final = {
+    weightsRoot: toHex(spaces.weights.root()),
+    inputsRoot: toHex(spaces.inputs.root()),
+    activationsRoot: toHex(spaces.activations.root()),
+  };
+  const values = outputs.map((o) => byId[o.space].slots[o.slotIndex].values);
+  const proofs = outputs.map((o) => byId[o.space].slotProof(o.slotIndex).map(toHex));
+  return {
+    output: f32Bytes(values),
+    finalStateHash: stateHashHex(final.weightsRoot, final.inputsRoot, final.activationsRoot, instructions),
+    final,
+    proofs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The toy model and trace
+
+/** A deterministic pseudo-random float in [-1, 1) per (seed, i). */
+function toyValue(seed: number, i: number): number {
+  let x = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x ^= x >>> 15;
+  return Math.fround((x / 4294967296) * 2 - 1);
+}
+
+export interface ToyModelOptions {
+  /** N, any value ≥ 1: the toy trace needs no execution. */
+  steps: number;
+  /** Varies the weights (and so the model id). */
+  seed?: number;
+}
+
+/**
+ * A toy model with the shape of a real one: 2 weight slots, 2 inputs (3 and 10 values, so
+ * the second input starts mid-word in the request bytes), 4 activation slots, 3 outputs in
+ * two spaces (two activation slots and the first input passed through). Its "execution"
+ * is a fixed function of the inputs; its trace between 0 and N is the AlphabetVerifier's.
+ */
+export class ToyModel {
+  readonly steps: number;
+  readonly weights: Float32Array[];
+  readonly weightTrees: SpaceTrees;
+  readonly inputSpecs: TensorSpecStruct[] = [
+    { space: Space.Input, slotIndex: 0, dims: [1, 3], name: "x" },
+    { space: Space.Input, slotIndex: 1, dims: [2, 5], name: "y" },
+  ];
+  readonly activationLengths = [4, 9, 1, 2];
+  readonly outputSpecs: TensorSpecStruct[] = [
+    { space: Space.Activation, slotIndex: 2, dims: [1, 1], name: "score" },
+    { space: Space.Activation, slotIndex: 3, dims: [2], name: "probs" },
+    { space: Space.Input, slotIndex: 0, dims: [1, 3], name: "x_echo" },
+  ];
+  readonly instructions = 3;
+  readonly parts: ModelPartsStruct;
+  readonly modelId: string;
+  readonly programRoot: string;
+
+  constructor(options: ToyModelOptions) {
+    const seed = options.seed ?? 1;
+    this.steps = options.steps;
+    this.weights = [5, 20].map((n, j) => Float32Array.from({ length: n }, (_, i) => toyValue(seed * 7 + j, i)));
+    this.weightTrees = SpaceTrees.build(this.weights);
+    const initialActivations = toHex(spaceRoot(this.activationLengths.map((l) => zeroSlotRoot(l))));
+    this.parts = {
+      program: {
+        instructionTreeRoot: ethersKeccak(zeroPadValue(toBeHex(seed), 32)),
+        instructions: this.instructions,
+        weightSlots: this.weights.length,
+        inputSlots: this.inputSpecs.length,
+        activationSlots: this.activationLengths.length,
+      },
+      weightsRoot: toHex(this.weightTrees.root()),
+      initialActivationsRoot: initialActivations,
+      steps: BigInt(this.steps),
+      inputs: this.inputSpecs,
+      outputs: this.outputSpecs,
+      onnxFileHash: ethersKeccak(zeroPadValue(toBeHex(seed + 1000), 32)),
+      compilerVersion: 1,
+    };
+    this.modelId = commitmentOf(this.parts);
+    this.programRoot = programRootHex(this.parts);
+  }
+
+  /** Seeded request inputs. */
+  inputs(seed: number): Float32Array[] {
+    return this.inputSpecs.map((s, j) => Float32Array.from({ length: product(s.dims) }, (_, i) => toyValue(seed * 31 + j, i)));
+  }
+
+  /** The toy execution: final activation slots as a fixed function of the inputs. */
+  execute(inputs: readonly Float32Array[]): Float32Array[] {
+    const sum = inputs.reduce((a, x) => a + x.reduce((b, y) => b + y, 0), 0);
+    return this.activationLengths.map((l, j) =>
+      Float32Array.from({ length: l }, (_, e) => Math.fround(Math.fround(sum * (j + 1)) + e + this.weights[0][e % 5])),
+    );
+  }
+
+  /** The toy scenario for `inputs`: the honest run, its lies and the AlphabetVerifier prover. */
+  scenario(inputSeed = 1): ToyScenario {
+    return new ToyScenario(this, this.inputs(inputSeed));
+  }
+}
+
+/** A run of the toy trace: S_0 real, S_s = keccak(abi.encode(S_0, s)) inside, S_N real. */
+export class ToyTrace implements TraceProvider {
+  constructor(
+    readonly label: string,
+    readonly steps: number,
+    readonly initial: string,
+    readonly claim: ClaimData,
+    /** The seed of the inner states: the honest run uses S_0. */
+    private readonly innerSeed: string = initial,
+    /** From this step on (0 < from ≤ N) the inner states use `innerSeed`; before, S_0's. */
+    private readonly from: number = 1,
+  ) {}
+
+  stateAt(s: number): string {
+    if (s === 0) return this.initial;
+    if (s >= this.steps) return this.claim.finalStateHash;
+    const seed = s >= this.from ? this.innerSeed : this.initial;
+    return abiKeccak(seed, s);
+  }
+}
+
+function abiKeccak(seed: string, s: number): string {
+  return ethersKeccak(abi.encode(["bytes32", "uint64"], [seed, s]));
+}
+
+/** A claimer answering every dissection query with a fresh random hash. */
+export class GarbageTrace implements TraceProvider {
+  private n = 0;
+  constructor(
+    readonly label: string,
+    private readonly base: TraceProvider,
+  ) {}
+  get steps(): number {
+    return this.base.steps;
+  }
+  get claim(): ClaimData {
+    return this.base.claim;
+  }
+  stateAt(s: number): string {
+    if (s === 0 || s >= this.steps) return this.base.stateAt(s);
+    return ethersKeccak(abi.encode(["string", "uint256", "uint256"], ["garbage", s, this.n++]));
+  }
+}
+
+export class ToyScenario implements Scenario {
+  readonly name = "toy";
+  readonly parts: ModelPartsStruct;
+  readonly modelId: string;
+  readonly steps: number;
+  readonly input: string;
+  readonly honest: ToyTrace;
+  readonly prover: StepProver;
+  readonly initial: string;
+  private readonly inputTrees: SpaceTrees;
+
+  constructor(
+    readonly model: ToyModel,
+    readonly inputs: Float32Array[],
+  ) {
+    this.parts = model.parts;
+    this.modelId = model.modelId;
+    this.steps = model.steps;
+    this.input = f32Bytes(inputs);
+    this.inputTrees = SpaceTrees.build(inputs);
+    this.initial = stateHashHex(
+      model.parts.weightsRoot,
+      toHex(this.inputTrees.root()),
+      model.parts.initialActivationsRoot,
+      0,
+    );
+    this.honest = new ToyTrace("honest", this.steps, this.initial, this.claimFor(model.execute(inputs)));
+    const initial = this.initial;
+    this.prover = {
+      proofAt: (s: number) => abi.encode(["bytes32", "uint64"], [initial, s]),
+      // Names another step than the one disputed: the pre-state check refuses it.
+      falseProofAt: (s: number) => abi.encode(["bytes32", "uint64"], [initial, s + 1]),
+    };
+  }
+
+  /** Claim data for final activations `acts`. */
+  claimFor(acts: Float32Array[]): ClaimData {
+    return claimOf(this.model.instructions, { weights: this.model.weightTrees, inputs: this.inputTrees, activations: SpaceTrees.build(acts) }, this.model.outputSpecs);
+  }
+
+  lie(kind: LieKind): TraceProvider {
+    const acts = this.model.execute(this.inputs).map((a) => a.slice());
+    const { steps, initial } = this;
+    switch (kind) {
+      case "output": {
+        acts[2][0] = Math.fround(acts[2][0] + 1);
+        return new ToyTrace("lies about the output", steps, initial, this.claimFor(acts));
+      }
+      case "finalState": {
+        acts[0][1] = Math.fround(acts[0][1] + 1); // slot 0 is no output
+        return new ToyTrace("lies about the final state, output right", steps, initial, this.claimFor(acts));
+      }
+      case "intermediate": {
+        acts[2][0] = Math.fround(acts[2][0] + 1);
+        const from = Math.max(1, Math.floor(steps / 3));
+        return new ToyTrace(`lies from step ${from}`, steps, initial, this.claimFor(acts), abiKeccak(initial, 0xdead), from);
+      }
+      case "dissection": {
+        acts[3][1] = Math.fround(acts[3][1] - 1);
+        return new GarbageTrace("posts garbage dissection hashes", new ToyTrace("", steps, initial, this.claimFor(acts)));
+      }
+    }
+  }
+}
+

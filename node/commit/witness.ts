@@ -20,7 +20,7 @@ import type { Pc } from "../vm/memory";
 import { evalOperand, multiIndex, reduceInit, reduceStep, stepAccesses } from "../vm/step";
 import { ByteReader, ByteWriter } from "./bytes";
 import { MEMORY_NODE, PROGRAM_NODE, TENSOR_NODE } from "./domains";
-import { Bytes32, bytesEqual, toHex } from "./keccak";
+import { Bytes32, bytesEqual, hashNode, toHex, zeroHash } from "./keccak";
 import { VALUES_PER_LEAF, depthFor, f32Bits, leafValue, slotDepth, withLeafValue } from "./leaves";
 import { rootFromProof } from "./merkle";
 import { ProgramHeader, decodeInstruction, instructionHash, programRootOf } from "./program-root";
@@ -112,7 +112,7 @@ export interface VerifyResult {
   preHash: Bytes32;
   post: StateParts;
   postHash: Bytes32;
-  /** Whether postHash equals the witness's claimed postHash. */
+  /** Whether postHash equals the witness's claimed postHash (false when it claims none). */
   agrees: boolean;
 }
 
@@ -169,7 +169,7 @@ function checkValue(
  * Recompute S_{s+1} from a witness for S_s, trusting nothing but `programRoot`. Throws
  * WitnessError when a proof or field is inconsistent.
  */
-export function verifyWitness(w: StepWitness, programRoot: Uint8Array): VerifyResult {
+export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programRoot: Uint8Array): VerifyResult {
   const { pre, header } = w;
   // INVARIANT: the header (instruction count, slot counts) is the program's.
   if (!bytesEqual(programRootOf(header), programRoot)) fail("program header does not hash to the program root");
@@ -178,7 +178,7 @@ export function verifyWitness(w: StepWitness, programRoot: Uint8Array): VerifyRe
   const n = header.instructions;
   const done = (post: StateParts): VerifyResult => {
     const postHash = stateHash(post);
-    return { preHash, post, postHash, agrees: bytesEqual(postHash, w.postHash) };
+    return { preHash, post, postHash, agrees: w.postHash !== undefined && bytesEqual(postHash, w.postHash) };
   };
 
   // INVARIANT: a halted state is a fixed point.
@@ -292,99 +292,180 @@ export function verifyWitness(w: StepWitness, programRoot: Uint8Array): VerifyRe
 }
 
 // ---------------------------------------------------------------------------------------
-// Compact binary encoding (big-endian, as the Solidity decoder will read it with a cursor):
+// One-step proof bytes (docs/PROTOCOL.md §6): what a challenger submits and the on-chain
+// verifier reads with a cursor. Everything is big-endian.
 //
-//   u64 step
-//   pre:    bytes32 weightsRoot ‖ bytes32 inputsRoot ‖ bytes32 activationsRoot
-//           ‖ u32 pc.instr ‖ u32 pc.elem ‖ u32 pc.k ‖ u32 f32(acc)
-//   header: bytes32 instructionTreeRoot ‖ u32 #instructions ‖ u32 #weightSlots
-//           ‖ u32 #inputSlots ‖ u32 #activationSlots
-//   u8 hasInstruction; if 1: u32 byteLength ‖ bytes ‖ u8 #proof ‖ bytes32 proof[]
-//   u8 #reads ‖ value[#reads]
-//   u8 hasWrite; if 1: value
-//   bytes32 postHash
-//   value:  u8 space ‖ u32 slotIndex ‖ u32 address ‖ bytes32 leaf ‖ u8 #leafProof
-//           ‖ bytes32 leafProof[] ‖ bytes32 slotRoot ‖ u8 #slotProof ‖ bytes32 slotProof[]
+//   proof   = pre ‖ header ‖ body
+//   pre     = bytes32 weightsRoot ‖ bytes32 inputsRoot ‖ bytes32 activationsRoot
+//             ‖ u32 pc.instr ‖ u32 pc.elem ‖ u32 pc.k ‖ u32 f32(acc)      H(0x06 ‖ pre) = stateHash
+//   header  = bytes32 instructionTreeRoot ‖ u32 #instructions ‖ u32 #weightSlots
+//             ‖ u32 #inputSlots ‖ u32 #activationSlots                     H(0x05 ‖ header) = programRoot
+//   body    = nothing when the state is halted (pc.instr = #instructions), else
+//             u32 byteLength ‖ instruction bytes ‖ path(0x03)
+//             ‖ u8 #reads ‖ value[#reads] ‖ u8 hasWrite ‖ [value]
+//   value   = u8 space ‖ u32 slotIndex ‖ u32 address ‖ bytes32 leaf ‖ path(0x01) ‖ slotPath
+//   path(p) = u8 n ‖ u32 zeroMask ‖ bytes32 sibling[n − popcount(zeroMask)]
+//             siblings bottom-up; bit d of zeroMask set ⇔ the sibling at level d is Z_d of
+//             prefix p (the all-zero subtree, §3.1) and is left out.
+//   slotPath: the first value of a space carries the full path(0x02) of its slot to the
+//             space root. A later value of the same space is joined to that first one (its
+//             anchor): same slot → n = 0; else n = m, the level at which the two slot
+//             indices' paths meet (m = ⌊log2(slot ⊕ anchorSlot)⌋), giving the siblings of
+//             levels < m; the rest of its path is the anchor's.
+//
+// Slot roots are not sent: each is recomputed from its leaf and leaf path.
 
-function writeProof(w: ByteWriter, proof: readonly Uint8Array[]): void {
-  w.u8(proof.length, "proof length");
-  for (const p of proof) w.bytes(p);
+/** A witness without the informative fields: exactly what the proof bytes carry. */
+export type OneStepProof = Omit<StepWitness, "step" | "postHash">;
+
+/** Bit length − 1 of a ⊕ b (a ≠ b): the level at which the paths of leaves a and b meet. */
+export function meetingLevel(a: number, b: number): number {
+  if (a === b) throw new RangeError("meetingLevel of equal indices");
+  return 31 - Math.clz32((a ^ b) >>> 0);
 }
 
-function writeValue(w: ByteWriter, v: ValueWitness): void {
-  w.u8(v.slot.space).u32(v.slot.index).u32(v.address).bytes(v.leaf);
-  writeProof(w, v.leafProof);
-  w.bytes(v.slotRoot);
-  writeProof(w, v.slotProof);
+function writePath(w: ByteWriter, prefix: number, siblings: readonly Uint8Array[], what: string): void {
+  if (siblings.length > 32) throw new RangeError(`${what}: path of ${siblings.length} levels (at most 32)`);
+  let mask = 0;
+  const kept: Uint8Array[] = [];
+  siblings.forEach((s, d) => {
+    if (bytesEqual(s, zeroHash(prefix, d))) mask = (mask | (1 << d)) >>> 0;
+    else kept.push(s);
+  });
+  w.u8(siblings.length, `${what}: path length`).u32(mask);
+  for (const s of kept) w.bytes(s);
 }
 
-export function encodeWitness(wit: StepWitness): Uint8Array {
-  const w = new ByteWriter(2048);
-  w.u64(wit.step, "step");
-  w.bytes(wit.pre.weightsRoot).bytes(wit.pre.inputsRoot).bytes(wit.pre.activationsRoot);
-  w.u32(wit.pre.pc.instr).u32(wit.pre.pc.elem).u32(wit.pre.pc.k).u32(f32Bits(wit.pre.acc));
-  const h = wit.header;
-  w.bytes(h.instructionTreeRoot).u32(h.instructions).u32(h.weightSlots).u32(h.inputSlots).u32(h.activationSlots);
-  if (wit.instruction === null) w.u8(0);
-  else {
-    w.u8(1).u32(wit.instruction.bytes.length).bytes(wit.instruction.bytes);
-    writeProof(w, wit.instruction.proof);
-  }
-  w.u8(wit.reads.length, "#reads");
-  for (const r of wit.reads) writeValue(w, r);
-  if (wit.write === null) w.u8(0);
-  else writeValue(w.u8(1), wit.write);
-  w.bytes(wit.postHash);
-  return w.finish();
-}
-
-function readProof(r: ByteReader): Bytes32[] {
-  const n = r.u8("proof length");
+function readPath(r: ByteReader, prefix: number, what: string): Bytes32[] {
+  const n = r.u8(`${what}: path length`);
+  const mask = r.u32(`${what}: zero mask`);
+  if (n > 32) throw new RangeError(`${what}: path of ${n} levels (at most 32)`);
+  if (n < 32 && mask >>> n !== 0) throw new RangeError(`${what}: zero mask has bits above level ${n}`);
   const out: Bytes32[] = [];
-  for (let i = 0; i < n; i++) out.push(r.bytes(32, "proof node"));
+  for (let d = 0; d < n; d++) out.push((mask >>> d) & 1 ? zeroHash(prefix, d).slice() : r.bytes(32, `${what}: sibling`));
   return out;
 }
 
-function readValue(r: ByteReader): ValueWitness {
-  const space = r.u8("space");
-  if (space > Space.Activation) throw new RangeError(`unknown space ${space}`);
-  const index = r.u32("slotIndex");
-  const address = r.u32("address");
-  const leaf = r.bytes(32, "leaf");
-  const leafProof = readProof(r);
-  const slotRoot = r.bytes(32, "slotRoot");
-  const slotProof = readProof(r);
-  return { slot: { space: space as Space, index }, address, leaf, leafProof, slotRoot, slotProof };
+/** The anchor of a space: the first value of that space in the proof, its slot path and nodes. */
+interface Anchor {
+  slot: number;
+  siblings: Bytes32[];
+  /** nodes[d] = node of the anchor's path at level d (nodes[0] = its slot root). */
+  nodes: Bytes32[];
 }
 
-export function decodeWitness(bytes: Uint8Array): StepWitness {
+function anchorOf(slot: number, slotRoot: Bytes32, siblings: Bytes32[]): Anchor {
+  const nodes = [slotRoot];
+  siblings.forEach((s, d) => nodes.push((slot >>> d) & 1 ? hashNode(MEMORY_NODE, s, nodes[d]) : hashNode(MEMORY_NODE, nodes[d], s)));
+  return { slot, siblings, nodes };
+}
+
+function checkU32(x: number, what: string): void {
+  if (!(Number.isInteger(x) && x >= 0 && x <= 0xffffffff)) throw new RangeError(`${what}: ${x} is not a u32`);
+}
+
+/**
+ * The proof bytes of a witness (§6). Needs initHasher(). The slot path of a value joined to
+ * its space's anchor is cut at the meeting level: the witness must be consistent there (a
+ * value's full slot proof above that level equals the anchor's), as built witnesses are.
+ */
+export function encodeWitness(wit: OneStepProof): Uint8Array {
+  const w = new ByteWriter(2048);
+  const pre = wit.pre;
+  w.bytes(pre.weightsRoot).bytes(pre.inputsRoot).bytes(pre.activationsRoot);
+  w.u32(pre.pc.instr, "pc.instr").u32(pre.pc.elem, "pc.elem").u32(pre.pc.k, "pc.k").u32(f32Bits(pre.acc));
+  const h = wit.header;
+  w.bytes(h.instructionTreeRoot).u32(h.instructions).u32(h.weightSlots).u32(h.inputSlots).u32(h.activationSlots);
+  if (pre.pc.instr === h.instructions) {
+    if (wit.instruction !== null || wit.reads.length > 0 || wit.write !== null) {
+      throw new RangeError("a halted state's proof carries no instruction, reads or write");
+    }
+    return w.finish();
+  }
+  if (wit.instruction === null) throw new RangeError("a running state's proof needs the instruction");
+  w.u32(wit.instruction.bytes.length, "instruction length").bytes(wit.instruction.bytes);
+  writePath(w, PROGRAM_NODE, wit.instruction.proof, "instruction");
+  const anchors = new Map<Space, Anchor>();
+  const value = (v: ValueWitness, what: string): void => {
+    checkU32(v.slot.index, `${what}: slot`);
+    checkU32(v.address, `${what}: address`);
+    w.u8(v.slot.space, `${what}: space`).u32(v.slot.index).u32(v.address).bytes(v.leaf);
+    writePath(w, TENSOR_NODE, v.leafProof, `${what} leaf`);
+    const a = anchors.get(v.slot.space);
+    if (a === undefined) {
+      writePath(w, MEMORY_NODE, v.slotProof, `${what} slot`);
+      anchors.set(v.slot.space, anchorOf(v.slot.index, v.slotRoot, v.slotProof));
+    } else {
+      const m = a.slot === v.slot.index ? 0 : meetingLevel(a.slot, v.slot.index);
+      writePath(w, MEMORY_NODE, v.slotProof.slice(0, m), `${what} slot`);
+    }
+  };
+  w.u8(wit.reads.length, "#reads");
+  wit.reads.forEach((r, i) => value(r, `read ${i}`));
+  if (wit.write === null) w.u8(0);
+  else {
+    w.u8(1);
+    value(wit.write, "write");
+  }
+  return w.finish();
+}
+
+/** Inverse of encodeWitness, full proofs and slot roots rebuilt. Needs initHasher(). */
+export function decodeWitness(bytes: Uint8Array): OneStepProof {
   const r = new ByteReader(bytes);
-  const step = Number(r.u64("step"));
-  const weightsRoot = r.bytes(32);
-  const inputsRoot = r.bytes(32);
-  const activationsRoot = r.bytes(32);
-  const pc = { instr: r.u32(), elem: r.u32(), k: r.u32() };
-  const accBox = new Uint32Array([r.u32()]);
+  const weightsRoot = r.bytes(32, "weightsRoot");
+  const inputsRoot = r.bytes(32, "inputsRoot");
+  const activationsRoot = r.bytes(32, "activationsRoot");
+  const pc = { instr: r.u32("pc.instr"), elem: r.u32("pc.elem"), k: r.u32("pc.k") };
+  const accBox = new Uint32Array([r.u32("acc")]);
   const acc = new Float32Array(accBox.buffer)[0];
   const header: ProgramHeader = {
-    instructionTreeRoot: r.bytes(32),
-    instructions: r.u32(),
-    weightSlots: r.u32(),
-    inputSlots: r.u32(),
-    activationSlots: r.u32(),
+    instructionTreeRoot: r.bytes(32, "instructionTreeRoot"),
+    instructions: r.u32("#instructions"),
+    weightSlots: r.u32("#weightSlots"),
+    inputSlots: r.u32("#inputSlots"),
+    activationSlots: r.u32("#activationSlots"),
   };
-  let instruction: StepWitness["instruction"] = null;
-  if (r.u8("hasInstruction") === 1) {
-    const b = r.bytes(r.u32("instruction length"), "instruction");
-    instruction = { bytes: b, proof: readProof(r) };
+  const pre: StateParts = { weightsRoot, inputsRoot, activationsRoot, pc, acc };
+  if (pc.instr === header.instructions) {
+    r.end("halted proof");
+    return { pre, header, instruction: null, reads: [], write: null };
   }
+  const insBytes = r.bytes(r.u32("instruction length"), "instruction");
+  const instruction = { bytes: insBytes, proof: readPath(r, PROGRAM_NODE, "instruction") };
+  const anchors = new Map<Space, Anchor>();
+  const value = (what: string): ValueWitness => {
+    const space = r.u8(`${what}: space`);
+    if (space > Space.Activation) throw new RangeError(`${what}: unknown space ${space}`);
+    const index = r.u32(`${what}: slot`);
+    const address = r.u32(`${what}: address`);
+    const leaf = r.bytes(32, `${what}: leaf`);
+    const leafProof = readPath(r, TENSOR_NODE, `${what} leaf`);
+    // .slice(): a depth-0 slot's root is its leaf, and the two must not share storage.
+    const slotRoot = rootFromProof(TENSOR_NODE, leaf, Math.floor(address / VALUES_PER_LEAF), leafProof).slice();
+    const given = readPath(r, MEMORY_NODE, `${what} slot`);
+    const a = anchors.get(space);
+    let slotProof: Bytes32[];
+    if (a === undefined) {
+      slotProof = given;
+      anchors.set(space, anchorOf(index, slotRoot, given));
+    } else {
+      const m = a.slot === index ? 0 : meetingLevel(a.slot, index);
+      if (given.length !== m) throw new RangeError(`${what}: joined slot path has ${given.length} levels, expected ${m}`);
+      if (m >= a.siblings.length && a.slot !== index) throw new RangeError(`${what}: slot ${index} is outside its anchor's tree`);
+      const rest = a.slot === index ? a.siblings : [a.nodes[m], ...a.siblings.slice(m + 1)];
+      slotProof = [...given, ...rest.map((x) => x.slice())];
+    }
+    return { slot: { space: space as Space, index }, address, leaf, leafProof, slotRoot, slotProof };
+  };
   const nReads = r.u8("#reads");
   const reads: ValueWitness[] = [];
-  for (let i = 0; i < nReads; i++) reads.push(readValue(r));
-  const write = r.u8("hasWrite") === 1 ? readValue(r) : null;
-  const postHash = r.bytes(32, "postHash");
-  r.end("witness");
-  return { step, pre: { weightsRoot, inputsRoot, activationsRoot, pc, acc }, header, instruction, reads, write, postHash };
+  for (let i = 0; i < nReads; i++) reads.push(value(`read ${i}`));
+  const hasWrite = r.u8("hasWrite");
+  if (hasWrite > 1) throw new RangeError(`hasWrite must be 0 or 1, got ${hasWrite}`);
+  const write = hasWrite === 1 ? value("write") : null;
+  r.end("one-step proof");
+  return { pre, header, instruction, reads, write };
 }
 
 /** A one-line description for logs. */

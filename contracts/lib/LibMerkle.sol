@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {LibDomains} from "./LibDomains.sol";
+
+/// @notice A path's index does not fit a tree of its depth: the path would prove another leaf.
+error LibMerkle_IndexOutOfRange(uint8 prefix, uint256 index, uint256 depth);
+/// @notice A path has another number of levels than the tree it is checked against.
+error LibMerkle_BadPathLength(uint8 prefix, uint256 index, uint256 given, uint256 depth);
+/// @notice A path's zero mask marks levels the path does not have.
+error LibMerkle_BadZeroMask(uint8 prefix, uint256 mask, uint256 levels);
+
+/// @title LibMerkle
+/// @notice Index-bound, domain-separated binary Merkle paths (docs/PROTOCOL.md §3): a node is
+///         H(prefix ‖ left ‖ right) with one prefix per tree kind — 0x01 leaf → slot root,
+///         0x02 slot root → space root, 0x03 instruction hash → instruction tree root — and
+///         bit d of the index says on which side the level-d sibling goes. The depth is fixed
+///         by the tree, never by the path: an index ≥ 2^depth is rejected.
+///
+///         Paths are read from calldata in the compressed form of §6:
+///
+///             u8 n ‖ u32 zeroMask ‖ bytes32 sibling[n − popcount(zeroMask)]
+///
+///         siblings bottom-up; bit d of zeroMask set ⇔ the level-d sibling is Z_d, the root
+///         of an all-zero subtree of depth d (Z_0 = 0^32, Z_{d+1} = H(prefix ‖ Z_d ‖ Z_d)),
+///         left out of the calldata and recomputed here.
+library LibMerkle {
+    /// @notice The levels of one path as checked: siblings and the nodes it passes through.
+    struct Path {
+        uint256 index;
+        /// @dev siblings[d] at level d, zero siblings filled in.
+        bytes32[] siblings;
+        /// @dev nodes[d] = the path's node at level d; nodes[0] is the start, nodes[depth] the root.
+        bytes32[] nodes;
+    }
+
+    uint8 internal constant TENSOR = uint8(LibDomains.TENSOR_NODE);
+    uint8 internal constant MEMORY = uint8(LibDomains.MEMORY_NODE);
+    uint8 internal constant PROGRAM = uint8(LibDomains.PROGRAM_NODE);
+
+    /// @notice Leaves per tensor leaf (8 binary32 values in 32 bytes, §3.1).
+    uint256 internal constant VALUES_PER_LEAF = 8;
+
+    /// @notice ⌈log2 max(1, count)⌉: depth of a tree over `count` padded leaves.
+    function depthFor(uint256 _count) internal pure returns (uint256 d_) {
+        while ((uint256(1) << d_) < _count) ++d_;
+    }
+
+    /// @notice Depth D of the tree of a slot of `_length` values: ⌈log2 max(1, ⌈L/8⌉)⌉ (§3.1).
+    function slotDepth(uint256 _length) internal pure returns (uint256) {
+        return depthFor((_length + VALUES_PER_LEAF - 1) / VALUES_PER_LEAF);
+    }
+
+    /// @notice Depth of the tree of a space of `_slots` slots (§3.2), or of the instruction
+    ///         tree of `_slots` instructions (§3.3).
+    function spaceDepth(uint256 _slots) internal pure returns (uint256) {
+        return depthFor(_slots);
+    }
+
+    /// @notice H(prefix ‖ left ‖ right).
+    function hashNode(uint8 _prefix, bytes32 _left, bytes32 _right) internal pure returns (bytes32 h_) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore8(m, _prefix)
+            mstore(add(m, 1), _left)
+            mstore(add(m, 33), _right)
+            h_ := keccak256(m, 65)
+        }
+    }
+
+    /// @notice Reads a path header at `_p` and checks it against the tree: n = `_depth`,
+    ///         no mask bit at or above n, index < 2^depth.
+    function header(uint8 _prefix, uint256 _index, uint256 _depth, uint256 _p)
+        internal
+        pure
+        returns (uint256 mask_, uint256 next_)
+    {
+        uint256 n;
+        (n, mask_, next_) = _header(_prefix, _p);
+        // INVARIANT: the path has exactly the tree's depth.
+        if (n != _depth) revert LibMerkle_BadPathLength(_prefix, _index, n, _depth);
+        // INVARIANT: the index names a leaf of this tree, so the path proves that leaf only.
+        if (_depth < 256 && (_index >> _depth) != 0) revert LibMerkle_IndexOutOfRange(_prefix, _index, _depth);
+    }
+
+    /// @notice Root over `_leaf` at `_index` of a tree of `_depth` levels, path at `_p`.
+    function root(uint8 _prefix, bytes32 _leaf, uint256 _index, uint256 _depth, uint256 _p)
+        internal
+        pure
+        returns (bytes32 root_, uint256 next_)
+    {
+        uint256 mask;
+        (mask, next_) = header(_prefix, _index, _depth, _p);
+        (root_, next_) = walk(_prefix, _leaf, _index, _depth, mask, next_);
+    }
+
+    /// @notice The roots before and after replacing `_leaf` by `_newLeaf`: one path, read once.
+    function rootPair(uint8 _prefix, bytes32 _leaf, bytes32 _newLeaf, uint256 _index, uint256 _depth, uint256 _p)
+        internal
+        pure
+        returns (bytes32 root_, bytes32 newRoot_, uint256 next_)
+    {
+        uint256 mask;
+        (mask, next_) = header(_prefix, _index, _depth, _p);
+        (root_, newRoot_, next_) = walkPair(_prefix, _leaf, _newLeaf, _index, _depth, mask, next_);
+    }
+
+    /// @notice Like `root`, keeping every sibling and node of the path in `path_`.
+    function rootRecorded(uint8 _prefix, bytes32 _leaf, uint256 _index, uint256 _depth, uint256 _p)
+        internal
+        pure
+        returns (Path memory path_, uint256 next_)
+    {
+        uint256 mask;
+        (mask, next_) = header(_prefix, _index, _depth, _p);
+        path_.index = _index;
+        bytes32[] memory sib = new bytes32[](_depth);
+        bytes32[] memory nodes = new bytes32[](_depth + 1);
+        path_.siblings = sib;
+        path_.nodes = nodes;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let z := 0
+            mstore(add(nodes, 0x20), _leaf)
+            mstore8(m, _prefix)
+            for { let d := 0 } lt(d, _depth) { d := add(d, 1) } {
+                let s := z
+                if iszero(and(shr(d, mask), 1)) {
+                    s := calldataload(next_)
+                    next_ := add(next_, 32)
+                }
+                mstore(add(sib, shl(5, add(d, 1))), s)
+                switch and(shr(d, _index), 1)
+                case 0 {
+                    mstore(add(m, 1), _leaf)
+                    mstore(add(m, 33), s)
+                }
+                default {
+                    mstore(add(m, 1), s)
+                    mstore(add(m, 33), _leaf)
+                }
+                _leaf := keccak256(m, 65)
+                mstore(add(nodes, shl(5, add(d, 2))), _leaf)
+                if shr(add(d, 1), mask) {
+                    mstore(add(m, 1), z)
+                    mstore(add(m, 33), z)
+                    z := keccak256(m, 65)
+                }
+            }
+        }
+    }
+
+    /// @notice Hashes `_node` at `_index` up `_levels` levels with the siblings at `_p`
+    ///         (zero siblings per `_mask`). No header, no index check: callers check both.
+    function walk(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _levels, uint256 _mask, uint256 _p)
+        internal
+        pure
+        returns (bytes32 node_, uint256 next_)
+    {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let z := 0
+            let index := _index
+            node_ := _node
+            next_ := _p
+            mstore8(m, _prefix)
+            for { let d := 0 } lt(d, _levels) { d := add(d, 1) } {
+                let s := z
+                if iszero(and(shr(d, _mask), 1)) {
+                    s := calldataload(next_)
+                    next_ := add(next_, 32)
+                }
+                switch and(index, 1)
+                case 0 {
+                    mstore(add(m, 1), node_)
+                    mstore(add(m, 33), s)
+                }
+                default {
+                    mstore(add(m, 1), s)
+                    mstore(add(m, 33), node_)
+                }
+                node_ := keccak256(m, 65)
+                index := shr(1, index)
+                // Z_{d+1}, only while a higher level still takes a zero sibling.
+                if shr(add(d, 1), _mask) {
+                    mstore(add(m, 1), z)
+                    mstore(add(m, 33), z)
+                    z := keccak256(m, 65)
+                }
+            }
+        }
+    }
+
+    /// @notice `walk` of two leaves at the same index with the same siblings.
+    function walkPair(
+        uint8 _prefix,
+        bytes32 _node,
+        bytes32 _newNode,
+        uint256 _index,
+        uint256 _levels,
+        uint256 _mask,
+        uint256 _p
+    ) internal pure returns (bytes32 node_, bytes32 newNode_, uint256 next_) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let z := 0
+            let index := _index
+            node_ := _node
+            newNode_ := _newNode
+            next_ := _p
+            mstore8(m, _prefix)
+            for { let d := 0 } lt(d, _levels) { d := add(d, 1) } {
+                let s := z
+                if iszero(and(shr(d, _mask), 1)) {
+                    s := calldataload(next_)
+                    next_ := add(next_, 32)
+                }
+                let side := and(index, 1)
+                // The sibling's slot is fixed for both hashes of this level.
+                let sibAt := add(m, add(1, mul(iszero(side), 32)))
+                let nodeAt := add(m, add(1, mul(side, 32)))
+                mstore(sibAt, s)
+                mstore(nodeAt, node_)
+                node_ := keccak256(m, 65)
+                mstore(nodeAt, newNode_)
+                newNode_ := keccak256(m, 65)
+                index := shr(1, index)
+                if shr(add(d, 1), _mask) {
+                    mstore(add(m, 1), z)
+                    mstore(add(m, 33), z)
+                    z := keccak256(m, 65)
+                }
+            }
+        }
+    }
+
+    /// @notice The root above `_node`, the node at level `_level` on `_path`'s route to the
+    ///         root at position `_index >> _level`, hashed with `_path`'s siblings from
+    ///         `_level` up. `_path` must pass through that position's parent.
+    function climb(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _level, Path memory _path)
+        internal
+        pure
+        returns (bytes32 node_)
+    {
+        bytes32[] memory sib = _path.siblings;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let depth := mload(sib)
+            let index := shr(_level, _index)
+            node_ := _node
+            mstore8(m, _prefix)
+            for { let d := _level } lt(d, depth) { d := add(d, 1) } {
+                let s := mload(add(sib, shl(5, add(d, 1))))
+                switch and(index, 1)
+                case 0 {
+                    mstore(add(m, 1), node_)
+                    mstore(add(m, 33), s)
+                }
+                default {
+                    mstore(add(m, 1), s)
+                    mstore(add(m, 33), node_)
+                }
+                node_ := keccak256(m, 65)
+                index := shr(1, index)
+            }
+        }
+    }
+
+    /// @notice Level at which the routes of indices `_a` ≠ `_b` meet: ⌊log2(a ⊕ b)⌋. At that
+    ///         level their nodes are siblings; above it the routes coincide.
+    function meetingLevel(uint256 _a, uint256 _b) internal pure returns (uint256 m_) {
+        uint256 x = (_a ^ _b) >> 1;
+        while (x != 0) {
+            x >>= 1;
+            ++m_;
+        }
+    }
+
+    function _header(uint8 _prefix, uint256 _p) private pure returns (uint256 n_, uint256 mask_, uint256 next_) {
+        assembly ("memory-safe") {
+            let w := calldataload(_p)
+            n_ := byte(0, w)
+            mask_ := shr(224, shl(8, w))
+            next_ := add(_p, 5)
+        }
+        // INVARIANT: the zero mask only marks levels of the path.
+        if ((mask_ >> n_) != 0) revert LibMerkle_BadZeroMask(_prefix, mask_, n_);
+    }
+
+    /// @notice Reads a path header of `_levels` levels for a route joined to another path
+    ///         (§6): checks only the length and mask; the caller binds the route.
+    function joinedHeader(uint8 _prefix, uint256 _index, uint256 _levels, uint256 _p)
+        internal
+        pure
+        returns (uint256 mask_, uint256 next_)
+    {
+        uint256 n;
+        (n, mask_, next_) = _header(_prefix, _p);
+        // INVARIANT: a joined path stops at the level where it meets its anchor.
+        if (n != _levels) revert LibMerkle_BadPathLength(_prefix, _index, n, _levels);
+    }
+}

@@ -425,13 +425,13 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         bytes32[][] calldata _proofs
     ) private pure {
         uint256 values;
-        for (uint256 i; i < _outputs.length; ++i) values += _outputs[i].length;
+        for (uint256 i; i < _outputs.length; ++i) values += _outputs[i].valueCount;
         if (_output.length != values * 4) revert Coordinator_OutputLengthMismatch(values * 4, _output.length);
         if (_proofs.length != _outputs.length) revert Coordinator_OutputProofCount(_outputs.length, _proofs.length);
         uint256 offset;
         for (uint256 i; i < _outputs.length; ++i) {
             OutputSlot memory o = _outputs[i];
-            (bytes32 slotRoot,) = LibTensorRoot.slotRoot(_output, offset, o.length);
+            (bytes32 slotRoot,) = LibTensorRoot.slotRoot(_output, offset, o.valueCount);
             (bytes32 spaceRoot, uint256 slots) = o.space == SPACE_WEIGHT
                 ? (_final.weightsRoot, _program.weightSlots)
                 : o.space == SPACE_INPUT
@@ -439,7 +439,7 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
                     : (_final.activationsRoot, _program.activationSlots);
             bytes32 proved = LibTensorRoot.spaceRootFromProof(slotRoot, o.slotIndex, slots, _proofs[i]);
             if (proved != spaceRoot) revert Coordinator_OutputProofInvalid(i, spaceRoot, proved);
-            offset += uint256(o.length) * 4;
+            offset += uint256(o.valueCount) * 4;
         }
     }
 

@@ -61,7 +61,7 @@ contract ModelRegistry is IModelRegistry {
         }
         for (uint256 i; i < _parts.outputs.length; ++i) {
             TensorSpec calldata s = _parts.outputs[i];
-            m.outputs.push(OutputSlot({space: s.space, slotIndex: s.slotIndex, length: _length(s.dims)}));
+            m.outputs.push(OutputSlot({space: s.space, slotIndex: s.slotIndex, valueCount: _length(s.dims)}));
         }
         _metadata[modelId_] = Metadata({name: _name, uri: _uri});
         emit ModelRegistered(modelId_, msg.sender, h.programRoot, _parts.weightsRoot, _parts.steps, _name, _uri);

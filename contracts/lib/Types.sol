@@ -46,7 +46,7 @@ struct ModelParts {
 struct OutputSlot {
     uint8 space;
     uint32 slotIndex;
-    uint32 length;
+    uint32 valueCount;
 }
 
 /// @notice A registered model as stored by the registry. `id` is the model commitment.

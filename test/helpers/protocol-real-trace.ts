@@ -1,0 +1,110 @@
+// Real model traces for the protocol tests: a compiled model's commitment parts, and a
+// scenario (honest run, lies, one-step proofs) on top of TraceCommitter / buildWitness.
+import { Program } from "../../node/compiler/program";
+import { CompiledModel } from "../../node/compiler/api";
+import { ProgramTree, SpaceTrees, TraceCommitter, modelCommitment, toHex } from "../../node/commit";
+import { execute } from "../../node/vm";
+import { ClaimData, GarbageTrace, LieKind, ModelPartsStruct, Scenario, StepProver, TraceProvider, claimOf, f32Bytes, headerStruct, specStruct } from "./toy-trace";
+
+/** ModelRegistry.register's parts for a compiled model, and the node's commitment. */
+export function modelPartsOf(model: CompiledModel): { parts: ModelPartsStruct; commitment: string } {
+  const program = model.program;
+  const tree = ProgramTree.build(program);
+  const c = modelCommitment(program, model.onnxHash, { programTree: tree });
+  return {
+    parts: {
+      program: headerStruct(tree.header),
+      weightsRoot: c.weightsRoot,
+      initialActivationsRoot: c.initialActivationsRoot,
+      steps: BigInt(c.N),
+      inputs: program.inputs.map(specStruct),
+      outputs: program.outputs.map(specStruct),
+      onnxFileHash: c.onnxFileHash,
+      compilerVersion: c.compilerVersion,
+    },
+    commitment: c.commitment,
+  };
+}
+
+/** A TraceCommitter seen as a trace provider, with the claim its final state makes. */
+export class CommittedTrace implements TraceProvider {
+  readonly steps: number;
+  readonly claim: ClaimData;
+  constructor(
+    readonly label: string,
+    readonly trace: TraceCommitter,
+  ) {
+    this.steps = trace.N;
+    const program = trace.program;
+    this.claim = claimOf(
+      program.instructions.length,
+      { weights: trace.weights, inputs: trace.inputs, activations: activationTrees(trace) },
+      program.outputs.map(specStruct),
+    );
+  }
+  stateAt(s: number): string {
+    return toHex(this.trace.stateAt(Math.min(s, this.steps)).hash);
+  }
+}
+
+function activationTrees(trace: TraceCommitter): SpaceTrees {
+  return SpaceTrees.build(trace.memory.activations);
+}
+
+/**
+ * The real scenario: the honest run of `model` on `inputs`, its lies (the honest final
+ * memory with one activation value altered, so the trace differs from that value's write
+ * on), and one-step proofs from `encodeProof(trace, s)` (the verifier's proof format).
+ */
+export class RealScenario implements Scenario {
+  readonly parts: ModelPartsStruct;
+  readonly modelId: string;
+  readonly steps: number;
+  readonly input: string;
+  readonly honest: CommittedTrace;
+  readonly prover: StepProver;
+  private readonly program: Program;
+
+  constructor(
+    readonly name: string,
+    readonly model: CompiledModel,
+    readonly inputs: Float32Array[],
+    encodeProof: (trace: TraceCommitter, s: number) => string,
+    falseProof: (trace: TraceCommitter, s: number) => string,
+  ) {
+    const { parts, commitment } = modelPartsOf(model);
+    this.parts = parts;
+    this.modelId = commitment;
+    this.program = model.program;
+    this.input = f32Bytes(inputs);
+    const trace = TraceCommitter.build(this.program, execute(this.program, inputs));
+    this.steps = trace.N;
+    this.honest = new CommittedTrace("honest", trace);
+    this.prover = { proofAt: (s) => encodeProof(trace, s), falseProofAt: (s) => falseProof(trace, s) };
+  }
+
+  /** The honest final memory with activation slot `slot`, element `elem` changed. */
+  private altered(label: string, slot: number, elem: number): CommittedTrace {
+    const final = this.honest.trace.memory;
+    const activations = final.activations.map((a) => a.slice());
+    activations[slot][elem] = Math.fround(activations[slot][elem] + 0.5);
+    const memory = { weights: final.weights, inputs: final.inputs, activations };
+    return new CommittedTrace(label, TraceCommitter.build(this.program, memory, { weights: this.honest.trace.weights, programTree: this.honest.trace.programTree }));
+  }
+
+  lie(kind: LieKind): TraceProvider {
+    const out = this.program.outputs[0].slot.index;
+    // A slot written in the middle of the program, not an output.
+    const mid = this.program.instructions[Math.floor(this.program.instructions.length / 2)].out.index;
+    switch (kind) {
+      case "output":
+        return this.altered("lies about the output", out, 0);
+      case "intermediate":
+        return this.altered("lies about one intermediate value", mid, 1);
+      case "finalState":
+        return this.altered("lies about the final state, output right", mid, 0);
+      case "dissection":
+        return new GarbageTrace("posts garbage dissection hashes", this.altered("", out, 0));
+    }
+  }
+}

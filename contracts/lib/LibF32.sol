@@ -296,46 +296,46 @@ library LibF32 {
                     my := 1
                 }
                 let mx := shl(d, or(and(ax, 0x7fffff), 0x800000)) // < 2^64, msb 23 + d
-                let sig
-                let t := add(23, d) // t = msb(sig), fixed below
-                switch opposite
+                // sig = mx ± my without a branch: with n = 0 − opposite (0 or all ones),
+                // (my ^ n) − n is my or −my; |x| ≥ |y| so the difference does not wrap
+                let n := sub(0, opposite)
+                let sig := add(mx, sub(xor(my, n), n))
+                switch and(opposite, lt(d, 2))
                 case 0 {
-                    sig := add(mx, my) // < 2^(t+2): msb t or t + 1
-                    t := add(t, shr(add(t, 1), sig))
+                    // A sum, or a difference with d ≥ 2: sig ∈ [2^(22+d), 2^(25+d)), so
+                    // msb(sig) = 22 + d + c with c = [sig ≥ 2^(23+d)] + [sig ≥ 2^(24+d)].
+                    // roundPack(s, e = ex − d − 150, sig, t): sh = t − 23 = d − 1 + c ≥ 1 bits
+                    // are dropped, and l = e + t + 126 = ex − 2 + c ≥ 0 (the result is at least
+                    // |x|/2 ≥ 2^-125 here: never subnormal).
+                    let c := add(gt(shr(add(23, d), sig), 0), gt(shr(add(24, d), sig), 0))
+                    let sh := add(sub(d, 1), c)
+                    let bits := add(
+                        shl(23, add(sub(ex, 2), c)),
+                        shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                    )
+                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    r := or(and(x, 0x80000000), bits)
                 }
                 default {
-                    sig := sub(mx, my) // |x| ≥ |y|: no wrap
-                    switch lt(d, 2)
-                    case 0 {
-                        // my < 2^24 ≤ 2^(t−1): sig ≥ 2^(t−1), msb t − 1 or t
-                        t := sub(t, iszero(shr(t, sig)))
+                    // Cancellation (a difference with d ≤ 1): sig < 2^25, t = msb(sig) by
+                    // binary search; the result may be subnormal, or exactly +0 (x − x).
+                    let t := shl(4, gt(sig, 0xffff))
+                    t := or(t, shl(3, gt(shr(t, sig), 0xff)))
+                    t := or(t, shl(2, gt(shr(t, sig), 0xf)))
+                    t := or(t, shl(1, gt(shr(t, sig), 0x3)))
+                    t := or(t, gt(shr(t, sig), 0x1))
+                    // sh = t − 23 ≤ 1 and l = ex + sh − d − 1, or l = 0 with sh grown by −l
+                    let sh := sub(t, 23)
+                    let l := sub(add(ex, sh), add(d, 1))
+                    if slt(l, 0) {
+                        sh := sub(sh, l)
+                        l := 0
                     }
-                    default {
-                        // cancellation: sig < 2^25, binary search (sig = 0 gives t = 0)
-                        t := shl(4, gt(sig, 0xffff))
-                        t := or(t, shl(3, gt(shr(t, sig), 0xff)))
-                        t := or(t, shl(2, gt(shr(t, sig), 0xf)))
-                        t := or(t, shl(1, gt(shr(t, sig), 0x3)))
-                        t := or(t, gt(shr(t, sig), 0x1))
-                    }
+                    let m := shl(sub(0, sh), sig)
+                    if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                    r := or(and(x, 0x80000000), add(shl(23, l), m)) // |result| ≤ |x|: no overflow
+                    if iszero(sig) { r := 0 } // x − x = +0
                 }
-                // roundPack(s, e = ex − d − 150, sig, t): sh = lsb − e = t − 23 bits are dropped
-                // and l = lsb + 149 = ex + sh − d − 1 unless that is < 0 (a subnormal result),
-                // where l = 0 and sh grows by the same amount.
-                let sh := sub(t, 23)
-                let l := sub(add(ex, sh), add(d, 1))
-                if slt(l, 0) {
-                    sh := sub(sh, l)
-                    l := 0
-                }
-                let m
-                switch slt(sh, 1)
-                case 1 { m := shl(sub(0, sh), sig) }
-                default { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
-                let bits := add(shl(23, l), m)
-                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
-                r := or(and(x, 0x80000000), bits)
-                if iszero(sig) { r := 0 } // x − x = +0
             }
             default {
                 switch gt(ax, 0x7f7fffff)
@@ -389,9 +389,128 @@ library LibF32 {
         }
     }
 
-    /// @notice a − b, correctly rounded: a + (−b) (a NaN b stays NaN with its sign flipped).
-    function sub(F32 a, F32 b) internal pure returns (F32) {
-        return add(a, F32.wrap(F32.unwrap(b) ^ 0x80000000));
+    /// @notice a − b, correctly rounded: a + (−b).
+    /// @dev The assembly is add's with the sign of b flipped on entry (kept as a copy: one
+    ///      internal call fewer on the hottest path). Any change to add must be made here too.
+    function sub(F32 a, F32 b) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            let x := and(a, 0xffffffff)
+            let y := xor(and(b, 0xffffffff), 0x80000000) // a − b = a + (−b); a NaN b stays NaN
+            let ax := and(x, 0x7fffffff)
+            let ay := and(y, 0x7fffffff)
+            // x := the operand of larger magnitude (a on a tie, as softfloat.ts' `big`)
+            if lt(ax, ay) {
+                let t := x
+                x := y
+                y := t
+                t := ax
+                ax := ay
+                ay := t
+            }
+            let ex := shr(23, ax)
+            let d := sub(ex, shr(23, ay))
+            let opposite := shr(31, xor(x, y))
+            switch and(gt(ay, 0x7fffff), lt(ax, 0x7f800000))
+            case 1 {
+                // Fast path: both normal. Exact alignment while d ≤ 40; beyond, y < 2^-16 of
+                // x's LSB and one unit 2^(ex − 190) of the same sign rounds the same way.
+                let my := or(and(ay, 0x7fffff), 0x800000)
+                if gt(d, 40) {
+                    d := 40
+                    my := 1
+                }
+                let mx := shl(d, or(and(ax, 0x7fffff), 0x800000)) // < 2^64, msb 23 + d
+                // sig = mx ± my without a branch: with n = 0 − opposite (0 or all ones),
+                // (my ^ n) − n is my or −my; |x| ≥ |y| so the difference does not wrap
+                let n := sub(0, opposite)
+                let sig := add(mx, sub(xor(my, n), n))
+                switch and(opposite, lt(d, 2))
+                case 0 {
+                    // A sum, or a difference with d ≥ 2: sig ∈ [2^(22+d), 2^(25+d)), so
+                    // msb(sig) = 22 + d + c with c = [sig ≥ 2^(23+d)] + [sig ≥ 2^(24+d)].
+                    // roundPack(s, e = ex − d − 150, sig, t): sh = t − 23 = d − 1 + c ≥ 1 bits
+                    // are dropped, and l = e + t + 126 = ex − 2 + c ≥ 0 (the result is at least
+                    // |x|/2 ≥ 2^-125 here: never subnormal).
+                    let c := add(gt(shr(add(23, d), sig), 0), gt(shr(add(24, d), sig), 0))
+                    let sh := add(sub(d, 1), c)
+                    let bits := add(
+                        shl(23, add(sub(ex, 2), c)),
+                        shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                    )
+                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    r := or(and(x, 0x80000000), bits)
+                }
+                default {
+                    // Cancellation (a difference with d ≤ 1): sig < 2^25, t = msb(sig) by
+                    // binary search; the result may be subnormal, or exactly +0 (x − x).
+                    let t := shl(4, gt(sig, 0xffff))
+                    t := or(t, shl(3, gt(shr(t, sig), 0xff)))
+                    t := or(t, shl(2, gt(shr(t, sig), 0xf)))
+                    t := or(t, shl(1, gt(shr(t, sig), 0x3)))
+                    t := or(t, gt(shr(t, sig), 0x1))
+                    // sh = t − 23 ≤ 1 and l = ex + sh − d − 1, or l = 0 with sh grown by −l
+                    let sh := sub(t, 23)
+                    let l := sub(add(ex, sh), add(d, 1))
+                    if slt(l, 0) {
+                        sh := sub(sh, l)
+                        l := 0
+                    }
+                    let m := shl(sub(0, sh), sig)
+                    if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                    r := or(and(x, 0x80000000), add(shl(23, l), m)) // |result| ≤ |x|: no overflow
+                    if iszero(sig) { r := 0 } // x − x = +0
+                }
+            }
+            default {
+                switch gt(ax, 0x7f7fffff)
+                case 1 {
+                    // x is ±inf or NaN (a NaN operand is always the larger pattern)
+                    r := x
+                    if or(gt(ax, 0x7f800000), and(eq(ay, 0x7f800000), opposite)) { r := 0x7fc00000 }
+                }
+                default {
+                    switch ay
+                    case 0 {
+                        r := x
+                        if iszero(ax) { r := and(x, y) } // −0 only if both are −0
+                    }
+                    default {
+                        // y subnormal (x normal or subnormal): value = m·2^(E−150) with
+                        // E = max(field, 1); the subnormal keeps m < 2^23.
+                        let ey := shr(23, ay)
+                        let mx := or(and(ax, 0x7fffff), shl(23, gt(ex, 0)))
+                        let my := and(ay, 0x7fffff)
+                        ex := add(ex, iszero(ex))
+                        d := sub(ex, 1)
+                        if gt(d, 40) {
+                            d := 40
+                            my := 1
+                        }
+                        mx := shl(d, mx)
+                        let sig := add(mx, my)
+                        if opposite { sig := sub(mx, my) }
+                        let s := and(x, 0x80000000)
+                        if iszero(sig) { s := 0 } // x − x = +0
+                        // t = msb(sig), sig < 2^65
+                        let t := shl(6, gt(sig, 0xffffffffffffffff))
+                        t := or(t, shl(5, gt(shr(t, sig), 0xffffffff)))
+                        t := or(t, shl(4, gt(shr(t, sig), 0xffff)))
+                        t := or(t, shl(3, gt(shr(t, sig), 0xff)))
+                        t := or(t, shl(2, gt(shr(t, sig), 0xf)))
+                        t := or(t, shl(1, gt(shr(t, sig), 0x3)))
+                        t := or(t, gt(shr(t, sig), 0x1))
+                        // roundPack(s, e, sig, t), e = ex − d − 150 (see the section comment)
+                        let e := sub(sub(ex, d), 150)
+                        let l := add(add(e, t), 126)
+                        if slt(l, 0) { l := 0 }
+                        let sh := sub(sub(l, 149), e)
+                        let m := shl(sub(0, sh), sig)
+                        if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                        r := or(s, add(shl(23, l), m)) // no overflow: |y| is far below half an ulp of FLT_MAX
+                    }
+                }
+            }
+        }
     }
 
     /// @notice a · b, correctly rounded.
@@ -404,22 +523,32 @@ library LibF32 {
             let ay := and(y, 0x7fffffff)
             let ex := shr(23, ax)
             let ey := shr(23, ay)
-            switch and(and(gt(ax, 0x7fffff), lt(ax, 0x7f800000)), and(gt(ay, 0x7fffff), lt(ay, 0x7f800000)))
+            // both normal: 2^23 ≤ |pattern| < 0x7F800000, i.e. |pattern| − 2^23 < 0x7F000000
+            switch and(lt(sub(ax, 0x800000), 0x7f000000), lt(sub(ay, 0x800000), 0x7f000000))
             case 1 {
-                // Fast path: both normal. sig ∈ [2^46, 2^48): msb t = 46 + c.
+                // Fast path. sig = mx·my ∈ [2^46, 2^48); c = [sig ≥ 2^47]; shifting a c = 0
+                // product up by one bit puts the leading bit at 47 either way.
                 let sig := mul(or(and(ax, 0x7fffff), 0x800000), or(and(ay, 0x7fffff), 0x800000))
                 let c := shr(47, sig)
-                // roundPack(s, e = ex + ey − 300, sig, t): sh = t − 23 and l = e + t + 126
-                // (clamped at 0 for a subnormal result, sh growing by the same amount)
-                let sh := add(23, c)
+                sig := shl(xor(c, 1), sig)
+                // roundPack(s, e, sig, 47): 24 bits are dropped; l = e + 47 + 126 = ex + ey − 128 + c
                 let l := sub(add(add(ex, ey), c), 128)
-                if slt(l, 0) {
-                    sh := sub(sh, l)
-                    l := 0
+                switch lt(l, 253)
+                case 1 {
+                    // 0 ≤ l ≤ 252: a normal result even after a rounding carry
+                    r := or(s, add(shl(23, l), shr(24, add(add(sig, 0x7fffff), and(shr(24, sig), 1)))))
                 }
-                let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
-                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
-                r := or(s, bits)
+                default {
+                    // underflow (l < 0: l = 0 and sh = 24 − l) or overflow to ±inf
+                    let sh := 24
+                    if slt(l, 0) {
+                        sh := sub(sh, l)
+                        l := 0
+                    }
+                    let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
+                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    r := or(s, bits)
+                }
             }
             default {
                 switch or(gt(ax, 0x7f7fffff), gt(ay, 0x7f7fffff))
@@ -466,63 +595,89 @@ library LibF32 {
             let s := and(xor(x, y), 0x80000000)
             let ax := and(x, 0x7fffffff)
             let ay := and(y, 0x7fffffff)
-            switch or(or(gt(ax, 0x7f7fffff), gt(ay, 0x7f7fffff)), or(iszero(ax), iszero(ay)))
+            switch and(lt(sub(ax, 0x800000), 0x7f000000), lt(sub(ay, 0x800000), 0x7f000000))
             case 1 {
-                // softfloat.ts order: NaN; inf/inf, inf/y; x/inf; 0/0, x/0; 0/y
-                r := s
-                switch eq(ay, 0x7f800000)
-                case 1 { if eq(ax, 0x7f800000) { r := 0x7fc00000 } }
-                default {
-                    if or(eq(ax, 0x7f800000), iszero(ay)) { r := or(s, 0x7f800000) }
-                    if and(iszero(ax), iszero(ay)) { r := 0x7fc00000 }
-                }
-                if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
-            }
-            default {
-                // normalized unpack: m ∈ [2^23, 2^24), value = m·2^(E−150), E ≤ 0 for subnormals
-                let ex := shr(23, ax)
-                let ey := shr(23, ay)
-                let mx := and(ax, 0x7fffff)
-                let my := and(ay, 0x7fffff)
-                switch ex
-                case 0 {
-                    // k = 23 − msb(mx), mx < 2^23
-                    let t := shl(4, gt(mx, 0xffff))
-                    t := or(t, shl(3, gt(shr(t, mx), 0xff)))
-                    t := or(t, shl(2, gt(shr(t, mx), 0xf)))
-                    t := or(t, shl(1, gt(shr(t, mx), 0x3)))
-                    t := or(t, gt(shr(t, mx), 0x1))
-                    mx := shl(sub(23, t), mx)
-                    ex := sub(t, 22) // 1 − (23 − t)
-                }
-                default { mx := or(mx, 0x800000) }
-                switch ey
-                case 0 {
-                    let t := shl(4, gt(my, 0xffff))
-                    t := or(t, shl(3, gt(shr(t, my), 0xff)))
-                    t := or(t, shl(2, gt(shr(t, my), 0xf)))
-                    t := or(t, shl(1, gt(shr(t, my), 0x3)))
-                    t := or(t, gt(shr(t, my), 0x1))
-                    my := shl(sub(23, t), my)
-                    ey := sub(t, 22)
-                }
-                default { my := or(my, 0x800000) }
-                // q = ⌊mx·2^32 / my⌋ ∈ [2^31, 2^33); the remainder becomes a sticky bit below
-                // it, so sig ∈ [2^32, 2^34) and msb t = 32 + c, c = (sig ≥ 2^33)
-                let num := shl(32, mx)
+                // Fast path: both normal. q = ⌊mx·2^32 / my⌋ ∈ [2^31, 2^33) with a sticky
+                // remainder bit below it: sig ∈ [2^32, 2^34), msb 32 + c.
+                let my := or(and(ay, 0x7fffff), 0x800000)
+                let num := shl(32, or(and(ax, 0x7fffff), 0x800000))
                 let sig := or(shl(1, div(num, my)), gt(mod(num, my), 0))
                 let c := shr(33, sig)
-                // roundPack(s, e = ex − ey − 33, sig, t): sh = t − 23, l = e + t + 126 (clamped
-                // at 0 for a subnormal result, sh growing by the same amount)
-                let sh := add(9, c)
-                let l := add(sub(ex, ey), add(125, c))
-                if slt(l, 0) {
-                    sh := sub(sh, l)
-                    l := 0
+                sig := shl(xor(c, 1), sig) // leading bit at 33 either way
+                // roundPack(s, e, sig, 33): 10 bits dropped; l = e + 33 + 126 = ex − ey + 125 + c
+                let l := add(sub(shr(23, ax), shr(23, ay)), add(125, c))
+                switch lt(l, 253)
+                case 1 { r := or(s, add(shl(23, l), shr(10, add(add(sig, 0x1ff), and(shr(10, sig), 1))))) }
+                default {
+                    let sh := 10
+                    if slt(l, 0) {
+                        sh := sub(sh, l)
+                        l := 0
+                    }
+                    let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
+                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    r := or(s, bits)
                 }
-                let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
-                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
-                r := or(s, bits)
+            }
+            default {
+                switch or(or(gt(ax, 0x7f7fffff), gt(ay, 0x7f7fffff)), or(iszero(ax), iszero(ay)))
+                case 1 {
+                    // softfloat.ts order: NaN; inf/inf, inf/y; x/inf; 0/0, x/0; 0/y
+                    r := s
+                    switch eq(ay, 0x7f800000)
+                    case 1 { if eq(ax, 0x7f800000) { r := 0x7fc00000 } }
+                    default {
+                        if or(eq(ax, 0x7f800000), iszero(ay)) { r := or(s, 0x7f800000) }
+                        if and(iszero(ax), iszero(ay)) { r := 0x7fc00000 }
+                    }
+                    if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+                }
+                default {
+                    // normalized unpack: m ∈ [2^23, 2^24), value = m·2^(E−150), E ≤ 0 for subnormals
+                    let ex := shr(23, ax)
+                    let ey := shr(23, ay)
+                    let mx := and(ax, 0x7fffff)
+                    let my := and(ay, 0x7fffff)
+                    switch ex
+                    case 0 {
+                        // k = 23 − msb(mx), mx < 2^23
+                        let t := shl(4, gt(mx, 0xffff))
+                        t := or(t, shl(3, gt(shr(t, mx), 0xff)))
+                        t := or(t, shl(2, gt(shr(t, mx), 0xf)))
+                        t := or(t, shl(1, gt(shr(t, mx), 0x3)))
+                        t := or(t, gt(shr(t, mx), 0x1))
+                        mx := shl(sub(23, t), mx)
+                        ex := sub(t, 22) // 1 − (23 − t)
+                    }
+                    default { mx := or(mx, 0x800000) }
+                    switch ey
+                    case 0 {
+                        let t := shl(4, gt(my, 0xffff))
+                        t := or(t, shl(3, gt(shr(t, my), 0xff)))
+                        t := or(t, shl(2, gt(shr(t, my), 0xf)))
+                        t := or(t, shl(1, gt(shr(t, my), 0x3)))
+                        t := or(t, gt(shr(t, my), 0x1))
+                        my := shl(sub(23, t), my)
+                        ey := sub(t, 22)
+                    }
+                    default { my := or(my, 0x800000) }
+                    // q = ⌊mx·2^32 / my⌋ ∈ [2^31, 2^33); the remainder becomes a sticky bit below
+                    // it, so sig ∈ [2^32, 2^34) and msb t = 32 + c, c = (sig ≥ 2^33)
+                    let num := shl(32, mx)
+                    let sig := or(shl(1, div(num, my)), gt(mod(num, my), 0))
+                    let c := shr(33, sig)
+                    // roundPack(s, e = ex − ey − 33, sig, t): sh = t − 23, l = e + t + 126 (clamped
+                    // at 0 for a subnormal result, sh growing by the same amount)
+                    let sh := add(9, c)
+                    let l := add(sub(ex, ey), add(125, c))
+                    if slt(l, 0) {
+                        sh := sub(sh, l)
+                        l := 0
+                    }
+                    let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
+                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    r := or(s, bits)
+                }
             }
         }
     }

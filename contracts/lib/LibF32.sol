@@ -52,8 +52,11 @@ library LibF32 {
     }
 
     /// @notice NaN → 0x7FC00000, every other value unchanged.
-    function canonical(F32 a) internal pure returns (F32) {
-        return isNaN(a) ? NAN : a;
+    function canonical(F32 a) internal pure returns (F32 r) {
+        assembly ("memory-safe") {
+            r := and(a, 0xffffffff)
+            if gt(and(r, 0x7fffffff), 0x7f800000) { r := 0x7fc00000 }
+        }
     }
 
     /// @notice −x (sign flip); NaN → canonical NaN.
@@ -103,12 +106,26 @@ library LibF32 {
         }
     }
 
-    function gt(F32 a, F32 b) internal pure returns (bool) {
-        return lt(b, a);
+    function gt(F32 a, F32 b) internal pure returns (bool r) {
+        assembly ("memory-safe") {
+            let ax := and(a, 0x7fffffff)
+            let ay := and(b, 0x7fffffff)
+            let mx := sub(0, and(shr(31, a), 1))
+            let my := sub(0, and(shr(31, b), 1))
+            let ordered := and(lt(ax, 0x7f800001), lt(ay, 0x7f800001))
+            r := and(ordered, sgt(sub(xor(ax, mx), mx), sub(xor(ay, my), my)))
+        }
     }
 
-    function ge(F32 a, F32 b) internal pure returns (bool) {
-        return le(b, a);
+    function ge(F32 a, F32 b) internal pure returns (bool r) {
+        assembly ("memory-safe") {
+            let ax := and(a, 0x7fffffff)
+            let ay := and(b, 0x7fffffff)
+            let mx := sub(0, and(shr(31, a), 1))
+            let my := sub(0, and(shr(31, b), 1))
+            let ordered := and(lt(ax, 0x7f800001), lt(ay, 0x7f800001))
+            r := and(ordered, iszero(slt(sub(xor(ax, mx), mx), sub(xor(ay, my), my))))
+        }
     }
 
     function eq(F32 a, F32 b) internal pure returns (bool r) {

@@ -82,62 +82,55 @@ library LibMapOps {
     /// @notice A unary MapOp (or Dot epilogue; None = 0 and Identity = 1 return x) with its
     ///         params p0 = params[0], p1 = params[1] (the caller supplies defaultParam(op, i)
     ///         when the instruction carries fewer). Reverts with LibMapOps_UnknownOp otherwise.
+    /// @dev Dispatch is a two-level range split (ops 0–4, 5–9, 10–18, 19–26) to keep the
+    ///      comparison chain short. Every LibF32 / LibF32Math result is already canonical; only
+    ///      the branches that return x itself canonicalize.
     function unary(uint8 op, F32 x, F32 p0, F32 p1) internal pure returns (F32) {
-        return _unary(op, x, p0, p1).canonical();
+        if (op < HARD_SIGMOID) {
+            if (op <= IDENTITY) return x.canonical();
+            if (op == RELU) return x.isNaN() ? LibF32.NAN : (x.gt(ZERO) ? x : ZERO);
+            if (op == NEG) return x.neg();
+            if (op == ABS) return x.abs();
+            if (op == LEAKY_RELU) return x.lt(ZERO) ? p0.mul(x) : x.canonical();
+            if (op == CLIP) return x.max(p0).min(p1);
+        } else if (op < TANH) {
+            if (op == HARD_SIGMOID) return _hardSigmoid(x, p0, p1);
+            if (op == HARD_SWISH) return _hardSwish(x);
+            return LibF32Math.sigmoid(x); // SIGMOID
+        } else if (op < GELU) {
+            if (op == TANH) return LibF32Math.tanh(x);
+            if (op == EXP) return LibF32Math.exp(x);
+            if (op == LOG) return LibF32Math.log(x);
+            if (op == SQRT) return x.sqrt();
+            if (op == ERF) return LibF32Math.erf(x);
+            if (op == RECIPROCAL) return ONE.div(x);
+            if (op == FLOOR) return x.floor();
+            if (op == CEIL) return x.ceil();
+            return LibF32Math.softplus(x); // SOFTPLUS
+        } else {
+            if (op == GELU) return LibF32Math.gelu(x);
+            if (op == SIN) return LibF32Math.sin(x);
+            if (op == COS) return LibF32Math.cos(x);
+            if (op == ELU) return LibF32Math.elu(x, p0);
+            if (op == SELU) return LibF32Math.selu(x, p0, p1);
+            if (op == SOFTSIGN) return _softsign(x);
+            if (op == SIGN) return _sign(x);
+            if (op == ROUND) return _round(x);
+        }
+        revert LibMapOps_UnknownOp(op);
     }
 
     /// @notice A binary MapOp on (x, y). Reverts with LibMapOps_UnknownOp for other codes.
     function binary(uint8 op, F32 x, F32 y) internal pure returns (F32) {
-        F32 r;
-        if (op <= MIN) {
-            if (op == ADD) r = x.add(y);
-            else if (op == SUB) r = x.sub(y);
-            else if (op == MUL) r = x.mul(y);
-            else if (op == DIV) r = x.div(y);
-            else if (op == MAX) r = x.max(y);
-            else if (op == MIN) r = x.min(y);
-            else revert LibMapOps_UnknownOp(op);
-        } else if (op == POW) {
-            r = LibF32Math.pow(x, y);
-        } else if (op == PRELU) {
-            // x < 0 ? mul(x, y) : x
-            r = x.lt(ZERO) ? x.mul(y) : x;
-        } else {
-            revert LibMapOps_UnknownOp(op);
-        }
-        return r.canonical();
-    }
-
-    /// @dev Dispatch in two halves (ops 0–13, 14–26) to keep the comparison chain short.
-    function _unary(uint8 op, F32 x, F32 p0, F32 p1) private pure returns (F32) {
-        if (op <= SQRT) {
-            if (op <= IDENTITY) return x;
-            if (op == NEG) return x.neg();
-            if (op == ABS) return x.abs();
-            if (op == RELU) return x.isNaN() ? x : (x.gt(ZERO) ? x : ZERO);
-            if (op == LEAKY_RELU) return x.lt(ZERO) ? p0.mul(x) : x;
-            if (op == CLIP) return x.max(p0).min(p1);
-            if (op == HARD_SIGMOID) return _hardSigmoid(x, p0, p1);
-            if (op == HARD_SWISH) return _hardSwish(x);
-            if (op == SIGMOID) return LibF32Math.sigmoid(x);
-            if (op == TANH) return LibF32Math.tanh(x);
-            if (op == EXP) return LibF32Math.exp(x);
-            if (op == LOG) return LibF32Math.log(x);
-            return x.sqrt(); // SQRT
-        }
-        if (op == ERF) return LibF32Math.erf(x);
-        if (op == RECIPROCAL) return ONE.div(x);
-        if (op == FLOOR) return x.floor();
-        if (op == CEIL) return x.ceil();
-        if (op == SOFTPLUS) return LibF32Math.softplus(x);
-        if (op == GELU) return LibF32Math.gelu(x);
-        if (op == SIN) return LibF32Math.sin(x);
-        if (op == COS) return LibF32Math.cos(x);
-        if (op == ELU) return LibF32Math.elu(x, p0);
-        if (op == SELU) return LibF32Math.selu(x, p0, p1);
-        if (op == SOFTSIGN) return _softsign(x);
-        if (op == SIGN) return _sign(x);
-        if (op == ROUND) return _round(x);
+        if (op == ADD) return x.add(y);
+        if (op == MUL) return x.mul(y);
+        if (op == SUB) return x.sub(y);
+        if (op == DIV) return x.div(y);
+        if (op == MAX) return x.max(y);
+        if (op == MIN) return x.min(y);
+        if (op == POW) return LibF32Math.pow(x, y);
+        // x < 0 ? mul(x, y) : x
+        if (op == PRELU) return x.lt(ZERO) ? x.mul(y) : x.canonical();
         revert LibMapOps_UnknownOp(op);
     }
 

@@ -57,67 +57,106 @@ contract F32Harness {
         }
     }
 
-    /// @notice One binary op, for gas measurement (see measureBinary).
-    /// @param op A binary MapOp code.
-    /// @param a First operand.
-    /// @param b Second operand.
-    /// @return r_ The result.
-    function binaryOne(uint8 op, uint32 a, uint32 b) external pure returns (uint32 r_) {
-        r_ = F32.unwrap(LibMapOps.binary(op, F32.wrap(a), F32.wrap(b)));
-    }
-
-    /// @notice Gas used by `binary(op, a[i], b[i])` summed over the arrays (excluding the
-    ///         loop and calldata reads, measured with an empty-body baseline loop).
+    /// @notice Gas used by each `LibMapOps.binary(op, a[i], b[i])` (the two gasleft() reads
+    ///         around it subtracted), for the gas table in docs/FO32.md.
     /// @param op A binary MapOp code.
     /// @param a First operands.
-    /// @param b Second operands.
-    /// @return gas_ Gas used by the operations only.
-    /// @return max_ Largest gas of a single operation.
+    /// @param b Second operands, same length as `a`.
+    /// @return gas_ Gas of each operation.
     function measureBinary(uint8 op, uint32[] calldata a, uint32[] calldata b)
         external
         view
-        returns (uint256 gas_, uint256 max_)
+        returns (uint256[] memory gas_)
     {
         if (a.length != b.length) revert F32Harness_LengthMismatch(a.length, b.length);
-        uint256 sink;
+        gas_ = new uint256[](a.length);
         uint256 overhead = _overhead();
+        uint256 sink;
         for (uint256 i = 0; i < a.length; ++i) {
             F32 x = F32.wrap(a[i]);
             F32 y = F32.wrap(b[i]);
             uint256 g = gasleft();
             F32 r = LibMapOps.binary(op, x, y);
-            g = g - gasleft() - overhead;
+            gas_[i] = g - gasleft() - overhead;
             sink ^= F32.unwrap(r);
-            gas_ += g;
-            if (g > max_) max_ = g;
         }
-        if (sink == type(uint256).max) gas_ = 0; // keep the results alive
+        if (sink == type(uint256).max) gas_[0] = 0; // keeps the results alive
     }
 
-    /// @notice Gas used by `unary(op, x[i], p0, p1)` (see measureBinary).
+    /// @notice Gas used by each `LibMapOps.unary(op, x[i], p0, p1)` (see measureBinary).
     /// @param op A unary MapOp code.
     /// @param x Operands.
     /// @param p0 params[0].
     /// @param p1 params[1].
-    /// @return gas_ Gas used by the operations only.
-    /// @return max_ Largest gas of a single operation.
+    /// @return gas_ Gas of each operation.
     function measureUnary(uint8 op, uint32[] calldata x, uint32 p0, uint32 p1)
         external
         view
-        returns (uint256 gas_, uint256 max_)
+        returns (uint256[] memory gas_)
     {
-        uint256 sink;
+        gas_ = new uint256[](x.length);
         uint256 overhead = _overhead();
+        uint256 sink;
         for (uint256 i = 0; i < x.length; ++i) {
             F32 v = F32.wrap(x[i]);
             uint256 g = gasleft();
             F32 r = LibMapOps.unary(op, v, F32.wrap(p0), F32.wrap(p1));
-            g = g - gasleft() - overhead;
+            gas_[i] = g - gasleft() - overhead;
             sink ^= F32.unwrap(r);
-            gas_ += g;
-            if (g > max_) max_ = g;
         }
-        if (sink == type(uint256).max) gas_ = 0;
+        if (sink == type(uint256).max) gas_[0] = 0;
+    }
+
+    /// @notice Gas used by each direct LibF32 call (no MapOp dispatch), as the verifier's Dot
+    ///         and Reduce steps make them: which = 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min,
+    ///         6 sqrt (of a[i]), 7 lt.
+    /// @param which The primitive.
+    /// @param a First operands.
+    /// @param b Second operands, same length as `a`.
+    /// @return gas_ Gas of each operation.
+    function measurePrimitive(uint8 which, uint32[] calldata a, uint32[] calldata b)
+        external
+        view
+        returns (uint256[] memory gas_)
+    {
+        if (a.length != b.length) revert F32Harness_LengthMismatch(a.length, b.length);
+        gas_ = new uint256[](a.length);
+        uint256 overhead = _overhead();
+        uint256 sink;
+        for (uint256 i = 0; i < a.length; ++i) {
+            F32 x = F32.wrap(a[i]);
+            F32 y = F32.wrap(b[i]);
+            F32 r;
+            uint256 g;
+            if (which == 0) {
+                g = gasleft();
+                r = x.add(y);
+            } else if (which == 1) {
+                g = gasleft();
+                r = x.sub(y);
+            } else if (which == 2) {
+                g = gasleft();
+                r = x.mul(y);
+            } else if (which == 3) {
+                g = gasleft();
+                r = x.div(y);
+            } else if (which == 4) {
+                g = gasleft();
+                r = x.max(y);
+            } else if (which == 5) {
+                g = gasleft();
+                r = x.min(y);
+            } else if (which == 6) {
+                g = gasleft();
+                r = x.sqrt();
+            } else {
+                g = gasleft();
+                r = x.lt(y) ? y : x;
+            }
+            gas_[i] = g - gasleft() - overhead;
+            sink ^= F32.unwrap(r);
+        }
+        if (sink == type(uint256).max) gas_[0] = 0;
     }
 
     /// @dev Cost of the two gasleft() reads around nothing.

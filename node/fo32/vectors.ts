@@ -105,7 +105,7 @@ function binaryInputs(g: Gen, op: MapOp, nRandom: number): Array<[number, number
   const pairs: Array<[number, number]> = [];
   for (const x of HARD_BITS) for (const y of HARD_BITS) pairs.push([x, y]);
   for (let i = 0; i < nRandom; i++) {
-    switch (i % 8) {
+    switch (i % 9) {
       case 0: // random bit patterns
         pairs.push([g.u32(), g.u32()]);
         break;
@@ -132,12 +132,24 @@ function binaryInputs(g: Gen, op: MapOp, nRandom: number): Array<[number, number
       case 6: // subnormal with anything
         pairs.push([g.subnormal(), g.u32() & 1 ? g.subnormal() : g.normal(1, 254)]);
         break;
-      default: // far-apart exponents (add alignment beyond 40 bits, sticky) and cancellation
-        if (g.u32() & 1) pairs.push([g.normal(100, 200), g.normal(30, 160)]);
-        else {
+      case 7:
+        // exact ties in the subnormal range: x's low s fraction bits are 100…0 and x·2^k
+        // (mul) or x / 2^−k (div) puts x's LSB s bits below 2^-149; other ops get cancellation
+        if (op === MapOp.Mul || op === MapOp.Div) {
+          const s = 1 + g.int(23);
+          const ex = 1 + g.int(100);
+          const frac = ((g.u32() & 0x7fffff & ~((1 << s) - 1)) | (1 << (s - 1))) >>> 0;
+          const x = ((g.u32() & SIGN) | (ex << 23) | frac) >>> 0;
+          const k = 1 - s - ex; // x·2^k has its LSB at 2^(−149 − s)
+          const p2 = ((k + 127) << 23) >>> 0; // 2^k, normal: k ∈ [−122, −1]
+          pairs.push([x, op === MapOp.Mul ? p2 : ((254 - k - 127) << 23) >>> 0]);
+        } else {
           const a = g.normal(100, 150);
           pairs.push([a, (a ^ SIGN ^ (g.u32() & 0xf)) >>> 0]);
         }
+        break;
+      default: // far-apart exponents (add alignment beyond 40 bits, sticky)
+        pairs.push([g.normal(100, 200), g.normal(30, 160)]);
     }
   }
   return pairs;

@@ -28,8 +28,6 @@ interface IOneStepVerifier {
     );
     /// @notice The step reads or writes a slot the program header does not have.
     error OneStepVerifier_SlotOutOfRange(uint8 space, uint32 slot, uint256 slots);
-    /// @notice A Merkle path has another number of levels than its tree's depth.
-    error OneStepVerifier_BadPathLength(uint8 space, uint32 slot, uint256 given, uint256 depth);
     /// @notice A value's leaf with its leaf and slot paths does not prove to the pre-state's
     ///         space root (wrong value, wrong path, or a path of another leaf).
     error OneStepVerifier_BadLeafProof(uint8 space, uint32 slot, uint256 addr);

@@ -53,6 +53,9 @@ library LibCursor {
 ///
 ///         Nothing is copied: the structs hold calldata offsets of the arrays.
 library LibInstruction {
+    /// @notice A product of dims (an element count) is beyond 2^64.
+    error LibInstruction_TooLarge(uint256 dims, uint256 n);
+
     uint256 internal constant KIND_DOT = 1;
     uint256 internal constant KIND_MAP = 2;
     uint256 internal constant KIND_REDUCE = 3;
@@ -185,26 +188,36 @@ library LibInstruction {
         return uint32(LibCursor.u32At(_ins.params + 4 * _j));
     }
 
-    /// @notice Π of `_n` u32 dims at calldata offset `_dims` (1 for none). Checked: a product
-    ///         beyond 2^256 reverts (well-formed programs stay below 2^32, §2.4).
+    /// @notice Π of `_n` u32 dims at calldata offset `_dims` (1 for none). Reverts with
+    ///         LibInstruction_TooLarge beyond 2^64 (well-formed programs stay below 2^53, §2.4).
     function product(uint256 _dims, uint256 _n) internal pure returns (uint256 p_) {
-        p_ = 1;
-        for (uint256 j; j < _n; ++j) {
-            p_ *= LibCursor.u32At(_dims + 4 * j);
+        bool tooLarge;
+        assembly ("memory-safe") {
+            p_ := 1
+            for { let j := 0 } lt(j, _n) { j := add(j, 1) } {
+                // p_ < 2^64 and a dim < 2^32: the product stays below 2^96.
+                p_ := mul(p_, shr(224, calldataload(add(_dims, shl(2, j)))))
+                if gt(p_, 0xffffffffffffffff) { tooLarge := 1 }
+                if tooLarge { break }
+            }
         }
+        // INVARIANT: element counts fit the protocol's bounds, so no product can overflow.
+        if (tooLarge) revert LibInstruction_TooLarge(_dims, _n);
     }
 
     /// @notice Writes the row-major multi-index of `_index` in the `_n` dims at `_dims` into
-    ///         `_it[_at .. _at + _n)` (node/vm/step.ts multiIndex).
+    ///         `_it[_at .. _at + _n)` (node/vm/step.ts multiIndex). The caller ensures
+    ///         `_index` < Π dims (so no dim is 0) and `_at + _n ≤ _it.length`.
     function multiIndex(uint256 _index, uint256 _dims, uint256 _n, uint256[] memory _it, uint256 _at) internal pure {
-        uint256 rest = _index;
-        for (uint256 j = _n; j > 0;) {
-            unchecked {
-                --j;
+        assembly ("memory-safe") {
+            let rest := _index
+            let out := add(add(_it, 0x20), shl(5, _at))
+            for { let j := _n } gt(j, 0) {} {
+                j := sub(j, 1)
+                let d := shr(224, calldataload(add(_dims, shl(2, j))))
+                mstore(add(out, shl(5, j)), mod(rest, d))
+                rest := div(rest, d)
             }
-            uint256 d = LibCursor.u32At(_dims + 4 * j);
-            _it[_at + j] = rest % d;
-            rest /= d;
         }
     }
 
@@ -219,26 +232,38 @@ library LibInstruction {
         pure
         returns (bool valid_, uint256 addr_, uint256 length_)
     {
-        uint256 w = _it.length;
-        valid_ = true;
-        length_ = 1;
-        for (uint256 j; j < _o.nDims; ++j) {
-            uint256 d = LibCursor.u32At(_o.dims + 4 * j);
-            length_ *= d;
-            int256 x = LibCursor.i32At(_o.offsets + 4 * j);
-            // |coef| ≤ 2^31, it_i < 2^32 and w ≤ 510: every partial sum stays below 2^73.
-            unchecked {
-                uint256 row = _o.coefs + 4 * j * w;
-                for (uint256 i; i < w; ++i) {
-                    x += LibCursor.i32At(row + 4 * i) * int256(_it[i]);
+        bool tooLarge;
+        // Signed arithmetic in two's complement: |coef| ≤ 2^31, it_i < 2^32, w ≤ 510 and
+        // |offset| ≤ 2^31, so every coordinate stays below 2^73 in magnitude; addr_ < length_.
+        assembly ("memory-safe") {
+            let it := add(_it, 0x20)
+            let itEnd := add(it, shl(5, mload(_it)))
+            let n := mload(add(_o, 0x40))
+            let dims := mload(add(_o, 0x60))
+            let offsets := mload(add(_o, 0x80))
+            let cp := mload(add(_o, 0xa0)) // coef[j·w + i], walked in order
+            valid_ := 1
+            length_ := 1
+            for { let j := 0 } lt(j, n) { j := add(j, 1) } {
+                let x := signextend(3, shr(224, calldataload(add(offsets, shl(2, j)))))
+                for { let ip := it } lt(ip, itEnd) { ip := add(ip, 0x20) } {
+                    x := add(x, mul(signextend(3, shr(224, calldataload(cp))), mload(ip)))
+                    cp := add(cp, 4)
                 }
+                let d := shr(224, calldataload(add(dims, shl(2, j))))
+                // length_ < 2^64 and d < 2^32: no overflow before the bound check.
+                length_ := mul(length_, d)
+                if gt(length_, 0xffffffffffffffff) {
+                    tooLarge := 1
+                    length_ := 0
+                }
+                switch and(iszero(slt(x, 0)), lt(x, d))
+                case 0 { valid_ := 0 }
+                default { addr_ := add(mul(addr_, d), x) }
             }
-            if (x < 0 || uint256(x) >= d) {
-                valid_ = false;
-            } else if (valid_) {
-                addr_ = addr_ * d + uint256(x);
-            }
+            if iszero(valid_) { addr_ := 0 }
         }
-        if (!valid_) addr_ = 0;
+        // INVARIANT: element counts fit the protocol's bounds, so no product can overflow.
+        if (tooLarge) revert LibInstruction_TooLarge(_o.dims, _o.nDims);
     }
 }

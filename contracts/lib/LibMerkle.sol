@@ -41,9 +41,25 @@ library LibMerkle {
     /// @notice Leaves per tensor leaf (8 binary32 values in 32 bytes, §3.1).
     uint256 internal constant VALUES_PER_LEAF = 8;
 
-    /// @notice ⌈log2 max(1, count)⌉: depth of a tree over `count` padded leaves.
-    function depthFor(uint256 _count) internal pure returns (uint256 d_) {
-        while ((uint256(1) << d_) < _count) ++d_;
+    /// @notice ⌈log2 max(1, count)⌉: depth of a tree over `count` padded leaves, the bit
+    ///         length of count − 1.
+    function depthFor(uint256 _count) internal pure returns (uint256) {
+        if (_count <= 1) return 0;
+        return msb(_count - 1) + 1;
+    }
+
+    /// @notice ⌊log2 x⌋ for x ≥ 1 (0 for x = 0).
+    function msb(uint256 _x) internal pure returns (uint256 r_) {
+        assembly ("memory-safe") {
+            r_ := shl(7, lt(0xffffffffffffffffffffffffffffffff, _x))
+            r_ := or(r_, shl(6, lt(0xffffffffffffffff, shr(r_, _x))))
+            r_ := or(r_, shl(5, lt(0xffffffff, shr(r_, _x))))
+            r_ := or(r_, shl(4, lt(0xffff, shr(r_, _x))))
+            r_ := or(r_, shl(3, lt(0xff, shr(r_, _x))))
+            r_ := or(r_, shl(2, lt(0xf, shr(r_, _x))))
+            r_ := or(r_, shl(1, lt(0x3, shr(r_, _x))))
+            r_ := or(r_, lt(0x1, shr(r_, _x)))
+        }
     }
 
     /// @notice Depth D of the tree of a slot of `_length` values: ⌈log2 max(1, ⌈L/8⌉)⌉ (§3.1).
@@ -118,8 +134,10 @@ library LibMerkle {
         bytes32[] memory nodes = new bytes32[](_depth + 1);
         path_.siblings = sib;
         path_.nodes = nodes;
+        uint256 top = mask == 0 ? 0 : msb(mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
+            let m1 := add(m, 1)
             let z := 0
             mstore(add(nodes, 0x20), _leaf)
             mstore8(m, _prefix)
@@ -130,20 +148,16 @@ library LibMerkle {
                     next_ := add(next_, 32)
                 }
                 mstore(add(sib, shl(5, add(d, 1))), s)
-                switch and(shr(d, _index), 1)
-                case 0 {
-                    mstore(add(m, 1), _leaf)
-                    mstore(add(m, 33), s)
-                }
-                default {
-                    mstore(add(m, 1), s)
-                    mstore(add(m, 33), _leaf)
-                }
+                // side 0: node left, sibling right; side 32: the other way round.
+                let side := shl(5, and(shr(d, _index), 1))
+                mstore(add(m1, side), _leaf)
+                mstore(sub(add(m1, 32), side), s)
                 _leaf := keccak256(m, 65)
                 mstore(add(nodes, shl(5, add(d, 2))), _leaf)
-                if shr(add(d, 1), mask) {
-                    mstore(add(m, 1), z)
-                    mstore(add(m, 33), z)
+                // Z_{d+1}, only while a higher level still takes a zero sibling.
+                if lt(d, top) {
+                    mstore(m1, z)
+                    mstore(add(m1, 32), z)
                     z := keccak256(m, 65)
                 }
             }
@@ -157,10 +171,11 @@ library LibMerkle {
         pure
         returns (bytes32 node_, uint256 next_)
     {
+        uint256 top = _mask == 0 ? 0 : msb(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
+            let m1 := add(m, 1)
             let z := 0
-            let index := _index
             node_ := _node
             next_ := _p
             mstore8(m, _prefix)
@@ -170,21 +185,15 @@ library LibMerkle {
                     s := calldataload(next_)
                     next_ := add(next_, 32)
                 }
-                switch and(index, 1)
-                case 0 {
-                    mstore(add(m, 1), node_)
-                    mstore(add(m, 33), s)
-                }
-                default {
-                    mstore(add(m, 1), s)
-                    mstore(add(m, 33), node_)
-                }
+                // side 0: node left, sibling right; side 32: the other way round.
+                let side := shl(5, and(shr(d, _index), 1))
+                mstore(add(m1, side), node_)
+                mstore(sub(add(m1, 32), side), s)
                 node_ := keccak256(m, 65)
-                index := shr(1, index)
                 // Z_{d+1}, only while a higher level still takes a zero sibling.
-                if shr(add(d, 1), _mask) {
-                    mstore(add(m, 1), z)
-                    mstore(add(m, 33), z)
+                if lt(d, top) {
+                    mstore(m1, z)
+                    mstore(add(m1, 32), z)
                     z := keccak256(m, 65)
                 }
             }
@@ -201,10 +210,11 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) internal pure returns (bytes32 node_, bytes32 newNode_, uint256 next_) {
+        uint256 top = _mask == 0 ? 0 : msb(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
+            let m1 := add(m, 1)
             let z := 0
-            let index := _index
             node_ := _node
             newNode_ := _newNode
             next_ := _p
@@ -215,19 +225,16 @@ library LibMerkle {
                     s := calldataload(next_)
                     next_ := add(next_, 32)
                 }
-                let side := and(index, 1)
-                // The sibling's slot is fixed for both hashes of this level.
-                let sibAt := add(m, add(1, mul(iszero(side), 32)))
-                let nodeAt := add(m, add(1, mul(side, 32)))
-                mstore(sibAt, s)
+                let side := shl(5, and(shr(d, _index), 1))
+                let nodeAt := add(m1, side)
+                mstore(sub(add(m1, 32), side), s)
                 mstore(nodeAt, node_)
                 node_ := keccak256(m, 65)
                 mstore(nodeAt, newNode_)
                 newNode_ := keccak256(m, 65)
-                index := shr(1, index)
-                if shr(add(d, 1), _mask) {
-                    mstore(add(m, 1), z)
-                    mstore(add(m, 33), z)
+                if lt(d, top) {
+                    mstore(m1, z)
+                    mstore(add(m1, 32), z)
                     z := keccak256(m, 65)
                 }
             }
@@ -268,12 +275,8 @@ library LibMerkle {
 
     /// @notice Level at which the routes of indices `_a` ≠ `_b` meet: ⌊log2(a ⊕ b)⌋. At that
     ///         level their nodes are siblings; above it the routes coincide.
-    function meetingLevel(uint256 _a, uint256 _b) internal pure returns (uint256 m_) {
-        uint256 x = (_a ^ _b) >> 1;
-        while (x != 0) {
-            x >>= 1;
-            ++m_;
-        }
+    function meetingLevel(uint256 _a, uint256 _b) internal pure returns (uint256) {
+        return msb(_a ^ _b);
     }
 
     function _header(uint8 _prefix, uint256 _p) private pure returns (uint256 n_, uint256 mask_, uint256 next_) {

@@ -1,0 +1,58 @@
+// `npm run gas`: gas of a one-step proof transaction per kernel kind and phase, calldata
+// included, max and median over the step vectors of test/vectors/step-vectors.ts (real runs
+// of hello_deepa, the PP-OCR classifier and detector, and a movement graph).
+//
+// Usage: npm run gas -- [--json] [--update]
+//   --json    the last line is one JSON object {"oneStep": {"<kind>": {"max": n, "median": n}}}
+//   --update  write that object to test/gas-snapshot.json (the snapshot test compares with it)
+import * as fs from "fs";
+import * as path from "path";
+import hre from "hardhat";
+import { GasReport, GasRow, measureGas, median, summarize } from "../test/vectors/gas";
+import { STEP_CLASSES } from "../test/vectors/step-vectors";
+import { stepVectors } from "../test/vectors/step-vectors";
+
+export const SNAPSHOT = path.join(__dirname, "..", "test", "gas-snapshot.json");
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const json = argv.includes("--json");
+  const update = argv.includes("--update");
+  await hre.run("compile", { quiet: true });
+  const { vectors } = await stepVectors();
+  const rows = await measureGas(hre, vectors);
+  const report: GasReport = summarize(rows);
+  if (update) fs.writeFileSync(SNAPSHOT, JSON.stringify(report, null, 2) + "\n");
+  if (json) {
+    process.stdout.write(JSON.stringify(report) + "\n");
+    return;
+  }
+  const hardfork = hre.config.networks.hardhat.hardfork;
+  const lines = [
+    `one-step proof transactions: ${rows.length} vectors, network hardfork ${hardfork} (EIP-7623 calldata floor: 10 gas per token)`,
+    `${"kind".padEnd(14)}${"n".padStart(5)}${"max".padStart(10)}${"median".padStart(10)}${"bytes med".padStart(11)}${"bytes max".padStart(11)}${"floor-bound".padStart(13)}`,
+  ];
+  for (const c of STEP_CLASSES) {
+    const rs = rows.filter((r) => r.vector.class === c);
+    if (rs.length === 0) continue;
+    const s = report.oneStep[c]!;
+    const floorBound = rs.filter((r) => r.gas === 21000 + 10 * r.tokens).length;
+    lines.push(
+      `${c.padEnd(14)}${String(rs.length).padStart(5)}${String(s.max).padStart(10)}${String(s.median).padStart(10)}` +
+        `${String(median(rs.map((r) => r.calldataBytes))).padStart(11)}${String(Math.max(...rs.map((r) => r.calldataBytes))).padStart(11)}` +
+        `${`${floorBound}/${rs.length}`.padStart(13)}`,
+    );
+  }
+  const worst = [...rows].sort((a, b) => b.gas - a.gas).slice(0, 5);
+  lines.push("heaviest:");
+  for (const r of worst) lines.push(`  ${r.gas}  ${r.vector.model} s=${r.vector.step} ${r.vector.class} (${r.calldataBytes} calldata bytes; ${r.vector.tags.join(", ")})`);
+  if (update) lines.push(`snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+export type { GasRow };
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -8,6 +8,7 @@ import { CompileOptions, CompiledModel, ModelInfo } from "./api";
 import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
 import { fuseEpilogue } from "./ops/nn";
+import { fuseHardSwish } from "./fuse";
 import { Program, Space, TensorSpec } from "./program";
 import { lookupOp } from "./registry";
 import { Value } from "./values";
@@ -90,6 +91,8 @@ function liveNodes(g: OnnxGraph): Set<number> {
 
 export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): CompiledModel {
   const g = loadOnnx(bytes);
+  const opCounts = countOps(g);
+  fuseHardSwish(g);
   const bad = unsupportedOps(g);
   if (bad.length > 0) throw new UnsupportedOpsError(bad);
   const frozen = options.frozenInputs ?? {};
@@ -156,7 +159,7 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     return { name: o.name, dims: v.dims, slot: v.slot };
   });
   const program: Program = b.build(outputs);
-  return { program, onnxHash: keccak256(bytes), opCounts: countOps(g) };
+  return { program, onnxHash: keccak256(bytes), opCounts };
 }
 
 /** Input element counts of a compiled program, in input order. */

@@ -59,7 +59,7 @@ export const OPS: readonly OpEntry[] = [
   { opType: "LeakyRelu", sinceOpset: 1, lower: E.LeakyRelu, epilogue: act(MapOp.LeakyRelu, (c) => [c.float("alpha", 0.01)]) },
   { opType: "Clip", sinceOpset: 1, lower: E.Clip, epilogue: (c) => ({ op: MapOp.Clip, params: E.clipBounds(c) }) },
   { opType: "HardSigmoid", sinceOpset: 1, lower: E.HardSigmoid, epilogue: act(MapOp.HardSigmoid, (c) => [c.float("alpha", 0.2), c.float("beta", 0.5)]) },
-  { opType: "HardSwish", sinceOpset: 14, lower: E.HardSwish, epilogue: act(MapOp.HardSwish) },
+  { opType: "HardSwish", sinceOpset: 1, lower: E.HardSwish, epilogue: act(MapOp.HardSwish) },
   { opType: "Sigmoid", sinceOpset: 1, lower: E.Sigmoid, epilogue: act(MapOp.Sigmoid) },
   { opType: "Tanh", sinceOpset: 1, lower: E.Tanh, epilogue: act(MapOp.Tanh) },
   { opType: "Exp", sinceOpset: 1, lower: E.Exp },

@@ -57,23 +57,37 @@ library LibTensorRoot {
     }
 
     /// @notice Root of `_nodes[0.._count)` padded with zero words to a power of two.
-    /// @dev Overwrites `_nodes` in place. `_count` ≥ 1.
+    /// @dev Overwrites `_nodes` in place. `_count` ≥ 1 and ≤ `_nodes.length`.
     function merkleRoot(bytes1 _prefix, bytes32[] memory _nodes, uint256 _count) internal pure returns (bytes32 root_) {
-        bytes32 zero; // Z_d of the level being reduced
-        uint256 n = _count;
-        while (n > 1) {
-            uint256 half = n >> 1;
-            for (uint256 i; i < half; ++i) {
-                _nodes[i] = hashNode(_prefix, _nodes[2 * i], _nodes[2 * i + 1]);
+        assembly ("memory-safe") {
+            let base := add(_nodes, 0x20)
+            // Scratch above the free memory pointer: prefix ‖ left ‖ right, 65 bytes.
+            let m := mload(0x40)
+            mstore8(m, byte(0, _prefix))
+            let zero := 0 // Z_d of the level being reduced
+            let n := _count
+            for {} gt(n, 1) {} {
+                let half := shr(1, n)
+                // Node i of the next level from nodes 2i, 2i+1: read before written (i ≤ 2i).
+                for { let i := 0 } lt(i, half) { i := add(i, 1) } {
+                    let src := add(base, shl(6, i))
+                    mstore(add(m, 1), mload(src))
+                    mstore(add(m, 33), mload(add(src, 0x20)))
+                    mstore(add(base, shl(5, i)), keccak256(m, 65))
+                }
+                if and(n, 1) {
+                    mstore(add(m, 1), mload(add(base, shl(5, sub(n, 1)))))
+                    mstore(add(m, 33), zero)
+                    mstore(add(base, shl(5, half)), keccak256(m, 65))
+                    half := add(half, 1)
+                }
+                mstore(add(m, 1), zero)
+                mstore(add(m, 33), zero)
+                zero := keccak256(m, 65)
+                n := half
             }
-            if (n & 1 == 1) {
-                _nodes[half] = hashNode(_prefix, _nodes[n - 1], zero);
-                ++half;
-            }
-            zero = hashNode(_prefix, zero, zero);
-            n = half;
+            root_ := mload(base)
         }
-        root_ = _nodes[0];
     }
 
     /// @notice Slot root of `_length` big-endian binary32 values stored at
@@ -89,36 +103,35 @@ library LibTensorRoot {
         uint256 nBytes = _length * 4;
         uint256 leaves = nBytes == 0 ? 1 : (nBytes + 31) >> 5;
         bytes32[] memory level = new bytes32[](leaves);
-        uint256 nanLanes;
-        uint256 nanLeaf = NO_NAN;
-        for (uint256 j; j < leaves; ++j) {
-            uint256 pos = j << 5;
-            uint256 word;
-            if (pos < nBytes) {
-                assembly ("memory-safe") {
-                    word := calldataload(add(add(_data.offset, _offset), pos))
-                }
-                uint256 rest = nBytes - pos;
-                // rest < 32 only for the last leaf: keep its first `rest` bytes.
-                if (rest < 32) word &= ~(type(uint256).max >> (rest << 3));
+        uint256 nanLanes; // OR of every leaf's NaN lanes
+        assembly ("memory-safe") {
+            let src := add(_data.offset, _offset)
+            let dst := add(level, 0x20)
+            let full := shr(5, nBytes)
+            for { let j := 0 } lt(j, full) { j := add(j, 1) } {
+                let w := calldataload(add(src, shl(5, j)))
+                mstore(add(dst, shl(5, j)), w)
+                nanLanes := or(nanLanes, and(add(and(w, LANE_ABS), LANE_BIAS), LANE_TOP))
             }
-            uint256 lanes = ((word & LANE_ABS) + LANE_BIAS) & LANE_TOP;
-            if (lanes != 0 && nanLeaf == NO_NAN) {
-                nanLeaf = j;
-                nanLanes = lanes;
-            }
-            level[j] = bytes32(word);
-        }
-        nanIndex_ = NO_NAN;
-        if (nanLeaf != NO_NAN) {
-            for (uint256 t; t < 8; ++t) {
-                if ((nanLanes >> (224 - 32 * t)) & 0x80000000 != 0) {
-                    nanIndex_ = nanLeaf * 8 + t;
-                    break;
-                }
+            let rest := and(nBytes, 31)
+            if rest {
+                // The last, partial leaf: keep its first `rest` bytes.
+                let w := and(calldataload(add(src, shl(5, full))), not(shr(shl(3, rest), not(0))))
+                mstore(add(dst, shl(5, full)), w)
+                nanLanes := or(nanLanes, and(add(and(w, LANE_ABS), LANE_BIAS), LANE_TOP))
             }
         }
+        nanIndex_ = nanLanes == 0 ? NO_NAN : _firstNaN(_data, _offset, _length);
         root_ = merkleRoot(LibDomains.TENSOR_NODE, level, leaves);
+    }
+
+    /// @dev Index of the first NaN among `_length` values at `_data[_offset:]` (one is there).
+    function _firstNaN(bytes calldata _data, uint256 _offset, uint256 _length) private pure returns (uint256 index_) {
+        for (uint256 i; i < _length; ++i) {
+            uint32 bits = uint32(bytes4(_data[_offset + 4 * i:_offset + 4 * i + 4]));
+            if (bits & 0x7FFFFFFF > 0x7F800000) return i;
+        }
+        return NO_NAN;
     }
 
     /// @notice Root of a space over its slot roots (§3.2): 0^32 for no slot, R_0 for one.

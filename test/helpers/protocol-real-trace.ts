@@ -83,11 +83,16 @@ export class RealScenario implements Scenario {
     this.prover = { proofAt: (s) => encodeProof(trace, s), falseProofAt: (s) => falseProof(trace, s) };
   }
 
-  /** The honest final memory with activation slot `slot`, element `elem` changed. */
-  private altered(label: string, slot: number, elem: number): CommittedTrace {
+  /** A claimer reporting `value` as the first output: the honest final memory with that value written. */
+  withFirstOutput(label: string, value: number): CommittedTrace {
+    return this.altered(label, this.program.outputs[0].slot.index, 0, value);
+  }
+
+  /** The honest final memory with activation slot `slot`, element `elem` changed (by +0.5 by default). */
+  private altered(label: string, slot: number, elem: number, value?: number): CommittedTrace {
     const final = this.honest.trace.memory;
     const activations = final.activations.map((a) => a.slice());
-    activations[slot][elem] = Math.fround(activations[slot][elem] + 0.5);
+    activations[slot][elem] = Math.fround(value ?? activations[slot][elem] + 0.5);
     const memory = { weights: final.weights, inputs: final.inputs, activations };
     return new CommittedTrace(label, TraceCommitter.build(this.program, memory, { weights: this.honest.trace.weights, programTree: this.honest.trace.programTree }));
   }

@@ -1,0 +1,141 @@
+// contracts/examples/WakeWordVault.sol: a dApp acting on a verified output. A vault opens
+// when openWakeWord's "hello deepa" model, run by the protocol on a recording's features,
+// scores at least the vault's threshold; a made-up score is challenged away.
+import { existsSync } from "fs";
+import { join } from "path";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { TraceCommitter, buildWitness, encodeWitness, f32Bits, initHasher, toHex } from "../node/commit";
+import type { WakeWordVault } from "../typechain-types";
+import {
+  DEFAULTS,
+  GameStatus,
+  deployProtocol,
+  honestChooser,
+  makeClaim,
+  openGame,
+  playToStep,
+  registerScenario,
+  stakeAll,
+} from "./helpers/protocol-fixture";
+import { RealScenario } from "./helpers/protocol-real-trace";
+import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
+
+const HAS_VERIFIER = existsSync(join(__dirname, "..", "contracts", "OneStepVerifier.sol"));
+const DEPOSIT = 5_000n;
+
+(HAS_VERIFIER ? describe : describe.skip)("WakeWordVault (example dApp, hello_deepa, real verifier)", function () {
+  this.timeout(600_000);
+  let s: RealScenario;
+  let score: number;
+
+  before(async () => {
+    await initHasher();
+    const model = compiled(HELLO_DEEPA);
+    const proof = (trace: TraceCommitter, step: number) => toHex(encodeWitness(buildWitness(trace, step)));
+    s = new RealScenario("hello_deepa", model, seededInputs(model.program.inputs.map((i) => i.dims), 8), proof, proof);
+    score = new DataView(ethers.getBytes(s.honest.claim.output).buffer).getFloat32(0);
+  });
+
+  async function deployed() {
+    const p = await deployProtocol({ deployVerifier: async () => (await ethers.deployContract("OneStepVerifier")).getAddress() });
+    await registerScenario(p, s);
+    await stakeAll(p);
+    const [depositor, beneficiary] = [p.actors.stranger, p.actors.requester];
+    const factory = await ethers.getContractFactory("WakeWordVault");
+    // Vault "open": the recording scores at least its threshold; vault "shut": it does not.
+    const open = (await factory.deploy(p.coordinator, p.token, s.modelId, f32Bits(score))) as WakeWordVault;
+    const shut = (await factory.deploy(p.coordinator, p.token, s.modelId, f32Bits(Math.fround(score + 0.25)))) as WakeWordVault;
+    for (const v of [open, shut]) {
+      await p.token.connect(depositor).approve(v, ethers.MaxUint256);
+      await p.token.connect(beneficiary).approve(v, ethers.MaxUint256);
+      await v.connect(depositor).deposit(beneficiary, DEPOSIT);
+    }
+    return { p, open, shut, depositor, beneficiary };
+  }
+
+  async function unlockRequested() {
+    const f = await deployed();
+    const fee = await f.p.coordinator.quoteFee(s.modelId, await f.open.CALLBACK_GAS());
+    const deadline = (await time.latest()) + 4 * 3600;
+    await f.open.connect(f.beneficiary).requestUnlock(1n, s.input, fee, deadline);
+    await f.shut.connect(f.beneficiary).requestUnlock(1n, s.input, fee, deadline);
+    return { ...f, fee };
+  }
+
+  describe("deposit", () => {
+    it("locks the asset for the beneficiary", async () => {
+      const { p, open, depositor, beneficiary } = await loadFixture(deployed);
+      const v = await open.getVault(1n);
+      expect([v.depositor, v.beneficiary, v.amount, v.unlocked]).to.deep.equal([depositor.address, beneficiary.address, DEPOSIT, false]);
+      expect(await p.token.balanceOf(open)).to.equal(DEPOSIT);
+      await expect(open.connect(depositor).deposit(beneficiary, 0)).to.be.revertedWithCustomError(open, "WakeWordVault_ZeroAmount");
+    });
+  });
+
+  describe("requestUnlock", () => {
+    it("requests the model on the features, paying the fee, with the vault as consumer", async () => {
+      const { p, open, fee } = await loadFixture(unlockRequested);
+      const r = await p.coordinator.getRequest(1n);
+      expect([r.consumer, r.modelId, r.fee]).to.deep.equal([await open.getAddress(), s.modelId, fee]);
+      expect((await open.getVault(1n)).pendingRequest).to.equal(1n);
+      expect(await open.vaultOfRequest(1n)).to.equal(1n);
+    });
+
+    it("reverts for anyone but the beneficiary, and while a request is pending", async () => {
+      const { open, depositor, beneficiary, fee } = await loadFixture(unlockRequested);
+      await expect(open.connect(depositor).requestUnlock(1n, s.input, fee, 2n ** 40n))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_NotBeneficiary")
+        .withArgs(1n, depositor.address);
+      await expect(open.connect(beneficiary).requestUnlock(1n, s.input, fee, 2n ** 40n))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_RequestPending")
+        .withArgs(1n, 1n);
+    });
+  });
+
+  describe("onInferenceResult", () => {
+    it("an honest score at the threshold unlocks; below it, the vault stays shut", async () => {
+      const { p, open, shut, beneficiary } = await loadFixture(unlockRequested);
+      const [op] = p.actors.operators;
+      await makeClaim(p, op, 1n, s.honest);
+      await makeClaim(p, op, 2n, s.honest);
+      await time.increase(DEFAULTS.challengeWindow);
+      await expect(p.coordinator.finalize(1n))
+        .to.emit(open, "ScoreReceived")
+        .withArgs(1n, 1n, f32Bits(score), true);
+      await expect(p.coordinator.finalize(2n))
+        .to.emit(shut, "ScoreReceived")
+        .withArgs(1n, 2n, f32Bits(score), false);
+      await expect(open.connect(beneficiary).withdraw(1n)).to.changeTokenBalances(p.token, [beneficiary, open], [DEPOSIT, -DEPOSIT]);
+      await expect(shut.connect(beneficiary).withdraw(1n)).to.be.revertedWithCustomError(shut, "WakeWordVault_Locked").withArgs(1n);
+      await expect(open.connect(beneficiary).withdraw(1n)).to.be.revertedWithCustomError(open, "WakeWordVault_AlreadyWithdrawn").withArgs(1n);
+    });
+
+    it("a made-up score of 1.0 is provisional only: challenged, rejected, and the honest score decides", async () => {
+      const { p, shut, beneficiary } = await loadFixture(unlockRequested);
+      const [liarOp, honestOp] = p.actors.operators;
+      const liar = s.withFirstOutput("claims a score of 1.0", 1);
+      const claimId = await makeClaim(p, liarOp, 2n, liar);
+      const [challenger] = p.actors.challengers;
+      const gameId = await openGame(p, challenger, claimId);
+      await playToStep(p, gameId, liarOp, liar, challenger, honestChooser(s.honest));
+      const g = await p.game.getGame(gameId);
+      await expect(p.game.connect(challenger).step(gameId, s.prover.proofAt(Number(g.lo))))
+        .to.emit(p.game, "GameResolved")
+        .withArgs(gameId, GameStatus.ChallengerWon);
+      expect((await shut.getVault(1n)).unlocked).to.equal(false);
+      await makeClaim(p, honestOp, 2n, s.honest);
+      await time.increase(DEFAULTS.challengeWindow);
+      await expect(p.coordinator.finalize(2n)).to.emit(shut, "ScoreReceived").withArgs(1n, 2n, f32Bits(score), false);
+      await expect(shut.connect(beneficiary).withdraw(1n)).to.be.revertedWithCustomError(shut, "WakeWordVault_Locked");
+    });
+
+    it("reverts for any caller but the coordinator", async () => {
+      const { open, beneficiary } = await loadFixture(unlockRequested);
+      await expect(open.connect(beneficiary).onInferenceResult(1n, s.modelId, s.honest.claim.output))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_NotCoordinator")
+        .withArgs(beneficiary.address);
+    });
+  });
+});

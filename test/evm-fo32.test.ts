@@ -5,7 +5,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { MapOp } from "../node/compiler/program";
-import { generateVectors, vectorCount, type Vectors } from "../node/fo32/vectors";
+import { bitsOf, fromBits, unaryOp } from "../node/fo32";
+import { generateVectors, UNARY_OPS, vectorCount, type Vectors } from "../node/fo32/vectors";
 import type { F32Harness } from "../typechain-types";
 
 const SETS = generateVectors();
@@ -81,6 +82,19 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
     const ops = new Set(SETS.filter((s) => s.kind !== "compare").map((s) => (s as { op: MapOp }).op));
     for (const v of Object.values(MapOp)) if (typeof v === "number") expect(ops.has(v), MapOp[v]).to.equal(true);
     expect(TOTAL).to.be.at.least(10_000);
+  });
+
+  it("defaultParam gives the ONNX defaults node/fo32 uses for an instruction without params", async () => {
+    const xs = [0xc0400000, 0xbf000000, 0x80000000, 0x3e800000, 0x40200000, 0x7f800000, 0xff800000]; // −3, −½, −0, ¼, 2.5, ±inf
+    const bad: string[] = [];
+    for (const op of UNARY_OPS) {
+      const got = (await harness.unaryDefaultBatch(op, xs)).map(Number);
+      xs.forEach((x, i) => {
+        const want = bitsOf(unaryOp(op, fromBits(x), []));
+        if (got[i] !== want) bad.push(`${MapOp[op]}(${hex(x)}) → evm ${hex(got[i])}, node ${hex(want)}`);
+      });
+    }
+    expect(bad).to.deep.equal([]);
   });
 
   it("unknown ops revert with LibMapOps_UnknownOp", async () => {

@@ -8,8 +8,9 @@ import {F32, LibF32} from "./LibF32.sol";
 ///         node/fo32/transcendental.ts and node/fo32/trig.ts: the same binary32 constants (bit
 ///         patterns), the same operations in the same order, so results are bit-identical.
 /// @dev `a.add(b)` is `add(a, b)`: every expression below is the TypeScript expression with
-///      each call written as a method on its first argument. Results may be any NaN pattern
-///      only where the TypeScript returns NaN; LibF32 primitives always return 0x7FC00000.
+///      each call written as a method on its first argument, so operand order and nesting are
+///      the specification's. `x.flip()` is the TypeScript `-x` on a value known not to be NaN.
+///      Every NaN result is 0x7FC00000 (explicit NaN returns and the LibF32 primitives).
 library LibF32Math {
     using LibF32 for F32;
 

@@ -37,6 +37,20 @@ contract F32Harness {
         }
     }
 
+    /// @notice Applies unary MapOp `op` with the params an instruction without params gets
+    ///         (LibMapOps.defaultParam) to each x[i].
+    /// @param op A unary MapOp code (0–26).
+    /// @param x Operands (binary32 bit patterns).
+    /// @return r_ The result bit patterns.
+    function unaryDefaultBatch(uint8 op, uint32[] calldata x) external pure returns (uint32[] memory r_) {
+        F32 p0 = LibMapOps.defaultParam(op, 0);
+        F32 p1 = LibMapOps.defaultParam(op, 1);
+        r_ = new uint32[](x.length);
+        for (uint256 i = 0; i < x.length; ++i) {
+            r_[i] = F32.unwrap(LibMapOps.unary(op, F32.wrap(x[i]), p0, p1));
+        }
+    }
+
     /// @notice Comparisons of each pair: bit 0 lt, bit 1 le, bit 2 eq, bit 3 gt, bit 4 ge.
     /// @param a First operands.
     /// @param b Second operands, same length as `a`.

@@ -14,6 +14,9 @@ import { stepVectors } from "../test/vectors/step-vectors";
 
 export const SNAPSHOT = path.join(__dirname, "..", "test", "gas-snapshot.json");
 
+/** The EIP-7623 floor of a transaction: what it costs however cheap its execution. */
+const floorOf = (r: GasRow): number => 21000 + 10 * r.tokens;
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const json = argv.includes("--json");
@@ -29,8 +32,9 @@ async function main(): Promise<void> {
   }
   const hardfork = hre.config.networks.hardhat.hardfork;
   const lines = [
-    `one-step proof transactions: ${rows.length} vectors, network hardfork ${hardfork} (EIP-7623 calldata floor: 10 gas per token)`,
-    `${"kind".padEnd(14)}${"n".padStart(5)}${"max".padStart(10)}${"median".padStart(10)}${"bytes med".padStart(11)}${"bytes max".padStart(11)}${"floor-bound".padStart(13)}`,
+    `one-step proof transactions: ${rows.length} vectors, network hardfork ${hardfork}`,
+    `gas = 21000 + max(4·T + execution, 10·T), T = zero calldata bytes + 4 × non-zero (EIP-7623); "floor" is 21000 + 10·T`,
+    `${"kind".padEnd(14)}${"n".padStart(5)}${"max".padStart(10)}${"median".padStart(10)}${"bytes med".padStart(11)}${"bytes max".padStart(11)}${"floor med".padStart(11)}${"floor max".padStart(11)}${"floor-bound".padStart(13)}`,
   ];
   for (const c of STEP_CLASSES) {
     const rs = rows.filter((r) => r.vector.class === c);
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
     lines.push(
       `${c.padEnd(14)}${String(rs.length).padStart(5)}${String(s.max).padStart(10)}${String(s.median).padStart(10)}` +
         `${String(median(rs.map((r) => r.calldataBytes))).padStart(11)}${String(Math.max(...rs.map((r) => r.calldataBytes))).padStart(11)}` +
+        `${String(median(rs.map(floorOf))).padStart(11)}${String(Math.max(...rs.map(floorOf))).padStart(11)}` +
         `${`${floorBound}/${rs.length}`.padStart(13)}`,
     );
   }
@@ -49,8 +54,6 @@ async function main(): Promise<void> {
   if (update) lines.push(`snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
-
-export type { GasRow };
 
 main().catch((e) => {
   console.error(e);

@@ -92,3 +92,21 @@ onnxruntime-node runs on the CPU with 1 intra-op and 1 inter-op thread.
 ${INPUT_DETAILS}`,
   };
 
+export const PROVE_STEP_SPEC: CommandSpec = {
+    path: ["prove-step"],
+    summary: "The one-step proof of step s of a run: pre-state, instruction and its path, proof bytes, post-state.",
+    positionals: [MODEL_ARG],
+    options: [
+      OPT_INPUT,
+      OPT_SEED,
+      OPT_DIST,
+      OPT_SHAPE,
+      { name: "step", kind: "value", metavar: "s", help: "the step to prove: from state s to state s+1 (0 ≤ s ≤ N; s = N is the halted state's step)" },
+      OPT_JSON,
+    ],
+    details: `what a challenger submits (docs/PROTOCOL.md §6): OneStepVerifier.step(programRoot,
+preStateHash, proof) returns the post-state hash printed here. The proof is checked by the
+node's model of the verifier before it is printed.
+
+${INPUT_DETAILS}`,
+  };

@@ -146,7 +146,7 @@ describe("reentrancy", function () {
       const { p, token, actor } = await loadFixture(deployed);
       const co = p.coordinator.interface;
       const deadline = (await now()) + 100;
-      const args = [s.modelId, s.input, 1000n, ethers.ZeroAddress, 0, deadline] as const;
+      const args: [string, string, bigint, string, number, number] = [s.modelId, s.input, 1000n, ethers.ZeroAddress, 0, deadline];
       await arm(token, actor, await p.coordinator.getAddress(), co.encodeFunctionData("request", args));
       await actor.exec(p.coordinator, co.encodeFunctionData("request", args));
       await expectRefused(actor);

@@ -8,8 +8,8 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 ///         `withdraw` while one is paying out) before moving the tokens, and records whether
 ///         that call succeeded. Tests check the protocol refuses and stays balanced.
 contract ReentrantToken is ERC20 {
-    address public target;
-    bytes public payload;
+    address public hookTarget;
+    bytes public hookPayload;
     /// @notice How many more transfers trigger the call.
     uint256 public armed;
     uint256 public attempts;
@@ -26,8 +26,8 @@ contract ReentrantToken is ERC20 {
 
     /// @notice Arms the call `_payload` to `_target` for the next `_times` transfers.
     function arm(address _target, bytes calldata _payload, uint256 _times) external {
-        target = _target;
-        payload = _payload;
+        hookTarget = _target;
+        hookPayload = _payload;
         armed = _times;
     }
 
@@ -35,10 +35,10 @@ contract ReentrantToken is ERC20 {
         if (armed > 0 && _from != address(0)) {
             armed -= 1;
             attempts += 1;
-            (bool ok, bytes memory ret) = target.call(payload);
+            (bool ok, bytes memory ret) = hookTarget.call(hookPayload);
             if (ok) successes += 1;
             else lastRevert = ret;
-            emit ReentryAttempted(target, ok);
+            emit ReentryAttempted(hookTarget, ok);
         }
         super._update(_from, _to, _value);
     }

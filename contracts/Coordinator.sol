@@ -100,6 +100,7 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         emit FeeScheduleUpdated(_feeSchedule.base, _feeSchedule.perMillionSteps, _feeSchedule.perCallbackGas);
     }
 
+    /// @notice The fee schedule `quoteFee` applies.
     function feeSchedule() external view returns (FeeSchedule memory fees_) {
         fees_ = _fees;
     }

@@ -301,6 +301,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         }
         uint256 bond = _g.bond;
         _totalBonds -= bond;
+        // The game's state is final before the coordinator is called; the credits after the
+        // call only touch this contract's books, and every entry point is nonReentrant.
         if (_challengerWon) {
             _g.status = GameStatus.ChallengerWon;
             emit GameResolved(_gameId, GameStatus.ChallengerWon);

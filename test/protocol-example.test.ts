@@ -94,6 +94,23 @@ const DEPOSIT = 5_000n;
     });
   });
 
+  describe("clearRefunded / withdrawRefunds", () => {
+    it("a request no claim answered is refunded to the vault, which owes the fee to the beneficiary", async () => {
+      const { p, open, beneficiary, fee } = await loadFixture(unlockRequested);
+      await expect(open.clearRefunded(1n)).to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded").withArgs(1n, 1n);
+      await time.increaseTo((await p.coordinator.getRequest(1n)).deadline + 1n);
+      await p.coordinator.refund(1n);
+      await expect(open.clearRefunded(1n)).to.emit(open, "RequestCleared").withArgs(1n, 1n);
+      expect((await open.getVault(1n)).pendingRequest).to.equal(0n);
+      expect(await open.refundOwed(beneficiary)).to.equal(fee);
+      await expect(open.connect(beneficiary).withdrawRefunds()).to.changeTokenBalances(p.token, [beneficiary, p.coordinator], [fee, -fee]);
+      await expect(open.connect(beneficiary).withdrawRefunds())
+        .to.be.revertedWithCustomError(open, "WakeWordVault_NothingOwed")
+        .withArgs(beneficiary.address);
+      await expect(open.clearRefunded(1n)).to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded").withArgs(1n, 0n);
+    });
+  });
+
   describe("onInferenceResult", () => {
     it("an honest score at the threshold unlocks; below it, the vault stays shut", async () => {
       const { p, open, shut, beneficiary } = await loadFixture(unlockRequested);

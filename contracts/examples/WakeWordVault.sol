@@ -42,12 +42,17 @@ contract WakeWordVault is IInferenceConsumer, ReentrancyGuardTransient {
     uint256 public vaultCount;
     mapping(uint256 vaultId => Vault) private _vaults;
     mapping(uint256 requestId => uint256 vaultId) public vaultOfRequest;
+    /// @notice Fees of refunded requests owed to each beneficiary.
+    mapping(address beneficiary => uint256) public refundOwed;
 
     event Deposited(uint256 indexed vaultId, address indexed depositor, address indexed beneficiary, uint256 amount);
     event UnlockRequested(uint256 indexed vaultId, uint256 indexed requestId);
     /// @notice A verified score arrived: `unlocked` when it reached the threshold.
     event ScoreReceived(uint256 indexed vaultId, uint256 indexed requestId, uint32 scoreBits, bool unlocked);
     event Withdrawn(uint256 indexed vaultId, address indexed beneficiary, uint256 amount);
+    /// @notice A refunded request was forgotten: the vault takes a new one.
+    event RequestCleared(uint256 indexed vaultId, uint256 indexed requestId);
+    event RefundPaid(address indexed beneficiary, uint256 amount);
 
     error WakeWordVault_ZeroAmount();
     error WakeWordVault_NotBeneficiary(uint256 vaultId, address caller);
@@ -58,6 +63,8 @@ contract WakeWordVault is IInferenceConsumer, ReentrancyGuardTransient {
     error WakeWordVault_Locked(uint256 vaultId);
     error WakeWordVault_AlreadyUnlocked(uint256 vaultId);
     error WakeWordVault_AlreadyWithdrawn(uint256 vaultId);
+    error WakeWordVault_NotRefunded(uint256 vaultId, uint256 requestId);
+    error WakeWordVault_NothingOwed(address account);
 
     constructor(Coordinator _coordinator, IERC20 _asset, bytes32 _modelId, uint32 _thresholdBits) {
         COORDINATOR = _coordinator;
@@ -102,12 +109,27 @@ contract WakeWordVault is IInferenceConsumer, ReentrancyGuardTransient {
         emit UnlockRequested(_vaultId, requestId_);
     }
 
-    /// @notice Forgets a request that was refunded (no claim stood), so another can be made.
-    ///         The refund itself is credited by the coordinator to this vault and kept.
+    /// @notice Forgets a request that was refunded (no claim stood), so another can be made,
+    ///         and owes its fee (credited to this vault by the coordinator) to the beneficiary.
     function clearRefunded(uint256 _vaultId) external {
         Vault storage v = _vaults[_vaultId];
         uint256 id = v.pendingRequest;
-        if (id != 0 && COORDINATOR.getRequest(id).status == ICoordinator.RequestStatus.Refunded) v.pendingRequest = 0;
+        ICoordinator.Request memory r;
+        if (id != 0) r = COORDINATOR.getRequest(id);
+        if (id == 0 || r.status != ICoordinator.RequestStatus.Refunded) revert WakeWordVault_NotRefunded(_vaultId, id);
+        v.pendingRequest = 0;
+        refundOwed[v.beneficiary] += r.fee;
+        emit RequestCleared(_vaultId, id);
+    }
+
+    /// @notice Pays the caller the fees of its refunded requests.
+    function withdrawRefunds() external nonReentrant {
+        uint256 amount = refundOwed[msg.sender];
+        if (amount == 0) revert WakeWordVault_NothingOwed(msg.sender);
+        refundOwed[msg.sender] = 0;
+        emit RefundPaid(msg.sender, amount);
+        if (COORDINATOR.payoutOf(address(this)) != 0) COORDINATOR.withdraw();
+        FEE_TOKEN.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IInferenceConsumer
@@ -135,6 +157,7 @@ contract WakeWordVault is IInferenceConsumer, ReentrancyGuardTransient {
         ASSET.safeTransfer(msg.sender, v.amount);
     }
 
+    /// @notice A vault's state.
     function getVault(uint256 _vaultId) external view returns (Vault memory vault_) {
         vault_ = _vaults[_vaultId];
     }

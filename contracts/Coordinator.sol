@@ -73,6 +73,8 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         if (address(_token) == address(0) || address(_registry) == address(0) || address(_staking) == address(0)) {
             revert Coordinator_ZeroAddress();
         }
+        // A claim with nothing at stake could lie for free.
+        if (_claimBond == 0) revert Coordinator_ZeroBond();
         TOKEN = _token;
         REGISTRY = _registry;
         STAKING = _staking;

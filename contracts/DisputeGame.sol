@@ -78,6 +78,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         if (_c.degree < 2 || _c.degree > MAX_DEGREE) revert DisputeGame_InvalidDegree(_c.degree);
         if (_c.challengerRewardBps >= BPS) revert DisputeGame_InvalidRewardShare(_c.challengerRewardBps);
         if (_c.clockSeconds == 0) revert DisputeGame_InvalidClock(_c.clockSeconds);
+        // A free challenge would let anyone stall every claim at no cost.
+        if (_c.challengerBond == 0) revert DisputeGame_ZeroBond();
         COORDINATOR = _c.coordinator;
         REGISTRY = _c.registry;
         VERIFIER = _c.verifier;

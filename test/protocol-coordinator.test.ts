@@ -81,6 +81,9 @@ describe("Coordinator", function () {
       await expect(
         factory.deploy(ethers.ZeroAddress, p.registry, p.staking, 1, 1, 1, DEFAULTS.fees, p.actors.deployer),
       ).to.be.revertedWithCustomError(p.coordinator, "Coordinator_ZeroAddress");
+      await expect(
+        factory.deploy(p.token, p.registry, p.staking, 1, 0, 1, DEFAULTS.fees, p.actors.deployer),
+      ).to.be.revertedWithCustomError(p.coordinator, "Coordinator_ZeroBond");
     });
 
     it("sets the dispute game once, owner only", async () => {

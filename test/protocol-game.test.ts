@@ -124,6 +124,7 @@ describe("DisputeGame", function () {
       await expect(factory.deploy({ ...ok, clockSeconds: 0 }))
         .to.be.revertedWithCustomError(p.game, "DisputeGame_InvalidClock")
         .withArgs(0);
+      await expect(factory.deploy({ ...ok, challengerBond: 0 })).to.be.revertedWithCustomError(p.game, "DisputeGame_ZeroBond");
     });
   });
 

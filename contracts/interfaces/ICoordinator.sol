@@ -118,6 +118,7 @@ interface ICoordinator {
     event DisputeGameSet(address indexed disputeGame);
 
     error Coordinator_ZeroAddress();
+    error Coordinator_ZeroBond();
     error Coordinator_DisputeGameAlreadySet(address disputeGame);
     error Coordinator_NotDisputeGame(address caller);
     error Coordinator_ModelDeprecated(bytes32 modelId);

@@ -63,6 +63,7 @@ interface IDisputeGame {
     error DisputeGame_InvalidDegree(uint256 degree);
     error DisputeGame_InvalidRewardShare(uint256 bps);
     error DisputeGame_InvalidClock(uint64 seconds_);
+    error DisputeGame_ZeroBond();
     error DisputeGame_UnknownGame(uint256 gameId);
     error DisputeGame_AlreadyChallenged(uint256 claimId, address challenger, uint256 gameId);
     error DisputeGame_NotClaimer(uint256 gameId, address caller);

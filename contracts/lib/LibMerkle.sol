@@ -171,7 +171,32 @@ library LibMerkle {
         pure
         returns (bytes32 node_, uint256 next_)
     {
-        uint256 top = _mask == 0 ? 0 : msb(_mask);
+        if (_mask != 0) return _walkMasked(_prefix, _node, _index, _levels, _mask, _p);
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let m1 := add(m, 1)
+            let m33 := add(m, 33)
+            node_ := _node
+            next_ := _p
+            mstore8(m, _prefix)
+            for { let d := 0 } lt(d, _levels) { d := add(d, 1) } {
+                // side 0: node left, sibling right; side 32: the other way round.
+                let side := shl(5, and(shr(d, _index), 1))
+                mstore(add(m1, side), node_)
+                mstore(sub(m33, side), calldataload(next_))
+                next_ := add(next_, 32)
+                node_ := keccak256(m, 65)
+            }
+        }
+    }
+
+    /// @dev `walk` with zero siblings left out per `_mask` ≠ 0.
+    function _walkMasked(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _levels, uint256 _mask, uint256 _p)
+        private
+        pure
+        returns (bytes32 node_, uint256 next_)
+    {
+        uint256 top = msb(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -185,7 +210,6 @@ library LibMerkle {
                     s := calldataload(next_)
                     next_ := add(next_, 32)
                 }
-                // side 0: node left, sibling right; side 32: the other way round.
                 let side := shl(5, and(shr(d, _index), 1))
                 mstore(add(m1, side), node_)
                 mstore(sub(add(m1, 32), side), s)

@@ -66,11 +66,11 @@ contract Staking is IStaking, AccessControl, ReentrancyGuardTransient {
         Account storage a = _accounts[msg.sender];
         uint256 free = a.bonded - a.locked;
         if (_amount > free) revert Staking_InsufficientFreeStake(msg.sender, free, _amount);
-        // unchecked: _amount ≤ free ≤ bonded; unbonding + _amount ≤ total supply < 2^128.
+        // unchecked: _amount ≤ free ≤ bonded.
         unchecked {
             a.bonded -= uint128(_amount);
-            a.unbonding += uint128(_amount);
         }
+        a.unbonding += uint128(_amount);
         a.readyAt = uint64(block.timestamp) + UNBONDING_DELAY;
         emit UnbondRequested(msg.sender, _amount, a.unbonding, a.readyAt);
     }

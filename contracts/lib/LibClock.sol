@@ -45,7 +45,7 @@ library LibClock {
         uint64 started = startedAt(_clock);
         if (started == 0 || _now <= started) return stored;
         uint64 used = _now - started;
-        // unchecked: used < stored on this branch.
+        // unchecked: the subtraction runs only when used < stored.
         unchecked {
             left_ = used >= stored ? 0 : stored - used;
         }

@@ -197,7 +197,7 @@ contract OneStepVerifier is IOneStepVerifier {
     function _point(Ctx memory _c, bool _withRed, bool _atK) private pure returns (uint256[] memory it_) {
         LibInstruction.Instruction memory ins = _c.ins;
         uint256 nRed = _withRed ? ins.nRed : 0;
-        it_ = new uint256[](ins.nIter + nRed);
+        it_ = LibInstruction.point(ins.nIter + nRed);
         LibInstruction.multiIndex(_c.pre.elem, ins.iterDims, ins.nIter, it_, 0);
         if (_atK) LibInstruction.multiIndex(_c.pre.k, ins.redDims, nRed, it_, ins.nIter);
     }
@@ -404,12 +404,12 @@ contract OneStepVerifier is IOneStepVerifier {
             LibMerkle.Path memory path;
             (path, _c.p) = LibMerkle.rootRecorded(LibMerkle.MEMORY, _v.slotRoot, slot, LibMerkle.spaceDepth(slots), _c.p);
             // INVARIANT: leaf, leaf path and slot path prove the value against the pre-state.
-            if (path.nodes[path.nodes.length - 1] != spaceRoot) {
+            if (path.root != spaceRoot) {
                 revert OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
             }
             _c.anchored[space] = true;
             _c.anchors[space] = path;
-            if (_v.isWrite) newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, path);
+            if (_v.isWrite) newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, path.siblings.length, path);
             return newSpaceRoot_;
         }
         LibMerkle.Path memory anchor = _c.anchors[space];
@@ -418,8 +418,10 @@ contract OneStepVerifier is IOneStepVerifier {
             // Same slot as the anchor: no slot path of its own.
             (mask, _c.p) = LibMerkle.joinedHeader(LibMerkle.MEMORY, slot, 0, _c.p);
             // INVARIANT: the value's slot root is the anchor's, which is in the pre-state.
-            if (_v.slotRoot != anchor.nodes[0]) revert OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
-            if (_v.isWrite) newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, anchor);
+            if (_v.slotRoot != anchor.start) revert OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
+            if (_v.isWrite) {
+                newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, anchor.siblings.length, anchor);
+            }
             return newSpaceRoot_;
         }
         return _joinedPath(_c, _v, anchor);
@@ -449,10 +451,11 @@ contract OneStepVerifier is IOneStepVerifier {
         if (node != _anchor.siblings[m]) revert OneStepVerifier_BadLeafProof(uint8(_v.space), uint32(slot), _v.addr);
         if (_v.isWrite) {
             // The anchor's node at level m is untouched by the write; above m the routes coincide.
+            bytes32 anchorNode = LibMerkle.climb(LibMerkle.MEMORY, _anchor.start, _anchor.index, 0, m, _anchor);
             bytes32 parent = ((slot >> m) & 1) == 0
-                ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, _anchor.nodes[m])
-                : LibMerkle.hashNode(LibMerkle.MEMORY, _anchor.nodes[m], newNode);
-            newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, parent, slot, m + 1, _anchor);
+                ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, anchorNode)
+                : LibMerkle.hashNode(LibMerkle.MEMORY, anchorNode, newNode);
+            newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, parent, slot, m + 1, _anchor.siblings.length, _anchor);
         }
     }
 

@@ -221,9 +221,21 @@ library LibInstruction {
         }
     }
 
+    /// @notice A zeroed iteration point of `_n` coordinates, followed in memory by zero words
+    ///         up to a multiple of 8 coordinates (what `evaluate` reads; see there).
+    function point(uint256 _n) internal pure returns (uint256[] memory it_) {
+        it_ = new uint256[](_n + 7);
+        assembly ("memory-safe") {
+            mstore(it_, _n)
+        }
+    }
+
     /// @notice Coordinates, validity and address of operand `_o` at iteration point `_it`
     ///         (§2.1): coord_j = offset_j + Σ_i coef[j·w + i]·it_i with w = _it.length,
     ///         valid ⇔ 0 ≤ coord_j < dims_j for every j, address row-major.
+    /// @dev `_it` must come from `point`: each row of coefficients is summed 8 at a time from
+    ///      one calldata word, the terms past the row's end (the next row's coefficients, or
+    ///      whatever calldata follows) meeting the zero words after `_it`.
     /// @return valid_ Whether every coordinate is in range.
     /// @return addr_ The row-major address (0 when not valid).
     /// @return length_ The slot length Π dims (what the slot's tree depth follows from).
@@ -236,20 +248,32 @@ library LibInstruction {
         // Signed arithmetic in two's complement: |coef| ≤ 2^31, it_i < 2^32, w ≤ 510 and
         // |offset| ≤ 2^31, so every coordinate stays below 2^73 in magnitude; addr_ < length_.
         assembly ("memory-safe") {
+            let w := mload(_it)
             let it := add(_it, 0x20)
-            let itEnd := add(it, shl(5, mload(_it)))
+            let itEnd := add(it, shl(5, w))
             let n := mload(add(_o, 0x40))
             let dims := mload(add(_o, 0x60))
             let offsets := mload(add(_o, 0x80))
-            let cp := mload(add(_o, 0xa0)) // coef[j·w + i], walked in order
+            let row := mload(add(_o, 0xa0)) // coef[j·w …], rows of 4·w bytes
+            let rowBytes := shl(2, w)
             valid_ := 1
             length_ := 1
             for { let j := 0 } lt(j, n) { j := add(j, 1) } {
                 let x := signextend(3, shr(224, calldataload(add(offsets, shl(2, j)))))
-                for { let ip := it } lt(ip, itEnd) { ip := add(ip, 0x20) } {
-                    x := add(x, mul(signextend(3, shr(224, calldataload(cp))), mload(ip)))
-                    cp := add(cp, 4)
+                let cp := row
+                for { let ip := it } lt(ip, itEnd) { ip := add(ip, 0x100) } {
+                    let c := calldataload(cp)
+                    x := add(x, mul(sar(224, c), mload(ip)))
+                    x := add(x, mul(sar(224, shl(32, c)), mload(add(ip, 0x20))))
+                    x := add(x, mul(sar(224, shl(64, c)), mload(add(ip, 0x40))))
+                    x := add(x, mul(sar(224, shl(96, c)), mload(add(ip, 0x60))))
+                    x := add(x, mul(sar(224, shl(128, c)), mload(add(ip, 0x80))))
+                    x := add(x, mul(sar(224, shl(160, c)), mload(add(ip, 0xa0))))
+                    x := add(x, mul(sar(224, shl(192, c)), mload(add(ip, 0xc0))))
+                    x := add(x, mul(sar(224, shl(224, c)), mload(add(ip, 0xe0))))
+                    cp := add(cp, 32)
                 }
+                row := add(row, rowBytes)
                 let d := shr(224, calldataload(add(dims, shl(2, j))))
                 // length_ < 2^64 and d < 2^32: no overflow before the bound check.
                 length_ := mul(length_, d)

@@ -25,13 +25,14 @@ error LibMerkle_BadZeroMask(uint8 prefix, uint256 mask, uint256 levels);
 ///         of an all-zero subtree of depth d (Z_0 = 0^32, Z_{d+1} = H(prefix ‖ Z_d ‖ Z_d)),
 ///         left out of the calldata and recomputed here.
 library LibMerkle {
-    /// @notice The levels of one path as checked: siblings and the nodes it passes through.
+    /// @notice One path as checked: where it starts, its siblings, where it ends.
     struct Path {
         uint256 index;
         /// @dev siblings[d] at level d, zero siblings filled in.
         bytes32[] siblings;
-        /// @dev nodes[d] = the path's node at level d; nodes[0] is the start, nodes[depth] the root.
-        bytes32[] nodes;
+        /// @dev The node the path starts from (level 0) and the root it reaches.
+        bytes32 start;
+        bytes32 root;
     }
 
     uint8 internal constant TENSOR = uint8(LibDomains.TENSOR_NODE);
@@ -121,7 +122,7 @@ library LibMerkle {
         (root_, newRoot_, next_) = walkPair(_prefix, _leaf, _newLeaf, _index, _depth, mask, next_);
     }
 
-    /// @notice Like `root`, keeping every sibling and node of the path in `path_`.
+    /// @notice Like `root`, keeping the path's siblings (zero siblings filled in) in `path_`.
     function rootRecorded(uint8 _prefix, bytes32 _leaf, uint256 _index, uint256 _depth, uint256 _p)
         internal
         pure
@@ -129,17 +130,16 @@ library LibMerkle {
     {
         uint256 mask;
         (mask, next_) = header(_prefix, _index, _depth, _p);
-        path_.index = _index;
         bytes32[] memory sib = new bytes32[](_depth);
-        bytes32[] memory nodes = new bytes32[](_depth + 1);
+        path_.index = _index;
         path_.siblings = sib;
-        path_.nodes = nodes;
+        path_.start = _leaf;
         uint256 top = mask == 0 ? 0 : msb(mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
             let z := 0
-            mstore(add(nodes, 0x20), _leaf)
+            let out := add(sib, 0x20)
             mstore8(m, _prefix)
             for { let d := 0 } lt(d, _depth) { d := add(d, 1) } {
                 let s := z
@@ -147,13 +147,12 @@ library LibMerkle {
                     s := calldataload(next_)
                     next_ := add(next_, 32)
                 }
-                mstore(add(sib, shl(5, add(d, 1))), s)
+                mstore(add(out, shl(5, d)), s)
                 // side 0: node left, sibling right; side 32: the other way round.
                 let side := shl(5, and(shr(d, _index), 1))
                 mstore(add(m1, side), _leaf)
                 mstore(sub(add(m1, 32), side), s)
                 _leaf := keccak256(m, 65)
-                mstore(add(nodes, shl(5, add(d, 2))), _leaf)
                 // Z_{d+1}, only while a higher level still takes a zero sibling.
                 if lt(d, top) {
                     mstore(m1, z)
@@ -162,6 +161,7 @@ library LibMerkle {
                 }
             }
         }
+        path_.root = _leaf;
     }
 
     /// @notice Hashes `_node` at `_index` up `_levels` levels with the siblings at `_p`
@@ -265,10 +265,11 @@ library LibMerkle {
         }
     }
 
-    /// @notice The root above `_node`, the node at level `_level` on `_path`'s route to the
-    ///         root at position `_index >> _level`, hashed with `_path`'s siblings from
-    ///         `_level` up. `_path` must pass through that position's parent.
-    function climb(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _level, Path memory _path)
+    /// @notice The node at level `_to` above `_node`, the node at level `_from` on `_path`'s
+    ///         route at position `_index >> _from`, hashed with `_path`'s siblings of levels
+    ///         `_from … _to − 1` (`_to` = the depth gives the root). `_path` must pass through
+    ///         the parent of that position.
+    function climb(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _from, uint256 _to, Path memory _path)
         internal
         pure
         returns (bytes32 node_)
@@ -276,23 +277,15 @@ library LibMerkle {
         bytes32[] memory sib = _path.siblings;
         assembly ("memory-safe") {
             let m := mload(0x40)
-            let depth := mload(sib)
-            let index := shr(_level, _index)
+            let m1 := add(m, 1)
+            let at := add(sib, 0x20)
             node_ := _node
             mstore8(m, _prefix)
-            for { let d := _level } lt(d, depth) { d := add(d, 1) } {
-                let s := mload(add(sib, shl(5, add(d, 1))))
-                switch and(index, 1)
-                case 0 {
-                    mstore(add(m, 1), node_)
-                    mstore(add(m, 33), s)
-                }
-                default {
-                    mstore(add(m, 1), s)
-                    mstore(add(m, 33), node_)
-                }
+            for { let d := _from } lt(d, _to) { d := add(d, 1) } {
+                let side := shl(5, and(shr(d, _index), 1))
+                mstore(add(m1, side), node_)
+                mstore(sub(add(m1, 32), side), mload(add(at, shl(5, d))))
                 node_ := keccak256(m, 65)
-                index := shr(1, index)
             }
         }
     }

@@ -57,6 +57,8 @@ contract VerifierMerkleHarness {
         LibInstruction.Instruction memory ins;
         (ins, malformed_) = LibInstruction.decode(p, _ins.length);
         if (malformed_ != 0) return (false, 0, 0, malformed_);
-        (valid_, addr_, length_) = LibInstruction.evaluate(LibInstruction.operand(ins, _q), _it);
+        uint256[] memory it = LibInstruction.point(_it.length);
+        for (uint256 i; i < _it.length; ++i) it[i] = _it[i];
+        (valid_, addr_, length_) = LibInstruction.evaluate(LibInstruction.operand(ins, _q), it);
     }
 }

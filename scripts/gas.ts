@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const lines = [
     `one-step proof transactions: ${rows.length} vectors, network hardfork ${hardfork}`,
     `gas = 21000 + max(4·T + execution, 10·T), T = zero calldata bytes + 4 × non-zero (EIP-7623); "floor" is 21000 + 10·T`,
-    `${"kind".padEnd(14)}${"n".padStart(5)}${"max".padStart(10)}${"median".padStart(10)}${"bytes med".padStart(11)}${"bytes max".padStart(11)}${"floor med".padStart(11)}${"floor max".padStart(11)}${"floor-bound".padStart(13)}`,
+    `${"kind".padEnd(14)}${"n".padStart(5)}${"max".padStart(10)}${"median".padStart(10)}${"bytes med".padStart(11)}${"bytes max".padStart(11)}${"floor med".padStart(11)}${"floor max".padStart(11)}${"floor-bound".padStart(13)}${"> 100k".padStart(9)}`,
   ];
   for (const c of STEP_CLASSES) {
     const rs = rows.filter((r) => r.vector.class === c);
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       `${c.padEnd(14)}${String(rs.length).padStart(5)}${String(s.max).padStart(10)}${String(s.median).padStart(10)}` +
         `${String(median(rs.map((r) => r.calldataBytes))).padStart(11)}${String(Math.max(...rs.map((r) => r.calldataBytes))).padStart(11)}` +
         `${String(median(rs.map(floorOf))).padStart(11)}${String(Math.max(...rs.map(floorOf))).padStart(11)}` +
-        `${`${floorBound}/${rs.length}`.padStart(13)}`,
+        `${`${floorBound}/${rs.length}`.padStart(13)}${`${rs.filter((r) => r.gas > 100_000).length}/${rs.length}`.padStart(9)}`,
     );
   }
   const worst = [...rows].sort((a, b) => b.gas - a.gas).slice(0, 5);

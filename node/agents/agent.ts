@@ -1,0 +1,66 @@
+// What operator and challenger share: a signer on a deployment, gas accounting, named
+// reverts, the game state the solver reads, and the responder turning actions into txs.
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionResponse } from "ethers";
+import type { Deployment } from "../chain/deploy";
+import { named } from "../chain/errors";
+import { Action, GameState, Role, Trace, nextMove } from "./solver";
+
+export type Log = (line: string) => void;
+
+export abstract class Agent {
+  /** Gas of every transaction this agent sent. */
+  gasUsed = 0n;
+  constructor(
+    readonly name: string,
+    readonly d: Deployment,
+    readonly signer: HardhatEthersSigner,
+    protected readonly log: Log,
+  ) {}
+
+  get address(): string {
+    return this.signer.address;
+  }
+
+  /** Sends a transaction, waits for it, counts its gas; reverts come back named. */
+  protected async send(send: () => Promise<ContractTransactionResponse>): Promise<bigint> {
+    return named(this.d.interfaces, async () => {
+      const r = await (await send()).wait();
+      this.gasUsed += r!.gasUsed;
+      return r!.gasUsed;
+    });
+  }
+
+  /** The game as the solver sees it, from chain state only (restart safe). */
+  async gameState(gameId: bigint): Promise<GameState> {
+    const g = await this.d.game.getGame(gameId);
+    const status = Number(g.status);
+    const live = status >= 1 && status <= 3;
+    const points = live ? (await this.d.game.splitPoints(gameId)).map(Number) : [];
+    let hashes: string[] = [];
+    if (status === 2) {
+      const ev = await this.d.game.queryFilter(this.d.game.filters.Dissected(gameId));
+      hashes = [...ev[ev.length - 1].args.hashes];
+    }
+    return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes };
+  }
+
+  /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
+  async play(role: Role, gameId: bigint, trace: Trace & { proofAt?(s: number): string }): Promise<Action> {
+    const state = await this.gameState(gameId);
+    const action = nextMove(role, state, trace);
+    const game = this.d.game.connect(this.signer);
+    switch (action.kind) {
+      case "dissect":
+        await this.send(() => game.dissect(gameId, action.hashes));
+        break;
+      case "choose":
+        await this.send(() => game.choose(gameId, action.index, state.hashes as string[]));
+        break;
+      case "step":
+        await this.send(() => game.step(gameId, trace.proofAt!(action.at)));
+        break;
+    }
+    return action;
+  }
+}

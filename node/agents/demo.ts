@@ -1,0 +1,221 @@
+// The end-to-end story on one chain: deploy, register hello_deepa, stake, the WakeWordVault
+// dApp requests, an honest operator serves and the claim finalizes; then a cheating operator
+// claims a made-up score, the challenger disputes and wins, the request is served again.
+// Every reported value is read from chain state or receipts.
+import { readFileSync } from "fs";
+import { join } from "path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { compileModel } from "../compiler/compile";
+import { f32Bits, initHasher } from "../commit";
+import { deployReferee } from "../chain/deploy";
+import type { WakeWordVault } from "../../typechain-types";
+import { Challenger } from "./challenger";
+import { ModelRun } from "./model-run";
+import { Operator } from "./operator";
+import { GameStatus } from "./solver";
+import { Log } from "./agent";
+
+export const HELLO_DEEPA = join(__dirname, "..", "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
+
+export interface DemoResult {
+  honestFinalized: boolean;
+  cheaterSlashed: boolean;
+  challengerRewarded: boolean;
+  reServed: boolean;
+  rounds: number;
+  gas: { claimer: number; challenger: number };
+  wallSeconds: number;
+}
+
+export interface DemoDetails extends DemoResult {
+  steps: number;
+  degree: number;
+  gasByParty: Record<string, number>;
+}
+
+/** Deterministic features in [-1, 1) for the recording (xorshift32). */
+function features(n: number, seed: number): Float32Array {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  return Float32Array.from({ length: n }, () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return Math.fround((s / 4294967296) * 2 - 1);
+  });
+}
+
+function bytesOf(a: readonly Float32Array[]): string {
+  const n = a.reduce((x, y) => x + y.length, 0);
+  const dv = new DataView(new ArrayBuffer(4 * n));
+  let o = 0;
+  for (const x of a) for (const v of x) dv.setUint32(4 * o++, f32Bits(v));
+  return "0x" + Buffer.from(dv.buffer).toString("hex");
+}
+
+/** The first output value (big-endian binary32): the wake-word score. */
+function scoreOf(output: string): number {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setUint32(0, parseInt(output.slice(2, 10), 16));
+  return dv.getFloat32(0);
+}
+
+export interface DemoOptions {
+  /** The step the cheater's run goes wrong from (default: the middle of the run). */
+  cheatAt?: number;
+}
+
+export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console.log, opts: DemoOptions = {}): Promise<DemoDetails> {
+  const t0 = Date.now();
+  const { ethers } = hre;
+  const { time } = await import("@nomicfoundation/hardhat-network-helpers");
+  await initHasher();
+  const [deployer, treasury, publisher, beneficiary, depositor, honestSigner, cheatSigner, challengerSigner] = await ethers.getSigners();
+
+  log("== Deploy");
+  const d = await deployReferee(ethers, deployer, treasury.address);
+  log(`protocol deployed (token, registry, staking, coordinator, OneStepVerifier, DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`);
+  log(`coordinator ${await d.coordinator.getAddress()}, dispute game ${await d.game.getAddress()}`);
+
+  log("== Register hello_deepa");
+  const tc = Date.now();
+  const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+  const steps = Number(model.parts.steps);
+  log(`node compiled hello_deepa.onnx: ${model.model.program.instructions.length} instructions, N = ${steps} steps (${Date.now() - tc} ms)`);
+  log(`model commitment computed by the node: ${model.modelId}`);
+  await (await d.registry.connect(publisher).register(model.parts, "openWakeWord hello_deepa", "npm:openwakeword-js/models/hello_deepa.onnx")).wait();
+  const [programRoot] = await d.registry.gameSpec(model.modelId);
+  log(`registered on-chain under that id (program root ${programRoot.slice(0, 10)}…)`);
+
+  const honest = new Operator("honest operator", d, honestSigner, model, log);
+  const cheatAt = opts.cheatAt ?? Math.floor(steps / 2);
+  const cheater = new Operator("cheating operator", d, cheatSigner, model, log, { cheatAt, cheatOutput: 1 });
+  const challenger = new Challenger("challenger", d, challengerSigner, model, log);
+  for (const a of [honest, cheater, challenger, { signer: beneficiary }, { signer: depositor }]) {
+    await (await d.token.mint(a.signer.address, 1_000_000_000n)).wait();
+    for (const spender of [d.staking, d.coordinator, d.game])
+      await (await d.token.connect(a.signer).approve(spender, ethers.MaxUint256)).wait();
+  }
+  log("== Stake");
+  await honest.stake(d.options.claimBond * 3n);
+  await cheater.stake(d.options.claimBond * 3n);
+
+  // The recording's features; the honest score decides both vaults.
+  const input = bytesOf(model.model.program.inputs.map((i) => features(i.dims.reduce((a, b) => a * b, 1), 8)));
+  const honestScore = scoreOf(model.run(input).claim.output);
+  const factory = await ethers.getContractFactory("WakeWordVault");
+  const deployVault = async (threshold: number) => {
+    const v = (await factory.connect(depositor).deploy(d.coordinator, d.token, model.modelId, f32Bits(threshold))) as unknown as WakeWordVault;
+    await v.waitForDeployment();
+    await (await d.token.connect(depositor).approve(v, ethers.MaxUint256)).wait();
+    await (await d.token.connect(beneficiary).approve(v, ethers.MaxUint256)).wait();
+    await (await v.connect(depositor).deposit(beneficiary.address, 5_000n)).wait();
+    return v;
+  };
+  const requestUnlock = async (v: WakeWordVault): Promise<bigint> => {
+    const fee = await d.coordinator.quoteFee(model.modelId, await v.CALLBACK_GAS());
+    const deadline = (await time.latest()) + 4 * 3600;
+    await (await v.connect(beneficiary).requestUnlock(1n, input, fee, deadline)).wait();
+    return d.coordinator.requestCount();
+  };
+
+  // ---- Act 1: honest service
+  log("== Act 1: an honest answer");
+  const open = await deployVault(honestScore);
+  log(`dApp: WakeWordVault A holds 5000 tokens, opens at score ≥ ${honestScore.toFixed(6)}`);
+  const r1 = await requestUnlock(open);
+  log(`dApp: beneficiary asks for the score of a recording (request #${r1}, ${(input.length - 2) / 2} input bytes in calldata)`);
+  for (const id of await honest.openRequests()) await honest.serve(id);
+  const c1 = (await d.coordinator.getRequest(r1)).claimId;
+  await challenger.check(c1);
+  await time.increase(d.options.challengeWindow);
+  log(`… ${d.options.challengeWindow} s pass: the challenge window closes`);
+  await honest.finalize(r1);
+  const finalized1 = (await d.coordinator.getRequest(r1)).status === 3n && (await d.coordinator.getClaim(c1)).status === 3n;
+  const vA = await open.getVault(1n);
+  log(`claim #${c1} finalized; the vault got score ${scoreOf(await d.coordinator.resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`);
+  if (vA.unlocked) {
+    await (await open.connect(beneficiary).withdraw(1n)).wait();
+    log("dApp: beneficiary withdraws the 5000 tokens");
+  }
+  const honestFinalized = finalized1 && vA.unlocked;
+
+  // ---- Act 2: a cheater
+  log("== Act 2: a cheating operator");
+  const shut = await deployVault(Math.fround(honestScore + 0.25));
+  log(`dApp: WakeWordVault B opens at score ≥ ${Math.fround(honestScore + 0.25).toFixed(6)} (the recording does not reach it)`);
+  const r2 = await requestUnlock(shut);
+  log(`dApp: request #${r2}`);
+  const cheaterBondedBefore = await d.staking.bondedOf(cheater.address);
+  const claimerGas0 = cheater.gasUsed;
+  const c2 = await cheater.serve(r2);
+  log(`cheating operator: its run went wrong at step ${cheatAt} (one activation +0.5) and it claims a score of 1.0 — that would open vault B`);
+  const challengerBalance0 = await d.token.balanceOf(challenger.address);
+  const challengerGas0 = challenger.gasUsed;
+  const gameId = await challenger.check(c2);
+  if (gameId === null) throw new Error("the challenger found no mismatch");
+  for (;;) {
+    const g = await d.game.getGame(gameId);
+    const status = Number(g.status);
+    if (status >= GameStatus.ChallengerWon) break;
+    if (status === GameStatus.AwaitingDissection) {
+      await cheater.defend(gameId);
+      log(`round ${g.round + 1n}: claimer (cheater) posts ${(await d.game.splitPoints(gameId)).length - 2} state hashes splitting [${g.lo}, ${g.hi}]`);
+    } else {
+      const a = await challenger.move(gameId);
+      const after = await d.game.getGame(gameId);
+      if (a.kind === "choose") log(`round ${after.round}: challenger disputes sub-range ${a.index} → [${after.lo}, ${after.hi}]`);
+      else if (a.kind === "step") {
+        const ev = await d.game.queryFilter(d.game.filters.StepProven(gameId));
+        const e = ev[ev.length - 1].args;
+        log(`one-step proof at step ${a.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`);
+      } else throw new Error(`challenger cannot move: ${a.kind}`);
+    }
+  }
+  const g = await d.game.getGame(gameId);
+  const rounds = Number(g.round);
+  log(`game #${gameId} resolved: ${g.status === BigInt(GameStatus.ChallengerWon) ? "CHALLENGER WON" : "claimer won"} after ${rounds} rounds`);
+  const claim2 = await d.coordinator.getClaim(c2);
+  const cheaterBondedAfter = await d.staking.bondedOf(cheater.address);
+  const cheaterSlashed = claim2.status === 2n && cheaterBondedAfter < cheaterBondedBefore;
+  log(`cheater slashed: bonded stake ${cheaterBondedBefore} → ${cheaterBondedAfter}`);
+  const owed = await challenger.withdraw();
+  const challengerBalance1 = await d.token.balanceOf(challenger.address);
+  const challengerRewarded = g.status === BigInt(GameStatus.ChallengerWon) && challengerBalance1 > challengerBalance0;
+  log(`challenger withdraws ${owed} (bond ${d.options.challengerBond} back + reward): net ${challengerBalance1 - challengerBalance0}`);
+  const claimerGas = Number(cheater.gasUsed - claimerGas0);
+  const challengerGas = Number(challenger.gasUsed - challengerGas0);
+
+  // ---- Act 3: served again
+  log("== Act 3: the request is served again");
+  log(`request #${r2} is ${(await d.coordinator.getRequest(r2)).status === 1n ? "open again" : "not open"}; vault B unlocked: ${(await shut.getVault(1n)).unlocked}`);
+  for (const id of await honest.openRequests()) await honest.serve(id);
+  const c3 = (await d.coordinator.getRequest(r2)).claimId;
+  await challenger.check(c3);
+  await time.increase(d.options.challengeWindow);
+  await honest.finalize(r2);
+  const vB = await shut.getVault(1n);
+  const reServed = (await d.coordinator.getRequest(r2)).status === 3n && (await d.coordinator.getClaim(c3)).status === 3n && !vB.unlocked;
+  log(`claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`);
+  const earned = await honest.withdraw();
+  log(`honest operator withdraws ${earned} in fees`);
+
+  const wallSeconds = Math.round((Date.now() - t0) / 100) / 10;
+  return {
+    honestFinalized,
+    cheaterSlashed,
+    challengerRewarded,
+    reServed,
+    rounds,
+    gas: { claimer: claimerGas, challenger: challengerGas },
+    wallSeconds,
+    steps,
+    degree: d.options.degree,
+    gasByParty: {
+      "honest operator": Number(honest.gasUsed),
+      "cheating operator (whole dispute)": claimerGas,
+      "challenger (whole dispute)": challengerGas,
+    },
+  };
+}

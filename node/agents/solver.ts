@@ -1,0 +1,66 @@
+// The pure dispute solver: (game state, trace) → next action. No chain access, so it is
+// unit-tested without one (test/agents-solver.test.ts); the agents turn actions into
+// transactions.
+
+/** DisputeGame.GameStatus. */
+export const GameStatus = {
+  None: 0,
+  AwaitingDissection: 1,
+  AwaitingChoice: 2,
+  AwaitingStep: 3,
+  ChallengerWon: 4,
+  ClaimerWon: 5,
+  Aborted: 6,
+} as const;
+
+/** What the solver needs of a game: read from the chain by the agent. */
+export interface GameState {
+  status: number;
+  lo: number;
+  hi: number;
+  /** The claimer's hash at `hi` (disputed). */
+  hiHash: string;
+  /** splitPoints(game): lo = points[0] < … < points[m] = hi. */
+  points: readonly number[];
+  /** The claimer's last dissection (inner split hashes), when status is AwaitingChoice. */
+  hashes: readonly string[];
+}
+
+/** Answers "state hash at step s" (clamped to the halted state past N). */
+export interface Trace {
+  stateAt(s: number): string;
+}
+
+export type Role = "claimer" | "challenger";
+
+export type Action =
+  | { kind: "dissect"; hashes: string[] }
+  | { kind: "choose"; index: number }
+  | { kind: "step"; at: number }
+  | { kind: "wait" }
+  | { kind: "done" };
+
+/** The first sub-range whose right end the claimer got wrong; its left end is then agreed. */
+export function disputedIndex(points: readonly number[], hashes: readonly string[], hiHash: string, trace: Trace): number {
+  const m = points.length - 1;
+  for (let j = 0; j < m; j++) {
+    const claimed = j < m - 1 ? hashes[j] : hiHash;
+    if (claimed.toLowerCase() !== trace.stateAt(points[j + 1]).toLowerCase()) return j;
+  }
+  return -1;
+}
+
+/** The next action of `role` in `game`, playing from `trace`. */
+export function nextMove(role: Role, game: GameState, trace: Trace): Action {
+  if (game.status >= GameStatus.ChallengerWon || game.status === GameStatus.None) return { kind: "done" };
+  if (role === "claimer") {
+    if (game.status !== GameStatus.AwaitingDissection) return { kind: "wait" };
+    return { kind: "dissect", hashes: game.points.slice(1, -1).map((p) => trace.stateAt(p)) };
+  }
+  if (game.status === GameStatus.AwaitingStep) return { kind: "step", at: game.lo };
+  if (game.status !== GameStatus.AwaitingChoice) return { kind: "wait" };
+  const index = disputedIndex(game.points, game.hashes, game.hiHash, trace);
+  // The claimer agrees with us everywhere: nothing to dispute here; let the clock decide.
+  if (index < 0) return { kind: "wait" };
+  return { kind: "choose", index };
+}

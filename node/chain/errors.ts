@@ -1,0 +1,54 @@
+// Decoded custom-error reverts, surfaced by name.
+import { Interface, isError } from "ethers";
+
+export class ChainError extends Error {
+  constructor(
+    readonly shortMessage: string,
+    readonly errorName: string | null,
+    readonly args: readonly unknown[],
+    override readonly cause: unknown,
+  ) {
+    super(shortMessage);
+    this.name = "ChainError";
+  }
+}
+
+function revertData(e: unknown): string | null {
+  let x: any = e;
+  for (let i = 0; i < 5 && x; i++) {
+    if (typeof x.data === "string" && x.data.startsWith("0x")) return x.data;
+    if (x.error) x = x.error;
+    else if (x.info?.error) x = x.info.error;
+    else x = x.cause;
+  }
+  return null;
+}
+
+/** The custom error a failed call reverted with, decoded against `interfaces`; else the error as is. */
+export function decodeRevert(e: unknown, interfaces: readonly Interface[]): ChainError {
+  const data = revertData(e);
+  if (data && data.length >= 10) {
+    for (const iface of interfaces) {
+      try {
+        const parsed = iface.parseError(data);
+        if (parsed) {
+          const args = [...parsed.args].map(String);
+          return new ChainError(`${parsed.name}(${args.join(", ")})`, parsed.name, [...parsed.args], e);
+        }
+      } catch {
+        // Not this interface's error.
+      }
+    }
+  }
+  const msg = isError(e, "CALL_EXCEPTION") ? e.shortMessage : e instanceof Error ? e.message : String(e);
+  return new ChainError(msg, null, [], e);
+}
+
+/** Runs `send`, rethrowing a revert as a ChainError named after its custom error. */
+export async function named<T>(interfaces: readonly Interface[], send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    throw decodeRevert(e, interfaces);
+  }
+}

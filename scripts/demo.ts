@@ -1,0 +1,33 @@
+// npm run demo [-- --json]: the end-to-end story on Hardhat's in-process chain
+// (node/agents/demo.ts). With --json the last line is the measured result as one object.
+import hre from "hardhat";
+import { runDemo } from "../node/agents/demo";
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json") || process.env.REFEREE_DEMO_JSON === "1";
+  await hre.run("compile", { quiet: true });
+  const r = await runDemo(hre, (line) => console.log(line));
+  console.log("");
+  console.log("== Summary");
+  const rows: [string, string][] = [
+    ["model", `hello_deepa, N = ${r.steps} steps, degree k = ${r.degree}`],
+    ["honest claim finalized, dApp acted", String(r.honestFinalized)],
+    ["cheater slashed", String(r.cheaterSlashed)],
+    ["challenger rewarded", String(r.challengerRewarded)],
+    ["request served again", String(r.reServed)],
+    ["dissection rounds", String(r.rounds)],
+    ...Object.entries(r.gasByParty).map(([k, v]) => [`gas: ${k}`, v.toLocaleString("en-US")] as [string, string]),
+    ["wall time", `${r.wallSeconds} s`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  if (json) {
+    const { honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds } = r;
+    console.log(JSON.stringify({ honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds }));
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

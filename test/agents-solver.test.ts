@@ -1,0 +1,89 @@
+// The pure dispute solver (node/agents/solver.ts), without a chain: a toy trace whose state
+// at step s is a string, a liar that diverges from some step on, and a simulated game.
+import { expect } from "chai";
+import { GameState, GameStatus, Trace, disputedIndex, nextMove } from "../node/agents/solver";
+
+const honest: Trace = { stateAt: (s) => `0x${s.toString(16).padStart(8, "0")}` };
+const liarFrom = (bad: number): Trace => ({ stateAt: (s) => (s >= bad ? `0xbad${s}` : honest.stateAt(s)) });
+
+/** LibDissection's split points for [lo, hi] at degree k, as DisputeGame computes them. */
+function points(lo: number, hi: number, k: number): number[] {
+  const parts = Math.min(k, hi - lo);
+  return Array.from({ length: parts + 1 }, (_, i) => lo + Math.floor(((hi - lo) * i) / parts));
+}
+
+function game(status: number, lo: number, hi: number, hiHash: string, hashes: string[] = [], k = 8): GameState {
+  return { status, lo, hi, hiHash, points: points(lo, hi, k), hashes };
+}
+
+/** Plays claimer (from `claimer`) against challenger (from `challenger`) to the step. */
+function simulate(n: number, k: number, claimer: Trace, challenger: Trace): { lo: number; rounds: number } {
+  let g = game(GameStatus.AwaitingDissection, 0, n, claimer.stateAt(n), [], k);
+  let rounds = 0;
+  for (;;) {
+    const d = nextMove("claimer", g, claimer);
+    if (d.kind !== "dissect") throw new Error(`claimer: ${d.kind}`);
+    expect(d.hashes).to.have.length(g.points.length - 2);
+    g = { ...g, status: GameStatus.AwaitingChoice, hashes: d.hashes };
+    expect(nextMove("claimer", g, claimer).kind).to.equal("wait");
+    const c = nextMove("challenger", g, challenger);
+    if (c.kind !== "choose") throw new Error(`challenger: ${c.kind}`);
+    const lo = g.points[c.index];
+    const hi = g.points[c.index + 1];
+    const hiHash = c.index === g.points.length - 2 ? g.hiHash : g.hashes[c.index];
+    rounds++;
+    if (hi - lo === 1) {
+      g = { ...g, status: GameStatus.AwaitingStep, lo, hi, hiHash, hashes: [] };
+      const s = nextMove("challenger", g, challenger);
+      expect(s).to.deep.equal({ kind: "step", at: lo });
+      return { lo, rounds };
+    }
+    g = game(GameStatus.AwaitingDissection, lo, hi, hiHash, [], k);
+    expect(nextMove("challenger", g, challenger).kind).to.equal("wait");
+  }
+}
+
+describe("agents: pure solver nextMove(game, trace)", () => {
+  it("the claimer dissects with its trace's hashes at the inner split points", () => {
+    const g = game(GameStatus.AwaitingDissection, 0, 100, honest.stateAt(100));
+    expect(nextMove("claimer", g, honest)).to.deep.equal({ kind: "dissect", hashes: g.points.slice(1, -1).map(honest.stateAt) });
+  });
+
+  it("the challenger names the first sub-range whose right end is wrong", () => {
+    const liar = liarFrom(40);
+    const pts = points(0, 100, 8);
+    const hashes = pts.slice(1, -1).map(liar.stateAt);
+    const i = disputedIndex(pts, hashes, liar.stateAt(100), honest);
+    expect(pts[i]).to.be.lessThan(40);
+    expect(pts[i + 1]).to.be.at.least(40);
+    expect(nextMove("challenger", game(GameStatus.AwaitingChoice, 0, 100, liar.stateAt(100), hashes), honest)).to.deep.equal({ kind: "choose", index: i });
+  });
+
+  it("a lie only in the final state is disputed in the last sub-range", () => {
+    const liar = liarFrom(100);
+    const pts = points(0, 100, 8);
+    expect(disputedIndex(pts, pts.slice(1, -1).map(liar.stateAt), liar.stateAt(100), honest)).to.equal(pts.length - 2);
+  });
+
+  it("the challenger waits when the claimer agrees everywhere, and both stop on a resolved game", () => {
+    const pts = points(0, 100, 8);
+    const g = game(GameStatus.AwaitingChoice, 0, 100, honest.stateAt(100), pts.slice(1, -1).map(honest.stateAt));
+    expect(nextMove("challenger", g, honest).kind).to.equal("wait");
+    for (const status of [GameStatus.ChallengerWon, GameStatus.ClaimerWon, GameStatus.Aborted, GameStatus.None])
+      for (const role of ["claimer", "challenger"] as const) expect(nextMove(role, { ...g, status }, honest).kind).to.equal("done");
+  });
+
+  for (const [n, k, bad] of [
+    [78_441, 8, 39_220],
+    [78_441, 2, 1],
+    [1_000_000, 8, 999_999],
+    [1_000_000, 40, 123_457],
+    [2, 2, 1],
+  ] as const) {
+    it(`played out (N = ${n}, k = ${k}, lie from step ${bad}): the step is the first wrong transition`, () => {
+      const { lo, rounds } = simulate(n, k, liarFrom(bad), honest);
+      expect(lo).to.equal(bad - 1);
+      expect(rounds).to.be.at.most(Math.ceil(Math.log(n) / Math.log(k)) + 2);
+    });
+  }
+});

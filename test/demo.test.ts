@@ -1,0 +1,49 @@
+// npm run demo's flow in-process (node/agents/demo.ts): every JSON field is measured from
+// the chain, and a failing call surfaces its custom error by name (node/chain/errors.ts).
+import { expect } from "chai";
+import hre from "hardhat";
+import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
+import { runDemo } from "../node/agents/demo";
+import { deployReferee } from "../node/chain/deploy";
+import { ChainError, named } from "../node/chain/errors";
+
+describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
+  this.timeout(120_000);
+  // The demo moves the clock: leave the shared in-process chain as it was found.
+  let snapshot: SnapshotRestorer;
+  beforeEach(async () => {
+    snapshot = await takeSnapshot();
+  });
+  afterEach(async () => {
+    await snapshot.restore();
+  });
+
+  it("the honest claim finalizes, the cheater is slashed, the challenger rewarded, the request re-served", async () => {
+    const lines: string[] = [];
+    const r = await runDemo(hre, (l) => lines.push(l));
+    expect(r.honestFinalized, "honestFinalized").to.equal(true);
+    expect(r.cheaterSlashed, "cheaterSlashed").to.equal(true);
+    expect(r.challengerRewarded, "challengerRewarded").to.equal(true);
+    expect(r.reServed, "reServed").to.equal(true);
+    expect(r.rounds).to.be.greaterThan(0);
+    // ⌈log_8 N⌉ rounds at most for N = 78441.
+    expect(r.rounds).to.be.at.most(Math.ceil(Math.log(r.steps) / Math.log(r.degree)));
+    expect(r.gas.claimer).to.be.greaterThan(0);
+    expect(r.gas.challenger).to.be.greaterThan(0);
+    expect(r.wallSeconds).to.be.greaterThan(0);
+    expect(lines.filter((l) => /challenger disputes sub-range/.test(l))).to.have.length(r.rounds);
+    expect(lines.some((l) => /one-step proof at step/.test(l))).to.equal(true);
+  });
+
+  it("reverts come back as ChainError named after the custom error", async () => {
+    const [deployer, treasury] = await hre.ethers.getSigners();
+    const d = await deployReferee(hre.ethers, deployer, treasury.address);
+    const err = await named(d.interfaces, () => d.coordinator.finalize(7n)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(ChainError);
+    expect((err as ChainError).errorName).to.match(/^Coordinator_/);
+    expect((err as ChainError).shortMessage).to.contain("(7");
+  });
+});

@@ -35,6 +35,16 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     expect(lines.some((l) => /one-step proof at step/.test(l))).to.equal(true);
   });
 
+  it("a challenger restarted in the middle of the game resumes from chain state and still wins, acting once per move", async () => {
+    const lines: string[] = [];
+    const r = await runDemo(hre, (l) => lines.push(l), { restartChallengerAtRound: 3 });
+    expect(lines).to.include("challenger restarted: it resumes the game from chain state alone");
+    expect([r.honestFinalized, r.cheaterSlashed, r.challengerRewarded, r.reServed]).to.deep.equal([true, true, true, true]);
+    // Re-checked claim #2 after the restart, but opened no second game (one game per challenger per claim).
+    expect(lines.filter((l) => /opens game/.test(l))).to.have.length(1);
+    expect(lines.filter((l) => /challenger disputes sub-range/.test(l))).to.have.length(r.rounds);
+  });
+
   it("reverts come back as ChainError named after the custom error", async () => {
     const [deployer, treasury] = await hre.ethers.getSigners();
     const d = await deployReferee(hre.ethers, deployer, treasury.address);

@@ -50,16 +50,25 @@ export abstract class Agent {
     const state = await this.gameState(gameId);
     const action = nextMove(role, state, trace);
     const game = this.d.game.connect(this.signer);
+    const round = (await this.d.game.getGame(gameId)).round + 1n;
     switch (action.kind) {
       case "dissect":
         await this.send(() => game.dissect(gameId, action.hashes));
+        this.log(`round ${round}: ${this.name} posts ${action.hashes.length} state hash${action.hashes.length === 1 ? "" : "es"} splitting [${state.lo}, ${state.hi}]`);
         break;
-      case "choose":
+      case "choose": {
         await this.send(() => game.choose(gameId, action.index, state.hashes as string[]));
+        const g = await this.d.game.getGame(gameId);
+        this.log(`round ${round}: ${this.name} disputes sub-range ${action.index} → [${g.lo}, ${g.hi}]`);
         break;
-      case "step":
+      }
+      case "step": {
         await this.send(() => game.step(gameId, trace.proofAt!(action.at)));
+        const ev = await this.d.game.queryFilter(this.d.game.filters.StepProven(gameId));
+        const e = ev[ev.length - 1].args;
+        this.log(`${this.name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`);
         break;
+      }
     }
     return action;
   }

@@ -8,6 +8,8 @@ import type { Action } from "./solver";
 
 export class Challenger extends Agent {
   readonly runs = new Map<bigint, Run>();
+  /** Claims already re-executed (a restarted challenger re-checks pending ones: idempotent). */
+  private readonly checked = new Set<bigint>();
   constructor(name: string, d: Deployment, signer: HardhatEthersSigner, readonly model: ModelRun, log: Log) {
     super(name, d, signer, log);
   }
@@ -45,6 +47,21 @@ export class Challenger extends Agent {
       this.runs.set(g.claimId, run);
     }
     return this.play("challenger", gameId, run);
+  }
+
+  /** One pass of the loop: check claims not seen yet (pending only), move in our open games. */
+  async tick(): Promise<void> {
+    for (const e of await this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed())) {
+      const id = e.args.claimId;
+      if (this.checked.has(id)) continue;
+      this.checked.add(id);
+      if ((await this.d.coordinator.getClaim(id)).status === 1n) await this.check(id);
+    }
+    const n = await this.d.game.gameCount();
+    for (let id = 1n; id <= n; id++) {
+      const g = await this.d.game.getGame(id);
+      if (g.challenger === this.address && g.status >= 1n && g.status <= 3n) await this.move(id);
+    }
   }
 
   async withdraw(): Promise<bigint> {

@@ -64,6 +64,8 @@ function scoreOf(output: string): number {
 export interface DemoOptions {
   /** The step the cheater's run goes wrong from (default: the middle of the run). */
   cheatAt?: number;
+  /** Replace the challenger by a fresh agent (nothing in memory) once the game reaches this round. */
+  restartChallengerAtRound?: number;
 }
 
 export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console.log, opts: DemoOptions = {}): Promise<DemoDetails> {
@@ -91,7 +93,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const honest = new Operator("honest operator", d, honestSigner, model, log);
   const cheatAt = opts.cheatAt ?? Math.floor(steps / 2);
   const cheater = new Operator("cheating operator", d, cheatSigner, model, log, { cheatAt, cheatOutput: 1 });
-  const challenger = new Challenger("challenger", d, challengerSigner, model, log);
+  let challenger = new Challenger("challenger", d, challengerSigner, model, log);
   for (const a of [honest, cheater, challenger, { signer: beneficiary }, { signer: depositor }]) {
     await (await d.token.mint(a.signer.address, 1_000_000_000n)).wait();
     for (const spender of [d.staking, d.coordinator, d.game])
@@ -126,12 +128,12 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   log(`dApp: WakeWordVault A holds 5000 tokens, opens at score ≥ ${honestScore.toFixed(6)}`);
   const r1 = await requestUnlock(open);
   log(`dApp: beneficiary asks for the score of a recording (request #${r1}, ${(input.length - 2) / 2} input bytes in calldata)`);
-  for (const id of await honest.openRequests()) await honest.serve(id);
+  await honest.tick();
   const c1 = (await d.coordinator.getRequest(r1)).claimId;
-  await challenger.check(c1);
+  await challenger.tick();
   await time.increase(d.options.challengeWindow);
   log(`… ${d.options.challengeWindow} s pass: the challenge window closes`);
-  await honest.finalize(r1);
+  await honest.tick();
   const finalized1 = (await d.coordinator.getRequest(r1)).status === 3n && (await d.coordinator.getClaim(c1)).status === 3n;
   const vA = await open.getVault(1n);
   log(`claim #${c1} finalized; the vault got score ${scoreOf(await d.coordinator.resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`);
@@ -149,29 +151,26 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   log(`dApp: request #${r2}`);
   const cheaterBondedBefore = await d.staking.bondedOf(cheater.address);
   const claimerGas0 = cheater.gasUsed;
-  const c2 = await cheater.serve(r2);
+  await cheater.tick();
+  const c2 = (await d.coordinator.getRequest(r2)).claimId;
   log(`cheating operator: its run went wrong at step ${cheatAt} (one activation +0.5) and it claims a score of 1.0 — that would open vault B`);
   const challengerBalance0 = await d.token.balanceOf(challenger.address);
   const challengerGas0 = challenger.gasUsed;
-  const gameId = await challenger.check(c2);
-  if (gameId === null) throw new Error("the challenger found no mismatch");
-  for (;;) {
-    const g = await d.game.getGame(gameId);
-    const status = Number(g.status);
-    if (status >= GameStatus.ChallengerWon) break;
-    if (status === GameStatus.AwaitingDissection) {
-      await cheater.defend(gameId);
-      log(`round ${g.round + 1n}: claimer (cheater) posts ${(await d.game.splitPoints(gameId)).length - 2} state hashes splitting [${g.lo}, ${g.hi}]`);
-    } else {
-      const a = await challenger.move(gameId);
-      const after = await d.game.getGame(gameId);
-      if (a.kind === "choose") log(`round ${after.round}: challenger disputes sub-range ${a.index} → [${after.lo}, ${after.hi}]`);
-      else if (a.kind === "step") {
-        const ev = await d.game.queryFilter(d.game.filters.StepProven(gameId));
-        const e = ev[ev.length - 1].args;
-        log(`one-step proof at step ${a.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`);
-      } else throw new Error(`challenger cannot move: ${a.kind}`);
+  // The two agents' loops, one pass each in turn, until the game is over.
+  await challenger.tick();
+  const gameId = await d.game.gameOf(c2, challenger.address);
+  if (gameId === 0n) throw new Error("the challenger found no mismatch");
+  for (let pass = 0; (await d.game.getGame(gameId)).status < BigInt(GameStatus.ChallengerWon); pass++) {
+    if (pass > 200) throw new Error("the game does not end");
+    await cheater.tick();
+    if (opts.restartChallengerAtRound !== undefined && (await d.game.getGame(gameId)).round === BigInt(opts.restartChallengerAtRound)) {
+      opts.restartChallengerAtRound = undefined;
+      const fresh = new Challenger("challenger", d, challengerSigner, model, log);
+      fresh.gasUsed = challenger.gasUsed;
+      challenger = fresh;
+      log("challenger restarted: it resumes the game from chain state alone");
     }
+    await challenger.tick();
   }
   const g = await d.game.getGame(gameId);
   const rounds = Number(g.round);
@@ -190,11 +189,12 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   // ---- Act 3: served again
   log("== Act 3: the request is served again");
   log(`request #${r2} is ${(await d.coordinator.getRequest(r2)).status === 1n ? "open again" : "not open"}; vault B unlocked: ${(await shut.getVault(1n)).unlocked}`);
-  for (const id of await honest.openRequests()) await honest.serve(id);
+  await honest.tick();
   const c3 = (await d.coordinator.getRequest(r2)).claimId;
-  await challenger.check(c3);
+  await challenger.tick();
   await time.increase(d.options.challengeWindow);
-  await honest.finalize(r2);
+  log(`… ${d.options.challengeWindow} s pass`);
+  await honest.tick();
   const vB = await shut.getVault(1n);
   const reServed = (await d.coordinator.getRequest(r2)).status === 3n && (await d.coordinator.getClaim(c3)).status === 3n && !vB.unlocked;
   log(`claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`);

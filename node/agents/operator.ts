@@ -48,9 +48,7 @@ export class Operator extends Agent {
     const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId));
     const input = ev[0].args.input;
     const t0 = Date.now();
-    let run = this.model.run(input);
-    const { cheatAt, cheatOutput } = this.options;
-    if (cheatAt !== undefined || cheatOutput !== undefined) run = this.model.corrupted(run, { cheatAt, output: cheatOutput });
+    const run = this.runOf(input);
     const c = run.claim;
     await this.send(() => this.d.coordinator.connect(this.signer).claim(requestId, c.output, c.finalStateHash, c.final, c.proofs));
     const claimId = await this.d.coordinator.claimCount();
@@ -73,9 +71,42 @@ export class Operator extends Agent {
   /** One defending move in `gameId`. */
   async defend(gameId: bigint): Promise<Action> {
     const g = await this.d.game.getGame(gameId);
-    const run = this.runs.get(g.claimId);
-    if (!run) throw new Error(`${this.name}: no run for claim #${g.claimId}`);
+    let run = this.runs.get(g.claimId);
+    if (!run) {
+      // Restarted: redo the run behind our claim from the request's logged input.
+      const c = await this.d.coordinator.getClaim(g.claimId);
+      run = this.runOf((await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId)))[0].args.input);
+      this.runs.set(g.claimId, run);
+    }
     return this.play("claimer", gameId, run);
+  }
+
+  private runOf(input: string): Run {
+    const run = this.model.run(input);
+    const { cheatAt, cheatOutput } = this.options;
+    return cheatAt !== undefined || cheatOutput !== undefined ? this.model.corrupted(run, { cheatAt, output: cheatOutput }) : run;
+  }
+
+  /** Our pending claims whose window closed with no game open: finalize them. */
+  async finalizable(): Promise<bigint[]> {
+    const now = BigInt((await this.signer.provider.getBlock("latest"))!.timestamp);
+    const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(undefined, undefined, this.address));
+    const ids: bigint[] = [];
+    for (const e of ev) {
+      const c = await this.d.coordinator.getClaim(e.args.claimId);
+      if (c.status === 1n && c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
+    }
+    return ids;
+  }
+
+  /** One pass of the loop: serve open requests, defend our games, finalize what is due. */
+  async tick(): Promise<void> {
+    for (const id of await this.openRequests()) await this.serve(id);
+    for (const id of await this.openGames()) await this.defend(id);
+    for (const id of await this.finalizable()) {
+      await this.finalize(id);
+      this.log(`${this.name} finalizes request #${id}`);
+    }
   }
 
   async finalize(requestId: bigint): Promise<void> {

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   console.log("");
   console.log("== Summary");
   const rows: [string, string][] = [
-    ["model", `hello_deepa, N = ${r.steps} steps, degree k = ${r.degree}`],
+    ["model", `${r.modelName}, N = ${r.steps} steps, degree k = ${r.degree}`],
     ["honest claim finalized, dApp acted", String(r.honestFinalized)],
     ["cheater slashed", String(r.cheaterSlashed)],
     ["challenger rewarded", String(r.challengerRewarded)],

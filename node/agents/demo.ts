@@ -3,7 +3,7 @@
 // claims a made-up score, the challenger disputes and wins, the request is served again.
 // Every reported value is read from chain state or receipts.
 import { readFileSync } from "fs";
-import { join } from "path";
+import { basename, join } from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { compileModel } from "../compiler/compile";
 import { f32Bits, initHasher } from "../commit";
@@ -29,6 +29,7 @@ export interface DemoResult {
 
 export interface DemoDetails extends DemoResult {
   steps: number;
+  modelName: string;
   degree: number;
   gasByParty: Record<string, number>;
 }
@@ -64,6 +65,8 @@ function scoreOf(output: string): number {
 export interface DemoOptions {
   /** The step the cheater's run goes wrong from (default: the middle of the run). */
   cheatAt?: number;
+  /** Another model (default hello_deepa) and its fixed input shapes; its first output is the "score". */
+  model?: { file: string; shapes?: Record<string, number[]> };
   /** Replace the challenger by a fresh agent (nothing in memory) once the game reaches this round. */
   restartChallengerAtRound?: number;
 }
@@ -80,13 +83,15 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   log(`protocol deployed (token, registry, staking, coordinator, OneStepVerifier, DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`);
   log(`coordinator ${await d.coordinator.getAddress()}, dispute game ${await d.game.getAddress()}`);
 
-  log("== Register hello_deepa");
+  const file = opts.model?.file ?? HELLO_DEEPA;
+  const modelName = basename(file);
+  log(`== Register ${modelName}`);
   const tc = Date.now();
-  const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+  const model = new ModelRun(compileModel(readFileSync(file), { shapes: opts.model?.shapes ?? {} }));
   const steps = Number(model.parts.steps);
-  log(`node compiled hello_deepa.onnx: ${model.model.program.instructions.length} instructions, N = ${steps} steps (${Date.now() - tc} ms)`);
+  log(`node compiled ${modelName}: ${model.model.program.instructions.length} instructions, N = ${steps} steps (${Date.now() - tc} ms)`);
   log(`model commitment computed by the node: ${model.modelId}`);
-  await (await d.registry.connect(publisher).register(model.parts, "openWakeWord hello_deepa", "npm:openwakeword-js/models/hello_deepa.onnx")).wait();
+  await (await d.registry.connect(publisher).register(model.parts, modelName, `file:${modelName}`)).wait();
   const [programRoot] = await d.registry.gameSpec(model.modelId);
   log(`registered on-chain under that id (program root ${programRoot.slice(0, 10)}…)`);
 
@@ -211,6 +216,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
     gas: { claimer: claimerGas, challenger: challengerGas },
     wallSeconds,
     steps,
+    modelName,
     degree: d.options.degree,
     gasByParty: {
       "honest operator": Number(honest.gasUsed),

@@ -11,6 +11,8 @@ export type Log = (line: string) => void;
 export abstract class Agent {
   /** Gas of every transaction this agent sent. */
   gasUsed = 0n;
+  /** The longest time the trace took to answer one dissection (all its state hashes), in ms. */
+  slowestAnswerMs = 0;
   constructor(
     readonly name: string,
     readonly d: Deployment,
@@ -48,7 +50,10 @@ export abstract class Agent {
   /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
   async play(role: Role, gameId: bigint, trace: Trace & { proofAt?(s: number): string }): Promise<Action> {
     const state = await this.gameState(gameId);
+    const t0 = performance.now();
     const action = nextMove(role, state, trace);
+    const ms = performance.now() - t0;
+    if (action.kind === "dissect" && ms > this.slowestAnswerMs) this.slowestAnswerMs = ms;
     const game = this.d.game.connect(this.signer);
     const round = (await this.d.game.getGame(gameId)).round + 1n;
     switch (action.kind) {

@@ -30,6 +30,8 @@ export interface DemoResult {
 export interface DemoDetails extends DemoResult {
   steps: number;
   modelName: string;
+  /** The claimer's slowest dissection answer (state hashes at the split points), ms. */
+  slowestAnswerMs: number;
   degree: number;
   gasByParty: Record<string, number>;
 }
@@ -217,6 +219,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
     wallSeconds,
     steps,
     modelName,
+    slowestAnswerMs: Math.round(cheater.slowestAnswerMs * 10) / 10,
     degree: d.options.degree,
     gasByParty: {
       "honest operator": Number(honest.gasUsed),

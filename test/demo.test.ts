@@ -6,6 +6,10 @@ import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-ne
 import { runDemo } from "../node/agents/demo";
 import { deployReferee } from "../node/chain/deploy";
 import { ChainError, named } from "../node/chain/errors";
+import { readDeployment, recordOf, writeDeployment } from "../node/chain/deployments";
+import { mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 
 describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
   this.timeout(120_000);
@@ -55,5 +59,22 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     expect(err).to.be.instanceOf(ChainError);
     expect((err as ChainError).errorName).to.match(/^Coordinator_/);
     expect((err as ChainError).shortMessage).to.contain("(7");
+  });
+
+  it("deployments/<network>.json records the addresses and parameters, read back as written", async () => {
+    const [deployer, treasury] = await hre.ethers.getSigners();
+    const d = await deployReferee(hre.ethers, deployer, treasury.address);
+    const dir = mkdtempSync(join(tmpdir(), "referee-deployments-"));
+    try {
+      const record = await recordOf(d, "hardhat", 31337);
+      const file = writeDeployment(dir, record);
+      expect(file).to.equal(join(dir, "hardhat.json"));
+      const back = readDeployment(dir, "hardhat");
+      expect(back).to.deep.equal(record);
+      expect(back.addresses.coordinator).to.equal(await d.coordinator.getAddress());
+      expect(await d.coordinator.disputeGame()).to.equal(back.addresses.game);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

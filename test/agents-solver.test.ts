@@ -73,6 +73,18 @@ describe("agents: pure solver nextMove(game, trace)", () => {
       for (const role of ["claimer", "challenger"] as const) expect(nextMove(role, { ...g, status }, honest).kind).to.equal("done");
   });
 
+  it("the waiting party resolves once the mover's clock ran out, and only then", () => {
+    const pts = points(0, 100, 8);
+    const dissecting = game(GameStatus.AwaitingDissection, 0, 100, honest.stateAt(100));
+    expect(nextMove("challenger", { ...dissecting, moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
+    expect(nextMove("challenger", { ...dissecting, moverSecondsLeft: 5 }, honest).kind).to.equal("wait");
+    expect(nextMove("claimer", { ...dissecting, moverSecondsLeft: 0 }, honest).kind).to.equal("dissect");
+    const choosing = game(GameStatus.AwaitingChoice, 0, 100, "0xbad", pts.slice(1, -1).map(honest.stateAt));
+    expect(nextMove("claimer", { ...choosing, moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
+    expect(nextMove("claimer", { ...game(GameStatus.AwaitingStep, 4, 5, "0xbad"), moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
+    expect(nextMove("claimer", { ...choosing, moverSecondsLeft: 1 }, honest).kind).to.equal("wait");
+  });
+
   for (const [n, k, bad] of [
     [78_441, 8, 39_220],
     [78_441, 2, 1],

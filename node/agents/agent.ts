@@ -44,7 +44,12 @@ export abstract class Agent {
       const ev = await this.d.game.queryFilter(this.d.game.filters.Dissected(gameId));
       hashes = [...ev[ev.length - 1].args.hashes];
     }
-    return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes };
+    let moverSecondsLeft: number | undefined;
+    if (live) {
+      const [claimer, challenger] = await this.d.game.secondsLeft(gameId);
+      moverSecondsLeft = Number(status === 1 ? claimer : challenger);
+    }
+    return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft };
   }
 
   /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
@@ -67,6 +72,10 @@ export abstract class Agent {
         this.log(`round ${round}: ${this.name} disputes sub-range ${action.index} → [${g.lo}, ${g.hi}]`);
         break;
       }
+      case "resolve":
+        await this.send(() => game.resolve(gameId));
+        this.log(`${this.name}: the opponent's clock ran out in game #${gameId}; resolved`);
+        break;
       case "step": {
         await this.send(() => game.step(gameId, trace.proofAt!(action.at)));
         const ev = await this.d.game.queryFilter(this.d.game.filters.StepProven(gameId));

@@ -24,6 +24,8 @@ export interface GameState {
   points: readonly number[];
   /** The claimer's last dissection (inner split hashes), when status is AwaitingChoice. */
   hashes: readonly string[];
+  /** Seconds left on the clock of the party to move (DisputeGame.secondsLeft); absent: unknown. */
+  moverSecondsLeft?: number;
 }
 
 /** Answers "state hash at step s" (clamped to the halted state past N). */
@@ -37,6 +39,8 @@ export type Action =
   | { kind: "dissect"; hashes: string[] }
   | { kind: "choose"; index: number }
   | { kind: "step"; at: number }
+  /** The opponent's clock ran out on its move: end the game in our favour. */
+  | { kind: "resolve" }
   | { kind: "wait" }
   | { kind: "done" };
 
@@ -53,12 +57,13 @@ export function disputedIndex(points: readonly number[], hashes: readonly string
 /** The next action of `role` in `game`, playing from `trace`. */
 export function nextMove(role: Role, game: GameState, trace: Trace): Action {
   if (game.status >= GameStatus.ChallengerWon || game.status === GameStatus.None) return { kind: "done" };
+  const claimerToMove = game.status === GameStatus.AwaitingDissection;
+  const ourMove = (role === "claimer") === claimerToMove;
+  if (!ourMove) return game.moverSecondsLeft === 0 ? { kind: "resolve" } : { kind: "wait" };
   if (role === "claimer") {
-    if (game.status !== GameStatus.AwaitingDissection) return { kind: "wait" };
     return { kind: "dissect", hashes: game.points.slice(1, -1).map((p) => trace.stateAt(p)) };
   }
   if (game.status === GameStatus.AwaitingStep) return { kind: "step", at: game.lo };
-  if (game.status !== GameStatus.AwaitingChoice) return { kind: "wait" };
   const index = disputedIndex(game.points, game.hashes, game.hiHash, trace);
   // The claimer agrees with us everywhere: nothing to dispute here; let the clock decide.
   if (index < 0) return { kind: "wait" };

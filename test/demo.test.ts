@@ -3,7 +3,14 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
-import { runDemo } from "../node/agents/demo";
+import { HELLO_DEEPA, runDemo } from "../node/agents/demo";
+import { Challenger } from "../node/agents/challenger";
+import { ModelRun } from "../node/agents/model-run";
+import { Operator } from "../node/agents/operator";
+import { compileModel } from "../node/compiler/compile";
+import { initHasher } from "../node/commit";
+import { readFileSync } from "fs";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployReferee } from "../node/chain/deploy";
 import { ChainError, named } from "../node/chain/errors";
 import { readDeployment, recordOf, writeDeployment } from "../node/chain/deployments";
@@ -47,6 +54,36 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     // Re-checked claim #2 after the restart, but opened no second game (one game per challenger per claim).
     expect(lines.filter((l) => /opens game/.test(l))).to.have.length(1);
     expect(lines.filter((l) => /challenger disputes sub-range/.test(l))).to.have.length(r.rounds);
+  });
+
+  it("a cheater that stops answering loses on time: the challenger's loop resolves the game", async () => {
+    await initHasher();
+    const [deployer, treasury, requester, cheatSigner, challengerSigner] = await hre.ethers.getSigners();
+    const d = await deployReferee(hre.ethers, deployer, treasury.address);
+    const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+    await (await d.registry.register(model.parts, "hello_deepa", "")).wait();
+    for (const s of [requester, cheatSigner, challengerSigner]) {
+      await (await d.token.mint(s.address, 1_000_000n)).wait();
+      for (const spender of [d.staking, d.coordinator, d.game]) await (await d.token.connect(s).approve(spender, hre.ethers.MaxUint256)).wait();
+    }
+    const quiet = () => undefined;
+    const cheater = new Operator("cheater", d, cheatSigner, model, quiet, { cheatOutput: 1 });
+    const challenger = new Challenger("challenger", d, challengerSigner, model, quiet);
+    await cheater.stake(d.options.claimBond);
+    const n = model.model.program.inputs.reduce((a, i) => a + i.dims.reduce((x, y) => x * y, 1), 0);
+    const input = "0x" + "3f000000".repeat(n);
+    const fee = await d.coordinator.quoteFee(model.modelId, 0);
+    await (await d.coordinator.connect(requester).request(model.modelId, input, fee, hre.ethers.ZeroAddress, 0, (await time.latest()) + 4 * 3600)).wait();
+    await cheater.tick();
+    await challenger.tick();
+    const gameId = await d.game.gameCount();
+    expect((await d.game.getGame(gameId)).status).to.equal(1n);
+    await challenger.tick();
+    expect((await d.game.getGame(gameId)).status, "no move before the clock runs out").to.equal(1n);
+    await time.increase(d.options.clockSeconds + 1);
+    await challenger.tick();
+    expect((await d.game.getGame(gameId)).status).to.equal(4n);
+    expect((await d.coordinator.getRequest(1n)).status, "reopened").to.equal(1n);
   });
 
   it("reverts come back as ChainError named after the custom error", async () => {

@@ -4,6 +4,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionResponse } from "ethers";
 import type { Deployment } from "../chain/deploy";
 import { named } from "../chain/errors";
+import { withRetry } from "../chain/retry";
 import { Action, GameState, Role, Trace, nextMove } from "./solver";
 
 export type Log = (line: string) => void;
@@ -54,7 +55,7 @@ export abstract class Agent {
 
   /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
   async play(role: Role, gameId: bigint, trace: Trace & { proofAt?(s: number): string }): Promise<Action> {
-    const state = await this.gameState(gameId);
+    const state = await withRetry(() => this.gameState(gameId));
     const t0 = performance.now();
     const action = nextMove(role, state, trace);
     const ms = performance.now() - t0;

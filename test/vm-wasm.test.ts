@@ -1,0 +1,612 @@
+// The WebAssembly engine (node/vm/wasm) against the JS engine and the one-step definition:
+// final memories bit for bit on hand-built programs (conv padding / strides / dilation /
+// groups, matmul, pools, broadcast maps, epilogues, special values), random programs, and
+// the real models (hello_deepa, the OCR classifier).
+import { expect } from "chai";
+import {
+  COMPILER_VERSION,
+  FIRST_BINARY_MAP_OP,
+  Instruction,
+  Kind,
+  MapOp,
+  Operand,
+  Program,
+  ReduceOp,
+  SlotRef,
+  Space,
+  product,
+  totalSteps,
+} from "../node/compiler/program";
+import * as fo32 from "../node/fo32";
+import { MachineState, Memory, crossCheck, execute, initialMemory, multiIndex, step, validateProgram } from "../node/vm";
+import { buildKernel } from "../node/vm/wasm/kernels";
+import { binaryCode, unaryCode } from "../node/vm/wasm/ops";
+import { wasmAvailable, wasmProgram } from "../node/vm/wasm/runtime";
+import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";
+
+const f = Math.fround;
+const W = (index: number): SlotRef => ({ space: Space.Weight, index });
+const In = (index: number): SlotRef => ({ space: Space.Input, index });
+const Act = (index: number): SlotRef => ({ space: Space.Activation, index });
+
+function opnd(slot: SlotRef, dims: number[], rows: number[][]): Operand {
+  return { slot, dims, offset: rows.map((r) => r[0]), coef: rows.flatMap((r) => r.slice(1)) };
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 1.401298464324817e-45, -2.5e-39, 1e-40, 3e38, -3e38, 1, -1, 0.5, 6, -6].map(f);
+
+/** Random binary32 values with a share of special ones and one odd NaN (sign, payload). */
+function values(n: number, seed: number, specials = 0.06): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = r() < specials ? SPECIALS[Math.floor(r() * SPECIALS.length)] : f((r() * 2 - 1) * 4);
+  if (n > 3 && specials > 0) new Uint32Array(out.buffer)[Math.floor(r() * n)] = 0xffc12345;
+  return out;
+}
+
+function makeProgram(weights: Float32Array[], inputDims: number[][], instructions: Instruction[]): Program {
+  return {
+    version: COMPILER_VERSION,
+    instructions,
+    weights: weights.map((data, i) => ({ name: `w${i}`, data })),
+    inputs: inputDims.map((dims, i) => ({ name: `x${i}`, dims, slot: In(i) })),
+    activations: instructions.map((ins, i) => ({ name: `a${i}`, length: product(ins.iterDims) })),
+    outputs: [{ name: "y", dims: instructions[instructions.length - 1].iterDims.slice(), slot: instructions[instructions.length - 1].out }],
+  };
+}
+
+function u32(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+function firstDifference(x: Memory, y: Memory): string | null {
+  for (let s = 0; s < x.activations.length; s++) {
+    const a = u32(x.activations[s]);
+    const b = u32(y.activations[s]);
+    if (a.length !== b.length) return `activation ${s}: lengths ${a.length} ≠ ${b.length}`;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) return `activation ${s}[${i}]: 0x${a[i].toString(16)} ≠ 0x${b[i].toString(16)}`;
+    }
+  }
+  return null;
+}
+
+/** Final memory by repeating step() from state 0 to the halted state. */
+function stepped(program: Program, inputs: Float32Array[]): Memory {
+  const mem = initialMemory(program, inputs);
+  let state: MachineState = { pc: { instr: 0, elem: 0, k: 0 }, acc: 0 };
+  const n = totalSteps(program);
+  for (let s = 0; s < n; s++) state = step(program, mem, state);
+  return mem;
+}
+
+function expectCanonical(m: Memory): void {
+  m.activations.forEach((slot, s) => {
+    const u = u32(slot);
+    for (let i = 0; i < u.length; i++) {
+      if ((u[i] & 0x7fffffff) > 0x7f800000 && u[i] !== 0x7fc00000) throw new Error(`activation ${s}[${i}]: NaN 0x${u[i].toString(16)}`);
+    }
+  });
+}
+
+/** Programs up to this many steps are stepped in full; larger ones on sampled elements. */
+const FULL_STEP_LIMIT = 40_000;
+
+/** wasm = JS = step(), bit for bit, on every activation (step(): see FULL_STEP_LIMIT). */
+function agree(program: Program, inputs: Float32Array[], label = ""): Memory {
+  validateProgram(program);
+  const wasm = execute(program, inputs, { engine: "wasm" });
+  const js = execute(program, inputs, { engine: "js" });
+  const d1 = firstDifference(wasm, js);
+  if (d1 !== null) throw new Error(`${label} wasm vs JS: ${d1}`);
+  if (totalSteps(program) <= FULL_STEP_LIMIT) {
+    const d2 = firstDifference(wasm, stepped(program, inputs));
+    if (d2 !== null) throw new Error(`${label} wasm vs step: ${d2}`);
+  } else {
+    resteppedSample(program, wasm, 48, 1);
+  }
+  expectCanonical(wasm);
+  return wasm;
+}
+
+const EPILOGUES: [MapOp, number[]][] = [
+  [MapOp.None, []],
+  [MapOp.Relu, []],
+  [MapOp.Clip, [0, 6]],
+  [MapOp.Clip, [f(-0.5), f(0.25)]],
+  [MapOp.HardSigmoid, [f(0.2), 0.5]],
+  [MapOp.HardSwish, []],
+  [MapOp.LeakyRelu, [f(0.1)]],
+  [MapOp.Sigmoid, []], // no wasm code: applied in JS after the kernel
+  [MapOp.Tanh, []],
+];
+
+interface ConvSpec {
+  N: number;
+  G: number;
+  cg: number; // input channels per group
+  og: number; // output channels per group
+  H: number;
+  Wd: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pt: number;
+  pb: number;
+  pl: number;
+  pr: number;
+  bias: boolean;
+  op: MapOp;
+  params: number[];
+}
+
+/** A Conv as the compiler lowers it: it = (n, g, co, oh, ow, ci, kh, kw). */
+function convProgram(c: ConvSpec, seed: number): { program: Program; inputs: Float32Array[] } | null {
+  const OH = Math.floor((c.H + c.pt + c.pb - c.dh * (c.KH - 1) - 1) / c.sh) + 1;
+  const OW = Math.floor((c.Wd + c.pl + c.pr - c.dw * (c.KW - 1) - 1) / c.sw) + 1;
+  if (OH < 1 || OW < 1) return null;
+  const Cin = c.G * c.cg;
+  const Cout = c.G * c.og;
+  const x = values(c.N * Cin * c.H * c.Wd, seed);
+  const w = values(Cout * c.cg * c.KH * c.KW, seed + 1, 0.02);
+  const b = values(Cout, seed + 2, 0.1);
+  const inputs: Operand[] = [
+    opnd(In(0), [c.N, Cin, c.H, c.Wd], [
+      [0, 1, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, c.cg, 0, 0, 0, 1, 0, 0],
+      [-c.pt, 0, 0, 0, c.sh, 0, 0, c.dh, 0],
+      [-c.pl, 0, 0, 0, 0, c.sw, 0, 0, c.dw],
+    ]),
+    opnd(W(0), [Cout, c.cg, c.KH, c.KW], [
+      [0, 0, c.og, 1, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 1, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0, 1],
+    ]),
+  ];
+  if (c.bias) inputs.push(opnd(W(1), [Cout], [[0, 0, c.og, 1, 0, 0, 0, 0, 0]]));
+  const ins: Instruction = {
+    kind: Kind.Dot,
+    op: c.op,
+    params: c.params,
+    iterDims: [c.N, c.G, c.og, OH, OW],
+    redDims: [c.cg, c.KH, c.KW],
+    out: Act(0),
+    inputs,
+  };
+  return { program: makeProgram([w, b], [[c.N, Cin, c.H, c.Wd]], [ins]), inputs: [x] };
+}
+
+const suite = wasmAvailable() ? describe : describe.skip;
+
+suite("vm: WebAssembly engine", function () {
+  this.timeout(600_000);
+
+  it("wasm op code agrees with node/fo32 (probed) for the ops it implements", () => {
+    for (const [op, params] of EPILOGUES.slice(0, 7)) expect(unaryCode(op, params), MapOp[op]).to.not.equal(null);
+    for (const op of [MapOp.Neg, MapOp.Abs, MapOp.Sqrt, MapOp.Floor, MapOp.Ceil, MapOp.Round, MapOp.Reciprocal, MapOp.Identity]) {
+      expect(unaryCode(op, []), MapOp[op]).to.not.equal(null);
+    }
+    for (const op of [MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu]) {
+      expect(binaryCode(op), MapOp[op]).to.not.equal(null);
+    }
+    expect(unaryCode(MapOp.Sigmoid, [])).to.equal(null); // transcendental: JS
+  });
+
+  it("Conv: padding, strides, dilation, groups, bias, epilogues (incl. border lanes and remainders)", () => {
+    const specs: Partial<ConvSpec>[] = [
+      { H: 7, Wd: 37, KH: 3, KW: 3, pt: 1, pb: 1, pl: 1, pr: 1 }, // same padding, odd width
+      { H: 9, Wd: 41, KH: 3, KW: 2, sh: 2, sw: 2, dh: 2, dw: 2, pt: 2, pb: 1, pl: 1, pr: 2, G: 2, cg: 2, og: 3 },
+      { H: 6, Wd: 50, KH: 5, KW: 5, pt: 2, pb: 2, pl: 2, pr: 2, G: 3, cg: 1, og: 1 }, // depthwise 5x5
+      { H: 12, Wd: 33, KH: 3, KW: 3, sh: 2, sw: 1, pt: 1, pb: 1, pl: 1, pr: 1, G: 4, cg: 1, og: 1 }, // depthwise s(2,1)
+      { H: 8, Wd: 48, KH: 3, KW: 3, sh: 2, sw: 2, pt: 1, pb: 1, pl: 1, pr: 1, cg: 3, og: 4 }, // stride-2 lanes
+      { H: 5, Wd: 40, KH: 1, KW: 1, cg: 7, og: 5 }, // pointwise: merged H·W
+      { H: 3, Wd: 17, KH: 1, KW: 3, sw: 3, pl: 0, pr: 2, cg: 2, og: 2 }, // stride-3 lanes (gather)
+      { H: 4, Wd: 6, KH: 3, KW: 7, pl: 3, pr: 3, pt: 1, pb: 1 }, // kernel wider than the interior
+      { H: 2, Wd: 3, KH: 1, KW: 1, N: 2, cg: 9, og: 11 }, // tiny spatial: lanes over channels
+      { H: 5, Wd: 9, KH: 3, KW: 3, pl: 5, pr: 5, pt: 0, pb: 0 }, // pads beyond the kernel: all-padded elements
+    ];
+    let seed = 100;
+    for (const s of specs) {
+      for (const [op, params] of EPILOGUES) {
+        for (const bias of [false, true]) {
+          const spec: ConvSpec = {
+            N: 1, G: 1, cg: 2, og: 3, H: 5, Wd: 5, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0,
+            ...s, bias, op, params,
+          };
+          const p = convProgram(spec, seed++);
+          expect(p, JSON.stringify(spec)).to.not.equal(null);
+          agree(p!.program, p!.inputs, JSON.stringify(spec));
+        }
+      }
+    }
+  });
+
+  it("Conv kernels take the f32x4 path with border elements in scalar code", () => {
+    const p = convProgram(
+      { N: 1, G: 1, cg: 2, og: 3, H: 6, Wd: 40, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, bias: true, op: MapOp.Relu, params: [] },
+      1,
+    )!;
+    const k = wasmProgram(p.program)!.kernels[0]!;
+    expect(k.post).to.equal(null);
+    expect(k.info).to.match(/lane \d+ interior \[1,39\]/);
+    // and the scalar-only kernel agrees too
+    const scalar = buildKernel(p.program.instructions[0], () => 0, { scalarOnly: true })!;
+    expect(scalar.info).to.match(/scalar/);
+  });
+
+  it("MatMul / Gemm: transposes, bias, lanes along either output dim", () => {
+    let seed = 300;
+    for (const [M, K, N] of [[5, 7, 4], [3, 33, 19], [17, 5, 2], [1, 64, 37], [40, 3, 1]]) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          for (const [op, params] of [EPILOGUES[0], EPILOGUES[1], EPILOGUES[7]]) {
+            const a = values(M * K, seed++);
+            const bm = values(K * N, seed++, 0.03);
+            const bias = values(N, seed++, 0.1);
+            // it = (m, n, k)
+            const A = ta ? opnd(In(0), [K, M], [[0, 0, 0, 1], [0, 1, 0, 0]]) : opnd(In(0), [M, K], [[0, 1, 0, 0], [0, 0, 0, 1]]);
+            const B = tb ? opnd(W(0), [N, K], [[0, 0, 1, 0], [0, 0, 0, 1]]) : opnd(W(0), [K, N], [[0, 0, 0, 1], [0, 0, 1, 0]]);
+            const prog = makeProgram([bm, bias], [ta ? [K, M] : [M, K]], [
+              { kind: Kind.Dot, op, params, iterDims: [M, N], redDims: [K], out: Act(0), inputs: [A, B, opnd(W(1), [N], [[0, 0, 1, 0]])] },
+            ]);
+            agree(prog, [a], `matmul ${M}x${K}x${N} ta=${ta} tb=${tb}`);
+          }
+        }
+      }
+    }
+  });
+
+  it("pools: Max / Min / Sum / Mean windows with padding and strides; global average", () => {
+    let seed = 500;
+    for (const op of [ReduceOp.Max, ReduceOp.Min, ReduceOp.Sum, ReduceOp.Mean]) {
+      for (const [H, Wd, k, s, p] of [[6, 37, 3, 1, 1], [8, 40, 2, 2, 0], [7, 29, 3, 2, 1], [5, 5, 5, 1, 2]]) {
+        const OH = Math.floor((H + 2 * p - k) / s) + 1;
+        const OW = Math.floor((Wd + 2 * p - k) / s) + 1;
+        const x = values(2 * H * Wd, seed++, 0.15);
+        x[0] = -0;
+        x[1] = 0;
+        const prog = makeProgram([], [[1, 2, H, Wd]], [
+          { kind: Kind.Reduce, op, params: op === ReduceOp.Mean ? [k * k] : [], iterDims: [1, 2, OH, OW], redDims: [k, k], out: Act(0), inputs: [
+            opnd(In(0), [1, 2, H, Wd], [[0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0], [-p, 0, 0, s, 0, 1, 0], [-p, 0, 0, 0, s, 0, 1]]),
+          ] },
+          // global average over (H, W): lanes over channels, a gather per lane
+          { kind: Kind.Reduce, op: ReduceOp.Mean, params: [H * Wd], iterDims: [1, 2], redDims: [H, Wd], out: Act(1), inputs: [
+            opnd(In(0), [1, 2, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]),
+          ] },
+        ]);
+        agree(prog, [x], `pool ${ReduceOp[op]} ${H}x${Wd} k${k} s${s} p${p}`);
+      }
+    }
+  });
+
+  it("Maps: every op with wasm code, broadcast operands (stride 0, channel, row), special values", () => {
+    let seed = 700;
+    const unary: [MapOp, number[]][] = [
+      ...EPILOGUES.slice(1, 7),
+      [MapOp.Identity, []], [MapOp.Neg, []], [MapOp.Abs, []], [MapOp.Sqrt, []], [MapOp.Floor, []], [MapOp.Ceil, []],
+      [MapOp.Round, []], [MapOp.Reciprocal, []], [MapOp.Exp, []],
+    ];
+    const binary = [MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu, MapOp.Pow];
+    const [C, H, Wd] = [3, 5, 23];
+    for (const [op, params] of unary) {
+      const x = values(C * H * Wd, seed++, 0.2);
+      const prog = makeProgram([], [[1, C, H, Wd]], [
+        { kind: Kind.Map, op, params, iterDims: [1, C, H, Wd], redDims: [], out: Act(0), inputs: [
+          opnd(In(0), [1, C, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])] },
+        // transposed read (lanes not along the input's contiguous dim)
+        { kind: Kind.Map, op, params, iterDims: [Wd, C * H], redDims: [], out: Act(1), inputs: [opnd(Act(0), [C * H, Wd], [[0, 0, 1], [0, 1, 0]])] },
+      ]);
+      agree(prog, [x], `unary ${MapOp[op]}`);
+    }
+    for (const op of binary) {
+      const x = values(C * H * Wd, seed++, 0.2);
+      const ys = [values(1, seed++, 0.3), values(C, seed++, 0.3), values(Wd, seed++, 0.3), values(C * H * Wd, seed++, 0.2)];
+      const yOps = [
+        opnd(W(0), [], []),
+        opnd(W(1), [1, C, 1, 1], [[0, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]),
+        opnd(W(2), [Wd], [[0, 0, 0, 0, 1]]),
+        opnd(W(3), [1, C, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]),
+      ];
+      const xOp = opnd(In(0), [1, C, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]);
+      const prog = makeProgram(ys, [[1, C, H, Wd]], yOps.map((y, i) => ({
+        kind: Kind.Map, op, params: [], iterDims: [1, C, H, Wd], redDims: [], out: Act(i), inputs: i % 2 === 0 ? [xOp, y] : [y, xOp],
+      })));
+      agree(prog, [x], `binary ${MapOp[op]}`);
+    }
+  });
+
+  it("every special value pair through Dot MACs and Map ops in f32x4 lanes and scalar tails", () => {
+    const S = new Float32Array(SPECIALS.concat([f(0.1), f(-7.25), 1.1754942106924411e-38, -1.1754943508222875e-38]));
+    const n = S.length;
+    const xs = new Float32Array(n * n);
+    const ys = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      xs[i * n + j] = S[i];
+      ys[i * n + j] = S[j];
+    }
+    const E = n * n;
+    const prog = makeProgram([ys], [[E]], [
+      // out[e] = x[e]·y[e] + x[e]·y[e] over K = 2 (two MACs per element, no reuse)
+      { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [E], redDims: [2], out: Act(0), inputs: [opnd(In(0), [E], [[0, 1, 0]]), opnd(W(0), [E], [[0, 1, 0]])] },
+      ...[MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu].map((op, i): Instruction => ({
+        kind: Kind.Map, op, params: [], iterDims: [E], redDims: [], out: Act(i + 1), inputs: [opnd(In(0), [E], [[0, 1]]), opnd(W(0), [E], [[0, 1]])],
+      })),
+    ]);
+    agree(prog, [xs]);
+  });
+
+  it("edge cases: K = 0, a never-valid operand, negative strides, lanes across an outer dim, Move fallback, stopAt", () => {
+    const x = values(64, 900);
+    const w = values(64, 901);
+    const prog = makeProgram([w], [[64]], [
+      // K = 0: out = epilogue(+0 + bias)
+      { kind: Kind.Dot, op: MapOp.HardSigmoid, params: [f(0.2), 0.5], iterDims: [8], redDims: [0], out: Act(0), inputs: [
+        opnd(In(0), [64], [[0, 1, 0]]), opnd(W(0), [64], [[0, 1, 0]]), opnd(W(0), [64], [[3, 2, 0]])] },
+      // a constant coordinate out of range: every tap padded
+      { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [20], redDims: [3], out: Act(1), inputs: [
+        opnd(In(0), [8, 8], [[9, 0, 0], [0, 0, 1]]), opnd(W(0), [64], [[0, 1, 1]])] },
+      // reversed reads (negative coefs) along the lanes and the reduction
+      { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [40], redDims: [5], out: Act(2), inputs: [
+        opnd(In(0), [64], [[63, -1, -2]]), opnd(W(0), [64], [[50, -1, 1]])] },
+      // Reduce with lanes on the outer dim (output stride ≠ 1), partly padded
+      { kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims: [9, 3], redDims: [4], out: Act(3), inputs: [
+        opnd(Act(2), [40], [[-2, 4, 1, 1]])] },
+      // Move (JS kernel) between wasm kernels: Pad with a NaN value
+      { kind: Kind.Move, op: 0, params: [NaN], iterDims: [50], redDims: [], out: Act(4), inputs: [opnd(Act(2), [40], [[-5, 1]])] },
+      { kind: Kind.Map, op: MapOp.Relu, params: [], iterDims: [50], redDims: [], out: Act(5), inputs: [opnd(Act(4), [50], [[0, 1]])] },
+      { kind: Kind.Reduce, op: ReduceOp.Sum, params: [], iterDims: [4], redDims: [0], out: Act(6), inputs: [opnd(Act(5), [50], [[0, 1, 1]])] },
+    ]);
+    const m = agree(prog, [x]);
+    expect(Array.from(m.activations[1])).to.deep.equal(new Array(20).fill(0));
+    const wp = wasmProgram(prog)!;
+    expect(wp.kernels[4]).to.equal(null);
+    for (const i of [0, 1, 2, 3, 5, 6]) expect(wp.kernels[i]).to.not.equal(null);
+    for (const stop of [0, 3, 5]) {
+      const a = execute(prog, [x], { engine: "wasm", stopAt: stop });
+      const b = execute(prog, [x], { engine: "js", stopAt: stop });
+      expect(firstDifference(a, b)).to.equal(null);
+      for (let s = stop; s < prog.activations.length; s++) expect(Array.from(u32(a.activations[s])).every((v) => v === 0)).to.equal(true);
+    }
+  });
+
+  it("results never alias: a later run leaves an earlier result unchanged", () => {
+    const p = convProgram(
+      { N: 1, G: 1, cg: 2, og: 3, H: 6, Wd: 20, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, bias: true, op: MapOp.None, params: [] },
+      2,
+    )!;
+    const first = execute(p.program, p.inputs);
+    const copy = Array.from(u32(first.activations[0]));
+    execute(p.program, [values(p.inputs[0].length, 77)]);
+    expect(Array.from(u32(first.activations[0]))).to.deep.equal(copy);
+    expect(first.inputs[0]).to.equal(p.inputs[0]);
+    expect(first.weights[0]).to.equal(p.program.weights[0].data);
+  });
+
+  it("random Dot / Reduce / Map / Move programs with random affine maps (lane-sized dims)", () => {
+    let steps = 0;
+    for (let seed = 1; seed <= 250; seed++) {
+      const { program, inputs } = randomProgram(seed);
+      try {
+        validateProgram(program);
+        agree(program, inputs);
+        if (seed % 5 === 0 && totalSteps(program) <= 20_000) steps += crossCheck(program, inputs, { accumulatorEvery: 7 }).steps;
+      } catch (e) {
+        throw new Error(`seed ${seed}: ${(e as Error).message}\n${JSON.stringify(program.instructions)}`);
+      }
+    }
+    expect(steps).to.be.greaterThan(1000);
+  });
+
+  it("hello_deepa: wasm = JS = every step (crossCheck), several seeded inputs and an ∞", () => {
+    const { program } = compiled(HELLO_DEEPA);
+    for (const seed of [1, 2, 3, 4]) {
+      const inputs = seededInputs(program.inputs.map((i) => i.dims), seed);
+      if (seed === 4) inputs[0][7] = Infinity;
+      agree(program, inputs, `hello_deepa seed ${seed}`);
+    }
+    crossCheck(program, seededInputs(program.inputs.map((i) => i.dims), 5), { accumulatorEvery: 9973 });
+  });
+
+  it("OCR classifier: wasm = JS over seeded inputs; sampled elements of every instruction re-stepped", () => {
+    const { program } = compiled(OCR_CLS, OCR_CLS_SHAPES);
+    const wp = wasmProgram(program)!;
+    // every Dot, Map and Reduce of this model has a wasm kernel
+    program.instructions.forEach((ins, i) => {
+      if (ins.kind !== Kind.Move && !(ins.kind === Kind.Map && ins.op === MapOp.Exp)) expect(wp.kernels[i], `instruction ${i}`).to.not.equal(null);
+    });
+    for (const seed of [1, 2, 3]) {
+      const inputs = seededInputs(program.inputs.map((i) => i.dims), seed);
+      if (seed === 3) {
+        inputs[0][100] = NaN;
+        inputs[0][5000] = -Infinity;
+        inputs[0][9000] = -0;
+      }
+      const wasm = execute(program, inputs, { engine: "wasm" });
+      const js = execute(program, inputs, { engine: "js" });
+      expect(firstDifference(wasm, js), `seed ${seed}`).to.equal(null);
+      expectCanonical(wasm);
+      if (seed === 1) resteppedSample(program, wasm, 24, seed);
+    }
+  });
+});
+
+/**
+ * For sampled elements of every instruction (first, last, random): step the element from
+ * (i, e, 0) through its write on a copy of the final memory; the written value must be the
+ * one the engine stored.
+ */
+function resteppedSample(program: Program, final: Memory, perInstruction: number, seed: number): void {
+  const r = rng(seed);
+  const mem: Memory = { weights: final.weights, inputs: final.inputs, activations: final.activations.map((a) => a.slice()) };
+  program.instructions.forEach((ins, i) => {
+    const E = product(ins.iterDims);
+    const K = ins.kind === Kind.Dot || ins.kind === Kind.Reduce ? product(ins.redDims) : 0;
+    const out = mem.activations[ins.out.index];
+    const want = u32(final.activations[ins.out.index]);
+    const elems = new Set([0, E - 1]);
+    // border elements along the innermost output dim, and random ones
+    const inner = ins.iterDims[ins.iterDims.length - 1] ?? 1;
+    for (const t of [1, 2, inner - 2, inner - 3]) if (t >= 0 && t < E) elems.add(t);
+    while (elems.size < Math.min(E, perInstruction)) elems.add(Math.floor(r() * E));
+    for (const e of elems) {
+      out[e] = 12345;
+      let state: MachineState = { pc: { instr: i, elem: e, k: 0 }, acc: 0 };
+      for (let k = 0; k <= K; k++) state = step(program, mem, state);
+      const got = u32(out)[e];
+      if (got !== want[e]) {
+        throw new Error(`instruction ${i} element ${e} (${multiIndex(e, ins.iterDims)}): step 0x${got.toString(16)}, engine 0x${want[e].toString(16)}`);
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Random programs (after test/vm-random.test.ts), with dims long enough for lane groups.
+
+const PARAMS = [f(0.2), 1.5];
+const UNARY_OPS = Object.values(MapOp).filter((v): v is number => typeof v === "number" && v >= 1 && v < FIRST_BINARY_MAP_OP && implemented(v));
+const BINARY_OPS = Object.values(MapOp).filter((v): v is number => typeof v === "number" && v >= FIRST_BINARY_MAP_OP && implemented(v));
+
+function implemented(op: number): boolean {
+  try {
+    if (op >= FIRST_BINARY_MAP_OP) fo32.binaryFunction(op as MapOp)(1, 2);
+    else fo32.unaryFunction(op as MapOp, PARAMS)(0.5);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function randomProgram(seed: number): { program: Program; inputs: Float32Array[] } {
+  const r = rng(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const tiny = r() < 0.25;
+  const TINY = [0, -0, 1, -1, Infinity, -Infinity, NaN];
+  const value = (): number => (tiny ? pick(TINY) : r() < 0.08 ? pick(SPECIALS) : f((r() * 2 - 1) * 3));
+  const weights: Float32Array[] = [];
+  const inputDims: number[][] = [];
+  const inputs: Float32Array[] = [];
+  const actLengths: number[] = [];
+  const data = (n: number): Float32Array => {
+    const d = new Float32Array(n);
+    for (let i = 0; i < n; i++) d[i] = value();
+    if (n > 2 && r() < 0.3) new Uint32Array(d.buffer)[int(0, n - 1)] = 0xffc00001;
+    return d;
+  };
+  const newSlot = (len: number): SlotRef => {
+    if (r() < 0.5) {
+      weights.push(data(len));
+      return W(weights.length - 1);
+    }
+    inputDims.push([len]);
+    inputs.push(data(len));
+    return In(inputs.length - 1);
+  };
+  const coefs = (w: number, active: boolean[]): number[] =>
+    Array.from({ length: w }, (_, i) => (active[i] && r() < 0.5 ? pick([-2, -1, 1, 1, 1, 2, 3]) : 0));
+  const operand = (hi: number[], exact: boolean, active: boolean[]): Operand => {
+    const w = hi.length;
+    const range = (cf: number[]): [number, number] => {
+      let lo = 0;
+      let up = 0;
+      cf.forEach((c, i) => (c * hi[i] < 0 ? (lo += c * hi[i]) : (up += c * hi[i])));
+      return [lo, up];
+    };
+    if (actLengths.length > 0 && r() < 0.4) {
+      const index = int(0, actLengths.length - 1);
+      const len = actLengths[index];
+      const cf = coefs(w, active);
+      const [lo, up] = range(cf);
+      if (!exact || up - lo + 1 <= len) {
+        let offset = -lo + int(0, Math.max(0, len - (up - lo + 1)));
+        if (!exact) offset += int(-2, 2);
+        return { slot: Act(index), dims: [len], offset: [offset], coef: cf };
+      }
+    }
+    const c = int(1, 3);
+    const dims: number[] = [];
+    const offset: number[] = [];
+    const coef: number[] = [];
+    for (let d = 0; d < c; d++) {
+      const cf = coefs(w, active);
+      const [lo, up] = range(cf);
+      const span = up - lo + 1;
+      if (exact) {
+        const dim = span + int(0, 1);
+        dims.push(dim);
+        offset.push(-lo + int(0, dim - span));
+      } else {
+        dims.push(Math.max(1, span - int(0, 3) + int(0, 1)));
+        offset.push(-lo + int(-2, 2));
+      }
+      coef.push(...cf);
+    }
+    return { slot: newSlot(product(dims)), dims, offset, coef };
+  };
+  const instruction = (outIndex: number): Instruction => {
+    const kind = pick([Kind.Dot, Kind.Dot, Kind.Map, Kind.Reduce, Kind.Move]);
+    const nd = int(1, 3);
+    const iterDims = Array.from({ length: nd }, (_, i) => (i === nd - 1 || r() < 0.3 ? int(4, 37) : int(1, 3)));
+    const redDims = kind === Kind.Dot || kind === Kind.Reduce ? Array.from({ length: int(0, 2) }, () => (r() < 0.03 ? 0 : int(1, 4))) : [];
+    const a = iterDims.length;
+    const hiFull = iterDims.concat(redDims).map((n) => Math.max(0, n - 1));
+    const hiBias = iterDims.map((n) => n - 1).concat(redDims.map(() => 0));
+    const all = hiFull.map(() => true);
+    const outOnly = hiFull.map((_, i) => i < a);
+    let op = 0;
+    let params: number[] = [];
+    const ops: Operand[] = [];
+    switch (kind) {
+      case Kind.Dot:
+        op = r() < 0.4 ? MapOp.None : pick(UNARY_OPS);
+        params = PARAMS.slice();
+        ops.push(operand(hiFull, false, all), operand(hiFull, false, all));
+        if (r() < 0.5) ops.push(operand(hiBias, true, outOnly));
+        break;
+      case Kind.Reduce:
+        op = pick([ReduceOp.Sum, ReduceOp.Max, ReduceOp.Min, ReduceOp.Mean]);
+        if (op === ReduceOp.Mean) params = [r() < 0.5 ? product(redDims) : value()];
+        ops.push(operand(hiFull, false, all));
+        break;
+      case Kind.Map: {
+        op = r() < 0.5 ? pick(UNARY_OPS) : pick(BINARY_OPS);
+        if (op < FIRST_BINARY_MAP_OP) params = PARAMS.slice();
+        const n = op >= FIRST_BINARY_MAP_OP ? 2 : 1;
+        for (let j = 0; j < n; j++) ops.push(operand(hiFull, true, all));
+        break;
+      }
+      case Kind.Move: {
+        params = [value()];
+        const q = int(1, 3);
+        for (let j = 0; j < q; j++) ops.push(operand(hiFull, false, all));
+        break;
+      }
+    }
+    return { kind, op, params, iterDims, redDims, out: Act(outIndex), inputs: ops };
+  };
+  const instructions: Instruction[] = [];
+  const n = int(1, 4);
+  for (let i = 0; i < n; i++) {
+    const ins = instruction(i);
+    instructions.push(ins);
+    actLengths.push(product(ins.iterDims));
+  }
+  const program = makeProgram(weights, inputDims, instructions);
+  return { program, inputs };
+}

@@ -49,6 +49,10 @@ export interface KernelOptions {
   unroll?: number;
   /** Fully unroll the innermost reduction level up to this extent. */
   unrollReduction?: number;
+  /** Otherwise unroll it by this factor. */
+  unrollPartial?: number;
+  /** Rows of the Dot register block along a second output level (1: none). */
+  rows?: number;
   /** Force scalar code (for tests). */
   scalarOnly?: boolean;
 }
@@ -83,7 +87,8 @@ type Val = { c: number } | { l: number };
 
 interface Mode {
   vec: boolean;
-  U: number; // vectors (vec) — 1 for scalar
+  U: number; // vectors along the lane level (vec); 1 for scalar
+  R: number; // rows along the row level (vec); 1 for scalar
 }
 
 /**
@@ -237,16 +242,37 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     }
   }
 
+  // --- row level (Dot): a second output level blocked by R rows, chosen so that some
+  // operand is shared across rows (e.g. the activations of a 1x1 conv across output
+  // channels: an outer product of U vectors by R splats). Checks must not depend on it.
+  const UMAX = options.unroll ?? 4;
+  const RMAX = options.rows ?? 2;
+  let rowLv = -1;
+  if (ins.kind === Kind.Dot && lane >= 0 && RMAX > 1 && redOps.length === 2 && Kr > 0) {
+    let bestShare = 0;
+    for (const l of outLv) {
+      if (l === lane || lv[l].n < 2) continue;
+      if (checks.some((c) => c.form.co[l] !== 0)) continue;
+      const share = redOps.filter((o) => o.addr.co[l] === 0).length;
+      if (share > bestShare || (share === bestShare && share > 0 && l > rowLv)) {
+        bestShare = share;
+        rowLv = l;
+      }
+    }
+  }
+
   // --- code generation ------------------------------------------------------------------
   const fn = new FnBuilder();
   let cur = new Map<Form, Val>(forms.map((f) => [f, { c: f.off }]));
-  const extra = new Map<Form, number>(); // constant offsets of an unrolled level
+  // Constant byte / coordinate offsets added to forms: rows of a block, unrolled taps.
+  let extra = new Map<Form, number>();
   const UNROLL_RED = options.unrollReduction ?? 8;
-  const UMAX = options.unroll ?? 4;
+  const UNROLL_PARTIAL = options.unrollPartial ?? 4;
 
+  const ex = (f: Form): number => extra.get(f) ?? 0;
   const push = (f: Form): void => {
     const v = cur.get(f)!;
-    const e = extra.get(f) ?? 0;
+    const e = ex(f);
     if ("c" in v) fn.i32(v.c + e);
     else {
       fn.get(v.l);
@@ -256,7 +282,7 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
   /** Push the address of form f plus `off` bytes; returns the memarg offset to use. */
   const pushAddr = (f: Form, off: number): number => {
     const v = cur.get(f)!;
-    const e = (extra.get(f) ?? 0) + off;
+    const e = ex(f) + off;
     if ("c" in v) {
       fn.i32(v.c + e);
       return 0;
@@ -266,23 +292,33 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     fn.i32(e).op(O.i32Add);
     return 0;
   };
-  const enter = (fs: Form[], l: number, start: number): Map<Form, Val> => {
-    const saved = cur;
+  /** Run `body` with `deltas` added to the forms' constant offsets. */
+  const withExtra = (deltas: Map<Form, number>, body: () => void): void => {
+    const saved = extra;
+    extra = new Map(extra);
+    for (const [f, d] of deltas) extra.set(f, ex(f) + d);
+    body();
+    extra = saved;
+  };
+  /** Enter level l at i = start: forms moving along it get a local (their extra folded in). */
+  const enter = (fs: Form[], l: number, start: number): void => {
     cur = new Map(cur);
+    extra = new Map(extra);
     for (const f of fs) {
       const c = f.co[l];
       if (c === 0) continue;
       const prev = cur.get(f)!;
+      const k = c * start + ex(f);
       const local = fn.local(I32);
-      if ("c" in prev) fn.i32(prev.c + c * start);
+      if ("c" in prev) fn.i32(prev.c + k);
       else {
         fn.get(prev.l);
-        if (c * start !== 0) fn.i32(c * start).op(O.i32Add);
+        if (k !== 0) fn.i32(k).op(O.i32Add);
       }
       fn.set(local);
       cur.set(f, { l: local });
+      extra.set(f, 0);
     }
-    return saved;
   };
   const stepForms = (fs: Form[], l: number, step: number): void => {
     for (const f of fs) {
@@ -292,34 +328,36 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
       fn.get(v.l).i32(c * step).op(O.i32Add).set(v.l);
     }
   };
-  /** for i in [start, end) step `step`: body (with `inner` wrapping it in a continue block). */
+  /** for i in [start, end) step `step` (a loop unless one iteration); `body` gets a continue label. */
   const forLevel = (l: number, fs: Form[], start: number, end: number, step: number, body: (cont: number | null) => void, withContinue: boolean): void => {
     if (end <= start) return;
     const count = Math.floor((end - start) / step);
-    const saved = enter(fs, l, start);
-    if (count === 1) {
+    const savedCur = cur;
+    const savedExtra = extra;
+    enter(fs, l, start);
+    const inner = (): void => {
       if (withContinue) {
         const c = fn.block();
         body(c);
         fn.end();
       } else body(null);
-    } else {
+    };
+    if (count === 1) inner();
+    else {
       const i = fn.local(I32);
       fn.i32(count).set(i);
       const loop = fn.loop();
-      if (withContinue) {
-        const c = fn.block();
-        body(c);
-        fn.end();
-      } else body(null);
+      inner();
       stepForms(fs, l, step);
       fn.get(i).i32(1).op(O.i32Sub).tee(i).brIf(loop);
       fn.end();
     }
-    cur = saved;
+    cur = savedCur;
+    extra = savedExtra;
   };
 
   const laneCo = (f: Form): number => (lane >= 0 ? f.co[lane] : 0);
+  const rowCo = (f: Form): number => (rowLv >= 0 ? f.co[rowLv] : 0);
   const lastLevelIn = (f: Form, levels: number[]): number => {
     let last = -1;
     for (const l of levels) if (f.co[l] !== 0) last = l;
@@ -329,57 +367,56 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
   const checksOf = (m: Mode): Check[] => (m.vec ? checks.filter((c) => laneCo(c.form) === 0) : checks);
   const redFormsOf = (m: Mode): Form[] => [...redOps.map((o) => o.addr), ...checksOf(m).map((c) => c.form)];
 
-  /** Load the value of operand `o` for vector v (lanes 4v..4v+3) or the scalar. */
-  const loadVec = (o: OperandPlan, v: number): void => {
+  /** Load operand `o` for vector v (lanes 4v..4v+3), `base` extra bytes. */
+  const loadVec = (o: OperandPlan, v: number, base: number): void => {
     const s = laneCo(o.addr);
     if (s === 0) {
-      const off = pushAddr(o.addr, 0);
+      const off = pushAddr(o.addr, base);
       fn.simdMem(S.load32Splat, 2, off);
     } else if (s === 4) {
-      const off = pushAddr(o.addr, 16 * v);
+      const off = pushAddr(o.addr, base + 16 * v);
       fn.simdMem(S.load, 2, off);
     } else if (s === 8) {
-      let off = pushAddr(o.addr, 32 * v);
+      let off = pushAddr(o.addr, base + 32 * v);
       fn.simdMem(S.load, 2, off);
-      off = pushAddr(o.addr, 32 * v + 16);
+      off = pushAddr(o.addr, base + 32 * v + 16);
       fn.simdMem(S.load, 2, off);
       fn.simd(S.shuffle, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
     } else {
       for (let u = 0; u < 4; u++) {
-        const off = pushAddr(o.addr, s * (4 * v + u));
+        const off = pushAddr(o.addr, base + s * (4 * v + u));
         fn.mem(O.f32Load, 2, off);
         if (u === 0) fn.simd(S.f32x4Splat);
         else fn.simd(S.f32x4ReplaceLane, u);
       }
     }
   };
-  const loadScalar = (o: OperandPlan): void => {
-    const off = pushAddr(o.addr, 0);
-    fn.mem(O.f32Load, 2, off);
-  };
-  const load = (m: Mode, o: OperandPlan, v: number, shared: Map<OperandPlan, number>): void => {
-    const sh = shared.get(o);
-    if (sh !== undefined) fn.get(sh);
-    else if (m.vec) loadVec(o, v);
-    else loadScalar(o);
-  };
-  /** Loads of stride-0 operands, once for all vectors of a lane group. */
-  const shareLoads = (m: Mode, os: OperandPlan[]): Map<OperandPlan, number> => {
-    const shared = new Map<OperandPlan, number>();
-    if (!m.vec || m.U === 1) return shared;
-    for (const o of os) {
-      if (laneCo(o.addr) !== 0) continue;
-      const t = fn.local(V128);
-      loadVec(o, 0);
-      fn.set(t);
-      shared.set(o, t);
-    }
-    return shared;
+  /**
+   * The value of operand `o` for row r, vector v, as a local: loaded once per distinct
+   * address (an operand that does not move along the rows / lanes is shared).
+   */
+  const valueCache = (m: Mode): ((o: OperandPlan, r: number, v: number) => number) => {
+    const cache = new Map<string, number>();
+    return (o, r, v) => {
+      const rr = rowCo(o.addr) === 0 ? 0 : r;
+      const vv = m.vec && laneCo(o.addr) === 0 ? 0 : v;
+      const key = `${ops.indexOf(o)}:${rr}:${vv}`;
+      let t = cache.get(key);
+      if (t === undefined) {
+        t = fn.local(T(m));
+        if (m.vec) loadVec(o, vv, rowCo(o.addr) * rr);
+        else fn.mem(O.f32Load, 2, pushAddr(o.addr, rowCo(o.addr) * rr));
+        fn.set(t);
+        cache.set(key, t);
+      }
+      return t;
+    };
   };
 
-  const store = (m: Mode, v: number, val: number): void => {
+  const store = (m: Mode, r: number, v: number, val: number): void => {
+    const rb = rowCo(outForm) * r;
     if (!m.vec) {
-      const off = pushAddr(outForm, 0);
+      const off = pushAddr(outForm, rb);
       canonicalizeScalar(fn, val);
       fn.mem(O.f32Store, 2, off);
       return;
@@ -389,12 +426,12 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     canonicalizeVec(fn, val);
     fn.set(t);
     if (so === 4) {
-      const off = pushAddr(outForm, 16 * v);
+      const off = pushAddr(outForm, rb + 16 * v);
       fn.get(t);
       fn.simdMem(S.store, 2, off);
     } else {
       for (let u = 0; u < 4; u++) {
-        const off = pushAddr(outForm, so * (4 * v + u));
+        const off = pushAddr(outForm, rb + so * (4 * v + u));
         fn.get(t);
         fn.simd(S.f32x4ExtractLane, u);
         fn.mem(O.f32Store, 2, off);
@@ -407,33 +444,30 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     if (m.vec) fn.v128f(x);
     else fn.f32(x);
   };
+  const fl = (m: Mode): "vec" | "scalar" => (m.vec ? "vec" : "scalar");
 
-  /** One output element (scalar) or lane group (vec), at the current form values. */
+  /** One output element (scalar) or an R × U block of lane groups (vec), at the current forms. */
   const element = (m: Mode): void => {
     const U = m.U;
+    const R = m.R;
+    const cells: [number, number][] = [];
+    for (let r = 0; r < R; r++) for (let v = 0; v < U; v++) cells.push([r, v]);
     if (ins.kind === Kind.Map) {
-      const shared = shareLoads(m, elemOps);
-      for (let v = 0; v < U; v++) {
-        const x = fn.local(T(m));
-        load(m, ops[0], v, shared);
-        fn.set(x);
-        const r = fn.local(T(m));
-        if (binary !== null) {
-          const y = fn.local(T(m));
-          load(m, ops[1], v, shared);
-          fn.set(y);
-          binary[m.vec ? "vec" : "scalar"](fn, x, y);
-        } else {
-          unary![m.vec ? "vec" : "scalar"](fn, x, 0);
-        }
-        fn.set(r);
-        store(m, v, r);
+      const val = valueCache(m);
+      for (const [r, v] of cells) {
+        const x = val(ops[0], r, v);
+        const y = binary !== null ? val(ops[1], r, v) : 0;
+        const res = fn.local(T(m));
+        if (binary !== null) binary[fl(m)](fn, x, y);
+        else unary![fl(m)](fn, x, 0);
+        fn.set(res);
+        store(m, r, v, res);
       }
       return;
     }
     // Dot / Reduce
     const init = ins.kind === Kind.Reduce && ins.op === ReduceOp.Max ? -Infinity : ins.kind === Kind.Reduce && ins.op === ReduceOp.Min ? Infinity : 0;
-    const acc = Array.from({ length: U }, () => fn.local(T(m)));
+    const acc = cells.map(() => fn.local(T(m)));
     for (const x of acc) {
       emitConst(m, init);
       fn.set(x);
@@ -449,24 +483,30 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
       }
       const rforms = redFormsOf(m);
       const body = (): void => {
-        const shared = shareLoads(m, redOps);
-        for (let v = 0; v < U; v++) {
-          if (ins.kind === Kind.Dot) {
-            fn.get(acc[v]);
-            load(m, redOps[0], v, shared);
-            load(m, redOps[1], v, shared);
-            if (m.vec) fn.simd(S.f32x4Mul);
-            else fn.op(O.f32Mul);
-            if (m.vec) fn.simd(S.f32x4Add);
-            else fn.op(O.f32Add);
-            fn.set(acc[v]);
-          } else {
-            const t = fn.local(T(m));
-            load(m, redOps[0], v, shared);
-            fn.set(t);
-            binary![m.vec ? "vec" : "scalar"](fn, acc[v], t);
-            fn.set(acc[v]);
-          }
+        const val = valueCache(m);
+        if (ins.kind === Kind.Dot) {
+          const va = cells.map(([r, v]) => val(redOps[0], r, v));
+          const vb = cells.map(([r, v]) => val(redOps[1], r, v));
+          cells.forEach((_, c) => {
+            fn.get(acc[c]).get(va[c]).get(vb[c]);
+            if (m.vec) fn.simd(S.f32x4Mul).simd(S.f32x4Add);
+            else fn.op(O.f32Mul).op(O.f32Add);
+            fn.set(acc[c]);
+          });
+        } else {
+          cells.forEach(([r, v], c) => {
+            const x = val(redOps[0], r, v);
+            binary![fl(m)](fn, acc[c], x);
+            fn.set(acc[c]);
+          });
+        }
+      };
+      /** Taps t·step .. of level l unrolled with constant offsets. */
+      const unrolled = (l: number, from: number, count: number): void => {
+        for (let t = from; t < from + count; t++) {
+          const d = new Map<Form, number>();
+          for (const f of rforms) if (f.co[l] !== 0) d.set(f, f.co[l] * t);
+          withExtra(d, body);
         }
       };
       const redLevel = (idx: number): void => {
@@ -475,21 +515,35 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
           return;
         }
         const l = redLv[idx];
+        const n = lv[l].n;
         const here = mc.filter((ch) => lastLevelIn(ch.form, redLv) === l);
         const innermost = idx === redLv.length - 1;
-        if (innermost && here.length === 0 && lv[l].n <= UNROLL_RED) {
-          for (let t = 0; t < lv[l].n; t++) {
-            for (const f of rforms) if (f.co[l] !== 0) extra.set(f, f.co[l] * t);
-            body();
+        if (innermost && here.length === 0) {
+          if (n <= UNROLL_RED) {
+            unrolled(l, 0, n);
+            return;
           }
-          for (const f of rforms) extra.delete(f);
-          return;
+          if (UNROLL_PARTIAL > 1) {
+            // blocks of F taps (ascending k within and across blocks), then the rest
+            const F = UNROLL_PARTIAL;
+            const whole = Math.floor(n / F) * F;
+            forLevel(l, rforms, 0, whole, F, () => unrolled(l, 0, F), false);
+            if (whole < n) {
+              const savedCur = cur;
+              const savedExtra = extra;
+              enter(rforms, l, whole);
+              unrolled(l, 0, n - whole);
+              cur = savedCur;
+              extra = savedExtra;
+            }
+            return;
+          }
         }
         forLevel(
           l,
           rforms,
           0,
-          lv[l].n,
+          n,
           1,
           (cont) => {
             for (const ch of here) {
@@ -505,22 +559,22 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
       fn.end();
     }
     // epilogue
-    const sharedE = shareLoads(m, elemOps);
-    for (let v = 0; v < U; v++) {
-      let s = acc[v];
+    const val = valueCache(m);
+    cells.forEach(([r, v], c) => {
+      let s = acc[c];
       if (ins.kind === Kind.Dot) {
         if (elemOps.length > 0) {
-          fn.get(s);
-          load(m, elemOps[0], v, sharedE);
+          const b = val(elemOps[0], r, v);
+          fn.get(s).get(b);
           if (m.vec) fn.simd(S.f32x4Add);
           else fn.op(O.f32Add);
           fn.set(s);
         }
         if (unary !== null) {
-          const r = fn.local(T(m));
-          unary[m.vec ? "vec" : "scalar"](fn, s, 0);
-          fn.set(r);
-          s = r;
+          const res = fn.local(T(m));
+          unary[fl(m)](fn, s, 0);
+          fn.set(res);
+          s = res;
         }
       } else if (ins.op === ReduceOp.Mean) {
         fn.get(s);
@@ -529,17 +583,27 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
         else fn.op(O.f32Div);
         fn.set(s);
       }
-      store(m, v, s);
+      store(m, r, v, s);
+    });
+  };
+
+  /** Scalar elements of rows 0..R−1 at the current position. */
+  const scalarRows = (R: number): void => {
+    for (let r = 0; r < R; r++) {
+      const d = new Map<Form, number>();
+      if (r > 0) for (const f of forms) if (rowCo(f) !== 0) d.set(f, rowCo(f) * r);
+      withExtra(d, () => element({ vec: false, U: 1, R: 1 }));
     }
   };
 
-  // Output loops: every output level but the lane level, in order, then the lane level.
-  const outForms = [outForm, ...elemOps.map((o) => o.addr), ...redFormsOf({ vec: false, U: 1 })];
+  // Output loops: every output level but the lane level, in order (the row level in steps
+  // of R, then its remainder), then the lane level split into scalar border / f32x4 blocks.
+  const outForms = [outForm, ...elemOps.map((o) => o.addr), ...redFormsOf({ vec: false, U: 1, R: 1 })];
   const outer = outLv.filter((l) => l !== lane);
-  const outerLevel = (idx: number): void => {
+  const outerLevel = (idx: number, R: number): void => {
     if (idx === outer.length) {
       if (lane < 0) {
-        element({ vec: false, U: 1 });
+        element({ vec: false, U: 1, R: 1 });
         return;
       }
       const n = lv[lane].n;
@@ -548,21 +612,28 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
       const U = Math.max(1, Math.min(UMAX, vecs));
       const bigEnd = lo + 4 * U * Math.floor(vecs / U);
       const vecEnd = lo + 4 * vecs;
-      const scalar: Mode = { vec: false, U: 1 };
-      forLevel(lane, outForms, 0, lo, 1, () => element(scalar), false);
-      forLevel(lane, outForms, lo, bigEnd, 4 * U, () => element({ vec: true, U }), false);
-      forLevel(lane, outForms, bigEnd, vecEnd, 4, () => element({ vec: true, U: 1 }), false);
-      forLevel(lane, outForms, vecEnd, n, 1, () => element(scalar), false);
+      forLevel(lane, outForms, 0, lo, 1, () => scalarRows(R), false);
+      forLevel(lane, outForms, lo, bigEnd, 4 * U, () => element({ vec: true, U, R }), false);
+      forLevel(lane, outForms, bigEnd, vecEnd, 4, () => element({ vec: true, U: 1, R }), false);
+      forLevel(lane, outForms, vecEnd, n, 1, () => scalarRows(R), false);
       return;
     }
     const l = outer[idx];
-    forLevel(l, outForms, 0, lv[l].n, 1, () => outerLevel(idx + 1), false);
+    const n = lv[l].n;
+    if (l === rowLv) {
+      const whole = Math.floor(n / RMAX) * RMAX;
+      forLevel(l, outForms, 0, whole, RMAX, () => outerLevel(idx + 1, RMAX), false);
+      forLevel(l, outForms, whole, n, 1, () => outerLevel(idx + 1, 1), false);
+      return;
+    }
+    forLevel(l, outForms, 0, n, 1, () => outerLevel(idx + 1, R), false);
   };
-  outerLevel(0);
+  outerLevel(0, 1);
 
   const info =
     `${Kind[ins.kind]} levels [${lv.map((v) => (v.red ? "r" : "o") + v.n).join(" ")}]` +
     (lane >= 0 ? ` lane ${lane} interior [${laneRange}]` : " scalar") +
+    (rowLv >= 0 ? ` rows ${rowLv}x${RMAX}` : "") +
     ` checks ${checks.length}` +
     (post ? " post" : "");
   return { fn, post, info };

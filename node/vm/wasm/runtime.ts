@@ -14,6 +14,7 @@ import { Program, SlotRef, Space } from "../../compiler/program";
 import { Memory } from "../memory";
 import { FnBuilder, buildModule } from "./encoder";
 import { Kernel, KernelOptions, buildKernel } from "./kernels";
+import { ProgramShape, sameShape, shapeOf } from "./shape";
 import { WA, WasmModule } from "./wa";
 
 const PAGE = 65536;
@@ -64,14 +65,17 @@ export function wasmAvailable(): boolean {
   return simdSupport === true;
 }
 
-const cache = new WeakMap<Program, WasmProgram | null>();
+const cache = new WeakMap<Program, { shape: ProgramShape; wp: WasmProgram | null }>();
 
 /** The compiled wasm engine for a (validated) program, or null if it cannot run in wasm. */
 export function wasmProgram(program: Program, options: KernelOptions = {}): WasmProgram | null {
   const useCache = Object.keys(options).length === 0;
-  if (useCache && cache.has(program)) return cache.get(program)!;
+  if (useCache) {
+    const hit = cache.get(program);
+    if (hit !== undefined && sameShape(hit.shape, program)) return hit.wp;
+  }
   const wp = compile(program, options);
-  if (useCache) cache.set(program, wp);
+  if (useCache) cache.set(program, { shape: shapeOf(program), wp });
   return wp;
 }
 

@@ -384,6 +384,19 @@ suite("vm: WebAssembly engine", function () {
     }
   });
 
+  it("a program whose instructions are replaced after a run is validated and compiled again", () => {
+    const x = values(16, 950);
+    const neg: Instruction = { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [16], redDims: [], out: Act(0), inputs: [opnd(In(0), [16], [[0, 1]])] };
+    const prog = makeProgram([], [[16]], [neg]);
+    const a = execute(prog, [x]);
+    prog.instructions[0] = { ...neg, op: MapOp.Abs };
+    const b = execute(prog, [x]);
+    expect(Array.from(b.activations[0])).to.deep.equal(Array.from(x, (v) => fo32.abs(v)));
+    expect(firstDifference(a, b)).to.not.equal(null);
+    prog.instructions[0] = { ...neg, inputs: [opnd(In(0), [16], [[1, 1]])] }; // reads x[16]
+    expect(() => execute(prog, [x])).to.throw(/out of range/);
+  });
+
   it("results never alias: a later run leaves an earlier result unchanged", () => {
     const p = convProgram(
       { N: 1, G: 1, cg: 2, og: 3, H: 6, Wd: 20, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, bias: true, op: MapOp.None, params: [] },

@@ -216,8 +216,8 @@ export class FnBuilder {
     return this.op(O.brIf, ...uleb(this.depth - 1 - label));
   }
 
-  /** The encoded body (locals declaration, code, final end). */
-  body(): number[] {
+  /** The encoded body (locals declaration, code, final end), without its size prefix. */
+  body(): Uint8Array {
     if (this.depth !== 0) throw new Error(`wasm encoder: ${this.depth} unclosed blocks`);
     const groups: number[][] = [];
     for (let i = 0; i < this.localTypes.length; ) {
@@ -226,8 +226,12 @@ export class FnBuilder {
       groups.push([...uleb(j - i), this.localTypes[i]]);
       i = j;
     }
-    const b = [...vec(groups), ...this.code, O.end];
-    return [...uleb(b.length), ...b];
+    const head = vec(groups);
+    const out = new Uint8Array(head.length + this.code.length + 1);
+    out.set(head, 0);
+    out.set(this.code, head.length);
+    out[out.length - 1] = O.end;
+    return out;
   }
 }
 
@@ -236,13 +240,23 @@ export class FnBuilder {
  * function `f<i>` as `names[i]`. Every function has type () → ().
  */
 export function buildModule(pages: number, fns: FnBuilder[], names: string[]): Uint8Array {
-  const bytes = [
+  const head = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 0x00, 0x00]])),
     ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x01, ...uleb(pages), ...uleb(pages)]])),
     ...section(3, vec(fns.map(() => [0x00]))),
     ...section(7, vec(names.map((n, i) => [...name(n), 0x00, ...uleb(i)]))),
-    ...section(10, vec(fns.map((f) => f.body()))),
   ];
-  return Uint8Array.from(bytes);
+  const bodies = fns.map((f) => f.body());
+  const parts: (number[] | Uint8Array)[] = [uleb(bodies.length)];
+  for (const b of bodies) parts.push(uleb(b.length), b);
+  const codeSize = parts.reduce((n, p) => n + p.length, 0);
+  parts.unshift(head, [10], uleb(codeSize));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

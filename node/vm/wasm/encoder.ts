@@ -143,15 +143,27 @@ export const O = {
   f32Max: 0x97,
 } as const;
 
-/** One function body under construction. Parameters are not used: every function is () → (). */
+/** One function under construction: i32 parameters (locals 0..n−1), no results. */
 export class FnBuilder {
   readonly code: number[] = [];
   private readonly localTypes: ValType[] = [];
   private depth = 0;
+  /** Calls to patch with the callee's index: [offset of a 5-byte LEB, callee]. */
+  readonly calls: [number, FnBuilder][] = [];
+
+  constructor(readonly params = 0) {}
 
   local(t: ValType): number {
     this.localTypes.push(t);
-    return this.localTypes.length - 1;
+    return this.params + this.localTypes.length - 1;
+  }
+
+  /** call `target` (its index is patched in by buildModule). */
+  call(target: FnBuilder): this {
+    this.code.push(0x10);
+    this.calls.push([this.code.length, target]);
+    this.code.push(0x80, 0x80, 0x80, 0x80, 0x00);
+    return this;
   }
 
   op(...bytes: number[]): this {
@@ -239,14 +251,24 @@ export class FnBuilder {
  * A module importing one memory ("e", "m", `pages` initial and maximum) and exporting each
  * function `f<i>` as `names[i]`. Every function has type () → ().
  */
-export function buildModule(pages: number, fns: FnBuilder[], names: string[]): Uint8Array {
+export function buildModule(pages: number, fns: FnBuilder[], names: (string | null)[]): Uint8Array {
+  const maxParams = fns.reduce((m, f) => Math.max(m, f.params), 0);
+  const types = Array.from({ length: maxParams + 1 }, (_, n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0x00]);
   const head = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 0x00, 0x00]])),
+    ...section(1, vec(types)),
     ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x01, ...uleb(pages), ...uleb(pages)]])),
-    ...section(3, vec(fns.map(() => [0x00]))),
-    ...section(7, vec(names.map((n, i) => [...name(n), 0x00, ...uleb(i)]))),
+    ...section(3, vec(fns.map((f) => uleb(f.params)))),
+    ...section(7, vec(names.flatMap((n, i) => (n === null ? [] : [[...name(n), 0x00, ...uleb(i)]])))),
   ];
+  const index = new Map<FnBuilder, number>(fns.map((f, i) => [f, i]));
+  for (const f of fns) {
+    for (const [at, target] of f.calls) {
+      const t = index.get(target);
+      if (t === undefined) throw new Error("wasm encoder: call to a function outside the module");
+      for (let b = 0; b < 5; b++) f.code[at + b] = ((t >>> (7 * b)) & 0x7f) | (b < 4 ? 0x80 : 0);
+    }
+  }
   const bodies = fns.map((f) => f.body());
   const parts: (number[] | Uint8Array)[] = [uleb(bodies.length)];
   for (const b of bodies) parts.push(uleb(b.length), b);

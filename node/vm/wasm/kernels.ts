@@ -58,7 +58,12 @@ export interface KernelOptions {
 }
 
 export interface Kernel {
-  fn: FnBuilder;
+  /**
+   * fns[0] is the kernel (exported); it calls the others once per iteration of the
+   * outermost loop, so V8 can switch to optimized code within a run (wasm code has no
+   * on-stack replacement: a function entered in baseline code finishes in it).
+   */
+  fns: FnBuilder[];
   /** Dot epilogue not available in wasm: the kernel stores s = acc (+ bias); JS applies this. */
   post: ((x: number) => number) | null;
   /** Description for debugging / tests. */
@@ -262,7 +267,7 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
   }
 
   // --- code generation ------------------------------------------------------------------
-  const fn = new FnBuilder();
+  let fn = new FnBuilder();
   let cur = new Map<Form, Val>(forms.map((f) => [f, { c: f.off }]));
   // Constant byte / coordinate offsets added to forms: rows of a block, unrolled taps.
   let extra = new Map<Form, number>();
@@ -628,7 +633,44 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     }
     forLevel(l, outForms, 0, n, 1, () => outerLevel(idx + 1, R), false);
   };
-  outerLevel(0, 1);
+  const driver = new FnBuilder();
+  const fns = [driver];
+  if (outer.length === 0) {
+    fn = driver;
+    outerLevel(0, 1);
+  } else {
+    // One function per iteration (or row block) of the outermost loop, called by the driver.
+    const l0 = outer[0];
+    const n0 = lv[l0].n;
+    const B = l0 === rowLv ? RMAX : 1;
+    const whole = Math.floor(n0 / B) * B;
+    const chunk = (R: number, step: number): FnBuilder => {
+      const f = new FnBuilder(1);
+      fn = f;
+      cur = new Map<Form, Val>(forms.map((g) => [g, { c: g.off }]));
+      extra = new Map();
+      for (const g of outForms) {
+        const c = g.co[l0];
+        if (c === 0) continue;
+        const local = f.local(I32);
+        f.i32(g.off).get(0).i32(c * step).op(O.i32Mul).op(O.i32Add).set(local);
+        cur.set(g, { l: local });
+      }
+      outerLevel(1, R);
+      fns.push(f);
+      return f;
+    };
+    const callEach = (target: FnBuilder, from: number, to: number): void => {
+      const i = driver.local(I32);
+      driver.i32(from).set(i);
+      const loop = driver.loop();
+      driver.get(i).call(target);
+      driver.get(i).i32(1).op(O.i32Add).tee(i).i32(to).op(O.i32LtU).brIf(loop);
+      driver.end();
+    };
+    if (whole > 0) callEach(chunk(B, B), 0, whole / B);
+    if (whole < n0) callEach(chunk(1, 1), whole, n0);
+  }
 
   const info =
     `${Kind[ins.kind]} levels [${lv.map((v) => (v.red ? "r" : "o") + v.n).join(" ")}]` +
@@ -636,5 +678,5 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     (rowLv >= 0 ? ` rows ${rowLv}x${RMAX}` : "") +
     ` checks ${checks.length}` +
     (post ? " post" : "");
-  return { fn, post, info };
+  return { fns, post, info };
 }

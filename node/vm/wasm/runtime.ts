@@ -167,11 +167,13 @@ function compile(program: Program, options: KernelOptions): WasmProgram | null {
   };
   const kernels = program.instructions.map((ins) => buildKernel(ins, base, options));
   const fns: FnBuilder[] = [];
-  const names: string[] = [];
+  const names: (string | null)[] = [];
   kernels.forEach((k, i) => {
     if (k === null) return;
-    fns.push(k.fn);
-    names.push(`f${i}`);
+    k.fns.forEach((f, j) => {
+      fns.push(f);
+      names.push(j === 0 ? `f${i}` : null);
+    });
   });
   const module = new WA!.Module(buildModule(pages, fns, names));
   return { module, pages, offsets, resultOffsets, resultBytes, kernels, state: null };

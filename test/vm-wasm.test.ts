@@ -21,7 +21,9 @@ import * as fo32 from "../node/fo32";
 import { MachineState, Memory, crossCheck, execute, initialMemory, multiIndex, step, validateProgram } from "../node/vm";
 import { buildKernel } from "../node/vm/wasm/kernels";
 import { binaryCode, unaryCode } from "../node/vm/wasm/ops";
-import { wasmAvailable, wasmProgram } from "../node/vm/wasm/runtime";
+import { canonicalizeNaNs, executeInstruction } from "../node/vm/execute";
+import { KernelOptions } from "../node/vm/wasm/kernels";
+import { executeWasm, wasmAvailable, wasmProgram } from "../node/vm/wasm/runtime";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";
 
 const f = Math.fround;
@@ -247,6 +249,34 @@ suite("vm: WebAssembly engine", function () {
     // and the scalar-only kernel agrees too
     const scalar = buildKernel(p.program.instructions[0], () => 0, { scalarOnly: true })!;
     expect(scalar.info).to.match(/scalar/);
+  });
+
+  it("kernel variants (scalar only, block shapes, unrolling) all agree with the JS engine", () => {
+    const variants: KernelOptions[] = [
+      { scalarOnly: true },
+      { rows: 1 },
+      { rows: 3, unroll: 2 },
+      { unroll: 1, unrollPartial: 1, unrollReduction: 1 },
+      { unroll: 8, unrollPartial: 3, unrollReduction: 2 },
+    ];
+    const programs = [
+      convProgram({ N: 2, G: 2, cg: 3, og: 5, H: 7, Wd: 29, KH: 3, KW: 3, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pb: 2, pl: 1, pr: 1, bias: true, op: MapOp.Clip, params: [0, 6] }, 11)!,
+      convProgram({ N: 1, G: 1, cg: 11, og: 7, H: 3, Wd: 45, KH: 1, KW: 1, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, bias: true, op: MapOp.HardSwish, params: [] }, 12)!,
+      convProgram({ N: 1, G: 5, cg: 1, og: 1, H: 4, Wd: 38, KH: 5, KW: 5, sh: 2, sw: 1, dh: 1, dw: 1, pt: 2, pb: 2, pl: 2, pr: 2, bias: false, op: MapOp.Sigmoid, params: [] }, 13)!,
+      { program: makeProgram([values(64, 14)], [[64]], [
+        { kind: Kind.Reduce, op: ReduceOp.Mean, params: [5], iterDims: [3, 19], redDims: [5], out: Act(0), inputs: [opnd(In(0), [64], [[-2, 2, 1, 1]])] },
+        { kind: Kind.Map, op: MapOp.PRelu, params: [], iterDims: [3, 19], redDims: [], out: Act(1), inputs: [opnd(Act(0), [3, 19], [[0, 1, 0], [0, 0, 1]]), opnd(W(0), [64], [[5, 0, 3]])] },
+      ]), inputs: [values(64, 15)] },
+    ];
+    for (const { program, inputs } of programs) {
+      validateProgram(program);
+      const js = execute(program, inputs, { engine: "js" });
+      for (const v of variants) {
+        const wp = wasmProgram(program, v)!;
+        const m = executeWasm(wp, program, inputs, program.instructions.length, (mem, i) => executeInstruction(program, mem, i), canonicalizeNaNs);
+        expect(firstDifference(m, js), JSON.stringify(v)).to.equal(null);
+      }
+    }
   });
 
   it("MatMul / Gemm: transposes, bias, lanes along either output dim", () => {

@@ -3,7 +3,10 @@
 // of hello_deepa, the PP-OCR classifier and detector, and a movement graph).
 //
 // Usage: npm run gas -- [--json] [--update]
-//   --json    the last line is one JSON object {"oneStep": {"<kind>": {"max": n, "median": n}}}
+//   --json    the last line is one JSON object {"oneStep": {"<kind>": {"max": n, "median": n}},
+//             "flow": {...}, "dispute": {"<k>": {"<N>": {"rounds", "claimerGas", "challengerGas"}}}}
+//             (flow and dispute measured on the toy trace with the AlphabetVerifier; per-move gas
+//             does not depend on the model, only the one-step transaction does)
 //   --update  write that object to test/gas-snapshot.json (the snapshot test compares with it)
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +14,24 @@ import hre from "hardhat";
 import { GasReport, GasRow, measureGas, median, summarize } from "../test/vectors/gas";
 import { STEP_CLASSES } from "../test/vectors/step-vectors";
 import { stepVectors } from "../test/vectors/step-vectors";
+import { measureDispute, measureFlow } from "../test/helpers/protocol-gas";
+
+const DEGREES = [2, 8, 16, 40];
+const LENGTHS = [1e6, 1e8];
+
+type DisputeTable = Record<string, Record<string, { rounds: number; claimerGas: number; challengerGas: number }>>;
+
+async function measureDisputes(): Promise<DisputeTable> {
+  const out: DisputeTable = {};
+  for (const k of DEGREES) {
+    out[k] = {};
+    for (const N of LENGTHS) {
+      const d = await measureDispute(k, N);
+      out[k][N] = { rounds: d.rounds, claimerGas: d.claimerGas, challengerGas: d.challengerGas };
+    }
+  }
+  return out;
+}
 
 export const SNAPSHOT = path.join(__dirname, "..", "test", "gas-snapshot.json");
 
@@ -26,8 +47,10 @@ async function main(): Promise<void> {
   const rows = await measureGas(hre, vectors);
   const report: GasReport = summarize(rows);
   if (update) fs.writeFileSync(SNAPSHOT, JSON.stringify(report, null, 2) + "\n");
+  const flow = await measureFlow();
+  const dispute = await measureDisputes();
   if (json) {
-    process.stdout.write(JSON.stringify(report) + "\n");
+    process.stdout.write(JSON.stringify({ ...report, flow, dispute }) + "\n");
     return;
   }
   const hardfork = hre.config.networks.hardhat.hardfork;
@@ -51,6 +74,13 @@ async function main(): Promise<void> {
   const worst = [...rows].sort((a, b) => b.gas - a.gas).slice(0, 5);
   lines.push("heaviest:");
   for (const r of worst) lines.push(`  ${r.gas}  ${r.vector.model} s=${r.vector.step} ${r.vector.class} (${r.calldataBytes} calldata bytes; ${r.vector.tags.join(", ")})`);
+  lines.push(`protocol transactions (toy model): ${Object.entries(flow).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  lines.push(`whole dispute, honest challenger vs a claimer lying about the output (gas per party):`);
+  lines.push(`${"k".padStart(4)}${"N".padStart(8)}${"rounds".padStart(8)}${"claimer".padStart(11)}${"challenger".padStart(12)}`);
+  for (const k of DEGREES) for (const N of LENGTHS) {
+    const d = dispute[k][N];
+    lines.push(`${String(k).padStart(4)}${N.toExponential(0).padStart(8)}${String(d.rounds).padStart(8)}${String(d.claimerGas).padStart(11)}${String(d.challengerGas).padStart(12)}`);
+  }
   if (update) lines.push(`snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

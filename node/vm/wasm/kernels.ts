@@ -633,40 +633,68 @@ export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, op
     }
     forLevel(l, outForms, 0, n, 1, () => outerLevel(idx + 1, R), false);
   };
+  // The kernel's code takes the slot base addresses as parameters (p, base of out, base of
+  // operand 0, …), so instructions of the same structure share one function (runtime.ts
+  // dedupes them); only the driver, which passes the bases, is per instruction.
+  const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
+  const baseParam = new Map<Form, [number, number]>([[outForm, [1, slotBase[0]]]]);
+  ops.forEach((o, j) => baseParam.set(o.addr, [2 + j, slotBase[1 + j]]));
+  const nParams = 2 + ops.length;
   const driver = new FnBuilder();
   const fns = [driver];
+  const startFunction = (): FnBuilder => {
+    const f = new FnBuilder(nParams);
+    fn = f;
+    cur = new Map<Form, Val>(forms.map((g) => [g, { c: g.off }]));
+    extra = new Map();
+    for (const [g, [param, b]] of baseParam) {
+      cur.set(g, { l: param });
+      extra.set(g, g.off - b);
+    }
+    fns.push(f);
+    return f;
+  };
+  const callEach = (target: FnBuilder, from: number, to: number): void => {
+    const emitCall = (): void => {
+      for (const b of slotBase) driver.i32(b);
+      driver.call(target);
+    };
+    if (to - from === 1) {
+      driver.i32(from);
+      emitCall();
+      return;
+    }
+    const i = driver.local(I32);
+    driver.i32(from).set(i);
+    const loop = driver.loop();
+    driver.get(i);
+    emitCall();
+    driver.get(i).i32(1).op(O.i32Add).tee(i).i32(to).op(O.i32LtU).brIf(loop);
+    driver.end();
+  };
   if (outer.length === 0) {
-    fn = driver;
+    const f = startFunction();
     outerLevel(0, 1);
+    callEach(f, 0, 1);
   } else {
-    // One function per iteration (or row block) of the outermost loop, called by the driver.
+    // One call per iteration (or row block) of the outermost loop: p is its index.
     const l0 = outer[0];
     const n0 = lv[l0].n;
     const B = l0 === rowLv ? RMAX : 1;
     const whole = Math.floor(n0 / B) * B;
     const chunk = (R: number, step: number): FnBuilder => {
-      const f = new FnBuilder(1);
-      fn = f;
-      cur = new Map<Form, Val>(forms.map((g) => [g, { c: g.off }]));
-      extra = new Map();
+      const f = startFunction();
       for (const g of outForms) {
         const c = g.co[l0];
         if (c === 0) continue;
         const local = f.local(I32);
-        f.i32(g.off).get(0).i32(c * step).op(O.i32Mul).op(O.i32Add).set(local);
+        push(g);
+        f.get(0).i32(c * step).op(O.i32Mul).op(O.i32Add).set(local);
         cur.set(g, { l: local });
+        extra.set(g, 0);
       }
       outerLevel(1, R);
-      fns.push(f);
       return f;
-    };
-    const callEach = (target: FnBuilder, from: number, to: number): void => {
-      const i = driver.local(I32);
-      driver.i32(from).set(i);
-      const loop = driver.loop();
-      driver.get(i).call(target);
-      driver.get(i).i32(1).op(O.i32Add).tee(i).i32(to).op(O.i32LtU).brIf(loop);
-      driver.end();
     };
     if (whole > 0) callEach(chunk(B, B), 0, whole / B);
     if (whole < n0) callEach(chunk(1, 1), whole, n0);

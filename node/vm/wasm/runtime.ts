@@ -166,14 +166,32 @@ function compile(program: Program, options: KernelOptions): WasmProgram | null {
     }
   };
   const kernels = program.instructions.map((ins) => buildKernel(ins, base, options));
+  // Kernel bodies are position independent (slot bases are parameters): instructions of
+  // the same structure share one function, which V8 then optimizes once.
   const fns: FnBuilder[] = [];
   const names: (string | null)[] = [];
+  const shared = new Map<string, FnBuilder>();
+  const canonical = new Map<FnBuilder, FnBuilder>();
+  kernels.forEach((k) => {
+    if (k === null) return;
+    for (const f of k.fns.slice(1)) {
+      const key = `${f.params}:${Buffer.from(f.body()).toString("latin1")}`;
+      let c = shared.get(key);
+      if (c === undefined) {
+        c = f;
+        shared.set(key, f);
+        fns.push(f);
+        names.push(null);
+      }
+      canonical.set(f, c);
+    }
+  });
   kernels.forEach((k, i) => {
     if (k === null) return;
-    k.fns.forEach((f, j) => {
-      fns.push(f);
-      names.push(j === 0 ? `f${i}` : null);
-    });
+    const driver = k.fns[0];
+    driver.calls.forEach((call) => (call[1] = canonical.get(call[1]) ?? call[1]));
+    fns.push(driver);
+    names.push(`f${i}`);
   });
   const module = new WA!.Module(buildModule(pages, fns, names));
   return { module, pages, offsets, resultOffsets, resultBytes, kernels, state: null };

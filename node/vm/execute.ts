@@ -1,4 +1,7 @@
 // The fast executor: runs a whole program, bit-identical to repeating step() (step.ts).
+// Two engines: WebAssembly kernels (node/vm/wasm, the default where WebAssembly SIMD is
+// available; instructions without a wasm kernel use the JS kernels below) and the JS
+// kernels alone (`engine: "js"`).
 //
 // Each instruction is compiled to a specialized JS function (new Function): a loop nest over
 // iterDims with the reduction loops inside, addresses and coordinates carried incrementally

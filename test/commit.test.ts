@@ -9,11 +9,8 @@ import {
   Instruction,
   Kind,
   MapOp,
-  Operand,
   Program,
   ReduceOp,
-  SlotRef,
-  Space,
   TensorSpec,
   product,
 } from "../node/compiler/program";
@@ -61,15 +58,9 @@ import {
   zeroHash,
 } from "../node/commit";
 import { rng } from "./helpers/random";
+import { Act, In, W, opnd } from "./helpers/programs";
 
 const f = Math.fround;
-const W = (index: number): SlotRef => ({ space: Space.Weight, index });
-const In = (index: number): SlotRef => ({ space: Space.Input, index });
-const Act = (index: number): SlotRef => ({ space: Space.Activation, index });
-
-function opnd(slot: SlotRef, dims: number[], rows: number[][]): Operand {
-  return { slot, dims, offset: rows.map((r) => r[0]), coef: rows.flatMap((r) => r.slice(1)) };
-}
 
 function randomValues(n: number, seed: number): Float32Array {
   const r = rng(seed);

@@ -13,7 +13,6 @@ import {
   Program,
   ReduceOp,
   SlotRef,
-  Space,
   product,
   totalSteps,
 } from "../node/compiler/program";
@@ -25,26 +24,11 @@ import { canonicalizeNaNs, executeInstruction } from "../node/vm/execute";
 import { KernelOptions } from "../node/vm/wasm/kernels";
 import { executeWasm, wasmAvailable, wasmProgram } from "../node/vm/wasm/runtime";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";
+import { Act, In, W, opnd } from "./helpers/programs";
+import { rng } from "./helpers/random";
 
 const f = Math.fround;
-const W = (index: number): SlotRef => ({ space: Space.Weight, index });
-const In = (index: number): SlotRef => ({ space: Space.Input, index });
-const Act = (index: number): SlotRef => ({ space: Space.Activation, index });
 
-function opnd(slot: SlotRef, dims: number[], rows: number[][]): Operand {
-  return { slot, dims, offset: rows.map((r) => r[0]), coef: rows.flatMap((r) => r.slice(1)) };
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 1.401298464324817e-45, -2.5e-39, 1e-40, 3e38, -3e38, 1, -1, 0.5, 6, -6].map(f);
 

@@ -6,11 +6,8 @@ import {
   Instruction,
   Kind,
   MapOp,
-  Operand,
   Program,
   ReduceOp,
-  SlotRef,
-  Space,
   product,
   totalSteps,
 } from "../node/compiler/program";
@@ -32,16 +29,9 @@ import {
   validateProgram,
 } from "../node/vm";
 import { rng } from "./helpers/random";
+import { Act, In, W, opnd } from "./helpers/programs";
 
 const f = Math.fround;
-const W = (index: number): SlotRef => ({ space: Space.Weight, index });
-const In = (index: number): SlotRef => ({ space: Space.Input, index });
-const Act = (index: number): SlotRef => ({ space: Space.Activation, index });
-
-/** Operand from per-coordinate rows [offset, coef_0, …, coef_{n+m−1}]. */
-function opnd(slot: SlotRef, dims: number[], rows: number[][]): Operand {
-  return { slot, dims, offset: rows.map((r) => r[0]), coef: rows.flatMap((r) => r.slice(1)) };
-}
 
 function makeProgram(p: {
   weights?: Float32Array[];

@@ -166,7 +166,7 @@ export class TraceCommitter {
     return state.acc;
   }
 
-  private stateAtPc(step: number, pc: Pc): TraceState {
+  private stateAtPc(s: number, pc: Pc): TraceState {
     const acc = this.accumulatorAt(pc);
     const roots = {
       weights: this.weights.root(),
@@ -174,7 +174,7 @@ export class TraceCommitter {
       activations: this.activationSpaceAt(pc).root(),
     };
     const hash = stateHash({ weightsRoot: roots.weights, inputsRoot: roots.inputs, activationsRoot: roots.activations, pc, acc });
-    return { step, pc, acc, roots, hash };
+    return { step: s, pc, acc, roots, hash };
   }
 
   initialState(): TraceState {

@@ -3,13 +3,13 @@
 import { keccak256 } from "ethers";
 import { RefereeError, UnsupportedOpsError } from "../errors";
 import { loadOnnx, OnnxGraph } from "../onnx/model";
-import { elementCount, isFloatType } from "../onnx/tensor";
+import { isFloatType } from "../onnx/tensor";
 import { CompileOptions, CompiledModel, ModelInfo } from "./api";
 import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
 import { fuseEpilogue } from "./ops/nn";
 import { fuseHardSwish } from "./fuse";
-import { Program, Space, TensorSpec } from "./program";
+import { Program, TensorSpec } from "./program";
 import { lookupOp } from "./registry";
 import { Value } from "./values";
 
@@ -161,10 +161,3 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
   const program: Program = b.build(outputs);
   return { program, onnxHash: keccak256(bytes), opCounts };
 }
-
-/** Input element counts of a compiled program, in input order. */
-export function inputSizes(program: Program): number[] {
-  return program.inputs.map((i) => elementCount(i.dims));
-}
-
-export { Space };

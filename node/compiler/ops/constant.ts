@@ -2,7 +2,7 @@
 // runtime tensor where a value is needed, they report that clearly.
 import { ConstTensor, DType, isFloatType } from "../../onnx/tensor";
 import { NodeContext } from "../context";
-import { ConstValue, Value, dimsOf, stridesOf } from "../values";
+import { ConstValue, Value, stridesOf } from "../values";
 import { broadcastShapes } from "./kernels";
 
 function constOf(t: ConstTensor): ConstValue {
@@ -141,8 +141,4 @@ export function ReduceProd(ctx: NodeContext): Value[] {
     data[o] = isFloatType(x.dtype) ? Math.fround(data[o] * x.data[e]) : data[o] * x.data[e];
   }
   return [constOf({ dtype: x.dtype, dims: keep ? outDims : outDims.filter((_, j) => !axes.includes(j)), data })];
-}
-
-export function dimsOfValue(v: Value): number[] {
-  return dimsOf(v);
 }

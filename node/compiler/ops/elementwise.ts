@@ -148,7 +148,3 @@ export function CastLike(ctx: NodeContext): Value[] {
   if (!isFloatType(to)) ctx.unsupported(`casting a runtime tensor to ${to} is not supported`);
   return [x];
 }
-
-export function dimsOfInput(ctx: NodeContext, i: number): number[] {
-  return dimsOf(ctx.input(i));
-}

@@ -7,6 +7,7 @@ export type RefereeErrorCode =
   | "SHAPE"
   | "INPUT"
   | "USAGE"
+  | "CHAIN"
   | "INTERNAL";
 
 export class RefereeError extends Error {

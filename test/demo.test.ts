@@ -13,6 +13,7 @@ import { readFileSync } from "fs";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployReferee } from "../node/chain/deploy";
 import { ChainError, named } from "../node/chain/errors";
+import { TxSender } from "../node/chain/sender";
 import { readDeployment, recordOf, writeDeployment } from "../node/chain/deployments";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
@@ -59,7 +60,7 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
   it("a cheater that stops answering loses on time: the challenger's loop resolves the game", async () => {
     await initHasher();
     const [deployer, treasury, requester, cheatSigner, challengerSigner] = await hre.ethers.getSigners();
-    const d = await deployReferee(hre.ethers, deployer, treasury.address);
+    const d = await deployReferee(deployer, treasury.address);
     const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
     await (await d.registry.register(model.parts, "hello_deepa", "")).wait();
     for (const s of [requester, cheatSigner, challengerSigner]) {
@@ -67,8 +68,8 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
       for (const spender of [d.staking, d.coordinator, d.game]) await (await d.token.connect(s).approve(spender, hre.ethers.MaxUint256)).wait();
     }
     const quiet = () => undefined;
-    const cheater = new Operator("cheater", d, cheatSigner, model, quiet, { cheatOutput: 1 });
-    const challenger = new Challenger("challenger", d, challengerSigner, model, quiet);
+    const cheater = new Operator("cheater", d, await TxSender.of(cheatSigner, d.interfaces), model, quiet, { cheatOutput: 1 });
+    const challenger = new Challenger("challenger", d, await TxSender.of(challengerSigner, d.interfaces), model, quiet);
     await cheater.stake(d.options.claimBond);
     const n = model.model.program.inputs.reduce((a, i) => a + i.dims.reduce((x, y) => x * y, 1), 0);
     const input = "0x" + "3f000000".repeat(n);
@@ -88,7 +89,7 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
 
   it("reverts come back as ChainError named after the custom error", async () => {
     const [deployer, treasury] = await hre.ethers.getSigners();
-    const d = await deployReferee(hre.ethers, deployer, treasury.address);
+    const d = await deployReferee(deployer, treasury.address);
     const err = await named(d.interfaces, () => d.coordinator.finalize(7n)).then(
       () => null,
       (e: unknown) => e,
@@ -100,7 +101,7 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
 
   it("deployments/<network>.json records the addresses and parameters, read back as written", async () => {
     const [deployer, treasury] = await hre.ethers.getSigners();
-    const d = await deployReferee(hre.ethers, deployer, treasury.address);
+    const d = await deployReferee(deployer, treasury.address);
     const dir = mkdtempSync(join(tmpdir(), "referee-deployments-"));
     try {
       const record = await recordOf(d, "hardhat", 31337);

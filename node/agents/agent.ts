@@ -1,37 +1,54 @@
-// What operator and challenger share: a signer on a deployment, gas accounting, named
-// reverts, the game state the solver reads, and the responder turning actions into txs.
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionResponse } from "ethers";
+// What operator and challenger share: an account's transaction sender on a deployment, gas
+// accounting, the game state the solver reads (from the chain only, so a restarted agent
+// resumes where the chain says), and the responder turning the solver's actions into txs.
+import type { TransactionRequest } from "ethers";
 import type { Deployment } from "../chain/deploy";
-import { named } from "../chain/errors";
 import { withRetry } from "../chain/retry";
-import { Action, GameState, Role, Trace, nextMove } from "./solver";
+import type { TxSender } from "../chain/sender";
+import type { Log } from "./log";
+import { Action, GameState, GameStatus, Role, Trace, nextMove } from "./solver";
 
-export type Log = (line: string) => void;
+export type { Log } from "./log";
+
+export const GAME_STATUS_NAMES = ["None", "AwaitingDissection", "AwaitingChoice", "AwaitingStep", "ChallengerWon", "ClaimerWon", "Aborted"];
 
 export abstract class Agent {
-  /** Gas of every transaction this agent sent. */
-  gasUsed = 0n;
   /** The longest time the trace took to answer one dissection (all its state hashes), in ms. */
   slowestAnswerMs = 0;
+  /** Games this process has played in, so their end is reported once. */
+  private readonly playing = new Set<bigint>();
   constructor(
     readonly name: string,
     readonly d: Deployment,
-    readonly signer: HardhatEthersSigner,
+    readonly sender: TxSender,
     protected readonly log: Log,
   ) {}
 
   get address(): string {
-    return this.signer.address;
+    return this.sender.address;
   }
 
-  /** Sends a transaction, waits for it, counts its gas; reverts come back named. */
-  protected async send(send: () => Promise<ContractTransactionResponse>): Promise<bigint> {
-    return named(this.d.interfaces, async () => {
-      const r = await (await send()).wait();
-      this.gasUsed += r!.gasUsed;
-      return r!.gasUsed;
-    });
+  /** Gas of every transaction this agent sent. */
+  get gasUsed(): bigint {
+    return this.sender.gasUsed;
+  }
+
+  /** Sends a transaction and waits for it; a revert comes back as a ChainError named after its error. */
+  protected async send(populate: () => Promise<TransactionRequest>): Promise<bigint> {
+    return (await this.sender.send(populate)).gasUsed;
+  }
+
+  /** Approves `spender` for the token once (max allowance) if its allowance is below `need`. */
+  protected async ensureAllowance(spender: string, need: bigint): Promise<void> {
+    const token = this.d.token;
+    if ((await withRetry(() => token.allowance(this.address, spender))) >= need) return;
+    await this.send(() => token.approve.populateTransaction(spender, 2n ** 256n - 1n));
+    this.log(`${this.name} approves ${spender} to move its tokens`, { event: "approved", agent: this.name, spender });
+  }
+
+  /** Events of the deployment from its first block. */
+  protected from(): number {
+    return this.d.fromBlock;
   }
 
   /** The game as the solver sees it, from chain state only (restart safe). */
@@ -41,8 +58,8 @@ export abstract class Agent {
     const live = status >= 1 && status <= 3;
     const points = live ? (await this.d.game.splitPoints(gameId)).map(Number) : [];
     let hashes: string[] = [];
-    if (status === 2) {
-      const ev = await this.d.game.queryFilter(this.d.game.filters.Dissected(gameId));
+    if (status === GameStatus.AwaitingChoice) {
+      const ev = await this.d.game.queryFilter(this.d.game.filters.Dissected(gameId), this.from());
       hashes = [...ev[ev.length - 1].args.hashes];
     }
     let moverSecondsLeft: number | undefined;
@@ -53,38 +70,74 @@ export abstract class Agent {
     return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft };
   }
 
+  /** Live games (status 1–3) where `side` is this agent. */
+  protected async liveGames(side: "claimer" | "challenger"): Promise<bigint[]> {
+    const ids: bigint[] = [];
+    const n = await withRetry(() => this.d.game.gameCount());
+    for (let id = 1n; id <= n; id++) {
+      const g = await withRetry(() => this.d.game.getGame(id));
+      if (g[side] === this.address && g.status >= 1n && g.status <= 3n) ids.push(id);
+      else if (this.playing.has(id) && g.status > 3n) {
+        this.playing.delete(id);
+        const status = GAME_STATUS_NAMES[Number(g.status)];
+        this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, { event: "game-over", agent: this.name, gameId: String(id), status, rounds: Number(g.round) });
+      }
+    }
+    return ids;
+  }
+
   /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
   async play(role: Role, gameId: bigint, trace: Trace & { proofAt?(s: number): string }): Promise<Action> {
+    this.playing.add(gameId);
     const state = await withRetry(() => this.gameState(gameId));
     const t0 = performance.now();
     const action = nextMove(role, state, trace);
     const ms = performance.now() - t0;
     if (action.kind === "dissect" && ms > this.slowestAnswerMs) this.slowestAnswerMs = ms;
-    const game = this.d.game.connect(this.signer);
-    const round = (await this.d.game.getGame(gameId)).round + 1n;
+    const game = this.d.game;
+    const round = Number((await withRetry(() => game.getGame(gameId))).round) + 1;
+    const ev = { agent: this.name, gameId: String(gameId), round };
     switch (action.kind) {
-      case "dissect":
-        await this.send(() => game.dissect(gameId, action.hashes));
-        this.log(`round ${round}: ${this.name} posts ${action.hashes.length} state hash${action.hashes.length === 1 ? "" : "es"} splitting [${state.lo}, ${state.hi}]`);
-        break;
-      case "choose": {
-        await this.send(() => game.choose(gameId, action.index, state.hashes as string[]));
-        const g = await this.d.game.getGame(gameId);
-        this.log(`round ${round}: ${this.name} disputes sub-range ${action.index} → [${g.lo}, ${g.hi}]`);
+      case "dissect": {
+        const gas = await this.send(() => game.dissect.populateTransaction(gameId, action.hashes));
+        const n = action.hashes.length;
+        this.log(`round ${round}: ${this.name} posts ${n} state hash${n === 1 ? "" : "es"} splitting [${state.lo}, ${state.hi}]`, {
+          event: "dissected", ...ev, lo: state.lo, hi: state.hi, hashes: n, answerMs: Math.round(ms * 10) / 10, gas: Number(gas),
+        });
         break;
       }
-      case "resolve":
-        await this.send(() => game.resolve(gameId));
-        this.log(`${this.name}: the opponent's clock ran out in game #${gameId}; resolved`);
+      case "choose": {
+        const gas = await this.send(() => game.choose.populateTransaction(gameId, action.index, state.hashes as string[]));
+        const g = await withRetry(() => game.getGame(gameId));
+        this.log(`round ${round}: ${this.name} disputes sub-range ${action.index} → [${g.lo}, ${g.hi}]`, {
+          event: "chose", ...ev, index: action.index, lo: Number(g.lo), hi: Number(g.hi), gas: Number(gas),
+        });
         break;
+      }
+      case "resolve": {
+        const gas = await this.send(() => game.resolve.populateTransaction(gameId));
+        this.log(`${this.name}: the opponent's clock ran out in game #${gameId}; resolved`, { event: "resolved", ...ev, gas: Number(gas) });
+        break;
+      }
       case "step": {
-        await this.send(() => game.step(gameId, trace.proofAt!(action.at)));
-        const ev = await this.d.game.queryFilter(this.d.game.filters.StepProven(gameId));
-        const e = ev[ev.length - 1].args;
-        this.log(`${this.name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`);
+        const gas = await this.send(() => game.step.populateTransaction(gameId, trace.proofAt!(action.at)));
+        const proven = await game.queryFilter(game.filters.StepProven(gameId), this.from());
+        const e = proven[proven.length - 1].args;
+        this.log(`${this.name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`, {
+          event: "stepped", ...ev, at: action.at, postStateHash: e.postStateHash, claimedHash: e.claimedHash, gas: Number(gas),
+        });
         break;
       }
     }
     return action;
+  }
+
+  /** Payouts credited to us by `contract` (fees, bonds, rewards), pulled to our account. */
+  protected async withdrawFrom(contract: Deployment["coordinator"] | Deployment["game"], what: string): Promise<bigint> {
+    const owed = await withRetry(() => contract.payoutOf(this.address));
+    if (owed === 0n) return 0n;
+    await this.send(() => contract.withdraw.populateTransaction());
+    this.log(`${this.name} withdraws ${owed} (${what})`, { event: "withdrew", agent: this.name, amount: String(owed), from: what });
+    return owed;
   }
 }

@@ -1,72 +1,95 @@
 // The challenger: watches claims, re-executes them, opens a game on a mismatch, plays the
-// dissection and the one-step proof from its own run, withdraws its reward.
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+// dissection and the one-step proof from its own run, withdraws its reward. Everything it
+// acts on is read from the chain each pass: a restarted challenger resumes its games.
 import type { Deployment } from "../chain/deploy";
-import { Agent, Log } from "./agent";
+import { withRetry } from "../chain/retry";
+import type { TxSender } from "../chain/sender";
+import { Agent } from "./agent";
+import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
 import type { Action } from "./solver";
+
+const CLAIM_PENDING = 1n;
+
+export interface ChallengerOptions {
+  /** Withdraw bonds and rewards as soon as they are credited (the CLI's loop); else call withdraw(). */
+  autoWithdraw?: boolean;
+}
 
 export class Challenger extends Agent {
   readonly runs = new Map<bigint, Run>();
   /** Claims already re-executed (a restarted challenger re-checks pending ones: idempotent). */
   private readonly checked = new Set<bigint>();
-  constructor(name: string, d: Deployment, signer: HardhatEthersSigner, readonly model: ModelRun, log: Log) {
-    super(name, d, signer, log);
+  constructor(
+    name: string,
+    d: Deployment,
+    sender: TxSender,
+    readonly model: ModelRun,
+    log: Log,
+    readonly options: ChallengerOptions = {},
+  ) {
+    super(name, d, sender, log);
+  }
+
+  private async runFor(claimId: bigint): Promise<Run> {
+    const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
+    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId), this.from()));
+    const run = this.model.run(ev[0].args.input);
+    this.runs.set(claimId, run);
+    return run;
   }
 
   /** Re-executes claim `claimId`; opens a game when its final state differs from ours. */
   async check(claimId: bigint): Promise<bigint | null> {
-    const c = await this.d.coordinator.getClaim(claimId);
-    const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId));
-    const run = this.model.run(ev[0].args.input);
-    this.runs.set(claimId, run);
+    const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
+    const t0 = Date.now();
+    const run = await this.runFor(claimId);
+    const ev = { agent: this.name, claimId: String(claimId), requestId: String(c.requestId), runMs: Date.now() - t0 };
     if (run.claim.finalStateHash.toLowerCase() === c.finalStateHash.toLowerCase()) {
-      this.log(`${this.name} re-executed claim #${claimId}: final state ${c.finalStateHash.slice(0, 10)}… matches`);
+      this.log(`${this.name} re-executed claim #${claimId}: final state ${c.finalStateHash.slice(0, 10)}… matches`, { event: "checked", ...ev, match: true });
       return null;
     }
-    this.log(
-      `${this.name} re-executed claim #${claimId}: claimed final state ${c.finalStateHash.slice(0, 10)}…, ours ${run.claim.finalStateHash.slice(0, 10)}… — mismatch`,
-    );
-    const existing = await this.d.game.gameOf(claimId, this.address);
-    if (existing !== 0n) return existing;
-    await this.send(() => this.d.game.connect(this.signer).challenge(claimId));
-    const gameId = await this.d.game.gameOf(claimId, this.address);
-    this.log(`${this.name} opens game #${gameId} over steps [0, ${run.steps}], bond ${this.d.options.challengerBond}`);
+    this.log(`${this.name} re-executed claim #${claimId}: claimed final state ${c.finalStateHash.slice(0, 10)}…, ours ${run.claim.finalStateHash.slice(0, 10)}… — mismatch`, {
+      event: "checked", ...ev, match: false, claimed: c.finalStateHash, ours: run.claim.finalStateHash,
+    });
+    const existing = await withRetry(() => this.d.game.gameOf(claimId, this.address));
+    if (existing !== 0n) {
+      this.log(`${this.name} already disputes claim #${claimId} in game #${existing}: resuming it`, { event: "resumed", ...ev, gameId: String(existing) });
+      return existing;
+    }
+    await this.ensureAllowance(await this.d.game.getAddress(), this.d.options.challengerBond);
+    const gas = await this.send(() => this.d.game.challenge.populateTransaction(claimId));
+    const gameId = await withRetry(() => this.d.game.gameOf(claimId, this.address));
+    this.log(`${this.name} opens game #${gameId} over steps [0, ${run.steps}], bond ${this.d.options.challengerBond}`, {
+      event: "game-opened", ...ev, gameId: String(gameId), steps: run.steps, gas: Number(gas),
+    });
     return gameId;
   }
 
   /** One move in `gameId`. */
   async move(gameId: bigint): Promise<Action> {
-    const g = await this.d.game.getGame(gameId);
-    let run = this.runs.get(g.claimId);
-    if (!run) {
-      // Restarted: re-derive the run from the chain.
-      const c = await this.d.coordinator.getClaim(g.claimId);
-      const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId));
-      run = this.model.run(ev[0].args.input);
-      this.runs.set(g.claimId, run);
-    }
+    const g = await withRetry(() => this.d.game.getGame(gameId));
+    const run = this.runs.get(g.claimId) ?? (await this.runFor(g.claimId)); // restarted: re-derive from the chain
     return this.play("challenger", gameId, run);
   }
 
-  /** One pass of the loop: check claims not seen yet (pending only), move in our open games. */
+  /** One pass of the loop: check claims not seen yet (pending only), move in our open games, withdraw. */
   async tick(): Promise<void> {
-    for (const e of await this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed())) {
+    const claimed = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(), this.from()));
+    for (const e of claimed) {
       const id = e.args.claimId;
       if (this.checked.has(id)) continue;
       this.checked.add(id);
-      if ((await this.d.coordinator.getClaim(id)).status === 1n) await this.check(id);
+      const request = await withRetry(() => this.d.coordinator.getRequest(e.args.requestId));
+      if (request.modelId.toLowerCase() !== this.model.modelId.toLowerCase()) continue; // not a model we run
+      if ((await withRetry(() => this.d.coordinator.getClaim(id))).status === CLAIM_PENDING) await this.check(id);
     }
-    const n = await this.d.game.gameCount();
-    for (let id = 1n; id <= n; id++) {
-      const g = await this.d.game.getGame(id);
-      if (g.challenger === this.address && g.status >= 1n && g.status <= 3n) await this.move(id);
-    }
+    for (const id of await this.liveGames("challenger")) await this.move(id);
+    if (this.options.autoWithdraw) await this.withdraw();
   }
 
+  /** Bonds back and rewards credited by the dispute game. */
   async withdraw(): Promise<bigint> {
-    const owed = await this.d.game.payoutOf(this.address);
-    if (owed > 0n) await this.send(() => this.d.game.connect(this.signer).withdraw());
-    return owed;
+    return this.withdrawFrom(this.d.game, "bond and reward");
   }
 }

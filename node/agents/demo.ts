@@ -8,6 +8,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { compileModel } from "../compiler/compile";
 import { f32Bits, initHasher } from "../commit";
 import { deployReferee } from "../chain/deploy";
+import { TxSender } from "../chain/sender";
 import type { WakeWordVault } from "../../typechain-types";
 import { Challenger } from "./challenger";
 import { ModelRun } from "./model-run";
@@ -81,7 +82,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const [deployer, treasury, publisher, beneficiary, depositor, honestSigner, cheatSigner, challengerSigner] = await ethers.getSigners();
 
   log("== Deploy");
-  const d = await deployReferee(ethers, deployer, treasury.address);
+  const d = await deployReferee(deployer, treasury.address);
   log(`protocol deployed (token, registry, staking, coordinator, OneStepVerifier, DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`);
   log(`coordinator ${await d.coordinator.getAddress()}, dispute game ${await d.game.getAddress()}`);
 
@@ -97,14 +98,16 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const [programRoot] = await d.registry.gameSpec(model.modelId);
   log(`registered on-chain under that id (program root ${programRoot.slice(0, 10)}…)`);
 
-  const honest = new Operator("honest operator", d, honestSigner, model, log);
+  const honest = new Operator("honest operator", d, await TxSender.of(honestSigner, d.interfaces), model, log);
   const cheatAt = opts.cheatAt ?? Math.floor(steps / 2);
-  const cheater = new Operator("cheating operator", d, cheatSigner, model, log, { cheatAt, cheatOutput: 1 });
-  let challenger = new Challenger("challenger", d, challengerSigner, model, log);
-  for (const a of [honest, cheater, challenger, { signer: beneficiary }, { signer: depositor }]) {
-    await (await d.token.mint(a.signer.address, 1_000_000_000n)).wait();
-    for (const spender of [d.staking, d.coordinator, d.game])
-      await (await d.token.connect(a.signer).approve(spender, ethers.MaxUint256)).wait();
+  const cheater = new Operator("cheating operator", d, await TxSender.of(cheatSigner, d.interfaces), model, log, { cheatAt, cheatOutput: 1 });
+  const challengerSender = await TxSender.of(challengerSigner, d.interfaces);
+  let challenger = new Challenger("challenger", d, challengerSender, model, log);
+  // Test tokens for everyone; the agents approve the protocol contracts themselves.
+  for (const s of [honestSigner, cheatSigner, challengerSigner]) await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+  for (const s of [beneficiary, depositor]) {
+    await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+    for (const spender of [d.staking, d.coordinator, d.game]) await (await d.token.connect(s).approve(spender, ethers.MaxUint256)).wait();
   }
   log("== Stake");
   await honest.stake(d.options.claimBond * 3n);
@@ -172,9 +175,9 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
     await cheater.tick();
     if (opts.restartChallengerAtRound !== undefined && (await d.game.getGame(gameId)).round === BigInt(opts.restartChallengerAtRound)) {
       opts.restartChallengerAtRound = undefined;
-      const fresh = new Challenger("challenger", d, challengerSigner, model, log);
-      fresh.gasUsed = challenger.gasUsed;
-      challenger = fresh;
+      // A fresh agent: no runs, no checked claims; its sender re-reads the nonce (kept for the gas count).
+      challengerSender.resetNonce();
+      challenger = new Challenger("challenger", d, challengerSender, model, log);
       log("challenger restarted: it resumes the game from chain state alone");
     }
     await challenger.tick();

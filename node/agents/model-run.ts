@@ -5,8 +5,7 @@ import { CompiledModel } from "../compiler/api";
 import { Space, product, stepCount, stepsPerElement } from "../compiler/program";
 import { SpaceTrees, TraceCommitter, buildWitness, encodeWitness, toHex } from "../commit";
 import { execute } from "../vm";
-import { ClaimData, ModelPartsStruct, claimOf, specStruct } from "../../test/helpers/toy-trace";
-import { modelPartsOf } from "../../test/helpers/protocol-real-trace";
+import { ClaimData, ModelPartsStruct, claimOf, modelPartsOf, specStruct } from "../chain/encoding";
 import type { Trace } from "./solver";
 
 export type { ClaimData, ModelPartsStruct };

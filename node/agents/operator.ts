@@ -1,8 +1,11 @@
 // The operator: stakes, serves requests for its model (run, claim), defends games against
-// its claims from the run's memory, finalizes and withdraws.
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+// its claims from the run's memory, finalizes and withdraws. Everything it acts on is read
+// from the chain each pass, so a restarted operator picks up where the chain is.
 import type { Deployment } from "../chain/deploy";
-import { Agent, Log } from "./agent";
+import { withRetry } from "../chain/retry";
+import type { TxSender } from "../chain/sender";
+import { Agent } from "./agent";
+import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
 import type { Action } from "./solver";
 
@@ -11,7 +14,13 @@ export interface OperatorOptions {
   cheatAt?: number;
   /** Claim this value as the first output: for demos and tests. */
   cheatOutput?: number;
+  /** Withdraw fees and bonds as soon as they are credited (the CLI's loop); else call withdraw(). */
+  autoWithdraw?: boolean;
 }
+
+/** Coordinator.RequestStatus / ClaimStatus. */
+const REQUEST_OPEN = 1n;
+const CLAIM_PENDING = 1n;
 
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
@@ -19,64 +28,80 @@ export class Operator extends Agent {
   constructor(
     name: string,
     d: Deployment,
-    signer: HardhatEthersSigner,
+    sender: TxSender,
     readonly model: ModelRun,
     log: Log,
     readonly options: OperatorOptions = {},
   ) {
-    super(name, d, signer, log);
+    super(name, d, sender, log);
   }
 
+  /** Stakes `amount` more. */
   async stake(amount: bigint): Promise<void> {
-    await this.send(() => this.d.staking.connect(this.signer).stake(amount));
-    this.log(`${this.name} stakes ${amount}`);
+    await this.ensureAllowance(await this.d.staking.getAddress(), amount);
+    await this.send(() => this.d.staking.stake.populateTransaction(amount));
+    this.log(`${this.name} stakes ${amount}`, { event: "staked", agent: this.name, amount: String(amount) });
+  }
+
+  /** Tops the stake up so that `claims` claims can be open at once (idempotent across restarts). */
+  async ensureStake(claims: number): Promise<void> {
+    const need = this.d.options.claimBond * BigInt(claims);
+    const bonded = await withRetry(() => this.d.staking.bondedOf(this.address));
+    if (bonded >= need) {
+      this.log(`${this.name} has ${bonded} staked (needs ${need} for ${claims} open claim${claims === 1 ? "" : "s"})`, { event: "stake-ok", agent: this.name, bonded: String(bonded) });
+      return;
+    }
+    await this.stake(need - bonded);
   }
 
   /** Requests for our model that are open now. */
   async openRequests(): Promise<bigint[]> {
-    const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(undefined, this.model.modelId));
+    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(undefined, this.model.modelId), this.from()));
     const open: bigint[] = [];
     for (const e of ev) {
       const id = e.args.requestId;
-      if ((await this.d.coordinator.getRequest(id)).status === 1n && !open.includes(id)) open.push(id);
+      if (!open.includes(id) && (await withRetry(() => this.d.coordinator.getRequest(id))).status === REQUEST_OPEN) open.push(id);
     }
     return open;
   }
 
+  /** The input bytes of request `requestId`, from its Requested event. */
+  private async inputOf(requestId: bigint): Promise<string> {
+    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), this.from()));
+    return ev[0].args.input;
+  }
+
   /** Runs request `requestId` from its logged input and claims the result. */
   async serve(requestId: bigint): Promise<bigint> {
-    const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId));
-    const input = ev[0].args.input;
+    const input = await this.inputOf(requestId);
     const t0 = Date.now();
     const run = this.runOf(input);
+    const runMs = Date.now() - t0;
     const c = run.claim;
-    await this.send(() => this.d.coordinator.connect(this.signer).claim(requestId, c.output, c.finalStateHash, c.final, c.proofs));
-    const claimId = await this.d.coordinator.claimCount();
+    const gas = await this.send(() => this.d.coordinator.claim.populateTransaction(requestId, c.output, c.finalStateHash, c.final, c.proofs));
+    const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
     this.runs.set(claimId, run);
-    this.log(`${this.name} ran request #${requestId} (${run.steps} steps, ${Date.now() - t0} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`);
+    this.log(`${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`, {
+      event: "claimed", agent: this.name, requestId: String(requestId), claimId: String(claimId), steps: run.steps, runMs, output: c.output.length > 200 ? c.output.slice(0, 200) + "…" : c.output, finalStateHash: c.finalStateHash, gas: Number(gas),
+    });
     return claimId;
   }
 
   /** Games against our claims that are still running. */
   async openGames(): Promise<bigint[]> {
-    const ids: bigint[] = [];
-    const n = await this.d.game.gameCount();
-    for (let id = 1n; id <= n; id++) {
-      const g = await this.d.game.getGame(id);
-      if (g.claimer === this.address && g.status >= 1n && g.status <= 3n) ids.push(id);
-    }
-    return ids;
+    return this.liveGames("claimer");
   }
 
   /** One defending move in `gameId`. */
   async defend(gameId: bigint): Promise<Action> {
-    const g = await this.d.game.getGame(gameId);
+    const g = await withRetry(() => this.d.game.getGame(gameId));
     let run = this.runs.get(g.claimId);
     if (!run) {
       // Restarted: redo the run behind our claim from the request's logged input.
-      const c = await this.d.coordinator.getClaim(g.claimId);
-      run = this.runOf((await this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId)))[0].args.input);
+      const c = await withRetry(() => this.d.coordinator.getClaim(g.claimId));
+      run = this.runOf(await this.inputOf(c.requestId));
       this.runs.set(g.claimId, run);
+      this.log(`${this.name} re-ran the run behind claim #${g.claimId} to defend game #${gameId}`, { event: "resumed", agent: this.name, gameId: String(gameId), claimId: String(g.claimId) });
     }
     return this.play("claimer", gameId, run);
   }
@@ -87,35 +112,33 @@ export class Operator extends Agent {
     return cheatAt !== undefined || cheatOutput !== undefined ? this.model.corrupted(run, { cheatAt, output: cheatOutput }) : run;
   }
 
-  /** Our pending claims whose window closed with no game open: finalize them. */
+  /** Requests behind our pending claims whose window closed with no game open: finalize them. */
   async finalizable(): Promise<bigint[]> {
-    const now = BigInt((await this.signer.provider.getBlock("latest"))!.timestamp);
-    const ev = await this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(undefined, undefined, this.address));
+    const now = BigInt((await withRetry(() => this.sender.signer.provider!.getBlock("latest")))!.timestamp);
+    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(undefined, undefined, this.address), this.from()));
     const ids: bigint[] = [];
     for (const e of ev) {
-      const c = await this.d.coordinator.getClaim(e.args.claimId);
-      if (c.status === 1n && c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
+      const c = await withRetry(() => this.d.coordinator.getClaim(e.args.claimId));
+      if (c.status === CLAIM_PENDING && c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
     }
     return ids;
   }
 
-  /** One pass of the loop: serve open requests, defend our games, finalize what is due. */
+  /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
   async tick(): Promise<void> {
     for (const id of await this.openRequests()) await this.serve(id);
     for (const id of await this.openGames()) await this.defend(id);
-    for (const id of await this.finalizable()) {
-      await this.finalize(id);
-      this.log(`${this.name} finalizes request #${id}`);
-    }
+    for (const id of await this.finalizable()) await this.finalize(id);
+    if (this.options.autoWithdraw) await this.withdraw();
   }
 
   async finalize(requestId: bigint): Promise<void> {
-    await this.send(() => this.d.coordinator.connect(this.signer).finalize(requestId));
+    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId));
+    this.log(`${this.name} finalizes request #${requestId}`, { event: "finalized", agent: this.name, requestId: String(requestId), gas: Number(gas) });
   }
 
+  /** Fees and unlocked claim bonds credited by the coordinator. */
   async withdraw(): Promise<bigint> {
-    const owed = await this.d.coordinator.payoutOf(this.address);
-    if (owed > 0n) await this.send(() => this.d.coordinator.connect(this.signer).withdraw());
-    return owed;
+    return this.withdrawFrom(this.d.coordinator, "fees");
   }
 }

@@ -1,11 +1,17 @@
-// Deploys the protocol (token, registry, staking, coordinator, verifier, game) and wires
-// the roles: the node's deploy helper for Hardhat's in-process chain and `localhost`.
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { Interface } from "ethers";
+// Deploys the protocol (token, registry, staking, coordinator, verifier, game) and wires the
+// roles, with any ethers signer: Hardhat's in-process chain, `localhost`, or an RPC URL.
+// `connectDeployment` attaches to a recorded deployment (deployments/<network>.json).
+import type { ContractRunner, Interface, Signer } from "ethers";
+import {
+  Coordinator__factory,
+  DisputeGame__factory,
+  ModelRegistry__factory,
+  OneStepVerifier__factory,
+  Staking__factory,
+  TestToken__factory,
+} from "../../typechain-types";
 import type { Coordinator, DisputeGame, ModelRegistry, Staking, TestToken } from "../../typechain-types";
-
-type Ethers = HardhatRuntimeEnvironment["ethers"];
+import type { DeploymentRecord } from "./deployments";
 
 export interface DeployOptions {
   degree: number;
@@ -33,6 +39,7 @@ export const DEPLOY_DEFAULTS: DeployOptions = {
 
 export interface Deployment {
   options: DeployOptions;
+  /** The payment and stake token (the mintable TestToken on dev chains; any ERC20 otherwise). */
   token: TestToken;
   registry: ModelRegistry;
   staking: Staking;
@@ -41,43 +48,67 @@ export interface Deployment {
   verifier: string;
   /** Every protocol interface, for decoding custom errors. */
   interfaces: Interface[];
+  /** The block the deployment started in: event scans start here. */
+  fromBlock: number;
   gasUsed: bigint;
 }
 
+/** Parts to reuse instead of deploying: an existing ERC20, another one-step verifier. */
+export interface ExistingParts {
+  token?: string;
+  verifier?: string;
+}
+
+export function protocolInterfaces(): Interface[] {
+  return [
+    Coordinator__factory.createInterface(),
+    DisputeGame__factory.createInterface(),
+    Staking__factory.createInterface(),
+    ModelRegistry__factory.createInterface(),
+    TestToken__factory.createInterface(),
+    OneStepVerifier__factory.createInterface(),
+  ];
+}
+
 export async function deployReferee(
-  ethers: Ethers,
-  deployer: HardhatEthersSigner,
+  deployer: Signer,
   treasury: string,
   overrides: Partial<DeployOptions> = {},
+  existing: ExistingParts = {},
+  onStep: (what: string) => void = () => undefined,
 ): Promise<Deployment> {
   const o = { ...DEPLOY_DEFAULTS, ...overrides };
+  const provider = deployer.provider;
+  if (!provider) throw new Error("the deployer signer has no provider");
+  const fromBlock = await provider.getBlockNumber();
+  const admin = await deployer.getAddress();
   let gasUsed = 0n;
-  const deploy = async <T>(name: string, args: unknown[] = []): Promise<T> => {
-    const c = await ethers.deployContract(name, args, deployer);
-    const r = await c.deploymentTransaction()!.wait();
-    gasUsed += r!.gasUsed;
-    return c as T;
+  const deployed = async <T extends { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null }>(
+    what: string,
+    c: Promise<T>,
+  ): Promise<T> => {
+    onStep(what);
+    const contract = await c;
+    gasUsed += (await contract.deploymentTransaction()!.wait())!.gasUsed;
+    return contract;
   };
-  const wait = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
+  const wait = async (what: string, tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
+    onStep(what);
     gasUsed += (await (await tx).wait())!.gasUsed;
   };
-  const token = await deploy<TestToken>("TestToken");
-  const registry = await deploy<ModelRegistry>("ModelRegistry");
-  const staking = await deploy<Staking>("Staking", [token, o.unbondingDelay, deployer.address]);
-  const coordinator = await deploy<Coordinator>("Coordinator", [
-    token,
-    registry,
-    staking,
-    o.challengeWindow,
-    o.claimBond,
-    o.maxCallbackGas,
-    o.fees,
-    deployer.address,
-  ]);
-  const verifierContract = await deploy<{ getAddress(): Promise<string> }>("OneStepVerifier");
-  const verifier = await verifierContract.getAddress();
-  const game = await deploy<DisputeGame>("DisputeGame", [
-    {
+  const token = existing.token
+    ? TestToken__factory.connect(existing.token, deployer)
+    : await deployed("TestToken", new TestToken__factory(deployer).deploy());
+  const registry = await deployed("ModelRegistry", new ModelRegistry__factory(deployer).deploy());
+  const staking = await deployed("Staking", new Staking__factory(deployer).deploy(token, o.unbondingDelay, admin));
+  const coordinator = await deployed(
+    "Coordinator",
+    new Coordinator__factory(deployer).deploy(token, registry, staking, o.challengeWindow, o.claimBond, o.maxCallbackGas, o.fees, admin),
+  );
+  const verifier = existing.verifier ?? (await (await deployed("OneStepVerifier", new OneStepVerifier__factory(deployer).deploy())).getAddress());
+  const game = await deployed(
+    "DisputeGame",
+    new DisputeGame__factory(deployer).deploy({
       coordinator: await coordinator.getAddress(),
       registry: await registry.getAddress(),
       verifier,
@@ -87,12 +118,33 @@ export async function deployReferee(
       challengerBond: o.challengerBond,
       challengerRewardBps: o.rewardBps,
       treasury,
+    }),
+  );
+  await wait("Staking: grant LOCKER_ROLE to the coordinator", staking.grantRole(await staking.LOCKER_ROLE(), coordinator));
+  await wait("Staking: grant SLASHER_ROLE to the coordinator", staking.grantRole(await staking.SLASHER_ROLE(), coordinator));
+  await wait("Coordinator: set the dispute game", coordinator.setDisputeGame(game));
+  return { options: o, token, registry, staking, coordinator, game, verifier, interfaces: protocolInterfaces(), fromBlock, gasUsed };
+}
+
+/** The deployment a record describes, its contracts attached to `runner`. */
+export function connectDeployment(r: DeploymentRecord, runner: ContractRunner): Deployment {
+  const a = r.addresses;
+  const o = r.options;
+  return {
+    options: {
+      ...o,
+      claimBond: BigInt(o.claimBond),
+      challengerBond: BigInt(o.challengerBond),
+      fees: { base: BigInt(o.fees.base), perMillionSteps: BigInt(o.fees.perMillionSteps), perCallbackGas: BigInt(o.fees.perCallbackGas) },
     },
-  ]);
-  await wait(staking.grantRole(await staking.LOCKER_ROLE(), coordinator));
-  await wait(staking.grantRole(await staking.SLASHER_ROLE(), coordinator));
-  await wait(coordinator.setDisputeGame(game));
-  const verifierIface = (await ethers.getContractFactory("OneStepVerifier")).interface;
-  const interfaces = [coordinator.interface, game.interface, staking.interface, registry.interface, token.interface, verifierIface];
-  return { options: o, token, registry, staking, coordinator, game, verifier, interfaces, gasUsed };
+    token: TestToken__factory.connect(a.token, runner),
+    registry: ModelRegistry__factory.connect(a.registry, runner),
+    staking: Staking__factory.connect(a.staking, runner),
+    coordinator: Coordinator__factory.connect(a.coordinator, runner),
+    game: DisputeGame__factory.connect(a.game, runner),
+    verifier: a.verifier,
+    interfaces: protocolInterfaces(),
+    fromBlock: r.fromBlock,
+    gasUsed: 0n,
+  };
 }

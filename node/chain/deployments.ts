@@ -7,6 +7,8 @@ import type { Deployment, DeployOptions } from "./deploy";
 export interface DeploymentRecord {
   network: string;
   chainId: number;
+  /** The block the deployment started in: agents scan events from here. */
+  fromBlock: number;
   addresses: { token: string; registry: string; staking: string; coordinator: string; game: string; verifier: string };
   options: Omit<DeployOptions, "claimBond" | "challengerBond" | "fees"> & {
     claimBond: string;
@@ -20,6 +22,7 @@ export async function recordOf(d: Deployment, network: string, chainId: number):
   return {
     network,
     chainId,
+    fromBlock: d.fromBlock,
     addresses: {
       token: await d.token.getAddress(),
       registry: await d.registry.getAddress(),

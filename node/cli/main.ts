@@ -5,6 +5,7 @@ import { CommandSpec, commandHelp, parseArgs } from "./args";
 import type { CommandContext, Handler } from "./command";
 import { createProgress } from "./progress";
 import { COMMIT_SPEC, COMPARE_SPEC, INSPECT_SPEC, PROVE_STEP_SPEC, RUN_SPEC } from "./specs";
+import { CHALLENGER_SPEC, DEPLOY_SPEC, FAUCET_SPEC, OPERATOR_SPEC, REGISTER_SPEC, REQUEST_SPEC, STATUS_SPEC } from "./chain-specs";
 
 interface Command {
   spec: CommandSpec;
@@ -18,6 +19,13 @@ export const COMMANDS: readonly Command[] = [
   { spec: RUN_SPEC, load: () => (require("./commands/run") as typeof import("./commands/run")).run },
   { spec: COMPARE_SPEC, load: () => (require("./commands/compare") as typeof import("./commands/compare")).compare },
   { spec: PROVE_STEP_SPEC, load: () => (require("./commands/prove-step") as typeof import("./commands/prove-step")).proveStep },
+  { spec: DEPLOY_SPEC, load: () => (require("./commands/deploy") as typeof import("./commands/deploy")).deploy },
+  { spec: REGISTER_SPEC, load: () => (require("./commands/register") as typeof import("./commands/register")).register },
+  { spec: FAUCET_SPEC, load: () => (require("./commands/faucet") as typeof import("./commands/faucet")).faucet },
+  { spec: OPERATOR_SPEC, load: () => (require("./commands/operator") as typeof import("./commands/operator")).operator },
+  { spec: CHALLENGER_SPEC, load: () => (require("./commands/challenger") as typeof import("./commands/challenger")).challenger },
+  { spec: REQUEST_SPEC, load: () => (require("./commands/request") as typeof import("./commands/request")).request },
+  { spec: STATUS_SPEC, load: () => (require("./commands/status") as typeof import("./commands/status")).status },
 ];
 
 const VERSION = (require("../../package.json") as { version: string }).version;
@@ -28,7 +36,8 @@ function topHelp(): string {
     "usage: referee <command> [options]",
     "",
     "Referee: optimistic verified inference. Compile ONNX models to fixed-order float32",
-    "programs, commit to them, run them bit-reproducibly, and compare with onnxruntime.",
+    "programs, commit to them, run them bit-reproducibly, and compare with onnxruntime;",
+    "deploy the protocol, serve and challenge claims, request inferences on a chain.",
     "",
     "commands:",
     ...rows,

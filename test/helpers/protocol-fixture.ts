@@ -13,6 +13,7 @@ import type {
   TestToken,
 } from "../../typechain-types";
 import type { ClaimData, Scenario, TraceProvider } from "./toy-trace";
+import { deployReferee } from "../../node/chain/deploy";
 
 export const GameStatus = {
   None: 0n,
@@ -95,18 +96,6 @@ export async function deployProtocol(overrides: Partial<ProtocolOptions> = {}): 
     options.token === "test"
       ? await ethers.deployContract("TestToken")
       : await ethers.deployContract("ReentrantToken");
-  const registry = await ethers.deployContract("ModelRegistry");
-  const staking = await ethers.deployContract("Staking", [token, options.unbondingDelay, actors.deployer]);
-  const coordinator = await ethers.deployContract("Coordinator", [
-    token,
-    registry,
-    staking,
-    options.challengeWindow,
-    options.claimBond,
-    options.maxCallbackGas,
-    options.fees,
-    actors.deployer,
-  ]);
   let alphabet: AlphabetVerifier | null = null;
   let verifier: string;
   if (options.deployVerifier) verifier = await options.deployVerifier();
@@ -114,22 +103,11 @@ export async function deployProtocol(overrides: Partial<ProtocolOptions> = {}): 
     alphabet = await ethers.deployContract("AlphabetVerifier");
     verifier = await alphabet.getAddress();
   }
-  const game = await ethers.deployContract("DisputeGame", [
-    {
-      coordinator: await coordinator.getAddress(),
-      registry: await registry.getAddress(),
-      verifier,
-      token: await token.getAddress(),
-      degree: options.degree,
-      clockSeconds: options.clockSeconds,
-      challengerBond: options.challengerBond,
-      challengerRewardBps: options.rewardBps,
-      treasury: actors.treasury.address,
-    },
-  ]);
-  await staking.grantRole(await staking.LOCKER_ROLE(), coordinator);
-  await staking.grantRole(await staking.SLASHER_ROLE(), coordinator);
-  await coordinator.setDisputeGame(game);
+  // The node's own deployment wiring, with this test's token and verifier.
+  const { registry, staking, coordinator, game } = await deployReferee(actors.deployer, actors.treasury.address, options, {
+    token: await token.getAddress(),
+    verifier,
+  });
   for (const s of [actors.requester, ...actors.operators, ...actors.challengers, actors.stranger]) {
     await token.mint(s.address, MINT);
     for (const spender of [staking, coordinator, game]) await token.connect(s).approve(spender, ethers.MaxUint256);

@@ -2,29 +2,13 @@
 // scenario (honest run, lies, one-step proofs) on top of TraceCommitter / buildWitness.
 import { Program } from "../../node/compiler/program";
 import { CompiledModel } from "../../node/compiler/api";
-import { ProgramTree, SpaceTrees, TraceCommitter, modelCommitment, toHex } from "../../node/commit";
+import { SpaceTrees, TraceCommitter, toHex } from "../../node/commit";
 import { execute } from "../../node/vm";
-import { ClaimData, GarbageTrace, LieKind, ModelPartsStruct, Scenario, StepProver, TraceProvider, claimOf, f32Bytes, headerStruct, specStruct } from "./toy-trace";
+import { ClaimData, GarbageTrace, LieKind, ModelPartsStruct, Scenario, StepProver, TraceProvider, claimOf, f32Bytes, specStruct } from "./toy-trace";
 
-/** ModelRegistry.register's parts for a compiled model, and the node's commitment. */
-export function modelPartsOf(model: CompiledModel): { parts: ModelPartsStruct; commitment: string } {
-  const program = model.program;
-  const tree = ProgramTree.build(program);
-  const c = modelCommitment(program, model.onnxHash, { programTree: tree });
-  return {
-    parts: {
-      program: headerStruct(tree.header),
-      weightsRoot: c.weightsRoot,
-      initialActivationsRoot: c.initialActivationsRoot,
-      steps: BigInt(c.N),
-      inputs: program.inputs.map(specStruct),
-      outputs: program.outputs.map(specStruct),
-      onnxFileHash: c.onnxFileHash,
-      compilerVersion: c.compilerVersion,
-    },
-    commitment: c.commitment,
-  };
-}
+import { modelPartsOf } from "../../node/chain/encoding";
+
+export { modelPartsOf };
 
 /** A TraceCommitter seen as a trace provider, with the claim its final state makes. */
 export class CommittedTrace implements TraceProvider {

@@ -6,42 +6,28 @@
 // carries what that party posts as its claim (outputs, final state, output proofs). A
 // prover answers "one-step proof of step s" from the honest run. A cheating claimer is a
 // trace provider that differs from the honest one somewhere.
-import { AbiCoder, hexlify, keccak256 as ethersKeccak, toBeHex, zeroPadValue } from "ethers";
-import { Space, TensorSpec, product } from "../../node/compiler/program";
+import { AbiCoder, keccak256 as ethersKeccak, toBeHex, zeroPadValue } from "ethers";
+import { Space, product } from "../../node/compiler/program";
+import { SpaceTrees, spaceRoot, toHex, zeroSlotRoot } from "../../node/commit";
 import {
-  ProgramHeader,
-  SpaceTrees,
-  f32Bits,
-  keccak256,
-  programRootOf,
-  spaceRoot,
-  specListHash,
-  stateHash,
-  toHex,
-  zeroSlotRoot,
-} from "../../node/commit";
-import { ByteWriter } from "../../node/commit/bytes";
-import { MODEL_COMMITMENT } from "../../node/commit/domains";
+  ClaimData,
+  ModelPartsStruct,
+  TensorSpecStruct,
+  bytes,
+  claimOf,
+  commitmentOf,
+  f32Bytes,
+  programRootHex,
+  stateHashHex,
+} from "../../node/chain/encoding";
+
+// The protocol structs and encodings live in node/chain; tests import them from here too.
+export * from "../../node/chain/encoding";
 
 const abi = AbiCoder.defaultAbiCoder();
 
 // ---------------------------------------------------------------------------------------
 // Interfaces shared by the toy and the real traces
-
-/** Roots of a halted state (the claim's FinalState struct). */
-export interface FinalStateParts {
-  weightsRoot: string;
-  inputsRoot: string;
-  activationsRoot: string;
-}
-
-/** Everything `Coordinator.claim` takes besides the request id. */
-export interface ClaimData {
-  output: string;
-  finalStateHash: string;
-  final: FinalStateParts;
-  proofs: string[][];
-}
 
 /** One party's view of a run: the state hash at every step, and the claim it posts. */
 export interface TraceProvider {
@@ -78,129 +64,6 @@ export interface Scenario {
   readonly honest: TraceProvider;
   readonly prover: StepProver;
   lie(kind: LieKind): TraceProvider;
-}
-
-// ---------------------------------------------------------------------------------------
-// Encodings
-
-export interface TensorSpecStruct {
-  space: number;
-  slotIndex: number;
-  dims: number[];
-  name: string;
-}
-
-export interface ModelPartsStruct {
-  program: {
-    instructionTreeRoot: string;
-    instructions: number;
-    weightSlots: number;
-    inputSlots: number;
-    activationSlots: number;
-  };
-  weightsRoot: string;
-  initialActivationsRoot: string;
-  steps: bigint;
-  inputs: TensorSpecStruct[];
-  outputs: TensorSpecStruct[];
-  onnxFileHash: string;
-  compilerVersion: number;
-}
-
-export function specStruct(s: TensorSpec): TensorSpecStruct {
-  return { space: s.slot.space, slotIndex: s.slot.index, dims: [...s.dims], name: s.name };
-}
-
-export function headerStruct(h: ProgramHeader): ModelPartsStruct["program"] {
-  return {
-    instructionTreeRoot: toHex(h.instructionTreeRoot),
-    instructions: h.instructions,
-    weightSlots: h.weightSlots,
-    inputSlots: h.inputSlots,
-    activationSlots: h.activationSlots,
-  };
-}
-
-/** Values as big-endian binary32, concatenated (§5.1, §5.2). NaN is written canonical. */
-export function f32Bytes(arrays: readonly Float32Array[]): string {
-  const n = arrays.reduce((a, x) => a + x.length, 0);
-  const out = new Uint8Array(4 * n);
-  const dv = new DataView(out.buffer);
-  let o = 0;
-  for (const a of arrays) for (const x of a) dv.setUint32((o++) * 4, f32Bits(x));
-  return hexlify(out);
-}
-
-/** modelCommitment (§3.5) of ModelParts, computed the node's way. */
-export function commitmentOf(p: ModelPartsStruct): string {
-  const toSpec = (s: TensorSpecStruct): TensorSpec => ({ name: s.name, dims: s.dims, slot: { space: s.space as Space, index: s.slotIndex } });
-  const programRoot = programRootOf({
-    instructionTreeRoot: bytes(p.program.instructionTreeRoot),
-    instructions: p.program.instructions,
-    weightSlots: p.program.weightSlots,
-    inputSlots: p.program.inputSlots,
-    activationSlots: p.program.activationSlots,
-  });
-  const w = new ByteWriter(256)
-    .u8(MODEL_COMMITMENT)
-    .bytes(programRoot)
-    .bytes(bytes(p.weightsRoot))
-    .bytes(bytes(p.initialActivationsRoot))
-    .u64(Number(p.steps), "N")
-    .bytes(specListHash(p.inputs.map(toSpec)))
-    .bytes(specListHash(p.outputs.map(toSpec)))
-    .bytes(bytes(p.onnxFileHash))
-    .u32(p.compilerVersion, "compilerVersion");
-  return toHex(keccak256(w.finish()));
-}
-
-export function programRootHex(p: ModelPartsStruct): string {
-  return toHex(
-    programRootOf({
-      instructionTreeRoot: bytes(p.program.instructionTreeRoot),
-      instructions: p.program.instructions,
-      weightSlots: p.program.weightSlots,
-      inputSlots: p.program.inputSlots,
-      activationSlots: p.program.activationSlots,
-    }),
-  );
-}
-
-export function bytes(hex: string): Uint8Array {
-  const h = hex.startsWith("0x") ? hex.slice(2) : hex;
-  return Uint8Array.from(Buffer.from(h, "hex"));
-}
-
-/** Hash of a state (§3.4) from hex roots. */
-export function stateHashHex(w: string, i: string, a: string, instr: number, elem = 0, k = 0, acc = 0): string {
-  return toHex(
-    stateHash({ weightsRoot: bytes(w), inputsRoot: bytes(i), activationsRoot: bytes(a), pc: { instr, elem, k }, acc }),
-  );
-}
-
-/**
- * Claim data for a halted state whose memory is `weights`, `inputs`, `activations` (each a
- * built SpaceTrees), with `outputs` read from the slots the output specs name.
- */
-export function claimOf(
-  instructions: number,
-  spaces: { weights: SpaceTrees; inputs: SpaceTrees; activations: SpaceTrees },
-  outputs: readonly TensorSpecStruct[],
-): ClaimData {
-  const byId = [spaces.weights, spaces.inputs, spaces.activations];
-  const final = {
-    weightsRoot: toHex(spaces.weights.root()),
-    inputsRoot: toHex(spaces.inputs.root()),
-    activationsRoot: toHex(spaces.activations.root()),
-  };
-  const values = outputs.map((o) => byId[o.space].slots[o.slotIndex].values);
-  const proofs = outputs.map((o) => byId[o.space].slotProof(o.slotIndex).map(toHex));
-  return {
-    output: f32Bytes(values),
-    finalStateHash: stateHashHex(final.weightsRoot, final.inputsRoot, final.activationsRoot, instructions),
-    final,
-    proofs,
-  };
 }
 
 // ---------------------------------------------------------------------------------------

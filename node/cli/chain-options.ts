@@ -1,0 +1,20 @@
+// The options every chain command takes, and their help: no ethers here, so --help stays fast.
+import type { OptionSpec } from "./args";
+
+export const DEFAULT_RPC = "http://127.0.0.1:8545";
+
+export const CHAIN_OPTIONS_LIST: OptionSpec[] = [
+  { name: "rpc", kind: "value", metavar: "url", help: `JSON-RPC URL (default $REFEREE_RPC_URL, else ${DEFAULT_RPC})` },
+  { name: "network", kind: "value", metavar: "name", help: "the deployment to use: deployments/<name>.json (default: localhost on a dev chain, else chain-<chainId>)" },
+  { name: "deployments", kind: "value", metavar: "dir", help: "where deployment records live (default ./deployments)" },
+  { name: "account", kind: "value", metavar: "i", help: "on a dev chain (31337): use Hardhat's i-th dev account instead of $REFEREE_PRIVATE_KEY" },
+];
+
+export const CHAIN_DETAILS_TEXT = `accounts:
+  The signing key is read from the environment variable REFEREE_PRIVATE_KEY (0x-hex).
+  On a development chain (chain id 31337, e.g. \`npx hardhat node\`), --account i uses
+  Hardhat's i-th development account instead.
+
+deployments:
+  \`referee deploy\` writes deployments/<network>.json; the other commands read it.`;
+

@@ -1,0 +1,118 @@
+// Arguments and help of the chain commands (deploy, register, faucet, operator, challenger,
+// request, status): pure data, like specs.ts, so help needs no chain libraries loaded.
+import type { CommandSpec, OptionSpec } from "./args";
+import { CHAIN_DETAILS_TEXT, CHAIN_OPTIONS_LIST } from "./chain-options";
+import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE } from "./specs";
+
+const OPT_JSON_LOG: OptionSpec = { name: "json", kind: "flag", help: "log one JSON object per line (fields: time, event, agent, …, message)" };
+const OPT_POLL: OptionSpec = { name: "poll", kind: "value", metavar: "ms", help: "pause between passes over the chain (default 1000)" };
+const OPT_ONCE: OptionSpec = { name: "once", kind: "flag", help: "make one pass and exit (for cron jobs and scripts)" };
+
+export const DEPLOY_SPEC: CommandSpec = {
+  path: ["deploy"],
+  summary: "Deploy the protocol contracts and write deployments/<network>.json.",
+  positionals: [],
+  options: [
+    ...CHAIN_OPTIONS_LIST,
+    { name: "degree", kind: "value", metavar: "k", help: "dissection degree: k sub-ranges per round (default 8)" },
+    { name: "challenge-window", kind: "value", metavar: "s", help: "seconds a claim can be challenged (default 600)" },
+    { name: "clock", kind: "value", metavar: "s", help: "each party's chess clock in a game, seconds (default 3600)" },
+    { name: "claim-bond", kind: "value", metavar: "n", help: "stake locked per claim (default 1000)" },
+    { name: "challenger-bond", kind: "value", metavar: "n", help: "bond posted to open a game (default 400)" },
+    { name: "token", kind: "value", metavar: "address", help: "use this ERC20 for fees, stakes and bonds (default: deploy a mintable TestToken)" },
+    { name: "treasury", kind: "value", metavar: "address", help: "receives the protocol's share of slashed bonds (default: the deployer)" },
+    OPT_JSON,
+  ],
+  details: CHAIN_DETAILS_TEXT,
+};
+
+export const REGISTER_SPEC: CommandSpec = {
+  path: ["register"],
+  summary: "Register an ONNX model in the deployment's registry (its id is the node's commitment).",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_SHAPE,
+    { name: "name", kind: "value", metavar: "text", help: "display name (default: the file name)" },
+    { name: "uri", kind: "value", metavar: "uri", help: "where the model file can be fetched (default: file:<name>)" },
+    ...CHAIN_OPTIONS_LIST,
+    OPT_JSON,
+  ],
+  details: CHAIN_DETAILS_TEXT,
+};
+
+export const FAUCET_SPEC: CommandSpec = {
+  path: ["faucet"],
+  summary: "Mint test tokens (deployments with the TestToken only).",
+  positionals: [],
+  options: [
+    { name: "amount", kind: "value", metavar: "n", help: "tokens to mint (default 1000000)" },
+    { name: "to", kind: "value", metavar: "address", help: "recipient (default: this account)" },
+    ...CHAIN_OPTIONS_LIST,
+    OPT_JSON,
+  ],
+  details: CHAIN_DETAILS_TEXT,
+};
+
+export const OPERATOR_SPEC: CommandSpec = {
+  path: ["operator"],
+  summary: "Serve a model: stake, claim open requests, defend games, finalize, withdraw fees.",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_SHAPE,
+    { name: "stake-claims", kind: "value", metavar: "n", help: "keep enough stake for n open claims (default 3)" },
+    { name: "cheat-at", kind: "value", metavar: "step", help: "DEMOS AND TESTS: corrupt every run from this step on (and claim 1.0 as the first output)" },
+    OPT_POLL,
+    OPT_ONCE,
+    ...CHAIN_OPTIONS_LIST,
+    OPT_JSON_LOG,
+  ],
+  details: `Each pass: serve every open request for the model (run, claim), make the next move in
+every game against our claims, finalize claims whose window closed, withdraw what is owed.
+State comes from the chain each pass: a restarted operator carries on where it stopped.
+
+${CHAIN_DETAILS_TEXT}`,
+};
+
+export const CHALLENGER_SPEC: CommandSpec = {
+  path: ["challenger"],
+  summary: "Watch claims on a model, re-execute them, dispute wrong ones, withdraw rewards.",
+  positionals: [MODEL_ARG],
+  options: [OPT_SHAPE, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
+  details: `Each pass: re-execute every new pending claim on the model; on a final state that differs
+from ours, open a game (posting the challenger bond) and play it: choose the first sub-range
+the claimer got wrong, then prove the one step on-chain. Bonds and rewards are withdrawn
+when credited. State comes from the chain: a restarted challenger resumes its games.
+
+${CHAIN_DETAILS_TEXT}`,
+};
+
+export const REQUEST_SPEC: CommandSpec = {
+  path: ["request"],
+  summary: "Request an inference: pay the fee, send the input; --wait for the verified output.",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_INPUT,
+    OPT_SEED,
+    OPT_DIST,
+    OPT_SHAPE,
+    { name: "fee", kind: "value", metavar: "n", help: "fee offered (default: the coordinator's quote)" },
+    { name: "ttl", kind: "value", metavar: "s", help: "claims accepted for s seconds, then the fee can be refunded (default 3600)" },
+    { name: "consumer", kind: "value", metavar: "address", help: "contract called back with the output (IInferenceConsumer; default none)" },
+    { name: "callback-gas", kind: "value", metavar: "n", help: "gas for the consumer's callback (default 200000 with --consumer, else 0)" },
+    { name: "wait", kind: "flag", help: "wait until the request is final and print the output" },
+    { name: "timeout", kind: "value", metavar: "s", help: "with --wait: give up after s seconds (default 3600)" },
+    ...CHAIN_OPTIONS_LIST,
+    OPT_JSON,
+  ],
+  details: `${INPUT_DETAILS}
+
+${CHAIN_DETAILS_TEXT}`,
+};
+
+export const STATUS_SPEC: CommandSpec = {
+  path: ["status"],
+  summary: "A request's status: its claim, any dispute games, and the output once final.",
+  positionals: [{ name: "requestId", help: "the request's id (printed by referee request)" }],
+  options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
+  details: CHAIN_DETAILS_TEXT,
+};

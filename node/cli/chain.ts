@@ -1,0 +1,121 @@
+// What the chain commands share: the RPC connection (checked before use, so a wrong URL is
+// one clear line), the account (a key from the environment, or a Hardhat dev account on a
+// dev chain), the recorded deployment, the model an agent serves, and agent logs.
+import { HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
+import * as path from "path";
+import { existsSync } from "fs";
+import { RefereeError } from "../errors";
+import type { Deployment } from "../chain/deploy";
+import { connectDeployment } from "../chain/deploy";
+import { DeploymentRecord, readDeployment } from "../chain/deployments";
+import { ChainError } from "../chain/errors";
+import { TxSender } from "../chain/sender";
+import { ModelRun } from "../agents/model-run";
+import { Log, humanLog, jsonLog } from "../agents/log";
+import { initHasher } from "../commit";
+import type { ParsedArgs } from "./args";
+import { DEFAULT_RPC } from "./chain-options";
+import { usageError } from "./args";
+import type { CommandContext } from "./command";
+import { compileWithProgress, readModel } from "./model";
+
+/** Hardhat's well-known development mnemonic: its accounts are funded on `npx hardhat node`. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const DEV_CHAIN_IDS = new Set([31337, 1337]);
+
+export interface ChainConnection {
+  provider: JsonRpcProvider;
+  chainId: number;
+  url: string;
+  network: string;
+  deploymentsDir: string;
+}
+
+/** One JSON-RPC call with a timeout, so an unreachable node is an error, not a hang. */
+async function probeChainId(url: string): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    throw new RefereeError("CHAIN", `cannot reach the JSON-RPC node at ${url} (${cause}); is it running? (npx hardhat node)`, e);
+  }
+  const body = (await res.json().catch(() => null)) as { result?: string } | null;
+  if (!res.ok || !body?.result) throw new RefereeError("CHAIN", `${url} did not answer eth_chainId (HTTP ${res.status})`);
+  return Number(BigInt(body.result));
+}
+
+export async function connect(args: ParsedArgs): Promise<ChainConnection> {
+  const url = args.get("rpc") ?? process.env.REFEREE_RPC_URL ?? DEFAULT_RPC;
+  const chainId = await probeChainId(url);
+  const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, polling: true, pollingInterval: 250 });
+  const network = args.get("network") ?? (DEV_CHAIN_IDS.has(chainId) ? "localhost" : `chain-${chainId}`);
+  const deploymentsDir = path.resolve(args.get("deployments") ?? "deployments");
+  return { provider, chainId, url, network, deploymentsDir };
+}
+
+export function signerOf(args: ParsedArgs, c: ChainConnection): Wallet | HDNodeWallet {
+  const account = args.int("account");
+  if (account !== undefined) {
+    if (!DEV_CHAIN_IDS.has(c.chainId)) throw usageError(`--account uses Hardhat's development keys: refused on chain ${c.chainId}; set REFEREE_PRIVATE_KEY`);
+    return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${account}`).connect(c.provider);
+  }
+  const key = process.env.REFEREE_PRIVATE_KEY;
+  if (!key) throw usageError("no account: set REFEREE_PRIVATE_KEY (or, on a dev chain, pass --account i)");
+  try {
+    return new Wallet(key, c.provider);
+  } catch (e) {
+    throw usageError(`REFEREE_PRIVATE_KEY is not a private key (${(e as Error).message.split(" (")[0]})`);
+  }
+}
+
+export function deploymentOf(c: ChainConnection): { record: DeploymentRecord; deployment: Deployment } {
+  const file = path.join(c.deploymentsDir, `${c.network}.json`);
+  if (!existsSync(file)) throw new RefereeError("USAGE", `no deployment record ${file}: run referee deploy first (or pass --network / --deployments)`);
+  const record = readDeployment(c.deploymentsDir, c.network);
+  if (record.chainId !== c.chainId) {
+    throw new RefereeError("CHAIN", `${file} is for chain ${record.chainId}, but ${c.url} is chain ${c.chainId}: a restarted dev node needs referee deploy again`);
+  }
+  return { record, deployment: connectDeployment(record, c.provider) };
+}
+
+export async function senderOf(args: ParsedArgs, c: ChainConnection, d: Deployment): Promise<TxSender> {
+  return TxSender.of(signerOf(args, c), d.interfaces);
+}
+
+/** Compiles the model file (with --shape), and checks it is registered in this deployment. */
+export async function servedModel(args: ParsedArgs, ctx: CommandContext, d: Deployment): Promise<ModelRun> {
+  await initHasher();
+  const loaded = readModel(args.positionals[0]);
+  const { compiled } = compileWithProgress(loaded, args, ctx.progress);
+  const model = ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value;
+  if (!(await chainCall(() => d.registry.isRegistered(model.modelId)))) {
+    throw new RefereeError("USAGE", `model ${path.basename(loaded.path)} (id ${model.modelId}) is not registered in this deployment: run referee register ${loaded.path} first`);
+  }
+  return model;
+}
+
+export function logOf(args: ParsedArgs, ctx: CommandContext): Log {
+  const write = (line: string) => ctx.out(line + "\n");
+  return args.has("json") ? jsonLog(write) : humanLog(write);
+}
+
+/** Runs a chain call, turning a named revert or RPC failure into one CLI error line. */
+export async function chainCall<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
+
+export function asCliError(e: unknown): RefereeError {
+  if (e instanceof RefereeError) return e;
+  if (e instanceof ChainError) return new RefereeError("CHAIN", e.errorName ? `the contract refused: ${e.shortMessage}` : e.shortMessage, e);
+  return new RefereeError("CHAIN", e instanceof Error ? e.message.split("\n")[0] : String(e), e);
+}

@@ -1,0 +1,64 @@
+// referee request: send a model's input with a fee; with --wait, follow it to the verified output.
+import { ZeroAddress, isAddress } from "ethers";
+import { ModelRun } from "../../agents/model-run";
+import { f32Bytes } from "../../chain/encoding";
+import { initHasher } from "../../commit";
+import { RefereeError } from "../../errors";
+import type { ParsedArgs } from "../args";
+import { usageError } from "../args";
+import { chainCall, connect, deploymentOf, senderOf } from "../chain";
+import type { CommandContext } from "../command";
+import { compileWithProgress, inputSource, readModel } from "../model";
+import { formatRequestView, requestView } from "../request-status";
+
+export async function request(args: ParsedArgs, ctx: CommandContext): Promise<void> {
+  await initHasher();
+  const json = args.has("json");
+  const consumer = args.get("consumer") ?? ZeroAddress;
+  if (!isAddress(consumer)) throw usageError(`--consumer expects an address, got '${consumer}'`);
+  const callbackGas = args.int("callback-gas", consumer === ZeroAddress ? 0 : 200_000)!;
+  const ttl = args.int("ttl", 3600)!;
+  const timeoutS = args.int("timeout", 3600)!;
+  const loaded = readModel(args.positionals[0]);
+  const { compiled } = compileWithProgress(loaded, args, ctx.progress);
+  const inputs = inputSource(args, compiled.program.inputs).inputs(0);
+  const model = ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value;
+  const c = await connect(args);
+  const { deployment: d } = deploymentOf(c);
+  if (!(await chainCall(() => d.registry.isRegistered(model.modelId)))) {
+    throw new RefereeError("USAGE", `model ${model.modelId} is not registered in this deployment: run referee register first`);
+  }
+  const sender = await senderOf(args, c, d);
+  const quote = await chainCall(() => d.coordinator.quoteFee(model.modelId, callbackGas));
+  const fee = args.has("fee") ? BigInt(args.int("fee")!) : quote;
+  if (fee < quote) throw usageError(`--fee ${fee} is below the coordinator's quote ${quote}`);
+  const input = f32Bytes(inputs);
+  const coordinator = await d.coordinator.getAddress();
+  if ((await chainCall(() => d.token.allowance(sender.address, coordinator))) < fee) {
+    await chainCall(() => sender.send(() => d.token.approve.populateTransaction(coordinator, 2n ** 256n - 1n)));
+  }
+  const now = (await chainCall(() => c.provider.getBlock("latest")))!.timestamp;
+  const sent = await chainCall(() => sender.send(() => d.coordinator.request.populateTransaction(model.modelId, input, fee, consumer, callbackGas, now + ttl)));
+  let requestId: bigint | null = null;
+  for (const l of sent.receipt.logs) {
+    const parsed = d.coordinator.interface.parseLog(l);
+    if (parsed?.name === "Requested") requestId = parsed.args.requestId as bigint;
+  }
+  if (requestId === null) throw new RefereeError("CHAIN", `transaction ${sent.hash} logged no Requested event`);
+  const summary = { requestId: String(requestId), modelId: model.modelId, fee: String(fee), inputBytes: (input.length - 2) / 2, deadline: now + ttl, tx: sent.hash, gasUsed: Number(sent.gasUsed) };
+  if (!args.has("wait")) {
+    ctx.out(json ? JSON.stringify(summary) + "\n" : `request #${requestId} sent: fee ${fee}, ${summary.inputBytes} input bytes, gas ${sent.gasUsed}\n  follow it with: referee status ${requestId}\n`);
+    return;
+  }
+  if (!json) ctx.out(`request #${requestId} sent (fee ${fee}); waiting for a claim to become final…\n`);
+  const t0 = Date.now();
+  const { value: view } = await ctx.progress.phaseAsync("waiting for the verified output", async () => {
+    for (;;) {
+      const v = (await chainCall(() => requestView(d, requestId!)))!;
+      if (v.status === "Finalized" || v.status === "Refunded") return v;
+      if (Date.now() - t0 > timeoutS * 1000) throw new RefereeError("CHAIN", `request #${requestId} is still ${v.status} after ${timeoutS} s (referee status ${requestId})`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  });
+  ctx.out(json ? JSON.stringify({ ...summary, ...view }) + "\n" : formatRequestView(view));
+}

@@ -1,0 +1,114 @@
+// A request as the chain records it: status, every claim made on it (a rejected claim
+// reopens the request), the games against each claim, and the output values once final.
+import { getBytes } from "ethers";
+import type { Deployment } from "../chain/deploy";
+import { GAME_STATUS_NAMES } from "../agents/agent";
+
+export const REQUEST_STATUS = ["None", "Open", "Claimed", "Finalized", "Refunded"];
+export const CLAIM_STATUS = ["None", "Pending", "Rejected", "Finalized"];
+export const CALLBACK_STATUS = ["None", "NotRequested", "Delivered", "Failed"];
+
+export interface GameView {
+  gameId: string;
+  challenger: string;
+  status: string;
+  rounds: number;
+  range: [number, number];
+}
+
+export interface ClaimView {
+  claimId: string;
+  operator: string;
+  status: string;
+  finalStateHash: string;
+  challengeDeadline: number;
+  games: GameView[];
+}
+
+export interface RequestView {
+  requestId: string;
+  status: string;
+  modelId: string;
+  modelName: string;
+  requester: string;
+  fee: string;
+  deadline: number;
+  callback: string;
+  claims: ClaimView[];
+  /** Per output tensor, its values (binary32), once the request is final. */
+  outputs: number[][] | null;
+}
+
+/** Big-endian binary32 values (§5.2), split by the outputs' value counts. */
+export function decodeOutputs(output: string, counts: readonly number[]): number[][] {
+  const b = getBytes(output);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let o = 0;
+  return counts.map((n) => Array.from({ length: n }, () => {
+    const v = dv.getFloat32(o);
+    o += 4;
+    return v;
+  }));
+}
+
+export async function requestView(d: Deployment, requestId: bigint): Promise<RequestView | null> {
+  if (requestId < 1n || requestId > (await d.coordinator.requestCount())) return null;
+  const r = await d.coordinator.getRequest(requestId);
+  const [modelName] = await d.registry.metadata(r.modelId);
+  const claims: ClaimView[] = [];
+  for (const e of await d.coordinator.queryFilter(d.coordinator.filters.Claimed(requestId), d.fromBlock)) {
+    const claimId = e.args.claimId;
+    const c = await d.coordinator.getClaim(claimId);
+    const games: GameView[] = [];
+    for (const g of await d.game.queryFilter(d.game.filters.GameCreated(undefined, claimId), d.fromBlock)) {
+      const game = await d.game.getGame(g.args.gameId);
+      games.push({
+        gameId: String(g.args.gameId),
+        challenger: game.challenger,
+        status: GAME_STATUS_NAMES[Number(game.status)],
+        rounds: Number(game.round),
+        range: [Number(game.lo), Number(game.hi)],
+      });
+    }
+    claims.push({ claimId: String(claimId), operator: c.operator, status: CLAIM_STATUS[Number(c.status)], finalStateHash: c.finalStateHash, challengeDeadline: Number(c.challengeDeadline), games });
+  }
+  let outputs: number[][] | null = null;
+  if (r.status === 3n) {
+    const [, , slots] = await d.registry.claimSpec(r.modelId);
+    outputs = decodeOutputs(await d.coordinator.resultOf(requestId), slots.map((s) => Number(s.valueCount)));
+  }
+  return {
+    requestId: String(requestId),
+    status: REQUEST_STATUS[Number(r.status)],
+    modelId: r.modelId,
+    modelName,
+    requester: r.requester,
+    fee: String(r.fee),
+    deadline: Number(r.deadline),
+    callback: CALLBACK_STATUS[Number(r.callbackStatus)],
+    claims,
+    outputs,
+  };
+}
+
+const FIRST = 8;
+
+export function formatRequestView(v: RequestView): string {
+  const lines = [
+    `request #${v.requestId}: ${v.status}`,
+    `  model      ${v.modelName || "(unnamed)"} ${v.modelId}`,
+    `  requester  ${v.requester}, fee ${v.fee}, claims accepted until ${new Date(v.deadline * 1000).toISOString()}`,
+    `  callback   ${v.callback}`,
+  ];
+  for (const c of v.claims) {
+    lines.push(`  claim #${c.claimId} by ${c.operator}: ${c.status} (final state ${c.finalStateHash.slice(0, 10)}…, window until ${new Date(c.challengeDeadline * 1000).toISOString()})`);
+    for (const g of c.games) lines.push(`    game #${g.gameId} by ${g.challenger}: ${g.status}, ${g.rounds} rounds, range [${g.range[0]}, ${g.range[1]}]`);
+  }
+  if (v.outputs) {
+    v.outputs.forEach((vals, i) => {
+      const shown = vals.slice(0, FIRST).map((x) => Number(x.toPrecision(7))).join(", ");
+      lines.push(`  output ${i}   [${shown}${vals.length > FIRST ? `, … (${vals.length} values)` : ""}]`);
+    });
+  }
+  return lines.join("\n") + "\n";
+}

@@ -25,6 +25,8 @@ const CLAIM_PENDING = 1n;
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
   readonly runs = new Map<bigint, Run>();
+  /** The bonded stake last reported as enough (reported again only when it changes). */
+  private stakeReported: bigint | null = null;
   constructor(
     name: string,
     d: Deployment,
@@ -48,6 +50,8 @@ export class Operator extends Agent {
     const need = this.d.options.claimBond * BigInt(claims);
     const bonded = await withRetry(() => this.d.staking.bondedOf(this.address));
     if (bonded >= need) {
+      if (this.stakeReported === bonded) return;
+      this.stakeReported = bonded;
       this.log(`${this.name} has ${bonded} staked (needs ${need} for ${claims} open claim${claims === 1 ? "" : "s"})`, { event: "stake-ok", agent: this.name, bonded: String(bonded) });
       return;
     }

@@ -24,6 +24,15 @@ function revertData(e: unknown): string | null {
   return null;
 }
 
+/** One line for an ethers or RPC error: ethers' short message and the node's own reason, never the raw transaction. */
+export function shortMessageOf(e: unknown): string {
+  if (isError(e, "CALL_EXCEPTION")) return e.shortMessage;
+  const x = e as { shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
+  const short = x?.shortMessage ?? (e instanceof Error ? e.message.split("\n")[0] : String(e));
+  const node = x?.info?.error?.message;
+  return node && !short.includes(node) ? `${short}: ${node}` : short;
+}
+
 /** The custom error a failed call reverted with, decoded against `interfaces`; else the error as is. */
 export function decodeRevert(e: unknown, interfaces: readonly Interface[]): ChainError {
   const data = revertData(e);
@@ -40,8 +49,7 @@ export function decodeRevert(e: unknown, interfaces: readonly Interface[]): Chai
       }
     }
   }
-  const msg = isError(e, "CALL_EXCEPTION") ? e.shortMessage : e instanceof Error ? e.message : String(e);
-  return new ChainError(msg, null, [], e);
+  return new ChainError(shortMessageOf(e), null, [], e);
 }
 
 /** Runs `send`, rethrowing a revert as a ChainError named after its custom error. */

@@ -8,7 +8,7 @@ import { RefereeError } from "../errors";
 import type { Deployment } from "../chain/deploy";
 import { connectDeployment } from "../chain/deploy";
 import { DeploymentRecord, readDeployment } from "../chain/deployments";
-import { ChainError } from "../chain/errors";
+import { ChainError, shortMessageOf } from "../chain/errors";
 import { TxSender } from "../chain/sender";
 import { ModelRun } from "../agents/model-run";
 import { Log, humanLog, jsonLog } from "../agents/log";
@@ -53,7 +53,7 @@ async function probeChainId(url: string): Promise<number> {
 export async function connect(args: ParsedArgs): Promise<ChainConnection> {
   const url = args.get("rpc") ?? process.env.REFEREE_RPC_URL ?? DEFAULT_RPC;
   const chainId = await probeChainId(url);
-  const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, polling: true, pollingInterval: 250 });
+  const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, polling: true, pollingInterval: 250, cacheTimeout: -1 });
   const network = args.get("network") ?? (DEV_CHAIN_IDS.has(chainId) ? "localhost" : `chain-${chainId}`);
   const deploymentsDir = path.resolve(args.get("deployments") ?? "deployments");
   return { provider, chainId, url, network, deploymentsDir };
@@ -117,5 +117,5 @@ export async function chainCall<T>(f: () => Promise<T>): Promise<T> {
 export function asCliError(e: unknown): RefereeError {
   if (e instanceof RefereeError) return e;
   if (e instanceof ChainError) return new RefereeError("CHAIN", e.errorName ? `the contract refused: ${e.shortMessage}` : e.shortMessage, e);
-  return new RefereeError("CHAIN", e instanceof Error ? e.message.split("\n")[0] : String(e), e);
+  return new RefereeError("CHAIN", shortMessageOf(e), e);
 }

@@ -1,0 +1,162 @@
+// The protocol as operators, challengers and dApp developers run it: `hardhat node` and a
+// `referee` process per role, talking JSON-RPC only. The challenger process is killed with
+// SIGKILL in the middle of its game, started again, resumes from chain state and still wins;
+// the request is then served by an honest operator process and becomes final.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { connectDeployment } from "../node/chain/deploy";
+import { readDeployment } from "../node/chain/deployments";
+import { f32Bytes } from "../node/chain/encoding";
+import { compileModel } from "../node/compiler/compile";
+import { initHasher } from "../node/commit";
+import { ModelRun } from "../node/agents/model-run";
+import { randomInputs } from "../node/io/random";
+import { DEV_MNEMONIC } from "../node/cli/chain";
+import { decodeOutputs } from "../node/cli/request-status";
+import { HELLO_DEEPA } from "./helpers/models";
+import { Proc, freePort, runReferee, startHardhatNode, startReferee, waitUntil } from "./helpers/processes";
+
+const GAME_LIVE = [1n, 2n, 3n];
+const CHALLENGER_WON = 4n;
+const REQUEST_CLAIMED = 2n;
+const REQUEST_FINALIZED = 3n;
+const WINDOW = 120;
+
+describe("multi-process: hardhat node + operator, challenger and requester processes over JSON-RPC", function () {
+  this.timeout(600_000);
+  const procs: Proc[] = [];
+  let node: Proc;
+  let url: string;
+  let dir: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    await initHasher();
+    url = `http://127.0.0.1:${await freePort()}`;
+    node = await startHardhatNode(Number(url.split(":")[2]));
+    dir = mkdtempSync(path.join(tmpdir(), "referee-deployments-"));
+    env = { REFEREE_RPC_URL: url };
+  });
+
+  after(async () => {
+    for (const p of procs) await p.kill();
+    if (node) await node.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const chainArgs = () => ["--deployments", dir];
+  const agent = (label: string, args: string[]) => {
+    const p = startReferee(label, [...args, ...chainArgs(), "--json"], env);
+    procs.push(p);
+    return p;
+  };
+
+  it("a challenger killed mid-dispute resumes and wins; the request is re-served honestly and final", async () => {
+    // Deploy and register through the CLI, as an operator of the protocol would.
+    await runReferee("deploy", ["deploy", "--account", "0", "--challenge-window", String(WINDOW), ...chainArgs(), "--json"], env);
+    const registered = await runReferee("register", ["register", HELLO_DEEPA, "--account", "0", ...chainArgs(), "--json"], env);
+    const modelId = JSON.parse(registered.lines[registered.lines.length - 1]).modelId as string;
+    for (const account of ["3", "4", "5", "6"]) await runReferee(`faucet ${account}`, ["faucet", "--account", account, ...chainArgs()], env);
+
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const record = readDeployment(dir, "localhost");
+    const d = connectDeployment(record, provider);
+    const challengerAddress = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/5").address;
+    const honestAddress = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/6").address;
+
+    // The challenger polls slowly (1 s) so that the test can catch the game mid-way.
+    let challenger = agent("challenger", ["challenger", HELLO_DEEPA, "--account", "5", "--poll", "1000"]);
+    const cheater = agent("cheating operator", ["operator", HELLO_DEEPA, "--account", "4", "--cheat-at", "40000", "--poll", "300"]);
+    await challenger.waitForEvent((e) => e.event === "started", 60_000, "the challenger to start");
+    await cheater.waitForEvent((e) => e.event === "started", 60_000, "the cheater to start");
+
+    const requested = await runReferee("request", ["request", HELLO_DEEPA, "--random-seed", "7", "--ttl", "86400", "--account", "3", ...chainArgs(), "--json"], env);
+    const requestId = BigInt(JSON.parse(requested.lines[requested.lines.length - 1]).requestId);
+    expect((await d.coordinator.getRequest(requestId)).modelId).to.equal(modelId);
+
+    // The cheater claims; the challenger opens a game against it.
+    const opened = await challenger.waitForEvent((e) => e.event === "game-opened", 60_000, "the challenger to open a game");
+    const gameId = BigInt(opened.gameId as string);
+    const claimId = BigInt(opened.claimId as string);
+
+    // Kill the challenger once the game is at round 2 or later and still running.
+    await waitUntil(async () => (await d.game.getGame(gameId)).round >= 2n, 60_000, "round 2\n" + challenger.tail());
+    await challenger.kill("SIGKILL");
+    const atKill = await d.game.getGame(gameId);
+    expect(GAME_LIVE, `the game is still running when the challenger dies (status ${atKill.status})`).to.include(atKill.status);
+
+    // Started again: nothing in memory, everything from the chain.
+    challenger = agent("challenger (restarted)", ["challenger", HELLO_DEEPA, "--account", "5", "--poll", "300"]);
+    // Once only the challenger's proof is missing, the cheater has nothing left to do: stop it
+    // (SIGTERM: it finishes its pass and exits 0) before it claims the reopened request again.
+    await waitUntil(async () => (await d.game.getGame(gameId)).status >= 3n, 120_000, "the game to reach the one-step proof\n" + challenger.tail() + "\n" + cheater.tail());
+    expect(await cheater.kill("SIGTERM")).to.equal(0);
+    await waitUntil(async () => (await d.game.getGame(gameId)).status === CHALLENGER_WON, 120_000, "the restarted challenger to win\n" + challenger.tail() + "\n" + cheater.tail());
+    const g = await d.game.getGame(gameId);
+    // The chain says won; the process's log line of the proof may still be on its way.
+    await challenger.waitForEvent((e) => e.event === "stepped" && e.gameId === String(gameId), 30_000, "the restarted challenger's one-step proof");
+    const resumed = challenger.events();
+    expect(resumed.some((e) => e.event === "resumed" && e.gameId === String(gameId)), "the restarted challenger says it resumed the game").to.equal(true);
+    expect(resumed.filter((e) => e.event === "game-opened" && e.claimId === String(claimId)), "no second game on the same claim").to.have.length(0);
+    expect(await d.game.gameOf(claimId, challengerAddress)).to.equal(gameId);
+    // Never acted twice: one choice per round on chain; the restarted process chose only in
+    // rounds after the kill, each once, and no transaction of it was refused.
+    const chosen = await d.game.queryFilter(d.game.filters.SubrangeChosen(gameId), record.fromBlock);
+    expect(chosen.map((e) => Number(e.args.round))).to.deep.equal(Array.from({ length: Number(g.round) }, (_, i) => i)); // 0-based in the event
+    const roundsAfter = resumed.filter((e) => e.event === "chose" && e.gameId === String(gameId)).map((e) => e.round as number);
+    expect(new Set(roundsAfter).size).to.equal(roundsAfter.length);
+    expect(roundsAfter.every((r) => r > Number(atKill.round)), `restarted challenger chose in rounds ${roundsAfter}, killed at round ${atKill.round}`).to.equal(true);
+    expect(resumed.filter((e) => e.event === "error"), "no refused transaction").to.deep.equal([]);
+    await challenger.waitForEvent((e) => e.event === "withdrew", 30_000, "the challenger to withdraw its bond and reward");
+    expect(await d.game.payoutOf(challengerAddress)).to.equal(0n);
+    expect((await d.coordinator.getClaim(claimId)).status, "the cheater's claim is rejected").to.equal(2n);
+
+    // If the cheater got a new claim in before it stopped, the challenger disputed that too; the
+    // silent cheater then loses it on time (the challenger's loop resolves the game).
+    const clock = BigInt(record.options.clockSeconds);
+    for (let r = await d.coordinator.getRequest(requestId); r.status === REQUEST_CLAIMED; r = await d.coordinator.getRequest(requestId)) {
+      const again = await d.game.gameOf(r.claimId, challengerAddress);
+      if (again === 0n) {
+        await new Promise((res) => setTimeout(res, 200));
+        continue;
+      }
+      await provider.send("evm_increaseTime", [Number(clock) + 1]);
+      await provider.send("evm_mine", []);
+      await waitUntil(async () => (await d.game.getGame(again)).status === CHALLENGER_WON, 60_000, "the challenger to resolve the abandoned game\n" + challenger.tail());
+    }
+    // An honest operator serves the reopened request.
+    const honest = agent("operator", ["operator", HELLO_DEEPA, "--account", "6", "--poll", "300"]);
+    await waitUntil(async () => {
+      const r = await d.coordinator.getRequest(requestId);
+      return r.status === REQUEST_CLAIMED && (await d.coordinator.getClaim(r.claimId)).operator === honestAddress;
+    }, 120_000, "the honest operator's claim\n" + honest.tail() + "\n" + challenger.tail());
+    const honestClaim = (await d.coordinator.getRequest(requestId)).claimId;
+    await challenger.waitForEvent((e) => e.event === "checked" && e.claimId === String(honestClaim) && e.match === true, 60_000, "the challenger to agree");
+
+    // Time passes on the chain; the operator finalizes in its loop and withdraws its fee.
+    await provider.send("evm_increaseTime", [WINDOW + 1]);
+    await provider.send("evm_mine", []);
+    await waitUntil(async () => (await d.coordinator.getRequest(requestId)).status === REQUEST_FINALIZED, 60_000, "finalization\n" + honest.tail());
+    await honest.waitForEvent((e) => e.event === "withdrew", 30_000, "the operator to withdraw its fee");
+
+    // The dApp developer's view, and the output checked against this process's own run.
+    const status = await runReferee("status", ["status", String(requestId), ...chainArgs(), "--json"], env);
+    const view = JSON.parse(status.lines[status.lines.length - 1]);
+    expect(view.status).to.equal("Finalized");
+    const claimStatuses = view.claims.map((c: { status: string }) => c.status) as string[];
+    expect(claimStatuses.slice(0, -1).every((st) => st === "Rejected"), `every claim before the last was rejected: ${claimStatuses}`).to.equal(true);
+    expect(claimStatuses[claimStatuses.length - 1]).to.equal("Finalized");
+    expect(view.claims[0].games[0].status).to.equal("ChallengerWon");
+    const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+    const honestRun = model.run(f32Bytes(randomInputs(model.model.program.inputs, 7)));
+    expect(await d.coordinator.resultOf(requestId)).to.equal(honestRun.claim.output);
+    const counts = view.outputs.map((o: number[]) => o.length) as number[];
+    expect(view.outputs, "referee status shows the verified output values").to.deep.equal(decodeOutputs(honestRun.claim.output, counts));
+
+    for (const p of [challenger, honest]) expect(await p.kill("SIGTERM"), `${p.label} exits cleanly on SIGTERM`).to.equal(0);
+    provider.destroy();
+  });
+});

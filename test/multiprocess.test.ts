@@ -16,7 +16,8 @@ import { ModelRun } from "../node/agents/model-run";
 import { randomInputs } from "../node/io/random";
 import { DEV_MNEMONIC } from "../node/cli/chain";
 import { decodeOutputs } from "../node/cli/request-status";
-import { HELLO_DEEPA } from "./helpers/models";
+import { HELLO_DEEPA, OCR_CLS } from "./helpers/models";
+import { main } from "../node/cli/main";
 import { Proc, freePort, runReferee, startHardhatNode, startReferee, waitUntil } from "./helpers/processes";
 
 const GAME_LIVE = [1n, 2n, 3n];
@@ -158,5 +159,37 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
 
     for (const p of [challenger, honest]) expect(await p.kill("SIGTERM"), `${p.label} exits cleanly on SIGTERM`).to.equal(0);
     provider.destroy();
+  });
+
+  it("chain commands fail with one clear line: no record, no account, bad key, unknown request, named revert, unregistered model, no node", async () => {
+    const cli = async (env: Record<string, string | undefined>, ...args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const saved = { key: process.env.REFEREE_PRIVATE_KEY, rpc: process.env.REFEREE_RPC_URL };
+      process.env.REFEREE_PRIVATE_KEY = env.key;
+      if (env.key === undefined) delete process.env.REFEREE_PRIVATE_KEY;
+      process.env.REFEREE_RPC_URL = url;
+      try {
+        const code = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t), isTTY: false } });
+        return { code, stdout, stderr };
+      } finally {
+        for (const [k, v] of [["REFEREE_PRIVATE_KEY", saved.key], ["REFEREE_RPC_URL", saved.rpc]] as const) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    };
+    const expectError = (r: { code: number; stdout: string; stderr: string }, code: number, pattern: RegExp) => {
+      expect(r.stderr, r.stdout).to.match(pattern);
+      expect(r.stderr.trim().split("\n"), "one line").to.have.length(1);
+      expect(r.code).to.equal(code);
+    };
+    expectError(await cli({}, "status", "1", "--deployments", path.join(dir, "nowhere")), 2, /^referee: error: no deployment record .*nowhere.*localhost\.json: run referee deploy first/);
+    expectError(await cli({}, "faucet", ...chainArgs()), 2, /no account: set REFEREE_PRIVATE_KEY \(or, on a dev chain, pass --account i\)/);
+    expectError(await cli({ key: "0x1234" }, "faucet", ...chainArgs()), 2, /REFEREE_PRIVATE_KEY is not a private key/);
+    expectError(await cli({}, "status", "999", ...chainArgs()), 2, /no request #999 in this deployment/);
+    expectError(await cli({}, "request", HELLO_DEEPA, "--random-seed", "1", "--ttl", "0", "--account", "3", ...chainArgs()), 1, /the contract refused: Coordinator_DeadlineInPast\(\d+, \d+\)/);
+    expectError(await cli({}, "operator", OCR_CLS, "--shape", "x=1x3x48x192", "--once", "--account", "7", ...chainArgs()), 2, /is not registered in this deployment: run referee register/);
+    expectError(await cli({}, "status", "1", "--rpc", "http://127.0.0.1:1", ...chainArgs()), 1, /cannot reach the JSON-RPC node at http:\/\/127\.0\.0\.1:1/);
   });
 });

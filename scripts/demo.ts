@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     ["dissection rounds", String(r.rounds)],
     ...Object.entries(r.gasByParty).map(([k, v]) => [`gas: ${k}`, v.toLocaleString("en-US")] as [string, string]),
     ["slowest dissection answer", `${r.slowestAnswerMs} ms`],
+    ["wall time of the dispute", `${r.disputeSeconds} s`],
     ["wall time", `${r.wallSeconds} s`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));

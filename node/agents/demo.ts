@@ -33,6 +33,8 @@ export interface DemoDetails extends DemoResult {
   modelName: string;
   /** The claimer's slowest dissection answer (state hashes at the split points), ms. */
   slowestAnswerMs: number;
+  /** Wall time of the dispute: the challenger's re-execution and game opening to the resolved game. */
+  disputeSeconds: number;
   degree: number;
   gasByParty: Record<string, number>;
 }
@@ -166,6 +168,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   log(`cheating operator: its run went wrong at step ${cheatAt} (one activation +0.5) and it claims a score of 1.0 — that would open vault B`);
   const challengerBalance0 = await d.token.balanceOf(challenger.address);
   const challengerGas0 = challenger.gasUsed;
+  const disputeT0 = performance.now();
   // The two agents' loops, one pass each in turn, until the game is over.
   await challenger.tick();
   const gameId = await d.game.gameOf(c2, challenger.address);
@@ -182,6 +185,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
     }
     await challenger.tick();
   }
+  const disputeSeconds = Math.round((performance.now() - disputeT0) / 100) / 10;
   const g = await d.game.getGame(gameId);
   const rounds = Number(g.round);
   log(`game #${gameId} resolved: ${g.status === BigInt(GameStatus.ChallengerWon) ? "CHALLENGER WON" : "claimer won"} after ${rounds} rounds`);
@@ -192,7 +196,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const owed = await challenger.withdraw();
   const challengerBalance1 = await d.token.balanceOf(challenger.address);
   const challengerRewarded = g.status === BigInt(GameStatus.ChallengerWon) && challengerBalance1 > challengerBalance0;
-  log(`challenger withdraws ${owed} (bond ${d.options.challengerBond} back + reward): net ${challengerBalance1 - challengerBalance0}`);
+  log(`challenger's account: ${owed} withdrawn (bond ${d.options.challengerBond} back + reward), net gain ${challengerBalance1 - challengerBalance0}`);
   const claimerGas = Number(cheater.gasUsed - claimerGas0);
   const challengerGas = Number(challenger.gasUsed - challengerGas0);
 
@@ -208,8 +212,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const vB = await shut.getVault(1n);
   const reServed = (await d.coordinator.getRequest(r2)).status === 3n && (await d.coordinator.getClaim(c3)).status === 3n && !vB.unlocked;
   log(`claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`);
-  const earned = await honest.withdraw();
-  log(`honest operator withdraws ${earned} in fees`);
+  await honest.withdraw();
 
   const wallSeconds = Math.round((Date.now() - t0) / 100) / 10;
   return {
@@ -223,6 +226,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
     steps,
     modelName,
     slowestAnswerMs: Math.round(cheater.slowestAnswerMs * 10) / 10,
+    disputeSeconds,
     degree: d.options.degree,
     gasByParty: {
       "honest operator": Number(honest.gasUsed),

@@ -158,6 +158,17 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     expect(view.outputs, "referee status shows the verified output values").to.deep.equal(decodeOutputs(honestRun.claim.output, counts));
 
     for (const p of [challenger, honest]) expect(await p.kill("SIGTERM"), `${p.label} exits cleanly on SIGTERM`).to.equal(0);
+
+    // The operator leaves: all its stake is free again; it unbonds and withdraws after the delay.
+    const bonded = await d.staking.bondedOf(honestAddress);
+    expect(await d.staking.lockedOf(honestAddress)).to.equal(0n);
+    const balance0 = await d.token.balanceOf(honestAddress);
+    await runReferee("unstake", ["unstake", "--account", "6", ...chainArgs()], env);
+    expect((await d.staking.unbondingOf(honestAddress))[0]).to.equal(bonded);
+    await provider.send("evm_increaseTime", [record.options.unbondingDelay + 1]);
+    await provider.send("evm_mine", []);
+    await runReferee("unstake --withdraw", ["unstake", "--withdraw", "--account", "6", ...chainArgs()], env);
+    expect(await d.token.balanceOf(honestAddress)).to.equal(balance0 + bonded);
     provider.destroy();
   });
 

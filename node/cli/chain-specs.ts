@@ -116,3 +116,20 @@ export const STATUS_SPEC: CommandSpec = {
   options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
   details: CHAIN_DETAILS_TEXT,
 };
+
+export const UNSTAKE_SPEC: CommandSpec = {
+  path: ["unstake"],
+  summary: "Operators leaving: start unbonding free stake, or withdraw stake whose delay has passed.",
+  positionals: [],
+  options: [
+    { name: "amount", kind: "value", metavar: "n", help: "start unbonding n of the free stake (default: all of it)" },
+    { name: "withdraw", kind: "flag", help: "instead, pay out the unbonding stake (after the unbonding delay)" },
+    ...CHAIN_OPTIONS_LIST,
+    OPT_JSON,
+  ],
+  details: `Only free stake unbonds: stake locked behind pending claims stays until they finalize, so
+stop the operator and let its claims finalize first. Unbonding stake backs no claim and is
+paid out by --withdraw once the deployment's unbonding delay has passed.
+
+${CHAIN_DETAILS_TEXT}`,
+};

@@ -5,7 +5,7 @@ pragma solidity ^0.8.30;
 /// @notice Implemented by a dApp that wants a verified result pushed to it.
 /// @dev The coordinator calls with the gas limit named in the request and ignores the outcome
 ///      besides recording it: a consumer that reverts or runs out of gas gets nothing retried
-///      automatically, but anyone may retry the call once with `Coordinator.retryCallback`.
+///      automatically, but anyone may retry the call with `Coordinator.retryCallback` (again after each failure).
 ///      Check `msg.sender` is the coordinator. The coordinator is locked against reentry
 ///      during the call (no new requests from inside the callback).
 interface IInferenceConsumer {

@@ -85,6 +85,18 @@ describe("agents: pure solver nextMove(game, trace)", () => {
     expect(nextMove("claimer", { ...choosing, moverSecondsLeft: 1 }, honest).kind).to.equal("wait");
   });
 
+  it("a game whose claim another game rejected is aborted by the challenger at once, whoever is to move", () => {
+    const pts = points(0, 100, 8);
+    for (const g of [
+      game(GameStatus.AwaitingDissection, 0, 100, "0xbad"),
+      game(GameStatus.AwaitingChoice, 0, 100, "0xbad", pts.slice(1, -1).map(honest.stateAt)),
+      game(GameStatus.AwaitingStep, 4, 5, "0xbad"),
+    ]) {
+      expect(nextMove("challenger", { ...g, claimSettled: true, moverSecondsLeft: 100 }, honest)).to.deep.equal({ kind: "resolve" });
+      expect(nextMove("claimer", { ...g, claimSettled: true, moverSecondsLeft: 100 }, honest).kind).to.equal("wait");
+    }
+  });
+
   for (const [n, k, bad] of [
     [78_441, 8, 39_220],
     [78_441, 2, 1],

@@ -87,6 +87,51 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     expect((await d.coordinator.getRequest(1n)).status, "reopened").to.equal(1n);
   });
 
+  it("two challengers on one wrong claim: the first wins, the second's game is aborted at once and its bond returned", async () => {
+    await initHasher();
+    const [deployer, treasury, requester, cheatSigner, aSigner, bSigner] = await hre.ethers.getSigners();
+    const d = await deployReferee(deployer, treasury.address);
+    const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+    await (await d.registry.register(model.parts, "hello_deepa", "")).wait();
+    for (const s of [requester, cheatSigner, aSigner, bSigner]) await (await d.token.mint(s.address, 1_000_000n)).wait();
+    await (await d.token.connect(requester).approve(d.coordinator, hre.ethers.MaxUint256)).wait();
+    const lines: string[] = [];
+    const log = (l: string) => void lines.push(l);
+    const cheater = new Operator("cheater", d, await TxSender.of(cheatSigner, d.interfaces), model, log, { cheatOutput: 1 });
+    const a = new Challenger("challenger A", d, await TxSender.of(aSigner, d.interfaces), model, log);
+    const b = new Challenger("challenger B", d, await TxSender.of(bSigner, d.interfaces), model, log);
+    await cheater.ensureStake(1);
+    const n = model.model.program.inputs.reduce((acc, i) => acc + i.dims.reduce((x, y) => x * y, 1), 0);
+    const fee = await d.coordinator.quoteFee(model.modelId, 0);
+    await (await d.coordinator.connect(requester).request(model.modelId, "0x" + "3e800000".repeat(n), fee, hre.ethers.ZeroAddress, 0, (await time.latest()) + 3600)).wait();
+    await cheater.tick();
+    await a.tick();
+    await b.tick();
+    const [gameA, gameB] = [await d.game.gameOf(1n, a.address), await d.game.gameOf(1n, b.address)];
+    expect(gameA).to.not.equal(0n);
+    expect(gameB).to.not.equal(0n);
+    // Only A and the cheater play until A's game is over.
+    for (let pass = 0; (await d.game.getGame(gameA)).status < 4n; pass++) {
+      if (pass > 50) throw new Error("game A does not end");
+      await cheater.tick();
+      await a.tick();
+    }
+    expect((await d.game.getGame(gameA)).status).to.equal(4n);
+    expect(await d.coordinator.claimStatus(1n)).to.equal(2n);
+    const bBalance = await d.token.balanceOf(b.address);
+    const gameBStatus = (await d.game.getGame(gameB)).status;
+    expect([1n, 2n, 3n], "B's game is still running").to.include(gameBStatus);
+    await b.tick(); // resolve → Aborted, bond credited
+    expect((await d.game.getGame(gameB)).status, "Aborted").to.equal(6n);
+    expect(await b.withdraw()).to.equal(d.options.challengerBond);
+    expect(await d.token.balanceOf(b.address)).to.equal(bBalance + d.options.challengerBond);
+    expect(lines.some((l) => /challenger B: game #\d+: the claim was settled by another game; aborted/.test(l)), lines.join("\n")).to.equal(true);
+    // The cheater, seeing the reopened request, does not claim the refuted result again.
+    await cheater.tick();
+    expect((await d.coordinator.getRequest(1n)).status).to.equal(1n);
+    expect(lines.some((l) => /cheater does not claim request #1 again/.test(l))).to.equal(true);
+  });
+
   it("reverts come back as ChainError named after the custom error", async () => {
     const [deployer, treasury] = await hre.ethers.getSigners();
     const d = await deployReferee(deployer, treasury.address);

@@ -10,6 +10,8 @@ import { Action, GameState, GameStatus, Role, Trace, nextMove } from "./solver";
 
 export type { Log } from "./log";
 
+const CLAIM_PENDING = 1n;
+
 export const GAME_STATUS_NAMES = ["None", "AwaitingDissection", "AwaitingChoice", "AwaitingStep", "ChallengerWon", "ClaimerWon", "Aborted"];
 
 export abstract class Agent {
@@ -67,7 +69,8 @@ export abstract class Agent {
       const [claimer, challenger] = await this.d.game.secondsLeft(gameId);
       moverSecondsLeft = Number(status === 1 ? claimer : challenger);
     }
-    return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft };
+    const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== CLAIM_PENDING;
+    return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
   }
 
   /** Live games (status 1–3) where `side` is this agent. */
@@ -116,7 +119,8 @@ export abstract class Agent {
       }
       case "resolve": {
         const gas = await this.send(() => game.resolve.populateTransaction(gameId));
-        this.log(`${this.name}: the opponent's clock ran out in game #${gameId}; resolved`, { event: "resolved", ...ev, gas: Number(gas) });
+        const why = state.claimSettled ? "the claim was settled by another game; aborted" : "the opponent's clock ran out; resolved";
+        this.log(`${this.name}: game #${gameId}: ${why}`, { event: "resolved", ...ev, aborted: state.claimSettled === true, gas: Number(gas) });
         break;
       }
       case "step": {

@@ -2,6 +2,7 @@
 // its claims from the run's memory, finalizes and withdraws. Everything it acts on is read
 // from the chain each pass, so a restarted operator picks up where the chain is.
 import type { Deployment } from "../chain/deploy";
+import { ChainError } from "../chain/errors";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { Agent } from "./agent";
@@ -21,10 +22,13 @@ export interface OperatorOptions {
 /** Coordinator.RequestStatus / ClaimStatus. */
 const REQUEST_OPEN = 1n;
 const CLAIM_PENDING = 1n;
+const CLAIM_REJECTED = 2n;
 
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
   readonly runs = new Map<bigint, Run>();
+  /** Requests whose result a game already rejected (see serve). */
+  private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
   private stakeReported: bigint | null = null;
   constructor(
@@ -75,13 +79,37 @@ export class Operator extends Agent {
     return ev[0].args.input;
   }
 
-  /** Runs request `requestId` from its logged input and claims the result. */
-  async serve(requestId: bigint): Promise<bigint> {
+  /** Our claims on `requestId` that a game rejected, by final state hash. */
+  private async rejectedStates(requestId: bigint): Promise<Map<string, bigint>> {
+    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(requestId, undefined, this.address), this.from()));
+    const rejected = new Map<string, bigint>();
+    for (const e of ev) {
+      const c = await withRetry(() => this.d.coordinator.getClaim(e.args.claimId));
+      if (c.status === CLAIM_REJECTED) rejected.set(c.finalStateHash.toLowerCase(), e.args.claimId);
+    }
+    return rejected;
+  }
+
+  /**
+   * Runs request `requestId` from its logged input and claims the result; returns the claim
+   * id, or null when a game already proved this very result wrong (claiming it again could
+   * only lose another bond: the request is left to other operators).
+   */
+  async serve(requestId: bigint): Promise<bigint | null> {
+    if (this.declined.has(requestId)) return null;
     const input = await this.inputOf(requestId);
     const t0 = Date.now();
     const run = this.runOf(input);
     const runMs = Date.now() - t0;
     const c = run.claim;
+    const rejectedClaim = (await this.rejectedStates(requestId)).get(c.finalStateHash.toLowerCase());
+    if (rejectedClaim !== undefined) {
+      this.declined.add(requestId);
+      this.log(`${this.name} does not claim request #${requestId} again: a game rejected the same result (claim #${rejectedClaim})`, {
+        event: "declined", agent: this.name, requestId: String(requestId), rejectedClaimId: String(rejectedClaim),
+      });
+      return null;
+    }
     const gas = await this.send(() => this.d.coordinator.claim.populateTransaction(requestId, c.output, c.finalStateHash, c.final, c.proofs));
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
     this.runs.set(claimId, run);
@@ -118,7 +146,10 @@ export class Operator extends Agent {
 
   /** Requests behind our pending claims whose window closed with no game open: finalize them. */
   async finalizable(): Promise<bigint[]> {
-    const now = BigInt((await withRetry(() => this.sender.signer.provider!.getBlock("latest")))!.timestamp);
+    // The next block's time: on an idle dev chain (automine) the latest block can be old, and
+    // the next one takes the wall clock; on a live chain the latest block is seconds old.
+    const latest = (await withRetry(() => this.sender.signer.provider!.getBlock("latest")))!.timestamp;
+    const now = BigInt(Math.max(latest, Math.floor(Date.now() / 1000)));
     const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(undefined, undefined, this.address), this.from()));
     const ids: bigint[] = [];
     for (const e of ev) {
@@ -132,7 +163,15 @@ export class Operator extends Agent {
   async tick(): Promise<void> {
     for (const id of await this.openRequests()) await this.serve(id);
     for (const id of await this.openGames()) await this.defend(id);
-    for (const id of await this.finalizable()) await this.finalize(id);
+    for (const id of await this.finalizable()) {
+      try {
+        await this.finalize(id);
+      } catch (e) {
+        // The chain's clock is behind ours: the window is still open there. Next pass.
+        if (e instanceof ChainError && e.errorName === "Coordinator_ChallengeWindowOpen") continue;
+        throw e;
+      }
+    }
     if (this.options.autoWithdraw) await this.withdraw();
   }
 

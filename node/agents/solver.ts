@@ -26,6 +26,8 @@ export interface GameState {
   hashes: readonly string[];
   /** Seconds left on the clock of the party to move (DisputeGame.secondsLeft); absent: unknown. */
   moverSecondsLeft?: number;
+  /** The claim is no longer pending (another game rejected it): the game can only be aborted. */
+  claimSettled?: boolean;
 }
 
 /** Answers "state hash at step s" (clamped to the halted state past N). */
@@ -39,7 +41,7 @@ export type Action =
   | { kind: "dissect"; hashes: string[] }
   | { kind: "choose"; index: number }
   | { kind: "step"; at: number }
-  /** The opponent's clock ran out on its move: end the game in our favour. */
+  /** The opponent's clock ran out on its move, or the claim was settled elsewhere: end the game. */
   | { kind: "resolve" }
   | { kind: "wait" }
   | { kind: "done" };
@@ -57,6 +59,9 @@ export function disputedIndex(points: readonly number[], hashes: readonly string
 /** The next action of `role` in `game`, playing from `trace`. */
 export function nextMove(role: Role, game: GameState, trace: Trace): Action {
   if (game.status >= GameStatus.ChallengerWon || game.status === GameStatus.None) return { kind: "done" };
+  // Another game already rejected the claim: resolve aborts this one and returns the challenger's
+  // bond, so the challenger ends it at once instead of playing on or waiting out a clock.
+  if (game.claimSettled) return role === "challenger" ? { kind: "resolve" } : { kind: "wait" };
   const claimerToMove = game.status === GameStatus.AwaitingDissection;
   const ourMove = (role === "claimer") === claimerToMove;
   if (!ourMove) return game.moverSecondsLeft === 0 ? { kind: "resolve" } : { kind: "wait" };

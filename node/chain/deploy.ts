@@ -2,16 +2,9 @@
 // roles, with any ethers signer: Hardhat's in-process chain, `localhost`, or an RPC URL.
 // `connectDeployment` attaches to a recorded deployment (deployments/<network>.json).
 import type { ContractRunner, Interface, Signer } from "ethers";
-import {
-  Coordinator__factory,
-  DisputeGame__factory,
-  ModelRegistry__factory,
-  OneStepVerifier__factory,
-  Staking__factory,
-  TestToken__factory,
-} from "../../typechain-types";
 import type { Coordinator, DisputeGame, ModelRegistry, Staking, TestToken } from "../../typechain-types";
 import type { DeploymentRecord } from "./deployments";
+import { factories } from "./factories";
 
 export interface DeployOptions {
   degree: number;
@@ -60,6 +53,7 @@ export interface ExistingParts {
 }
 
 export function protocolInterfaces(): Interface[] {
+  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory, OneStepVerifier__factory } = factories();
   return [
     Coordinator__factory.createInterface(),
     DisputeGame__factory.createInterface(),
@@ -77,6 +71,7 @@ export async function deployReferee(
   existing: ExistingParts = {},
   onStep: (what: string) => void = () => undefined,
 ): Promise<Deployment> {
+  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory, OneStepVerifier__factory } = factories();
   const o = { ...DEPLOY_DEFAULTS, ...overrides };
   const provider = deployer.provider;
   if (!provider) throw new Error("the deployer signer has no provider");
@@ -128,6 +123,7 @@ export async function deployReferee(
 
 /** The deployment a record describes, its contracts attached to `runner`. */
 export function connectDeployment(r: DeploymentRecord, runner: ContractRunner): Deployment {
+  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory } = factories();
   const a = r.addresses;
   const o = r.options;
   return {

@@ -130,6 +130,10 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     await cheater.tick();
     expect((await d.coordinator.getRequest(1n)).status).to.equal(1n);
     expect(lines.some((l) => /cheater does not claim request #1 again/.test(l))).to.equal(true);
+    // Long-lived agents keep no run behind a settled claim (dropped at the pass after it settled).
+    await a.tick();
+    await b.tick();
+    expect([cheater.runs.size, a.runs.size, b.runs.size], "cached runs after everything settled").to.deep.equal([0, 0, 0]);
   });
 
   it("reverts come back as ChainError named after the custom error", async () => {

@@ -46,6 +46,7 @@ export class Challenger extends Agent {
     const run = await this.runFor(claimId);
     const ev = { agent: this.name, claimId: String(claimId), requestId: String(c.requestId), runMs: Date.now() - t0 };
     if (run.claim.finalStateHash.toLowerCase() === c.finalStateHash.toLowerCase()) {
+      this.runs.delete(claimId); // nothing to dispute: no need to keep the run
       this.log(`${this.name} re-executed claim #${claimId}: final state ${c.finalStateHash.slice(0, 10)}… matches`, { event: "checked", ...ev, match: true });
       return null;
     }
@@ -84,8 +85,13 @@ export class Challenger extends Agent {
       if (request.modelId.toLowerCase() !== this.model.modelId.toLowerCase()) continue; // not a model we run
       if ((await withRetry(() => this.d.coordinator.getClaim(id))).status === CLAIM_PENDING) await this.check(id);
     }
-    for (const id of await this.liveGames("challenger")) await this.move(id);
+    const live = await this.liveGames("challenger");
+    for (const id of live) await this.move(id);
     if (this.options.autoWithdraw) await this.withdraw();
+    // Keep only the runs behind games still being played.
+    const liveClaims = new Set<bigint>();
+    for (const id of live) liveClaims.add((await withRetry(() => this.d.game.getGame(id))).claimId);
+    for (const claimId of [...this.runs.keys()]) if (!liveClaims.has(claimId)) this.runs.delete(claimId);
   }
 
   /** Bonds back and rewards credited by the dispute game. */

@@ -173,6 +173,14 @@ export class Operator extends Agent {
       }
     }
     if (this.options.autoWithdraw) await this.withdraw();
+    await this.forgetSettled();
+  }
+
+  /** Drops the runs behind claims that are no longer pending: a long-lived agent keeps only live ones. */
+  private async forgetSettled(): Promise<void> {
+    for (const claimId of [...this.runs.keys()]) {
+      if ((await withRetry(() => this.d.coordinator.claimStatus(claimId))) !== CLAIM_PENDING) this.runs.delete(claimId);
+    }
   }
 
   async finalize(requestId: bigint): Promise<void> {

@@ -1,8 +1,9 @@
 // What operator and challenger share: an account's transaction sender on a deployment, gas
 // accounting, the game state the solver reads (from the chain only, so a restarted agent
 // resumes where the chain says), and the responder turning the solver's actions into txs.
-import type { TransactionRequest } from "ethers";
+import type { Provider, TransactionRequest } from "ethers";
 import type { Deployment } from "../chain/deploy";
+import { EventCursor, RangeQuery, logsSince } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import type { Log } from "./log";
@@ -19,12 +20,24 @@ export abstract class Agent {
   slowestAnswerMs = 0;
   /** Games this process has played in, so their end is reported once. */
   private readonly playing = new Set<bigint>();
+  /** Our games not seen finished yet (fed by the GameCreated cursor). */
+  private readonly games = new Set<bigint>();
+  private gameCursor: EventCursor<{ args: { gameId: bigint; claimer: string; challenger: string } }> | null = null;
   constructor(
     readonly name: string,
     readonly d: Deployment,
     readonly sender: TxSender,
     protected readonly log: Log,
   ) {}
+
+  protected get provider(): Provider {
+    return this.sender.signer.provider!;
+  }
+
+  /** Every log `query` matches since the deployment block, read in bounded ranges. */
+  protected logs<T>(query: RangeQuery<T>): Promise<T[]> {
+    return logsSince(this.provider, query, this.d.fromBlock);
+  }
 
   get address(): string {
     return this.sender.address;
@@ -48,10 +61,6 @@ export abstract class Agent {
     this.log(`${this.name} approves ${spender} to move its tokens`, { event: "approved", agent: this.name, spender });
   }
 
-  /** Events of the deployment from its first block. */
-  protected from(): number {
-    return this.d.fromBlock;
-  }
 
   /** The game as the solver sees it, from chain state only (restart safe). */
   async gameState(gameId: bigint): Promise<GameState> {
@@ -61,7 +70,7 @@ export abstract class Agent {
     const points = live ? (await this.d.game.splitPoints(gameId)).map(Number) : [];
     let hashes: string[] = [];
     if (status === GameStatus.AwaitingChoice) {
-      const ev = await this.d.game.queryFilter(this.d.game.filters.Dissected(gameId), this.from());
+      const ev = await this.logs((a, b) => this.d.game.queryFilter(this.d.game.filters.Dissected(gameId), a, b));
       hashes = [...ev[ev.length - 1].args.hashes];
     }
     let moverSecondsLeft: number | undefined;
@@ -73,15 +82,26 @@ export abstract class Agent {
     return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
   }
 
-  /** Live games (status 1–3) where `side` is this agent. */
+  /**
+   * Live games (status 1–3) where `side` is this agent. New games come from GameCreated logs
+   * since the last pass (all of them on the first pass after a start); finished ones are dropped.
+   */
   protected async liveGames(side: "claimer" | "challenger"): Promise<bigint[]> {
+    if (!this.gameCursor) {
+      const game = this.d.game;
+      const filter = side === "challenger" ? game.filters.GameCreated(undefined, undefined, this.address) : game.filters.GameCreated();
+      this.gameCursor = new EventCursor(this.provider, (a, b) => game.queryFilter(filter, a, b), this.d.fromBlock);
+    }
+    for (const e of await this.gameCursor.next()) if (e.args[side] === this.address) this.games.add(e.args.gameId);
     const ids: bigint[] = [];
-    const n = await withRetry(() => this.d.game.gameCount());
-    for (let id = 1n; id <= n; id++) {
+    for (const id of [...this.games].sort((x, y) => (x < y ? -1 : 1))) {
       const g = await withRetry(() => this.d.game.getGame(id));
-      if (g[side] === this.address && g.status >= 1n && g.status <= 3n) ids.push(id);
-      else if (this.playing.has(id) && g.status > 3n) {
-        this.playing.delete(id);
+      if (g.status >= 1n && g.status <= 3n) {
+        ids.push(id);
+        continue;
+      }
+      this.games.delete(id);
+      if (this.playing.delete(id)) {
         const status = GAME_STATUS_NAMES[Number(g.status)];
         this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, { event: "game-over", agent: this.name, gameId: String(id), status, rounds: Number(g.round) });
       }
@@ -125,7 +145,7 @@ export abstract class Agent {
       }
       case "step": {
         const gas = await this.send(() => game.step.populateTransaction(gameId, trace.proofAt!(action.at)));
-        const proven = await game.queryFilter(game.filters.StepProven(gameId), this.from());
+        const proven = await this.logs((a, b) => game.queryFilter(game.filters.StepProven(gameId), a, b));
         const e = proven[proven.length - 1].args;
         this.log(`${this.name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`, {
           event: "stepped", ...ev, at: action.at, postStateHash: e.postStateHash, claimedHash: e.claimedHash, gas: Number(gas),

@@ -2,6 +2,7 @@
 // dissection and the one-step proof from its own run, withdraws its reward. Everything it
 // acts on is read from the chain each pass: a restarted challenger resumes its games.
 import type { Deployment } from "../chain/deploy";
+import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { Agent } from "./agent";
@@ -20,6 +21,8 @@ export class Challenger extends Agent {
   readonly runs = new Map<bigint, Run>();
   /** Claims already re-executed (a restarted challenger re-checks pending ones: idempotent). */
   private readonly checked = new Set<bigint>();
+  /** New Claimed logs each pass (all of them on the first pass after a start). */
+  private claimCursor: EventCursor<{ args: { requestId: bigint; claimId: bigint } }> | null = null;
   constructor(
     name: string,
     d: Deployment,
@@ -33,7 +36,7 @@ export class Challenger extends Agent {
 
   private async runFor(claimId: bigint): Promise<Run> {
     const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
-    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId), this.from()));
+    const ev = await this.logs((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId), a, b));
     const run = this.model.run(ev[0].args.input);
     this.runs.set(claimId, run);
     return run;
@@ -76,8 +79,9 @@ export class Challenger extends Agent {
 
   /** One pass of the loop: check claims not seen yet (pending only), move in our open games, withdraw. */
   async tick(): Promise<void> {
-    const claimed = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(), this.from()));
-    for (const e of claimed) {
+    const coordinator = this.d.coordinator;
+    this.claimCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(), a, b), this.d.fromBlock);
+    for (const e of await this.claimCursor.next()) {
       const id = e.args.claimId;
       if (this.checked.has(id)) continue;
       this.checked.add(id);

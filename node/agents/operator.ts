@@ -3,6 +3,7 @@
 // from the chain each pass, so a restarted operator picks up where the chain is.
 import type { Deployment } from "../chain/deploy";
 import { ChainError } from "../chain/errors";
+import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { Agent } from "./agent";
@@ -21,12 +22,19 @@ export interface OperatorOptions {
 
 /** Coordinator.RequestStatus / ClaimStatus. */
 const REQUEST_OPEN = 1n;
+const REQUEST_FINALIZED = 3n;
 const CLAIM_PENDING = 1n;
 const CLAIM_REJECTED = 2n;
 
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
   readonly runs = new Map<bigint, Run>();
+  /** Requests for our model that may be open (fed by the Requested cursor). */
+  private readonly watched = new Set<bigint>();
+  private requestCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
+  /** Our claims not seen settled yet (fed by the Claimed cursor). */
+  private readonly pendingClaims = new Set<bigint>();
+  private claimCursor: EventCursor<{ args: { claimId: bigint } }> | null = null;
   /** Requests whose result a game already rejected (see serve). */
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
@@ -64,24 +72,27 @@ export class Operator extends Agent {
 
   /** Requests for our model that are open now. */
   async openRequests(): Promise<bigint[]> {
-    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(undefined, this.model.modelId), this.from()));
+    const coordinator = this.d.coordinator;
+    this.requestCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Requested(undefined, this.model.modelId), a, b), this.d.fromBlock);
+    for (const e of await this.requestCursor.next()) this.watched.add(e.args.requestId);
     const open: bigint[] = [];
-    for (const e of ev) {
-      const id = e.args.requestId;
-      if (!open.includes(id) && (await withRetry(() => this.d.coordinator.getRequest(id))).status === REQUEST_OPEN) open.push(id);
+    for (const id of [...this.watched].sort((x, y) => (x < y ? -1 : 1))) {
+      const status = (await withRetry(() => coordinator.getRequest(id))).status;
+      if (status === REQUEST_OPEN) open.push(id);
+      else if (status >= REQUEST_FINALIZED) this.watched.delete(id); // final or refunded: never open again
     }
     return open;
   }
 
   /** The input bytes of request `requestId`, from its Requested event. */
   private async inputOf(requestId: bigint): Promise<string> {
-    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), this.from()));
+    const ev = await this.logs((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b));
     return ev[0].args.input;
   }
 
   /** Our claims on `requestId` that a game rejected, by final state hash. */
   private async rejectedStates(requestId: bigint): Promise<Map<string, bigint>> {
-    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(requestId, undefined, this.address), this.from()));
+    const ev = await this.logs((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(requestId, undefined, this.address), a, b));
     const rejected = new Map<string, bigint>();
     for (const e of ev) {
       const c = await withRetry(() => this.d.coordinator.getClaim(e.args.claimId));
@@ -148,13 +159,16 @@ export class Operator extends Agent {
   async finalizable(): Promise<bigint[]> {
     // The next block's time: on an idle dev chain (automine) the latest block can be old, and
     // the next one takes the wall clock; on a live chain the latest block is seconds old.
-    const latest = (await withRetry(() => this.sender.signer.provider!.getBlock("latest")))!.timestamp;
+    const latest = (await withRetry(() => this.provider.getBlock("latest")))!.timestamp;
     const now = BigInt(Math.max(latest, Math.floor(Date.now() / 1000)));
-    const ev = await withRetry(() => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(undefined, undefined, this.address), this.from()));
+    const coordinator = this.d.coordinator;
+    this.claimCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b), this.d.fromBlock);
+    for (const e of await this.claimCursor.next()) this.pendingClaims.add(e.args.claimId);
     const ids: bigint[] = [];
-    for (const e of ev) {
-      const c = await withRetry(() => this.d.coordinator.getClaim(e.args.claimId));
-      if (c.status === CLAIM_PENDING && c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
+    for (const id of [...this.pendingClaims].sort((x, y) => (x < y ? -1 : 1))) {
+      const c = await withRetry(() => coordinator.getClaim(id));
+      if (c.status !== CLAIM_PENDING) this.pendingClaims.delete(id);
+      else if (c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
     }
     return ids;
   }

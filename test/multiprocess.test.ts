@@ -74,8 +74,10 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     await challenger.waitForEvent((e) => e.event === "started", 60_000, "the challenger to start");
     await cheater.waitForEvent((e) => e.event === "started", 60_000, "the cheater to start");
 
-    const requested = await runReferee("request", ["request", HELLO_DEEPA, "--random-seed", "7", "--ttl", "86400", "--account", "3", ...chainArgs(), "--json"], env);
-    const requestId = BigInt(JSON.parse(requested.lines[requested.lines.length - 1]).requestId);
+    // The dApp developer's requester waits for the verified output (it prints the id first).
+    const requester = startReferee("requester", ["request", HELLO_DEEPA, "--random-seed", "7", "--ttl", "86400", "--wait", "--account", "3", ...chainArgs(), "--json"], env);
+    procs.push(requester);
+    const requestId = BigInt((await requester.waitForEvent((e) => e.event === "sent", 60_000, "the request to be sent")).requestId as string);
     expect((await d.coordinator.getRequest(requestId)).modelId).to.equal(modelId);
 
     // The cheater claims; the challenger opens a game against it.
@@ -131,9 +133,14 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     await waitUntil(async () => (await d.coordinator.getRequest(requestId)).status === REQUEST_FINALIZED, 60_000, "finalization\n" + honest.tail());
     await honest.waitForEvent((e) => e.event === "withdrew", 30_000, "the operator to withdraw its fee");
 
-    // The dApp developer's view, and the output checked against this process's own run.
+    // The dApp developer's view: the waiting requester's last line and `referee status` agree,
+    // and the output is checked against this process's own run.
+    expect(await requester.exited, "the waiting requester exits 0 once the request is final").to.equal(0);
+    const final = requester.events().find((e) => e.event === "final");
     const status = await runReferee("status", ["status", String(requestId), ...chainArgs(), "--json"], env);
     const view = JSON.parse(status.lines[status.lines.length - 1]);
+    expect(final?.outputs).to.deep.equal(view.outputs);
+    expect(final?.status).to.equal("Finalized");
     expect(view.status).to.equal("Finalized");
     const claimStatuses = view.claims.map((c: { status: string }) => c.status) as string[];
     expect(claimStatuses.slice(0, -1).every((st) => st === "Rejected"), `every claim before the last was rejected: ${claimStatuses}`).to.equal(true);

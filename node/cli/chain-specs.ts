@@ -99,7 +99,7 @@ export const REQUEST_SPEC: CommandSpec = {
     { name: "ttl", kind: "value", metavar: "s", help: "claims accepted for s seconds, then the fee can be refunded (default 3600)" },
     { name: "consumer", kind: "value", metavar: "address", help: "contract called back with the output (IInferenceConsumer; default none)" },
     { name: "callback-gas", kind: "value", metavar: "n", help: "gas for the consumer's callback (default 200000 with --consumer, else 0)" },
-    { name: "wait", kind: "flag", help: "wait until the request is final and print the output" },
+    { name: "wait", kind: "flag", help: "wait until the request is final and print the output (with --json: a 'sent' line, then a 'final' line)" },
     { name: "timeout", kind: "value", metavar: "s", help: "with --wait: give up after s seconds (default 3600)" },
     ...CHAIN_OPTIONS_LIST,
     OPT_JSON,

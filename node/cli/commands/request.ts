@@ -50,7 +50,8 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
     ctx.out(json ? JSON.stringify(summary) + "\n" : `request #${requestId} sent: fee ${fee}, ${summary.inputBytes} input bytes, gas ${sent.gasUsed}\n  follow it with: referee status ${requestId}\n`);
     return;
   }
-  if (!json) ctx.out(`request #${requestId} sent (fee ${fee}); waiting for a claim to become final…\n`);
+  // The id first (a script can follow the request while this waits), the outcome last.
+  ctx.out(json ? JSON.stringify({ event: "sent", ...summary }) + "\n" : `request #${requestId} sent (fee ${fee}); waiting for a claim to become final…\n`);
   const t0 = Date.now();
   const { value: view } = await ctx.progress.phaseAsync("waiting for the verified output", async () => {
     for (;;) {
@@ -60,5 +61,5 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
       await new Promise((r) => setTimeout(r, 1000));
     }
   });
-  ctx.out(json ? JSON.stringify({ ...summary, ...view }) + "\n" : formatRequestView(view));
+  ctx.out(json ? JSON.stringify({ event: "final", ...summary, ...view }) + "\n" : formatRequestView(view));
 }

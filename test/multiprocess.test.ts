@@ -18,7 +18,7 @@ import { DEV_MNEMONIC } from "../node/cli/chain";
 import { decodeOutputs } from "../node/cli/request-status";
 import { HELLO_DEEPA, OCR_CLS } from "./helpers/models";
 import { main } from "../node/cli/main";
-import { Proc, freePort, runReferee, startHardhatNode, startReferee, waitUntil } from "./helpers/processes";
+import { Proc, freePort, runReferee, startHardhatNode, startReferee, waitUntil } from "../scripts/lib/processes";
 
 const GAME_LIVE = [1n, 2n, 3n];
 const CHALLENGER_WON = 4n;

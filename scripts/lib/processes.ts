@@ -1,5 +1,5 @@
-// Child processes for the multi-process tests: `hardhat node` on a free port and `referee`
-// commands, their output kept line by line (JSON lines parsed) so a test can wait on them.
+// Child processes for the multi-process test and `npm run dispute`: `hardhat node` on a free
+// port and `referee` commands, their output kept line by line (JSON lines parsed) to wait on.
 import { ChildProcess, spawn } from "child_process";
 import { createServer } from "net";
 import * as path from "path";

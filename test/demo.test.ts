@@ -136,6 +136,38 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     expect([cheater.runs.size, a.runs.size, b.runs.size], "cached runs after everything settled").to.deep.equal([0, 0, 0]);
   });
 
+  it("a refused item is logged once and does not block the pass; expired requests are not attempted", async () => {
+    await initHasher();
+    const [deployer, treasury, requester, opSigner] = await hre.ethers.getSigners();
+    const d = await deployReferee(deployer, treasury.address);
+    const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+    await (await d.registry.register(model.parts, "hello_deepa", "")).wait();
+    for (const s of [requester, opSigner]) await (await d.token.mint(s.address, 1_000_000n)).wait();
+    await (await d.token.connect(requester).approve(d.coordinator, hre.ethers.MaxUint256)).wait();
+    const lines: string[] = [];
+    const op = new Operator("operator", d, await TxSender.of(opSigner, d.interfaces), model, (l) => void lines.push(l));
+    await op.stake(d.options.claimBond); // enough for one claim only
+    const n = model.model.program.inputs.reduce((acc, i) => acc + i.dims.reduce((x, y) => x * y, 1), 0);
+    const fee = await d.coordinator.quoteFee(model.modelId, 0);
+    const ask = async (value: string, ttl: number) => {
+      await (await d.coordinator.connect(requester).request(model.modelId, "0x" + value.repeat(n), fee, hre.ethers.ZeroAddress, 0, (await time.latest()) + ttl)).wait();
+      return d.coordinator.requestCount();
+    };
+    const expiring = await ask("3e000000", 50);
+    await time.increase(100);
+    const first = await ask("3e800000", 3600);
+    const second = await ask("3f000000", 3600);
+    await op.tick();
+    await op.tick();
+    expect((await d.coordinator.getRequest(first)).status, "served").to.equal(2n);
+    expect((await d.coordinator.getRequest(second)).status, "refused: no free stake").to.equal(1n);
+    expect((await d.coordinator.getRequest(expiring)).status, "expired, left for its refund").to.equal(1n);
+    const refusals = lines.filter((l) => /the contract refused/.test(l));
+    expect(refusals, lines.join("\n")).to.have.length(1);
+    expect(refusals[0]).to.match(new RegExp(`serving request #${second}: the contract refused: Staking_InsufficientFreeStake`));
+    expect(lines.some((l) => new RegExp(`request #${expiring}\\b`).test(l)), "the expired request is never attempted").to.equal(false);
+  });
+
   it("reverts come back as ChainError named after the custom error", async () => {
     const [deployer, treasury] = await hre.ethers.getSigners();
     const d = await deployReferee(deployer, treasury.address);

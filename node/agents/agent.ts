@@ -6,7 +6,8 @@ import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, logsSince } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
-import type { Log } from "./log";
+import { ChainError } from "../chain/errors";
+import type { Log, LogFields } from "./log";
 import { Action, GameState, GameStatus, Role, Trace, nextMove } from "./solver";
 
 export type { Log } from "./log";
@@ -29,6 +30,35 @@ export abstract class Agent {
     readonly sender: TxSender,
     protected readonly log: Log,
   ) {}
+
+  /** Refusals already logged (item and error), so a persistent one is reported once. */
+  private readonly refusalsLogged = new Set<string>();
+
+  /**
+   * One item of a pass (a request, a claim, a game). A contract's refusal (a named revert) is
+   * logged and the pass goes on with the other items; anything else (a connection failure)
+   * propagates, so the loop backs off. Resolves to whether the work was done.
+   */
+  protected async attempt(what: string, fields: LogFields, work: () => Promise<unknown>): Promise<{ done: true } | { done: false; error: string }> {
+    try {
+      await work();
+      return { done: true };
+    } catch (e) {
+      if (!(e instanceof ChainError) || e.errorName === null) throw e;
+      const key = `${what}|${e.errorName}`;
+      if (!this.refusalsLogged.has(key)) {
+        this.refusalsLogged.add(key);
+        this.log(`${this.name}: ${what}: the contract refused: ${e.shortMessage}`, { event: "refused", agent: this.name, ...fields, error: e.errorName, detail: e.shortMessage });
+      }
+      return { done: false, error: e.errorName };
+    }
+  }
+
+  /** The time the next block will have, at least: an idle dev chain's latest block can be old. */
+  protected async chainNow(): Promise<bigint> {
+    const latest = (await withRetry(() => this.provider.getBlock("latest")))!.timestamp;
+    return BigInt(Math.max(latest, Math.floor(Date.now() / 1000)));
+  }
 
   protected get provider(): Provider {
     return this.sender.signer.provider!;

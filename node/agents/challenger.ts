@@ -11,6 +11,8 @@ import { ModelRun, Run } from "./model-run";
 import type { Action } from "./solver";
 
 const CLAIM_PENDING = 1n;
+/** Refusals of a challenge that no later pass can change. */
+const FINAL_REFUSALS = new Set(["Coordinator_ChallengeWindowClosed", "Coordinator_ClaimNotPending", "DisputeGame_AlreadyChallenged"]);
 
 export interface ChallengerOptions {
   /** Withdraw bonds and rewards as soon as they are credited (the CLI's loop); else call withdraw(). */
@@ -21,6 +23,8 @@ export class Challenger extends Agent {
   readonly runs = new Map<bigint, Run>();
   /** Claims already re-executed (a restarted challenger re-checks pending ones: idempotent). */
   private readonly checked = new Set<bigint>();
+  /** Claims seen in logs and not handled yet, with their request ids. */
+  private readonly unchecked = new Map<bigint, bigint>();
   /** New Claimed logs each pass (all of them on the first pass after a start). */
   private claimCursor: EventCursor<{ args: { requestId: bigint; claimId: bigint } }> | null = null;
   constructor(
@@ -81,16 +85,21 @@ export class Challenger extends Agent {
   async tick(): Promise<void> {
     const coordinator = this.d.coordinator;
     this.claimCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(), a, b), this.d.fromBlock);
-    for (const e of await this.claimCursor.next()) {
-      const id = e.args.claimId;
-      if (this.checked.has(id)) continue;
+    for (const e of await this.claimCursor.next()) if (!this.checked.has(e.args.claimId)) this.unchecked.set(e.args.claimId, e.args.requestId);
+    for (const [id, requestId] of [...this.unchecked]) {
+      const request = await withRetry(() => this.d.coordinator.getRequest(requestId));
+      const ours = request.modelId.toLowerCase() === this.model.modelId.toLowerCase();
+      if (ours && (await withRetry(() => this.d.coordinator.getClaim(id))).status === CLAIM_PENDING) {
+        const r = await this.attempt(`disputing claim #${id}`, { claimId: String(id) }, () => this.check(id));
+        // A refusal that can pass (no bond tokens yet, say) is retried next pass; these cannot.
+        if (!r.done && !FINAL_REFUSALS.has(r.error)) continue;
+      }
+      // Marked only once handled: a connection failure above leaves the claim for the next pass.
+      this.unchecked.delete(id);
       this.checked.add(id);
-      const request = await withRetry(() => this.d.coordinator.getRequest(e.args.requestId));
-      if (request.modelId.toLowerCase() !== this.model.modelId.toLowerCase()) continue; // not a model we run
-      if ((await withRetry(() => this.d.coordinator.getClaim(id))).status === CLAIM_PENDING) await this.check(id);
     }
     const live = await this.liveGames("challenger");
-    for (const id of live) await this.move(id);
+    for (const id of live) await this.attempt(`playing game #${id}`, { gameId: String(id) }, () => this.move(id));
     if (this.options.autoWithdraw) await this.withdraw();
     // Keep only the runs behind games still being played.
     const liveClaims = new Set<bigint>();

@@ -75,11 +75,13 @@ export class Operator extends Agent {
     const coordinator = this.d.coordinator;
     this.requestCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Requested(undefined, this.model.modelId), a, b), this.d.fromBlock);
     for (const e of await this.requestCursor.next()) this.watched.add(e.args.requestId);
+    const now = await this.chainNow();
     const open: bigint[] = [];
     for (const id of [...this.watched].sort((x, y) => (x < y ? -1 : 1))) {
-      const status = (await withRetry(() => coordinator.getRequest(id))).status;
-      if (status === REQUEST_OPEN) open.push(id);
-      else if (status >= REQUEST_FINALIZED) this.watched.delete(id); // final or refunded: never open again
+      const r = await withRetry(() => coordinator.getRequest(id));
+      if (r.status === REQUEST_OPEN && r.deadline > now) open.push(id);
+      // Final or refunded requests never open again; an expired one only awaits its refund.
+      else if (r.status >= REQUEST_FINALIZED || (r.status === REQUEST_OPEN && r.deadline <= now)) this.watched.delete(id);
     }
     return open;
   }
@@ -157,10 +159,7 @@ export class Operator extends Agent {
 
   /** Requests behind our pending claims whose window closed with no game open: finalize them. */
   async finalizable(): Promise<bigint[]> {
-    // The next block's time: on an idle dev chain (automine) the latest block can be old, and
-    // the next one takes the wall clock; on a live chain the latest block is seconds old.
-    const latest = (await withRetry(() => this.provider.getBlock("latest")))!.timestamp;
-    const now = BigInt(Math.max(latest, Math.floor(Date.now() / 1000)));
+    const now = await this.chainNow();
     const coordinator = this.d.coordinator;
     this.claimCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b), this.d.fromBlock);
     for (const e of await this.claimCursor.next()) this.pendingClaims.add(e.args.claimId);
@@ -175,15 +174,16 @@ export class Operator extends Agent {
 
   /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
   async tick(): Promise<void> {
-    for (const id of await this.openRequests()) await this.serve(id);
-    for (const id of await this.openGames()) await this.defend(id);
+    // One refused item (a request that expired in between, say) never blocks the others.
+    for (const id of await this.openRequests()) await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
+    for (const id of await this.openGames()) await this.attempt(`defending game #${id}`, { gameId: String(id) }, () => this.defend(id));
     for (const id of await this.finalizable()) {
       try {
         await this.finalize(id);
       } catch (e) {
         // The chain's clock is behind ours: the window is still open there. Next pass.
         if (e instanceof ChainError && e.errorName === "Coordinator_ChallengeWindowOpen") continue;
-        throw e;
+        await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, () => Promise.reject(e));
       }
     }
     if (this.options.autoWithdraw) await this.withdraw();

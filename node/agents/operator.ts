@@ -68,6 +68,7 @@ export class Operator extends Agent {
       return;
     }
     await this.stake(need - bonded);
+    this.stakeReported = need;
   }
 
   /** Requests for our model that are open now. */

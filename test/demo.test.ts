@@ -70,7 +70,7 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     const quiet = () => undefined;
     const cheater = new Operator("cheater", d, await TxSender.of(cheatSigner, d.interfaces), model, quiet, { cheatOutput: 1 });
     const challenger = new Challenger("challenger", d, await TxSender.of(challengerSigner, d.interfaces), model, quiet);
-    await cheater.stake(d.options.claimBond);
+    await cheater.stake(d.options.claimBond * 2n);
     const n = model.model.program.inputs.reduce((a, i) => a + i.dims.reduce((x, y) => x * y, 1), 0);
     const input = "0x" + "3f000000".repeat(n);
     const fee = await d.coordinator.quoteFee(model.modelId, 0);
@@ -85,6 +85,11 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     await challenger.tick();
     expect((await d.game.getGame(gameId)).status).to.equal(4n);
     expect((await d.coordinator.getRequest(1n)).status, "reopened").to.equal(1n);
+    // Lost on time is not refuted: back online, the operator may claim the request again.
+    await cheater.tick();
+    const again = await d.coordinator.getRequest(1n);
+    expect(again.status, "claimed again").to.equal(2n);
+    expect((await d.coordinator.getClaim(again.claimId)).operator).to.equal(cheatSigner.address);
   });
 
   it("two challengers on one wrong claim: the first wins, the second's game is aborted at once and its bond returned", async () => {

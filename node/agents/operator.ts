@@ -25,6 +25,7 @@ const REQUEST_OPEN = 1n;
 const REQUEST_FINALIZED = 3n;
 const CLAIM_PENDING = 1n;
 const CLAIM_REJECTED = 2n;
+const GAME_CHALLENGER_WON = 4n;
 
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
@@ -35,7 +36,7 @@ export class Operator extends Agent {
   /** Our claims not seen settled yet (fed by the Claimed cursor). */
   private readonly pendingClaims = new Set<bigint>();
   private claimCursor: EventCursor<{ args: { claimId: bigint } }> | null = null;
-  /** Requests whose result a game already rejected (see serve). */
+  /** Requests whose result a one-step proof already refuted (see serve). */
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
   private stakeReported: bigint | null = null;
@@ -93,20 +94,30 @@ export class Operator extends Agent {
     return ev[0].args.input;
   }
 
-  /** Our claims on `requestId` that a game rejected, by final state hash. */
-  private async rejectedStates(requestId: bigint): Promise<Map<string, bigint>> {
-    const ev = await this.logs((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Claimed(requestId, undefined, this.address), a, b));
-    const rejected = new Map<string, bigint>();
-    for (const e of ev) {
-      const c = await withRetry(() => this.d.coordinator.getClaim(e.args.claimId));
-      if (c.status === CLAIM_REJECTED) rejected.set(c.finalStateHash.toLowerCase(), e.args.claimId);
+  /**
+   * Our claims on `requestId` that a one-step proof refuted, by final state hash. A claim lost
+   * on time (we were offline) was not refuted: its result may be claimed again.
+   */
+  private async refutedStates(requestId: bigint): Promise<Map<string, bigint>> {
+    const { coordinator, game } = this.d;
+    const refuted = new Map<string, bigint>();
+    for (const e of await this.logs((a, b) => coordinator.queryFilter(coordinator.filters.Claimed(requestId, undefined, this.address), a, b))) {
+      const claimId = e.args.claimId;
+      const c = await withRetry(() => coordinator.getClaim(claimId));
+      if (c.status !== CLAIM_REJECTED) continue;
+      for (const g of await this.logs((a, b) => game.queryFilter(game.filters.GameCreated(undefined, claimId), a, b))) {
+        const proven = await this.logs((a, b) => game.queryFilter(game.filters.StepProven(g.args.gameId), a, b));
+        if ((await withRetry(() => game.getGame(g.args.gameId))).status === GAME_CHALLENGER_WON && proven.length > 0) {
+          refuted.set(c.finalStateHash.toLowerCase(), claimId);
+        }
+      }
     }
-    return rejected;
+    return refuted;
   }
 
   /**
    * Runs request `requestId` from its logged input and claims the result; returns the claim
-   * id, or null when a game already proved this very result wrong (claiming it again could
+   * id, or null when a one-step proof already refuted this very result (claiming it again could
    * only lose another bond: the request is left to other operators).
    */
   async serve(requestId: bigint): Promise<bigint | null> {
@@ -116,10 +127,10 @@ export class Operator extends Agent {
     const run = this.runOf(input);
     const runMs = Date.now() - t0;
     const c = run.claim;
-    const rejectedClaim = (await this.rejectedStates(requestId)).get(c.finalStateHash.toLowerCase());
+    const rejectedClaim = (await this.refutedStates(requestId)).get(c.finalStateHash.toLowerCase());
     if (rejectedClaim !== undefined) {
       this.declined.add(requestId);
-      this.log(`${this.name} does not claim request #${requestId} again: a game rejected the same result (claim #${rejectedClaim})`, {
+      this.log(`${this.name} does not claim request #${requestId} again: a one-step proof refuted the same result (claim #${rejectedClaim})`, {
         event: "declined", agent: this.name, requestId: String(requestId), rejectedClaimId: String(rejectedClaim),
       });
       return null;

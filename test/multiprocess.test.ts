@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { MockConsumer__factory } from "../typechain-types";
 import { connectDeployment } from "../node/chain/deploy";
 import { readDeployment } from "../node/chain/deployments";
 import { f32Bytes } from "../node/chain/encoding";
@@ -59,6 +60,24 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     return p;
   };
 
+  /** The CLI's main() in this process (fast), against the test node, with `key` as REFEREE_PRIVATE_KEY. */
+  const cli = async (env: Record<string, string | undefined>, ...args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const saved = { key: process.env.REFEREE_PRIVATE_KEY, rpc: process.env.REFEREE_RPC_URL };
+    process.env.REFEREE_PRIVATE_KEY = env.key;
+    if (env.key === undefined) delete process.env.REFEREE_PRIVATE_KEY;
+    process.env.REFEREE_RPC_URL = url;
+    try {
+      const code = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t), isTTY: false } });
+      return { code, stdout, stderr };
+    } finally {
+      for (const [k, v] of [["REFEREE_PRIVATE_KEY", saved.key], ["REFEREE_RPC_URL", saved.rpc]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  };
   it("a challenger killed mid-dispute resumes and wins; the request is re-served honestly and final", async () => {
     // Deploy and register through the CLI, as an operator of the protocol would.
     await runReferee("deploy", ["deploy", "--account", "0", "--challenge-window", String(WINDOW), ...chainArgs(), "--json"], env);
@@ -181,23 +200,6 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
   });
 
   it("chain commands fail with one clear line: no record, no account, bad key, unknown request, named revert, unregistered model, no node", async () => {
-    const cli = async (env: Record<string, string | undefined>, ...args: string[]) => {
-      let stdout = "";
-      let stderr = "";
-      const saved = { key: process.env.REFEREE_PRIVATE_KEY, rpc: process.env.REFEREE_RPC_URL };
-      process.env.REFEREE_PRIVATE_KEY = env.key;
-      if (env.key === undefined) delete process.env.REFEREE_PRIVATE_KEY;
-      process.env.REFEREE_RPC_URL = url;
-      try {
-        const code = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t), isTTY: false } });
-        return { code, stdout, stderr };
-      } finally {
-        for (const [k, v] of [["REFEREE_PRIVATE_KEY", saved.key], ["REFEREE_RPC_URL", saved.rpc]] as const) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-    };
     const expectError = (r: { code: number; stdout: string; stderr: string }, code: number, pattern: RegExp) => {
       expect(r.stderr, r.stdout).to.match(pattern);
       expect(r.stderr.trim().split("\n"), "one line").to.have.length(1);
@@ -210,5 +212,47 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     expectError(await cli({}, "request", HELLO_DEEPA, "--random-seed", "1", "--ttl", "0", "--account", "3", ...chainArgs()), 1, /the contract refused: Coordinator_DeadlineInPast\(\d+, \d+\)/);
     expectError(await cli({}, "operator", OCR_CLS, "--shape", "x=1x3x48x192", "--once", "--account", "7", ...chainArgs()), 2, /is not registered in this deployment: run referee register/);
     expectError(await cli({}, "status", "1", "--rpc", "http://127.0.0.1:1", ...chainArgs()), 1, /cannot reach the JSON-RPC node at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  it("dApp developer's tools: a failed consumer callback delivered again, an expired request refunded", async () => {
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const record = readDeployment(dir, "localhost");
+    const d = connectDeployment(record, provider);
+    const deployer = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/0").connect(provider);
+    const requesterAddress = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/3").address;
+    const consumer = await new MockConsumer__factory(deployer).deploy();
+    await consumer.waitForDeployment();
+    await (await consumer.setMode(1)).wait(); // Revert
+    const ok = (r: { code: number; stdout: string; stderr: string }) => {
+      expect(r.code, r.stderr + r.stdout).to.equal(0);
+      return r.stdout;
+    };
+    const lastJson = (out: string) => JSON.parse(out.trim().split("\n").pop()!);
+    const sent = lastJson(ok(await cli({}, "request", HELLO_DEEPA, "--random-seed", "3", "--consumer", await consumer.getAddress(), "--account", "3", ...chainArgs(), "--json")));
+    const id = sent.requestId as string;
+    // An operator serves it in two single passes: claim, then (window over) finalize.
+    ok(await cli({}, "operator", HELLO_DEEPA, "--once", "--account", "6", ...chainArgs()));
+    await provider.send("evm_increaseTime", [WINDOW + 1]);
+    await provider.send("evm_mine", []);
+    ok(await cli({}, "operator", HELLO_DEEPA, "--once", "--account", "6", ...chainArgs()));
+    expect((await d.coordinator.getRequest(BigInt(id))).status).to.equal(REQUEST_FINALIZED);
+    expect(lastJson(ok(await cli({}, "status", id, ...chainArgs(), "--json"))).callback).to.equal("Failed");
+    await (await consumer.setMode(0)).wait(); // Accept
+    expect(lastJson(ok(await cli({}, "retry-callback", id, "--account", "3", ...chainArgs(), "--json"))).callback).to.equal("Delivered");
+    expect(await consumer.lastRequestId()).to.equal(BigInt(id));
+    expect(await consumer.lastOutput()).to.equal(await d.coordinator.resultOf(BigInt(id)));
+    const again = await cli({}, "retry-callback", id, "--account", "3", ...chainArgs());
+    expect(again.stderr).to.match(/the contract refused: Coordinator_CallbackNotRetryable\(/);
+
+    // Nobody serves this one before its deadline: the fee comes back.
+    const balance0 = await d.token.balanceOf(requesterAddress);
+    const late = lastJson(ok(await cli({}, "request", HELLO_DEEPA, "--random-seed", "4", "--ttl", "60", "--account", "3", ...chainArgs(), "--json")));
+    await provider.send("evm_increaseTime", [61]);
+    await provider.send("evm_mine", []);
+    const refunded = lastJson(ok(await cli({}, "refund", late.requestId, "--account", "3", ...chainArgs(), "--json")));
+    expect(refunded.withdrawn).to.equal(late.fee);
+    expect(await d.token.balanceOf(requesterAddress), "the fee is back").to.equal(balance0);
+    expect(lastJson(ok(await cli({}, "withdraw", "--account", "3", ...chainArgs(), "--json")))).to.deep.equal({ coordinator: "0", game: "0" });
+    provider.destroy();
   });
 });

@@ -133,3 +133,31 @@ paid out by --withdraw once the deployment's unbonding delay has passed.
 
 ${CHAIN_DETAILS_TEXT}`,
 };
+
+const REQUEST_ID_ARG = { name: "requestId", help: "the request's id (printed by referee request)" };
+
+export const REFUND_SPEC: CommandSpec = {
+  path: ["refund"],
+  summary: "Refund the fee of an open request whose deadline passed with no claim standing, and withdraw it.",
+  positionals: [REQUEST_ID_ARG],
+  options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
+  details: CHAIN_DETAILS_TEXT,
+};
+
+export const RETRY_CALLBACK_SPEC: CommandSpec = {
+  path: ["retry-callback"],
+  summary: "Deliver a final request's output to its consumer contract again after a failed callback.",
+  positionals: [REQUEST_ID_ARG],
+  options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
+  details: CHAIN_DETAILS_TEXT,
+};
+
+export const WITHDRAW_SPEC: CommandSpec = {
+  path: ["withdraw"],
+  summary: "Withdraw everything credited to this account: fees and refunds (coordinator), bonds and rewards (dispute game).",
+  positionals: [],
+  options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
+  details: `Stake is not included: see referee unstake.
+
+${CHAIN_DETAILS_TEXT}`,
+};

@@ -5,7 +5,7 @@ import { CommandSpec, commandHelp, parseArgs } from "./args";
 import type { CommandContext, Handler } from "./command";
 import { createProgress } from "./progress";
 import { COMMIT_SPEC, COMPARE_SPEC, INSPECT_SPEC, PROVE_STEP_SPEC, RUN_SPEC } from "./specs";
-import { CHALLENGER_SPEC, DEPLOY_SPEC, FAUCET_SPEC, OPERATOR_SPEC, REGISTER_SPEC, REQUEST_SPEC, STATUS_SPEC, UNSTAKE_SPEC } from "./chain-specs";
+import { CHALLENGER_SPEC, DEPLOY_SPEC, FAUCET_SPEC, OPERATOR_SPEC, REGISTER_SPEC, REFUND_SPEC, REQUEST_SPEC, RETRY_CALLBACK_SPEC, STATUS_SPEC, UNSTAKE_SPEC, WITHDRAW_SPEC } from "./chain-specs";
 
 interface Command {
   spec: CommandSpec;
@@ -25,6 +25,9 @@ export const COMMANDS: readonly Command[] = [
   { spec: OPERATOR_SPEC, load: () => (require("./commands/operator") as typeof import("./commands/operator")).operator },
   { spec: CHALLENGER_SPEC, load: () => (require("./commands/challenger") as typeof import("./commands/challenger")).challenger },
   { spec: REQUEST_SPEC, load: () => (require("./commands/request") as typeof import("./commands/request")).request },
+  { spec: REFUND_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).refund },
+  { spec: RETRY_CALLBACK_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).retryCallback },
+  { spec: WITHDRAW_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).withdraw },
   { spec: UNSTAKE_SPEC, load: () => (require("./commands/unstake") as typeof import("./commands/unstake")).unstake },
   { spec: STATUS_SPEC, load: () => (require("./commands/status") as typeof import("./commands/status")).status },
 ];

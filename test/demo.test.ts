@@ -141,6 +141,43 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     expect([cheater.runs.size, a.runs.size, b.runs.size], "cached runs after everything settled").to.deep.equal([0, 0, 0]);
   });
 
+  it("an operator restarted mid-game re-runs its claim's run from the request's logged input and keeps defending", async () => {
+    await initHasher();
+    const [deployer, treasury, requester, cheatSigner, challengerSigner] = await hre.ethers.getSigners();
+    const d = await deployReferee(deployer, treasury.address);
+    const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
+    await (await d.registry.register(model.parts, "hello_deepa", "")).wait();
+    for (const s of [requester, cheatSigner, challengerSigner]) await (await d.token.mint(s.address, 1_000_000n)).wait();
+    await (await d.token.connect(requester).approve(d.coordinator, hre.ethers.MaxUint256)).wait();
+    const lines: string[] = [];
+    const log = (l: string) => void lines.push(l);
+    const cheatSender = await TxSender.of(cheatSigner, d.interfaces);
+    // A mid-run lie: every dissection hash after step 30,000 is wrong, so the game runs to a proof.
+    let cheater = new Operator("cheater", d, cheatSender, model, log, { cheatAt: 30_000 });
+    const challenger = new Challenger("challenger", d, await TxSender.of(challengerSigner, d.interfaces), model, log);
+    await cheater.ensureStake(1);
+    const n = model.model.program.inputs.reduce((acc, i) => acc + i.dims.reduce((x, y) => x * y, 1), 0);
+    const fee = await d.coordinator.quoteFee(model.modelId, 0);
+    await (await d.coordinator.connect(requester).request(model.modelId, "0x" + "3e400000".repeat(n), fee, hre.ethers.ZeroAddress, 0, (await time.latest()) + 3600)).wait();
+    await cheater.tick();
+    await challenger.tick();
+    const gameId = await d.game.gameOf(1n, challenger.address);
+    for (let pass = 0; (await d.game.getGame(gameId)).status < 4n; pass++) {
+      if (pass > 50) throw new Error("the game does not end");
+      if ((await d.game.getGame(gameId)).round === 2n && cheater.runs.size > 0) {
+        cheatSender.resetNonce();
+        cheater = new Operator("cheater", d, cheatSender, model, log, { cheatAt: 30_000 }); // nothing in memory
+      }
+      await cheater.tick();
+      await challenger.tick();
+    }
+    expect((await d.game.getGame(gameId)).status, "the challenger wins by the proof").to.equal(4n);
+    expect(lines.some((l) => /cheater re-ran the run behind claim #1 to defend game #1/.test(l)), lines.join("\n")).to.equal(true);
+    expect(lines.some((l) => /one-step proof at step/.test(l))).to.equal(true);
+    const proven = await d.game.queryFilter(d.game.filters.StepProven(gameId));
+    expect(Number(proven[0].args.lo)).to.be.at.least(30_000);
+  });
+
   it("a refused item is logged once and does not block the pass; expired requests are not attempted", async () => {
     await initHasher();
     const [deployer, treasury, requester, opSigner] = await hre.ethers.getSigners();

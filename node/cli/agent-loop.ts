@@ -2,7 +2,32 @@
 // SIGTERM (the pass in progress finishes first). A failed pass is logged and retried on the
 // next one: the chain, not the process, holds the state, so nothing is lost by retrying.
 import type { Log } from "../agents/log";
-import { asCliError } from "./chain";
+import type { ModelRun } from "../agents/model-run";
+import type { Deployment } from "../chain/deploy";
+import type { TxSender } from "../chain/sender";
+import type { ParsedArgs } from "./args";
+import { ChainConnection, asCliError, connect, deploymentOf, logOf, senderOf, servedModel } from "./chain";
+import type { CommandContext } from "./command";
+
+/** What an agent command needs: the chain, the deployment, the served model, the account, the log. */
+export interface AgentSetup {
+  c: ChainConnection;
+  d: Deployment;
+  model: ModelRun;
+  sender: TxSender;
+  log: Log;
+  loop: Omit<LoopOptions, "name">;
+}
+
+export async function agentSetup(args: ParsedArgs, ctx: CommandContext): Promise<AgentSetup> {
+  const pollMs = args.int("poll", 1000)!;
+  const log = logOf(args, ctx);
+  const c = await connect(args);
+  const { deployment: d } = deploymentOf(c);
+  const model = await servedModel(args, ctx, d);
+  const sender = await senderOf(args, c, d);
+  return { c, d, model, sender, log, loop: { pollMs, once: args.has("once"), log } };
+}
 
 export interface LoopOptions {
   pollMs: number;

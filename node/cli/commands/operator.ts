@@ -1,19 +1,13 @@
 // referee operator: the operator agent's loop on a deployment (node/agents/operator.ts).
 import { Operator } from "../../agents/operator";
 import type { ParsedArgs } from "../args";
-import { connect, deploymentOf, logOf, senderOf, servedModel } from "../chain";
 import type { CommandContext } from "../command";
-import { runLoop } from "../agent-loop";
+import { agentSetup, runLoop } from "../agent-loop";
 
 export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const cheatAt = args.int("cheat-at");
   const claims = args.int("stake-claims", 3)!;
-  const pollMs = args.int("poll", 1000)!;
-  const log = logOf(args, ctx);
-  const c = await connect(args);
-  const { deployment: d } = deploymentOf(c);
-  const model = await servedModel(args, ctx, d);
-  const sender = await senderOf(args, c, d);
+  const { c, d, model, sender, log, loop } = await agentSetup(args, ctx);
   const name = cheatAt === undefined ? "operator" : "cheating operator";
   const agent = new Operator(name, d, sender, model, log, {
     autoWithdraw: true,
@@ -25,5 +19,5 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
   await runLoop(async () => {
     await agent.ensureStake(claims);
     await agent.tick();
-  }, { pollMs, once: args.has("once"), log, name });
+  }, { ...loop, name });
 }

@@ -165,7 +165,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const claimerGas0 = cheater.gasUsed;
   await cheater.tick();
   const c2 = (await d.coordinator.getRequest(r2)).claimId;
-  log(`cheating operator: its run went wrong at step ${cheatAt} (one activation +0.5) and it claims a score of 1.0 — that would open vault B`);
+  log(`cheating operator: it added 0.5 to the activation that step ${cheatAt} computes (the state differs from the step that writes it) and claims a score of 1.0 — that would open vault B`);
   const challengerBalance0 = await d.token.balanceOf(challenger.address);
   const challengerGas0 = challenger.gasUsed;
   const disputeT0 = performance.now();

@@ -255,4 +255,20 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     expect(lastJson(ok(await cli({}, "withdraw", "--account", "3", ...chainArgs(), "--json")))).to.deep.equal({ coordinator: "0", game: "0" });
     provider.destroy();
   });
+
+  it("deploy reuses an existing ERC20 under another network name; register is idempotent", async () => {
+    const ok = (r: { code: number; stdout: string; stderr: string }) => {
+      expect(r.code, r.stderr + r.stdout).to.equal(0);
+      return JSON.parse(r.stdout.trim().split("\n").pop()!);
+    };
+    const first = readDeployment(dir, "localhost");
+    const second = ok(await cli({}, "deploy", "--account", "0", "--network", "second", "--token", first.addresses.token, "--degree", "4", ...chainArgs(), "--json"));
+    expect(second.addresses.token).to.equal(first.addresses.token);
+    expect(second.addresses.coordinator).to.not.equal(first.addresses.coordinator);
+    expect(readDeployment(dir, "second").options.degree).to.equal(4);
+    const again = ok(await cli({}, "register", HELLO_DEEPA, "--account", "0", ...chainArgs(), "--json"));
+    expect([again.alreadyRegistered, again.gasUsed]).to.deep.equal([true, 0]);
+    const bad = await cli({}, "deploy", "--account", "0", "--degree", "1", ...chainArgs());
+    expect([bad.code, bad.stderr.trim()]).to.deep.equal([2, "referee: error: --degree must be between 2 and 64, got 1"]);
+  });
 });

@@ -87,14 +87,15 @@ describe("cli: referee end to end", function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe("help", () => {
+    const ALL_COMMANDS = ["model inspect", "model commit", "run", "compare", "prove-step", "deploy", "register", "faucet", "operator", "challenger", "request", "status", "refund", "retry-callback", "withdraw", "unstake"];
     it("referee --help lists the commands (child process)", () => {
       const top = spawnReferee("--help");
       expect(top.code).to.equal(0);
-      for (const c of ["model inspect", "model commit", "run", "compare"]) expect(top.stdout).to.contain(`referee ${c}`);
+      for (const c of ALL_COMMANDS) expect(top.stdout).to.contain(`referee ${c}`);
     });
 
     it("each command has --help", async () => {
-      for (const c of ["model inspect", "model commit", "run", "compare"]) {
+      for (const c of ALL_COMMANDS) {
         const h = await referee(...c.split(" "), "--help");
         expect(h.code, c).to.equal(0);
         expect(h.stdout).to.match(new RegExp(`^usage: referee ${c}`));

@@ -75,6 +75,8 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         }
         // A claim with nothing at stake could lie for free.
         if (_claimBond == 0) revert Coordinator_ZeroBond();
+        // With no window no game could ever open: every claim would finalize unchallenged.
+        if (_challengeWindow == 0) revert Coordinator_ZeroChallengeWindow();
         TOKEN = _token;
         REGISTRY = _registry;
         STAKING = _staking;

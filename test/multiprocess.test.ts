@@ -269,6 +269,6 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     const again = ok(await cli({}, "register", HELLO_DEEPA, "--account", "0", ...chainArgs(), "--json"));
     expect([again.alreadyRegistered, again.gasUsed]).to.deep.equal([true, 0]);
     const bad = await cli({}, "deploy", "--account", "0", "--degree", "1", ...chainArgs());
-    expect([bad.code, bad.stderr.trim()]).to.deep.equal([2, "referee: error: --degree must be between 2 and 64, got 1"]);
+    expect([bad.code, bad.stderr.trim()]).to.deep.equal([2, "referee: error: --degree must be between 2 and 1024 (DisputeGame's bounds), got 1"]);
   });
 });

@@ -75,7 +75,7 @@ describe("Coordinator", function () {
   }
 
   describe("constructor and administration", () => {
-    it("reverts on zero addresses", async () => {
+    it("reverts on zero addresses, a zero claim bond and a zero challenge window", async () => {
       const { p } = await loadFixture(deployed);
       const factory = await ethers.getContractFactory("Coordinator");
       await expect(
@@ -84,6 +84,9 @@ describe("Coordinator", function () {
       await expect(
         factory.deploy(p.token, p.registry, p.staking, 1, 0, 1, DEFAULTS.fees, p.actors.deployer),
       ).to.be.revertedWithCustomError(p.coordinator, "Coordinator_ZeroBond");
+      await expect(
+        factory.deploy(p.token, p.registry, p.staking, 0, 1, 1, DEFAULTS.fees, p.actors.deployer),
+      ).to.be.revertedWithCustomError(p.coordinator, "Coordinator_ZeroChallengeWindow");
     });
 
     it("sets the dispute game once, owner only", async () => {

@@ -119,6 +119,7 @@ interface ICoordinator {
 
     error Coordinator_ZeroAddress();
     error Coordinator_ZeroBond();
+    error Coordinator_ZeroChallengeWindow();
     error Coordinator_DisputeGameAlreadySet(address disputeGame);
     error Coordinator_NotDisputeGame(address caller);
     error Coordinator_ModelDeprecated(bytes32 modelId);

@@ -294,6 +294,7 @@ library LibF32Math {
     // ---- pow (docs/FO32.md §3.9) --------------------------------------------------------------
 
     uint256 private constant TWO24_BITS = 0x4B800000; // 2^24
+    uint256 private constant POW_INT_MAX_BITS = 0x41800000; // 16
 
     /// @dev y finite, not NaN: y is an integer.
     function _isInt(F32 y) private pure returns (bool) {
@@ -307,7 +308,7 @@ library LibF32Math {
         return y.magnitudeToUint() & 1 == 1;
     }
 
-    /// @dev x^N for an integer 1 ≤ N ≤ 2^24: square-and-multiply from the least significant bit.
+    /// @dev x^N for an integer 1 ≤ N ≤ 16: square-and-multiply from the least significant bit.
     function _powInt(F32 x, uint256 N) private pure returns (F32 acc) {
         acc = ONE;
         F32 base = x;
@@ -340,13 +341,15 @@ library LibF32Math {
         if (F32.unwrap(y) == F32.unwrap(HALF)) return x.sqrt();
         F32 ay = y.abs();
         bool yInt = _isInt(y);
-        if (yInt && F32.unwrap(ay) <= TWO24_BITS) {
+        // Repeated squaring only for |y| ≤ 16 (its error doubles at each squaring).
+        if (yInt && F32.unwrap(ay) <= POW_INT_MAX_BITS) {
             F32 p = _powInt(x, ay.magnitudeToUint());
             return y.lt(ZERO) ? ONE.div(p) : p;
         }
         if (x.lt(ZERO) && !yInt) return NAN;
-        // remaining: y non-integer with x > 0, or |y| > 2^24 (even integers)
-        return exp(y.mul(log(ax)));
+        // remaining: x > 0 with non-integer y, or an integer |y| > 16 (x of either sign)
+        F32 r = exp(y.mul(log(ax)));
+        return x.lt(ZERO) && _isOddInt(y) ? r.flip() : r;
     }
 
     // ---- sin / cos (docs/FO32.md §3.8) ---------------------------------------------------------

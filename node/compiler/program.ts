@@ -3,7 +3,7 @@
 // to them bumps COMPILER_VERSION.
 
 /** Version of the compiler and of the program semantics. Part of the model commitment. */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 2;
 
 /** The three memory spaces. Each is a list of slots; each slot is a flat float32 tensor. */
 export enum Space {

@@ -258,6 +258,8 @@ export function gelu(x: number): number {
 // ---- pow ------------------------------------------------------------------------------------
 
 const TWO24 = fromBits(0x4b800000); // 2^24
+/** Integer exponents up to this go through repeated squaring (docs/FO32.md §3.9 rule 8). */
+const POW_INT_MAX = 16;
 
 function isInt(y: number): boolean {
   return Math.floor(y) === y; // exact for binary32 y (finite)
@@ -266,7 +268,7 @@ function isOddInt(y: number): boolean {
   return Math.abs(y) < TWO24 && isInt(y) && Math.abs(y) % 2 === 1;
 }
 
-/** x^N for an integer 1 ≤ N ≤ 2^24: square-and-multiply from the least significant bit. */
+/** x^N for an integer 1 ≤ N ≤ 16: square-and-multiply from the least significant bit. */
 function powInt(x: number, N: number): number {
   let acc = ONE;
   let base = x;
@@ -298,13 +300,17 @@ export function pow(x: number, y: number): number {
   }
   if (y === HALF) return sqrt(x);
   const ay = Math.abs(y);
-  if (isInt(y) && ay <= TWO24) {
+  const yInt = isInt(y);
+  // Repeated squaring doubles the relative error at each squaring: exact enough for small
+  // exponents only; larger ones go through exp·log, whose error is bounded by |y·ln x| ≤ 89.
+  if (yInt && ay <= POW_INT_MAX) {
     const p = powInt(x, ay);
     return y < 0 ? div(ONE, p) : p;
   }
-  if (x < 0 && !isInt(y)) return NaN;
-  // remaining: y non-integer with x > 0, or |y| > 2^24 (even integers)
-  return exp(mul(y, log(ax)));
+  if (x < 0 && !yInt) return NaN;
+  // remaining: x > 0 with non-integer y, or an integer |y| > 16 (x of either sign)
+  const r = exp(mul(y, log(ax)));
+  return x < 0 && isOddInt(y) ? -r : r;
 }
 
 // ---- sin / cos ------------------------------------------------------------------------------

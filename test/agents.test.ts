@@ -167,8 +167,19 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     await time.increase(100);
     const first = await w.request("3e800000", 3600);
     const second = await w.request("3f000000", 3600);
-    await op.tick();
-    await op.tick();
+    const realRun = model.run;
+    let runs = 0;
+    model.run = (input: string) => {
+      runs++;
+      return realRun.call(model, input);
+    };
+    try {
+      await op.tick();
+      await op.tick();
+    } finally {
+      model.run = realRun;
+    }
+    expect(runs, "each request run once: the refused one is not re-run on the next pass").to.equal(2);
     expect((await d.coordinator.getRequest(first)).status, "served").to.equal(2n);
     expect((await d.coordinator.getRequest(second)).status, "refused: no free stake").to.equal(1n);
     expect((await d.coordinator.getRequest(expiring)).status, "expired, left for its refund").to.equal(1n);

@@ -30,6 +30,8 @@ const GAME_CHALLENGER_WON = 4n;
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
   readonly runs = new Map<bigint, Run>();
+  /** Runs of open requests not claimed yet (a refused claim is retried without re-running). */
+  private readonly unclaimed = new Map<bigint, Run>();
   /** Requests for our model that may be open (fed by the Requested cursor). */
   private readonly watched = new Set<bigint>();
   private requestCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
@@ -81,9 +83,13 @@ export class Operator extends Agent {
     const open: bigint[] = [];
     for (const id of [...this.watched].sort((x, y) => (x < y ? -1 : 1))) {
       const r = await withRetry(() => coordinator.getRequest(id));
-      if (r.status === REQUEST_OPEN && r.deadline > now) open.push(id);
+      if (r.status === REQUEST_OPEN && r.deadline > now) {
+        open.push(id);
+        continue;
+      }
+      this.unclaimed.delete(id); // claimed by someone, final, refunded or expired
       // Final or refunded requests never open again; an expired one only awaits its refund.
-      else if (r.status >= REQUEST_FINALIZED || (r.status === REQUEST_OPEN && r.deadline <= now)) this.watched.delete(id);
+      if (r.status >= REQUEST_FINALIZED || r.status === REQUEST_OPEN) this.watched.delete(id);
     }
     return open;
   }
@@ -122,14 +128,16 @@ export class Operator extends Agent {
    */
   async serve(requestId: bigint): Promise<bigint | null> {
     if (this.declined.has(requestId)) return null;
-    const input = await this.inputOf(requestId);
     const t0 = Date.now();
-    const run = this.runOf(input);
+    // A run whose claim was refused last pass (no free stake, say) is not computed again.
+    const run = this.unclaimed.get(requestId) ?? this.runOf(await this.inputOf(requestId));
+    this.unclaimed.set(requestId, run);
     const runMs = Date.now() - t0;
     const c = run.claim;
     const rejectedClaim = (await this.refutedStates(requestId)).get(c.finalStateHash.toLowerCase());
     if (rejectedClaim !== undefined) {
       this.declined.add(requestId);
+      this.unclaimed.delete(requestId);
       this.log(`${this.name} does not claim request #${requestId} again: a one-step proof refuted the same result (claim #${rejectedClaim})`, {
         event: "declined", agent: this.name, requestId: String(requestId), rejectedClaimId: String(rejectedClaim),
       });
@@ -137,6 +145,7 @@ export class Operator extends Agent {
     }
     const gas = await this.send(() => this.d.coordinator.claim.populateTransaction(requestId, c.output, c.finalStateHash, c.final, c.proofs));
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
+    this.unclaimed.delete(requestId);
     this.runs.set(claimId, run);
     this.log(`${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`, {
       event: "claimed", agent: this.name, requestId: String(requestId), claimId: String(claimId), steps: run.steps, runMs, output: c.output.length > 200 ? c.output.slice(0, 200) + "…" : c.output, finalStateHash: c.finalStateHash, gas: Number(gas),

@@ -3,7 +3,7 @@
 // resumes where the chain says), and the responder turning the solver's actions into txs.
 import type { Provider, TransactionRequest } from "ethers";
 import type { Deployment } from "../chain/deploy";
-import { EventCursor, RangeQuery, logsSince } from "../chain/logs";
+import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { ChainError } from "../chain/errors";
@@ -69,6 +69,11 @@ export abstract class Agent {
     return logsSince(this.provider, query, this.d.fromBlock);
   }
 
+  /** The logs of `query` in the latest block range that has any (a game's last move, a request's one event). */
+  protected latest<T>(query: RangeQuery<T>): Promise<T[]> {
+    return latestLogs(this.provider, query, this.d.fromBlock);
+  }
+
   get address(): string {
     return this.sender.address;
   }
@@ -100,7 +105,7 @@ export abstract class Agent {
     const points = live ? (await this.d.game.splitPoints(gameId)).map(Number) : [];
     let hashes: string[] = [];
     if (status === GameStatus.AwaitingChoice) {
-      const ev = await this.logs((a, b) => this.d.game.queryFilter(this.d.game.filters.Dissected(gameId), a, b));
+      const ev = await this.latest((a, b) => this.d.game.queryFilter(this.d.game.filters.Dissected(gameId), a, b));
       hashes = [...ev[ev.length - 1].args.hashes];
     }
     let moverSecondsLeft: number | undefined;
@@ -175,7 +180,7 @@ export abstract class Agent {
       }
       case "step": {
         const gas = await this.send(() => game.step.populateTransaction(gameId, trace.proofAt!(action.at)));
-        const proven = await this.logs((a, b) => game.queryFilter(game.filters.StepProven(gameId), a, b));
+        const proven = await this.latest((a, b) => game.queryFilter(game.filters.StepProven(gameId), a, b));
         const e = proven[proven.length - 1].args;
         this.log(`${this.name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`, {
           event: "stepped", ...ev, at: action.at, postStateHash: e.postStateHash, claimedHash: e.claimedHash, gas: Number(gas),

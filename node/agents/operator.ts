@@ -96,7 +96,7 @@ export class Operator extends Agent {
 
   /** The input bytes of request `requestId`, from its Requested event. */
   private async inputOf(requestId: bigint): Promise<string> {
-    const ev = await this.logs((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b));
+    const ev = await this.latest((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b));
     return ev[0].args.input;
   }
 
@@ -107,12 +107,12 @@ export class Operator extends Agent {
   private async refutedStates(requestId: bigint): Promise<Map<string, bigint>> {
     const { coordinator, game } = this.d;
     const refuted = new Map<string, bigint>();
-    for (const e of await this.logs((a, b) => coordinator.queryFilter(coordinator.filters.Claimed(requestId, undefined, this.address), a, b))) {
+    for (const e of await this.latest((a, b) => coordinator.queryFilter(coordinator.filters.Claimed(requestId, undefined, this.address), a, b))) {
       const claimId = e.args.claimId;
       const c = await withRetry(() => coordinator.getClaim(claimId));
       if (c.status !== CLAIM_REJECTED) continue;
-      for (const g of await this.logs((a, b) => game.queryFilter(game.filters.GameCreated(undefined, claimId), a, b))) {
-        const proven = await this.logs((a, b) => game.queryFilter(game.filters.StepProven(g.args.gameId), a, b));
+      for (const g of await this.latest((a, b) => game.queryFilter(game.filters.GameCreated(undefined, claimId), a, b))) {
+        const proven = await this.latest((a, b) => game.queryFilter(game.filters.StepProven(g.args.gameId), a, b));
         if ((await withRetry(() => game.getGame(g.args.gameId))).status === GAME_CHALLENGER_WON && proven.length > 0) {
           refuted.set(c.finalStateHash.toLowerCase(), claimId);
         }

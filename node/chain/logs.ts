@@ -27,6 +27,21 @@ export async function logsSince<T>(provider: Provider, query: RangeQuery<T>, fro
   return logsInRange(query, from, latest);
 }
 
+/**
+ * The logs of `query` in the most recent block range that has any, scanning back from the
+ * latest block towards `lowest`: the latest event of a game or the one event of a request
+ * costs one or two range queries, however long the chain's history.
+ */
+export async function latestLogs<T>(provider: Provider, query: RangeQuery<T>, lowest: number, range = LOG_RANGE_BLOCKS): Promise<T[]> {
+  const latest = await withRetry(() => provider.getBlockNumber());
+  for (let b = latest; b >= lowest; b -= range) {
+    const a = Math.max(lowest, b - range + 1);
+    const logs = await withRetry(() => query(a, b));
+    if (logs.length > 0) return logs;
+  }
+  return [];
+}
+
 export class EventCursor<T> {
   /** The last block read; -1 before the first pass. */
   private scannedTo = -1;

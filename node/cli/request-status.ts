@@ -3,6 +3,7 @@
 import { getBytes } from "ethers";
 import type { Deployment } from "../chain/deploy";
 import { GAME_STATUS_NAMES } from "../agents/agent";
+import { logsSince } from "../chain/logs";
 
 export const REQUEST_STATUS = ["None", "Open", "Claimed", "Finalized", "Refunded"];
 export const CLAIM_STATUS = ["None", "Pending", "Rejected", "Finalized"];
@@ -56,11 +57,12 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
   const r = await d.coordinator.getRequest(requestId);
   const [modelName] = await d.registry.metadata(r.modelId);
   const claims: ClaimView[] = [];
-  for (const e of await d.coordinator.queryFilter(d.coordinator.filters.Claimed(requestId), d.fromBlock)) {
+  const provider = d.coordinator.runner!.provider!;
+  for (const e of await logsSince(provider, (a, b) => d.coordinator.queryFilter(d.coordinator.filters.Claimed(requestId), a, b), d.fromBlock)) {
     const claimId = e.args.claimId;
     const c = await d.coordinator.getClaim(claimId);
     const games: GameView[] = [];
-    for (const g of await d.game.queryFilter(d.game.filters.GameCreated(undefined, claimId), d.fromBlock)) {
+    for (const g of await logsSince(provider, (a, b) => d.game.queryFilter(d.game.filters.GameCreated(undefined, claimId), a, b), d.fromBlock)) {
       const game = await d.game.getGame(g.args.gameId);
       games.push({
         gameId: String(g.args.gameId),

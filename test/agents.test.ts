@@ -137,6 +137,14 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     // A mid-run lie: every dissection hash after step 30,000 is wrong, so the game runs to a proof.
     let cheater = new Operator("cheater", d, cheatSender, model, log, { cheatAt: 30_000 });
     const challenger = await w.challenger("challenger", signers[4]);
+    // Long work goes through the progress hook (the CLI's TTY status line).
+    const shown: string[] = [];
+    const show = <T>(label: string, work: () => T): T => {
+      shown.push(label);
+      return work();
+    };
+    cheater.progress = show;
+    challenger.progress = show;
     await cheater.ensureStake(1);
     await w.request("3e400000");
     await cheater.tick();
@@ -147,6 +155,7 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
       if ((await d.game.getGame(gameId)).round === 2n && cheater.runs.size > 0) {
         cheatSender.resetNonce();
         cheater = new Operator("cheater", d, cheatSender, model, log, { cheatAt: 30_000 }); // nothing in memory
+        cheater.progress = show;
       }
       await cheater.tick();
       await challenger.tick();
@@ -156,6 +165,9 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     expect(lines.some((l) => /one-step proof at step/.test(l))).to.equal(true);
     const proven = await d.game.queryFilter(d.game.filters.StepProven(gameId));
     expect(Number(proven[0].args.lo)).to.be.at.least(30_000);
+    for (const label of ["running request #1 (78441 steps)", "re-executing claim #1 (78441 steps)", "running request #1 again (78441 steps)", "game #1: computing the claimer's move", "game #1: computing the challenger's move"]) {
+      expect(shown, label).to.include(label);
+    }
   });
 
   it("a refused item is logged once and does not block the pass; expired requests are not attempted", async () => {

@@ -16,9 +16,14 @@ const CLAIM_PENDING = 1n;
 
 export const GAME_STATUS_NAMES = ["None", "AwaitingDissection", "AwaitingChoice", "AwaitingStep", "ChallengerWon", "ClaimerWon", "Aborted"];
 
+/** Shows a label while synchronous work runs (the CLI's TTY status line); absent: nothing shown. */
+export type ShowProgress = <T>(label: string, work: () => T) => T;
+
 export abstract class Agent {
   /** The longest time the trace took to answer one dissection (all its state hashes), in ms. */
   slowestAnswerMs = 0;
+  /** Long work (model runs, state queries) is shown through this when set. */
+  progress: ShowProgress = (_label, work) => work();
   /** Games this process has played in, so their end is reported once. */
   private readonly playing = new Set<bigint>();
   /** Our games not seen finished yet (fed by the GameCreated cursor). */
@@ -149,7 +154,7 @@ export abstract class Agent {
     this.playing.add(gameId);
     const state = await withRetry(() => this.gameState(gameId));
     const t0 = performance.now();
-    const action = nextMove(role, state, trace);
+    const action = this.progress(`game #${gameId}: computing the ${role}'s move`, () => nextMove(role, state, trace));
     const ms = performance.now() - t0;
     if (action.kind === "dissect" && ms > this.slowestAnswerMs) this.slowestAnswerMs = ms;
     const game = this.d.game;

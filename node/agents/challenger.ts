@@ -41,7 +41,7 @@ export class Challenger extends Agent {
   private async runFor(claimId: bigint): Promise<Run> {
     const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
     const ev = await this.latest((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId), a, b));
-    const run = this.model.run(ev[0].args.input);
+    const run = this.progress(`re-executing claim #${claimId} (${this.model.parts.steps} steps)`, () => this.model.run(ev[0].args.input));
     this.runs.set(claimId, run);
     return run;
   }

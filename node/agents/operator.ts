@@ -130,7 +130,7 @@ export class Operator extends Agent {
     if (this.declined.has(requestId)) return null;
     const t0 = Date.now();
     // A run whose claim was refused last pass (no free stake, say) is not computed again.
-    const run = this.unclaimed.get(requestId) ?? this.runOf(await this.inputOf(requestId));
+    const run = this.unclaimed.get(requestId) ?? this.runOf(await this.inputOf(requestId), `request #${requestId}`);
     this.unclaimed.set(requestId, run);
     const runMs = Date.now() - t0;
     const c = run.claim;
@@ -165,15 +165,15 @@ export class Operator extends Agent {
     if (!run) {
       // Restarted: redo the run behind our claim from the request's logged input.
       const c = await withRetry(() => this.d.coordinator.getClaim(g.claimId));
-      run = this.runOf(await this.inputOf(c.requestId));
+      run = this.runOf(await this.inputOf(c.requestId), `request #${c.requestId} again`);
       this.runs.set(g.claimId, run);
       this.log(`${this.name} re-ran the run behind claim #${g.claimId} to defend game #${gameId}`, { event: "resumed", agent: this.name, gameId: String(gameId), claimId: String(g.claimId) });
     }
     return this.play("claimer", gameId, run);
   }
 
-  private runOf(input: string): Run {
-    const run = this.model.run(input);
+  private runOf(input: string, what: string): Run {
+    const run = this.progress(`running ${what} (${this.model.parts.steps} steps)`, () => this.model.run(input));
     const { cheatAt, cheatOutput } = this.options;
     return cheatAt !== undefined || cheatOutput !== undefined ? this.model.corrupted(run, { cheatAt, output: cheatOutput }) : run;
   }

@@ -8,6 +8,7 @@ export async function challenger(args: ParsedArgs, ctx: CommandContext): Promise
   const { c, d, model, sender, log, loop } = await agentSetup(args, ctx);
   const name = "challenger";
   const agent = new Challenger(name, d, sender, model, log, { autoWithdraw: true });
+  agent.progress = (label, work) => ctx.progress.phase(label, work).value;
   log(`${name} ${sender.address} watches claims on model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})`, {
     event: "started", agent: name, address: sender.address, modelId: model.modelId, steps: Number(model.parts.steps), network: c.network,
   });

@@ -3,6 +3,7 @@
 import hre from "hardhat";
 import { join } from "path";
 import { runDemo } from "../node/agents/demo";
+import { table } from "../node/cli/format";
 
 /** --ocr: the same story on the PaddleOCR direction classifier (≈ 17M steps). */
 const OCR = {
@@ -28,8 +29,7 @@ async function main(): Promise<void> {
     ["wall time of the dispute", `${r.disputeSeconds} s`],
     ["wall time", `${r.wallSeconds} s`],
   ];
-  const w = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  console.log(table(rows, ""));
   if (json) {
     const { honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds } = r;
     console.log(JSON.stringify({ honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds }));

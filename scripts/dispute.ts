@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
+import { table } from "../node/cli/format";
 import { LogEvent, Proc, freePort, runReferee, startHardhatNode, startReferee } from "./lib/processes";
 
 const MODELS = {
@@ -90,9 +91,8 @@ async function main(): Promise<void> {
       ["dispute wall time (re-execution to proof)", `${result.disputeSeconds} s (agents poll every ${result.pollMs} ms)`],
       ["slowest dissection answer", `${result.slowestAnswerMs} ms`],
     ];
-    const w = Math.max(...rows.map(([k]) => k.length));
     console.log("");
-    for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+    console.log(table(rows, ""));
   } finally {
     for (const p of procs) await p.kill("SIGTERM");
     await node.kill();

@@ -2,19 +2,28 @@
 // accounting, the game state the solver reads (from the chain only, so a restarted agent
 // resumes where the chain says), and the responder turning the solver's actions into txs.
 import type { Provider, TransactionRequest } from "ethers";
+import { ensureAllowance } from "../chain/allowance";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { ChainError } from "../chain/errors";
+import { ClaimStatus, GameStatus as ChainGameStatus, statusName } from "../chain/status";
 import type { Log, LogFields } from "./log";
-import { Action, GameState, GameStatus, Role, Trace, nextMove } from "./solver";
+import { Action, GameState, Role, Trace, nextMove } from "./solver";
 
 export type { Log } from "./log";
 
-const CLAIM_PENDING = 1n;
+/** A game of ours still being played, and the claim it disputes. */
+export interface LiveGame {
+  id: bigint;
+  claimId: bigint;
+}
 
-export const GAME_STATUS_NAMES = ["None", "AwaitingDissection", "AwaitingChoice", "AwaitingStep", "ChallengerWon", "ClaimerWon", "Aborted"];
+/** Game statuses 1–3: somebody still has to move. */
+export function isLive(status: bigint): boolean {
+  return status >= ChainGameStatus.AwaitingDissection && status <= ChainGameStatus.AwaitingStep;
+}
 
 /** Shows a label while synchronous work runs (the CLI's TTY status line); absent: nothing shown. */
 export type ShowProgress = <T>(label: string, work: () => T) => T;
@@ -95,21 +104,19 @@ export abstract class Agent {
 
   /** Approves `spender` for the token once (max allowance) if its allowance is below `need`. */
   protected async ensureAllowance(spender: string, need: bigint): Promise<void> {
-    const token = this.d.token;
-    if ((await withRetry(() => token.allowance(this.address, spender))) >= need) return;
-    await this.send(() => token.approve.populateTransaction(spender, 2n ** 256n - 1n));
+    if (!(await ensureAllowance(this.sender, this.d.token, spender, need))) return;
     this.log(`${this.name} approves ${spender} to move its tokens`, { event: "approved", agent: this.name, spender });
   }
 
 
-  /** The game as the solver sees it, from chain state only (restart safe). */
-  async gameState(gameId: bigint): Promise<GameState> {
+  /** The game as the solver sees it, and its round, from chain state only (restart safe). */
+  private async readGame(gameId: bigint): Promise<{ state: GameState; round: number }> {
     const g = await this.d.game.getGame(gameId);
     const status = Number(g.status);
-    const live = status >= 1 && status <= 3;
+    const live = isLive(g.status);
     const points = live ? (await this.d.game.splitPoints(gameId)).map(Number) : [];
     let hashes: string[] = [];
-    if (status === GameStatus.AwaitingChoice) {
+    if (g.status === ChainGameStatus.AwaitingChoice) {
       const ev = await this.latest((a, b) => this.d.game.queryFilter(this.d.game.filters.Dissected(gameId), a, b));
       hashes = [...ev[ev.length - 1].args.hashes];
     }
@@ -118,47 +125,48 @@ export abstract class Agent {
       const [claimer, challenger] = await this.d.game.secondsLeft(gameId);
       moverSecondsLeft = Number(status === 1 ? claimer : challenger);
     }
-    const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== CLAIM_PENDING;
-    return { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
+    const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== ClaimStatus.Pending;
+    const state = { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
+    return { state, round: Number(g.round) };
   }
 
   /**
    * Live games (status 1–3) where `side` is this agent. New games come from GameCreated logs
    * since the last pass (all of them on the first pass after a start); finished ones are dropped.
    */
-  protected async liveGames(side: "claimer" | "challenger"): Promise<bigint[]> {
+  protected async liveGames(side: "claimer" | "challenger"): Promise<LiveGame[]> {
     if (!this.gameCursor) {
       const game = this.d.game;
       const filter = side === "challenger" ? game.filters.GameCreated(undefined, undefined, this.address) : game.filters.GameCreated();
       this.gameCursor = new EventCursor(this.provider, (a, b) => game.queryFilter(filter, a, b), this.d.fromBlock);
     }
     for (const e of await this.gameCursor.next()) if (e.args[side] === this.address) this.games.add(e.args.gameId);
-    const ids: bigint[] = [];
+    const live: LiveGame[] = [];
     for (const id of [...this.games].sort((x, y) => (x < y ? -1 : 1))) {
       const g = await withRetry(() => this.d.game.getGame(id));
-      if (g.status >= 1n && g.status <= 3n) {
-        ids.push(id);
+      if (isLive(g.status)) {
+        live.push({ id, claimId: g.claimId });
         continue;
       }
       this.games.delete(id);
       if (this.playing.delete(id)) {
-        const status = GAME_STATUS_NAMES[Number(g.status)];
+        const status = statusName(ChainGameStatus, g.status);
         this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, { event: "game-over", agent: this.name, gameId: String(id), status, rounds: Number(g.round) });
       }
     }
-    return ids;
+    return live;
   }
 
   /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
   async play(role: Role, gameId: bigint, trace: Trace & { proofAt?(s: number): string }): Promise<Action> {
     this.playing.add(gameId);
-    const state = await withRetry(() => this.gameState(gameId));
+    const { state, round: done } = await withRetry(() => this.readGame(gameId));
     const t0 = performance.now();
     const action = this.progress(`game #${gameId}: computing the ${role}'s move`, () => nextMove(role, state, trace));
     const ms = performance.now() - t0;
     if (action.kind === "dissect" && ms > this.slowestAnswerMs) this.slowestAnswerMs = ms;
     const game = this.d.game;
-    const round = Number((await withRetry(() => game.getGame(gameId))).round) + 1;
+    const round = done + 1;
     const ev = { agent: this.name, gameId: String(gameId), round };
     switch (action.kind) {
       case "dissect": {

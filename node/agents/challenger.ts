@@ -5,12 +5,12 @@ import type { Deployment } from "../chain/deploy";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
-import { Agent } from "./agent";
+import { ClaimStatus } from "../chain/status";
+import { Agent, LiveGame } from "./agent";
 import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
 import type { Action } from "./solver";
 
-const CLAIM_PENDING = 1n;
 /** Refusals of a challenge that no later pass can change. */
 const FINAL_REFUSALS = new Set(["Coordinator_ChallengeWindowClosed", "Coordinator_ClaimNotPending", "DisputeGame_AlreadyChallenged"]);
 
@@ -38,9 +38,9 @@ export class Challenger extends Agent {
     super(name, d, sender, log);
   }
 
-  private async runFor(claimId: bigint): Promise<Run> {
-    const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
-    const ev = await this.latest((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(c.requestId), a, b));
+  /** Our run of the request behind claim `claimId`, from the request's logged input. */
+  private async runFor(claimId: bigint, requestId: bigint): Promise<Run> {
+    const ev = await this.latest((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b));
     const run = this.progress(`re-executing claim #${claimId} (${this.model.parts.steps} steps)`, () => this.model.run(ev[0].args.input));
     this.runs.set(claimId, run);
     return run;
@@ -50,7 +50,7 @@ export class Challenger extends Agent {
   async check(claimId: bigint): Promise<bigint | null> {
     const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
     const t0 = Date.now();
-    const run = await this.runFor(claimId);
+    const run = await this.runFor(claimId, c.requestId);
     const ev = { agent: this.name, claimId: String(claimId), requestId: String(c.requestId), runMs: Date.now() - t0 };
     if (run.claim.finalStateHash.toLowerCase() === c.finalStateHash.toLowerCase()) {
       this.runs.delete(claimId); // nothing to dispute: no need to keep the run
@@ -74,11 +74,15 @@ export class Challenger extends Agent {
     return gameId;
   }
 
-  /** One move in `gameId`. */
-  async move(gameId: bigint): Promise<Action> {
-    const g = await withRetry(() => this.d.game.getGame(gameId));
-    const run = this.runs.get(g.claimId) ?? (await this.runFor(g.claimId)); // restarted: re-derive from the chain
-    return this.play("challenger", gameId, run);
+  /** One move in `game`. */
+  async move(game: LiveGame): Promise<Action> {
+    let run = this.runs.get(game.claimId);
+    if (!run) {
+      // Restarted: re-derive the run from the chain.
+      const { requestId } = await withRetry(() => this.d.coordinator.getClaim(game.claimId));
+      run = await this.runFor(game.claimId, requestId);
+    }
+    return this.play("challenger", game.id, run);
   }
 
   /** One pass of the loop: check claims not seen yet (pending only), move in our open games, withdraw. */
@@ -89,7 +93,7 @@ export class Challenger extends Agent {
     for (const [id, requestId] of [...this.unchecked]) {
       const request = await withRetry(() => this.d.coordinator.getRequest(requestId));
       const ours = request.modelId.toLowerCase() === this.model.modelId.toLowerCase();
-      if (ours && (await withRetry(() => this.d.coordinator.getClaim(id))).status === CLAIM_PENDING) {
+      if (ours && (await withRetry(() => this.d.coordinator.getClaim(id))).status === ClaimStatus.Pending) {
         const r = await this.attempt(`disputing claim #${id}`, { claimId: String(id) }, () => this.check(id));
         // A refusal that can pass (no bond tokens yet, say) is retried next pass; these cannot.
         if (!r.done && !FINAL_REFUSALS.has(r.error)) continue;
@@ -99,11 +103,10 @@ export class Challenger extends Agent {
       this.checked.add(id);
     }
     const live = await this.liveGames("challenger");
-    for (const id of live) await this.attempt(`playing game #${id}`, { gameId: String(id) }, () => this.move(id));
+    for (const g of live) await this.attempt(`playing game #${g.id}`, { gameId: String(g.id) }, () => this.move(g));
     if (this.options.autoWithdraw) await this.withdraw();
     // Keep only the runs behind games still being played.
-    const liveClaims = new Set<bigint>();
-    for (const id of live) liveClaims.add((await withRetry(() => this.d.game.getGame(id))).claimId);
+    const liveClaims = new Set(live.map((g) => g.claimId));
     for (const claimId of [...this.runs.keys()]) if (!liveClaims.has(claimId)) this.runs.delete(claimId);
   }
 

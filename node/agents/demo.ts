@@ -13,7 +13,7 @@ import type { WakeWordVault } from "../../typechain-types";
 import { Challenger } from "./challenger";
 import { ModelRun } from "./model-run";
 import { Operator } from "./operator";
-import { GameStatus } from "./solver";
+import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
 import { Log } from "./agent";
 
 export const HELLO_DEEPA = join(__dirname, "..", "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
@@ -146,7 +146,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   await time.increase(d.options.challengeWindow);
   log(`… ${d.options.challengeWindow} s pass: the challenge window closes`);
   await honest.tick();
-  const finalized1 = (await d.coordinator.getRequest(r1)).status === 3n && (await d.coordinator.getClaim(c1)).status === 3n;
+  const finalized1 = (await d.coordinator.getRequest(r1)).status === RequestStatus.Finalized && (await d.coordinator.getClaim(c1)).status === ClaimStatus.Finalized;
   const vA = await open.getVault(1n);
   log(`claim #${c1} finalized; the vault got score ${scoreOf(await d.coordinator.resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`);
   if (vA.unlocked) {
@@ -173,7 +173,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   await challenger.tick();
   const gameId = await d.game.gameOf(c2, challenger.address);
   if (gameId === 0n) throw new Error("the challenger found no mismatch");
-  for (let pass = 0; (await d.game.getGame(gameId)).status < BigInt(GameStatus.ChallengerWon); pass++) {
+  for (let pass = 0; (await d.game.getGame(gameId)).status < GameStatus.ChallengerWon; pass++) {
     if (pass > 200) throw new Error("the game does not end");
     await cheater.tick();
     if (opts.restartChallengerAtRound !== undefined && (await d.game.getGame(gameId)).round === BigInt(opts.restartChallengerAtRound)) {
@@ -188,21 +188,21 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const disputeSeconds = Math.round((performance.now() - disputeT0) / 100) / 10;
   const g = await d.game.getGame(gameId);
   const rounds = Number(g.round);
-  log(`game #${gameId} resolved: ${g.status === BigInt(GameStatus.ChallengerWon) ? "CHALLENGER WON" : "claimer won"} after ${rounds} rounds`);
+  log(`game #${gameId} resolved: ${g.status === GameStatus.ChallengerWon ? "CHALLENGER WON" : "claimer won"} after ${rounds} rounds`);
   const claim2 = await d.coordinator.getClaim(c2);
   const cheaterBondedAfter = await d.staking.bondedOf(cheater.address);
-  const cheaterSlashed = claim2.status === 2n && cheaterBondedAfter < cheaterBondedBefore;
+  const cheaterSlashed = claim2.status === ClaimStatus.Rejected && cheaterBondedAfter < cheaterBondedBefore;
   log(`cheater slashed: bonded stake ${cheaterBondedBefore} → ${cheaterBondedAfter}`);
   const owed = await challenger.withdraw();
   const challengerBalance1 = await d.token.balanceOf(challenger.address);
-  const challengerRewarded = g.status === BigInt(GameStatus.ChallengerWon) && challengerBalance1 > challengerBalance0;
+  const challengerRewarded = g.status === GameStatus.ChallengerWon && challengerBalance1 > challengerBalance0;
   log(`challenger's account: ${owed} withdrawn (bond ${d.options.challengerBond} back + reward), net gain ${challengerBalance1 - challengerBalance0}`);
   const claimerGas = Number(cheater.gasUsed - claimerGas0);
   const challengerGas = Number(challenger.gasUsed - challengerGas0);
 
   // ---- Act 3: served again
   log("== Act 3: the request is served again");
-  log(`request #${r2} is ${(await d.coordinator.getRequest(r2)).status === 1n ? "open again" : "not open"}; vault B unlocked: ${(await shut.getVault(1n)).unlocked}`);
+  log(`request #${r2} is ${(await d.coordinator.getRequest(r2)).status === RequestStatus.Open ? "open again" : "not open"}; vault B unlocked: ${(await shut.getVault(1n)).unlocked}`);
   await honest.tick();
   const c3 = (await d.coordinator.getRequest(r2)).claimId;
   await challenger.tick();
@@ -210,7 +210,7 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   log(`… ${d.options.challengeWindow} s pass`);
   await honest.tick();
   const vB = await shut.getVault(1n);
-  const reServed = (await d.coordinator.getRequest(r2)).status === 3n && (await d.coordinator.getClaim(c3)).status === 3n && !vB.unlocked;
+  const reServed = (await d.coordinator.getRequest(r2)).status === RequestStatus.Finalized && (await d.coordinator.getClaim(c3)).status === ClaimStatus.Finalized && !vB.unlocked;
   log(`claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`);
   await honest.withdraw();
 

@@ -6,7 +6,8 @@ import { ChainError } from "../chain/errors";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
-import { Agent } from "./agent";
+import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
+import { Agent, LiveGame } from "./agent";
 import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
 import type { Action } from "./solver";
@@ -19,13 +20,6 @@ export interface OperatorOptions {
   /** Withdraw fees and bonds as soon as they are credited (the CLI's loop); else call withdraw(). */
   autoWithdraw?: boolean;
 }
-
-/** Coordinator.RequestStatus / ClaimStatus. */
-const REQUEST_OPEN = 1n;
-const REQUEST_FINALIZED = 3n;
-const CLAIM_PENDING = 1n;
-const CLAIM_REJECTED = 2n;
-const GAME_CHALLENGER_WON = 4n;
 
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
@@ -83,13 +77,13 @@ export class Operator extends Agent {
     const open: bigint[] = [];
     for (const id of [...this.watched].sort((x, y) => (x < y ? -1 : 1))) {
       const r = await withRetry(() => coordinator.getRequest(id));
-      if (r.status === REQUEST_OPEN && r.deadline > now) {
+      if (r.status === RequestStatus.Open && r.deadline > now) {
         open.push(id);
         continue;
       }
       this.unclaimed.delete(id); // claimed by someone, final, refunded or expired
       // Final or refunded requests never open again; an expired one only awaits its refund.
-      if (r.status >= REQUEST_FINALIZED || r.status === REQUEST_OPEN) this.watched.delete(id);
+      if (r.status >= RequestStatus.Finalized || r.status === RequestStatus.Open) this.watched.delete(id);
     }
     return open;
   }
@@ -110,12 +104,12 @@ export class Operator extends Agent {
     for (const e of await this.latest((a, b) => coordinator.queryFilter(coordinator.filters.Claimed(requestId, undefined, this.address), a, b))) {
       const claimId = e.args.claimId;
       const c = await withRetry(() => coordinator.getClaim(claimId));
-      if (c.status !== CLAIM_REJECTED) continue;
+      if (c.status !== ClaimStatus.Rejected) continue;
       for (const g of await this.latest((a, b) => game.queryFilter(game.filters.GameCreated(undefined, claimId), a, b))) {
+        if ((await withRetry(() => game.getGame(g.args.gameId))).status !== GameStatus.ChallengerWon) continue;
+        // Won by a proof, not on time.
         const proven = await this.latest((a, b) => game.queryFilter(game.filters.StepProven(g.args.gameId), a, b));
-        if ((await withRetry(() => game.getGame(g.args.gameId))).status === GAME_CHALLENGER_WON && proven.length > 0) {
-          refuted.set(c.finalStateHash.toLowerCase(), claimId);
-        }
+        if (proven.length > 0) refuted.set(c.finalStateHash.toLowerCase(), claimId);
       }
     }
     return refuted;
@@ -154,22 +148,21 @@ export class Operator extends Agent {
   }
 
   /** Games against our claims that are still running. */
-  async openGames(): Promise<bigint[]> {
+  async openGames(): Promise<LiveGame[]> {
     return this.liveGames("claimer");
   }
 
-  /** One defending move in `gameId`. */
-  async defend(gameId: bigint): Promise<Action> {
-    const g = await withRetry(() => this.d.game.getGame(gameId));
-    let run = this.runs.get(g.claimId);
+  /** One defending move in `game`. */
+  async defend(game: LiveGame): Promise<Action> {
+    let run = this.runs.get(game.claimId);
     if (!run) {
       // Restarted: redo the run behind our claim from the request's logged input.
-      const c = await withRetry(() => this.d.coordinator.getClaim(g.claimId));
+      const c = await withRetry(() => this.d.coordinator.getClaim(game.claimId));
       run = this.runOf(await this.inputOf(c.requestId), `request #${c.requestId} again`);
-      this.runs.set(g.claimId, run);
-      this.log(`${this.name} re-ran the run behind claim #${g.claimId} to defend game #${gameId}`, { event: "resumed", agent: this.name, gameId: String(gameId), claimId: String(g.claimId) });
+      this.runs.set(game.claimId, run);
+      this.log(`${this.name} re-ran the run behind claim #${game.claimId} to defend game #${game.id}`, { event: "resumed", agent: this.name, gameId: String(game.id), claimId: String(game.claimId) });
     }
-    return this.play("claimer", gameId, run);
+    return this.play("claimer", game.id, run);
   }
 
   private runOf(input: string, what: string): Run {
@@ -187,8 +180,11 @@ export class Operator extends Agent {
     const ids: bigint[] = [];
     for (const id of [...this.pendingClaims].sort((x, y) => (x < y ? -1 : 1))) {
       const c = await withRetry(() => coordinator.getClaim(id));
-      if (c.status !== CLAIM_PENDING) this.pendingClaims.delete(id);
-      else if (c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
+      if (c.status !== ClaimStatus.Pending) {
+        // Settled: its run, if we hold it, is of no further use.
+        this.pendingClaims.delete(id);
+        this.runs.delete(id);
+      } else if (c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
     }
     return ids;
   }
@@ -197,25 +193,19 @@ export class Operator extends Agent {
   async tick(): Promise<void> {
     // One refused item (a request that expired in between, say) never blocks the others.
     for (const id of await this.openRequests()) await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
-    for (const id of await this.openGames()) await this.attempt(`defending game #${id}`, { gameId: String(id) }, () => this.defend(id));
+    for (const g of await this.openGames()) await this.attempt(`defending game #${g.id}`, { gameId: String(g.id) }, () => this.defend(g));
     for (const id of await this.finalizable()) {
-      try {
-        await this.finalize(id);
-      } catch (e) {
-        // The chain's clock is behind ours: the window is still open there. Next pass.
-        if (e instanceof ChainError && e.errorName === "Coordinator_ChallengeWindowOpen") continue;
-        await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, () => Promise.reject(e));
-      }
+      await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, async () => {
+        try {
+          await this.finalize(id);
+        } catch (e) {
+          // The chain's clock is behind ours: the window is still open there. Next pass.
+          if (e instanceof ChainError && e.errorName === "Coordinator_ChallengeWindowOpen") return;
+          throw e;
+        }
+      });
     }
     if (this.options.autoWithdraw) await this.withdraw();
-    await this.forgetSettled();
-  }
-
-  /** Drops the runs behind claims that are no longer pending: a long-lived agent keeps only live ones. */
-  private async forgetSettled(): Promise<void> {
-    for (const claimId of [...this.runs.keys()]) {
-      if ((await withRetry(() => this.d.coordinator.claimStatus(claimId))) !== CLAIM_PENDING) this.runs.delete(claimId);
-    }
   }
 
   async finalize(requestId: bigint): Promise<void> {

@@ -88,15 +88,25 @@ export async function senderOf(args: ParsedArgs, c: ChainConnection, d: Deployme
   return TxSender.of(signerOf(args, c), d.interfaces);
 }
 
-/** Compiles the model file (with --shape), and checks it is registered in this deployment. */
-export async function servedModel(args: ParsedArgs, ctx: CommandContext, d: Deployment): Promise<ModelRun> {
+/** The model file (the first positional) compiled with --shape and committed to: its parts and id. */
+export async function committedModel(args: ParsedArgs, ctx: CommandContext): Promise<{ file: string; model: ModelRun }> {
   await initHasher();
   const loaded = readModel(args.positionals[0]);
   const { compiled } = compileWithProgress(loaded, args, ctx.progress);
-  const model = ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value;
+  return { file: loaded.path, model: ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value };
+}
+
+/** Refuses a model this deployment's registry does not know. */
+export async function requireRegistered(d: Deployment, model: ModelRun, file: string): Promise<void> {
   if (!(await chainCall(() => d.registry.isRegistered(model.modelId)))) {
-    throw new RefereeError("USAGE", `model ${path.basename(loaded.path)} (id ${model.modelId}) is not registered in this deployment: run referee register ${loaded.path} first`);
+    throw new RefereeError("USAGE", `model ${path.basename(file)} (id ${model.modelId}) is not registered in this deployment: run referee register ${file} first`);
   }
+}
+
+/** The model an agent serves: compiled, committed to, and registered in this deployment. */
+export async function servedModel(args: ParsedArgs, ctx: CommandContext, d: Deployment): Promise<ModelRun> {
+  const { file, model } = await committedModel(args, ctx);
+  await requireRegistered(d, model, file);
   return model;
 }
 

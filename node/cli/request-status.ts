@@ -2,12 +2,9 @@
 // reopens the request), the games against each claim, and the output values once final.
 import { getBytes } from "ethers";
 import type { Deployment } from "../chain/deploy";
-import { GAME_STATUS_NAMES } from "../agents/agent";
 import { logsSince } from "../chain/logs";
+import { CallbackStatus, ClaimStatus, GameStatus, RequestStatus, statusName } from "../chain/status";
 
-export const REQUEST_STATUS = ["None", "Open", "Claimed", "Finalized", "Refunded"];
-export const CLAIM_STATUS = ["None", "Pending", "Rejected", "Finalized"];
-export const CALLBACK_STATUS = ["None", "NotRequested", "Delivered", "Failed"];
 
 export interface GameView {
   gameId: string;
@@ -67,27 +64,27 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
       games.push({
         gameId: String(g.args.gameId),
         challenger: game.challenger,
-        status: GAME_STATUS_NAMES[Number(game.status)],
+        status: statusName(GameStatus, game.status),
         rounds: Number(game.round),
         range: [Number(game.lo), Number(game.hi)],
       });
     }
-    claims.push({ claimId: String(claimId), operator: c.operator, status: CLAIM_STATUS[Number(c.status)], finalStateHash: c.finalStateHash, challengeDeadline: Number(c.challengeDeadline), games });
+    claims.push({ claimId: String(claimId), operator: c.operator, status: statusName(ClaimStatus, c.status), finalStateHash: c.finalStateHash, challengeDeadline: Number(c.challengeDeadline), games });
   }
   let outputs: number[][] | null = null;
-  if (r.status === 3n) {
+  if (r.status === RequestStatus.Finalized) {
     const [, , slots] = await d.registry.claimSpec(r.modelId);
     outputs = decodeOutputs(await d.coordinator.resultOf(requestId), slots.map((s) => Number(s.valueCount)));
   }
   return {
     requestId: String(requestId),
-    status: REQUEST_STATUS[Number(r.status)],
+    status: statusName(RequestStatus, r.status),
     modelId: r.modelId,
     modelName,
     requester: r.requester,
     fee: String(r.fee),
     deadline: Number(r.deadline),
-    callback: CALLBACK_STATUS[Number(r.callbackStatus)],
+    callback: statusName(CallbackStatus, r.callbackStatus),
     claims,
     outputs,
   };

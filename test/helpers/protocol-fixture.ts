@@ -15,19 +15,9 @@ import type {
 import type { ClaimData, Scenario, TraceProvider } from "./toy-trace";
 import { deployReferee } from "../../node/chain/deploy";
 
-export const GameStatus = {
-  None: 0n,
-  AwaitingDissection: 1n,
-  AwaitingChoice: 2n,
-  AwaitingStep: 3n,
-  ChallengerWon: 4n,
-  ClaimerWon: 5n,
-  Aborted: 6n,
-} as const;
+import { GameStatus } from "../../node/chain/status";
 
-export const RequestStatus = { None: 0n, Open: 1n, Claimed: 2n, Finalized: 3n, Refunded: 4n } as const;
-export const ClaimStatus = { None: 0n, Pending: 1n, Rejected: 2n, Finalized: 3n } as const;
-export const CallbackStatus = { None: 0n, NotRequested: 1n, Delivered: 2n, Failed: 3n } as const;
+export { CallbackStatus, ClaimStatus, GameStatus, RequestStatus } from "../../node/chain/status";
 
 export interface ProtocolOptions {
   degree: number;

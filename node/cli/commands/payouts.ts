@@ -5,7 +5,7 @@ import { ChainConnection, chainCall, connect, deploymentOf, senderOf } from "../
 import type { CommandContext } from "../command";
 import type { Deployment } from "../../chain/deploy";
 import type { TxSender } from "../../chain/sender";
-import { CALLBACK_STATUS } from "../request-status";
+import { CallbackStatus, statusName } from "../../chain/status";
 
 function requestIdOf(args: ParsedArgs): bigint {
   const raw = args.positionals[0];
@@ -38,7 +38,7 @@ export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Prom
   const id = requestIdOf(args);
   const { d, sender } = await setup(args);
   await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id)));
-  const status = CALLBACK_STATUS[Number((await chainCall(() => d.coordinator.getRequest(id))).callbackStatus)];
+  const status = statusName(CallbackStatus, (await chainCall(() => d.coordinator.getRequest(id))).callbackStatus);
   ctx.out(args.has("json") ? JSON.stringify({ requestId: String(id), callback: status }) + "\n" : `request #${id}: callback ${status}\n`);
 }
 

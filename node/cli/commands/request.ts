@@ -1,42 +1,34 @@
 // referee request: send a model's input with a fee; with --wait, follow it to the verified output.
 import { ZeroAddress, isAddress } from "ethers";
-import { ModelRun } from "../../agents/model-run";
+import { ensureAllowance } from "../../chain/allowance";
 import { f32Bytes } from "../../chain/encoding";
-import { initHasher } from "../../commit";
 import { RefereeError } from "../../errors";
 import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
-import { chainCall, connect, deploymentOf, senderOf } from "../chain";
+import { chainCall, committedModel, connect, deploymentOf, requireRegistered, senderOf } from "../chain";
 import type { CommandContext } from "../command";
-import { compileWithProgress, inputSource, readModel } from "../model";
+import { inputSource } from "../model";
 import { formatRequestView, requestView } from "../request-status";
 
 export async function request(args: ParsedArgs, ctx: CommandContext): Promise<void> {
-  await initHasher();
   const json = args.has("json");
   const consumer = args.get("consumer") ?? ZeroAddress;
   if (!isAddress(consumer)) throw usageError(`--consumer expects an address, got '${consumer}'`);
   const callbackGas = args.int("callback-gas", consumer === ZeroAddress ? 0 : 200_000)!;
   const ttl = args.int("ttl", 3600)!;
   const timeoutS = args.int("timeout", 3600)!;
-  const loaded = readModel(args.positionals[0]);
-  const { compiled } = compileWithProgress(loaded, args, ctx.progress);
-  const inputs = inputSource(args, compiled.program.inputs).inputs(0);
-  const model = ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value;
+  const { file, model } = await committedModel(args, ctx);
+  const inputs = inputSource(args, model.model.program.inputs).inputs(0);
   const c = await connect(args);
   const { deployment: d } = deploymentOf(c);
-  if (!(await chainCall(() => d.registry.isRegistered(model.modelId)))) {
-    throw new RefereeError("USAGE", `model ${model.modelId} is not registered in this deployment: run referee register first`);
-  }
+  await requireRegistered(d, model, file);
   const sender = await senderOf(args, c, d);
   const quote = await chainCall(() => d.coordinator.quoteFee(model.modelId, callbackGas));
   const fee = args.has("fee") ? BigInt(args.int("fee")!) : quote;
   if (fee < quote) throw usageError(`--fee ${fee} is below the coordinator's quote ${quote}`);
   const input = f32Bytes(inputs);
   const coordinator = await d.coordinator.getAddress();
-  if ((await chainCall(() => d.token.allowance(sender.address, coordinator))) < fee) {
-    await chainCall(() => sender.send(() => d.token.approve.populateTransaction(coordinator, 2n ** 256n - 1n)));
-  }
+  await chainCall(() => ensureAllowance(sender, d.token, coordinator, fee));
   const now = (await chainCall(() => c.provider.getBlock("latest")))!.timestamp;
   const sent = await chainCall(() => sender.send(() => d.coordinator.request.populateTransaction(model.modelId, input, fee, consumer, callbackGas, now + ttl)));
   let requestId: bigint | null = null;

@@ -3,8 +3,7 @@
 // For any other chain, `referee deploy --rpc <url>` with REFEREE_PRIVATE_KEY set.
 import hre from "hardhat";
 import { join } from "path";
-import { deployReferee } from "../node/chain/deploy";
-import { recordOf, writeDeployment } from "../node/chain/deployments";
+import { deployReferee, recordOf, writeDeployment } from "../node/chain/deploy";
 
 async function main(): Promise<void> {
   const [deployer] = await hre.ethers.getSigners();

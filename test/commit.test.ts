@@ -13,7 +13,7 @@ import {
   ReduceOp,
   TensorSpec,
   product,
-} from "../node/compiler/program";
+} from "../node/program/isa";
 import { MachineState, execute, initialMemory, pcAtStep, programSteps, step, validateProgram } from "../node/vm";
 import {
   MEMORY_NODE,

@@ -7,7 +7,7 @@ import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-ne
 import { runDemo } from "../node/agents/demo";
 import { deployReferee } from "../node/chain/deploy";
 import { ChainError, named } from "../node/chain/errors";
-import { readDeployment, recordOf, writeDeployment } from "../node/chain/deployments";
+import { readDeployment, recordOf, writeDeployment } from "../node/chain/deploy";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";

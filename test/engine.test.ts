@@ -4,7 +4,7 @@ import { readFileSync } from "fs";
 import * as ort from "onnxruntime-node";
 import { compileModel, inspectModel } from "../node/compiler/compile";
 import { RefereeError, UnsupportedOpsError } from "../node/errors";
-import { Kind, MapOp, totalSteps } from "../node/compiler/program";
+import { Kind, MapOp, totalSteps } from "../node/program/isa";
 import { execute } from "../node/vm/execute";
 import { slotOf } from "../node/vm/memory";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";

@@ -6,9 +6,9 @@
 // Run: npx hardhat test test/evm-fo32-gas.test.ts
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { MapOp } from "../node/compiler/program";
+import { MapOp } from "../node/program/isa";
 import { bitsOf } from "../node/fo32";
-import { mulberry32 } from "../node/io/random";
+import { mulberry32 } from "../node/fo32/mulberry32";
 import { generateVectors, type BinaryVectors, type UnaryVectors } from "../node/fo32/vectors";
 import type { F32Harness } from "../typechain-types";
 

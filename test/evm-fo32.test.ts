@@ -4,7 +4,7 @@
 // IEEE comparisons. Run: npx hardhat test test/evm-fo32.test.ts
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { MapOp } from "../node/compiler/program";
+import { MapOp } from "../node/program/isa";
 import { bitsOf, fromBits, unaryOp } from "../node/fo32";
 import { generateVectors, UNARY_OPS, vectorCount, type Vectors } from "../node/fo32/vectors";
 import type { F32Harness } from "../typechain-types";

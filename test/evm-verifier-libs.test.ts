@@ -34,7 +34,7 @@ import {
   withLeafValue,
   zeroHash,
 } from "../node/commit";
-import { COMPILER_VERSION, Instruction, Kind, MapOp, Operand, Program, ReduceOp, Space } from "../node/compiler/program";
+import { COMPILER_VERSION, Instruction, Kind, MapOp, Operand, Program, ReduceOp, Space } from "../node/program/isa";
 import { evalOperand } from "../node/vm/step";
 import { rng } from "./helpers/random";
 

@@ -21,7 +21,7 @@ import {
   toHex,
   verifyWitness,
 } from "../node/commit";
-import { Kind, product } from "../node/compiler/program";
+import { Kind, product } from "../node/program/isa";
 import { instructionStarts } from "../node/vm/layout";
 import { STEP_CLASSES, StepVector, stepVectors } from "./vectors/step-vectors";
 

@@ -1,7 +1,7 @@
 // FO32 elementwise definitions (docs/FO32.md): special values per MapOp, monotonicity spot
 // checks, ulp bounds on a reduced sweep, determinism and a golden hash pinning the bits.
 import { expect } from "chai";
-import { MapOp } from "../node/compiler/program";
+import { MapOp } from "../node/program/isa";
 import * as fo32 from "../node/fo32";
 import { binaryFunction, binaryOp, bitsOf, fromBits, unaryFunction, unaryOp } from "../node/fo32";
 import { measure, measurePow, samplePoints, UNARY_CASES } from "../scripts/fo32-ulps";

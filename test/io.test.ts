@@ -15,7 +15,8 @@ import {
 } from "../node/io/inputs";
 import { decodeNpy, encodeNpy } from "../node/io/npy";
 import { jsonNumber, tensorToJson, writeTensors } from "../node/io/outputs";
-import { mulberry32, randomInputs } from "../node/io/random";
+import { mulberry32 } from "../node/fo32/mulberry32";
+import { randomInputs } from "../node/io/random";
 import { decodeTensorProto, encodeFloatTensorProto } from "../node/io/tensorproto";
 import { onnx } from "onnx-proto";
 

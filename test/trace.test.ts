@@ -1,7 +1,7 @@
 // The fast executor and the one-step definition agree on machine state hashes: on every
 // step of hello_deepa, and on sampled steps of the OCR classifier (19M steps).
 import { expect } from "chai";
-import { Space } from "../node/compiler/program";
+import { Space } from "../node/program/isa";
 import { MachineState, execute, initialMemory, slotOf, stepAccesses, step, pcAtStep } from "../node/vm";
 import { SpaceTrees, TraceCommitter, buildWitness, initHasher, programRoot, stateHash, toHex, verifyWitness } from "../node/commit";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";

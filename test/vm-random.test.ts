@@ -15,7 +15,7 @@ import {
   SlotRef,
   Space,
   product,
-} from "../node/compiler/program";
+} from "../node/program/isa";
 import * as fo32 from "../node/fo32";
 import { crossCheck, validateProgram } from "../node/vm";
 import { rng } from "./helpers/random";

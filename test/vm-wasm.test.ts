@@ -15,7 +15,7 @@ import {
   SlotRef,
   product,
   totalSteps,
-} from "../node/compiler/program";
+} from "../node/program/isa";
 import * as fo32 from "../node/fo32";
 import { MachineState, Memory, crossCheck, execute, initialMemory, multiIndex, step, validateProgram } from "../node/vm";
 import { buildKernel } from "../node/vm/wasm/kernels";

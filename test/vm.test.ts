@@ -10,7 +10,7 @@ import {
   ReduceOp,
   product,
   totalSteps,
-} from "../node/compiler/program";
+} from "../node/program/isa";
 import * as fo32 from "../node/fo32";
 import {
   InvalidProgramError,

@@ -2,7 +2,7 @@
 // commitment, and runs on request inputs (with their claims and one-step proofs).
 import { getBytes } from "ethers";
 import { CompiledModel } from "../compiler/api";
-import { Space, product, stepCount, stepsPerElement } from "../compiler/program";
+import { Space, product, stepCount, stepsPerElement } from "../program/isa";
 import { SpaceTrees, TraceCommitter, buildWitness, encodeWitness, toHex } from "../commit";
 import { execute } from "../vm";
 import { ClaimData, ModelPartsStruct, claimOf, modelPartsOf, specStruct } from "../chain/encoding";

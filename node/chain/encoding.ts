@@ -3,7 +3,7 @@
 // and output byte encodings (PROTOCOL.md §5). Shared by the agents, the CLI and the tests.
 import { hexlify } from "ethers";
 import { CompiledModel } from "../compiler/api";
-import { Space, TensorSpec } from "../compiler/program";
+import { Space, TensorSpec } from "../program/isa";
 import {
   ProgramHeader,
   ProgramTree,

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import type { CompiledModel, ModelInfo } from "../compiler/api";
 import { compileModel, inspectModel } from "../compiler/compile";
-import type { TensorSpec } from "../compiler/program";
+import type { TensorSpec } from "../program/isa";
 import { RefereeError, UnsupportedOpsError } from "../errors";
 import { readInputArgs } from "../io/inputs";
 import { RANDOM_DISTRIBUTIONS, RandomDistribution, randomInputs } from "../io/random";

@@ -1,6 +1,6 @@
 // Memory roots (docs/PROTOCOL.md §3.2): per space, a tree over its slot roots with node
 // prefix 0x02, padded with 0^32 to a power of two; one slot → R_0, no slot → 0^32.
-import { Program, Space } from "../compiler/program";
+import { Program, Space } from "../program/isa";
 import { MEMORY_NODE } from "./domains";
 import { Bytes32, toHex } from "./keccak";
 import { depthFor } from "./leaves";

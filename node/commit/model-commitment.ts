@@ -1,5 +1,5 @@
 // Tensor spec lists and the model commitment (docs/PROTOCOL.md §3.5).
-import { Program, TensorSpec, totalSteps } from "../compiler/program";
+import { Program, TensorSpec, totalSteps } from "../program/isa";
 import { ByteWriter } from "./bytes";
 import { MODEL_COMMITMENT, TENSOR_SPECS } from "./domains";
 import { Bytes32, fromHex, keccak256, toHex } from "./keccak";

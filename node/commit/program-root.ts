@@ -7,7 +7,7 @@ import {
   Space,
   TensorSpec,
   product,
-} from "../compiler/program";
+} from "../program/isa";
 import { ByteReader, ByteWriter, checkInt } from "./bytes";
 import { INSTRUCTION_LEAF, PROGRAM_NODE, PROGRAM_ROOT } from "./domains";
 import { Bytes32, keccak256, keccak256Concat } from "./keccak";

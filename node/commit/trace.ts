@@ -6,7 +6,7 @@
 // costs one prefix root (O(D) hashes), one activation-space update (O(log #slots), or one
 // rebuild of the space tree when the instruction changes) and the partial reduction of
 // one element: well under a second even for 10^8-step programs.
-import { Program, SlotRef, Space, product } from "../compiler/program";
+import { Program, SlotRef, Space, product } from "../program/isa";
 import { pcAtStep, programSteps } from "../vm/layout";
 import type { Memory, Pc } from "../vm/memory";
 import { MachineState, partialAccumulator, step } from "../vm/step";

@@ -14,7 +14,7 @@ import {
   SlotRef,
   Space,
   product,
-} from "../compiler/program";
+} from "../program/isa";
 import * as fo32 from "../fo32";
 import type { Pc } from "../vm/memory";
 import { evalOperand, multiIndex, reduceInit, reduceStep, stepAccesses } from "../vm/step";

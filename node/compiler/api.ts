@@ -1,5 +1,5 @@
 // The compiler's public surface (implementation: node/compiler/compile.ts).
-import type { Program } from "./program";
+import type { Program } from "../program/isa";
 import type { ConstTensor } from "../onnx/tensor";
 
 export interface CompileOptions {

@@ -4,7 +4,7 @@
 import { RefereeError } from "../errors";
 import { ConstTensor, isFloatType } from "../onnx/tensor";
 import { evaluateKernel, KernelSpec } from "./evaluate";
-import { ActivationSlot, Instruction, Kind, Operand, Program, Space, SlotRef, WeightSlot, COMPILER_VERSION, TensorSpec, product } from "./program";
+import { ActivationSlot, Instruction, Kind, Operand, Program, Space, SlotRef, WeightSlot, COMPILER_VERSION, TensorSpec, product } from "../program/isa";
 import { ConstValue, OperandSpec, TensorValue, Value } from "./values";
 
 export class ProgramBuilder {

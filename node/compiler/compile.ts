@@ -9,7 +9,7 @@ import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
 import { fuseEpilogue } from "./ops/nn";
 import { fuseHardSwish } from "./fuse";
-import { Program, TensorSpec } from "./program";
+import { Program, TensorSpec } from "../program/isa";
 import { lookupOp } from "./registry";
 import { Value } from "./values";
 

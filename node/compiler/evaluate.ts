@@ -3,7 +3,7 @@
 // bits the program would have computed; integer tensors use exact integer arithmetic.
 import { RefereeError } from "../errors";
 import { add, binaryFunction, div, max, min, mul, unaryFunction } from "../fo32";
-import { Kind, MapOp, ReduceOp, FIRST_BINARY_MAP_OP, product } from "./program";
+import { Kind, MapOp, ReduceOp, FIRST_BINARY_MAP_OP, product } from "../program/isa";
 import { OperandSpec, stridesOf } from "./values";
 
 export interface KernelSpec {

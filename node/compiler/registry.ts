@@ -2,7 +2,7 @@
 // the lowest opset it is lowered for, the lowering function (named exactly like the op),
 // and, for unary activations, the Map op it may fuse into a preceding Dot's epilogue.
 import { Lowering, NodeContext } from "./context";
-import { MapOp } from "./program";
+import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
 import * as E from "./ops/elementwise";
 import * as M from "./ops/movement";

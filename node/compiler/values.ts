@@ -1,7 +1,7 @@
 // Values flowing through the compiler: constants known at compile time, or runtime float32
 // tensors living in a slot.
 import { ConstTensor } from "../onnx/tensor";
-import { SlotRef } from "./program";
+import { SlotRef } from "../program/isa";
 
 export interface ConstValue {
   kind: "const";

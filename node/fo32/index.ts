@@ -1,7 +1,7 @@
 // FO32 public API (docs/PROTOCOL.md §1, docs/FO32.md). Every function takes binary32 values
 // (JS numbers that are exact binary32) and returns a binary32 value. NaN results may be any
 // JS NaN: storage canonicalizes to 0x7FC00000 (see bitsOf).
-import { MapOp } from "../compiler/program";
+import { MapOp } from "../program/isa";
 import { abs, add, div, fromBits, isNegative, max, min, mul, neg, sqrt, sub } from "./core";
 import { cos, elu, erf, exp, gelu, log, pow, selu, sigmoid, sin, softplus, tanh } from "./transcendental";
 

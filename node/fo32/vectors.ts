@@ -4,8 +4,8 @@
 // overflow and underflow boundaries, function-specific breakpoints) — with the expected
 // result computed by node/fo32. Deterministic: the same seed gives the same vectors.
 // Replayed on the EVM by test/evm-fo32.test.ts.
-import { FIRST_BINARY_MAP_OP, MapOp } from "../compiler/program";
-import { mulberry32 } from "../io/random";
+import { FIRST_BINARY_MAP_OP, MapOp } from "../program/isa";
+import { mulberry32 } from "./mulberry32";
 import { bitsOf, fromBits } from "./core";
 import { binaryFunction, unaryFunction } from "./index";
 

@@ -3,7 +3,7 @@
 // count, shape, no NaN) hold whatever the format.
 import * as fs from "fs";
 import * as path from "path";
-import { product } from "../compiler/program";
+import { product } from "../program/isa";
 import { RefereeError } from "../errors";
 import { decodeNpy } from "./npy";
 

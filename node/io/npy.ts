@@ -1,6 +1,6 @@
 // NumPy .npy (format versions 1.0–3.0) for float32 tensors: the format Python users already
 // have, so inputs and outputs cross over without a conversion script.
-import { product } from "../compiler/program";
+import { product } from "../program/isa";
 import { RefereeError } from "../errors";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"

@@ -2,7 +2,7 @@
 // output of one run can be the input of another.
 import * as fs from "fs";
 import * as path from "path";
-import { product } from "../compiler/program";
+import { product } from "../program/isa";
 import { RefereeError } from "../errors";
 import { encodeBin } from "./inputs";
 import { encodeNpy } from "./npy";

@@ -8,24 +8,13 @@
 //   uniform: -1 + 2u, in [-1, 1)
 //   normal:  standard normal N(0, 1) by Box–Muller: from u1, u2 (two calls),
 //            sqrt(-2 ln(1 - u1)) · cos(2π u2); one value per pair of calls.
-import { product } from "../compiler/program";
+import { product } from "../program/isa";
 import { RefereeError } from "../errors";
+import { mulberry32 } from "../fo32/mulberry32";
 import type { InputSpec } from "./inputs";
 
 export type RandomDistribution = "uniform" | "normal";
 export const RANDOM_DISTRIBUTIONS: readonly RandomDistribution[] = ["uniform", "normal"];
-
-/** mulberry32: returns a function yielding uniform uint32 values. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** Random inputs for `specs` from `seed` (see the header comment for the exact definition). */
 export function randomInputs(

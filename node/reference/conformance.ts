@@ -7,7 +7,7 @@ import * as path from "path";
 import { onnx } from "onnx-proto";
 import { compileModel, inspectModel } from "../compiler/compile";
 import type { CompiledModel } from "../compiler/api";
-import { product } from "../compiler/program";
+import { product } from "../program/isa";
 import { RefereeError } from "../errors";
 import type { ConstTensor } from "../onnx/tensor";
 import { decodeTensorProto, DecodedTensor } from "../io/tensorproto";

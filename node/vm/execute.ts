@@ -22,7 +22,7 @@ import {
   MapOp,
   Program,
   ReduceOp,
-} from "../compiler/program";
+} from "../program/isa";
 import { RefereeError } from "../errors";
 import * as fo32 from "../fo32";
 import { Memory, initialMemory, slotOf } from "./memory";

@@ -1,7 +1,7 @@
 // Step bookkeeping (docs/PROTOCOL.md §2.1, §4): where each instruction starts in the global
 // step count, and the conversions step number ↔ pc. Step numbers are JS numbers: N can reach
 // ~1e9 and stays far below 2^53, so they are exact.
-import { Program, stepCount, stepsPerElement } from "../compiler/program";
+import { Program, stepCount, stepsPerElement } from "../program/isa";
 import type { Pc } from "./memory";
 
 // Programs are treated as immutable once built, so the prefix sums are cached per object.

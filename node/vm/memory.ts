@@ -1,5 +1,5 @@
 // Memory of a running program: one Float32Array per slot, per space (docs/PROTOCOL.md §2).
-import { Program, Space, SlotRef } from "../compiler/program";
+import { Program, Space, SlotRef } from "../program/isa";
 
 export interface Memory {
   weights: Float32Array[];

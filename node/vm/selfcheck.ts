@@ -1,7 +1,7 @@
 // Cross-check of the fast executor against the one-step definition: runs the program both
 // ways and compares every step. Used by the VM tests; also useful to check a compiled
 // program end to end (cost: O(N) steps plus O(Σ K²) for the accumulator checks).
-import { Program } from "../compiler/program";
+import { Program } from "../program/isa";
 import { bitsOf } from "../fo32";
 import { execute } from "./execute";
 import { pcAtStep, pcEquals, programSteps, isHalted } from "./layout";

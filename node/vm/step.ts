@@ -12,7 +12,7 @@ import {
   Space,
   FIRST_BINARY_MAP_OP,
   product,
-} from "../compiler/program";
+} from "../program/isa";
 import * as fo32 from "../fo32";
 import { CANONICAL_NAN_BITS, Memory, Pc, slotOf } from "./memory";
 import { haltedPc } from "./layout";

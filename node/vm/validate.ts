@@ -16,7 +16,7 @@ import {
   product,
   slotLength,
   stepCount,
-} from "../compiler/program";
+} from "../program/isa";
 import { RefereeError } from "../errors";
 
 export class InvalidProgramError extends RefereeError {

@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { compileModel } from "../../node/compiler/compile";
 import { CompiledModel } from "../../node/compiler/api";
-import { product } from "../../node/compiler/program";
+import { product } from "../../node/program/isa";
 
 // The packages' "exports" hide these files from require.resolve: address them on disk.
 const MODULES = join(__dirname, "..", "..", "node_modules");

@@ -1,5 +1,5 @@
 // Building blocks for hand-written programs in tests.
-import { Operand, SlotRef, Space } from "../../node/compiler/program";
+import { Operand, SlotRef, Space } from "../../node/program/isa";
 
 export const W = (index: number): SlotRef => ({ space: Space.Weight, index });
 export const In = (index: number): SlotRef => ({ space: Space.Input, index });

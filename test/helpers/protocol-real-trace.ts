@@ -1,6 +1,6 @@
 // Real model traces for the protocol tests: a compiled model's commitment parts, and a
 // scenario (honest run, lies, one-step proofs) on top of TraceCommitter / buildWitness.
-import { Program } from "../../node/compiler/program";
+import { Program } from "../../node/program/isa";
 import { CompiledModel } from "../../node/compiler/api";
 import { SpaceTrees, TraceCommitter, toHex } from "../../node/commit";
 import { execute } from "../../node/vm";

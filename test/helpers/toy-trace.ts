@@ -7,7 +7,7 @@
 // prover answers "one-step proof of step s" from the honest run. A cheating claimer is a
 // trace provider that differs from the honest one somewhere.
 import { AbiCoder, keccak256 as ethersKeccak, toBeHex, zeroPadValue } from "ethers";
-import { Space, product } from "../../node/compiler/program";
+import { Space, product } from "../../node/program/isa";
 import { SpaceTrees, spaceRoot, toHex, zeroSlotRoot } from "../../node/commit";
 import {
   ClaimData,

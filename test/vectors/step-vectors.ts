@@ -11,7 +11,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { onnx } from "onnx-proto";
 import { compileModel } from "../../node/compiler/compile";
-import { Kind, MapOp, Program, ReduceOp, product, stepCount } from "../../node/compiler/program";
+import { Kind, MapOp, Program, ReduceOp, product, stepCount } from "../../node/program/isa";
 import { TraceCommitter, buildWitness, encodeWitness, initHasher, stateHash, toHex } from "../../node/commit";
 import { execute } from "../../node/vm/execute";
 import { instructionStarts, pcAtStep } from "../../node/vm/layout";

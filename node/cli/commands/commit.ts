@@ -1,7 +1,7 @@
 // referee model commit: the model commitment (what a dApp trusts) with every part it
 // hashes, and the shape of the compiled program.
 import * as path from "path";
-import { Kind, Program, Space } from "../../compiler/program";
+import { Kind, Program, Space } from "../../program/isa";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import { initHasher, modelCommitment } from "../../commit";

@@ -1,7 +1,6 @@
 // referee deploy: the protocol on the chain behind --rpc, its record in deployments/<network>.json.
 import { isAddress } from "ethers";
-import { DEPLOY_DEFAULTS, DeployOptions, deployReferee } from "../../chain/deploy";
-import { recordOf, writeDeployment } from "../../chain/deployments";
+import { DEPLOY_DEFAULTS, DeployOptions, deployReferee, recordOf, writeDeployment } from "../../chain/deploy";
 import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import { chainCall, connect, signerOf } from "../chain";

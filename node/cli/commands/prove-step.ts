@@ -4,7 +4,7 @@
 // post-state the verifier returns. The proof is run through the node's model of the
 // verifier (verifyWitness on the decoded bytes) before it is printed.
 import * as path from "path";
-import { Kind, MapOp, ReduceOp, Space } from "../../compiler/program";
+import { Kind, MapOp, ReduceOp, Space } from "../../program/isa";
 import { RefereeError } from "../../errors";
 import { execute } from "../../vm/execute";
 import { programSteps } from "../../vm/layout";

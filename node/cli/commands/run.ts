@@ -1,7 +1,7 @@
 // referee run: compile, execute on one input, summarize the outputs, hash the final state
 // (and any requested intermediate states), with the time of each phase.
 import * as path from "path";
-import { product } from "../../compiler/program";
+import { product } from "../../program/isa";
 import { RefereeError } from "../../errors";
 import { writeTensors } from "../../io/outputs";
 import { argmax, lastAxisRows } from "../../reference/metrics";

@@ -1,7 +1,7 @@
 // Elementwise ONNX ops → Map kernels. One function per ONNX op, named like the op.
 import { ConstTensor, DType, dtypeOfCode, isFloatType } from "../../onnx/tensor";
 import { NodeContext } from "../context";
-import { MapOp } from "../program";
+import { MapOp } from "../../program/isa";
 import { Value, dimsOf } from "../values";
 import { mapValues } from "./kernels";
 

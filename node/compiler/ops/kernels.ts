@@ -2,7 +2,7 @@
 // index-remapping Moves, and reshapes (which are free: same slot, other dims).
 import { RefereeError } from "../../errors";
 import { ProgramBuilder, broadcastOperand } from "../builder";
-import { Kind, MapOp, ReduceOp, product } from "../program";
+import { Kind, MapOp, ReduceOp, product } from "../../program/isa";
 import { OperandSpec, Value, dimsOf } from "../values";
 
 export function broadcastShapes(shapes: number[][], name: string): number[] {

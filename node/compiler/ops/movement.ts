@@ -1,6 +1,6 @@
 // Movement ONNX ops → Move kernels (pure index math) or free reshapes.
 import { NodeContext, normAxis } from "../context";
-import { Kind, product } from "../program";
+import { Kind, product } from "../../program/isa";
 import { Value, dimsOf } from "../values";
 import { broadcastShapes, concatValues, gatherAxis, padValue, reshapeValue, stridedValue, transposeValue } from "./kernels";
 

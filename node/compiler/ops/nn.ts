@@ -4,7 +4,7 @@
 import { add, div, mul, sqrt, sub } from "../../fo32";
 import { NodeContext, normAxis } from "../context";
 import { broadcastOperand } from "../builder";
-import { Kind, MapOp, ReduceOp, Space, product } from "../program";
+import { Kind, MapOp, ReduceOp, Space, product } from "../../program/isa";
 import { OperandSpec, Value, dimsOf } from "../values";
 import { broadcastShapes, mapValues, reduceValue } from "./kernels";
 import { scalar } from "./elementwise";

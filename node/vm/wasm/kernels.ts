@@ -21,7 +21,7 @@
 //    the lane range is split: the interior, where they hold for every tap, runs in f32x4
 //    without them; the border elements run in scalar f32 code with every check.
 // 4. Every stored value is NaN-canonicalized (0x7FC00000) in the kernel.
-import { FIRST_BINARY_MAP_OP, Instruction, Kind, MapOp, ReduceOp, SlotRef } from "../../compiler/program";
+import { FIRST_BINARY_MAP_OP, Instruction, Kind, MapOp, ReduceOp, SlotRef } from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { coordRange, iterationMax } from "../validate";
 import { F32, FnBuilder, I32, O, S, V128 } from "./encoder";

@@ -8,7 +8,7 @@
 // Each op's code is checked against the node/fo32 closure on probe values before a kernel
 // may use it (opAgrees); on any disagreement the kernel leaves the op to JS, so this file
 // can never drift from the definition the stepper uses.
-import { FIRST_BINARY_MAP_OP, MapOp } from "../../compiler/program";
+import { FIRST_BINARY_MAP_OP, MapOp } from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { F32, FnBuilder, I32, O, S, V128, buildModule } from "./encoder";
 import { WA } from "./wa";

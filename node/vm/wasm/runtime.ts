@@ -10,7 +10,7 @@
 // Instructions without a wasm kernel (Move, Map ops without wasm code) run the JS kernel of
 // execute.ts on the same views; a Dot whose epilogue has no wasm code stores acc (+ bias)
 // and the epilogue is applied in JS right after.
-import { Program, SlotRef, Space } from "../../compiler/program";
+import { Program, SlotRef, Space } from "../../program/isa";
 import { Memory } from "../memory";
 import { FnBuilder, buildModule } from "./encoder";
 import { Kernel, KernelOptions, buildKernel } from "./kernels";

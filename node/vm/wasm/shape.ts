@@ -3,7 +3,7 @@
 // once executed, as the JS kernel cache does for instructions; replacing its instructions,
 // weight arrays or slots (rather than editing them in place) is noticed by comparing
 // against this snapshot.
-import { Instruction, Program } from "../../compiler/program";
+import { Instruction, Program } from "../../program/isa";
 
 export interface ProgramShape {
   instructions: Instruction[];

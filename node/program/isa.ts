@@ -1,6 +1,7 @@
-// The program: what the compiler emits and what the VM, the commitments and (later) the
-// on-chain verifier all interpret. Semantics are specified in docs/PROTOCOL.md; any change
-// to them bumps COMPILER_VERSION.
+// The instruction set: what the compiler emits and what the VM, the commitments and the
+// on-chain verifier all interpret. It sits at the bottom of the import graph: every stage
+// may import it, it imports nothing of the project. Semantics are specified in
+// docs/PROTOCOL.md; any change to them bumps COMPILER_VERSION.
 
 /** Version of the compiler and of the program semantics. Part of the model commitment. */
 export const COMPILER_VERSION = 2;

@@ -16,7 +16,8 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
       longVersion: SOLC_LONG_VERSION,
     };
   }
-  return runSuper();
+  const build: unknown = await runSuper();
+  return build;
 });
 
 const config: HardhatUserConfig = {

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     await challenger.waitForEvent((e) => e.event === "started", 120_000, "the challenger to start");
     await cheater.waitForEvent((e) => e.event === "started", 120_000, "the cheater to start");
     const requested = await runReferee("request", ["request", m.file, ...m.shape, "--random-seed", "7", "--account", "3", ...chain, "--json"], env);
-    const request = JSON.parse(requested.lines[requested.lines.length - 1]);
+    // `referee request --json` prints one summary line (node/cli/commands/request.ts).
+    const request = JSON.parse(requested.lines[requested.lines.length - 1]) as { requestId: string; inputBytes: number; gasUsed: number };
     say(`request #${request.requestId}: ${request.inputBytes} input bytes, ${request.gasUsed} gas`);
     const claimed = await cheater.waitForEvent((e) => e.event === "claimed", 300_000, "the cheater's claim");
     const checked = await challenger.waitForEvent((e) => e.event === "checked", 300_000, "the challenger's re-execution");

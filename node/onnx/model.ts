@@ -66,7 +66,7 @@ function decodeAttr(a: onnx.IAttributeProto, where: string): AttrValue {
 function decodeValueInfo(v: onnx.IValueInfoProto): ValueInfo {
   const tt = v.type?.tensorType;
   if (!tt) return { name: v.name ?? "", elemType: "unknown", dims: undefined };
-  let elemType: DType | "unknown" = "unknown";
+  let elemType: DType | "unknown";
   try {
     elemType = dtypeOfCode(tt.elemType ?? 0);
   } catch {

@@ -97,7 +97,7 @@ export class OrtRunner {
       throw new RefereeError("INTERNAL", `onnxruntime failed: ${firstLine(e)}`, e);
     }
     return this.session.outputNames.map((name) => {
-      const t = results[name] as ort.Tensor;
+      const t = results[name];
       return { name, dims: t.dims.map(Number), data: toFloat32(t) };
     });
   }

@@ -104,7 +104,8 @@ export function startReferee(label: string, args: readonly string[], env: Record
 /** A `referee` command run to completion; throws with its output unless it exits 0. */
 export async function runReferee(label: string, args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<Proc> {
   const p = startReferee(label, args, env);
-  const timer = setTimeout(() => p.kill(), timeoutMs);
+  // The kill resolves with `exited`, awaited just below.
+  const timer = setTimeout(() => void p.kill(), timeoutMs);
   const code = await p.exited;
   clearTimeout(timer);
   if (code !== 0) throw new Error(`referee ${args.join(" ")} exited with ${code}\n${p.tail()}`);

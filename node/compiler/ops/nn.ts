@@ -240,7 +240,7 @@ export function ConvTranspose(ctx: NodeContext): Value[] {
   let up = x;
   if (strides.some((s) => s > 1)) {
     const iterDims = [Nb, C];
-    sp && xd.slice(2).forEach((d, j) => iterDims.push(d, strides[j]));
+    if (sp) xd.slice(2).forEach((d, j) => iterDims.push(d, strides[j]));
     const n = iterDims.length;
     const dims = [...new Array<number>(sp).fill(1), ...xd];
     const coef = zeros(dims.length * n);

@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DOC_BLOCKS, listDocuments } from "./lib/docs";
-import { listBlocks, replaceBlock } from "./lib/markers";
+import { listBlocks, MarkerError, replaceBlock } from "./lib/markers";
 
 export interface DocsReport {
   /** One line per problem: a drifted block, a malformed or unknown marker, missing data. */
@@ -41,7 +41,8 @@ export function checkDocs(root: string, write = false): DocsReport {
         );
       }
     } catch (e) {
-      problems.push(`${b.file}: generated block "${b.name}": ${describe(e).replace(`${b.file}: `, "")}`);
+      // A marker error already names the document; anything else (missing data) needs both.
+      problems.push(e instanceof MarkerError ? e.message : `${b.file}: generated block "${b.name}": ${describe(e)}`);
     }
   }
   // A block nobody regenerates would drift unseen: every marker must belong to a known block.
@@ -56,7 +57,7 @@ export function checkDocs(root: string, write = false): DocsReport {
       problems.push(describe(e));
     }
   }
-  return { problems, written };
+  return { problems: [...new Set(problems)], written }; // a broken marker shows up in both passes
 }
 
 function main(): void {

@@ -1,10 +1,19 @@
 // Measures the error of every FO32 transcendental in ulps against a double-precision reference
-// (docs/FO32.md §4).
+// (docs/FO32.md §4; about 30 s).
 //   npx ts-node --transpile-only scripts/fo32-ulps.ts            # table
 //   npx ts-node --transpile-only scripts/fo32-ulps.ts --json     # JSON
+//   npm run docs:ulps                                            # = --write
+//   ... --write      record the results in docs/data/fo32-ulps.json and rewrite FO32.md's
+//                    generated block "fo32-ulps" from them (what `npm run check:docs` compares)
+//   ... --check      write nothing; fail when the measured table differs from the committed one
 //   ... --points N   dense points per function (default 1,000,000; total per function is more)
 // The helpers (ulpError, references, sample sets) are also used by test/fo32.test.ts.
+import * as fs from "fs";
+import * as path from "path";
 import * as fo32 from "../node/fo32";
+import { ULPS_DOC } from "./lib/docs/places";
+import { renderUlpTable, ULP_DATA, UlpData } from "./lib/docs/fo32-ulps";
+import { driftMessage, updateBlock } from "./lib/markers";
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
@@ -255,8 +264,13 @@ export function measurePow(points: number, seed = 7): Measurement[] {
 function main(): void {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
+  const write = args.includes("--write");
+  const check = args.includes("--check");
   const pi = args.indexOf("--points");
   const dense = pi >= 0 ? Number(args[pi + 1]) : 1_000_000;
+  if (!(Number.isInteger(dense) && dense > 1)) throw new Error(`fo32-ulps: --points must be an integer > 1, got ${args[pi + 1]}`);
+  // The committed table is the documented sweep; a smaller one must not overwrite it.
+  if (dense !== 1_000_000) throw new Error(`fo32-ulps: --write and --check use the documented 1,000,000 dense points, not --points ${dense}`);
   const perBinade = Math.max(16, Math.round(dense / 2000));
   const results: Measurement[] = [];
   for (const c of UNARY_CASES) {
@@ -280,13 +294,23 @@ function main(): void {
     process.stdout.write(JSON.stringify(results, null, 2) + "\n");
     return;
   }
-  const rows = results.map((r) => [r.name, String(r.points), r.maxUlp.toFixed(3), String(r.argMax), r.meanUlp.toFixed(4)]);
-  const head = ["function", "points", "max ulp", "at x", "mean ulp"]; // pow rows: "at x" is the base
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(w[i])).join(" | ") + " |";
-  console.log(line(head));
-  console.log("|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|");
-  for (const r of rows) console.log(line(r));
+  const data: UlpData = { dense, results: results.map((r) => ({ ...r, argMax: Number.isNaN(r.argMax) ? null : r.argMax })) };
+  const table = renderUlpTable(data);
+  if (!write && !check) {
+    console.log(table);
+    return;
+  }
+  const root = path.join(__dirname, "..");
+  const u = updateBlock(path.join(root, ULPS_DOC.file), ULPS_DOC.name, ULPS_DOC.command, table, check);
+  if (check) {
+    if (u.changed) {
+      console.error(driftMessage({ ...u, file: ULPS_DOC.file }, ULPS_DOC.command));
+      process.exitCode = 1;
+    } else console.log(`${ULPS_DOC.file}: "${ULPS_DOC.name}" matches the measurement`);
+    return;
+  }
+  fs.writeFileSync(path.join(root, ULP_DATA), JSON.stringify(data, null, 2) + "\n");
+  console.log(`wrote ${ULP_DATA} and ${ULPS_DOC.file}${u.changed ? "" : " (table unchanged)"}`);
 }
 
 if (require.main === module) main();

@@ -8,6 +8,7 @@
 //             (flow and dispute measured on the toy trace with the AlphabetVerifier; per-move gas
 //             does not depend on the model, only the one-step transaction does)
 //   --update  write that object to test/gas-snapshot.json (the snapshot test compares with it)
+//             and README.md's generated block "gas-one-step" from it
 import * as fs from "fs";
 import * as path from "path";
 import hre from "hardhat";
@@ -15,6 +16,9 @@ import { GasReport, GasRow, measureGas, median, summarize } from "../test/vector
 import { STEP_CLASSES } from "../test/vectors/step-vectors";
 import { stepVectors } from "../test/vectors/step-vectors";
 import { measureDispute, measureFlow } from "../test/helpers/protocol-gas";
+import { renderOneStepGas } from "./lib/docs/gas-one-step";
+import { ONE_STEP_GAS_DOC } from "./lib/docs/places";
+import { updateBlock } from "./lib/markers";
 
 const DEGREES = [2, 8, 16, 40];
 const LENGTHS = [1e6, 1e8];
@@ -46,7 +50,11 @@ async function main(): Promise<void> {
   const { vectors } = await stepVectors();
   const rows = await measureGas(hre, vectors);
   const report: GasReport = summarize(rows);
-  if (update) fs.writeFileSync(SNAPSHOT, JSON.stringify(report, null, 2) + "\n");
+  if (update) {
+    fs.writeFileSync(SNAPSHOT, JSON.stringify(report, null, 2) + "\n");
+    const doc = ONE_STEP_GAS_DOC;
+    updateBlock(path.join(__dirname, "..", doc.file), doc.name, doc.command, renderOneStepGas(report));
+  }
   const flow = await measureFlow();
   const dispute = await measureDisputes();
   if (json) {
@@ -81,7 +89,7 @@ async function main(): Promise<void> {
     const d = dispute[k][N];
     lines.push(`${String(k).padStart(4)}${N.toExponential(0).padStart(8)}${String(d.rounds).padStart(8)}${String(d.claimerGas).padStart(11)}${String(d.challengerGas).padStart(12)}`);
   }
-  if (update) lines.push(`snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}`);
+  if (update) lines.push(`snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}, and its table to ${ONE_STEP_GAS_DOC.file}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
 

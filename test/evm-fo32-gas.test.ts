@@ -4,6 +4,9 @@
 // (node/fo32/vectors.ts: hard cases, random bit patterns and each op's typical range).
 // Prints the table in docs/FO32.md and fails if an op's worst case grows past its ceiling.
 // Run: npx hardhat test test/evm-fo32-gas.test.ts
+// (`npm run docs:fo32-gas` sets UPDATE_DOCS=1: a full run then records the table in
+// docs/data/fo32-gas.json and FO32.md's generated block "fo32-gas".)
+import * as path from "path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { MapOp } from "../node/program/isa";
@@ -11,6 +14,7 @@ import { bitsOf } from "../node/fo32";
 import { mulberry32 } from "../node/fo32/mulberry32";
 import { generateVectors, type BinaryVectors, type UnaryVectors } from "../node/fo32/vectors";
 import type { F32Harness } from "../typechain-types";
+import { renderFo32GasTable, writeFo32Gas } from "../scripts/lib/docs/fo32-gas";
 
 // Worst case (max over the vectors) allowed per op: the documented maximum plus ~10%.
 // Lower it when an optimization lands; raising it needs a reason in docs/FO32.md.
@@ -79,13 +83,12 @@ describe("FO32 on the EVM: gas per operation", function () {
   });
 
   after(() => {
-    const lines = [
-      "| op | id | typical | vectors | median | p90 | max |",
-      "|---|---|---|---|---|---|---|",
-      ...rows.map((r) => `| ${r.name} | ${r.id} | ${r.typical} | ${r.n} | ${r.median} | ${r.p90} | ${r.max} |`),
-    ];
     // eslint-disable-next-line no-console
-    console.log("\n" + lines.join("\n") + "\n");
+    console.log("\n" + renderFo32GasTable(rows) + "\n");
+    // Only a run that measured every op may replace the committed table.
+    const complete = rows.length === unary.size + binary.size + PRIMITIVES.length;
+    // eslint-disable-next-line no-console
+    if (process.env.UPDATE_DOCS === "1") console.log(complete ? writeFo32Gas(path.join(__dirname, ".."), rows) : "UPDATE_DOCS: partial run, docs left alone");
   });
 
   it("measures every MapOp (LibMapOps.unary / binary, dispatch and canonical NaN included)", async () => {

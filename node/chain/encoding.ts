@@ -3,7 +3,7 @@
 // and output byte encodings (PROTOCOL.md §5). Shared by the agents, the CLI and the tests.
 import { hexlify } from "ethers";
 import { CompiledModel } from "../compiler/api";
-import { Space, TensorSpec } from "../program/isa";
+import { TensorSpec } from "../program/isa";
 import {
   ProgramHeader,
   ProgramTree,
@@ -84,7 +84,7 @@ export function f32Bytes(arrays: readonly Float32Array[]): string {
 
 /** modelCommitment (§3.5) of ModelParts, computed the node's way. */
 export function commitmentOf(p: ModelPartsStruct): string {
-  const toSpec = (s: TensorSpecStruct): TensorSpec => ({ name: s.name, dims: s.dims, slot: { space: s.space as Space, index: s.slotIndex } });
+  const toSpec = (s: TensorSpecStruct): TensorSpec => ({ name: s.name, dims: s.dims, slot: { space: s.space, index: s.slotIndex } });
   const programRoot = programRootOf({
     instructionTreeRoot: bytes(p.program.instructionTreeRoot),
     instructions: p.program.instructions,

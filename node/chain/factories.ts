@@ -10,6 +10,7 @@ let loaded: Factories | null = null;
 export function factories(): Factories {
   if (loaded) return loaded;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
     loaded = require("../../typechain-types") as Factories;
   } catch (e) {
     throw new RefereeError("CHAIN", "the contract bindings are not built: run `npx hardhat compile` first", e);

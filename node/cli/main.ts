@@ -13,6 +13,7 @@ interface Command {
   load(): Handler;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- each command loads on use (see load) */
 export const COMMANDS: readonly Command[] = [
   { spec: INSPECT_SPEC, load: () => (require("./commands/inspect") as typeof import("./commands/inspect")).inspect },
   { spec: COMMIT_SPEC, load: () => (require("./commands/commit") as typeof import("./commands/commit")).commit },
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 const VERSION = (require("../../package.json") as { version: string }).version;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function topHelp(): string {
   const rows = COMMANDS.map((c) => `  ${`referee ${c.spec.path.join(" ")}`.padEnd(24)}${c.spec.summary}`);
@@ -126,7 +128,7 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

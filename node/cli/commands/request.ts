@@ -47,7 +47,7 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
   const t0 = Date.now();
   const { value: view } = await ctx.progress.phaseAsync("waiting for the verified output", async () => {
     for (;;) {
-      const v = (await chainCall(() => requestView(d, requestId!)))!;
+      const v = (await chainCall(() => requestView(d, requestId)))!;
       if (v.status === "Finalized" || v.status === "Refunded") return v;
       if (Date.now() - t0 > timeoutS * 1000) throw new RefereeError("CHAIN", `request #${requestId} is still ${v.status} after ${timeoutS} s (referee status ${requestId})`);
       await new Promise((r) => setTimeout(r, 1000));

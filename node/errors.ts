@@ -1,5 +1,6 @@
 // One error base for everything the node reports to users: a short message that names the
-// problem, a stable code for machines, and the cause kept for --verbose.
+// problem, a stable code for machines, and the cause kept for --verbose. Programming errors
+// (a caller breaking a function's contract) stay RangeError / TypeError: they are bugs.
 export type RefereeErrorCode =
   | "ONNX_MALFORMED"
   | "ONNX_UNSUPPORTED_OPS"
@@ -8,6 +9,7 @@ export type RefereeErrorCode =
   | "INPUT"
   | "USAGE"
   | "CHAIN"
+  | "WITNESS"
   | "INTERNAL";
 
 export class RefereeError extends Error {

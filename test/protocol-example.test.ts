@@ -1,8 +1,6 @@
 // contracts/examples/WakeWordVault.sol: a dApp acting on a verified output. A vault opens
 // when openWakeWord's "hello deepa" model, run by the protocol on a recording's features,
 // scores at least the vault's threshold; a made-up score is challenged away.
-import { existsSync } from "fs";
-import { join } from "path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -22,10 +20,9 @@ import {
 import { RealScenario } from "./helpers/protocol-real-trace";
 import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
 
-const HAS_VERIFIER = existsSync(join(__dirname, "..", "contracts", "OneStepVerifier.sol"));
 const DEPOSIT = 5_000n;
 
-(HAS_VERIFIER ? describe : describe.skip)("WakeWordVault (example dApp, hello_deepa, real verifier)", function () {
+describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function () {
   this.timeout(600_000);
   let s: RealScenario;
   let score: number;

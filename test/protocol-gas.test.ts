@@ -1,8 +1,9 @@
 // Per-move gas of the protocol, measured: request / claim / finalize, and whole disputes for
 // k = 2, 8, 16, 40 at N = 10^6 and 10^8 (toy trace: the dissection costs do not depend on
 // the trace), plus the one-step proof of the real verifier on hello_deepa. Prints a table
-// and one JSON line; checks the round counts and the per-party budget.
-import { existsSync } from "fs";
+// and one JSON line; checks that the honest challenger wins every dispute, the round counts,
+// and that every figure is one a transaction can have (above the 21,000 base, bounded).
+import { readFileSync } from "fs";
 import { join } from "path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -13,6 +14,32 @@ import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
 
 const KS = [2, 8, 16, 40];
 const NS = [1_000_000, 100_000_000];
+
+/** Rounds of a dissection of N steps at degree k, as DisputeGame plays them. */
+function roundsOf(k: number, N: number): number {
+  let len = N;
+  let rounds = 0;
+  while (len > 1) {
+    len = Math.ceil(len / Math.min(k, len));
+    rounds++;
+  }
+  return rounds;
+}
+
+/** The honest challenger won, in the expected rounds, and every move cost a plausible amount. */
+function expectWonByChallenger(d: DisputeGas, k: number): void {
+  expect(d.outcome, "who won").to.equal("ChallengerWon");
+  expect(d.rounds).to.equal(roundsOf(k, d.N));
+  expect(d.choose).to.have.length(d.rounds);
+  const moves: [string, number][] = [["challenge", d.challenge], ["step", d.step], ...d.dissect.map((g, i): [string, number] => [`dissect ${i}`, g]), ...d.choose.map((g, i): [string, number] => [`choose ${i}`, g])];
+  for (const [what, gas] of moves) expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
+}
+
+/** The worst one-step proof over the step vectors (test/gas-snapshot.json). */
+function worstSnapshotStep(): number {
+  const snapshot = JSON.parse(readFileSync(join(__dirname, "gas-snapshot.json"), "utf8")) as { oneStep: Record<string, { max: number }> };
+  return Math.max(...Object.values(snapshot.oneStep).map((r) => r.max));
+}
 
 describe("protocol gas", function () {
   this.timeout(900_000);
@@ -27,34 +54,42 @@ describe("protocol gas", function () {
   it("request, claim, finalize (toy model)", async () => {
     flow = await measureFlow();
     expect(flow.claim).to.be.lessThan(400_000);
+    for (const [what, gas] of Object.entries(flow)) expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
   });
 
   for (const k of KS) {
     for (const N of NS) {
       it(`a whole dispute, k = ${k}, N = ${N.toExponential(0)}`, async () => {
         const d = await measureDispute(k, N);
-        let len = N;
-        let rounds = 0;
-        while (len > 1) {
-          len = Math.ceil(len / Math.min(k, len));
-          rounds++;
-        }
-        expect(d.rounds).to.equal(rounds);
+        expect(d.rounds).to.equal(roundsOf(k, N));
+        expectWonByChallenger(d, k);
         disputes.push(d);
       });
     }
   }
 
-  if (existsSync(join(__dirname, "..", "contracts", "OneStepVerifier.sol"))) {
-    it("hello_deepa with the real verifier: request (9,600 input bytes), claim, one-step proof", async () => {
-      const model = compiled(HELLO_DEEPA);
-      const inputs = seededInputs(model.program.inputs.map((i) => i.dims), 3);
-      const proof = (trace: TraceCommitter, s: number) => toHex(encodeWitness(buildWitness(trace, s)));
-      const scenario = new RealScenario("hello_deepa", model, inputs, proof, proof);
-      const deployVerifier = async () => (await ethers.deployContract("OneStepVerifier")).getAddress();
-      real = { flow: await measureFlow(scenario, deployVerifier), dispute: await measureDispute(16, scenario.steps, { scenario, deployVerifier }) };
-    });
-  }
+  // The real verifier is always there: were it renamed, this case must fail, not vanish.
+  it("hello_deepa with the real verifier: request (9,600 input bytes), claim, one-step proof", async () => {
+    const model = compiled(HELLO_DEEPA);
+    const inputs = seededInputs(model.program.inputs.map((i) => i.dims), 3);
+    const inputBytes = 4 * inputs.reduce((n, x) => n + x.length, 0);
+    expect(inputBytes).to.equal(9_600);
+    const proof = (trace: TraceCommitter, s: number) => toHex(encodeWitness(buildWitness(trace, s)));
+    const scenario = new RealScenario("hello_deepa", model, inputs, proof, proof);
+    const deployVerifier = async () => (await ethers.deployContract("OneStepVerifier")).getAddress();
+    real = { flow: await measureFlow(scenario, deployVerifier), dispute: await measureDispute(16, scenario.steps, { scenario, deployVerifier }) };
+    const { flow: f, dispute: d } = real;
+    expect(d.N).to.equal(scenario.steps);
+    // The liar lost to the real one-step proof of the honest run.
+    expectWonByChallenger(d, 16);
+    // A request pays at least 4 gas per calldata byte for its input; no move nears a block.
+    expect(f.request).to.be.greaterThan(21_000 + 4 * inputBytes).and.lessThan(30_000_000);
+    for (const [what, gas] of Object.entries(f)) expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
+    // The same game's step with the toy verifier (which checks nothing) is the game's own
+    // bookkeeping: the real proof costs more, and at most the worst step vector more.
+    const toy = await measureDispute(16, d.N);
+    expect(d.step).to.be.greaterThan(toy.step).and.lessThan(toy.step + worstSnapshotStep());
+  });
 
   after(() => {
     if (!flow) return;

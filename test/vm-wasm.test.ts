@@ -5,14 +5,12 @@
 import { expect } from "chai";
 import {
   COMPILER_VERSION,
-  FIRST_BINARY_MAP_OP,
   Instruction,
   Kind,
   MapOp,
   Operand,
   Program,
   ReduceOp,
-  SlotRef,
   product,
   totalSteps,
 } from "../node/program/isa";
@@ -26,6 +24,7 @@ import { executeWasm, wasmAvailable, wasmProgram } from "../node/vm/wasm/runtime
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";
 import { Act, In, W, opnd } from "./helpers/programs";
 import { rng } from "./helpers/random";
+import { LANE_SHAPE, randomProgram } from "./helpers/random-programs";
 
 const f = Math.fround;
 
@@ -427,7 +426,7 @@ suite("vm: WebAssembly engine", function () {
   it("random Dot / Reduce / Map / Move programs with random affine maps (lane-sized dims)", () => {
     let steps = 0;
     for (let seed = 1; seed <= 250; seed++) {
-      const { program, inputs } = randomProgram(seed);
+      const { program, inputs } = randomProgram(seed, LANE_SHAPE);
       try {
         validateProgram(program);
         agree(program, inputs);
@@ -500,140 +499,4 @@ function resteppedSample(program: Program, final: Memory, perInstruction: number
       }
     }
   });
-}
-
-// ---------------------------------------------------------------------------------------
-// Random programs (after test/vm-random.test.ts), with dims long enough for lane groups.
-
-const PARAMS = [f(0.2), 1.5];
-const UNARY_OPS = Object.values(MapOp).filter((v): v is number => typeof v === "number" && v >= 1 && v < FIRST_BINARY_MAP_OP && implemented(v));
-const BINARY_OPS = Object.values(MapOp).filter((v): v is number => typeof v === "number" && v >= FIRST_BINARY_MAP_OP && implemented(v));
-
-function implemented(op: number): boolean {
-  try {
-    if (op >= FIRST_BINARY_MAP_OP) fo32.binaryFunction(op as MapOp)(1, 2);
-    else fo32.unaryFunction(op as MapOp, PARAMS)(0.5);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function randomProgram(seed: number): { program: Program; inputs: Float32Array[] } {
-  const r = rng(seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-  const tiny = r() < 0.25;
-  const TINY = [0, -0, 1, -1, Infinity, -Infinity, NaN];
-  const value = (): number => (tiny ? pick(TINY) : r() < 0.08 ? pick(SPECIALS) : f((r() * 2 - 1) * 3));
-  const weights: Float32Array[] = [];
-  const inputDims: number[][] = [];
-  const inputs: Float32Array[] = [];
-  const actLengths: number[] = [];
-  const data = (n: number): Float32Array => {
-    const d = new Float32Array(n);
-    for (let i = 0; i < n; i++) d[i] = value();
-    if (n > 2 && r() < 0.3) new Uint32Array(d.buffer)[int(0, n - 1)] = 0xffc00001;
-    return d;
-  };
-  const newSlot = (len: number): SlotRef => {
-    if (r() < 0.5) {
-      weights.push(data(len));
-      return W(weights.length - 1);
-    }
-    inputDims.push([len]);
-    inputs.push(data(len));
-    return In(inputs.length - 1);
-  };
-  const coefs = (w: number, active: boolean[]): number[] =>
-    Array.from({ length: w }, (_, i) => (active[i] && r() < 0.5 ? pick([-2, -1, 1, 1, 1, 2, 3]) : 0));
-  const operand = (hi: number[], exact: boolean, active: boolean[]): Operand => {
-    const w = hi.length;
-    const range = (cf: number[]): [number, number] => {
-      let lo = 0;
-      let up = 0;
-      cf.forEach((c, i) => (c * hi[i] < 0 ? (lo += c * hi[i]) : (up += c * hi[i])));
-      return [lo, up];
-    };
-    if (actLengths.length > 0 && r() < 0.4) {
-      const index = int(0, actLengths.length - 1);
-      const len = actLengths[index];
-      const cf = coefs(w, active);
-      const [lo, up] = range(cf);
-      if (!exact || up - lo + 1 <= len) {
-        let offset = -lo + int(0, Math.max(0, len - (up - lo + 1)));
-        if (!exact) offset += int(-2, 2);
-        return { slot: Act(index), dims: [len], offset: [offset], coef: cf };
-      }
-    }
-    const c = int(1, 3);
-    const dims: number[] = [];
-    const offset: number[] = [];
-    const coef: number[] = [];
-    for (let d = 0; d < c; d++) {
-      const cf = coefs(w, active);
-      const [lo, up] = range(cf);
-      const span = up - lo + 1;
-      if (exact) {
-        const dim = span + int(0, 1);
-        dims.push(dim);
-        offset.push(-lo + int(0, dim - span));
-      } else {
-        dims.push(Math.max(1, span - int(0, 3) + int(0, 1)));
-        offset.push(-lo + int(-2, 2));
-      }
-      coef.push(...cf);
-    }
-    return { slot: newSlot(product(dims)), dims, offset, coef };
-  };
-  const instruction = (outIndex: number): Instruction => {
-    const kind = pick([Kind.Dot, Kind.Dot, Kind.Map, Kind.Reduce, Kind.Move]);
-    const nd = int(1, 3);
-    const iterDims = Array.from({ length: nd }, (_, i) => (i === nd - 1 || r() < 0.3 ? int(4, 37) : int(1, 3)));
-    const redDims = kind === Kind.Dot || kind === Kind.Reduce ? Array.from({ length: int(0, 2) }, () => (r() < 0.03 ? 0 : int(1, 4))) : [];
-    const a = iterDims.length;
-    const hiFull = iterDims.concat(redDims).map((n) => Math.max(0, n - 1));
-    const hiBias = iterDims.map((n) => n - 1).concat(redDims.map(() => 0));
-    const all = hiFull.map(() => true);
-    const outOnly = hiFull.map((_, i) => i < a);
-    let op = 0;
-    let params: number[] = [];
-    const ops: Operand[] = [];
-    switch (kind) {
-      case Kind.Dot:
-        op = r() < 0.4 ? MapOp.None : pick(UNARY_OPS);
-        params = PARAMS.slice();
-        ops.push(operand(hiFull, false, all), operand(hiFull, false, all));
-        if (r() < 0.5) ops.push(operand(hiBias, true, outOnly));
-        break;
-      case Kind.Reduce:
-        op = pick([ReduceOp.Sum, ReduceOp.Max, ReduceOp.Min, ReduceOp.Mean]);
-        if (op === ReduceOp.Mean) params = [r() < 0.5 ? product(redDims) : value()];
-        ops.push(operand(hiFull, false, all));
-        break;
-      case Kind.Map: {
-        op = r() < 0.5 ? pick(UNARY_OPS) : pick(BINARY_OPS);
-        if (op < FIRST_BINARY_MAP_OP) params = PARAMS.slice();
-        const n = op >= FIRST_BINARY_MAP_OP ? 2 : 1;
-        for (let j = 0; j < n; j++) ops.push(operand(hiFull, true, all));
-        break;
-      }
-      case Kind.Move: {
-        params = [value()];
-        const q = int(1, 3);
-        for (let j = 0; j < q; j++) ops.push(operand(hiFull, false, all));
-        break;
-      }
-    }
-    return { kind, op, params, iterDims, redDims, out: Act(outIndex), inputs: ops };
-  };
-  const instructions: Instruction[] = [];
-  const n = int(1, 4);
-  for (let i = 0; i < n; i++) {
-    const ins = instruction(i);
-    instructions.push(ins);
-    actLengths.push(product(ins.iterDims));
-  }
-  const program = makeProgram(weights, inputDims, instructions);
-  return { program, inputs };
 }

@@ -1,6 +1,6 @@
 // What operator and challenger share: an account's transaction sender on a deployment, gas
 // accounting, the game state the solver reads (from the chain only, so a restarted agent
-// resumes where the chain says), and the responder turning the solver's actions into txs.
+// resumes where the chain says); the responder (responder.ts) turns the solver's actions into txs.
 import type { Provider, TransactionRequest } from "ethers";
 import { ensureAllowance } from "../chain/allowance";
 import type { Deployment } from "../chain/deploy";
@@ -10,9 +10,11 @@ import type { TxSender } from "../chain/sender";
 import { ChainError } from "../chain/errors";
 import { ClaimStatus, GameStatus as ChainGameStatus, statusName } from "../chain/status";
 import type { Log, LogFields } from "./log";
-import { Action, GameState, Role, Trace, nextMove } from "./solver";
+import { GameTrace, Responder } from "./responder";
+import { Action, GameState, Role, nextMove } from "./solver";
 
 export type { Log } from "./log";
+export type { GameTrace } from "./responder";
 
 /** A game of ours still being played, and the claim it disputes. */
 export interface LiveGame {
@@ -38,12 +40,22 @@ export abstract class Agent {
   /** Our games not seen finished yet (fed by the GameCreated cursor). */
   private readonly games = new Set<bigint>();
   private gameCursor: EventCursor<{ args: { gameId: bigint; claimer: string; challenger: string } }> | null = null;
+  /** Turns the solver's actions into transactions. */
+  private readonly responder: Responder;
   constructor(
     readonly name: string,
     readonly d: Deployment,
     readonly sender: TxSender,
     protected readonly log: Log,
-  ) {}
+  ) {
+    this.responder = new Responder({
+      name,
+      game: d.game,
+      send: (populate) => this.send(populate),
+      latest: (query) => this.latest(query),
+      log,
+    });
+  }
 
   /** Refusals already logged (item and error), so a persistent one is reported once. */
   private readonly refusalsLogged = new Set<string>();
@@ -70,12 +82,16 @@ export abstract class Agent {
 
   /** The time the next block will have, at least: an idle dev chain's latest block can be old. */
   protected async chainNow(): Promise<bigint> {
-    const latest = (await withRetry(() => this.provider.getBlock("latest")))!.timestamp;
-    return BigInt(Math.max(latest, Math.floor(Date.now() / 1000)));
+    const latest = await withRetry(() => this.provider.getBlock("latest"));
+    if (latest === null) throw new ChainError("the node has no latest block", null, [], null);
+    return BigInt(Math.max(latest.timestamp, Math.floor(Date.now() / 1000)));
   }
 
   protected get provider(): Provider {
-    return this.sender.signer.provider!;
+    const provider = this.sender.signer.provider;
+    // The CLI and the tests always connect the signer: a bare one is a wiring bug.
+    if (provider === null) throw new RangeError(`${this.name}: the agent's signer has no provider`);
+    return provider;
   }
 
   /** Every log `query` matches since the deployment block, read in bounded ranges. */
@@ -158,49 +174,14 @@ export abstract class Agent {
   }
 
   /** One move in game `gameId` if it is ours: the solver decides, the responder sends. */
-  async play(role: Role, gameId: bigint, trace: Trace & { proofAt?(s: number): string }): Promise<Action> {
+  async play(role: Role, gameId: bigint, trace: GameTrace): Promise<Action> {
     this.playing.add(gameId);
     const { state, round: done } = await withRetry(() => this.readGame(gameId));
     const t0 = performance.now();
     const action = this.progress(`game #${gameId}: computing the ${role}'s move`, () => nextMove(role, state, trace));
-    const ms = performance.now() - t0;
-    if (action.kind === "dissect" && ms > this.slowestAnswerMs) this.slowestAnswerMs = ms;
-    const game = this.d.game;
-    const round = done + 1;
-    const ev = { agent: this.name, gameId: String(gameId), round };
-    switch (action.kind) {
-      case "dissect": {
-        const gas = await this.send(() => game.dissect.populateTransaction(gameId, action.hashes));
-        const n = action.hashes.length;
-        this.log(`round ${round}: ${this.name} posts ${n} state hash${n === 1 ? "" : "es"} splitting [${state.lo}, ${state.hi}]`, {
-          event: "dissected", ...ev, lo: state.lo, hi: state.hi, hashes: n, answerMs: Math.round(ms * 10) / 10, gas: Number(gas),
-        });
-        break;
-      }
-      case "choose": {
-        const gas = await this.send(() => game.choose.populateTransaction(gameId, action.index, state.hashes as string[]));
-        const g = await withRetry(() => game.getGame(gameId));
-        this.log(`round ${round}: ${this.name} disputes sub-range ${action.index} → [${g.lo}, ${g.hi}]`, {
-          event: "chose", ...ev, index: action.index, lo: Number(g.lo), hi: Number(g.hi), gas: Number(gas),
-        });
-        break;
-      }
-      case "resolve": {
-        const gas = await this.send(() => game.resolve.populateTransaction(gameId));
-        const why = state.claimSettled ? "the claim was settled by another game; aborted" : "the opponent's clock ran out; resolved";
-        this.log(`${this.name}: game #${gameId}: ${why}`, { event: "resolved", ...ev, aborted: state.claimSettled === true, gas: Number(gas) });
-        break;
-      }
-      case "step": {
-        const gas = await this.send(() => game.step.populateTransaction(gameId, trace.proofAt!(action.at)));
-        const proven = await this.latest((a, b) => game.queryFilter(game.filters.StepProven(gameId), a, b));
-        const e = proven[proven.length - 1].args;
-        this.log(`${this.name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`, {
-          event: "stepped", ...ev, at: action.at, postStateHash: e.postStateHash, claimedHash: e.claimedHash, gas: Number(gas),
-        });
-        break;
-      }
-    }
+    const answerMs = performance.now() - t0;
+    if (action.kind === "dissect" && answerMs > this.slowestAnswerMs) this.slowestAnswerMs = answerMs;
+    await this.responder.respond({ gameId, action, state, round: done + 1, answerMs }, trace);
     return action;
   }
 

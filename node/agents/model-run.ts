@@ -6,7 +6,7 @@ import { Space, product, stepCount, stepsPerElement } from "../program/isa";
 import { SpaceTrees, TraceCommitter, buildWitness, encodeWitness, toHex } from "../commit";
 import { execute } from "../vm";
 import { ClaimData, ModelPartsStruct, claimOf, modelPartsOf, specStruct } from "../chain/encoding";
-import type { Trace } from "./solver";
+import type { GameTrace } from "./responder";
 
 export type { ClaimData, ModelPartsStruct };
 
@@ -24,7 +24,7 @@ export function decodeInputs(model: CompiledModel, input: string): Float32Array[
 }
 
 /** One run of the model: the trace it commits to, and the claim its final state makes. */
-export class Run implements Trace {
+export class Run implements GameTrace {
   readonly claim: ClaimData;
   readonly steps: number;
   constructor(readonly trace: TraceCommitter) {

@@ -1,14 +1,17 @@
 // Decoded custom-error reverts, surfaced by name.
 import { Interface, isError } from "ethers";
+import { RefereeError } from "../errors";
 
-export class ChainError extends Error {
+/** A failed chain call or transaction: a named custom-error revert, or the node's one-line reason. */
+export class ChainError extends RefereeError {
   constructor(
     readonly shortMessage: string,
+    /** The custom error the call reverted with; null when it did not revert with a known one. */
     readonly errorName: string | null,
     readonly args: readonly unknown[],
-    override readonly cause: unknown,
+    cause: unknown,
   ) {
-    super(shortMessage);
+    super("CHAIN", shortMessage, cause);
     this.name = "ChainError";
   }
 }

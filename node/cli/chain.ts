@@ -124,7 +124,8 @@ export async function chainCall<T>(f: () => Promise<T>): Promise<T> {
 }
 
 export function asCliError(e: unknown): RefereeError {
-  if (e instanceof RefereeError) return e;
+  // Before the RefereeError case: a ChainError is one, but a named revert reads better prefixed.
   if (e instanceof ChainError) return new RefereeError("CHAIN", e.errorName ? `the contract refused: ${e.shortMessage}` : e.shortMessage, e);
+  if (e instanceof RefereeError) return e;
   return new RefereeError("CHAIN", shortMessageOf(e), e);
 }

@@ -15,6 +15,7 @@ import {
   Space,
   product,
 } from "../program/isa";
+import { RefereeError } from "../errors";
 import * as fo32 from "../fo32";
 import type { Pc } from "../vm/memory";
 import { evalOperand, multiIndex, reduceInit, reduceStep, stepAccesses } from "../vm/step";
@@ -101,9 +102,10 @@ export function buildWitness(trace: TraceCommitter, s: number): StepWitness {
 // ---------------------------------------------------------------------------------------
 // Verifying
 
-export class WitnessError extends Error {
+/** A one-step proof the verifier refuses (bad input, not a bug: the proof may come from anyone). */
+export class WitnessError extends RefereeError {
   constructor(message: string) {
-    super(`invalid witness: ${message}`);
+    super("WITNESS", `invalid witness: ${message}`);
     this.name = "WitnessError";
   }
 }

@@ -13,40 +13,22 @@ import type {
   TestToken,
 } from "../../typechain-types";
 import type { ClaimData, Scenario, TraceProvider } from "./toy-trace";
-import { deployReferee } from "../../node/chain/deploy";
+import { DEPLOY_DEFAULTS, DeployOptions, deployReferee } from "../../node/chain/deploy";
 
 import { GameStatus } from "../../node/chain/status";
 
 export { CallbackStatus, ClaimStatus, GameStatus, RequestStatus } from "../../node/chain/status";
 
-export interface ProtocolOptions {
-  degree: number;
-  clockSeconds: number;
-  challengeWindow: number;
-  claimBond: bigint;
-  challengerBond: bigint;
-  rewardBps: number;
-  unbondingDelay: number;
-  maxCallbackGas: number;
-  fees: { base: bigint; perMillionSteps: bigint; perCallbackGas: bigint };
+/** The node's deployment options (node/chain/deploy.ts), and what only the tests vary. */
+export interface ProtocolOptions extends DeployOptions {
   /** "test": a plain ERC20; "reentrant": the malicious ReentrantToken. */
   token: "test" | "reentrant";
   /** Deploys the one-step verifier; the AlphabetVerifier when absent. */
   deployVerifier?: () => Promise<string>;
 }
 
-export const DEFAULTS: ProtocolOptions = {
-  degree: 8,
-  clockSeconds: 3600,
-  challengeWindow: 600,
-  claimBond: 1_000n,
-  challengerBond: 400n,
-  rewardBps: 5_000,
-  unbondingDelay: 7 * 24 * 3600,
-  maxCallbackGas: 1_000_000,
-  fees: { base: 100n, perMillionSteps: 10n, perCallbackGas: 0n },
-  token: "test",
-};
+/** The node's own defaults, so the tests play the protocol as deployed. */
+export const DEFAULTS: ProtocolOptions = { ...DEPLOY_DEFAULTS, token: "test" };
 
 export const MINT = 1_000_000_000n;
 

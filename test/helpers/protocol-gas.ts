@@ -15,6 +15,7 @@ import {
   stakeAll,
 } from "./protocol-fixture";
 import { Scenario, ToyModel } from "./toy-trace";
+import { GameStatus, statusName } from "../../node/chain/status";
 
 export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -35,6 +36,8 @@ export interface DisputeGas {
   claimerGas: number;
   /** challenge + Σ choose + step. */
   challengerGas: number;
+  /** The game's status once the step is proven, by name ("ChallengerWon" when the honest side won). */
+  outcome: string;
 }
 
 /**
@@ -62,6 +65,7 @@ export async function measureDispute(
   await playToStep(p, gameId, claimer, liar, challenger, honestChooser(s.honest), moves);
   const g = await p.game.getGame(gameId);
   const step = await gasOf(p.game.connect(challenger).step(gameId, s.prover.proofAt(Number(g.lo))));
+  const outcome = statusName(GameStatus, (await p.game.getGame(gameId)).status);
   const dissect = moves.dissect.map(Number);
   const choose = moves.choose.map(Number);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -75,6 +79,7 @@ export async function measureDispute(
     step,
     claimerGas: sum(dissect),
     challengerGas: challenge + sum(choose) + step,
+    outcome,
   };
 }
 

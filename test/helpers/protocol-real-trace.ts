@@ -2,37 +2,23 @@
 // scenario (honest run, lies, one-step proofs) on top of TraceCommitter / buildWitness.
 import { Program } from "../../node/program/isa";
 import { CompiledModel } from "../../node/compiler/api";
-import { SpaceTrees, TraceCommitter, toHex } from "../../node/commit";
+import { TraceCommitter } from "../../node/commit";
+import { Run } from "../../node/agents/model-run";
 import { execute } from "../../node/vm";
-import { ClaimData, GarbageTrace, LieKind, ModelPartsStruct, Scenario, StepProver, TraceProvider, claimOf, f32Bytes, specStruct } from "./toy-trace";
+import { GarbageTrace, LieKind, ModelPartsStruct, Scenario, StepProver, TraceProvider, f32Bytes } from "./toy-trace";
 
 import { modelPartsOf } from "../../node/chain/encoding";
 
 export { modelPartsOf };
 
-/** A TraceCommitter seen as a trace provider, with the claim its final state makes. */
-export class CommittedTrace implements TraceProvider {
-  readonly steps: number;
-  readonly claim: ClaimData;
+/** A run of the node (the agents' Run: states, one-step proofs, claim) with a label. */
+export class CommittedTrace extends Run implements TraceProvider {
   constructor(
     readonly label: string,
-    readonly trace: TraceCommitter,
+    trace: TraceCommitter,
   ) {
-    this.steps = trace.N;
-    const program = trace.program;
-    this.claim = claimOf(
-      program.instructions.length,
-      { weights: trace.weights, inputs: trace.inputs, activations: activationTrees(trace) },
-      program.outputs.map(specStruct),
-    );
+    super(trace);
   }
-  stateAt(s: number): string {
-    return toHex(this.trace.stateAt(Math.min(s, this.steps)).hash);
-  }
-}
-
-function activationTrees(trace: TraceCommitter): SpaceTrees {
-  return SpaceTrees.build(trace.memory.activations);
 }
 
 /**

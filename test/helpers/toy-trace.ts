@@ -20,6 +20,7 @@ import {
   programRootHex,
   stateHashHex,
 } from "../../node/chain/encoding";
+import type { GameTrace } from "../../node/agents/responder";
 
 // The protocol structs and encodings live in node/chain; tests import them from here too.
 export * from "../../node/chain/encoding";
@@ -29,12 +30,14 @@ const abi = AbiCoder.defaultAbiCoder();
 // ---------------------------------------------------------------------------------------
 // Interfaces shared by the toy and the real traces
 
-/** One party's view of a run: the state hash at every step, and the claim it posts. */
-export interface TraceProvider {
+/**
+ * One party's view of a run: the state hash and one-step proof at every step (the agents'
+ * GameTrace, so an agent can play from it), and the claim it posts.
+ */
+export interface TraceProvider extends GameTrace {
   readonly label: string;
   /** N: stateAt(N) is the halted state. */
   readonly steps: number;
-  stateAt(s: number): string;
   readonly claim: ClaimData;
 }
 
@@ -174,6 +177,15 @@ export class ToyTrace implements TraceProvider {
     const seed = s >= this.from ? this.innerSeed : this.initial;
     return abiKeccak(seed, s);
   }
+
+  /** The AlphabetVerifier's proof of step s: abi.encode(S_0, s). It proves the run of S_0, so a liar's proof refutes its own lie. */
+  proofAt(s: number): string {
+    return toyProof(this.initial, s);
+  }
+}
+
+function toyProof(initial: string, s: number): string {
+  return abi.encode(["bytes32", "uint64"], [initial, s]);
 }
 
 function abiKeccak(seed: string, s: number): string {
@@ -196,6 +208,9 @@ export class GarbageTrace implements TraceProvider {
   stateAt(s: number): string {
     if (s === 0 || s >= this.steps) return this.base.stateAt(s);
     return ethersKeccak(abi.encode(["string", "uint256", "uint256"], ["garbage", s, this.n++]));
+  }
+  proofAt(s: number): string {
+    return this.base.proofAt(s);
   }
 }
 
@@ -228,9 +243,9 @@ export class ToyScenario implements Scenario {
     this.honest = new ToyTrace("honest", this.steps, this.initial, this.claimFor(model.execute(inputs)));
     const initial = this.initial;
     this.prover = {
-      proofAt: (s: number) => abi.encode(["bytes32", "uint64"], [initial, s]),
+      proofAt: (s: number) => toyProof(initial, s),
       // Names another step than the one disputed: the pre-state check refuses it.
-      falseProofAt: (s: number) => abi.encode(["bytes32", "uint64"], [initial, s + 1]),
+      falseProofAt: (s: number) => toyProof(initial, s + 1),
     };
   }
 

@@ -179,11 +179,11 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     await time.increase(100);
     const first = await w.request("3e800000", 3600);
     const second = await w.request("3f000000", 3600);
-    const realRun = model.run;
+    const realRun = model.run.bind(model);
     let runs = 0;
     model.run = (input: string) => {
       runs++;
-      return realRun.call(model, input);
+      return realRun(input);
     };
     try {
       await op.tick();

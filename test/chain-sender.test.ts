@@ -30,7 +30,7 @@ describe("chain: TxSender (nonces, retried broadcasts, named reverts)", () => {
   const wallet = (provider: BrowserProvider, i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
 
   async function setup(i: number) {
-    const provider = new LossyProvider(hre.network.provider as never, undefined, { cacheTimeout: -1 });
+    const provider = new LossyProvider(hre.network.provider, undefined, { cacheTimeout: -1 });
     const w = wallet(provider, i);
     const token = await new TestToken__factory(w).deploy();
     await token.waitForDeployment();

@@ -59,7 +59,7 @@ describe("commit: real models", function () {
     ["ppocr cls", OCR_CLS, OCR_CLS_SHAPES],
   ] as const) {
     it(`${name}: witnesses verify at every instruction boundary and at random steps`, () => {
-      const { program } = compiled(file, shapes as Record<string, number[]>);
+      const { program } = compiled(file, shapes);
       const inputs = seededInputs(program.inputs.map((d) => d.dims), 3);
       const trace = TraceCommitter.build(program, execute(program, inputs));
       const root = trace.programTree.root;

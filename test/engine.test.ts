@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { readFileSync } from "fs";
 import * as ort from "onnxruntime-node";
+import { onnx } from "onnx-proto";
 import { compileModel, inspectModel } from "../node/compiler/compile";
 import { RefereeError, UnsupportedOpsError } from "../node/errors";
 import { Kind, MapOp, totalSteps } from "../node/program/isa";
@@ -108,7 +109,6 @@ describe("compiler errors", () => {
   });
 
   it("lists every unsupported op by name", () => {
-    const { onnx } = require("onnx-proto") as typeof import("onnx-proto");
     const model = onnx.ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: "", version: 17 }],

@@ -115,7 +115,7 @@ describe("FO32 on the EVM: gas per operation", function () {
   const primitiveRows = () => (primitives ??= measurePrimitives());
 
   before(async () => {
-    h = (await (await ethers.getContractFactory("F32Harness")).deploy()) as unknown as F32Harness;
+    h = await (await ethers.getContractFactory("F32Harness")).deploy();
     await h.waitForDeployment();
   });
 
@@ -124,11 +124,11 @@ describe("FO32 on the EVM: gas per operation", function () {
     const settled = async (p: Promise<Row[]> | null): Promise<Row[]> => (p ? p.catch(() => []) : []);
     const rows = [...(await settled(mapOps)), ...(await settled(primitives))];
     if (rows.length === 0) return;
-    // eslint-disable-next-line no-console
+     
     console.log("\n" + renderFo32GasTable(rows) + "\n");
     // Only a run that measured every op may replace the committed table.
     const complete = rows.length === unary.size + binary.size + PRIMITIVES.length;
-    // eslint-disable-next-line no-console
+     
     if (process.env.UPDATE_DOCS === "1") console.log(complete ? writeFo32Gas(path.join(__dirname, ".."), rows) : "UPDATE_DOCS: partial run, docs left alone");
   });
 

@@ -48,12 +48,12 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
   let checked = 0;
 
   before(async () => {
-    harness = (await (await ethers.getContractFactory("F32Harness")).deploy()) as unknown as F32Harness;
+    harness = await (await ethers.getContractFactory("F32Harness")).deploy();
     await harness.waitForDeployment();
   });
 
   after(() => {
-    // eslint-disable-next-line no-console
+     
     console.log(`      EVM FO32 vectors checked: ${checked} of ${TOTAL}`);
   });
 

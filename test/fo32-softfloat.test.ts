@@ -56,7 +56,7 @@ describe("FO32 softfloat reference (integer-only) vs Math.fround primitives", fu
   }
 
   after(() => {
-    // eslint-disable-next-line no-console
+     
     console.log(`      softfloat checks: ${checks}`);
   });
 

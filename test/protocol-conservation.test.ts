@@ -10,12 +10,10 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { initHasher } from "../node/commit";
-import type { MockConsumer } from "../typechain-types";
 import {
   ClaimStatus,
   DEFAULTS,
   GameStatus,
-  Protocol,
   RequestStatus,
   claimArgs,
   deployProtocol,
@@ -41,7 +39,7 @@ describe("value conservation under random play", function () {
     it(`seed ${seed}: ${ACTIONS} random actions, books balanced and supply conserved after each`, async () => {
       const p = await deployProtocol({ degree: 4, clockSeconds: 300, challengeWindow: 200, unbondingDelay: 500 });
       await registerScenario(p, s);
-      const consumer = (await ethers.deployContract("MockConsumer")) as MockConsumer;
+      const consumer = (await ethers.deployContract("MockConsumer"));
       const r = rng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
       const { operators, challengers, requester, stranger, treasury } = p.actors;

@@ -100,7 +100,7 @@ describe("reentrancy", function () {
       const token = p.token as ReentrantToken;
       await registerScenario(p, s);
       await stakeAll(p);
-      const actor = (await ethers.deployContract("ProtocolActor")) as ProtocolActor;
+      const actor = (await ethers.deployContract("ProtocolActor"));
       await token.mint(actor, 1_000_000n);
       for (const spender of [p.staking, p.coordinator, p.game]) {
         await actor.exec(token, token.interface.encodeFunctionData("approve", [await spender.getAddress(), ethers.MaxUint256]));

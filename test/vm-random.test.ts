@@ -19,7 +19,7 @@ describe("vm: random programs, fast executor vs stepper", function () {
         validateProgram(program);
         steps += crossCheck(program, inputs).steps;
       } catch (e) {
-        throw new Error(`seed ${seed}: ${(e as Error).message}\n${JSON.stringify(program.instructions)}`);
+        throw new Error(`seed ${seed}: ${(e as Error).message}\n${JSON.stringify(program.instructions)}`, { cause: e });
       }
       for (const ins of program.instructions) kinds.set(ins.kind, (kinds.get(ins.kind) ?? 0) + 1);
     }

@@ -432,7 +432,7 @@ suite("vm: WebAssembly engine", function () {
         agree(program, inputs);
         if (seed % 5 === 0 && totalSteps(program) <= 20_000) steps += crossCheck(program, inputs, { accumulatorEvery: 7 }).steps;
       } catch (e) {
-        throw new Error(`seed ${seed}: ${(e as Error).message}\n${JSON.stringify(program.instructions)}`);
+        throw new Error(`seed ${seed}: ${(e as Error).message}\n${JSON.stringify(program.instructions)}`, { cause: e });
       }
     }
     expect(steps).to.be.greaterThan(1000);

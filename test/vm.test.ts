@@ -264,19 +264,11 @@ describe("vm: kernels against naive references and the stepper", () => {
     for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) refDiv.push(f(x[i * 4 + j] / y[j]));
     checkProgram(mk(MapOp.Div), [x], refDiv);
 
-    let pow: ((a: number, b: number) => number) | null = null;
-    try {
-      pow = fo32.binaryFunction(MapOp.Pow);
-    } catch {
-      pow = null; // fo32 Pow not landed yet: the step/fast agreement is still checked below
-    }
-    if (pow !== null) {
-      const refPow: number[] = [];
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) refPow.push(pow(x[i * 4 + j], y[j]));
-      checkProgram(mk(MapOp.Pow), [x], refPow);
-    } else {
-      expect(() => execute(mk(MapOp.Pow), [x])).to.throw(/not implemented/);
-    }
+    // FO32 pow is defined (FO32.md §3.9): the program must agree with it, never fall back.
+    const pow = fo32.binaryFunction(MapOp.Pow);
+    const refPow: number[] = [];
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) refPow.push(pow(x[i * 4 + j], y[j]));
+    checkProgram(mk(MapOp.Pow), [x], refPow);
   });
 
   it("window Reduce: MaxPool 3x3, stride 2, pad 1 (with ±0, NaN, −inf)", () => {
@@ -510,7 +502,7 @@ describe("vm: special values through every op", () => {
 
   it("every implemented binary Map op on all pairs (outer product via stride-0 coefs)", () => {
     let tested = 0;
-    for (const op of ops.filter((o) => o >= 64 && implemented(() => fo32.binaryFunction(o as MapOp)))) {
+    for (const op of ops.filter((o) => o >= 64 && implemented(() => fo32.binaryFunction(o)))) {
       const prog = makeProgram({
         weights: [xs],
         inputs: [[n]],
@@ -518,7 +510,7 @@ describe("vm: special values through every op", () => {
           opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [n], [[0, 0, 1]])] }],
       });
       const ref: number[] = [];
-      for (const x of SPECIAL) for (const y of SPECIAL) ref.push(fo32.binaryOp(op as MapOp, x, y));
+      for (const x of SPECIAL) for (const y of SPECIAL) ref.push(fo32.binaryOp(op, x, y));
       checkProgram(prog, [xs], ref);
       tested++;
     }
@@ -528,7 +520,7 @@ describe("vm: special values through every op", () => {
   it("every implemented unary Map op and Dot epilogue on special values", () => {
     let tested = 0;
     const params = [f(-0.5), f(2)];
-    for (const op of ops.filter((o) => o >= 1 && o < 64 && implemented(() => fo32.unaryFunction(o as MapOp, params)))) {
+    for (const op of ops.filter((o) => o >= 1 && o < 64 && implemented(() => fo32.unaryFunction(o, params)))) {
       const map = makeProgram({
         inputs: [[n]],
         instructions: [{ kind: Kind.Map, op, params, iterDims: [n], redDims: [], out: Act(0), inputs: [opnd(In(0), [n], [[0, 1]])] }],

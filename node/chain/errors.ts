@@ -16,13 +16,22 @@ export class ChainError extends RefereeError {
   }
 }
 
+/** The fields ethers and Hardhat nest a revert's data under (any of them may be absent). */
+interface Nested {
+  data?: unknown;
+  error?: unknown;
+  info?: { error?: unknown };
+  cause?: unknown;
+}
+
 function revertData(e: unknown): string | null {
-  let x: any = e;
-  for (let i = 0; i < 5 && x; i++) {
-    if (typeof x.data === "string" && x.data.startsWith("0x")) return x.data;
-    if (x.error) x = x.error;
-    else if (x.info?.error) x = x.info.error;
-    else x = x.cause;
+  let x: unknown = e;
+  for (let i = 0; i < 5 && typeof x === "object" && x !== null; i++) {
+    const n = x as Nested;
+    if (typeof n.data === "string" && n.data.startsWith("0x")) return n.data;
+    if (n.error) x = n.error;
+    else if (n.info?.error) x = n.info.error;
+    else x = n.cause;
   }
   return null;
 }

@@ -93,11 +93,11 @@ export function decodeInstruction(bytes: Uint8Array): Instruction {
     for (let j = 0; j < c; j++) offset.push(r.i32("offset"));
     const coef: number[] = [];
     for (let j = 0; j < c * width; j++) coef.push(r.i32("coef"));
-    inputs.push({ slot: { space: space as Space, index }, dims, offset, coef });
+    inputs.push({ slot: { space: space, index }, dims, offset, coef });
   }
   r.end("instruction bytes");
   if (!(kind in Kind)) throw new RangeError(`unknown instruction kind ${kind}`);
-  return { kind: kind as Kind, op, params, iterDims, redDims, out: { space: Space.Activation, index: outIndex }, inputs };
+  return { kind: kind, op, params, iterDims, redDims, out: { space: Space.Activation, index: outIndex }, inputs };
 }
 
 /** h_i = H(0x04 ‖ bytes_i). */

@@ -9,7 +9,6 @@ import {
   FIRST_BINARY_MAP_OP,
   Instruction,
   Kind,
-  MapOp,
   ReduceOp,
   SlotRef,
   Space,
@@ -253,7 +252,7 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
     case Kind.Dot: {
       let s = a;
       if (ins.inputs.length > 2) s = fo32.add(s, must(readValue(2, o.concat(ins.redDims.map(() => 0)), "bias"), "bias"));
-      value = fo32.unaryOp(ins.op as MapOp, s, ins.params);
+      value = fo32.unaryOp(ins.op, s, ins.params);
       break;
     }
     case Kind.Reduce:
@@ -264,8 +263,8 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
       const x = must(readValue(0, o, "X"), "X");
       value =
         ins.op >= FIRST_BINARY_MAP_OP
-          ? fo32.binaryOp(ins.op as MapOp, x, must(readValue(1, o, "Y"), "Y"))
-          : fo32.unaryOp(ins.op as MapOp, x, ins.params);
+          ? fo32.binaryOp(ins.op, x, must(readValue(1, o, "Y"), "Y"))
+          : fo32.unaryOp(ins.op, x, ins.params);
       break;
     }
     case Kind.Move: {
@@ -458,7 +457,7 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
       const rest = a.slot === index ? a.siblings : [a.nodes[m], ...a.siblings.slice(m + 1)];
       slotProof = [...given, ...rest.map((x) => x.slice())];
     }
-    return { slot: { space: space as Space, index }, address, leaf, leafProof, slotRoot, slotProof };
+    return { slot: { space: space, index }, address, leaf, leafProof, slotRoot, slotProof };
   };
   const nReads = r.u8("#reads");
   const reads: ValueWitness[] = [];

@@ -79,8 +79,8 @@ const PARAMS = [f(0.2), 1.5];
 /** Whether node/fo32 implements `op` (a MapOp the ISA names may not be implemented yet). */
 function implemented(op: number): boolean {
   try {
-    if (op >= FIRST_BINARY_MAP_OP) fo32.binaryFunction(op as MapOp)(1, 2);
-    else fo32.unaryFunction(op as MapOp, PARAMS)(0.5);
+    if (op >= FIRST_BINARY_MAP_OP) fo32.binaryFunction(op)(1, 2);
+    else fo32.unaryFunction(op, PARAMS)(0.5);
     return true;
   } catch {
     return false;

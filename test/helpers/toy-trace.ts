@@ -13,7 +13,6 @@ import {
   ClaimData,
   ModelPartsStruct,
   TensorSpecStruct,
-  bytes,
   claimOf,
   commitmentOf,
   f32Bytes,

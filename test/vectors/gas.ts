@@ -2,7 +2,7 @@
 // transaction to contracts/test/VerifierStepper.sol, which calls the verifier and emits the
 // post-state hash — what a dispute game pays, calldata included. Shared by `npm run gas`
 // (scripts/gas.ts) and the snapshot test (test/gas-snapshot.test.ts).
-import type { ContractTransactionResponse, Log } from "ethers";
+import type { Log } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { STEP_CLASSES, StepClass, StepVector } from "./step-vectors";
 
@@ -39,7 +39,7 @@ export async function measureGas(hre: HardhatRuntimeEnvironment, vectors: readon
   const stepper = await (await ethers.getContractFactory("VerifierStepper")).deploy(await verifier.getAddress());
   const rows: GasRow[] = [];
   for (const v of vectors) {
-    const tx = (await stepper.getFunction("prove")(v.programRoot, v.preHash, v.proof)) as ContractTransactionResponse;
+    const tx = (await stepper.getFunction("prove")(v.programRoot, v.preHash, v.proof));
     const receipt = await tx.wait();
     if (receipt === null || receipt.status !== 1) throw new Error(`${v.model} s=${v.step}: transaction failed`);
     const ev = receipt.logs.map((l: Log) => stepper.interface.parseLog(l)).find((l) => l?.name === "Stepped");

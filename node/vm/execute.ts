@@ -1,6 +1,6 @@
 // The fast executor: runs a whole program, bit-identical to repeating step() (step.ts).
 // Two engines: WebAssembly kernels (node/vm/wasm, the default where WebAssembly SIMD is
-// available; instructions without a wasm kernel use the JS kernels below) and the JS
+// available; instructions without a wasm kernel use the JS kernels, node/vm/js) and the JS
 // kernels alone (`engine: "js"`).
 //
 // Each instruction is compiled to a specialized JS function (new Function) from its kernel
@@ -31,7 +31,7 @@ export interface ExecuteOptions {
   stopAt?: number;
   /**
    * "wasm" (default): WebAssembly kernels (node/vm/wasm) for the instructions that have
-   * one, this file's JS kernels for the rest; the JS engine is used throughout when
+   * one, the JS kernels (node/vm/js) for the rest; the JS engine is used throughout when
    * WebAssembly SIMD is unavailable. "js": JS kernels only. Both are bit-identical to step().
    */
   engine?: "js" | "wasm";

@@ -11,6 +11,8 @@
 // Exported function hashNodes(prefix, src, count, dst): for m in [0, count):
 //   dst[32m .. 32m+32) = keccak256(prefix ‖ src[64m .. 64m+64)); src − 1 must be readable.
 // A SIMD variant (emitSimdModule) hashes two messages per pass and is used where available.
+// The bytes are built with the VM's WebAssembly encoder (node/vm/wasm/encoder.ts).
+import { FnBuilder, I32, I64, O, S, V128, encodeModule } from "../vm/wasm/encoder";
 
 const ROUND_CONSTANTS: bigint[] = [
   0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n,
@@ -30,211 +32,77 @@ const RHO = [
   [27, 20, 39, 8, 14],
 ];
 
-// --- a minimal WebAssembly encoder -----------------------------------------------------
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb64(v: bigint): number[] {
-  // two's complement of the 64-bit pattern, signed LEB128
-  let x = BigInt.asIntN(64, v);
-  const out: number[] = [];
-  for (;;) {
-    const b = Number(x & 0x7fn);
-    x >>= 7n;
-    const done = (x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0);
-    out.push(done ? b : b | 0x80);
-    if (done) return out;
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const b = Array.from(Buffer.from(s, "utf8"));
-  return [...uleb(b.length), ...b];
-}
-
-const OP = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i64load: 0x29, i64load8u: 0x31, i64store: 0x37,
-  i32const: 0x41, i64const: 0x42,
-  i32eqz: 0x45, i32ltu: 0x49, i32add: 0x6a, i32sub: 0x6b,
-  i64and: 0x83, i64or: 0x84, i64xor: 0x85, i64rotl: 0x89,
-  i64extendI32u: 0xad,
-} as const;
-
 /** The module bytes; `roundsPerIteration` (a divisor of 24) rounds are unrolled per loop pass. */
 export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Array {
   if (24 % roundsPerIteration !== 0) throw new RangeError("roundsPerIteration must divide 24");
   // params: 0 prefix, 1 src, 2 count, 3 dst (i32); i64 locals: A 4..28, B 29..53, C 54..58,
   // D 59..63; i32 local R 64
+  const fn = new FnBuilder(4);
+  for (let i = 0; i < 60; i++) fn.local(I64);
+  const R = fn.local(I32);
   const A = (x: number, y: number): number => 4 + x + 5 * y;
   const B = (x: number, y: number): number => 29 + x + 5 * y;
   const C = (x: number): number => 54 + x;
   const D = (x: number): number => 59 + x;
-  const R = 64;
-  const c: number[] = [];
-  const get = (l: number): void => void c.push(OP.get, ...uleb(l));
-  const set = (l: number): void => void c.push(OP.set, ...uleb(l));
-  const i64c = (v: bigint): void => void c.push(OP.i64const, ...sleb64(v));
-  const i32c = (v: number): void => void c.push(OP.i32const, ...sleb64(BigInt(v)));
-  const op = (o: number): void => void c.push(o);
-  const memarg = (offset: number): void => void c.push(0, ...uleb(offset)); // align 1: loads may be unaligned
+  const ALIGN1 = 0; // loads may be unaligned
 
-  c.push(OP.block, 0x40, OP.loop, 0x40);
-  get(2);
-  op(OP.i32eqz);
-  c.push(OP.brIf, 1);
+  const exit = fn.block();
+  const next = fn.loop();
+  fn.get(2).op(O.i32Eqz).brIf(exit);
 
   // Absorb: message bytes 8i..8i+7 = src[8i−1 .. 8i+7), byte 0 replaced by the prefix.
-  get(1);
-  i32c(1);
-  op(OP.i32sub);
-  c.push(OP.i64load);
-  memarg(0);
-  i64c(~0xffn);
-  op(OP.i64and);
-  get(0);
-  op(OP.i64extendI32u);
-  op(OP.i64or);
-  set(A(0, 0));
-  for (let i = 1; i < 8; i++) {
-    get(1);
-    c.push(OP.i64load);
-    memarg(8 * i - 1);
-    set(4 + i); // lane i = x + 5y is local A(x, y) = 4 + i
-  }
+  fn.get(1).i32(1).op(O.i32Sub).mem(O.i64Load, ALIGN1, 0);
+  fn.i64(~0xffn).op(O.i64And);
+  fn.get(0).op(O.i64ExtendI32U).op(O.i64Or).set(A(0, 0));
+  for (let i = 1; i < 8; i++) fn.get(1).mem(O.i64Load, ALIGN1, 8 * i - 1).set(4 + i); // lane i = x + 5y is local A(x, y) = 4 + i
   // Byte 64 is the last data byte, byte 65 the 0x01 pad, byte 135 the final 0x80.
-  get(1);
-  c.push(OP.i64load8u);
-  memarg(63);
-  i64c(0x100n);
-  op(OP.i64or);
-  set(4 + 8);
-  for (let i = 9; i < 25; i++) {
-    i64c(i === 16 ? 0x8000000000000000n : 0n);
-    set(4 + i);
-  }
+  fn.get(1).mem(O.i64Load8U, ALIGN1, 63).i64(0x100n).op(O.i64Or).set(4 + 8);
+  for (let i = 9; i < 25; i++) fn.i64(i === 16 ? 0x8000000000000000n : 0n).set(4 + i);
 
   // 24 rounds as a loop, ROUNDS_PER_ITERATION unrolled (a fully unrolled permutation is
   // ~60 KB of machine code and thrashes the instruction cache); round constants at RC_BASE,
   // byte offset of the round's constant in local R (i32).
-  i32c(0);
-  set(R);
-  c.push(OP.loop, 0x40);
+  fn.i32(0).set(R);
+  const round = fn.loop();
   for (let u = 0; u < roundsPerIteration; u++) {
     // θ: C[x] = ⊕_y A[x, y]; D[x] = C[x−1] ⊕ rotl(C[x+1], 1)
     for (let x = 0; x < 5; x++) {
-      get(A(x, 0));
-      for (let y = 1; y < 5; y++) {
-        get(A(x, y));
-        op(OP.i64xor);
-      }
-      set(C(x));
+      fn.get(A(x, 0));
+      for (let y = 1; y < 5; y++) fn.get(A(x, y)).op(O.i64Xor);
+      fn.set(C(x));
     }
     for (let x = 0; x < 5; x++) {
-      get(C((x + 4) % 5));
-      get(C((x + 1) % 5));
-      i64c(1n);
-      op(OP.i64rotl);
-      op(OP.i64xor);
-      set(D(x));
+      fn.get(C((x + 4) % 5)).get(C((x + 1) % 5)).i64(1n).op(O.i64Rotl).op(O.i64Xor).set(D(x));
     }
     // θ applied, then ρ and π: B[y, 2x+3y] = rotl(A[x, y] ⊕ D[x], r[x][y])
     for (let x = 0; x < 5; x++) {
       for (let y = 0; y < 5; y++) {
-        get(A(x, y));
-        get(D(x));
-        op(OP.i64xor);
-        if (RHO[x][y] !== 0) {
-          i64c(BigInt(RHO[x][y]));
-          op(OP.i64rotl);
-        }
-        set(B(y, (2 * x + 3 * y) % 5));
+        fn.get(A(x, y)).get(D(x)).op(O.i64Xor);
+        if (RHO[x][y] !== 0) fn.i64(BigInt(RHO[x][y])).op(O.i64Rotl);
+        fn.set(B(y, (2 * x + 3 * y) % 5));
       }
     }
     // χ: A[x, y] = B[x, y] ⊕ (¬B[x+1, y] ∧ B[x+2, y])
     for (let y = 0; y < 5; y++) {
       for (let x = 0; x < 5; x++) {
-        get(B(x, y));
-        get(B((x + 1) % 5, y));
-        i64c(-1n);
-        op(OP.i64xor);
-        get(B((x + 2) % 5, y));
-        op(OP.i64and);
-        op(OP.i64xor);
-        set(A(x, y));
+        fn.get(B(x, y)).get(B((x + 1) % 5, y)).i64(-1n).op(O.i64Xor);
+        fn.get(B((x + 2) % 5, y)).op(O.i64And).op(O.i64Xor).set(A(x, y));
       }
     }
     // ι
-    get(A(0, 0));
-    get(R);
-    c.push(OP.i64load);
-    memarg(RC_BASE + 8 * u);
-    op(OP.i64xor);
-    set(A(0, 0));
+    fn.get(A(0, 0)).get(R).mem(O.i64Load, ALIGN1, RC_BASE + 8 * u).op(O.i64Xor).set(A(0, 0));
   }
-  get(R);
-  i32c(8 * roundsPerIteration);
-  op(OP.i32add);
-  c.push(OP.tee, ...uleb(R));
-  i32c(8 * 24);
-  op(OP.i32ltu);
-  c.push(OP.brIf, 0, OP.end);
+  fn.get(R).i32(8 * roundsPerIteration).op(O.i32Add).tee(R).i32(8 * 24).op(O.i32LtU).brIf(round);
+  fn.end();
 
   // Squeeze 32 bytes: lanes 0..3, little-endian.
-  for (let i = 0; i < 4; i++) {
-    get(3);
-    get(4 + i);
-    c.push(OP.i64store);
-    memarg(8 * i);
-  }
+  for (let i = 0; i < 4; i++) fn.get(3).get(4 + i).mem(O.i64Store, ALIGN1, 8 * i);
   // next message
-  get(1);
-  i32c(64);
-  op(OP.i32add);
-  set(1);
-  get(3);
-  i32c(32);
-  op(OP.i32add);
-  set(3);
-  get(2);
-  i32c(1);
-  op(OP.i32sub);
-  set(2);
-  c.push(OP.br, 0, OP.end, OP.end, OP.end);
-
-  const I32 = 0x7f;
-  const I64 = 0x7e;
-  const body = [...vec([[60, I64], [1, I32]]), ...c];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])]])),
-    ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, ...uleb(MEMORY_PAGES)]])),
-    ...section(7, vec([
-      [...name("memory"), 0x02, 0],
-      [...name("hashNodes"), 0x00, 0],
-    ])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ];
-  return Uint8Array.from(bytes);
+  fn.get(1).i32(64).op(O.i32Add).set(1);
+  fn.get(3).i32(32).op(O.i32Add).set(3);
+  fn.get(2).i32(1).op(O.i32Sub).set(2);
+  fn.br(next).end().end();
+  return encodeModule({ memory: { export: "memory", pages: MEMORY_PAGES }, types: [4], fns: [fn], exports: [["hashNodes", 0]] });
 }
 
 /**
@@ -245,159 +113,87 @@ export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Arra
  */
 export function emitSimdModule(): Uint8Array {
   // params 0..3 (i32); v128 locals: A 4..28, B 29..53, C 54..58, D 59..63, T 64; i32 R 65
+  const fn = new FnBuilder(4);
+  for (let i = 0; i < 61; i++) fn.local(V128);
+  const R = fn.local(I32);
   const A = (x: number, y: number): number => 4 + x + 5 * y;
   const B = (x: number, y: number): number => 29 + x + 5 * y;
   const C = (x: number): number => 54 + x;
   const D = (x: number): number => 59 + x;
   const T = 64;
-  const R = 65;
-  const c: number[] = [];
-  const get = (l: number): void => void c.push(OP.get, ...uleb(l));
-  const set = (l: number): void => void c.push(OP.set, ...uleb(l));
-  const tee = (l: number): void => void c.push(OP.tee, ...uleb(l));
-  const i64c = (v: bigint): void => void c.push(OP.i64const, ...sleb64(v));
-  const i32c = (v: number): void => void c.push(OP.i32const, ...sleb64(BigInt(v)));
-  const op = (o: number): void => void c.push(o);
-  const simd = (o: number, ...imm: number[]): void => void c.push(0xfd, ...uleb(o), ...imm);
-  const memarg = (offset: number): number[] => [0, ...uleb(offset)];
-  const V = { load64splat: 0x0a, const: 0x0c, splat: 0x12, extract: 0x1d, replace: 0x1e, andnot: 0x4f, or: 0x50, xor: 0x51, shl: 0xcb, shrU: 0xcd };
+  const ALIGN1 = 0;
   const rotl = (r: number): void => {
     // value on the stack → rotl(value, r)
-    tee(T);
-    i32c(r);
-    simd(V.shl);
-    get(T);
-    i32c(64 - r);
-    simd(V.shrU);
-    simd(V.or);
+    fn.tee(T).i32(r).simd(S.i64x2Shl);
+    fn.get(T).i32(64 - r).simd(S.i64x2ShrU);
+    fn.simd(S.or);
   };
   // Lane i (0..8) of the message whose data starts at src + off, as an i64.
   const lane = (off: number, i: number): void => {
     if (i === 0) {
-      get(1);
-      if (off === 0) {
-        i32c(1);
-        op(OP.i32sub);
-        c.push(OP.i64load, ...memarg(0));
-      } else c.push(OP.i64load, ...memarg(off - 1));
-      i64c(~0xffn);
-      op(OP.i64and);
-      get(0);
-      op(OP.i64extendI32u);
-      op(OP.i64or);
+      fn.get(1);
+      if (off === 0) fn.i32(1).op(O.i32Sub).mem(O.i64Load, ALIGN1, 0);
+      else fn.mem(O.i64Load, ALIGN1, off - 1);
+      fn.i64(~0xffn).op(O.i64And);
+      fn.get(0).op(O.i64ExtendI32U).op(O.i64Or);
     } else if (i < 8) {
-      get(1);
-      c.push(OP.i64load, ...memarg(off + 8 * i - 1));
+      fn.get(1).mem(O.i64Load, ALIGN1, off + 8 * i - 1);
     } else {
-      get(1);
-      c.push(OP.i64load8u, ...memarg(off + 63));
-      i64c(0x100n);
-      op(OP.i64or);
+      fn.get(1).mem(O.i64Load8U, ALIGN1, off + 63).i64(0x100n).op(O.i64Or);
     }
   };
 
-  c.push(OP.block, 0x40, OP.loop, 0x40);
-  get(2);
-  op(OP.i32eqz);
-  c.push(OP.brIf, 1);
+  const exit = fn.block();
+  const next = fn.loop();
+  fn.get(2).op(O.i32Eqz).brIf(exit);
   for (let i = 0; i < 25; i++) {
     if (i <= 8) {
       lane(0, i);
-      simd(V.splat);
+      fn.simd(S.i64x2Splat);
       lane(64, i);
-      simd(V.replace, 1);
+      fn.simd(S.i64x2ReplaceLane, 1);
     } else {
       const half = i === 16 ? [0, 0, 0, 0, 0, 0, 0, 0x80] : [0, 0, 0, 0, 0, 0, 0, 0];
-      simd(V.const, ...half, ...half);
+      fn.simd(S.const, ...half, ...half);
     }
-    set(4 + i);
+    fn.set(4 + i);
   }
-  i32c(0);
-  set(R);
-  c.push(OP.loop, 0x40);
+  fn.i32(0).set(R);
+  const round = fn.loop();
   for (let x = 0; x < 5; x++) {
-    get(A(x, 0));
-    for (let y = 1; y < 5; y++) {
-      get(A(x, y));
-      simd(V.xor);
-    }
-    set(C(x));
+    fn.get(A(x, 0));
+    for (let y = 1; y < 5; y++) fn.get(A(x, y)).simd(S.xor);
+    fn.set(C(x));
   }
   for (let x = 0; x < 5; x++) {
-    get(C((x + 4) % 5));
-    get(C((x + 1) % 5));
+    fn.get(C((x + 4) % 5)).get(C((x + 1) % 5));
     rotl(1);
-    simd(V.xor);
-    set(D(x));
+    fn.simd(S.xor).set(D(x));
   }
   for (let x = 0; x < 5; x++) {
     for (let y = 0; y < 5; y++) {
-      get(A(x, y));
-      get(D(x));
-      simd(V.xor);
+      fn.get(A(x, y)).get(D(x)).simd(S.xor);
       if (RHO[x][y] !== 0) rotl(RHO[x][y]);
-      set(B(y, (2 * x + 3 * y) % 5));
+      fn.set(B(y, (2 * x + 3 * y) % 5));
     }
   }
   for (let y = 0; y < 5; y++) {
     for (let x = 0; x < 5; x++) {
-      get(B(x, y));
-      get(B((x + 2) % 5, y));
-      get(B((x + 1) % 5, y));
-      simd(V.andnot);
-      simd(V.xor);
-      set(A(x, y));
+      fn.get(B(x, y)).get(B((x + 2) % 5, y)).get(B((x + 1) % 5, y)).simd(S.andnot).simd(S.xor).set(A(x, y));
     }
   }
-  get(A(0, 0));
-  get(R);
-  simd(V.load64splat, ...memarg(RC_BASE));
-  simd(V.xor);
-  set(A(0, 0));
-  get(R);
-  i32c(8);
-  op(OP.i32add);
-  tee(R);
-  i32c(8 * 24);
-  op(OP.i32ltu);
-  c.push(OP.brIf, 0, OP.end);
+  fn.get(A(0, 0)).get(R).simdMem(S.load64Splat, ALIGN1, RC_BASE).simd(S.xor).set(A(0, 0));
+  fn.get(R).i32(8).op(O.i32Add).tee(R).i32(8 * 24).op(O.i32LtU).brIf(round);
+  fn.end();
 
   for (let m = 0; m < 2; m++) {
-    for (let i = 0; i < 4; i++) {
-      get(3);
-      get(4 + i);
-      simd(V.extract, m);
-      c.push(OP.i64store, ...memarg(32 * m + 8 * i));
-    }
+    for (let i = 0; i < 4; i++) fn.get(3).get(4 + i).simd(S.i64x2ExtractLane, m).mem(O.i64Store, ALIGN1, 32 * m + 8 * i);
   }
-  get(1);
-  i32c(128);
-  op(OP.i32add);
-  set(1);
-  get(3);
-  i32c(64);
-  op(OP.i32add);
-  set(3);
-  get(2);
-  i32c(1);
-  op(OP.i32sub);
-  set(2);
-  c.push(OP.br, 0, OP.end, OP.end, OP.end);
-
-  const I32 = 0x7f;
-  const V128 = 0x7b;
-  const body = [...vec([[61, V128], [1, I32]]), ...c];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])]])),
-    ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, ...uleb(MEMORY_PAGES)]])),
-    ...section(7, vec([
-      [...name("memory"), 0x02, 0],
-      [...name("hashNodes2"), 0x00, 0],
-    ])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]);
+  fn.get(1).i32(128).op(O.i32Add).set(1);
+  fn.get(3).i32(64).op(O.i32Add).set(3);
+  fn.get(2).i32(1).op(O.i32Sub).set(2);
+  fn.br(next).end().end();
+  return encodeModule({ memory: { export: "memory", pages: MEMORY_PAGES }, types: [4], fns: [fn], exports: [["hashNodes2", 0]] });
 }
 
 // Memory layout: round constants at RC_BASE; [SRC, SRC + 64·(BATCH+1)) messages (one spare:

@@ -1,11 +1,13 @@
-// A minimal WebAssembly binary encoder: just what the kernel generator (kernels.ts) emits.
-// Functions are built as byte arrays with structured-control helpers that track label
-// depths, so callers branch to a label handle instead of counting nesting levels.
+// A minimal WebAssembly binary encoder: what the kernel emitter (emitter.ts) and the batch
+// hasher (node/commit/keccak-batch.ts) emit. Functions are built as byte arrays with
+// structured-control helpers that track label depths, so callers branch to a label handle
+// instead of counting nesting levels.
 
 export const I32 = 0x7f;
+export const I64 = 0x7e;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof V128;
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -26,6 +28,19 @@ export function sleb32(v: number): number[] {
     const b = x & 0x7f;
     x >>= 7;
     const done = (x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
+}
+
+/** Signed LEB128 of a 64-bit integer (taken modulo 2^64). */
+export function sleb64(v: bigint): number[] {
+  let x = BigInt.asIntN(64, v);
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    const done = (x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0);
     out.push(done ? b : b | 0x80);
     if (done) return out;
   }
@@ -60,11 +75,15 @@ function name(s: string): number[] {
 export const S = {
   load: 0x00,
   load32Splat: 0x09,
+  load64Splat: 0x0a,
   store: 0x0b,
   const: 0x0c,
   shuffle: 0x0d,
   i32x4Splat: 0x11,
+  i64x2Splat: 0x12,
   f32x4Splat: 0x13,
+  i64x2ExtractLane: 0x1d,
+  i64x2ReplaceLane: 0x1e,
   f32x4ExtractLane: 0x1f,
   f32x4ReplaceLane: 0x20,
   i32x4GtS: 0x3b,
@@ -81,6 +100,8 @@ export const S = {
   f32x4Ceil: 0x67,
   f32x4Floor: 0x68,
   f32x4Nearest: 0x6a,
+  i64x2Shl: 0xcb,
+  i64x2ShrU: 0xcd,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
@@ -107,10 +128,14 @@ export const O = {
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  i64Load: 0x29,
   f32Load: 0x2a,
+  i64Load8U: 0x31,
   i32Store: 0x36,
+  i64Store: 0x37,
   f32Store: 0x38,
   i32Const: 0x41,
+  i64Const: 0x42,
   f32Const: 0x43,
   i32Eqz: 0x45,
   i32Eq: 0x46,
@@ -129,6 +154,10 @@ export const O = {
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Or: 0x72,
+  i64And: 0x83,
+  i64Or: 0x84,
+  i64Xor: 0x85,
+  i64Rotl: 0x89,
   f32Abs: 0x8b,
   f32Neg: 0x8c,
   f32Ceil: 0x8d,
@@ -141,6 +170,7 @@ export const O = {
   f32Div: 0x95,
   f32Min: 0x96,
   f32Max: 0x97,
+  i64ExtendI32U: 0xad,
 } as const;
 
 /** One function under construction: i32 parameters (locals 0..n−1), no results. */
@@ -187,6 +217,9 @@ export class FnBuilder {
   }
   i32(v: number): this {
     return this.op(O.i32Const, ...sleb32(v));
+  }
+  i64(v: bigint): this {
+    return this.op(O.i64Const, ...sleb64(v));
   }
   f32(v: number): this {
     return this.op(O.f32Const, ...f32Bytes(v));
@@ -247,20 +280,43 @@ export class FnBuilder {
   }
 }
 
-/**
- * A module importing one memory ("e", "m", `pages` initial and maximum) and exporting each
- * function `f<i>` as `names[i]`. Every function has type () → ().
- */
-export function buildModule(pages: number, fns: FnBuilder[], names: (string | null)[]): Uint8Array {
-  const maxParams = fns.reduce((m, f) => Math.max(m, f.params), 0);
-  const types = Array.from({ length: maxParams + 1 }, (_, n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0x00]);
-  const head = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x01, ...uleb(pages), ...uleb(pages)]])),
-    ...section(3, vec(fns.map((f) => uleb(f.params)))),
-    ...section(7, vec(names.flatMap((n, i) => (n === null ? [] : [[...name(n), 0x00, ...uleb(i)]])))),
-  ];
+/** The module's one linear memory: imported (fixed size) or its own, exported. */
+export type MemorySpec =
+  | { import: [module: string, name: string]; pages: number }
+  | { export: string; pages: number };
+
+export interface ModuleSpec {
+  memory: MemorySpec;
+  /** The function types by index, as i32 parameter counts (no results). */
+  types: number[];
+  /** Functions; each one's type is the one with its parameter count. */
+  fns: FnBuilder[];
+  /** Exported functions: [name, index in fns], in this order (after the memory's export). */
+  exports: [string, number][];
+}
+
+/** Encode a module: types, the memory (import or own), functions, exports, code; calls patched. */
+export function encodeModule(spec: ModuleSpec): Uint8Array {
+  const { memory, types, fns } = spec;
+  const typeIndex = (f: FnBuilder): number[] => {
+    const t = types.indexOf(f.params);
+    if (t < 0) throw new Error(`wasm encoder: no function type with ${f.params} parameters`);
+    return uleb(t);
+  };
+  // (not `exports`: CommonJS output reads this module's exported constants through it)
+  const exported = spec.exports.map(([n, i]) => [...name(n), 0x00, ...uleb(i)]);
+  const head = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  head.push(...section(1, vec(types.map((n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0x00]))));
+  if ("import" in memory) {
+    const [m, n] = memory.import;
+    head.push(...section(2, vec([[...name(m), ...name(n), 0x02, 0x01, ...uleb(memory.pages), ...uleb(memory.pages)]])));
+    head.push(...section(3, vec(fns.map(typeIndex))));
+  } else {
+    head.push(...section(3, vec(fns.map(typeIndex))));
+    head.push(...section(5, vec([[0x00, ...uleb(memory.pages)]])));
+    exported.unshift([...name(memory.export), 0x02, 0]);
+  }
+  head.push(...section(7, vec(exported)));
   const index = new Map<FnBuilder, number>(fns.map((f, i) => [f, i]));
   for (const f of fns) {
     for (const [at, target] of f.calls) {
@@ -281,4 +337,19 @@ export function buildModule(pages: number, fns: FnBuilder[], names: (string | nu
     at += p.length;
   }
   return out;
+}
+
+/**
+ * A kernel module: it imports one memory ("e", "m", `pages` initial and maximum) and exports
+ * each function `fns[i]` as `names[i]` (none where null); a function with n parameters
+ * (all i32) has type n.
+ */
+export function buildModule(pages: number, fns: FnBuilder[], names: (string | null)[]): Uint8Array {
+  const maxParams = fns.reduce((m, f) => Math.max(m, f.params), 0);
+  return encodeModule({
+    memory: { import: ["e", "m"], pages },
+    types: Array.from({ length: maxParams + 1 }, (_, n) => n),
+    fns,
+    exports: names.flatMap((n, i): [string, number][] => (n === null ? [] : [[n, i]])),
+  });
 }

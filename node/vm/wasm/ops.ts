@@ -12,6 +12,7 @@ import { FIRST_BINARY_MAP_OP, MapOp } from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { F32, FnBuilder, I32, O, S, V128, buildModule } from "./encoder";
 import { WA } from "./wa";
+import { probeOnce, probeValues } from "../probe";
 
 /** Emits code leaving op(inputs) on the stack; the inputs are locals (v128 or f32). */
 export type OpEmitter = (fn: FnBuilder, x: number, y: number) => void;
@@ -256,22 +257,10 @@ export function canonicalizeScalar(fn: FnBuilder, v: number): void {
 }
 
 // ---------------------------------------------------------------------------------------
-// Probing: each emitted op is run on probe values (all pairs for a binary op) in both
-// flavours and compared bit for bit, after canonicalization, with node/fo32.
+// Probing: each emitted op is run on the probe values (../probe.ts; all pairs for a binary
+// op) in both flavours and compared bit for bit, after canonicalization, with node/fo32.
 
-const PROBES: readonly number[] = (() => {
-  const v = [
-    0, -0, 1, -1, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 2, -2, 3, -3, 6, -6, 0.1, -0.3, 7.25, 1e-8, -1e-8, 100, -100,
-    65504, 1e30, -1e30, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754942106924411e-38,
-    -1.1754942106924411e-38, 1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38,
-    8388607.5, -8388608.5, 16777215, Infinity, -Infinity, NaN,
-  ];
-  return v.map(Math.fround);
-})();
-
-const probeCache = new Map<string, boolean>();
-
-function runProbe(arity: 1 | 2, xs: Float32Array, ys: Float32Array, code: OpCode): { vec: Uint32Array; scalar: Uint32Array } {
+function runProbe(xs: Float32Array, ys: Float32Array, code: OpCode): { vec: Uint32Array; scalar: Uint32Array } {
   const n = xs.length; // multiple of 4
   const bytes = n * 4;
   const pages = Math.ceil((4 * bytes) / 65536);
@@ -314,49 +303,38 @@ function runProbe(arity: 1 | 2, xs: Float32Array, ys: Float32Array, code: OpCode
   (inst.exports.v as () => void)();
   (inst.exports.s as () => void)();
   const u = new Uint32Array(memory.buffer);
-  void arity;
   return { vec: u.slice(2 * n, 3 * n), scalar: u.slice(3 * n, 4 * n) };
 }
 
-function agrees(key: string, arity: 1 | 2, code: OpCode, reference: (x: number, y: number) => number, extra: readonly number[]): boolean {
-  let ok = probeCache.get(key);
-  if (ok !== undefined) return ok;
-  const values = PROBES.concat(extra.flatMap((p) => [p, Math.fround(p * (1 + 2 ** -20)), Math.fround(p * (1 - 2 ** -20)), -p]));
-  const xs: number[] = [];
-  const ys: number[] = [];
-  if (arity === 1) {
-    for (const v of values) {
-      xs.push(v);
+function agrees(key: string, arity: 1 | 2, code: OpCode, reference: (x: number, y: number) => number, params: readonly number[]): boolean {
+  return probeOnce(`wasm:${key}`, () => {
+    const values = probeValues(params);
+    const xs: number[] = [];
+    const ys: number[] = [];
+    if (arity === 1) {
+      for (const v of values) {
+        xs.push(v);
+        ys.push(0);
+      }
+    } else {
+      for (const a of values) {
+        for (const b of values) {
+          xs.push(a);
+          ys.push(b);
+        }
+      }
+    }
+    while (xs.length % 4 !== 0) {
+      xs.push(0);
       ys.push(0);
     }
-  } else {
-    for (const a of values) {
-      for (const b of values) {
-        xs.push(a);
-        ys.push(b);
-      }
-    }
-  }
-  while (xs.length % 4 !== 0) {
-    xs.push(0);
-    ys.push(0);
-  }
-  ok = false;
-  try {
-    const got = runProbe(arity, Float32Array.from(xs), Float32Array.from(ys), code);
-    ok = true;
+    const got = runProbe(Float32Array.from(xs), Float32Array.from(ys), code);
     for (let i = 0; i < xs.length; i++) {
       const want = fo32.bitsOf(Math.fround(reference(Math.fround(xs[i]), Math.fround(ys[i]))));
-      if (got.vec[i] !== want || got.scalar[i] !== want) {
-        ok = false;
-        break;
-      }
+      if (got.vec[i] !== want || got.scalar[i] !== want) return false;
     }
-  } catch {
-    ok = false;
-  }
-  probeCache.set(key, ok);
-  return ok;
+    return true;
+  });
 }
 
 /** Wasm code for a unary Map op / Dot epilogue, or null (not implemented here or disagrees with fo32). */

@@ -1,0 +1,234 @@
+// The f32x4 plan of a Dot, Reduce or Map (the WebAssembly engine's blocking). Pure data.
+//
+// 1. Levels of extent 1 are dropped and adjacent levels merged when every form is row-major
+//    across them (e.g. H, W of a 1x1 conv → H·W).
+// 2. A lane level is chosen by a small cost model (loads per lane group: stride 0 = one
+//    splat, stride 1 = one vector load, stride 2 = two loads + shuffle, else a gather).
+//    Checks that move along it hold on an interior range of it (for every tap): the lanes
+//    run vectorized there, the border elements one at a time with every check.
+// 3. A Dot may block a second output level by `rows` (a register block of rows × vectors
+//    lane groups) when some operand does not move along it, so one load serves every row.
+import { Kind } from "../../program/isa";
+import { Form, InstructionPlan, Level } from "./affine";
+
+export interface VectorOptions {
+  /** Vectors per lane group (f32x4 accumulators in flight). */
+  unroll?: number;
+  /** Fully unroll the innermost reduction level up to this extent. */
+  unrollReduction?: number;
+  /** Otherwise unroll it by this factor. */
+  unrollPartial?: number;
+  /** Rows of the Dot register block along a second output level (1: none). */
+  rows?: number;
+  /** Force scalar code (for tests). */
+  scalarOnly?: boolean;
+}
+
+export interface VectorOperand {
+  index: number;
+  /** Read at every reduction step; else once per output element. */
+  reduce: boolean;
+  /** Element index within the slot, over the simplified levels. */
+  addr: Form;
+}
+
+export interface VectorCheck {
+  form: Form;
+  dim: number;
+}
+
+/** A run of the lane level: [from, to) in steps of `step` elements. */
+export interface LaneSegment {
+  from: number;
+  to: number;
+  /** 0: scalar elements; else lane groups of this many f32x4 vectors. */
+  vectors: number;
+}
+
+export interface VectorPlan {
+  levels: Level[];
+  out: Form;
+  operands: VectorOperand[];
+  /** Operands read by the reduction ([] when it never reads). */
+  reads: VectorOperand[];
+  /** Operands read once per element (the Dot bias, Map inputs). */
+  elementReads: VectorOperand[];
+  /** The reads' checked coordinates, in operand order. */
+  checks: VectorCheck[];
+  outputLevels: number[];
+  reductionLevels: number[];
+  /** Output elements; reduction steps that read (0 when none do). */
+  elements: number;
+  reductionSteps: number;
+  lane: { level: number; interior: [number, number]; segments: LaneSegment[] } | null;
+  rows: { level: number; count: number } | null;
+  /** The output loops outside the lane level, outermost first. */
+  outerLevels: number[];
+  /** Taps of the innermost reduction level: unrolled fully up to `full`, else by `partial`. */
+  unroll: { full: number; partial: number };
+}
+
+/** Exact floor(a / b) for safe integers (b ≠ 0). */
+function fdiv(a: number, b: number): number {
+  if (b < 0) {
+    a = -a;
+    b = -b;
+  }
+  let q = Math.floor(a / b);
+  while (q * b > a) q--;
+  while ((q + 1) * b <= a) q++;
+  return q;
+}
+function cdiv(a: number, b: number): number {
+  return -fdiv(-a, b);
+}
+
+const cloneForm = (f: Form): Form => ({ offset: f.offset, coefs: f.coefs.slice() });
+
+/** Drop extent-1 levels (and the reduction levels of an empty reduction); merge row-major neighbours. */
+function simplifyLevels(levels: Level[], forms: Form[], emptyReduction: boolean): Level[] {
+  const lv = levels.map((l) => ({ ...l }));
+  const removeLevel = (l: number): void => {
+    lv.splice(l, 1);
+    for (const f of forms) f.coefs.splice(l, 1);
+  };
+  for (let l = lv.length - 1; l >= 0; l--) if (lv[l].extent === 1 || (emptyReduction && lv[l].reduction)) removeLevel(l);
+  for (let l = 0; l + 1 < lv.length; ) {
+    if (lv[l].reduction === lv[l + 1].reduction && forms.every((f) => f.coefs[l] === f.coefs[l + 1] * lv[l + 1].extent)) {
+      lv[l + 1].extent *= lv[l].extent;
+      removeLevel(l);
+      l = Math.max(0, l - 1);
+    } else {
+      l++;
+    }
+  }
+  return lv;
+}
+
+/** The range of level `lam` on which every check holds for every value of the other levels. */
+function interior(levels: Level[], checks: VectorCheck[], lam: number): [number, number] {
+  let lo = 0;
+  let up = levels[lam].extent;
+  for (const ch of checks) {
+    const c = ch.form.coefs[lam];
+    if (c === 0) continue;
+    let rlo = ch.form.offset;
+    let rhi = ch.form.offset;
+    levels.forEach((v, l) => {
+      if (l === lam) return;
+      const t = ch.form.coefs[l] * (v.extent - 1);
+      if (t < 0) rlo += t;
+      else rhi += t;
+    });
+    // need rlo + c·i ≥ 0 and rhi + c·i ≤ dim − 1
+    if (c > 0) {
+      lo = Math.max(lo, cdiv(-rlo, c));
+      up = Math.min(up, fdiv(ch.dim - 1 - rhi, c) + 1);
+    } else {
+      lo = Math.max(lo, cdiv(ch.dim - 1 - rhi, c));
+      up = Math.min(up, fdiv(-rlo, c) + 1);
+    }
+  }
+  return up > lo ? [lo, up] : [0, 0];
+}
+
+/** Cost of the loads of one lane group by element stride along the lanes. */
+const loadCost = (stride: number): number => (stride === 0 ? 0.3 : stride === 1 ? 1 : stride === 2 ? 2.5 : 7);
+
+/** The lane level of least estimated cost (ties: the innermost), or null for scalar code. */
+function chooseLane(p: Omit<VectorPlan, "lane" | "rows" | "outerLevels" | "unroll">): { level: number; interior: [number, number] } | null {
+  const { levels, checks, reads, elementReads, elements: E, reductionSteps: Kr } = p;
+  const perScalar = Kr * (reads.length + 2 + checks.length) + elementReads.length + 6;
+  let best = E * perScalar;
+  let lane: { level: number; interior: [number, number] } | null = null;
+  for (const lam of p.outputLevels) {
+    const [lo, up] = interior(levels, checks, lam);
+    const vecs = Math.floor((up - lo) / 4);
+    if (vecs === 0) continue;
+    const perVec =
+      Kr * (reads.reduce((s, o) => s + loadCost(o.addr.coefs[lam]), 0) + 2) +
+      elementReads.reduce((s, o) => s + loadCost(o.addr.coefs[lam]), 0) +
+      (p.out.coefs[lam] === 1 ? 1 : 8) +
+      4;
+    const n = levels[lam].extent;
+    const cost = (E / n) * (vecs * perVec + (n - 4 * vecs) * perScalar);
+    if (cost < best || (cost === best && lam > (lane?.level ?? -1))) {
+      best = cost;
+      lane = { level: lam, interior: [lo, up] };
+    }
+  }
+  return lane;
+}
+
+/** Scalar border, lane groups of `unroll` vectors, single vectors, scalar border. */
+function laneSegments(n: number, [lo, up]: [number, number], unroll: number): LaneSegment[] {
+  const vecs = Math.floor((up - lo) / 4);
+  const U = Math.max(1, Math.min(unroll, vecs));
+  const bigEnd = lo + 4 * U * Math.floor(vecs / U);
+  const vecEnd = lo + 4 * vecs;
+  return [
+    { from: 0, to: lo, vectors: 0 },
+    { from: lo, to: bigEnd, vectors: U },
+    { from: bigEnd, to: vecEnd, vectors: 1 },
+    { from: vecEnd, to: n, vectors: 0 },
+  ];
+}
+
+/**
+ * The row level of a Dot: an output level other than the lane level, no check moving along
+ * it, sharing the most reduction operands (ties: the innermost).
+ */
+function chooseRows(p: VectorPlan, laneLevel: number): number {
+  let rowLv = -1;
+  let bestShare = 0;
+  for (const l of p.outputLevels) {
+    if (l === laneLevel || p.levels[l].extent < 2) continue;
+    if (p.checks.some((c) => c.form.coefs[l] !== 0)) continue;
+    const share = p.reads.filter((o) => o.addr.coefs[l] === 0).length;
+    if (share > bestShare || (share === bestShare && share > 0 && l > rowLv)) {
+      bestShare = share;
+      rowLv = l;
+    }
+  }
+  return rowLv;
+}
+
+/** The f32x4 plan of a Dot, Reduce or Map from its affine plan. */
+export function vectorPlan(ap: InstructionPlan, options: VectorOptions = {}): VectorPlan {
+  const out = cloneForm(ap.out);
+  const operands: VectorOperand[] = ap.operands.map((o) => ({ index: o.index, reduce: o.role === "reduce", addr: cloneForm(o.addr) }));
+  const reads = ap.emptyReduction ? [] : operands.filter((o) => o.reduce);
+  const checks: VectorCheck[] = ap.emptyReduction
+    ? []
+    : ap.operands.filter((o) => o.role === "reduce").flatMap((o) => o.checks.map((c) => ({ form: cloneForm(c.form), dim: c.dim })));
+  const levels = simplifyLevels(ap.levels, [out, ...operands.map((o) => o.addr), ...checks.map((c) => c.form)], ap.emptyReduction);
+  const outputLevels = levels.flatMap((l, i) => (l.reduction ? [] : [i]));
+  const reductionLevels = levels.flatMap((l, i) => (l.reduction ? [i] : []));
+  const plan: VectorPlan = {
+    levels,
+    out,
+    operands,
+    reads,
+    elementReads: operands.filter((o) => !o.reduce),
+    checks,
+    outputLevels,
+    reductionLevels,
+    elements: outputLevels.reduce((p, l) => p * levels[l].extent, 1),
+    reductionSteps: reads.length > 0 ? reductionLevels.reduce((p, l) => p * levels[l].extent, 1) : 0,
+    lane: null,
+    rows: null,
+    outerLevels: outputLevels,
+    unroll: { full: options.unrollReduction ?? 8, partial: options.unrollPartial ?? 4 },
+  };
+  const lane = options.scalarOnly ? null : chooseLane(plan);
+  if (lane !== null) {
+    plan.lane = { ...lane, segments: laneSegments(levels[lane.level].extent, lane.interior, options.unroll ?? 4) };
+    plan.outerLevels = outputLevels.filter((l) => l !== lane.level);
+    const rows = options.rows ?? 2;
+    if (ap.kind === Kind.Dot && rows > 1 && reads.length === 2 && plan.reductionSteps > 0) {
+      const level = chooseRows(plan, lane.level);
+      if (level >= 0) plan.rows = { level, count: rows };
+    }
+  }
+  return plan;
+}

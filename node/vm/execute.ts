@@ -131,6 +131,8 @@ function kernelFor(ins: Instruction): CachedKernel {
     const { code, F, G, warmLimits, constants } = emitJsKernel(ins);
     let factory = factoryCache.get(code);
     if (factory === undefined) {
+      // The JS engine compiles each kernel from generated source (node/vm/js/emitter.ts).
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       factory = new Function("F", "G", "fround", code) as KernelFactory;
       factoryCache.set(code, factory);
     }

@@ -4,7 +4,6 @@
 import {
   Instruction,
   Kind,
-  MapOp,
   Operand,
   Program,
   ReduceOp,
@@ -257,7 +256,7 @@ export function step(program: Program, memory: Memory, state: MachineState): Mac
     case Kind.Dot: {
       let s = a;
       if (access.reads.length > 0) s = fo32.add(s, valueOf(memory, access.reads[0]));
-      value = fo32.unaryOp(ins.op as MapOp, s, ins.params);
+      value = fo32.unaryOp(ins.op, s, ins.params);
       break;
     }
     case Kind.Reduce:
@@ -267,8 +266,8 @@ export function step(program: Program, memory: Memory, state: MachineState): Mac
       const x = valueOf(memory, access.reads[0]);
       value =
         ins.op >= FIRST_BINARY_MAP_OP
-          ? fo32.binaryOp(ins.op as MapOp, x, valueOf(memory, access.reads[1]))
-          : fo32.unaryOp(ins.op as MapOp, x, ins.params);
+          ? fo32.binaryOp(ins.op, x, valueOf(memory, access.reads[1]))
+          : fo32.unaryOp(ins.op, x, ins.params);
       break;
     }
     case Kind.Move: {

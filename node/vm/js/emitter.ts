@@ -231,7 +231,7 @@ class JsEmitter {
     if (ins.kind === Kind.Dot) {
       this.line(`let s = acc${u};`);
       if (ins.inputs.length > 2) this.line(`s = fround(s + I2[${this.laneExpr(env, this.plan.operands[2].addr, u)}]);`);
-      this.F = fo32.unaryFunction(ins.op as MapOp, ins.params);
+      this.F = fo32.unaryFunction(ins.op, ins.params);
       this.line(unaryCode(ins.op, ins.params, "s", "r", this.F));
       this.write(target(), "r");
     } else if (ins.op === ReduceOp.Mean) {
@@ -249,10 +249,10 @@ class JsEmitter {
     this.line(`const x = I0[${this.valueOf(env, x.addr)}];`);
     if (ins.op >= FIRST_BINARY_MAP_OP) {
       this.line(`const y = I1[${this.valueOf(env, y.addr)}];`);
-      this.G = fo32.binaryFunction(ins.op as MapOp);
+      this.G = fo32.binaryFunction(ins.op);
       this.line(binaryCode(ins.op, "x", "y", "r", this.G));
     } else {
-      this.F = fo32.unaryFunction(ins.op as MapOp, ins.params);
+      this.F = fo32.unaryFunction(ins.op, ins.params);
       this.line(unaryCode(ins.op, ins.params, "x", "r", this.F));
     }
     this.write(this.valueOf(env, this.plan.out), "r");

@@ -31,7 +31,7 @@ function elementOps(ins: Instruction): { ops: ElementOps; post: ((x: number) => 
   if (ins.kind === Kind.Dot) {
     let F: (x: number) => number;
     try {
-      F = fo32.unaryFunction(ins.op as MapOp, ins.params);
+      F = fo32.unaryFunction(ins.op, ins.params);
     } catch {
       return null; // JS reports it at run time
     }

@@ -344,7 +344,7 @@ export function unaryCode(op: number, params: readonly number[]): OpCode | null 
   if (vec === null || scalar === null) return null;
   let ref: (x: number) => number;
   try {
-    ref = fo32.unaryFunction(op as MapOp, params);
+    ref = fo32.unaryFunction(op, params);
   } catch {
     return null;
   }
@@ -361,7 +361,7 @@ export function binaryCode(op: number): OpCode | null {
   if (vec === null || scalar === null) return null;
   let ref: (x: number, y: number) => number;
   try {
-    ref = fo32.binaryFunction(op as MapOp);
+    ref = fo32.binaryFunction(op);
   } catch {
     return null;
   }

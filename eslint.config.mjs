@@ -23,7 +23,13 @@ export default tseslint.config(
       "@typescript-eslint/require-await": "off",
       "@typescript-eslint/restrict-template-expressions": [
         "error",
-        { allowNumber: true, allowBoolean: true, allowArray: true, allowNever: true, allow: [{ from: "lib", name: "BigInt" }] },
+        {
+          allowNumber: true,
+          allowBoolean: true,
+          allowArray: true,
+          allowNever: true,
+          allow: [{ from: "lib", name: "BigInt" }],
+        },
       ],
     },
   },

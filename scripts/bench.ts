@@ -27,7 +27,12 @@ interface BenchModel {
 }
 
 const MODELS: BenchModel[] = [
-  { name: "hello_deepa", file: path.join(MODULES, "openwakeword-js", "models", "hello_deepa.onnx"), shapes: {}, reps: 21 },
+  {
+    name: "hello_deepa",
+    file: path.join(MODULES, "openwakeword-js", "models", "hello_deepa.onnx"),
+    shapes: {},
+    reps: 21,
+  },
   {
     name: "ocr_cls",
     file: path.join(MODULES, "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx"),
@@ -172,7 +177,21 @@ async function main(): Promise<void> {
     if (process.stderr.isTTY) process.stderr.write(`benchmarking ${m.name}…\n`);
     rows.push(await benchModel(m, reps));
   }
-  const header = ["model", "input", "steps N", "ort 1T ms", "referee ms", "ratio", "commit ms", "commit/exec", "run commit ms", "run/exec", "state@s ms", "compile ms", "max abs err"];
+  const header = [
+    "model",
+    "input",
+    "steps N",
+    "ort 1T ms",
+    "referee ms",
+    "ratio",
+    "commit ms",
+    "commit/exec",
+    "run commit ms",
+    "run/exec",
+    "state@s ms",
+    "compile ms",
+    "max abs err",
+  ];
   const body = rows.map((r) => [
     r.model,
     r.inputDims,
@@ -189,7 +208,8 @@ async function main(): Promise<void> {
     r.maxAbsError.toExponential(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(header));
   for (const b of body) console.log(line(b));
   console.log(

@@ -7,14 +7,24 @@ import { table } from "../node/cli/format";
 
 /** --ocr: the same story on the PaddleOCR direction classifier (≈ 17M steps). */
 const OCR = {
-  file: join(__dirname, "..", "node_modules", "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+  file: join(
+    __dirname,
+    "..",
+    "node_modules",
+    "@gutenye",
+    "ocr-models",
+    "assets",
+    "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+  ),
   shapes: { x: [1, 3, 48, 192] },
 };
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json") || process.env.REFEREE_DEMO_JSON === "1";
   await hre.run("compile", { quiet: true });
-  const r = await runDemo(hre, (line) => console.log(line), { model: process.argv.includes("--ocr") ? OCR : undefined });
+  const r = await runDemo(hre, (line) => console.log(line), {
+    model: process.argv.includes("--ocr") ? OCR : undefined,
+  });
   console.log("");
   console.log("== Summary");
   const rows: [string, string][] = [
@@ -32,7 +42,9 @@ async function main(): Promise<void> {
   console.log(table(rows, ""));
   if (json) {
     const { honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds } = r;
-    console.log(JSON.stringify({ honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds }));
+    console.log(
+      JSON.stringify({ honestFinalized, cheaterSlashed, challengerRewarded, reServed, rounds, gas, wallSeconds }),
+    );
   }
 }
 

@@ -11,9 +11,14 @@ async function main(): Promise<void> {
   console.log(`deploying to ${hre.network.name} (chain ${chainId}) from ${deployer.address}`);
   const d = await deployReferee(deployer, deployer.address, {}, {}, (what) => console.log(`  ${what}`));
   const file = writeDeployment(join(__dirname, "..", "deployments"), await recordOf(d, hre.network.name, chainId));
-  console.log(`deployed: ${d.gasUsed} gas; coordinator ${await d.coordinator.getAddress()}, dispute game ${await d.game.getAddress()}`);
+  console.log(
+    `deployed: ${d.gasUsed} gas; coordinator ${await d.coordinator.getAddress()}, dispute game ${await d.game.getAddress()}`,
+  );
   console.log(`record written to ${file}`);
-  if (hre.network.name === "hardhat") console.log("(the in-process chain ends with this script: use --network localhost with `npx hardhat node` to keep it)");
+  if (hre.network.name === "hardhat")
+    console.log(
+      "(the in-process chain ends with this script: use --network localhost with `npx hardhat node` to keep it)",
+    );
 }
 
 main().catch((e) => {

@@ -9,15 +9,28 @@ import { table } from "../node/cli/format";
 import { LogEvent, Proc, freePort, runReferee, startHardhatNode, startReferee } from "./lib/processes";
 
 const MODELS = {
-  hello: { file: path.join(__dirname, "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx"), shape: [] as string[], cheatAt: 40_000 },
+  hello: {
+    file: path.join(__dirname, "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx"),
+    shape: [] as string[],
+    cheatAt: 40_000,
+  },
   ocr: {
-    file: path.join(__dirname, "..", "node_modules", "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+    file: path.join(
+      __dirname,
+      "..",
+      "node_modules",
+      "@gutenye",
+      "ocr-models",
+      "assets",
+      "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+    ),
     shape: ["--shape", "x=1x3x48x192"],
     cheatAt: 8_699_377,
   },
 };
 
-const sumGas = (events: LogEvent[], kinds: string[]) => events.filter((e) => kinds.includes(e.event ?? "")).reduce((a, e) => a + Number(e.gas ?? 0), 0);
+const sumGas = (events: LogEvent[], kinds: string[]) =>
+  events.filter((e) => kinds.includes(e.event ?? "")).reduce((a, e) => a + Number(e.gas ?? 0), 0);
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
@@ -36,7 +49,9 @@ async function main(): Promise<void> {
     await runReferee("deploy", ["deploy", "--account", "0", ...chain], env);
     await runReferee("register", ["register", m.file, ...m.shape, "--account", "0", ...chain], env);
     for (const a of ["3", "4", "5"]) await runReferee("faucet", ["faucet", "--account", a, ...chain], env);
-    say(`deployed; ${path.basename(m.file)} registered; starting a cheating operator (wrong from step ${m.cheatAt}) and a challenger`);
+    say(
+      `deployed; ${path.basename(m.file)} registered; starting a cheating operator (wrong from step ${m.cheatAt}) and a challenger`,
+    );
     const agent = (label: string, args: string[]) => {
       const p = startReferee(label, [...args, m.file, ...m.shape, "--poll", "250", "--json", ...chain], env);
       procs.push(p);
@@ -46,33 +61,67 @@ async function main(): Promise<void> {
     const cheater = agent("cheating operator", ["operator", "--account", "4", "--cheat-at", String(m.cheatAt)]);
     await challenger.waitForEvent((e) => e.event === "started", 120_000, "the challenger to start");
     await cheater.waitForEvent((e) => e.event === "started", 120_000, "the cheater to start");
-    const requested = await runReferee("request", ["request", m.file, ...m.shape, "--random-seed", "7", "--account", "3", ...chain, "--json"], env);
+    const requested = await runReferee(
+      "request",
+      ["request", m.file, ...m.shape, "--random-seed", "7", "--account", "3", ...chain, "--json"],
+      env,
+    );
     // `referee request --json` prints one summary line (node/cli/commands/request.ts).
-    const request = JSON.parse(requested.lines[requested.lines.length - 1]) as { requestId: string; inputBytes: number; gasUsed: number };
+    const request = JSON.parse(requested.lines[requested.lines.length - 1]) as {
+      requestId: string;
+      inputBytes: number;
+      gasUsed: number;
+    };
     say(`request #${request.requestId}: ${request.inputBytes} input bytes, ${request.gasUsed} gas`);
     const claimed = await cheater.waitForEvent((e) => e.event === "claimed", 300_000, "the cheater's claim");
-    const checked = await challenger.waitForEvent((e) => e.event === "checked", 300_000, "the challenger's re-execution");
+    const checked = await challenger.waitForEvent(
+      (e) => e.event === "checked",
+      300_000,
+      "the challenger's re-execution",
+    );
     const t0 = Date.parse(checked.time as string) - Number(checked.runMs);
     const opened = await challenger.waitForEvent((e) => e.event === "game-opened", 60_000, "the game");
     const gameId = opened.gameId as string;
-    for (let shown = 0; ; ) {
-      const moves = [...cheater.events(), ...challenger.events()].filter((e) => e.gameId === gameId && ["dissected", "chose", "stepped"].includes(e.event ?? ""));
+    for (let shown = 0; ;) {
+      const moves = [...cheater.events(), ...challenger.events()].filter(
+        (e) => e.gameId === gameId && ["dissected", "chose", "stepped"].includes(e.event ?? ""),
+      );
       moves.sort((a, b) => Date.parse(a.time as string) - Date.parse(b.time as string));
       for (; shown < moves.length; shown++) say(`  ${moves[shown].message}`);
       if (moves.some((e) => e.event === "stepped")) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const over = await challenger.waitForEvent((e) => e.event === "game-over" && e.gameId === gameId, 60_000, "the game's end");
+    const over = await challenger.waitForEvent(
+      (e) => e.event === "game-over" && e.gameId === gameId,
+      60_000,
+      "the game's end",
+    );
     const stepped = challenger.events().find((e) => e.event === "stepped" && e.gameId === gameId)!;
-    const answers = cheater.events().filter((e) => e.event === "dissected" && e.gameId === gameId).map((e) => Number(e.answerMs));
+    const answers = cheater
+      .events()
+      .filter((e) => e.event === "dissected" && e.gameId === gameId)
+      .map((e) => Number(e.answerMs));
     const result = {
       model: path.basename(m.file),
       steps: Number(opened.steps),
       rounds: Number(over.rounds),
       outcome: over.status as string,
       gas: {
-        claimer: { claim: Number(claimed.gas), dissections: sumGas(cheater.events().filter((e) => e.gameId === gameId), ["dissected"]) },
-        challenger: { open: Number(opened.gas), choices: sumGas(challenger.events().filter((e) => e.gameId === gameId), ["chose"]), step: Number(stepped.gas) },
+        claimer: {
+          claim: Number(claimed.gas),
+          dissections: sumGas(
+            cheater.events().filter((e) => e.gameId === gameId),
+            ["dissected"],
+          ),
+        },
+        challenger: {
+          open: Number(opened.gas),
+          choices: sumGas(
+            challenger.events().filter((e) => e.gameId === gameId),
+            ["chose"],
+          ),
+          step: Number(stepped.gas),
+        },
       },
       reExecutionMs: Number(checked.runMs),
       disputeSeconds: Math.round((Date.parse(stepped.time as string) - t0) / 100) / 10,
@@ -86,10 +135,19 @@ async function main(): Promise<void> {
     const rows: [string, string][] = [
       ["model", `${result.model}, N = ${result.steps.toLocaleString("en-US")} steps`],
       ["outcome", `${result.outcome} after ${result.rounds} rounds`],
-      ["gas: claimer (claim + dissections)", `${result.gas.claimer.claim.toLocaleString("en-US")} + ${result.gas.claimer.dissections.toLocaleString("en-US")}`],
-      ["gas: challenger (open + choices + step)", `${result.gas.challenger.open.toLocaleString("en-US")} + ${result.gas.challenger.choices.toLocaleString("en-US")} + ${result.gas.challenger.step.toLocaleString("en-US")}`],
+      [
+        "gas: claimer (claim + dissections)",
+        `${result.gas.claimer.claim.toLocaleString("en-US")} + ${result.gas.claimer.dissections.toLocaleString("en-US")}`,
+      ],
+      [
+        "gas: challenger (open + choices + step)",
+        `${result.gas.challenger.open.toLocaleString("en-US")} + ${result.gas.challenger.choices.toLocaleString("en-US")} + ${result.gas.challenger.step.toLocaleString("en-US")}`,
+      ],
       ["challenger's re-execution (run + commit)", `${result.reExecutionMs} ms`],
-      ["dispute wall time (re-execution to proof)", `${result.disputeSeconds} s (agents poll every ${result.pollMs} ms)`],
+      [
+        "dispute wall time (re-execution to proof)",
+        `${result.disputeSeconds} s (agents poll every ${result.pollMs} ms)`,
+      ],
       ["slowest dissection answer", `${result.slowestAnswerMs} ms`],
     ];
     console.log("");

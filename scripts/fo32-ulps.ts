@@ -60,7 +60,7 @@ function erfSeries(x: number): number {
     sum += term;
     if (term < sum * 1e-17) break;
   }
-  return ((2 / SQRT_PI) * Math.exp(-x2) * sum);
+  return (2 / SQRT_PI) * Math.exp(-x2) * sum;
 }
 
 /** erfc(a)·e^{a²}·√π for a ≥ 2 by the continued fraction 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + …)))) (Lentz). */
@@ -87,7 +87,8 @@ export function refErf(x: number): number {
   const a = Math.abs(x);
   let r: number;
   if (a < 3) r = erfSeries(a);
-  else if (a > 6) r = 1; // erfc(6) < 2.2e-17
+  else if (a > 6)
+    r = 1; // erfc(6) < 2.2e-17
   else r = 1 - (Math.exp(-a * a) * erfcScaledCF(a)) / SQRT_PI;
   return x < 0 ? -r : r;
 }
@@ -190,7 +191,12 @@ export interface Measurement {
   meanUlp: number;
 }
 
-export function measure(name: string, fn: (x: number) => number, ref: (x: number) => number, xs: Float32Array): Measurement {
+export function measure(
+  name: string,
+  fn: (x: number) => number,
+  ref: (x: number) => number,
+  xs: Float32Array,
+): Measurement {
   let maxUlp = 0;
   let argMax = NaN;
   let sum = 0;
@@ -268,9 +274,11 @@ function main(): void {
   const check = args.includes("--check");
   const pi = args.indexOf("--points");
   const dense = pi >= 0 ? Number(args[pi + 1]) : 1_000_000;
-  if (!(Number.isInteger(dense) && dense > 1)) throw new Error(`fo32-ulps: --points must be an integer > 1, got ${args[pi + 1]}`);
+  if (!(Number.isInteger(dense) && dense > 1))
+    throw new Error(`fo32-ulps: --points must be an integer > 1, got ${args[pi + 1]}`);
   // The committed table is the documented sweep; a smaller one must not overwrite it.
-  if (dense !== 1_000_000) throw new Error(`fo32-ulps: --write and --check use the documented 1,000,000 dense points, not --points ${dense}`);
+  if (dense !== 1_000_000)
+    throw new Error(`fo32-ulps: --write and --check use the documented 1,000,000 dense points, not --points ${dense}`);
   const perBinade = Math.max(16, Math.round(dense / 2000));
   const results: Measurement[] = [];
   for (const c of UNARY_CASES) {
@@ -294,7 +302,10 @@ function main(): void {
     process.stdout.write(JSON.stringify(results, null, 2) + "\n");
     return;
   }
-  const data: UlpData = { dense, results: results.map((r) => ({ ...r, argMax: Number.isNaN(r.argMax) ? null : r.argMax })) };
+  const data: UlpData = {
+    dense,
+    results: results.map((r) => ({ ...r, argMax: Number.isNaN(r.argMax) ? null : r.argMax })),
+  };
   const table = renderUlpTable(data);
   if (!write && !check) {
     console.log(table);

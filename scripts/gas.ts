@@ -81,15 +81,30 @@ async function main(): Promise<void> {
   }
   const worst = [...rows].sort((a, b) => b.gas - a.gas).slice(0, 5);
   lines.push("heaviest:");
-  for (const r of worst) lines.push(`  ${r.gas}  ${r.vector.model} s=${r.vector.step} ${r.vector.class} (${r.calldataBytes} calldata bytes; ${r.vector.tags.join(", ")})`);
-  lines.push(`protocol transactions (toy model): ${Object.entries(flow).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  for (const r of worst)
+    lines.push(
+      `  ${r.gas}  ${r.vector.model} s=${r.vector.step} ${r.vector.class} (${r.calldataBytes} calldata bytes; ${r.vector.tags.join(", ")})`,
+    );
+  lines.push(
+    `protocol transactions (toy model): ${Object.entries(flow)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
   lines.push(`whole dispute, honest challenger vs a claimer lying about the output (gas per party):`);
-  lines.push(`${"k".padStart(4)}${"N".padStart(8)}${"rounds".padStart(8)}${"claimer".padStart(11)}${"challenger".padStart(12)}`);
-  for (const k of DEGREES) for (const N of LENGTHS) {
-    const d = dispute[k][N];
-    lines.push(`${String(k).padStart(4)}${N.toExponential(0).padStart(8)}${String(d.rounds).padStart(8)}${String(d.claimerGas).padStart(11)}${String(d.challengerGas).padStart(12)}`);
-  }
-  if (update) lines.push(`snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}, and its table to ${ONE_STEP_GAS_DOC.file}`);
+  lines.push(
+    `${"k".padStart(4)}${"N".padStart(8)}${"rounds".padStart(8)}${"claimer".padStart(11)}${"challenger".padStart(12)}`,
+  );
+  for (const k of DEGREES)
+    for (const N of LENGTHS) {
+      const d = dispute[k][N];
+      lines.push(
+        `${String(k).padStart(4)}${N.toExponential(0).padStart(8)}${String(d.rounds).padStart(8)}${String(d.claimerGas).padStart(11)}${String(d.challengerGas).padStart(12)}`,
+      );
+    }
+  if (update)
+    lines.push(
+      `snapshot written to ${path.relative(process.cwd(), SNAPSHOT)}, and its table to ${ONE_STEP_GAS_DOC.file}`,
+    );
   process.stdout.write(lines.join("\n") + "\n");
 }
 

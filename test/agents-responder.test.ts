@@ -8,7 +8,16 @@ import { GameTrace, Responder } from "../node/agents/responder";
 import { GameState, Role, nextMove } from "../node/agents/solver";
 import { LogFields } from "../node/agents/log";
 import { initHasher } from "../node/commit";
-import { GameStatus, Protocol, deployProtocol, makeClaim, makeRequest, openGame, registerScenario, stakeAll } from "./helpers/protocol-fixture";
+import {
+  GameStatus,
+  Protocol,
+  deployProtocol,
+  makeClaim,
+  makeRequest,
+  openGame,
+  registerScenario,
+  stakeAll,
+} from "./helpers/protocol-fixture";
 import { ToyModel } from "./helpers/toy-trace";
 
 function responderFor(p: Protocol, who: HardhatEthersSigner, events: LogFields[]): Responder {
@@ -31,7 +40,10 @@ async function gameState(p: Protocol, gameId: bigint): Promise<{ state: GameStat
     const ev = await p.game.queryFilter(p.game.filters.Dissected(gameId));
     hashes = [...ev[ev.length - 1].args.hashes];
   }
-  return { state: { status: Number(g.status), lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes }, round: Number(g.round) };
+  return {
+    state: { status: Number(g.status), lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes },
+    round: Number(g.round),
+  };
 }
 
 describe("agents: the responder turns the solver's actions into transactions (toy traces)", function () {
@@ -63,7 +75,10 @@ describe("agents: the responder turns the solver's actions into transactions (to
       if (acted.every((a) => a.action.kind === "done")) break;
       for (const { role, action } of acted) {
         if (action.kind === "wait" || action.kind === "done") continue;
-        await players[role].responder.respond({ gameId, action, state, round: round + 1, answerMs: 0 }, players[role].trace);
+        await players[role].responder.respond(
+          { gameId, action, state, round: round + 1, answerMs: 0 },
+          players[role].trace,
+        );
       }
     }
     expect((await p.game.getGame(gameId)).status).to.equal(GameStatus.ChallengerWon);

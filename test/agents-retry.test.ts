@@ -20,12 +20,35 @@ describe("agents: RPC retry with backoff", () => {
 
   it("gives up after the last retry, and never retries a revert", async () => {
     let calls = 0;
-    const down = () => withRetry(async () => { calls++; throw makeError("down", "SERVER_ERROR", { request: null as never }); }, { retries: 2, sleep: async () => undefined });
-    await down().then(() => expect.fail("resolved"), (e) => expect(isTransient(e)).to.equal(true));
+    const down = () =>
+      withRetry(
+        async () => {
+          calls++;
+          throw makeError("down", "SERVER_ERROR", { request: null as never });
+        },
+        { retries: 2, sleep: async () => undefined },
+      );
+    await down().then(
+      () => expect.fail("resolved"),
+      (e) => expect(isTransient(e)).to.equal(true),
+    );
     expect(calls).to.equal(3);
     calls = 0;
-    const revert = makeError("reverted", "CALL_EXCEPTION", { action: "call", data: "0x", reason: null, transaction: { to: null, data: "0x" }, invocation: null, revert: null });
-    await withRetry(async () => { calls++; throw revert; }, { sleep: async () => undefined }).catch(() => undefined);
+    const revert = makeError("reverted", "CALL_EXCEPTION", {
+      action: "call",
+      data: "0x",
+      reason: null,
+      transaction: { to: null, data: "0x" },
+      invocation: null,
+      revert: null,
+    });
+    await withRetry(
+      async () => {
+        calls++;
+        throw revert;
+      },
+      { sleep: async () => undefined },
+    ).catch(() => undefined);
     expect(calls).to.equal(1);
   });
 });

@@ -55,11 +55,23 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
       d,
       lines,
       log,
-      operator: async (name, who, options = {}) => new Operator(name, d, await TxSender.of(who, d.interfaces), model, log, options),
+      operator: async (name, who, options = {}) =>
+        new Operator(name, d, await TxSender.of(who, d.interfaces), model, log, options),
       challenger: async (name, who) => new Challenger(name, d, await TxSender.of(who, d.interfaces), model, log),
       request: async (valueHex, ttl = 3600) => {
         const fee = await d.coordinator.quoteFee(model.modelId, 0);
-        await (await d.coordinator.connect(requester).request(model.modelId, "0x" + valueHex.repeat(n), fee, hre.ethers.ZeroAddress, 0, (await time.latest()) + ttl)).wait();
+        await (
+          await d.coordinator
+            .connect(requester)
+            .request(
+              model.modelId,
+              "0x" + valueHex.repeat(n),
+              fee,
+              hre.ethers.ZeroAddress,
+              0,
+              (await time.latest()) + ttl,
+            )
+        ).wait();
         return d.coordinator.requestCount();
       },
     };
@@ -119,7 +131,10 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     expect((await d.game.getGame(gameB)).status, "Aborted").to.equal(6n);
     expect(await b.withdraw()).to.equal(d.options.challengerBond);
     expect(await d.token.balanceOf(b.address)).to.equal(bBalance + d.options.challengerBond);
-    expect(lines.some((l) => /challenger B: game #\d+: the claim was settled by another game; aborted/.test(l)), lines.join("\n")).to.equal(true);
+    expect(
+      lines.some((l) => /challenger B: game #\d+: the claim was settled by another game; aborted/.test(l)),
+      lines.join("\n"),
+    ).to.equal(true);
     // The cheater, seeing the reopened request, does not claim the refuted result again.
     await cheater.tick();
     expect((await d.coordinator.getRequest(1n)).status).to.equal(1n);
@@ -127,7 +142,9 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     // Long-lived agents keep no run behind a settled claim (dropped at the pass after it settled).
     await a.tick();
     await b.tick();
-    expect([cheater.runs.size, a.runs.size, b.runs.size], "cached runs after everything settled").to.deep.equal([0, 0, 0]);
+    expect([cheater.runs.size, a.runs.size, b.runs.size], "cached runs after everything settled").to.deep.equal([
+      0, 0, 0,
+    ]);
   });
 
   it("an operator restarted mid-game re-runs its claim's run from the request's logged input and keeps defending", async () => {
@@ -161,11 +178,20 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
       await challenger.tick();
     }
     expect((await d.game.getGame(gameId)).status, "the challenger wins by the proof").to.equal(4n);
-    expect(lines.some((l) => /cheater re-ran the run behind claim #1 to defend game #1/.test(l)), lines.join("\n")).to.equal(true);
+    expect(
+      lines.some((l) => /cheater re-ran the run behind claim #1 to defend game #1/.test(l)),
+      lines.join("\n"),
+    ).to.equal(true);
     expect(lines.some((l) => /one-step proof at step/.test(l))).to.equal(true);
     const proven = await d.game.queryFilter(d.game.filters.StepProven(gameId));
     expect(Number(proven[0].args.lo)).to.be.at.least(30_000);
-    for (const label of ["running request #1 (78441 steps)", "re-executing claim #1 (78441 steps)", "running request #1 again (78441 steps)", "game #1: computing the claimer's move", "game #1: computing the challenger's move"]) {
+    for (const label of [
+      "running request #1 (78441 steps)",
+      "re-executing claim #1 (78441 steps)",
+      "running request #1 again (78441 steps)",
+      "game #1: computing the claimer's move",
+      "game #1: computing the challenger's move",
+    ]) {
       expect(shown, label).to.include(label);
     }
   });
@@ -197,7 +223,12 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     expect((await d.coordinator.getRequest(expiring)).status, "expired, left for its refund").to.equal(1n);
     const refusals = lines.filter((l) => /the contract refused/.test(l));
     expect(refusals, lines.join("\n")).to.have.length(1);
-    expect(refusals[0]).to.match(new RegExp(`serving request #${second}: the contract refused: Staking_InsufficientFreeStake`));
-    expect(lines.some((l) => new RegExp(`request #${expiring}\\b`).test(l)), "the expired request is never attempted").to.equal(false);
+    expect(refusals[0]).to.match(
+      new RegExp(`serving request #${second}: the contract refused: Staking_InsufficientFreeStake`),
+    );
+    expect(
+      lines.some((l) => new RegExp(`request #${expiring}\\b`).test(l)),
+      "the expired request is never attempted",
+    ).to.equal(false);
   });
 });

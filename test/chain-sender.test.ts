@@ -27,7 +27,8 @@ class LossyProvider extends BrowserProvider {
 }
 
 describe("chain: TxSender (nonces, retried broadcasts, named reverts)", () => {
-  const wallet = (provider: BrowserProvider, i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
+  const wallet = (provider: BrowserProvider, i: number) =>
+    HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
 
   async function setup(i: number) {
     const provider = new LossyProvider(hre.network.provider, undefined, { cacheTimeout: -1 });
@@ -41,7 +42,9 @@ describe("chain: TxSender (nonces, retried broadcasts, named reverts)", () => {
   it("concurrent sends get consecutive nonces and all land", async () => {
     const { w, token, sender, provider } = await setup(11);
     const n0 = await provider.getTransactionCount(w.address);
-    const sent = await Promise.all([1n, 2n, 3n, 4n, 5n].map((k) => sender.send(() => token.mint.populateTransaction(w.address, k))));
+    const sent = await Promise.all(
+      [1n, 2n, 3n, 4n, 5n].map((k) => sender.send(() => token.mint.populateTransaction(w.address, k))),
+    );
     const nonces = await Promise.all(sent.map(async (s) => (await provider.getTransaction(s.hash))!.nonce));
     expect(nonces).to.deep.equal([n0, n0 + 1, n0 + 2, n0 + 3, n0 + 4]);
     expect(await token.balanceOf(w.address)).to.equal(15n);
@@ -68,10 +71,12 @@ describe("chain: TxSender (nonces, retried broadcasts, named reverts)", () => {
     const { w, token, sender, provider } = await setup(13);
     const n0 = await provider.getTransactionCount(w.address);
     const other = wallet(provider, 14).address;
-    const err = await sender.send(() => token.transfer.populateTransaction(other, 1n)).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await sender
+      .send(() => token.transfer.populateTransaction(other, 1n))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).to.be.instanceOf(ChainError);
     expect((err as ChainError).errorName).to.equal("ERC20InsufficientBalance");
     expect(await provider.getTransactionCount(w.address)).to.equal(n0);

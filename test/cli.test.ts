@@ -62,7 +62,9 @@ function expectOneLineError(r: Result, pattern: RegExp, code = 1): void {
 function modelWithOps(ops: string[]): Uint8Array {
   const tensor = (name: string) => ({
     name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 2 }, { dimValue: 2 }] } } },
+    type: {
+      tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 2 }, { dimValue: 2 }] } },
+    },
   });
   const names = ["x", ...ops.map((_, i) => `t${i}`)];
   return onnx.ModelProto.encode({
@@ -87,7 +89,24 @@ describe("cli: referee end to end", function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe("help", () => {
-    const ALL_COMMANDS = ["model inspect", "model commit", "run", "compare", "prove-step", "deploy", "register", "faucet", "operator", "challenger", "request", "status", "refund", "retry-callback", "withdraw", "unstake"];
+    const ALL_COMMANDS = [
+      "model inspect",
+      "model commit",
+      "run",
+      "compare",
+      "prove-step",
+      "deploy",
+      "register",
+      "faucet",
+      "operator",
+      "challenger",
+      "request",
+      "status",
+      "refund",
+      "retry-callback",
+      "withdraw",
+      "unstake",
+    ];
     it("referee --help lists the commands (child process)", () => {
       const top = spawnReferee("--help");
       expect(top.code).to.equal(0);
@@ -134,7 +153,15 @@ describe("cli: referee end to end", function () {
   describe("model commit", () => {
     it("--json gives the commitment, its parts and program statistics", async () => {
       const c = lastJson(await referee("model", "commit", HELLO, "--json"));
-      for (const k of ["modelCommitment", "programRoot", "weightsRoot", "initialActivationsRoot", "inputSpecsHash", "outputSpecsHash", "onnxFileHash"]) {
+      for (const k of [
+        "modelCommitment",
+        "programRoot",
+        "weightsRoot",
+        "initialActivationsRoot",
+        "inputSpecsHash",
+        "outputSpecsHash",
+        "onnxFileHash",
+      ]) {
         expect(c[k], k).to.match(/^0x[0-9a-f]{64}$/);
       }
       const program = c.program as { steps: number; instructions: number; instructionsByKind: Record<string, number> };
@@ -169,7 +196,9 @@ describe("cli: referee end to end", function () {
     });
 
     it("gives the same final state in-process and for the same input in every file format", async () => {
-      expect(lastJson(await referee("run", HELLO, "--random-seed", "1", "--json")).finalStateHash).to.equal(seeded.finalStateHash);
+      expect(lastJson(await referee("run", HELLO, "--random-seed", "1", "--json")).finalStateHash).to.equal(
+        seeded.finalStateHash,
+      );
       const [x] = randomInputs([{ name: "x", dims: HELLO_DIMS }], 1);
       fs.writeFileSync(path.join(dir, "x.npy"), encodeNpy(x, HELLO_DIMS));
       fs.writeFileSync(path.join(dir, "x.bin"), encodeBin(x));
@@ -199,7 +228,13 @@ describe("cli: referee end to end", function () {
       expect(r.code, r.stderr).to.equal(0);
       const c = lastJson(r);
       expect(c.runs).to.equal(3);
-      const [o] = c.outputs as { name: string; maxAbsError: number; maxRelError: number; argmaxAgreement: number; argmaxRows: number }[];
+      const [o] = c.outputs as {
+        name: string;
+        maxAbsError: number;
+        maxRelError: number;
+        argmaxAgreement: number;
+        argmaxRows: number;
+      }[];
       expect(o.name).to.equal("39");
       expect(o.maxAbsError).to.be.below(1e-3);
       expect(o.maxRelError).to.be.below(1e-2);
@@ -214,59 +249,110 @@ describe("cli: referee end to end", function () {
       const x = new Float32Array(2400);
       x[17] = NaN;
       fs.writeFileSync(path.join(dir, "nan.bin"), encodeBin(x));
-      expectOneLineError(spawnReferee("run", HELLO, "--input", path.join(dir, "nan.bin")), /input 'onnx::Flatten_0' element 17 is NaN: Referee refuses NaN inputs/);
+      expectOneLineError(
+        spawnReferee("run", HELLO, "--input", path.join(dir, "nan.bin")),
+        /input 'onnx::Flatten_0' element 17 is NaN: Referee refuses NaN inputs/,
+      );
     });
 
     it("usage error exits with 2 (child process)", () => {
-      expectOneLineError(spawnReferee("run", HELLO, "--random-seed", "1", "--frobnicate"), /unknown option '--frobnicate'/, 2);
+      expectOneLineError(
+        spawnReferee("run", HELLO, "--random-seed", "1", "--frobnicate"),
+        /unknown option '--frobnicate'/,
+        2,
+      );
     });
 
     it("malformed model file", async () => {
       const file = path.join(dir, "random.onnx");
-      fs.writeFileSync(file, Buffer.from(Array.from({ length: 4096 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 24) & 0xff)));
+      fs.writeFileSync(
+        file,
+        Buffer.from(Array.from({ length: 4096 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 24) & 0xff)),
+      );
       expectOneLineError(await referee("model", "inspect", file), /not a valid ONNX file/);
       expectOneLineError(await referee("run", file, "--random-seed", "1"), /not a valid ONNX file/);
     });
 
     it("missing model file", async () => {
-      expectOneLineError(await referee("model", "commit", path.join(dir, "absent.onnx")), /cannot read model file .*no such file/, 2);
+      expectOneLineError(
+        await referee("model", "commit", path.join(dir, "absent.onnx")),
+        /cannot read model file .*no such file/,
+        2,
+      );
     });
 
     it("unsupported ops, all listed", async () => {
       const file = path.join(dir, "unsupported.onnx");
       fs.writeFileSync(file, modelWithOps(["Relu", "NoSuchOpA", "NoSuchOpB"]));
-      expectOneLineError(await referee("run", file, "--random-seed", "1"), /unsupported ONNX ops: NoSuchOpA, NoSuchOpB/);
+      expectOneLineError(
+        await referee("run", file, "--random-seed", "1"),
+        /unsupported ONNX ops: NoSuchOpA, NoSuchOpB/,
+      );
       expectOneLineError(await referee("model", "commit", file), /unsupported ONNX ops: NoSuchOpA, NoSuchOpB/);
     });
 
     it("wrong input size", async () => {
       const file = path.join(dir, "short.json");
       fs.writeFileSync(file, "[1, 2, 3]");
-      expectOneLineError(await referee("run", HELLO, "--input", file), /input 'onnx::Flatten_0' has 3 elements, expected 2400 \(dims 1x25x96\)/);
+      expectOneLineError(
+        await referee("run", HELLO, "--input", file),
+        /input 'onnx::Flatten_0' has 3 elements, expected 2400 \(dims 1x25x96\)/,
+      );
       fs.writeFileSync(path.join(dir, "short.bin"), encodeBin(new Float32Array(10)));
-      expectOneLineError(await referee("compare", HELLO, "--input", path.join(dir, "short.bin")), /is 40 bytes .* expected 9600 bytes/);
+      expectOneLineError(
+        await referee("compare", HELLO, "--input", path.join(dir, "short.bin")),
+        /is 40 bytes .* expected 9600 bytes/,
+      );
       fs.writeFileSync(path.join(dir, "wrong.npy"), encodeNpy(new Float32Array(2400), [25, 96]));
-      expectOneLineError(await referee("run", HELLO, "--input", path.join(dir, "wrong.npy")), /has shape 25x96, expected 1x25x96/);
+      expectOneLineError(
+        await referee("run", HELLO, "--input", path.join(dir, "wrong.npy")),
+        /has shape 25x96, expected 1x25x96/,
+      );
     });
 
     it("NaN input in JSON", async () => {
-      fs.writeFileSync(path.join(dir, "nan.json"), `[${Array.from({ length: 2400 }, (_, i) => (i === 5 ? "NaN" : "0.5")).join(",")}]`);
-      expectOneLineError(await referee("compare", HELLO, "--input", path.join(dir, "nan.json")), /element 5 is NaN: Referee refuses NaN inputs/);
+      fs.writeFileSync(
+        path.join(dir, "nan.json"),
+        `[${Array.from({ length: 2400 }, (_, i) => (i === 5 ? "NaN" : "0.5")).join(",")}]`,
+      );
+      expectOneLineError(
+        await referee("compare", HELLO, "--input", path.join(dir, "nan.json")),
+        /element 5 is NaN: Referee refuses NaN inputs/,
+      );
     });
 
     it("missing --shape for a dynamic dim; a wrong --shape", async () => {
       expectOneLineError(await referee("model", "commit", OCR), /dynamic dims.*--shape x=/);
-      expectOneLineError(await referee("model", "commit", OCR, "--shape", "y=1x3x48x192"), /'y', which is not an input/);
+      expectOneLineError(
+        await referee("model", "commit", OCR, "--shape", "y=1x3x48x192"),
+        /'y', which is not an input/,
+      );
     });
 
     it("usage errors exit with 2", async () => {
       expectOneLineError(await referee("run", HELLO), /--input <file> or --random-seed <n>/, 2);
       expectOneLineError(await referee("frobnicate"), /unknown command 'frobnicate'/, 2);
       expectOneLineError(await referee("model", "frob", HELLO), /unknown command 'referee model frob'/, 2);
-      expectOneLineError(await referee("run", HELLO, "--random-seed", "1", "--state-at", "999999999999"), /beyond the last step/, 2);
-      expectOneLineError(await referee("compare", HELLO, "--input", "x.json", "--count", "2"), /--count needs --random-seed/, 2);
-      expectOneLineError(await referee("run", HELLO, "--random-seed", "1", "--random-dist", "cauchy"), /--random-dist must be one of/, 2);
-      expectOneLineError(await referee("run", HELLO, "--random-seed", "1", "--input", "x.json"), /either --input or --random-seed/, 2);
+      expectOneLineError(
+        await referee("run", HELLO, "--random-seed", "1", "--state-at", "999999999999"),
+        /beyond the last step/,
+        2,
+      );
+      expectOneLineError(
+        await referee("compare", HELLO, "--input", "x.json", "--count", "2"),
+        /--count needs --random-seed/,
+        2,
+      );
+      expectOneLineError(
+        await referee("run", HELLO, "--random-seed", "1", "--random-dist", "cauchy"),
+        /--random-dist must be one of/,
+        2,
+      );
+      expectOneLineError(
+        await referee("run", HELLO, "--random-seed", "1", "--input", "x.json"),
+        /either --input or --random-seed/,
+        2,
+      );
     });
 
     it("--verbose adds the stack trace", async () => {

@@ -28,7 +28,10 @@ describe("commit: real models", function () {
 
   it("hello_deepa: stateAt(s) equals the hash of the stepped machine at sampled s", () => {
     const { program } = compiled(HELLO_DEEPA);
-    const inputs = seededInputs(program.inputs.map((i) => i.dims), 7);
+    const inputs = seededInputs(
+      program.inputs.map((i) => i.dims),
+      7,
+    );
     const trace = TraceCommitter.build(program, execute(program, inputs));
     const starts = instructionStarts(program);
     const r = rng(1);
@@ -46,7 +49,9 @@ describe("commit: real models", function () {
       if (sample.has(s)) {
         // Independent of the prefix logic: full rebuild of the stepped activations.
         const a = SpaceTrees.build(mem.activations).root();
-        want.push(`${s}:${toHex(stateHash({ weightsRoot: w, inputsRoot: i, activationsRoot: a, pc: st.pc, acc: st.acc }))}`);
+        want.push(
+          `${s}:${toHex(stateHash({ weightsRoot: w, inputsRoot: i, activationsRoot: a, pc: st.pc, acc: st.acc }))}`,
+        );
         got.push(`${s}:${toHex(trace.stateAt(s).hash)}`);
       }
       st = step(program, mem, st);
@@ -60,7 +65,10 @@ describe("commit: real models", function () {
   ] as const) {
     it(`${name}: witnesses verify at every instruction boundary and at random steps`, () => {
       const { program } = compiled(file, shapes);
-      const inputs = seededInputs(program.inputs.map((d) => d.dims), 3);
+      const inputs = seededInputs(
+        program.inputs.map((d) => d.dims),
+        3,
+      );
       const trace = TraceCommitter.build(program, execute(program, inputs));
       const root = trace.programTree.root;
       const starts = instructionStarts(program);

@@ -114,7 +114,13 @@ function naiveSlotRoot(values: Float32Array): Uint8Array {
   return naiveRoot(TENSOR_NODE, naiveLeaves(values));
 }
 
-function naiveStateHash(w: Uint8Array, i: Uint8Array, a: Uint8Array, pc: { instr: number; elem: number; k: number }, acc: number): Uint8Array {
+function naiveStateHash(
+  w: Uint8Array,
+  i: Uint8Array,
+  a: Uint8Array,
+  pc: { instr: number; elem: number; k: number },
+  acc: number,
+): Uint8Array {
   const accBits = Number.isNaN(acc) ? 0x7fc00000 : new Uint32Array(new Float32Array([acc]).buffer)[0];
   return fromHex(
     solidityPackedKeccak256(
@@ -185,7 +191,15 @@ describe("commit: leaves", () => {
     const b = packLeaves(v);
     expect(b.length).to.equal(64);
     expect(toHex(b)).to.equal(
-      "0x" + "3f800000" + "c0000000" + "3f000000" + "80000000" + "7fc00000" + "00000000".repeat(3) + "40400000" + "00000000".repeat(7),
+      "0x" +
+        "3f800000" +
+        "c0000000" +
+        "3f000000" +
+        "80000000" +
+        "7fc00000" +
+        "00000000".repeat(3) +
+        "40400000" +
+        "00000000".repeat(7),
     );
     expect(toHex(packLeaves(v, 2))).to.equal("0x" + "3f800000c0000000" + "00".repeat(56));
     expect(leafCount(0)).to.equal(1);
@@ -339,8 +353,19 @@ describe("commit: instruction encoding", () => {
       "3f000000" + // params: 0.5
       "00000002" + // iterDims
       "00000003" + // redDims
-      "0002" + "00000004" + "00000002" + "00000003" + "00000000" + "ffffffff" + "00000001000000000000000000000001" +
-      "0101" + "00000000" + "00000003" + "00000000" + "00000000" + "fffffffe";
+      "0002" +
+      "00000004" +
+      "00000002" +
+      "00000003" +
+      "00000000" +
+      "ffffffff" +
+      "00000001000000000000000000000001" +
+      "0101" +
+      "00000000" +
+      "00000003" +
+      "00000000" +
+      "00000000" +
+      "fffffffe";
     const bytes = encodeInstruction(ins);
     expect(toHex(bytes)).to.equal(hex);
     expect(toHex(instructionHash(bytes))).to.equal(ethersKeccak(new Uint8Array([4, ...bytes])));
@@ -348,7 +373,10 @@ describe("commit: instruction encoding", () => {
   });
 
   it("rejects fields that do not fit their widths", () => {
-    const bad = (patch: Partial<Instruction>): (() => Uint8Array) => () => encodeInstruction({ ...ins, ...patch });
+    const bad =
+      (patch: Partial<Instruction>): (() => Uint8Array) =>
+      () =>
+        encodeInstruction({ ...ins, ...patch });
     expect(bad({ params: new Array(256).fill(0) })).to.throw(RangeError, /#params/);
     expect(bad({ op: 256 })).to.throw(RangeError, /op/);
     expect(bad({ iterDims: [2 ** 32] })).to.throw(RangeError, /iterDims/);
@@ -377,19 +405,76 @@ function tinyProgram(batch = 5): { program: Program; inputs: Float32Array[] } {
   const E0 = batch * 3;
   const instructions: Instruction[] = [
     {
-      kind: Kind.Dot, op: MapOp.Relu, params: [], iterDims: [batch, 3], redDims: [4], out: Act(0),
-      inputs: [opnd(In(0), [batch, 4], [[0, 1, 0, 0], [0, 0, 0, 1]]), opnd(W(0), [3, 4], [[0, 0, 1, 0], [0, 0, 0, 1]]), opnd(W(1), [3], [[0, 0, 1, 0]])],
+      kind: Kind.Dot,
+      op: MapOp.Relu,
+      params: [],
+      iterDims: [batch, 3],
+      redDims: [4],
+      out: Act(0),
+      inputs: [
+        opnd(
+          In(0),
+          [batch, 4],
+          [
+            [0, 1, 0, 0],
+            [0, 0, 0, 1],
+          ],
+        ),
+        opnd(
+          W(0),
+          [3, 4],
+          [
+            [0, 0, 1, 0],
+            [0, 0, 0, 1],
+          ],
+        ),
+        opnd(W(1), [3], [[0, 0, 1, 0]]),
+      ],
     },
     {
-      kind: Kind.Map, op: MapOp.Add, params: [], iterDims: [batch, 3], redDims: [], out: Act(1),
-      inputs: [opnd(Act(0), [batch, 3], [[0, 1, 0], [0, 0, 1]]), opnd(W(1), [3], [[0, 0, 1]])],
+      kind: Kind.Map,
+      op: MapOp.Add,
+      params: [],
+      iterDims: [batch, 3],
+      redDims: [],
+      out: Act(1),
+      inputs: [
+        opnd(
+          Act(0),
+          [batch, 3],
+          [
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+        ),
+        opnd(W(1), [3], [[0, 0, 1]]),
+      ],
     },
     {
-      kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims: [batch], redDims: [4], out: Act(2),
-      inputs: [opnd(Act(1), [batch, 3], [[0, 1, 0], [-1, 0, 1]])],
+      kind: Kind.Reduce,
+      op: ReduceOp.Max,
+      params: [],
+      iterDims: [batch],
+      redDims: [4],
+      out: Act(2),
+      inputs: [
+        opnd(
+          Act(1),
+          [batch, 3],
+          [
+            [0, 1, 0],
+            [-1, 0, 1],
+          ],
+        ),
+      ],
     },
     {
-      kind: Kind.Move, op: 0, params: [7.5], iterDims: [E0 + batch + 3], redDims: [], out: Act(3),
+      kind: Kind.Move,
+      op: 0,
+      params: [7.5],
+      iterDims: [E0 + batch + 3],
+      redDims: [],
+      out: Act(3),
       inputs: [opnd(Act(1), [E0], [[0, 1]]), opnd(Act(2), [batch], [[-E0, 1]])],
     },
   ];
@@ -415,7 +500,10 @@ describe("commit: program root, state hash, model commitment", () => {
     const hashes = program.instructions.map((ins) => ek(new Uint8Array([4, ...encodeInstruction(ins)])));
     const treeRoot = naiveRoot(PROGRAM_NODE, hashes);
     expect(toHex(pt.header.instructionTreeRoot)).to.equal(toHex(treeRoot));
-    const want = solidityPackedKeccak256(["uint8", "bytes32", "uint32", "uint32", "uint32", "uint32"], [5, treeRoot, 4, 2, 1, 4]);
+    const want = solidityPackedKeccak256(
+      ["uint8", "bytes32", "uint32", "uint32", "uint32", "uint32"],
+      [5, treeRoot, 4, 2, 1, 4],
+    );
     expect(toHex(pt.root)).to.equal(want);
     expect(toHex(programRoot(program))).to.equal(want);
     for (let i = 0; i < 4; i++) expect(verifyProof(PROGRAM_NODE, hashes[i], i, pt.proof(i), treeRoot)).to.equal(true);
@@ -427,9 +515,13 @@ describe("commit: program root, state hash, model commitment", () => {
     const c = ek(Uint8Array.of(3));
     for (const acc of [0, -0, 1.5, NaN, -Infinity]) {
       const pc = { instr: 3, elem: 70000, k: 12 };
-      expect(toHex(stateHash({ weightsRoot: a, inputsRoot: b, activationsRoot: c, pc, acc }))).to.equal(toHex(naiveStateHash(a, b, c, pc, acc)));
+      expect(toHex(stateHash({ weightsRoot: a, inputsRoot: b, activationsRoot: c, pc, acc }))).to.equal(
+        toHex(naiveStateHash(a, b, c, pc, acc)),
+      );
     }
-    expect(() => stateHash({ weightsRoot: a, inputsRoot: b, activationsRoot: c, pc: { instr: -1, elem: 0, k: 0 }, acc: 0 })).to.throw(RangeError);
+    expect(() =>
+      stateHash({ weightsRoot: a, inputsRoot: b, activationsRoot: c, pc: { instr: -1, elem: 0, k: 0 }, acc: 0 }),
+    ).to.throw(RangeError);
   });
 
   it("spec list hash and model commitment layout", () => {
@@ -443,7 +535,10 @@ describe("commit: program root, state hash, model commitment", () => {
     expect(toHex(specListHash(specs))).to.equal(wantSpecs);
     const onnx = ek(new TextEncoder().encode("fake onnx file"));
     const mc = modelCommitment(program, toHex(onnx));
-    const wRoot = naiveRoot(MEMORY_NODE, program.weights.map((w) => naiveSlotRoot(w.data)));
+    const wRoot = naiveRoot(
+      MEMORY_NODE,
+      program.weights.map((w) => naiveSlotRoot(w.data)),
+    );
     expect(mc.weightsRoot).to.equal(toHex(wRoot));
     expect(mc.weightsRoot).to.equal(toHex(weightsRoot(program)));
     const zeroRoots = program.activations.map((a) => naiveSlotRoot(new Float32Array(a.length)));
@@ -452,7 +547,17 @@ describe("commit: program root, state hash, model commitment", () => {
     expect(mc.N).to.equal(programSteps(program));
     const want = solidityPackedKeccak256(
       ["uint8", "bytes32", "bytes32", "bytes32", "uint64", "bytes32", "bytes32", "bytes32", "uint32"],
-      [7, mc.programRoot, mc.weightsRoot, mc.initialActivationsRoot, mc.N, mc.inputSpecsHash, mc.outputSpecsHash, onnx, COMPILER_VERSION],
+      [
+        7,
+        mc.programRoot,
+        mc.weightsRoot,
+        mc.initialActivationsRoot,
+        mc.N,
+        mc.inputSpecsHash,
+        mc.outputSpecsHash,
+        onnx,
+        COMPILER_VERSION,
+      ],
     );
     expect(mc.commitment).to.equal(want);
   });
@@ -477,7 +582,10 @@ describe("commit: trace states and one-step witnesses", () => {
 
   /** Hashes of every state 0..N by stepping the VM's one-step definition, roots naive. */
   function steppedHashes(): Uint8Array[] {
-    const mem = initialMemory(program, inputs.map((x) => x.slice()));
+    const mem = initialMemory(
+      program,
+      inputs.map((x) => x.slice()),
+    );
     const w = naiveRoot(MEMORY_NODE, mem.weights.map(naiveSlotRoot));
     const i = naiveRoot(MEMORY_NODE, mem.inputs.map(naiveSlotRoot));
     const out: Uint8Array[] = [];
@@ -523,7 +631,13 @@ describe("commit: trace states and one-step witnesses", () => {
       const dec = decodeWitness(enc);
       expect(toHex(encodeWitness(dec))).to.equal(toHex(enc));
       // The proof bytes drop nothing the verifier needs: full proofs and slot roots come back.
-      expect(dec).to.deep.equal({ pre: w.pre, header: w.header, instruction: w.instruction, reads: w.reads, write: w.write });
+      expect(dec).to.deep.equal({
+        pre: w.pre,
+        header: w.header,
+        instruction: w.instruction,
+        reads: w.reads,
+        write: w.write,
+      });
       expect(toHex(verifyWitness(dec, root).postHash)).to.equal(toHex(res.postHash));
     }
   });
@@ -532,7 +646,11 @@ describe("commit: trace states and one-step witnesses", () => {
     const memory = execute(program, inputs);
     const trace = await TraceCommitter.create(program, memory);
     const root = trace.programTree.root;
-    const clone = (w: StepWitness): StepWitness => ({ ...decodeWitness(encodeWitness(w)), step: w.step, postHash: w.postHash });
+    const clone = (w: StepWitness): StepWitness => ({
+      ...decodeWitness(encodeWitness(w)),
+      step: w.step,
+      postHash: w.postHash,
+    });
     // Dot multiply-accumulate (A, B), Dot write (bias), Map (X, Y), Reduce (X), Move (source).
     for (const s of [1, 4, 80, 101, 120]) {
       const w0 = buildWitness(trace, s);
@@ -576,17 +694,30 @@ describe("commit: trace states and one-step witnesses", () => {
       version: COMPILER_VERSION,
       instructions: [
         {
-          kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [n], redDims: [n], out: Act(0),
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [n],
+          redDims: [n],
+          out: Act(0),
           inputs: [opnd(W(0), [n], [[0, 0, 1]]), opnd(In(0), [n], [[0, 0, 1]])],
         },
         {
-          kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [n], redDims: [], out: Act(1),
+          kind: Kind.Map,
+          op: MapOp.Neg,
+          params: [],
+          iterDims: [n],
+          redDims: [],
+          out: Act(1),
           inputs: [opnd(Act(0), [n], [[0, 1]])],
         },
       ],
       weights: [{ name: "a", data: randomValues(n, 1).map((x) => (Number.isNaN(x) ? 1 : x)) }],
       inputs: [{ name: "b", dims: [n], slot: In(0) }],
-      activations: [{ name: "y", length: n }, { name: "z", length: n }],
+      activations: [
+        { name: "y", length: n },
+        { name: "z", length: n },
+      ],
       outputs: [{ name: "z", dims: [n], slot: Act(1) }],
     };
     const x = randomValues(n, 2).map((v) => (Number.isNaN(v) ? 0 : v));
@@ -642,12 +773,14 @@ describe("commit: performance", () => {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       SlotTree.build(v);
-      const wall = (n / 8) / ((performance.now() - t0) / 1000);
+      const wall = n / 8 / ((performance.now() - t0) / 1000);
       const c = process.cpuUsage(c0);
-      const cpu = (n / 8) / ((c.user + c.system) / 1e6);
+      const cpu = n / 8 / ((c.user + c.system) / 1e6);
       if (cpu > best.cpu) best = { wall, cpu };
     }
-    console.log(`      2^20-leaf slot tree: ${(best.wall / 1e6).toFixed(2)} M leaves/s wall, ${(best.cpu / 1e6).toFixed(2)} M leaves/s CPU`);
+    console.log(
+      `      2^20-leaf slot tree: ${(best.wall / 1e6).toFixed(2)} M leaves/s wall, ${(best.cpu / 1e6).toFixed(2)} M leaves/s CPU`,
+    );
     expect(best.cpu).to.be.greaterThan(1e6);
   });
 });

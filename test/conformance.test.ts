@@ -17,7 +17,11 @@ const REQUIRED: Record<string, string[]> = {
   Div: ["test_div", "test_div_bcast"],
   Pow: ["test_pow", "test_pow_bcast_array", "test_pow_example"],
   Sqrt: ["test_sqrt", "test_sqrt_example"],
-  ReduceMean: ["test_reduce_mean_keepdims_random", "test_reduce_mean_do_not_keepdims_random", "test_reduce_mean_default_axes_keepdims_random"],
+  ReduceMean: [
+    "test_reduce_mean_keepdims_random",
+    "test_reduce_mean_do_not_keepdims_random",
+    "test_reduce_mean_default_axes_keepdims_random",
+  ],
   ReduceSum: ["test_reduce_sum_keepdims_random", "test_reduce_sum_do_not_keepdims_random"],
   ReduceMax: ["test_reduce_max_keepdims_random", "test_reduce_max_do_not_keepdims_random"],
   Relu: ["test_relu"],
@@ -79,7 +83,9 @@ describe("conformance: attributing tests to ops", () => {
   it("uses the single op, the unexpanded twin, or the longest op name prefixing the test name", () => {
     expect(primaryOp("test_relu", ["Relu"])).to.equal("Relu");
     const twins = new Map([["test_softmax_axis_0", "Softmax"]]);
-    expect(primaryOp("test_softmax_axis_0_expanded", ["Div", "Exp", "ReduceMax", "ReduceSum", "Sub"], twins)).to.equal("Softmax");
+    expect(primaryOp("test_softmax_axis_0_expanded", ["Div", "Exp", "ReduceMax", "ReduceSum", "Sub"], twins)).to.equal(
+      "Softmax",
+    );
     expect(primaryOp("test_reduce_sum_square_x", ["ReduceSum", "ReduceSumSquare", "Mul"])).to.equal("ReduceSumSquare");
     expect(primaryOp("test_other", ["Add", "Mul"])).to.equal("Add+Mul");
   });

@@ -44,7 +44,12 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     const lines: string[] = [];
     const r = await runDemo(hre, (l) => lines.push(l), { restartChallengerAtRound: 3 });
     expect(lines).to.include("challenger restarted: it resumes the game from chain state alone");
-    expect([r.honestFinalized, r.cheaterSlashed, r.challengerRewarded, r.reServed]).to.deep.equal([true, true, true, true]);
+    expect([r.honestFinalized, r.cheaterSlashed, r.challengerRewarded, r.reServed]).to.deep.equal([
+      true,
+      true,
+      true,
+      true,
+    ]);
     // Re-checked claim #2 after the restart, but opened no second game (one game per challenger per claim).
     expect(lines.filter((l) => /opens game/.test(l))).to.have.length(1);
     expect(lines.filter((l) => /challenger disputes sub-range/.test(l))).to.have.length(r.rounds);

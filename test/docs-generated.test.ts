@@ -56,10 +56,16 @@ describe("docs: generated blocks", function () {
     const dir = copy();
     const fo32 = path.join(dir, "docs", "FO32.md");
     const original = fs.readFileSync(fo32, "utf8");
-    edit(fo32, "| exp                                           | 1255011 | 0.977 ", "| exp                                           | 1255011 | 0.500 ");
+    edit(
+      fo32,
+      "| exp                                           | 1255011 | 0.977 ",
+      "| exp                                           | 1255011 | 0.500 ",
+    );
     const { problems } = checkDocs(dir);
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.match(/^docs\/FO32\.md: generated block "fo32-ulps" differs from its data docs\/data\/fo32-ulps\.json/);
+    expect(problems[0]).to.match(
+      /^docs\/FO32\.md: generated block "fo32-ulps" differs from its data docs\/data\/fo32-ulps\.json/,
+    );
     expect(checkDocs(dir, true).written).to.deep.equal(["docs/FO32.md: fo32-ulps"]);
     expect(fs.readFileSync(fo32, "utf8")).to.equal(original);
     expect(checkDocs(dir).problems).to.deep.equal([]);
@@ -73,45 +79,82 @@ describe("docs: generated blocks", function () {
     fs.writeFileSync(snapshot, JSON.stringify(report, null, 2) + "\n");
     const { problems } = checkDocs(dir);
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.match(/^README\.md: generated block "gas-one-step" differs from its data test\/gas-snapshot\.json/);
+    expect(problems[0]).to.match(
+      /^README\.md: generated block "gas-one-step" differs from its data test\/gas-snapshot\.json/,
+    );
     checkDocs(dir, true);
-    expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).to.include(`| Map | ${(report.oneStep.Map.max).toLocaleString("en-US")} |`);
+    expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).to.include(
+      `| Map | ${report.oneStep.Map.max.toLocaleString("en-US")} |`,
+    );
   });
 
   it("an unknown block, a lost END marker and a deleted block each fail with one line", () => {
     const dir = copy();
     const protocol = path.join(dir, "docs", "PROTOCOL.md");
-    fs.appendFileSync(protocol, "\n<!-- BEGIN GENERATED: mystery (npm run nothing) -->\nx\n<!-- END GENERATED: mystery -->\n");
+    fs.appendFileSync(
+      protocol,
+      "\n<!-- BEGIN GENERATED: mystery (npm run nothing) -->\nx\n<!-- END GENERATED: mystery -->\n",
+    );
     edit(path.join(dir, "docs", "OPS.md"), "<!-- END GENERATED: ops -->", "");
     const readme = path.join(dir, "README.md");
     const text = fs.readFileSync(readme, "utf8");
-    fs.writeFileSync(readme, text.replace(/<!-- BEGIN GENERATED: gas-one-step[^]*<!-- END GENERATED: gas-one-step -->\n/, ""));
+    fs.writeFileSync(
+      readme,
+      text.replace(/<!-- BEGIN GENERATED: gas-one-step[^]*<!-- END GENERATED: gas-one-step -->\n/, ""),
+    );
     const { problems } = checkDocs(dir);
     expect(problems).to.have.length(3);
     expect(problems).to.include('docs/OPS.md: block "ops" has no END marker');
     expect(problems).to.include('README.md: no generated block "gas-one-step" (add its BEGIN/END markers by hand)');
-    expect(problems).to.include('docs/PROTOCOL.md: generated block "mystery" has no generator in scripts/lib/docs/index.ts');
+    expect(problems).to.include(
+      'docs/PROTOCOL.md: generated block "mystery" has no generator in scripts/lib/docs/index.ts',
+    );
   });
 
   it("the command fails on a drifted copy, naming the document and block in one line", () => {
     const dir = copy();
     edit(path.join(dir, "docs", "OPS.md"), "**passed: ", "**passed: 1");
-    const r = spawnSync("npx", ["ts-node", "--transpile-only", path.join(ROOT, "scripts", "check-docs.ts"), "--root", dir], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      "npx",
+      ["ts-node", "--transpile-only", path.join(ROOT, "scripts", "check-docs.ts"), "--root", dir],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     expect(r.status).to.equal(1);
     const lines = r.stderr.split("\n").filter((l) => l.startsWith("check-docs: "));
     expect(lines).to.have.length(1);
-    expect(lines[0]).to.match(/^check-docs: docs\/OPS\.md: generated block "ops" differs from its data docs\/data\/conformance\.json/);
+    expect(lines[0]).to.match(
+      /^check-docs: docs\/OPS\.md: generated block "ops" differs from its data docs\/data\/conformance\.json/,
+    );
   });
 
   describe("markers", () => {
-    const doc = ["# T", "before", "<!-- BEGIN GENERATED: t (cmd a) -->", "old", "<!-- END GENERATED: t -->", "after", ""].join("\n");
+    const doc = [
+      "# T",
+      "before",
+      "<!-- BEGIN GENERATED: t (cmd a) -->",
+      "old",
+      "<!-- END GENERATED: t -->",
+      "after",
+      "",
+    ].join("\n");
 
     it("replaceBlock rewrites the body and the command, and nothing outside the markers", () => {
       const out = replaceBlock(doc, "t", "cmd b", "new 1\nnew 2\n");
-      expect(out).to.equal(["# T", "before", "<!-- BEGIN GENERATED: t (cmd b) -->", "new 1", "new 2", "<!-- END GENERATED: t -->", "after", ""].join("\n"));
+      expect(out).to.equal(
+        [
+          "# T",
+          "before",
+          "<!-- BEGIN GENERATED: t (cmd b) -->",
+          "new 1",
+          "new 2",
+          "<!-- END GENERATED: t -->",
+          "after",
+          "",
+        ].join("\n"),
+      );
       expect(replaceBlock(out, "t", "cmd a", "old")).to.equal(doc);
     });
 
@@ -119,7 +162,10 @@ describe("docs: generated blocks", function () {
       expect(() => listBlocks(doc + doc, "d")).to.throw(MarkerError, 'd:9: block "t" appears twice');
       const nested = doc.replace("old", "<!-- BEGIN GENERATED: u (x) -->");
       expect(() => listBlocks(nested, "d")).to.throw(MarkerError, 'block "u" begins inside block "t"');
-      expect(() => listBlocks(doc.replace("BEGIN GENERATED: t (cmd a)", "BEGIN GENERATED: t"), "d")).to.throw(MarkerError, "malformed GENERATED marker");
+      expect(() => listBlocks(doc.replace("BEGIN GENERATED: t (cmd a)", "BEGIN GENERATED: t"), "d")).to.throw(
+        MarkerError,
+        "malformed GENERATED marker",
+      );
     });
   });
 });

@@ -27,7 +27,10 @@ async function compareWithOrt(file: string, shapes: Record<string, number[]>, co
   let maxAbs = 0;
   let agree = 0;
   for (let seed = 1; seed <= count; seed++) {
-    const inputs = seededInputs(program.inputs.map((i) => i.dims), seed);
+    const inputs = seededInputs(
+      program.inputs.map((i) => i.dims),
+      seed,
+    );
     const memory = execute(program, inputs);
     const feeds: Record<string, ort.Tensor> = {};
     program.inputs.forEach((spec, k) => (feeds[spec.name] = new ort.Tensor("float32", inputs[k], spec.dims)));
@@ -66,9 +69,13 @@ describe("engine on real models", function () {
     expect(kinds.has(Kind.Dot) && kinds.has(Kind.Map) && kinds.has(Kind.Reduce)).to.equal(true);
     const info = inspectModel(readFileSync(OCR_CLS));
     // Every BatchNormalization follows a Conv and folds into it: no BN instruction remains.
-    expect(program.instructions.filter((i) => i.kind === Kind.Dot).length).to.equal(info.opCounts.Conv + info.opCounts.MatMul);
+    expect(program.instructions.filter((i) => i.kind === Kind.Dot).length).to.equal(
+      info.opCounts.Conv + info.opCounts.MatMul,
+    );
     // x·clip(x+3, 0, 6)/6 chains become HardSwish, fused into the Conv before them.
-    expect(program.instructions.filter((i) => i.kind === Kind.Dot && i.op === MapOp.HardSwish).length).to.be.greaterThan(0);
+    expect(
+      program.instructions.filter((i) => i.kind === Kind.Dot && i.op === MapOp.HardSwish).length,
+    ).to.be.greaterThan(0);
     expect(program.instructions.some((i) => i.kind === Kind.Map && i.op === MapOp.Clip)).to.equal(false);
     expect(totalSteps(program)).to.be.greaterThan(1e7);
   });
@@ -78,12 +85,17 @@ describe("engine on real models", function () {
     const a = compileModel(bytes, { shapes: OCR_CLS_SHAPES });
     const b = compileModel(bytes, { shapes: OCR_CLS_SHAPES });
     expect(JSON.stringify(a.program.instructions)).to.equal(JSON.stringify(b.program.instructions));
-    a.program.weights.forEach((w, i) => expect(viewBytes(w.data).equals(viewBytes(b.program.weights[i].data))).to.equal(true));
+    a.program.weights.forEach((w, i) =>
+      expect(viewBytes(w.data).equals(viewBytes(b.program.weights[i].data))).to.equal(true),
+    );
   });
 
   it("gives the same output bits on repeated runs", () => {
     const { program } = compiled(HELLO_DEEPA);
-    const inputs = seededInputs(program.inputs.map((i) => i.dims), 7);
+    const inputs = seededInputs(
+      program.inputs.map((i) => i.dims),
+      7,
+    );
     const a = execute(program, inputs);
     const b = execute(program, inputs);
     a.activations.forEach((slot, i) => expect(viewBytes(slot).equals(viewBytes(b.activations[i]))).to.equal(true));
@@ -93,7 +105,9 @@ describe("engine on real models", function () {
 describe("compiler errors", () => {
   it("rejects a malformed file with ONNX_MALFORMED", () => {
     const junk = Buffer.from("this is not an onnx file at all, just text bytes");
-    expect(() => compileModel(junk)).to.throw(RefereeError).with.property("code", "ONNX_MALFORMED");
+    expect(() => compileModel(junk))
+      .to.throw(RefereeError)
+      .with.property("code", "ONNX_MALFORMED");
   });
 
   it("requires a shape for dynamic input dims and names the input", () => {
@@ -101,11 +115,15 @@ describe("compiler errors", () => {
   });
 
   it("rejects a --shape that contradicts a fixed dim", () => {
-    expect(() => compileModel(readFileSync(OCR_CLS), { shapes: { x: [1, 4, 48, 192] } })).to.throw(/dim 1 is fixed at 3/);
+    expect(() => compileModel(readFileSync(OCR_CLS), { shapes: { x: [1, 4, 48, 192] } })).to.throw(
+      /dim 1 is fixed at 3/,
+    );
   });
 
   it("rejects a --shape for an unknown input", () => {
-    expect(() => compileModel(readFileSync(HELLO_DEEPA), { shapes: { nope: [1] } })).to.throw(/not an input of the model/);
+    expect(() => compileModel(readFileSync(HELLO_DEEPA), { shapes: { nope: [1] } })).to.throw(
+      /not an input of the model/,
+    );
   });
 
   it("lists every unsupported op by name", () => {

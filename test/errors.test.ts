@@ -20,7 +20,9 @@ describe("errors: ChainError and WitnessError are RefereeErrors; RangeError stay
   });
 
   it("the CLI prints a named revert as 'the contract refused: …', an unnamed one as its short message", () => {
-    const named = asCliError(new ChainError("Staking_InsufficientFreeStake(1, 2)", "Staking_InsufficientFreeStake", [1n, 2n], null));
+    const named = asCliError(
+      new ChainError("Staking_InsufficientFreeStake(1, 2)", "Staking_InsufficientFreeStake", [1n, 2n], null),
+    );
     expect(named.code).to.equal("CHAIN");
     expect(named.message).to.equal("the contract refused: Staking_InsufficientFreeStake(1, 2)");
     const unnamed = asCliError(new ChainError("transaction 0xab not mined within 60 s", null, [], null));

@@ -19,14 +19,49 @@ import { renderFo32GasTable, writeFo32Gas } from "../scripts/lib/docs/fo32-gas";
 // Worst case (max over the vectors) allowed per op: the documented maximum plus ~10%.
 // Lower it when an optimization lands; raising it needs a reason in docs/FO32.md.
 const CEILING: Record<string, number> = {
-  None: 300, Identity: 300, Neg: 400, Abs: 400, Relu: 500, LeakyRelu: 1_500, Clip: 1_000,
-  HardSigmoid: 2_800, HardSwish: 3_800, Sigmoid: 18_000, Tanh: 18_000, Exp: 16_500, Log: 12_500,
-  Sqrt: 1_800, Erf: 24_500, Reciprocal: 1_300, Floor: 900, Ceil: 900, Softplus: 26_500,
-  Gelu: 28_500, Sin: 8_500, Cos: 10_500, Elu: 16_000, Selu: 17_000, Softsign: 2_500, Sign: 1_000,
-  Round: 2_800, Add: 1_200, Sub: 1_300, Mul: 1_100, Div: 1_300, Max: 600, Min: 700, Pow: 30_000,
+  None: 300,
+  Identity: 300,
+  Neg: 400,
+  Abs: 400,
+  Relu: 500,
+  LeakyRelu: 1_500,
+  Clip: 1_000,
+  HardSigmoid: 2_800,
+  HardSwish: 3_800,
+  Sigmoid: 18_000,
+  Tanh: 18_000,
+  Exp: 16_500,
+  Log: 12_500,
+  Sqrt: 1_800,
+  Erf: 24_500,
+  Reciprocal: 1_300,
+  Floor: 900,
+  Ceil: 900,
+  Softplus: 26_500,
+  Gelu: 28_500,
+  Sin: 8_500,
+  Cos: 10_500,
+  Elu: 16_000,
+  Selu: 17_000,
+  Softsign: 2_500,
+  Sign: 1_000,
+  Round: 2_800,
+  Add: 1_200,
+  Sub: 1_300,
+  Mul: 1_100,
+  Div: 1_300,
+  Max: 600,
+  Min: 700,
+  Pow: 30_000,
   PRelu: 1_500,
-  "add (LibF32)": 1_100, "sub (LibF32)": 1_100, "mul (LibF32)": 1_000, "div (LibF32)": 1_100,
-  "max (LibF32)": 400, "min (LibF32)": 400, "sqrt (LibF32)": 1_500, "lt (LibF32)": 300,
+  "add (LibF32)": 1_100,
+  "sub (LibF32)": 1_100,
+  "mul (LibF32)": 1_000,
+  "div (LibF32)": 1_100,
+  "max (LibF32)": 400,
+  "min (LibF32)": 400,
+  "sqrt (LibF32)": 1_500,
+  "lt (LibF32)": 300,
 };
 
 const PRIMITIVES = ["add", "sub", "mul", "div", "max", "min", "sqrt", "lt"];
@@ -46,7 +81,15 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 function summarize(name: string, id: string, typical: number[], gas: number[]): Row {
   const s = [...gas].sort((a, b) => a - b);
-  return { name, id, typical: median(typical), n: s.length, median: s[Math.floor(s.length / 2)], p90: s[Math.floor(s.length * 0.9)], max: s[s.length - 1] };
+  return {
+    name,
+    id,
+    typical: median(typical),
+    n: s.length,
+    median: s[Math.floor(s.length / 2)],
+    p90: s[Math.floor(s.length * 0.9)],
+    max: s[s.length - 1],
+  };
 }
 
 // "Typical" inputs: uniform binary32 values in [lo, hi) (seeded), the range activations and
@@ -86,7 +129,9 @@ describe("FO32 on the EVM: gas per operation", function () {
       rows.push(summarize(MapOp[op], String(op), typ, gas));
     }
     for (const [op, s] of binary) {
-      const typ = (await h.measureBinary(op, op === MapOp.Pow ? uniform(4, 0, 4) : tx, op === MapOp.Pow ? uniform(5, -4, 4) : ty)).map(Number);
+      const typ = (
+        await h.measureBinary(op, op === MapOp.Pow ? uniform(4, 0, 4) : tx, op === MapOp.Pow ? uniform(5, -4, 4) : ty)
+      ).map(Number);
       const gas = await chunked(s.x.length, (a, b) => h.measureBinary(op, s.x.slice(a, b), s.y.slice(a, b)));
       rows.push(summarize(MapOp[op], String(op), typ, gas));
     }
@@ -100,8 +145,12 @@ describe("FO32 on the EVM: gas per operation", function () {
     const tx = uniform(1, -4, 4);
     const ty = uniform(2, -4, 4);
     for (let which = 0; which < PRIMITIVES.length; which++) {
-      const typ = (await h.measurePrimitive(which, PRIMITIVES[which] === "sqrt" ? uniform(3, 0, 4) : tx, ty)).map(Number);
-      const gas = await chunked(pairs.x.length, (a, b) => h.measurePrimitive(which, pairs.x.slice(a, b), pairs.y.slice(a, b)));
+      const typ = (await h.measurePrimitive(which, PRIMITIVES[which] === "sqrt" ? uniform(3, 0, 4) : tx, ty)).map(
+        Number,
+      );
+      const gas = await chunked(pairs.x.length, (a, b) =>
+        h.measurePrimitive(which, pairs.x.slice(a, b), pairs.y.slice(a, b)),
+      );
       rows.push(summarize(`${PRIMITIVES[which]} (LibF32)`, "–", typ, gas));
     }
     return rows;
@@ -124,12 +173,15 @@ describe("FO32 on the EVM: gas per operation", function () {
     const settled = async (p: Promise<Row[]> | null): Promise<Row[]> => (p ? p.catch(() => []) : []);
     const rows = [...(await settled(mapOps)), ...(await settled(primitives))];
     if (rows.length === 0) return;
-     
+
     console.log("\n" + renderFo32GasTable(rows) + "\n");
     // Only a run that measured every op may replace the committed table.
     const complete = rows.length === unary.size + binary.size + PRIMITIVES.length;
-     
-    if (process.env.UPDATE_DOCS === "1") console.log(complete ? writeFo32Gas(path.join(__dirname, ".."), rows) : "UPDATE_DOCS: partial run, docs left alone");
+
+    if (process.env.UPDATE_DOCS === "1")
+      console.log(
+        complete ? writeFo32Gas(path.join(__dirname, ".."), rows) : "UPDATE_DOCS: partial run, docs left alone",
+      );
   });
 
   it("measures every MapOp (LibMapOps.unary / binary, dispatch and canonical NaN included)", async () => {
@@ -148,7 +200,9 @@ describe("FO32 on the EVM: gas per operation", function () {
     const rows = [...(await mapOpRows()), ...(await primitiveRows())];
     // Every ceiling is checked against a measurement, and every measurement has a ceiling.
     expect(rows.map((r) => r.name)).to.have.members(Object.keys(CEILING));
-    const over = rows.filter((r) => !(r.max <= CEILING[r.name])).map((r) => `${r.name}: max ${r.max} > ${CEILING[r.name]}`);
+    const over = rows
+      .filter((r) => !(r.max <= CEILING[r.name]))
+      .map((r) => `${r.name}: max ${r.max} > ${CEILING[r.name]}`);
     expect(over).to.deep.equal([]);
   });
 });

@@ -15,8 +15,18 @@ const TOTAL = vectorCount(SETS);
 // Per-call batch sizes: cheap ops in large batches, transcendentals in smaller ones so that
 // one eth_call stays well under the block gas limit.
 const EXPENSIVE = new Set<MapOp>([
-  MapOp.Sigmoid, MapOp.Tanh, MapOp.Exp, MapOp.Log, MapOp.Erf, MapOp.Softplus, MapOp.Gelu,
-  MapOp.Sin, MapOp.Cos, MapOp.Elu, MapOp.Selu, MapOp.Pow,
+  MapOp.Sigmoid,
+  MapOp.Tanh,
+  MapOp.Exp,
+  MapOp.Log,
+  MapOp.Erf,
+  MapOp.Softplus,
+  MapOp.Gelu,
+  MapOp.Sin,
+  MapOp.Cos,
+  MapOp.Elu,
+  MapOp.Selu,
+  MapOp.Pow,
 ]);
 
 function batchSize(set: Vectors): number {
@@ -53,7 +63,6 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
   });
 
   after(() => {
-     
     console.log(`      EVM FO32 vectors checked: ${checked} of ${TOTAL}`);
   });
 
@@ -100,10 +109,14 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
   it("unknown ops revert with LibMapOps_UnknownOp", async () => {
     const lib = await ethers.getContractFactory("F32Harness");
     for (const op of [27, 63]) {
-      await expect(harness.unaryBatch(op, [0x3f800000], 0, 0)).to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp").withArgs(op);
+      await expect(harness.unaryBatch(op, [0x3f800000], 0, 0))
+        .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
+        .withArgs(op);
     }
     for (const op of [13, 72, 255]) {
-      await expect(harness.binaryBatch(op, [0x3f800000], [0x3f800000])).to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp").withArgs(op);
+      await expect(harness.binaryBatch(op, [0x3f800000], [0x3f800000]))
+        .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
+        .withArgs(op);
     }
   });
 });

@@ -141,8 +141,13 @@ describe("OneStepVerifier libraries", function () {
           coef: Array.from({ length: c * (a + b) }, () => (r() < 0.5 ? 0 : int(-2, 2))),
         };
         const ins: Instruction = {
-          kind: Kind.Dot, op: MapOp.None, params: [], iterDims: Array.from({ length: a }, () => 4), redDims: Array.from({ length: b }, () => 3),
-          out: { space: Space.Activation, index: 0 }, inputs: [op],
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: Array.from({ length: a }, () => 4),
+          redDims: Array.from({ length: b }, () => 3),
+          out: { space: Space.Activation, index: 0 },
+          inputs: [op],
         };
         const it = [...ins.iterDims.map(() => int(0, 3)), ...ins.redDims.map(() => int(0, 2))];
         const want = evalOperand(op, it);
@@ -187,10 +192,21 @@ const zeroWeight = (address: number, slot = 0) => {
 };
 
 /** A proof of the step at pc of `p` (one all-zero weight slot of ≤ 8 values), with the given reads. */
-function proofAt(p: Program, pc: StateParts["pc"], values: Partial<OneStepProof> = {}, acc = 0): { root: string; preHash: string; proof: string } {
+function proofAt(
+  p: Program,
+  pc: StateParts["pc"],
+  values: Partial<OneStepProof> = {},
+  acc = 0,
+): { root: string; preHash: string; proof: string } {
   const tree = ProgramTree.build(p);
   const r = rng(31);
-  const pre: StateParts = { weightsRoot: new Uint8Array(32), inputsRoot: new Uint8Array(32), activationsRoot: word(r), pc, acc };
+  const pre: StateParts = {
+    weightsRoot: new Uint8Array(32),
+    inputsRoot: new Uint8Array(32),
+    activationsRoot: word(r),
+    pc,
+    acc,
+  };
   const w: OneStepProof = {
     pre,
     header: tree.header,
@@ -204,11 +220,21 @@ function proofAt(p: Program, pc: StateParts["pc"], values: Partial<OneStepProof>
 
 /** A proof whose instruction bytes are `bytes` (the program tree over just those bytes). */
 function proofOfBytes(bytes: Uint8Array): { root: string; preHash: string; proof: string } {
-  const p = program([{ kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [1], redDims: [], out: Act(0), inputs: [] }], [], [1]);
+  const p = program(
+    [{ kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [1], redDims: [], out: Act(0), inputs: [] }],
+    [],
+    [1],
+  );
   const tree = ProgramTree.build(p);
   // Replace the one instruction: its hash is the tree root (n = 1) and the header follows it.
   const header = { ...tree.header, instructionTreeRoot: rootFromProof(PROGRAM_NODE, instructionHash(bytes), 0, []) };
-  const pre: StateParts = { weightsRoot: new Uint8Array(32), inputsRoot: new Uint8Array(32), activationsRoot: new Uint8Array(32), pc: { instr: 0, elem: 0, k: 0 }, acc: 0 };
+  const pre: StateParts = {
+    weightsRoot: new Uint8Array(32),
+    inputsRoot: new Uint8Array(32),
+    activationsRoot: new Uint8Array(32),
+    pc: { instr: 0, elem: 0, k: 0 },
+    acc: 0,
+  };
   const w: OneStepProof = { pre, header, instruction: { bytes, proof: [] }, reads: [], write: null };
   return { root: toHex(programRootOf(header)), preHash: toHex(stateHash(pre)), proof: toHex(encodeWitness(w)) };
 }
@@ -220,7 +246,13 @@ describe("OneStepVerifier on programs outside §2.4", function () {
   });
 
   const map = (inputs: Operand[], op: number = MapOp.Neg, params: number[] = []): Instruction => ({
-    kind: Kind.Map, op, params, iterDims: [4], redDims: [], out: Act(0), inputs,
+    kind: Kind.Map,
+    op,
+    params,
+    iterDims: [4],
+    redDims: [],
+    out: Act(0),
+    inputs,
   });
   const x = (offset: number, slot = W(0)): Operand => ({ slot, dims: [4], offset: [offset], coef: [1] });
 
@@ -234,7 +266,9 @@ describe("OneStepVerifier on programs outside §2.4", function () {
     ];
     for (const [bytes, reason] of cases) {
       const { root, preHash, proof } = proofOfBytes(bytes);
-      await expect(verifier.step(root, preHash, proof)).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstruction").withArgs(0, reason);
+      await expect(verifier.step(root, preHash, proof))
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstruction")
+        .withArgs(0, reason);
     }
   });
 
@@ -244,18 +278,64 @@ describe("OneStepVerifier on programs outside §2.4", function () {
       // binary Map with one operand (X is read first)
       [program([map([x(0)], MapOp.Add)], [4], [4]), { instr: 0, elem: 0, k: 0 }, 4, [zeroWeight(0)]],
       // Move with no source in range and no fill value
-      [program([{ kind: Kind.Move, op: 0, params: [], iterDims: [4], redDims: [], out: Act(0), inputs: [x(9)] }], [4], [4]), { instr: 0, elem: 0, k: 0 }, 5, []],
+      [
+        program(
+          [{ kind: Kind.Move, op: 0, params: [], iterDims: [4], redDims: [], out: Act(0), inputs: [x(9)] }],
+          [4],
+          [4],
+        ),
+        { instr: 0, elem: 0, k: 0 },
+        5,
+        [],
+      ],
       // Mean without its divisor, at the write step
-      [program([{ kind: Kind.Reduce, op: ReduceOp.Mean, params: [], iterDims: [1], redDims: [4], out: Act(0), inputs: [{ slot: W(0), dims: [4], offset: [9], coef: [0, 1] }] }], [4], [1]), { instr: 0, elem: 0, k: 4 }, 5, []],
+      [
+        program(
+          [
+            {
+              kind: Kind.Reduce,
+              op: ReduceOp.Mean,
+              params: [],
+              iterDims: [1],
+              redDims: [4],
+              out: Act(0),
+              inputs: [{ slot: W(0), dims: [4], offset: [9], coef: [0, 1] }],
+            },
+          ],
+          [4],
+          [1],
+        ),
+        { instr: 0, elem: 0, k: 4 },
+        5,
+        [],
+      ],
     ];
     for (const [p, pc, reason, reads] of cases) {
       const { root, preHash, proof } = proofAt(p, pc, { reads });
-      await expect(verifier.step(root, preHash, proof), `reason ${reason}`).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstruction").withArgs(0, reason);
+      await expect(verifier.step(root, preHash, proof), `reason ${reason}`)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstruction")
+        .withArgs(0, reason);
     }
     // An unknown reduce op fails at a reduction step that reads a value: the read comes first.
-    const p = program([{ kind: Kind.Reduce, op: 9, params: [], iterDims: [1], redDims: [4], out: Act(0), inputs: [{ slot: W(0), dims: [4], offset: [0], coef: [0, 1] }] }], [4], [1]);
+    const p = program(
+      [
+        {
+          kind: Kind.Reduce,
+          op: 9,
+          params: [],
+          iterDims: [1],
+          redDims: [4],
+          out: Act(0),
+          inputs: [{ slot: W(0), dims: [4], offset: [0], coef: [0, 1] }],
+        },
+      ],
+      [4],
+      [1],
+    );
     const { root, preHash, proof } = proofAt(p, { instr: 0, elem: 0, k: 1 }, { reads: [zeroWeight(1)] }, 1);
-    await expect(verifier.step(root, preHash, proof)).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstruction").withArgs(0, 6);
+    await expect(verifier.step(root, preHash, proof))
+      .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstruction")
+      .withArgs(0, 6);
   });
 
   it("ReadOutOfRange: a Map read or a Dot bias out of range", async () => {
@@ -263,19 +343,34 @@ describe("OneStepVerifier on programs outside §2.4", function () {
     // elem 2: X reads [2] (in range, read first), Y reads [4]: out of range.
     const p1 = program([map([x(0), x(2)], MapOp.Add)], [4], [4]);
     const a = proofAt(p1, { instr: 0, elem: 2, k: 0 }, { reads: [zeroWeight(2)] });
-    await expect(verifier.step(a.root, a.preHash, a.proof)).to.be.revertedWithCustomError(verifier, "OneStepVerifier_ReadOutOfRange").withArgs(0, 1);
+    await expect(verifier.step(a.root, a.preHash, a.proof))
+      .to.be.revertedWithCustomError(verifier, "OneStepVerifier_ReadOutOfRange")
+      .withArgs(0, 1);
     const dot: Instruction = {
-      kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [4], redDims: [2], out: Act(0),
-      inputs: [{ slot: W(0), dims: [4], offset: [0], coef: [0, 1] }, { slot: W(0), dims: [4], offset: [0], coef: [0, 1] }, { slot: W(0), dims: [4], offset: [5], coef: [1, 0] }],
+      kind: Kind.Dot,
+      op: MapOp.None,
+      params: [],
+      iterDims: [4],
+      redDims: [2],
+      out: Act(0),
+      inputs: [
+        { slot: W(0), dims: [4], offset: [0], coef: [0, 1] },
+        { slot: W(0), dims: [4], offset: [0], coef: [0, 1] },
+        { slot: W(0), dims: [4], offset: [5], coef: [1, 0] },
+      ],
     };
     const { root, preHash, proof } = proofAt(program([dot], [4], [4]), { instr: 0, elem: 0, k: 2 });
-    await expect(verifier.step(root, preHash, proof)).to.be.revertedWithCustomError(verifier, "OneStepVerifier_ReadOutOfRange").withArgs(0, 2);
+    await expect(verifier.step(root, preHash, proof))
+      .to.be.revertedWithCustomError(verifier, "OneStepVerifier_ReadOutOfRange")
+      .withArgs(0, 2);
   });
 
   it("SlotOutOfRange: an operand naming a slot the header does not have", async () => {
     const { verifier } = await loadFixture(deploy);
     const p = program([map([x(0, W(3))])], [4], [4]); // one weight slot, operand names slot 3
     const { root, preHash, proof } = proofAt(p, { instr: 0, elem: 0, k: 0 }, { reads: [zeroWeight(0, 3)] });
-    await expect(verifier.step(root, preHash, proof)).to.be.revertedWithCustomError(verifier, "OneStepVerifier_SlotOutOfRange").withArgs(0, 3, 1);
+    await expect(verifier.step(root, preHash, proof))
+      .to.be.revertedWithCustomError(verifier, "OneStepVerifier_SlotOutOfRange")
+      .withArgs(0, 3, 1);
   });
 });

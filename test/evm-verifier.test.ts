@@ -164,10 +164,17 @@ describe("OneStepVerifier", function () {
         const got = await Promise.all(batch.map((v) => verifier.step(v.programRoot, v.preHash, v.proof)));
         batch.forEach((v, j) => {
           counts[v.class] = (counts[v.class] ?? 0) + 1;
-          if (got[j] !== v.postHash) mismatches.push(`${v.model} s=${v.step} (${v.class}; ${v.tags.join(", ")}): EVM ${got[j]}, node ${v.postHash}`);
+          if (got[j] !== v.postHash)
+            mismatches.push(
+              `${v.model} s=${v.step} (${v.class}; ${v.tags.join(", ")}): EVM ${got[j]}, node ${v.postHash}`,
+            );
         });
       }
-      console.log(`      ${vectors.length} vectors, ${mismatches.length} mismatches: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+      console.log(
+        `      ${vectors.length} vectors, ${mismatches.length} mismatches: ${Object.entries(counts)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(", ")}`,
+      );
       expect(mismatches).to.deep.equal([]);
     });
   });
@@ -184,7 +191,14 @@ describe("OneStepVerifier", function () {
     let dotMacTrace: TraceCommitter;
 
     before(() => {
-      dotMac = pick((v) => v.model === "ppocr_cls" && v.class === "Dot.mac" && layoutOf(fromHex(v.proof)).readCount === 2 && v.pc.elem > 0, "Dot.mac");
+      dotMac = pick(
+        (v) =>
+          v.model === "ppocr_cls" &&
+          v.class === "Dot.mac" &&
+          layoutOf(fromHex(v.proof)).readCount === 2 &&
+          v.pc.elem > 0,
+        "Dot.mac",
+      );
       mapJoined = pick((v) => {
         if (v.class !== "Map") return false;
         const l = layoutOf(fromHex(v.proof));
@@ -194,9 +208,17 @@ describe("OneStepVerifier", function () {
       dotMacTrace = runs.find((r) => r.name === dotMac.model)!.trace;
     });
 
-    const call = async (v: StepVector, proof: Uint8Array | string, preHash = v.preHash, programRoot = v.programRoot) => {
+    const call = async (
+      v: StepVector,
+      proof: Uint8Array | string,
+      preHash = v.preHash,
+      programRoot = v.programRoot,
+    ) => {
       const { verifier } = await loadFixture(deploy);
-      return { verifier, result: verifier.step(programRoot, preHash, typeof proof === "string" ? proof : toHex(proof)) };
+      return {
+        verifier,
+        result: verifier.step(programRoot, preHash, typeof proof === "string" ? proof : toHex(proof)),
+      };
     };
 
     /** A proof whose pre-state is changed, with the matching pre-state hash. */
@@ -216,19 +238,27 @@ describe("OneStepVerifier", function () {
     it("wrong pre-state: the proof's state does not hash to the pre-state hash", async () => {
       const other = vectors[vectors.indexOf(dotMac) + 1];
       const { verifier, result } = await call(dotMac, dotMac.proof, other.preHash);
-      await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPreState").withArgs(other.preHash, dotMac.preHash);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPreState")
+        .withArgs(other.preHash, dotMac.preHash);
       const tampered = flip(fromHex(dotMac.proof), 5); // a byte of weightsRoot
       const r2 = await call(dotMac, tampered);
-      await expect(r2.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPreState").withArgs(dotMac.preHash, anyValue);
+      await expect(r2.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPreState")
+        .withArgs(dotMac.preHash, anyValue);
     });
 
     it("wrong program: the header does not hash to the program root", async () => {
       const tampered = flip(fromHex(dotMac.proof), 112 + 32 + 3); // #instructions
       const { verifier, result } = await call(dotMac, tampered);
-      await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProgramHeader").withArgs(dotMac.programRoot, anyValue);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProgramHeader")
+        .withArgs(dotMac.programRoot, anyValue);
       const other = vectors.find((v) => v.programRoot !== dotMac.programRoot)!;
       const r2 = await call(dotMac, dotMac.proof, dotMac.preHash, other.programRoot);
-      await expect(r2.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProgramHeader").withArgs(other.programRoot, dotMac.programRoot);
+      await expect(r2.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProgramHeader")
+        .withArgs(other.programRoot, dotMac.programRoot);
     });
 
     it("wrong witness value: a changed read value or written leaf", async () => {
@@ -236,12 +266,16 @@ describe("OneStepVerifier", function () {
       const l = layoutOf(proof);
       for (const r of l.reads) {
         const { verifier, result } = await call(dotMac, flip(proof, r.leaf + 4 * (r.address % 8) + 3));
-        await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof").withArgs(r.space, r.slot, r.address);
+        await expect(result)
+          .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof")
+          .withArgs(r.space, r.slot, r.address);
       }
       const mp = fromHex(mapJoined.proof);
       const w = layoutOf(mp).write!;
       const { verifier, result } = await call(mapJoined, flip(mp, w.leaf + 4 * (w.address % 8), 0x40));
-      await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof").withArgs(2, w.slot, w.address);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof")
+        .withArgs(2, w.slot, w.address);
     });
 
     it("wrong Merkle path: a changed sibling of a leaf path, a slot path, a joined slot path", async () => {
@@ -251,7 +285,9 @@ describe("OneStepVerifier", function () {
         for (const p of [r.leafPath, r.slotPath]) {
           if (p.siblings.length === 0) continue;
           const { verifier, result } = await call(dotMac, flip(proof, p.siblings[p.siblings.length - 1] + 7));
-          await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof").withArgs(r.space, r.slot, r.address);
+          await expect(result)
+            .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof")
+            .withArgs(r.space, r.slot, r.address);
         }
       }
       const mp = fromHex(mapJoined.proof);
@@ -259,14 +295,18 @@ describe("OneStepVerifier", function () {
       const joined = [ml.reads[1], ml.write!].find((r) => r.slotPath.siblings.length > 0);
       if (joined !== undefined) {
         const { verifier, result } = await call(mapJoined, flip(mp, joined.slotPath.siblings[0] + 1));
-        await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof").withArgs(joined.space, joined.slot, joined.address);
+        await expect(result)
+          .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof")
+          .withArgs(joined.space, joined.slot, joined.address);
       }
       // A path one level short or long is refused before hashing.
       const r0 = l.reads[0];
       const bytes = proof.slice();
       bytes[r0.leafPath.at] += 1;
       const { verifier, result } = await call(dotMac, bytes);
-      await expect(result).to.be.revertedWithCustomError(verifier, "LibMerkle_BadPathLength").withArgs(1, Math.floor(r0.address / 8), r0.leafPath.n + 1, r0.leafPath.n);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "LibMerkle_BadPathLength")
+        .withArgs(1, Math.floor(r0.address / 8), r0.leafPath.n + 1, r0.leafPath.n);
     });
 
     it("wrong leaf index: a witness of another element, and a real path of another leaf", async () => {
@@ -276,7 +316,9 @@ describe("OneStepVerifier", function () {
       const bytes = proof.slice();
       new DataView(bytes.buffer).setUint32(r0.at + 5, other);
       const { verifier, result } = await call(dotMac, bytes);
-      await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_WrongValue").withArgs(r0.space, r0.slot, r0.address, r0.space, r0.slot, other);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_WrongValue")
+        .withArgs(r0.space, r0.slot, r0.address, r0.space, r0.slot, other);
       // The leaf and leaf path of leaf j ^ 1 (both genuine), claimed for the right address.
       const w = decodeWitness(proof);
       const t = dotMacTrace.slotTree(w.reads[0].slot);
@@ -284,19 +326,25 @@ describe("OneStepVerifier", function () {
       w.reads[0].leaf = t.leaf(j);
       w.reads[0].leafProof = t.proof(j);
       const r2 = await call(dotMac, encodeWitness(w));
-      await expect(r2.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof").withArgs(r0.space, r0.slot, r0.address);
+      await expect(r2.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadLeafProof")
+        .withArgs(r0.space, r0.slot, r0.address);
     });
 
     it("wrong instruction: changed bytes, or the bytes and path of another instruction", async () => {
       const proof = fromHex(dotMac.proof);
       const l = layoutOf(proof);
       const { verifier, result } = await call(dotMac, flip(proof, l.instruction + 1)); // op
-      await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstructionProof").withArgs(dotMac.pc.instr, anyValue);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstructionProof")
+        .withArgs(dotMac.pc.instr, anyValue);
       const w = decodeWitness(proof);
       const next = dotMac.pc.instr + 1;
       w.instruction = { bytes: dotMacTrace.programTree.bytes[next], proof: dotMacTrace.programTree.proof(next) };
       const r2 = await call(dotMac, encodeWitness(w));
-      await expect(r2.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstructionProof").withArgs(dotMac.pc.instr, anyValue);
+      await expect(r2.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadInstructionProof")
+        .withArgs(dotMac.pc.instr, anyValue);
     });
 
     it("wrong pc: elem ≥ E, k > K, instr > #instructions, a halted pc other than (n, 0, 0)", async () => {
@@ -312,7 +360,9 @@ describe("OneStepVerifier", function () {
       for (const [change, args] of cases) {
         const { proof, preHash } = withPre(dotMac, change);
         const { verifier, result } = await call(dotMac, proof, preHash);
-        await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPc").withArgs(...args);
+        await expect(result)
+          .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPc")
+          .withArgs(...args);
       }
       // Beyond the program / a halted pc with elem ≠ 0: the pre-state and header only.
       const w = decodeWitness(fromHex(halted.proof));
@@ -325,20 +375,29 @@ describe("OneStepVerifier", function () {
         dv.setUint32(96, pc.instr);
         dv.setUint32(100, pc.elem);
         const { verifier, result } = await call(halted, bytes, toHex(stateHash({ ...w.pre, pc })));
-        await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPc").withArgs(pc.instr, pc.elem, pc.k);
+        await expect(result)
+          .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadPc")
+          .withArgs(pc.instr, pc.elem, pc.k);
       }
     });
 
     it("non-canonical acc: acc ≠ +0 at k = 0 (−0 included), and in the halted state", async () => {
       const atK0 = pick((v) => v.class === "Dot.mac" && v.pc.k === 0, "Dot.mac at k = 0");
       for (const bits of [0x80000000, 0x3f800000]) {
-        const { proof, preHash } = withPre(atK0, (pre) => (pre.acc = new Float32Array(new Uint32Array([bits]).buffer)[0]));
+        const { proof, preHash } = withPre(
+          atK0,
+          (pre) => (pre.acc = new Float32Array(new Uint32Array([bits]).buffer)[0]),
+        );
         const { verifier, result } = await call(atK0, proof, preHash);
-        await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_NonCanonicalAcc").withArgs(0, bits);
+        await expect(result)
+          .to.be.revertedWithCustomError(verifier, "OneStepVerifier_NonCanonicalAcc")
+          .withArgs(0, bits);
       }
       const { proof, preHash } = withPre(halted, (pre) => (pre.acc = 1));
       const { verifier, result } = await call(halted, proof, preHash);
-      await expect(result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_NonCanonicalAcc").withArgs(0, 0x3f800000);
+      await expect(result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_NonCanonicalAcc")
+        .withArgs(0, 0x3f800000);
     });
 
     it("wrong read count, write flag and proof length", async () => {
@@ -358,11 +417,17 @@ describe("OneStepVerifier", function () {
       const long = dotMac.proof + "00";
       const r5 = await call(dotMac, long);
       const len = (dotMac.proof.length - 2) / 2;
-      await expect(r5.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProofLength").withArgs(len, len + 1);
+      await expect(r5.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProofLength")
+        .withArgs(len, len + 1);
       const r6 = await call(halted, halted.proof + "00");
-      await expect(r6.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProofLength").withArgs(160, 161);
+      await expect(r6.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProofLength")
+        .withArgs(160, 161);
       const r7 = await call(dotMac, dotMac.proof.slice(0, 2 + 2 * 100));
-      await expect(r7.result).to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProofLength").withArgs(160, 100);
+      await expect(r7.result)
+        .to.be.revertedWithCustomError(verifier, "OneStepVerifier_BadProofLength")
+        .withArgs(160, 100);
     });
 
     it("a proof of another step of the same run does not pass for this one", async () => {

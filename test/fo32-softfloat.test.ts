@@ -17,15 +17,48 @@ function rng(seed: number): () => number {
 }
 
 const HARD: number[] = [
-  0x00000000, 0x80000000, // ±0
-  0x00000001, 0x80000001, 0x00000002, 0x00000003, 0x007fffff, 0x807fffff, 0x00400000, // subnormals
-  0x00800000, 0x80800000, 0x00800001, 0x00ffffff, 0x01000000, // min normal and around
-  0x7f7fffff, 0xff7fffff, 0x7f7ffffe, 0x7f000000, 0x7effffff, // max normal and around
-  0x7f800000, 0xff800000, // ±inf
-  0x7fc00000, 0xffc00000, 0x7f800001, 0x7fbfffff, 0xffffffff, // NaNs (quiet, signaling, payloads)
-  0x3f800000, 0xbf800000, 0x3f800001, 0x3f7fffff, 0x40000000, 0x3f000000, // 1, −1, 1±ulp, 2, 0.5
-  0x33800000, 0x33000000, 0x34000000, 0x4b800000, 0x4b000000, // 2^-24, 2^-25, 2^-23, 2^24, 2^23
-  0x3fc00000, 0x40400000, 0x3eaaaaab, 0x5f800000, 0x1f800000, // 1.5, 3, 1/3, 2^64, 2^-64
+  0x00000000,
+  0x80000000, // ±0
+  0x00000001,
+  0x80000001,
+  0x00000002,
+  0x00000003,
+  0x007fffff,
+  0x807fffff,
+  0x00400000, // subnormals
+  0x00800000,
+  0x80800000,
+  0x00800001,
+  0x00ffffff,
+  0x01000000, // min normal and around
+  0x7f7fffff,
+  0xff7fffff,
+  0x7f7ffffe,
+  0x7f000000,
+  0x7effffff, // max normal and around
+  0x7f800000,
+  0xff800000, // ±inf
+  0x7fc00000,
+  0xffc00000,
+  0x7f800001,
+  0x7fbfffff,
+  0xffffffff, // NaNs (quiet, signaling, payloads)
+  0x3f800000,
+  0xbf800000,
+  0x3f800001,
+  0x3f7fffff,
+  0x40000000,
+  0x3f000000, // 1, −1, 1±ulp, 2, 0.5
+  0x33800000,
+  0x33000000,
+  0x34000000,
+  0x4b800000,
+  0x4b000000, // 2^-24, 2^-25, 2^-23, 2^24, 2^23
+  0x3fc00000,
+  0x40400000,
+  0x3eaaaaab,
+  0x5f800000,
+  0x1f800000, // 1.5, 3, 1/3, 2^64, 2^-64
 ];
 
 type Op = (a: number, b: number) => number;
@@ -50,13 +83,14 @@ describe("FO32 softfloat reference (integer-only) vs Math.fround primitives", fu
       const want = js(a, b);
       checks++;
       if (got !== want && failures.length < 20) {
-        failures.push(`${name}(${a.toString(16)}, ${b.toString(16)}): softfloat ${got.toString(16)} js ${want.toString(16)}`);
+        failures.push(
+          `${name}(${a.toString(16)}, ${b.toString(16)}): softfloat ${got.toString(16)} js ${want.toString(16)}`,
+        );
       }
     }
   }
 
   after(() => {
-     
     console.log(`      softfloat checks: ${checks}`);
   });
 

@@ -23,7 +23,8 @@ describe("FO32 primitives", () => {
     expect(bitsOf(NaN)).to.equal(NaN32);
     expect(bitsOf(fromBits(0xffc00001))).to.equal(NaN32);
     expect(bitsOf(-0)).to.equal(0x80000000);
-    for (const u of [0, 1, 0x00800000, 0x3f800000, 0x7f7fffff, 0x80000001, 0xff800000]) expect(bitsOf(fromBits(u))).to.equal(u);
+    for (const u of [0, 1, 0x00800000, 0x3f800000, 0x7f7fffff, 0x80000001, 0xff800000])
+      expect(bitsOf(fromBits(u))).to.equal(u);
   });
 
   it("max/min: NaN if either is NaN, signed zeros ordered", () => {
@@ -162,9 +163,24 @@ describe("FO32 simple MapOps", () => {
     same(fl(-MIN_SUB), -1);
     same(fl(1e30), Math.fround(1e30));
     const cases: Array<[number, number]> = [
-      [0.5, 0], [1.5, 2], [2.5, 2], [3.5, 4], [-0.5, -0], [-1.5, -2], [-2.5, -2], [0.49999997, 0],
-      [8388607.5, 8388608], [8388606.5, 8388606], [-0, -0], [MIN_SUB, 0], [-MIN_SUB, -0], [2.4, 2], [-2.6, -3],
-      [Infinity, Infinity], [-Infinity, -Infinity], [16777216, 16777216],
+      [0.5, 0],
+      [1.5, 2],
+      [2.5, 2],
+      [3.5, 4],
+      [-0.5, -0],
+      [-1.5, -2],
+      [-2.5, -2],
+      [0.49999997, 0],
+      [8388607.5, 8388608],
+      [8388606.5, 8388606],
+      [-0, -0],
+      [MIN_SUB, 0],
+      [-MIN_SUB, -0],
+      [2.4, 2],
+      [-2.6, -3],
+      [Infinity, Infinity],
+      [-Infinity, -Infinity],
+      [16777216, 16777216],
     ];
     for (const [x, r] of cases) same(ro(Math.fround(x)), r, `round(${x})`);
   });

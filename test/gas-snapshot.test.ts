@@ -21,7 +21,10 @@ describe("gas snapshot: one-step proof transactions", function () {
     for (const c of STEP_CLASSES) {
       const a = now.oneStep[c];
       const b = snapshot.oneStep[c];
-      if (a !== undefined) console.log(`      ${c.padEnd(13)} max ${a.max} (snapshot ${b?.max})  median ${a.median} (snapshot ${b?.median})`);
+      if (a !== undefined)
+        console.log(
+          `      ${c.padEnd(13)} max ${a.max} (snapshot ${b?.max})  median ${a.median} (snapshot ${b?.median})`,
+        );
     }
     expect(Object.keys(now.oneStep).sort()).to.deep.equal(Object.keys(snapshot.oneStep).sort());
     expect(regressions(now, snapshot)).to.deep.equal([]);

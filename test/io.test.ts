@@ -51,7 +51,16 @@ describe("io: JSON inputs", () => {
   });
 
   it("reads an object keyed by input name", () => {
-    const [x, y] = parseJsonInputs(JSON.stringify({ y: [1, 2, 3, 4], x: [[1, 2, 3], [4, 5, 6]] }), [X, Y]);
+    const [x, y] = parseJsonInputs(
+      JSON.stringify({
+        y: [1, 2, 3, 4],
+        x: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      }),
+      [X, Y],
+    );
     expect(Array.from(x)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     expect(Array.from(y)).to.deep.equal([1, 2, 3, 4]);
   });
@@ -78,14 +87,23 @@ describe("io: JSON inputs", () => {
   });
 
   it("refuses NaN, naming input and element", () => {
-    expectInputError(() => parseJsonInputs("[1,2,3,4,5,NaN]", [X]), /^input 'x' element 5 is NaN: Referee refuses NaN inputs$/);
-    expectInputError(() => parseJsonInputs('{"x":[1,2,3,4,5,6],"y":[0,NaN,0,0]}', [X, Y]), /input 'y' element 1 is NaN/);
+    expectInputError(
+      () => parseJsonInputs("[1,2,3,4,5,NaN]", [X]),
+      /^input 'x' element 5 is NaN: Referee refuses NaN inputs$/,
+    );
+    expectInputError(
+      () => parseJsonInputs('{"x":[1,2,3,4,5,6],"y":[0,NaN,0,0]}', [X, Y]),
+      /input 'y' element 1 is NaN/,
+    );
   });
 
   it("accepts Python's Infinity tokens but keeps strings intact", () => {
     const [y] = parseJsonInputs("[Infinity, -Infinity, 0, 1]", [Y]);
     expect(Array.from(y)).to.deep.equal([Infinity, -Infinity, 0, 1]);
-    expectInputError(() => parseJsonInputs('[1, 2, "NaN", 4]', [Y]), /input 'y' element 2 is not a number \(got "NaN"\)/);
+    expectInputError(
+      () => parseJsonInputs('[1, 2, "NaN", 4]', [Y]),
+      /input 'y' element 2 is not a number \(got "NaN"\)/,
+    );
   });
 
   it("refuses non-numbers", () => {
@@ -122,13 +140,19 @@ describe("io: binary float32 inputs", () => {
   });
 
   it("refuses a wrong size", () => {
-    expectInputError(() => parseBinInputs(new Uint8Array(20), [X]), /is 20 bytes \(5 float32 values\), expected 24 bytes/);
+    expectInputError(
+      () => parseBinInputs(new Uint8Array(20), [X]),
+      /is 20 bytes \(5 float32 values\), expected 24 bytes/,
+    );
     expectInputError(() => parseBinInputs(new Uint8Array(25), [X]), /expected 24 bytes/);
   });
 
   it("refuses NaN", () => {
     const v = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, NaN]);
-    expectInputError(() => parseBinInputs(encodeBin(v), [X, Y]), /^input 'y' element 3 is NaN: Referee refuses NaN inputs$/);
+    expectInputError(
+      () => parseBinInputs(encodeBin(v), [X, Y]),
+      /^input 'y' element 3 is NaN: Referee refuses NaN inputs$/,
+    );
   });
 });
 
@@ -172,16 +196,31 @@ describe("io: .npy inputs", () => {
   });
 
   it("refuses other dtypes, Fortran order, bad magic and truncated data", () => {
-    expectInputError(() => decodeNpy(withHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16), "t"), /dtype '<f8'/);
-    expectInputError(() => decodeNpy(withHeader("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8), "t"), /dtype '>f4'/);
-    expectInputError(() => decodeNpy(withHeader("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8), "t"), /Fortran/);
-    expectInputError(() => decodeNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 8), "t"), /needs 12/);
+    expectInputError(
+      () => decodeNpy(withHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16), "t"),
+      /dtype '<f8'/,
+    );
+    expectInputError(
+      () => decodeNpy(withHeader("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8), "t"),
+      /dtype '>f4'/,
+    );
+    expectInputError(
+      () => decodeNpy(withHeader("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8), "t"),
+      /Fortran/,
+    );
+    expectInputError(
+      () => decodeNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 8), "t"),
+      /needs 12/,
+    );
     expectInputError(() => decodeNpy(withHeader("{'descr': '<f4'}", 8), "t"), /malformed .npy header/);
     expectInputError(() => decodeNpy(Buffer.from("not a numpy file"), "t"), /bad magic/);
   });
 
   it("refuses NaN", () => {
-    expectInputError(() => parseNpyInput(encodeNpy(Float32Array.from([0, 0, 0, NaN, 0, 0]), [2, 3]), X), /input 'x' element 3 is NaN/);
+    expectInputError(
+      () => parseNpyInput(encodeNpy(Float32Array.from([0, 0, 0, NaN, 0, 0]), [2, 3]), X),
+      /input 'x' element 3 is NaN/,
+    );
   });
 });
 
@@ -193,7 +232,8 @@ describe("io: input files and --input arguments", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("reads each format by extension", () => {
-    for (const f of ["a.json", "a.bin", "a.npy"]) writeTensors(path.join(dir, f), [{ name: "x", dims: [2, 3], data: values }]);
+    for (const f of ["a.json", "a.bin", "a.npy"])
+      writeTensors(path.join(dir, f), [{ name: "x", dims: [2, 3], data: values }]);
     for (const f of ["a.json", "a.bin", "a.npy"]) {
       const [x] = readInputFile(path.join(dir, f), [X]);
       expect(Buffer.from(x.buffer).equals(Buffer.from(values.buffer)), f).to.equal(true);
@@ -306,12 +346,27 @@ describe("io: TensorProto", () => {
 
   it("refuses unsupported dtypes and inconsistent sizes", () => {
     const enc = (p: onnx.ITensorProto) => () => decodeTensorProto(onnx.TensorProto.encode(p).finish(), "t.pb");
-    expectInputError(enc({ dims: [1], dataType: DT.STRING, stringData: [Buffer.from("a")] }), /t.pb: string tensors/, "ONNX_INVALID");
-    expectInputError(enc({ dims: [3], dataType: DT.FLOAT, rawData: new Uint8Array(8) }), /raw_data has 8 bytes/, "ONNX_INVALID");
-    expectInputError(enc({ dims: [3], dataType: DT.FLOAT, floatData: [1] }), /has 1 values, expected 3/, "ONNX_INVALID");
+    expectInputError(
+      enc({ dims: [1], dataType: DT.STRING, stringData: [Buffer.from("a")] }),
+      /t.pb: string tensors/,
+      "ONNX_INVALID",
+    );
+    expectInputError(
+      enc({ dims: [3], dataType: DT.FLOAT, rawData: new Uint8Array(8) }),
+      /raw_data has 8 bytes/,
+      "ONNX_INVALID",
+    );
+    expectInputError(
+      enc({ dims: [3], dataType: DT.FLOAT, floatData: [1] }),
+      /has 1 values, expected 3/,
+      "ONNX_INVALID",
+    );
   });
 
   it("refuses malformed bytes", () => {
-    expectInputError(() => decodeTensorProto(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff]), "bad.pb"), /bad.pb: malformed TensorProto/);
+    expectInputError(
+      () => decodeTensorProto(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff]), "bad.pb"),
+      /bad.pb: malformed TensorProto/,
+    );
   });
 });

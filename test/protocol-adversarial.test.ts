@@ -87,7 +87,13 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
     }
 
     /** The liar's claim is rejected, the honest challenger paid; an honest claim then stands. */
-    async function expectLiarBeaten(p: Protocol, requestId: bigint, claimId: bigint, challenger: HardhatEthersSigner, honestOp: HardhatEthersSigner) {
+    async function expectLiarBeaten(
+      p: Protocol,
+      requestId: bigint,
+      claimId: bigint,
+      challenger: HardhatEthersSigner,
+      honestOp: HardhatEthersSigner,
+    ) {
       expect((await p.coordinator.getClaim(claimId)).status).to.equal(ClaimStatus.Rejected);
       expect((await p.coordinator.getRequest(requestId)).status).to.equal(RequestStatus.Open);
       expect(await p.game.payoutOf(challenger)).to.equal(BOND + REWARD);
@@ -151,7 +157,9 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       const hashes = (await p.game.splitPoints(gameId)).slice(1, -1).map((x) => liar.stateAt(Number(x)));
       await p.game.connect(liarOp).dissect(gameId, hashes);
       const points = await p.game.splitPoints(gameId);
-      await p.game.connect(challenger).choose(gameId, honestChooser(s.honest)(points, hashes, liar.claim.finalStateHash), hashes);
+      await p.game
+        .connect(challenger)
+        .choose(gameId, honestChooser(s.honest)(points, hashes, liar.claim.finalStateHash), hashes);
       const clock = (await p.game.getGame(gameId)).claimerClock;
       const expiry = (clock & ((1n << 64n) - 1n)) + (clock >> 64n);
       await time.setNextBlockTimestamp(expiry - 1n);
@@ -211,8 +219,12 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       const g1 = await openGame(p, c1, claimId);
       const g2 = await openGame(p, c2, claimId);
       const g3 = await openGame(p, c3, claimId);
-      await expect(playOut(p, g1, honestOp, s.honest, c1, randomChooser(5))).to.emit(p.game, "GameResolved").withArgs(g1, GameStatus.ClaimerWon);
-      await expect(playOut(p, g2, honestOp, s.honest, c2, firstChooser)).to.emit(p.game, "GameResolved").withArgs(g2, GameStatus.ClaimerWon);
+      await expect(playOut(p, g1, honestOp, s.honest, c1, randomChooser(5)))
+        .to.emit(p.game, "GameResolved")
+        .withArgs(g1, GameStatus.ClaimerWon);
+      await expect(playOut(p, g2, honestOp, s.honest, c2, firstChooser))
+        .to.emit(p.game, "GameResolved")
+        .withArgs(g2, GameStatus.ClaimerWon);
       await playToStep(p, g3, honestOp, s.honest, c3, randomChooser(6));
       await time.increase(DEFAULTS.challengeWindow);
       await expect(p.coordinator.finalize(requestId))
@@ -249,7 +261,10 @@ adversarialBehaviour({
   degree: 16,
   scenario: () => {
     const model = compiled(HELLO_DEEPA);
-    const inputs = seededInputs(model.program.inputs.map((i) => i.dims), 21);
+    const inputs = seededInputs(
+      model.program.inputs.map((i) => i.dims),
+      21,
+    );
     // A false witness: the proof of the previous step, submitted for this one.
     return new RealScenario("hello_deepa", model, inputs, proof, (trace, s) => proof(trace, s === 0 ? 1 : s - 1));
   },

@@ -39,7 +39,7 @@ describe("value conservation under random play", function () {
     it(`seed ${seed}: ${ACTIONS} random actions, books balanced and supply conserved after each`, async () => {
       const p = await deployProtocol({ degree: 4, clockSeconds: 300, challengeWindow: 200, unbondingDelay: 500 });
       await registerScenario(p, s);
-      const consumer = (await ethers.deployContract("MockConsumer"));
+      const consumer = await ethers.deployContract("MockConsumer");
       const r = rng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
       const { operators, challengers, requester, stranger, treasury } = p.actors;
@@ -56,9 +56,13 @@ describe("value conservation under random play", function () {
         if (ids.length === 0 || r() < 0.15) return BigInt(1 + Math.floor(r() * Number(n + 1n)));
         return pick(ids);
       }
-      const requestWhere = async (st: bigint) => among(await p.coordinator.requestCount(), async (id) => (await p.coordinator.getRequest(id)).status === st);
+      const requestWhere = async (st: bigint) =>
+        among(await p.coordinator.requestCount(), async (id) => (await p.coordinator.getRequest(id)).status === st);
       const pendingClaim = async () =>
-        among(await p.coordinator.claimCount(), async (id) => (await p.coordinator.claimStatus(id)) === ClaimStatus.Pending);
+        among(
+          await p.coordinator.claimCount(),
+          async (id) => (await p.coordinator.claimStatus(id)) === ClaimStatus.Pending,
+        );
 
       const actions: [string, number, () => Promise<unknown>][] = [
         ["stake", 1, async () => p.staking.connect(pick(operators)).stake(BigInt(1 + Math.floor(r() * 3000)))],
@@ -83,7 +87,15 @@ describe("value conservation under random play", function () {
             const deadline = (await time.latest()) + 50 + Math.floor(r() * 1500);
             return p.coordinator
               .connect(requester)
-              .request(s.modelId, s.input, fee, withCallback ? await consumer.getAddress() : ethers.ZeroAddress, gas, deadline, { gasLimit: 2_000_000 });
+              .request(
+                s.modelId,
+                s.input,
+                fee,
+                withCallback ? await consumer.getAddress() : ethers.ZeroAddress,
+                gas,
+                deadline,
+                { gasLimit: 2_000_000 },
+              );
           },
         ],
         [
@@ -96,10 +108,18 @@ describe("value conservation under random play", function () {
             traceOf.set(await p.coordinator.claimCount(), trace);
           },
         ],
-        ["challenge", 4, async () => p.game.connect(pick([...challengers, operators[0]])).challenge(await pendingClaim())],
+        [
+          "challenge",
+          4,
+          async () => p.game.connect(pick([...challengers, operators[0]])).challenge(await pendingClaim()),
+        ],
         ["move", 12, async () => move(pick(await openGames()))],
         ["resolve", 2, async () => p.game.resolve(pick(await openGames()))],
-        ["finalize", 3, async () => p.coordinator.finalize(await requestWhere(RequestStatus.Claimed), { gasLimit: 2_000_000 })],
+        [
+          "finalize",
+          3,
+          async () => p.coordinator.finalize(await requestWhere(RequestStatus.Claimed), { gasLimit: 2_000_000 }),
+        ],
         ["refund", 1, async () => p.coordinator.refund(await requestWhere(RequestStatus.Open))],
         [
           "retryCallback",
@@ -137,7 +157,10 @@ describe("value conservation under random play", function () {
         const trace = traceOf.get(g.claimId)!;
         if (g.status === GameStatus.AwaitingDissection) {
           const points = await p.game.splitPoints(gameId);
-          return p.game.connect(claimer).dissect(gameId, points.slice(1, -1).map((x) => trace.stateAt(Number(x))));
+          return p.game.connect(claimer).dissect(
+            gameId,
+            points.slice(1, -1).map((x) => trace.stateAt(Number(x))),
+          );
         }
         if (g.status === GameStatus.AwaitingChoice) {
           const points = await p.game.splitPoints(gameId);
@@ -202,7 +225,8 @@ describe("value conservation under random play", function () {
         expect(await p.game.totalBonds()).to.equal(bonds);
         expect(await p.game.totalPayouts()).to.equal(gamePayouts);
         let total = 0n;
-        for (const a of [...accounts, p.staking, p.coordinator, p.game, consumer, p.actors.deployer]) total += await p.token.balanceOf(a);
+        for (const a of [...accounts, p.staking, p.coordinator, p.game, consumer, p.actors.deployer])
+          total += await p.token.balanceOf(a);
         expect(total, `${msg}: supply`).to.equal(supply);
       }
 

@@ -31,19 +31,35 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
     await initHasher();
     const model = compiled(HELLO_DEEPA);
     const proof = (trace: TraceCommitter, step: number) => toHex(encodeWitness(buildWitness(trace, step)));
-    s = new RealScenario("hello_deepa", model, seededInputs(model.program.inputs.map((i) => i.dims), 8), proof, proof);
+    s = new RealScenario(
+      "hello_deepa",
+      model,
+      seededInputs(
+        model.program.inputs.map((i) => i.dims),
+        8,
+      ),
+      proof,
+      proof,
+    );
     score = new DataView(ethers.getBytes(s.honest.claim.output).buffer).getFloat32(0);
   });
 
   async function deployed() {
-    const p = await deployProtocol({ deployVerifier: async () => (await ethers.deployContract("OneStepVerifier")).getAddress() });
+    const p = await deployProtocol({
+      deployVerifier: async () => (await ethers.deployContract("OneStepVerifier")).getAddress(),
+    });
     await registerScenario(p, s);
     await stakeAll(p);
     const [depositor, beneficiary] = [p.actors.stranger, p.actors.requester];
     const factory = await ethers.getContractFactory("WakeWordVault");
     // Vault "open": the recording scores at least its threshold; vault "shut": it does not.
     const open = (await factory.deploy(p.coordinator, p.token, s.modelId, f32Bits(score))) as WakeWordVault;
-    const shut = (await factory.deploy(p.coordinator, p.token, s.modelId, f32Bits(Math.fround(score + 0.25)))) as WakeWordVault;
+    const shut = (await factory.deploy(
+      p.coordinator,
+      p.token,
+      s.modelId,
+      f32Bits(Math.fround(score + 0.25)),
+    )) as WakeWordVault;
     for (const v of [open, shut]) {
       await p.token.connect(depositor).approve(v, ethers.MaxUint256);
       await p.token.connect(beneficiary).approve(v, ethers.MaxUint256);
@@ -65,9 +81,17 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
     it("locks the asset for the beneficiary", async () => {
       const { p, open, depositor, beneficiary } = await loadFixture(deployed);
       const v = await open.getVault(1n);
-      expect([v.depositor, v.beneficiary, v.amount, v.unlocked]).to.deep.equal([depositor.address, beneficiary.address, DEPOSIT, false]);
+      expect([v.depositor, v.beneficiary, v.amount, v.unlocked]).to.deep.equal([
+        depositor.address,
+        beneficiary.address,
+        DEPOSIT,
+        false,
+      ]);
       expect(await p.token.balanceOf(open)).to.equal(DEPOSIT);
-      await expect(open.connect(depositor).deposit(beneficiary, 0)).to.be.revertedWithCustomError(open, "WakeWordVault_ZeroAmount");
+      await expect(open.connect(depositor).deposit(beneficiary, 0)).to.be.revertedWithCustomError(
+        open,
+        "WakeWordVault_ZeroAmount",
+      );
     });
   });
 
@@ -94,17 +118,25 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
   describe("clearRefunded / withdrawRefunds", () => {
     it("a request no claim answered is refunded to the vault, which owes the fee to the beneficiary", async () => {
       const { p, open, beneficiary, fee } = await loadFixture(unlockRequested);
-      await expect(open.clearRefunded(1n)).to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded").withArgs(1n, 1n);
+      await expect(open.clearRefunded(1n))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded")
+        .withArgs(1n, 1n);
       await time.increaseTo((await p.coordinator.getRequest(1n)).deadline + 1n);
       await p.coordinator.refund(1n);
       await expect(open.clearRefunded(1n)).to.emit(open, "RequestCleared").withArgs(1n, 1n);
       expect((await open.getVault(1n)).pendingRequest).to.equal(0n);
       expect(await open.refundOwed(beneficiary)).to.equal(fee);
-      await expect(open.connect(beneficiary).withdrawRefunds()).to.changeTokenBalances(p.token, [beneficiary, p.coordinator], [fee, -fee]);
+      await expect(open.connect(beneficiary).withdrawRefunds()).to.changeTokenBalances(
+        p.token,
+        [beneficiary, p.coordinator],
+        [fee, -fee],
+      );
       await expect(open.connect(beneficiary).withdrawRefunds())
         .to.be.revertedWithCustomError(open, "WakeWordVault_NothingOwed")
         .withArgs(beneficiary.address);
-      await expect(open.clearRefunded(1n)).to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded").withArgs(1n, 0n);
+      await expect(open.clearRefunded(1n))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded")
+        .withArgs(1n, 0n);
     });
   });
 
@@ -115,15 +147,19 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       await makeClaim(p, op, 1n, s.honest);
       await makeClaim(p, op, 2n, s.honest);
       await time.increase(DEFAULTS.challengeWindow);
-      await expect(p.coordinator.finalize(1n))
-        .to.emit(open, "ScoreReceived")
-        .withArgs(1n, 1n, f32Bits(score), true);
-      await expect(p.coordinator.finalize(2n))
-        .to.emit(shut, "ScoreReceived")
-        .withArgs(1n, 2n, f32Bits(score), false);
-      await expect(open.connect(beneficiary).withdraw(1n)).to.changeTokenBalances(p.token, [beneficiary, open], [DEPOSIT, -DEPOSIT]);
-      await expect(shut.connect(beneficiary).withdraw(1n)).to.be.revertedWithCustomError(shut, "WakeWordVault_Locked").withArgs(1n);
-      await expect(open.connect(beneficiary).withdraw(1n)).to.be.revertedWithCustomError(open, "WakeWordVault_AlreadyWithdrawn").withArgs(1n);
+      await expect(p.coordinator.finalize(1n)).to.emit(open, "ScoreReceived").withArgs(1n, 1n, f32Bits(score), true);
+      await expect(p.coordinator.finalize(2n)).to.emit(shut, "ScoreReceived").withArgs(1n, 2n, f32Bits(score), false);
+      await expect(open.connect(beneficiary).withdraw(1n)).to.changeTokenBalances(
+        p.token,
+        [beneficiary, open],
+        [DEPOSIT, -DEPOSIT],
+      );
+      await expect(shut.connect(beneficiary).withdraw(1n))
+        .to.be.revertedWithCustomError(shut, "WakeWordVault_Locked")
+        .withArgs(1n);
+      await expect(open.connect(beneficiary).withdraw(1n))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_AlreadyWithdrawn")
+        .withArgs(1n);
     });
 
     it("a made-up score of 1.0 is provisional only: challenged, rejected, and the honest score decides", async () => {

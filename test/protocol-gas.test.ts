@@ -31,13 +31,20 @@ function expectWonByChallenger(d: DisputeGas, k: number): void {
   expect(d.outcome, "who won").to.equal("ChallengerWon");
   expect(d.rounds).to.equal(roundsOf(k, d.N));
   expect(d.choose).to.have.length(d.rounds);
-  const moves: [string, number][] = [["challenge", d.challenge], ["step", d.step], ...d.dissect.map((g, i): [string, number] => [`dissect ${i}`, g]), ...d.choose.map((g, i): [string, number] => [`choose ${i}`, g])];
+  const moves: [string, number][] = [
+    ["challenge", d.challenge],
+    ["step", d.step],
+    ...d.dissect.map((g, i): [string, number] => [`dissect ${i}`, g]),
+    ...d.choose.map((g, i): [string, number] => [`choose ${i}`, g]),
+  ];
   for (const [what, gas] of moves) expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
 }
 
 /** The worst one-step proof over the step vectors (test/gas-snapshot.json). */
 function worstSnapshotStep(): number {
-  const snapshot = JSON.parse(readFileSync(join(__dirname, "gas-snapshot.json"), "utf8")) as { oneStep: Record<string, { max: number }> };
+  const snapshot = JSON.parse(readFileSync(join(__dirname, "gas-snapshot.json"), "utf8")) as {
+    oneStep: Record<string, { max: number }>;
+  };
   return Math.max(...Object.values(snapshot.oneStep).map((r) => r.max));
 }
 
@@ -54,7 +61,8 @@ describe("protocol gas", function () {
   it("request, claim, finalize (toy model)", async () => {
     flow = await measureFlow();
     expect(flow.claim).to.be.lessThan(400_000);
-    for (const [what, gas] of Object.entries(flow)) expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
+    for (const [what, gas] of Object.entries(flow))
+      expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
   });
 
   for (const k of KS) {
@@ -71,24 +79,34 @@ describe("protocol gas", function () {
   // The real verifier is always there: were it renamed, this case must fail, not vanish.
   it("hello_deepa with the real verifier: request (9,600 input bytes), claim, one-step proof", async () => {
     const model = compiled(HELLO_DEEPA);
-    const inputs = seededInputs(model.program.inputs.map((i) => i.dims), 3);
+    const inputs = seededInputs(
+      model.program.inputs.map((i) => i.dims),
+      3,
+    );
     const inputBytes = 4 * inputs.reduce((n, x) => n + x.length, 0);
     expect(inputBytes).to.equal(9_600);
     const proof = (trace: TraceCommitter, s: number) => toHex(encodeWitness(buildWitness(trace, s)));
     const scenario = new RealScenario("hello_deepa", model, inputs, proof, proof);
     const deployVerifier = async () => (await ethers.deployContract("OneStepVerifier")).getAddress();
-    real = { flow: await measureFlow(scenario, deployVerifier), dispute: await measureDispute(16, scenario.steps, { scenario, deployVerifier }) };
+    real = {
+      flow: await measureFlow(scenario, deployVerifier),
+      dispute: await measureDispute(16, scenario.steps, { scenario, deployVerifier }),
+    };
     const { flow: f, dispute: d } = real;
     expect(d.N).to.equal(scenario.steps);
     // The liar lost to the real one-step proof of the honest run.
     expectWonByChallenger(d, 16);
     // A request pays at least 4 gas per calldata byte for its input; no move nears a block.
-    expect(f.request).to.be.greaterThan(21_000 + 4 * inputBytes).and.lessThan(30_000_000);
+    expect(f.request)
+      .to.be.greaterThan(21_000 + 4 * inputBytes)
+      .and.lessThan(30_000_000);
     for (const [what, gas] of Object.entries(f)) expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
     // The same game's step with the toy verifier (which checks nothing) is the game's own
     // bookkeeping: the real proof costs more, and at most the worst step vector more.
     const toy = await measureDispute(16, d.N);
-    expect(d.step).to.be.greaterThan(toy.step).and.lessThan(toy.step + worstSnapshotStep());
+    expect(d.step)
+      .to.be.greaterThan(toy.step)
+      .and.lessThan(toy.step + worstSnapshotStep());
   });
 
   after(() => {
@@ -115,7 +133,20 @@ describe("protocol gas", function () {
         KS.map((k) => [
           k,
           Object.fromEntries(
-            disputes.filter((d) => d.k === k).map((d) => [d.N, { rounds: d.rounds, claimerGas: d.claimerGas, challengerGas: d.challengerGas, dissect: d.dissect, choose: d.choose, challenge: d.challenge, step: d.step }]),
+            disputes
+              .filter((d) => d.k === k)
+              .map((d) => [
+                d.N,
+                {
+                  rounds: d.rounds,
+                  claimerGas: d.claimerGas,
+                  challengerGas: d.challengerGas,
+                  dissect: d.dissect,
+                  choose: d.choose,
+                  challenge: d.challenge,
+                  step: d.step,
+                },
+              ]),
           ),
         ]),
       ),

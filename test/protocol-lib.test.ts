@@ -3,16 +3,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import {
-  MEMORY_NODE,
-  SlotTree,
-  TENSOR_NODE,
-  initHasher,
-  spaceRoot,
-  spaceTree,
-  toHex,
-  zeroHash,
-} from "../node/commit";
+import { MEMORY_NODE, SlotTree, TENSOR_NODE, initHasher, spaceRoot, spaceTree, toHex, zeroHash } from "../node/commit";
 import { f32Bytes, stateHashHex } from "./helpers/toy-trace";
 import { rng } from "./helpers/random";
 
@@ -76,14 +67,26 @@ describe("protocol libraries", function () {
         [13, 0x7fffffff],
         [29, 0xff800001],
       ] as const) {
-        const [, nan] = await h.slotRoot(bytesWith((c) => (c[i] = bits)), 0, 30);
+        const [, nan] = await h.slotRoot(
+          bytesWith((c) => (c[i] = bits)),
+          0,
+          30,
+        );
         expect(nan).to.equal(BigInt(i));
       }
       // Two NaNs: the first is reported.
-      const [, two] = await h.slotRoot(bytesWith((c) => ((c[20] = 0x7fc00000), (c[9] = 0x7fc00001))), 0, 30);
+      const [, two] = await h.slotRoot(
+        bytesWith((c) => ((c[20] = 0x7fc00000), (c[9] = 0x7fc00001))),
+        0,
+        30,
+      );
       expect(two).to.equal(9n);
       // Infinities are not NaN; a NaN right after the slot is not the slot's.
-      const [, inf] = await h.slotRoot(bytesWith((c) => ((c[3] = 0x7f800000), (c[4] = 0xff800000)), [0x7fc00000]), 0, 30);
+      const [, inf] = await h.slotRoot(
+        bytesWith((c) => ((c[3] = 0x7f800000), (c[4] = 0xff800000)), [0x7fc00000]),
+        0,
+        30,
+      );
       expect(inf).to.equal(NO_NAN);
     });
   });

@@ -63,7 +63,18 @@ describe("reentrancy", function () {
       ["retryCallback", (f) => f.p.coordinator.interface.encodeFunctionData("retryCallback", [f.requestId])],
       ["withdraw", (f) => f.p.coordinator.interface.encodeFunctionData("withdraw")],
       ["refund", (f) => f.p.coordinator.interface.encodeFunctionData("refund", [f.requestId])],
-      ["a new request", (f) => f.p.coordinator.interface.encodeFunctionData("request", [s.modelId, s.input, 1000n, ethers.ZeroAddress, 0, 2n ** 40n])],
+      [
+        "a new request",
+        (f) =>
+          f.p.coordinator.interface.encodeFunctionData("request", [
+            s.modelId,
+            s.input,
+            1000n,
+            ethers.ZeroAddress,
+            0,
+            2n ** 40n,
+          ]),
+      ],
     ];
 
     for (const [label, data] of cases) {
@@ -85,7 +96,10 @@ describe("reentrancy", function () {
     it("a consumer opening a game from its callback is refused", async () => {
       const f = await loadFixture(windowClosed);
       // The other claim's window is still open: only the coordinator's guard stops the game.
-      await f.consumer.setReentry(await f.p.game.getAddress(), f.p.game.interface.encodeFunctionData("challenge", [f.otherClaim]));
+      await f.consumer.setReentry(
+        await f.p.game.getAddress(),
+        f.p.game.interface.encodeFunctionData("challenge", [f.otherClaim]),
+      );
       await time.increase(4);
       await f.p.coordinator.finalize(f.requestId);
       expect(await f.consumer.reenterSucceeded()).to.equal(false);
@@ -100,10 +114,13 @@ describe("reentrancy", function () {
       const token = p.token as ReentrantToken;
       await registerScenario(p, s);
       await stakeAll(p);
-      const actor = (await ethers.deployContract("ProtocolActor"));
+      const actor = await ethers.deployContract("ProtocolActor");
       await token.mint(actor, 1_000_000n);
       for (const spender of [p.staking, p.coordinator, p.game]) {
-        await actor.exec(token, token.interface.encodeFunctionData("approve", [await spender.getAddress(), ethers.MaxUint256]));
+        await actor.exec(
+          token,
+          token.interface.encodeFunctionData("approve", [await spender.getAddress(), ethers.MaxUint256]),
+        );
       }
       return { p, token, actor };
     }
@@ -127,7 +144,11 @@ describe("reentrancy", function () {
       await actor.exec(p.staking, st.encodeFunctionData("requestUnbond", [500n]));
       await time.increase(DEFAULTS.unbondingDelay);
       await arm(token, actor, await p.staking.getAddress(), st.encodeFunctionData("withdraw"));
-      await expect(actor.exec(p.staking, st.encodeFunctionData("withdraw"))).to.changeTokenBalances(token, [actor, p.staking], [500n, -500n]);
+      await expect(actor.exec(p.staking, st.encodeFunctionData("withdraw"))).to.changeTokenBalances(
+        token,
+        [actor, p.staking],
+        [500n, -500n],
+      );
       await expectRefused(actor);
       await expectBooksBalanced(p);
     });
@@ -146,7 +167,14 @@ describe("reentrancy", function () {
       const { p, token, actor } = await loadFixture(deployed);
       const co = p.coordinator.interface;
       const deadline = (await now()) + 100;
-      const args: [string, string, bigint, string, number, number] = [s.modelId, s.input, 1000n, ethers.ZeroAddress, 0, deadline];
+      const args: [string, string, bigint, string, number, number] = [
+        s.modelId,
+        s.input,
+        1000n,
+        ethers.ZeroAddress,
+        0,
+        deadline,
+      ];
       await arm(token, actor, await p.coordinator.getAddress(), co.encodeFunctionData("request", args));
       await actor.exec(p.coordinator, co.encodeFunctionData("request", args));
       await expectRefused(actor);
@@ -154,7 +182,11 @@ describe("reentrancy", function () {
       await time.increase(200);
       await p.coordinator.refund(1n);
       await arm(token, actor, await p.coordinator.getAddress(), co.encodeFunctionData("withdraw"));
-      await expect(actor.exec(p.coordinator, co.encodeFunctionData("withdraw"))).to.changeTokenBalances(token, [actor, p.coordinator], [1000n, -1000n]);
+      await expect(actor.exec(p.coordinator, co.encodeFunctionData("withdraw"))).to.changeTokenBalances(
+        token,
+        [actor, p.coordinator],
+        [1000n, -1000n],
+      );
       expect(await actor.attacks()).to.equal(2n);
       expect(await actor.lastAttackSucceeded()).to.equal(false);
       await expectBooksBalanced(p);
@@ -174,7 +206,11 @@ describe("reentrancy", function () {
         const points = await p.game.splitPoints(gameId);
         const hashes = points.slice(1, -1).map((x) => liar.stateAt(Number(x)));
         await p.game.connect(op).dissect(gameId, hashes);
-        const index = honestChooser(s.honest)(await p.game.splitPoints(gameId), hashes, (await p.game.getGame(gameId)).hiHash);
+        const index = honestChooser(s.honest)(
+          await p.game.splitPoints(gameId),
+          hashes,
+          (await p.game.getGame(gameId)).hiHash,
+        );
         await challengerActor.exec(p.game, p.game.interface.encodeFunctionData("choose", [gameId, index, hashes]));
       }
       return { requestId, claimId, gameId };
@@ -186,8 +222,14 @@ describe("reentrancy", function () {
     }
 
     for (const [label, call] of [
-      ["DisputeGame.resolve", (p: Protocol, gameId: bigint) => [p.game, p.game.interface.encodeFunctionData("resolve", [gameId])]],
-      ["Coordinator.withdraw", (p: Protocol) => [p.coordinator, p.coordinator.interface.encodeFunctionData("withdraw")]],
+      [
+        "DisputeGame.resolve",
+        (p: Protocol, gameId: bigint) => [p.game, p.game.interface.encodeFunctionData("resolve", [gameId])],
+      ],
+      [
+        "Coordinator.withdraw",
+        (p: Protocol) => [p.coordinator, p.coordinator.interface.encodeFunctionData("withdraw")],
+      ],
       ["Staking.withdraw", (p: Protocol) => [p.staking, p.staking.interface.encodeFunctionData("withdraw")]],
     ] as const) {
       it(`DisputeGame.step: re-entering ${label} while the slashed bond moves (step → rejectClaim → slash) is refused`, async () => {
@@ -195,7 +237,9 @@ describe("reentrancy", function () {
         const g = await p.game.getGame(gameId);
         const [target, data] = call(p, gameId);
         await arm(token, actor, await (target as { getAddress(): Promise<string> }).getAddress(), data as string);
-        await expect(actor.exec(p.game, p.game.interface.encodeFunctionData("step", [gameId, s.prover.proofAt(Number(g.lo))])))
+        await expect(
+          actor.exec(p.game, p.game.interface.encodeFunctionData("step", [gameId, s.prover.proofAt(Number(g.lo))])),
+        )
           .to.emit(p.game, "GameResolved")
           .withArgs(gameId, GameStatus.ChallengerWon);
         await expectRefused(actor);
@@ -210,7 +254,11 @@ describe("reentrancy", function () {
       const owed = await p.game.payoutOf(actor);
       expect(owed).to.equal(DEFAULTS.challengerBond + (DEFAULTS.claimBond * BigInt(DEFAULTS.rewardBps)) / 10_000n);
       await arm(token, actor, await p.game.getAddress(), p.game.interface.encodeFunctionData("withdraw"));
-      await expect(actor.exec(p.game, p.game.interface.encodeFunctionData("withdraw"))).to.changeTokenBalances(token, [actor, p.game], [owed, -owed]);
+      await expect(actor.exec(p.game, p.game.interface.encodeFunctionData("withdraw"))).to.changeTokenBalances(
+        token,
+        [actor, p.game],
+        [owed, -owed],
+      );
       await expectRefused(actor);
       await expectBooksBalanced(p);
     });
@@ -234,7 +282,14 @@ describe("reentrancy", function () {
       const r = await makeRequest(p, s);
       await p.coordinator.connect(p.actors.operators[0]).claim(...claimArgs(r, s.honest.claim));
       const gameId = await openGame(p, p.actors.challengers[0], 1n);
-      await playToStep(p, gameId, p.actors.operators[0], s.honest, p.actors.challengers[0], honestChooser(s.lie("output")));
+      await playToStep(
+        p,
+        gameId,
+        p.actors.operators[0],
+        s.honest,
+        p.actors.challengers[0],
+        honestChooser(s.lie("output")),
+      );
       await time.increase(DEFAULTS.clockSeconds);
       await p.game.resolve(gameId);
       await p.coordinator.finalize(r);

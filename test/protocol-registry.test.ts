@@ -9,8 +9,9 @@ import { modelPartsOf } from "./helpers/protocol-real-trace";
 import { ModelPartsStruct, ToyModel, commitmentOf, programRootHex } from "./helpers/toy-trace";
 
 function clone(p: ModelPartsStruct): ModelPartsStruct {
-  return JSON.parse(JSON.stringify(p, (_, v) => (typeof v === "bigint" ? `${v}n` : v)), (_, v) =>
-    typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v,
+  return JSON.parse(
+    JSON.stringify(p, (_, v) => (typeof v === "bigint" ? `${v}n` : v)),
+    (_, v) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v),
   );
 }
 
@@ -41,7 +42,15 @@ describe("ModelRegistry", function () {
         expect(await registry.computeModelId(toy.parts)).to.equal(toy.modelId);
         await expect(registry.register(toy.parts, "toy", "ipfs://toy"))
           .to.emit(registry, "ModelRegistered")
-          .withArgs(toy.modelId, owner.address, toy.programRoot, toy.parts.weightsRoot, toy.parts.steps, "toy", "ipfs://toy");
+          .withArgs(
+            toy.modelId,
+            owner.address,
+            toy.programRoot,
+            toy.parts.weightsRoot,
+            toy.parts.steps,
+            "toy",
+            "ipfs://toy",
+          );
         const m = await registry.getModel(toy.modelId);
         expect(m.id).to.equal(toy.modelId);
         expect(m.owner).to.equal(owner.address);
@@ -65,8 +74,10 @@ describe("ModelRegistry", function () {
         const { registry } = await loadFixture(deployed);
         const { parts, commitment } = modelPartsOf(compiled(HELLO_DEEPA));
         expect(commitmentOf(parts)).to.equal(commitment);
-        await expect(registry.register(parts, "hello deepa", "npm:openwakeword-js/models/hello_deepa.onnx"))
-          .to.emit(registry, "ModelRegistered");
+        await expect(registry.register(parts, "hello deepa", "npm:openwakeword-js/models/hello_deepa.onnx")).to.emit(
+          registry,
+          "ModelRegistered",
+        );
         const [deprecated, steps, inputLengths] = await registry.requestSpec(commitment);
         expect(deprecated).to.equal(false);
         expect(steps).to.equal(parts.steps);

@@ -41,7 +41,10 @@ describe("Staking", function () {
     it("reverts on a zero token or admin", async () => {
       const { staking, admin } = await loadFixture(deployed);
       const factory = await ethers.getContractFactory("Staking");
-      await expect(factory.deploy(ethers.ZeroAddress, DELAY, admin)).to.be.revertedWithCustomError(staking, "Staking_ZeroAddress");
+      await expect(factory.deploy(ethers.ZeroAddress, DELAY, admin)).to.be.revertedWithCustomError(
+        staking,
+        "Staking_ZeroAddress",
+      );
       await expect(factory.deploy(await staking.TOKEN(), DELAY, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         staking,
         "Staking_ZeroAddress",
@@ -136,10 +139,14 @@ describe("Staking", function () {
   describe("lock / unlock", () => {
     it("locks free stake and releases it", async () => {
       const { staking, locker, op } = await loadFixture(staked);
-      await expect(staking.connect(locker).lock(op, 600n)).to.emit(staking, "StakeLocked").withArgs(op.address, 600n, 600n);
+      await expect(staking.connect(locker).lock(op, 600n))
+        .to.emit(staking, "StakeLocked")
+        .withArgs(op.address, 600n, 600n);
       expect(await staking.lockedOf(op)).to.equal(600n);
       expect(await staking.freeStakeOf(op)).to.equal(400n);
-      await expect(staking.connect(locker).unlock(op, 200n)).to.emit(staking, "StakeUnlocked").withArgs(op.address, 200n, 400n);
+      await expect(staking.connect(locker).unlock(op, 200n))
+        .to.emit(staking, "StakeUnlocked")
+        .withArgs(op.address, 200n, 400n);
       expect(await staking.freeStakeOf(op)).to.equal(600n);
     });
 

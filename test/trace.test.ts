@@ -3,7 +3,16 @@
 import { expect } from "chai";
 import { Space } from "../node/program/isa";
 import { MachineState, execute, initialMemory, slotOf, stepAccesses, step, pcAtStep } from "../node/vm";
-import { SpaceTrees, TraceCommitter, buildWitness, initHasher, programRoot, stateHash, toHex, verifyWitness } from "../node/commit";
+import {
+  SpaceTrees,
+  TraceCommitter,
+  buildWitness,
+  initHasher,
+  programRoot,
+  stateHash,
+  toHex,
+  verifyWitness,
+} from "../node/commit";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";
 import { rng } from "./helpers/random";
 
@@ -23,7 +32,10 @@ describe("fast executor = step definition, by state hash", function () {
 
   it("hello_deepa: the stepped machine's state hash equals stateAt(s) of the fast run at every step", () => {
     const { program } = compiled(HELLO_DEEPA);
-    const inputs = seededInputs(program.inputs.map((i) => i.dims), 11);
+    const inputs = seededInputs(
+      program.inputs.map((i) => i.dims),
+      11,
+    );
     const trace = TraceCommitter.build(program, execute(program, inputs));
 
     // The stepped machine keeps its own trees, updated leaf by leaf as it writes.
@@ -35,7 +47,13 @@ describe("fast executor = step definition, by state hash", function () {
     let mismatches = 0;
     let firstMismatch = -1;
     for (let s = 0; s <= trace.N; s++) {
-      const mine = stateHash({ weightsRoot: weights, inputsRoot, activationsRoot: acts.root(), pc: state.pc, acc: state.acc });
+      const mine = stateHash({
+        weightsRoot: weights,
+        inputsRoot,
+        activationsRoot: acts.root(),
+        pc: state.pc,
+        acc: state.acc,
+      });
       const theirs = trace.stateAt(s).hash;
       if (toHex(mine) !== toHex(theirs)) {
         mismatches++;
@@ -57,13 +75,20 @@ describe("fast executor = step definition, by state hash", function () {
 
   it("OCR classifier: at 10,000 sampled steps, step(stateAt(s)) = stateAt(s+1), and the one-step witness verifies", () => {
     const { program } = compiled(OCR_CLS, OCR_CLS_SHAPES);
-    const inputs = seededInputs(program.inputs.map((i) => i.dims), 3);
+    const inputs = seededInputs(
+      program.inputs.map((i) => i.dims),
+      3,
+    );
     const final = execute(program, inputs);
     const trace = TraceCommitter.build(program, final);
     const root = programRoot(program);
     // step() reads only slots finished before state s, which hold their final values in
     // `final`, and writes the slot being filled: check the written bits before restoring.
-    const scratch = { weights: final.weights, inputs: final.inputs, activations: final.activations.map((a) => a.slice()) };
+    const scratch = {
+      weights: final.weights,
+      inputs: final.inputs,
+      activations: final.activations.map((a) => a.slice()),
+    };
     const r = rng(5);
     let checked = 0;
     let witnesses = 0;
@@ -95,7 +120,10 @@ describe("fast executor = step definition, by state hash", function () {
 
   it("final state hash is identical across repeated runs of the classifier", () => {
     const { program } = compiled(OCR_CLS, OCR_CLS_SHAPES);
-    const inputs = seededInputs(program.inputs.map((i) => i.dims), 21);
+    const inputs = seededInputs(
+      program.inputs.map((i) => i.dims),
+      21,
+    );
     const a = TraceCommitter.build(program, execute(program, inputs)).finalState().hash;
     const b = TraceCommitter.build(program, execute(program, inputs)).finalState().hash;
     expect(toHex(a)).to.equal(toHex(b));

@@ -9,8 +9,14 @@ describe("vm: a compiled model, fast executor vs stepper", function () {
 
   it("hello_deepa: every step agrees bit for bit (finite inputs, and with an ∞ that turns to NaN)", () => {
     const { program } = compiled(HELLO_DEEPA);
-    const finite = seededInputs(program.inputs.map((i) => i.dims), 11);
-    const withInf = seededInputs(program.inputs.map((i) => i.dims), 12);
+    const finite = seededInputs(
+      program.inputs.map((i) => i.dims),
+      11,
+    );
+    const withInf = seededInputs(
+      program.inputs.map((i) => i.dims),
+      12,
+    );
     withInf[0][5] = Infinity;
     for (const inputs of [finite, withInf]) {
       const r = crossCheck(program, inputs, { accumulatorEvery: 101 });

@@ -28,10 +28,29 @@ describe("vm: kernel plans", () => {
   it("contiguous Dot (matmul + bias): forms, f32x4 lanes along columns, a 2-row block", () => {
     // out[i, j] = Σ_k A[i, k] · B[k, j] + bias[j]; levels i, j | k
     const ins: Instruction = {
-      kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [4, 8], redDims: [16], out: Act(0),
+      kind: Kind.Dot,
+      op: MapOp.None,
+      params: [],
+      iterDims: [4, 8],
+      redDims: [16],
+      out: Act(0),
       inputs: [
-        opnd(In(0), [4, 16], [[0, 1, 0, 0], [0, 0, 0, 1]]),
-        opnd(W(0), [16, 8], [[0, 0, 0, 1], [0, 0, 1, 0]]),
+        opnd(
+          In(0),
+          [4, 16],
+          [
+            [0, 1, 0, 0],
+            [0, 0, 0, 1],
+          ],
+        ),
+        opnd(
+          W(0),
+          [16, 8],
+          [
+            [0, 0, 0, 1],
+            [0, 0, 1, 0],
+          ],
+        ),
         opnd(W(1), [8], [[0, 0, 1, 0]]),
       ],
     };
@@ -42,9 +61,30 @@ describe("vm: kernel plans", () => {
       outputLevels: 2,
       out: { offset: 0, coefs: [8, 1, 0] },
       operands: [
-        { index: 0, role: "reduce", addr: { offset: 0, coefs: [16, 0, 1] }, checks: [], neverValid: false, fitsI32: true },
-        { index: 1, role: "reduce", addr: { offset: 0, coefs: [0, 1, 8] }, checks: [], neverValid: false, fitsI32: true },
-        { index: 2, role: "element", addr: { offset: 0, coefs: [0, 1, 0] }, checks: [], neverValid: false, fitsI32: true },
+        {
+          index: 0,
+          role: "reduce",
+          addr: { offset: 0, coefs: [16, 0, 1] },
+          checks: [],
+          neverValid: false,
+          fitsI32: true,
+        },
+        {
+          index: 1,
+          role: "reduce",
+          addr: { offset: 0, coefs: [0, 1, 8] },
+          checks: [],
+          neverValid: false,
+          fitsI32: true,
+        },
+        {
+          index: 2,
+          role: "element",
+          addr: { offset: 0, coefs: [0, 1, 0] },
+          checks: [],
+          neverValid: false,
+          fitsI32: true,
+        },
       ],
       reductionSteps: 16,
       emptyReduction: false,
@@ -75,21 +115,51 @@ describe("vm: kernel plans", () => {
   it("strided, padded conv-like Dot: one lower-bound check, lanes on its interior", () => {
     // out[c, x] = Σ_{ci, kx} W[c, ci, kx] · X[ci, 2x + kx − 1] (stride 2, left pad 1)
     const ins: Instruction = {
-      kind: Kind.Dot, op: MapOp.Relu, params: [], iterDims: [2, 5], redDims: [3, 3], out: Act(0),
+      kind: Kind.Dot,
+      op: MapOp.Relu,
+      params: [],
+      iterDims: [2, 5],
+      redDims: [3, 3],
+      out: Act(0),
       inputs: [
-        opnd(In(0), [3, 10], [[0, 0, 0, 1, 0], [-1, 0, 2, 0, 1]]),
-        opnd(W(0), [2, 3, 3], [[0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]),
+        opnd(
+          In(0),
+          [3, 10],
+          [
+            [0, 0, 0, 1, 0],
+            [-1, 0, 2, 0, 1],
+          ],
+        ),
+        opnd(
+          W(0),
+          [2, 3, 3],
+          [
+            [0, 1, 0, 0, 0],
+            [0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 1],
+          ],
+        ),
       ],
     };
     const ap = plain(planInstruction(ins));
     expect(ap.levels).to.deep.equal([o(2), o(5), r(3), r(3)]);
     expect(ap.operands).to.deep.equal([
       {
-        index: 0, role: "reduce", addr: { offset: -1, coefs: [0, 2, 10, 1] },
+        index: 0,
+        role: "reduce",
+        addr: { offset: -1, coefs: [0, 2, 10, 1] },
         checks: [{ coord: 1, form: { offset: -1, coefs: [0, 2, 0, 1] }, dim: 10, level: 3, lower: true, upper: false }],
-        neverValid: false, fitsI32: true,
+        neverValid: false,
+        fitsI32: true,
       },
-      { index: 1, role: "reduce", addr: { offset: 0, coefs: [9, 0, 3, 1] }, checks: [], neverValid: false, fitsI32: true },
+      {
+        index: 1,
+        role: "reduce",
+        addr: { offset: 0, coefs: [9, 0, 3, 1] },
+        checks: [],
+        neverValid: false,
+        fitsI32: true,
+      },
     ]);
     const vp = plain(vectorPlan(ap));
     expect(vp.levels).to.deep.equal([o(2), o(5), r(3), r(3)]);
@@ -110,14 +180,31 @@ describe("vm: kernel plans", () => {
     // JS: the check moves along x, so the lanes are the output channels
     expect(interleavePlan(ap)).to.deep.equal({ level: 0, count: 2, warmExtents: [2, 2, 2, 2] });
     expect(vectorPlan(ap, { scalarOnly: true }).lane).to.equal(null);
-    expect(buildKernel(ins, () => 0)!.info).to.equal("Dot levels [o2 o5 r3 r3] lane 1 interior [1,5] rows 0x2 checks 1");
+    expect(buildKernel(ins, () => 0)!.info).to.equal(
+      "Dot levels [o2 o5 r3 r3] lane 1 interior [1,5] rows 0x2 checks 1",
+    );
   });
 
   it("Map with a broadcast operand: levels stay apart; a contiguous Map merges to one level", () => {
     // out[i, j] = X[i, j] + Y[j]
     const add: Instruction = {
-      kind: Kind.Map, op: MapOp.Add, params: [], iterDims: [4, 6], redDims: [], out: Act(0),
-      inputs: [opnd(In(0), [4, 6], [[0, 1, 0], [0, 0, 1]]), opnd(W(0), [6], [[0, 0, 1]])],
+      kind: Kind.Map,
+      op: MapOp.Add,
+      params: [],
+      iterDims: [4, 6],
+      redDims: [],
+      out: Act(0),
+      inputs: [
+        opnd(
+          In(0),
+          [4, 6],
+          [
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+        ),
+        opnd(W(0), [6], [[0, 0, 1]]),
+      ],
     };
     const ap = plain(planInstruction(add));
     expect(ap.operands.map((x) => [x.role, x.addr])).to.deep.equal([
@@ -151,8 +238,23 @@ describe("vm: kernel plans", () => {
 
   it("Reduce (Mean over the last axis): merged output levels, lanes of three vectors", () => {
     const ins: Instruction = {
-      kind: Kind.Reduce, op: ReduceOp.Mean, params: [7], iterDims: [3, 5], redDims: [7], out: Act(0),
-      inputs: [opnd(In(0), [3, 5, 7], [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])],
+      kind: Kind.Reduce,
+      op: ReduceOp.Mean,
+      params: [7],
+      iterDims: [3, 5],
+      redDims: [7],
+      out: Act(0),
+      inputs: [
+        opnd(
+          In(0),
+          [3, 5, 7],
+          [
+            [0, 1, 0, 0],
+            [0, 0, 1, 0],
+            [0, 0, 0, 1],
+          ],
+        ),
+      ],
     };
     const ap = plain(planInstruction(ins));
     expect(ap.operands[0].addr).to.deep.equal({ offset: 0, coefs: [35, 7, 1] });
@@ -180,24 +282,49 @@ describe("vm: kernel plans", () => {
   it("Move with several sources: a check per source, a never-valid source, no wasm kernel", () => {
     // concat along columns: out[i, x] = A[i, x] (x < 3) else B[i, x − 3]; C is never valid
     const ins: Instruction = {
-      kind: Kind.Move, op: 0, params: [0], iterDims: [2, 6], redDims: [], out: Act(0),
+      kind: Kind.Move,
+      op: 0,
+      params: [0],
+      iterDims: [2, 6],
+      redDims: [],
+      out: Act(0),
       inputs: [
-        opnd(In(0), [2, 3], [[0, 1, 0], [0, 0, 1]]),
-        opnd(W(0), [2, 3], [[0, 1, 0], [-3, 0, 1]]),
+        opnd(
+          In(0),
+          [2, 3],
+          [
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+        ),
+        opnd(
+          W(0),
+          [2, 3],
+          [
+            [0, 1, 0],
+            [-3, 0, 1],
+          ],
+        ),
         opnd(W(1), [4], [[5, 0, 0]]),
       ],
     };
     const ap = plain(planInstruction(ins));
     expect(ap.operands).to.deep.equal([
       {
-        index: 0, role: "element", addr: { offset: 0, coefs: [3, 1] },
+        index: 0,
+        role: "element",
+        addr: { offset: 0, coefs: [3, 1] },
         checks: [{ coord: 1, form: { offset: 0, coefs: [0, 1] }, dim: 3, level: 1, lower: false, upper: true }],
-        neverValid: false, fitsI32: true,
+        neverValid: false,
+        fitsI32: true,
       },
       {
-        index: 1, role: "element", addr: { offset: -3, coefs: [3, 1] },
+        index: 1,
+        role: "element",
+        addr: { offset: -3, coefs: [3, 1] },
         checks: [{ coord: 1, form: { offset: -3, coefs: [0, 1] }, dim: 3, level: 1, lower: true, upper: false }],
-        neverValid: false, fitsI32: true,
+        neverValid: false,
+        fitsI32: true,
       },
       { index: 2, role: "element", addr: { offset: 5, coefs: [0, 0] }, checks: [], neverValid: true, fitsI32: true },
     ]);
@@ -208,8 +335,23 @@ describe("vm: kernel plans", () => {
 
   it("a reduction that never reads drops its levels; coordinates beyond i32 leave the kernel to JS", () => {
     const never: Instruction = {
-      kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [8], redDims: [4], out: Act(0),
-      inputs: [opnd(In(0), [2, 4], [[-1, 0, 0], [0, 0, 1]]), opnd(W(0), [4], [[0, 0, 1]])],
+      kind: Kind.Dot,
+      op: MapOp.None,
+      params: [],
+      iterDims: [8],
+      redDims: [4],
+      out: Act(0),
+      inputs: [
+        opnd(
+          In(0),
+          [2, 4],
+          [
+            [-1, 0, 0],
+            [0, 0, 1],
+          ],
+        ),
+        opnd(W(0), [4], [[0, 0, 1]]),
+      ],
     };
     const ap = planInstruction(never);
     expect(ap.emptyReduction).to.equal(true);
@@ -221,7 +363,12 @@ describe("vm: kernel plans", () => {
     expect(vp.reductionSteps).to.equal(0);
 
     const wide: Instruction = {
-      kind: Kind.Reduce, op: ReduceOp.Sum, params: [], iterDims: [2], redDims: [3], out: Act(0),
+      kind: Kind.Reduce,
+      op: ReduceOp.Sum,
+      params: [],
+      iterDims: [2],
+      redDims: [3],
+      out: Act(0),
       inputs: [opnd(In(0), [4], [[0, 0, 2 ** 31]])],
     };
     expect(planInstruction(wide).operands[0].fitsI32).to.equal(false);

@@ -15,7 +15,16 @@ import {
   totalSteps,
 } from "../node/program/isa";
 import * as fo32 from "../node/fo32";
-import { MachineState, Memory, crossCheck, execute, initialMemory, multiIndex, step, validateProgram } from "../node/vm";
+import {
+  MachineState,
+  Memory,
+  crossCheck,
+  execute,
+  initialMemory,
+  multiIndex,
+  step,
+  validateProgram,
+} from "../node/vm";
 import { buildKernel } from "../node/vm/wasm/kernels";
 import { binaryCode, unaryCode } from "../node/vm/wasm/ops";
 import { canonicalizeNaNs, executeInstruction } from "../node/vm/execute";
@@ -28,14 +37,30 @@ import { LANE_SHAPE, randomProgram } from "./helpers/random-programs";
 
 const f = Math.fround;
 
-
-const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 1.401298464324817e-45, -2.5e-39, 1e-40, 3e38, -3e38, 1, -1, 0.5, 6, -6].map(f);
+const SPECIALS = [
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  1.401298464324817e-45,
+  -2.5e-39,
+  1e-40,
+  3e38,
+  -3e38,
+  1,
+  -1,
+  0.5,
+  6,
+  -6,
+].map(f);
 
 /** Random binary32 values with a share of special ones and one odd NaN (sign, payload). */
 function values(n: number, seed: number, specials = 0.06): Float32Array {
   const r = rng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = r() < specials ? SPECIALS[Math.floor(r() * SPECIALS.length)] : f((r() * 2 - 1) * 4);
+  for (let i = 0; i < n; i++)
+    out[i] = r() < specials ? SPECIALS[Math.floor(r() * SPECIALS.length)] : f((r() * 2 - 1) * 4);
   if (n > 3 && specials > 0) new Uint32Array(out.buffer)[Math.floor(r() * n)] = 0xffc12345;
   return out;
 }
@@ -47,7 +72,13 @@ function makeProgram(weights: Float32Array[], inputDims: number[][], instruction
     weights: weights.map((data, i) => ({ name: `w${i}`, data })),
     inputs: inputDims.map((dims, i) => ({ name: `x${i}`, dims, slot: In(i) })),
     activations: instructions.map((ins, i) => ({ name: `a${i}`, length: product(ins.iterDims) })),
-    outputs: [{ name: "y", dims: instructions[instructions.length - 1].iterDims.slice(), slot: instructions[instructions.length - 1].out }],
+    outputs: [
+      {
+        name: "y",
+        dims: instructions[instructions.length - 1].iterDims.slice(),
+        slot: instructions[instructions.length - 1].out,
+      },
+    ],
   };
 }
 
@@ -80,7 +111,8 @@ function expectCanonical(m: Memory): void {
   m.activations.forEach((slot, s) => {
     const u = u32(slot);
     for (let i = 0; i < u.length; i++) {
-      if ((u[i] & 0x7fffffff) > 0x7f800000 && u[i] !== 0x7fc00000) throw new Error(`activation ${s}[${i}]: NaN 0x${u[i].toString(16)}`);
+      if ((u[i] & 0x7fffffff) > 0x7f800000 && u[i] !== 0x7fc00000)
+        throw new Error(`activation ${s}[${i}]: NaN 0x${u[i].toString(16)}`);
     }
   });
 }
@@ -150,18 +182,26 @@ function convProgram(c: ConvSpec, seed: number): { program: Program; inputs: Flo
   const w = values(Cout * c.cg * c.KH * c.KW, seed + 1, 0.02);
   const b = values(Cout, seed + 2, 0.1);
   const inputs: Operand[] = [
-    opnd(In(0), [c.N, Cin, c.H, c.Wd], [
-      [0, 1, 0, 0, 0, 0, 0, 0, 0],
-      [0, 0, c.cg, 0, 0, 0, 1, 0, 0],
-      [-c.pt, 0, 0, 0, c.sh, 0, 0, c.dh, 0],
-      [-c.pl, 0, 0, 0, 0, c.sw, 0, 0, c.dw],
-    ]),
-    opnd(W(0), [Cout, c.cg, c.KH, c.KW], [
-      [0, 0, c.og, 1, 0, 0, 0, 0, 0],
-      [0, 0, 0, 0, 0, 0, 1, 0, 0],
-      [0, 0, 0, 0, 0, 0, 0, 1, 0],
-      [0, 0, 0, 0, 0, 0, 0, 0, 1],
-    ]),
+    opnd(
+      In(0),
+      [c.N, Cin, c.H, c.Wd],
+      [
+        [0, 1, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, c.cg, 0, 0, 0, 1, 0, 0],
+        [-c.pt, 0, 0, 0, c.sh, 0, 0, c.dh, 0],
+        [-c.pl, 0, 0, 0, 0, c.sw, 0, 0, c.dw],
+      ],
+    ),
+    opnd(
+      W(0),
+      [Cout, c.cg, c.KH, c.KW],
+      [
+        [0, 0, c.og, 1, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 1, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 1, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, 1],
+      ],
+    ),
   ];
   if (c.bias) inputs.push(opnd(W(1), [Cout], [[0, 0, c.og, 1, 0, 0, 0, 0, 0]]));
   const ins: Instruction = {
@@ -183,7 +223,16 @@ suite("vm: WebAssembly engine", function () {
 
   it("wasm op code agrees with node/fo32 (probed) for the ops it implements", () => {
     for (const [op, params] of EPILOGUES.slice(0, 7)) expect(unaryCode(op, params), MapOp[op]).to.not.equal(null);
-    for (const op of [MapOp.Neg, MapOp.Abs, MapOp.Sqrt, MapOp.Floor, MapOp.Ceil, MapOp.Round, MapOp.Reciprocal, MapOp.Identity]) {
+    for (const op of [
+      MapOp.Neg,
+      MapOp.Abs,
+      MapOp.Sqrt,
+      MapOp.Floor,
+      MapOp.Ceil,
+      MapOp.Round,
+      MapOp.Reciprocal,
+      MapOp.Identity,
+    ]) {
       expect(unaryCode(op, []), MapOp[op]).to.not.equal(null);
     }
     for (const op of [MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu]) {
@@ -210,8 +259,26 @@ suite("vm: WebAssembly engine", function () {
       for (const [op, params] of EPILOGUES) {
         for (const bias of [false, true]) {
           const spec: ConvSpec = {
-            N: 1, G: 1, cg: 2, og: 3, H: 5, Wd: 5, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0,
-            ...s, bias, op, params,
+            N: 1,
+            G: 1,
+            cg: 2,
+            og: 3,
+            H: 5,
+            Wd: 5,
+            KH: 3,
+            KW: 3,
+            sh: 1,
+            sw: 1,
+            dh: 1,
+            dw: 1,
+            pt: 0,
+            pb: 0,
+            pl: 0,
+            pr: 0,
+            ...s,
+            bias,
+            op,
+            params,
           };
           const p = convProgram(spec, seed++);
           expect(p, JSON.stringify(spec)).to.not.equal(null);
@@ -223,7 +290,27 @@ suite("vm: WebAssembly engine", function () {
 
   it("Conv kernels take the f32x4 path with border elements in scalar code", () => {
     const p = convProgram(
-      { N: 1, G: 1, cg: 2, og: 3, H: 6, Wd: 40, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, bias: true, op: MapOp.Relu, params: [] },
+      {
+        N: 1,
+        G: 1,
+        cg: 2,
+        og: 3,
+        H: 6,
+        Wd: 40,
+        KH: 3,
+        KW: 3,
+        sh: 1,
+        sw: 1,
+        dh: 1,
+        dw: 1,
+        pt: 1,
+        pb: 1,
+        pl: 1,
+        pr: 1,
+        bias: true,
+        op: MapOp.Relu,
+        params: [],
+      },
       1,
     )!;
     const k = wasmProgram(p.program)!.kernels[0]!;
@@ -243,20 +330,129 @@ suite("vm: WebAssembly engine", function () {
       { unroll: 8, unrollPartial: 3, unrollReduction: 2 },
     ];
     const programs = [
-      convProgram({ N: 2, G: 2, cg: 3, og: 5, H: 7, Wd: 29, KH: 3, KW: 3, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pb: 2, pl: 1, pr: 1, bias: true, op: MapOp.Clip, params: [0, 6] }, 11)!,
-      convProgram({ N: 1, G: 1, cg: 11, og: 7, H: 3, Wd: 45, KH: 1, KW: 1, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, bias: true, op: MapOp.HardSwish, params: [] }, 12)!,
-      convProgram({ N: 1, G: 5, cg: 1, og: 1, H: 4, Wd: 38, KH: 5, KW: 5, sh: 2, sw: 1, dh: 1, dw: 1, pt: 2, pb: 2, pl: 2, pr: 2, bias: false, op: MapOp.Sigmoid, params: [] }, 13)!,
-      { program: makeProgram([values(64, 14)], [[64]], [
-        { kind: Kind.Reduce, op: ReduceOp.Mean, params: [5], iterDims: [3, 19], redDims: [5], out: Act(0), inputs: [opnd(In(0), [64], [[-2, 2, 1, 1]])] },
-        { kind: Kind.Map, op: MapOp.PRelu, params: [], iterDims: [3, 19], redDims: [], out: Act(1), inputs: [opnd(Act(0), [3, 19], [[0, 1, 0], [0, 0, 1]]), opnd(W(0), [64], [[5, 0, 3]])] },
-      ]), inputs: [values(64, 15)] },
+      convProgram(
+        {
+          N: 2,
+          G: 2,
+          cg: 3,
+          og: 5,
+          H: 7,
+          Wd: 29,
+          KH: 3,
+          KW: 3,
+          sh: 1,
+          sw: 2,
+          dh: 1,
+          dw: 1,
+          pt: 1,
+          pb: 2,
+          pl: 1,
+          pr: 1,
+          bias: true,
+          op: MapOp.Clip,
+          params: [0, 6],
+        },
+        11,
+      )!,
+      convProgram(
+        {
+          N: 1,
+          G: 1,
+          cg: 11,
+          og: 7,
+          H: 3,
+          Wd: 45,
+          KH: 1,
+          KW: 1,
+          sh: 1,
+          sw: 1,
+          dh: 1,
+          dw: 1,
+          pt: 0,
+          pb: 0,
+          pl: 0,
+          pr: 0,
+          bias: true,
+          op: MapOp.HardSwish,
+          params: [],
+        },
+        12,
+      )!,
+      convProgram(
+        {
+          N: 1,
+          G: 5,
+          cg: 1,
+          og: 1,
+          H: 4,
+          Wd: 38,
+          KH: 5,
+          KW: 5,
+          sh: 2,
+          sw: 1,
+          dh: 1,
+          dw: 1,
+          pt: 2,
+          pb: 2,
+          pl: 2,
+          pr: 2,
+          bias: false,
+          op: MapOp.Sigmoid,
+          params: [],
+        },
+        13,
+      )!,
+      {
+        program: makeProgram(
+          [values(64, 14)],
+          [[64]],
+          [
+            {
+              kind: Kind.Reduce,
+              op: ReduceOp.Mean,
+              params: [5],
+              iterDims: [3, 19],
+              redDims: [5],
+              out: Act(0),
+              inputs: [opnd(In(0), [64], [[-2, 2, 1, 1]])],
+            },
+            {
+              kind: Kind.Map,
+              op: MapOp.PRelu,
+              params: [],
+              iterDims: [3, 19],
+              redDims: [],
+              out: Act(1),
+              inputs: [
+                opnd(
+                  Act(0),
+                  [3, 19],
+                  [
+                    [0, 1, 0],
+                    [0, 0, 1],
+                  ],
+                ),
+                opnd(W(0), [64], [[5, 0, 3]]),
+              ],
+            },
+          ],
+        ),
+        inputs: [values(64, 15)],
+      },
     ];
     for (const { program, inputs } of programs) {
       validateProgram(program);
       const js = execute(program, inputs, { engine: "js" });
       for (const v of variants) {
         const wp = wasmProgram(program, v)!;
-        const m = executeWasm(wp, program, inputs, program.instructions.length, (mem, i) => executeInstruction(program, mem, i), canonicalizeNaNs);
+        const m = executeWasm(
+          wp,
+          program,
+          inputs,
+          program.instructions.length,
+          (mem, i) => executeInstruction(program, mem, i),
+          canonicalizeNaNs,
+        );
         expect(firstDifference(m, js), JSON.stringify(v)).to.equal(null);
       }
     }
@@ -264,7 +460,13 @@ suite("vm: WebAssembly engine", function () {
 
   it("MatMul / Gemm: transposes, bias, lanes along either output dim", () => {
     let seed = 300;
-    for (const [M, K, N] of [[5, 7, 4], [3, 33, 19], [17, 5, 2], [1, 64, 37], [40, 3, 1]]) {
+    for (const [M, K, N] of [
+      [5, 7, 4],
+      [3, 33, 19],
+      [17, 5, 2],
+      [1, 64, 37],
+      [40, 3, 1],
+    ]) {
       for (const ta of [false, true]) {
         for (const tb of [false, true]) {
           for (const [op, params] of [EPILOGUES[0], EPILOGUES[1], EPILOGUES[7]]) {
@@ -272,11 +474,55 @@ suite("vm: WebAssembly engine", function () {
             const bm = values(K * N, seed++, 0.03);
             const bias = values(N, seed++, 0.1);
             // it = (m, n, k)
-            const A = ta ? opnd(In(0), [K, M], [[0, 0, 0, 1], [0, 1, 0, 0]]) : opnd(In(0), [M, K], [[0, 1, 0, 0], [0, 0, 0, 1]]);
-            const B = tb ? opnd(W(0), [N, K], [[0, 0, 1, 0], [0, 0, 0, 1]]) : opnd(W(0), [K, N], [[0, 0, 0, 1], [0, 0, 1, 0]]);
-            const prog = makeProgram([bm, bias], [ta ? [K, M] : [M, K]], [
-              { kind: Kind.Dot, op, params, iterDims: [M, N], redDims: [K], out: Act(0), inputs: [A, B, opnd(W(1), [N], [[0, 0, 1, 0]])] },
-            ]);
+            const A = ta
+              ? opnd(
+                  In(0),
+                  [K, M],
+                  [
+                    [0, 0, 0, 1],
+                    [0, 1, 0, 0],
+                  ],
+                )
+              : opnd(
+                  In(0),
+                  [M, K],
+                  [
+                    [0, 1, 0, 0],
+                    [0, 0, 0, 1],
+                  ],
+                );
+            const B = tb
+              ? opnd(
+                  W(0),
+                  [N, K],
+                  [
+                    [0, 0, 1, 0],
+                    [0, 0, 0, 1],
+                  ],
+                )
+              : opnd(
+                  W(0),
+                  [K, N],
+                  [
+                    [0, 0, 0, 1],
+                    [0, 0, 1, 0],
+                  ],
+                );
+            const prog = makeProgram(
+              [bm, bias],
+              [ta ? [K, M] : [M, K]],
+              [
+                {
+                  kind: Kind.Dot,
+                  op,
+                  params,
+                  iterDims: [M, N],
+                  redDims: [K],
+                  out: Act(0),
+                  inputs: [A, B, opnd(W(1), [N], [[0, 0, 1, 0]])],
+                },
+              ],
+            );
             agree(prog, [a], `matmul ${M}x${K}x${N} ta=${ta} tb=${tb}`);
           }
         }
@@ -287,21 +533,64 @@ suite("vm: WebAssembly engine", function () {
   it("pools: Max / Min / Sum / Mean windows with padding and strides; global average", () => {
     let seed = 500;
     for (const op of [ReduceOp.Max, ReduceOp.Min, ReduceOp.Sum, ReduceOp.Mean]) {
-      for (const [H, Wd, k, s, p] of [[6, 37, 3, 1, 1], [8, 40, 2, 2, 0], [7, 29, 3, 2, 1], [5, 5, 5, 1, 2]]) {
+      for (const [H, Wd, k, s, p] of [
+        [6, 37, 3, 1, 1],
+        [8, 40, 2, 2, 0],
+        [7, 29, 3, 2, 1],
+        [5, 5, 5, 1, 2],
+      ]) {
         const OH = Math.floor((H + 2 * p - k) / s) + 1;
         const OW = Math.floor((Wd + 2 * p - k) / s) + 1;
         const x = values(2 * H * Wd, seed++, 0.15);
         x[0] = -0;
         x[1] = 0;
-        const prog = makeProgram([], [[1, 2, H, Wd]], [
-          { kind: Kind.Reduce, op, params: op === ReduceOp.Mean ? [k * k] : [], iterDims: [1, 2, OH, OW], redDims: [k, k], out: Act(0), inputs: [
-            opnd(In(0), [1, 2, H, Wd], [[0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0], [-p, 0, 0, s, 0, 1, 0], [-p, 0, 0, 0, s, 0, 1]]),
-          ] },
-          // global average over (H, W): lanes over channels, a gather per lane
-          { kind: Kind.Reduce, op: ReduceOp.Mean, params: [H * Wd], iterDims: [1, 2], redDims: [H, Wd], out: Act(1), inputs: [
-            opnd(In(0), [1, 2, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]),
-          ] },
-        ]);
+        const prog = makeProgram(
+          [],
+          [[1, 2, H, Wd]],
+          [
+            {
+              kind: Kind.Reduce,
+              op,
+              params: op === ReduceOp.Mean ? [k * k] : [],
+              iterDims: [1, 2, OH, OW],
+              redDims: [k, k],
+              out: Act(0),
+              inputs: [
+                opnd(
+                  In(0),
+                  [1, 2, H, Wd],
+                  [
+                    [0, 1, 0, 0, 0, 0, 0],
+                    [0, 0, 1, 0, 0, 0, 0],
+                    [-p, 0, 0, s, 0, 1, 0],
+                    [-p, 0, 0, 0, s, 0, 1],
+                  ],
+                ),
+              ],
+            },
+            // global average over (H, W): lanes over channels, a gather per lane
+            {
+              kind: Kind.Reduce,
+              op: ReduceOp.Mean,
+              params: [H * Wd],
+              iterDims: [1, 2],
+              redDims: [H, Wd],
+              out: Act(1),
+              inputs: [
+                opnd(
+                  In(0),
+                  [1, 2, H, Wd],
+                  [
+                    [0, 1, 0, 0, 0],
+                    [0, 0, 1, 0, 0],
+                    [0, 0, 0, 1, 0],
+                    [0, 0, 0, 0, 1],
+                  ],
+                ),
+              ],
+            },
+          ],
+        );
         agree(prog, [x], `pool ${ReduceOp[op]} ${H}x${Wd} k${k} s${s} p${p}`);
       }
     }
@@ -311,34 +600,122 @@ suite("vm: WebAssembly engine", function () {
     let seed = 700;
     const unary: [MapOp, number[]][] = [
       ...EPILOGUES.slice(1, 7),
-      [MapOp.Identity, []], [MapOp.Neg, []], [MapOp.Abs, []], [MapOp.Sqrt, []], [MapOp.Floor, []], [MapOp.Ceil, []],
-      [MapOp.Round, []], [MapOp.Reciprocal, []], [MapOp.Exp, []],
+      [MapOp.Identity, []],
+      [MapOp.Neg, []],
+      [MapOp.Abs, []],
+      [MapOp.Sqrt, []],
+      [MapOp.Floor, []],
+      [MapOp.Ceil, []],
+      [MapOp.Round, []],
+      [MapOp.Reciprocal, []],
+      [MapOp.Exp, []],
     ];
     const binary = [MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu, MapOp.Pow];
     const [C, H, Wd] = [3, 5, 23];
     for (const [op, params] of unary) {
       const x = values(C * H * Wd, seed++, 0.2);
-      const prog = makeProgram([], [[1, C, H, Wd]], [
-        { kind: Kind.Map, op, params, iterDims: [1, C, H, Wd], redDims: [], out: Act(0), inputs: [
-          opnd(In(0), [1, C, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])] },
-        // transposed read (lanes not along the input's contiguous dim)
-        { kind: Kind.Map, op, params, iterDims: [Wd, C * H], redDims: [], out: Act(1), inputs: [opnd(Act(0), [C * H, Wd], [[0, 0, 1], [0, 1, 0]])] },
-      ]);
+      const prog = makeProgram(
+        [],
+        [[1, C, H, Wd]],
+        [
+          {
+            kind: Kind.Map,
+            op,
+            params,
+            iterDims: [1, C, H, Wd],
+            redDims: [],
+            out: Act(0),
+            inputs: [
+              opnd(
+                In(0),
+                [1, C, H, Wd],
+                [
+                  [0, 1, 0, 0, 0],
+                  [0, 0, 1, 0, 0],
+                  [0, 0, 0, 1, 0],
+                  [0, 0, 0, 0, 1],
+                ],
+              ),
+            ],
+          },
+          // transposed read (lanes not along the input's contiguous dim)
+          {
+            kind: Kind.Map,
+            op,
+            params,
+            iterDims: [Wd, C * H],
+            redDims: [],
+            out: Act(1),
+            inputs: [
+              opnd(
+                Act(0),
+                [C * H, Wd],
+                [
+                  [0, 0, 1],
+                  [0, 1, 0],
+                ],
+              ),
+            ],
+          },
+        ],
+      );
       agree(prog, [x], `unary ${MapOp[op]}`);
     }
     for (const op of binary) {
       const x = values(C * H * Wd, seed++, 0.2);
-      const ys = [values(1, seed++, 0.3), values(C, seed++, 0.3), values(Wd, seed++, 0.3), values(C * H * Wd, seed++, 0.2)];
+      const ys = [
+        values(1, seed++, 0.3),
+        values(C, seed++, 0.3),
+        values(Wd, seed++, 0.3),
+        values(C * H * Wd, seed++, 0.2),
+      ];
       const yOps = [
         opnd(W(0), [], []),
-        opnd(W(1), [1, C, 1, 1], [[0, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]),
+        opnd(
+          W(1),
+          [1, C, 1, 1],
+          [
+            [0, 0, 0, 0, 0],
+            [0, 0, 1, 0, 0],
+            [0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0],
+          ],
+        ),
         opnd(W(2), [Wd], [[0, 0, 0, 0, 1]]),
-        opnd(W(3), [1, C, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]),
+        opnd(
+          W(3),
+          [1, C, H, Wd],
+          [
+            [0, 1, 0, 0, 0],
+            [0, 0, 1, 0, 0],
+            [0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 1],
+          ],
+        ),
       ];
-      const xOp = opnd(In(0), [1, C, H, Wd], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]);
-      const prog = makeProgram(ys, [[1, C, H, Wd]], yOps.map((y, i) => ({
-        kind: Kind.Map, op, params: [], iterDims: [1, C, H, Wd], redDims: [], out: Act(i), inputs: i % 2 === 0 ? [xOp, y] : [y, xOp],
-      })));
+      const xOp = opnd(
+        In(0),
+        [1, C, H, Wd],
+        [
+          [0, 1, 0, 0, 0],
+          [0, 0, 1, 0, 0],
+          [0, 0, 0, 1, 0],
+          [0, 0, 0, 0, 1],
+        ],
+      );
+      const prog = makeProgram(
+        ys,
+        [[1, C, H, Wd]],
+        yOps.map((y, i) => ({
+          kind: Kind.Map,
+          op,
+          params: [],
+          iterDims: [1, C, H, Wd],
+          redDims: [],
+          out: Act(i),
+          inputs: i % 2 === 0 ? [xOp, y] : [y, xOp],
+        })),
+      );
       agree(prog, [x], `binary ${MapOp[op]}`);
     }
   });
@@ -348,42 +725,129 @@ suite("vm: WebAssembly engine", function () {
     const n = S.length;
     const xs = new Float32Array(n * n);
     const ys = new Float32Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      xs[i * n + j] = S[i];
-      ys[i * n + j] = S[j];
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        xs[i * n + j] = S[i];
+        ys[i * n + j] = S[j];
+      }
     const E = n * n;
-    const prog = makeProgram([ys], [[E]], [
-      // out[e] = x[e]·y[e] + x[e]·y[e] over K = 2 (two MACs per element, no reuse)
-      { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [E], redDims: [2], out: Act(0), inputs: [opnd(In(0), [E], [[0, 1, 0]]), opnd(W(0), [E], [[0, 1, 0]])] },
-      ...[MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu].map((op, i): Instruction => ({
-        kind: Kind.Map, op, params: [], iterDims: [E], redDims: [], out: Act(i + 1), inputs: [opnd(In(0), [E], [[0, 1]]), opnd(W(0), [E], [[0, 1]])],
-      })),
-    ]);
+    const prog = makeProgram(
+      [ys],
+      [[E]],
+      [
+        // out[e] = x[e]·y[e] + x[e]·y[e] over K = 2 (two MACs per element, no reuse)
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [E],
+          redDims: [2],
+          out: Act(0),
+          inputs: [opnd(In(0), [E], [[0, 1, 0]]), opnd(W(0), [E], [[0, 1, 0]])],
+        },
+        ...[MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min, MapOp.PRelu].map(
+          (op, i): Instruction => ({
+            kind: Kind.Map,
+            op,
+            params: [],
+            iterDims: [E],
+            redDims: [],
+            out: Act(i + 1),
+            inputs: [opnd(In(0), [E], [[0, 1]]), opnd(W(0), [E], [[0, 1]])],
+          }),
+        ),
+      ],
+    );
     agree(prog, [xs]);
   });
 
   it("edge cases: K = 0, a never-valid operand, negative strides, lanes across an outer dim, Move fallback, stopAt", () => {
     const x = values(64, 900);
     const w = values(64, 901);
-    const prog = makeProgram([w], [[64]], [
-      // K = 0: out = epilogue(+0 + bias)
-      { kind: Kind.Dot, op: MapOp.HardSigmoid, params: [f(0.2), 0.5], iterDims: [8], redDims: [0], out: Act(0), inputs: [
-        opnd(In(0), [64], [[0, 1, 0]]), opnd(W(0), [64], [[0, 1, 0]]), opnd(W(0), [64], [[3, 2, 0]])] },
-      // a constant coordinate out of range: every tap padded
-      { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [20], redDims: [3], out: Act(1), inputs: [
-        opnd(In(0), [8, 8], [[9, 0, 0], [0, 0, 1]]), opnd(W(0), [64], [[0, 1, 1]])] },
-      // reversed reads (negative coefs) along the lanes and the reduction
-      { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [40], redDims: [5], out: Act(2), inputs: [
-        opnd(In(0), [64], [[63, -1, -2]]), opnd(W(0), [64], [[50, -1, 1]])] },
-      // Reduce with lanes on the outer dim (output stride ≠ 1), partly padded
-      { kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims: [9, 3], redDims: [4], out: Act(3), inputs: [
-        opnd(Act(2), [40], [[-2, 4, 1, 1]])] },
-      // Move (JS kernel) between wasm kernels: Pad with a NaN value
-      { kind: Kind.Move, op: 0, params: [NaN], iterDims: [50], redDims: [], out: Act(4), inputs: [opnd(Act(2), [40], [[-5, 1]])] },
-      { kind: Kind.Map, op: MapOp.Relu, params: [], iterDims: [50], redDims: [], out: Act(5), inputs: [opnd(Act(4), [50], [[0, 1]])] },
-      { kind: Kind.Reduce, op: ReduceOp.Sum, params: [], iterDims: [4], redDims: [0], out: Act(6), inputs: [opnd(Act(5), [50], [[0, 1, 1]])] },
-    ]);
+    const prog = makeProgram(
+      [w],
+      [[64]],
+      [
+        // K = 0: out = epilogue(+0 + bias)
+        {
+          kind: Kind.Dot,
+          op: MapOp.HardSigmoid,
+          params: [f(0.2), 0.5],
+          iterDims: [8],
+          redDims: [0],
+          out: Act(0),
+          inputs: [opnd(In(0), [64], [[0, 1, 0]]), opnd(W(0), [64], [[0, 1, 0]]), opnd(W(0), [64], [[3, 2, 0]])],
+        },
+        // a constant coordinate out of range: every tap padded
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [20],
+          redDims: [3],
+          out: Act(1),
+          inputs: [
+            opnd(
+              In(0),
+              [8, 8],
+              [
+                [9, 0, 0],
+                [0, 0, 1],
+              ],
+            ),
+            opnd(W(0), [64], [[0, 1, 1]]),
+          ],
+        },
+        // reversed reads (negative coefs) along the lanes and the reduction
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [40],
+          redDims: [5],
+          out: Act(2),
+          inputs: [opnd(In(0), [64], [[63, -1, -2]]), opnd(W(0), [64], [[50, -1, 1]])],
+        },
+        // Reduce with lanes on the outer dim (output stride ≠ 1), partly padded
+        {
+          kind: Kind.Reduce,
+          op: ReduceOp.Max,
+          params: [],
+          iterDims: [9, 3],
+          redDims: [4],
+          out: Act(3),
+          inputs: [opnd(Act(2), [40], [[-2, 4, 1, 1]])],
+        },
+        // Move (JS kernel) between wasm kernels: Pad with a NaN value
+        {
+          kind: Kind.Move,
+          op: 0,
+          params: [NaN],
+          iterDims: [50],
+          redDims: [],
+          out: Act(4),
+          inputs: [opnd(Act(2), [40], [[-5, 1]])],
+        },
+        {
+          kind: Kind.Map,
+          op: MapOp.Relu,
+          params: [],
+          iterDims: [50],
+          redDims: [],
+          out: Act(5),
+          inputs: [opnd(Act(4), [50], [[0, 1]])],
+        },
+        {
+          kind: Kind.Reduce,
+          op: ReduceOp.Sum,
+          params: [],
+          iterDims: [4],
+          redDims: [0],
+          out: Act(6),
+          inputs: [opnd(Act(5), [50], [[0, 1, 1]])],
+        },
+      ],
+    );
     const m = agree(prog, [x]);
     expect(Array.from(m.activations[1])).to.deep.equal(new Array(20).fill(0));
     const wp = wasmProgram(prog)!;
@@ -393,13 +857,22 @@ suite("vm: WebAssembly engine", function () {
       const a = execute(prog, [x], { engine: "wasm", stopAt: stop });
       const b = execute(prog, [x], { engine: "js", stopAt: stop });
       expect(firstDifference(a, b)).to.equal(null);
-      for (let s = stop; s < prog.activations.length; s++) expect(Array.from(u32(a.activations[s])).every((v) => v === 0)).to.equal(true);
+      for (let s = stop; s < prog.activations.length; s++)
+        expect(Array.from(u32(a.activations[s])).every((v) => v === 0)).to.equal(true);
     }
   });
 
   it("a program whose instructions are replaced after a run is validated and compiled again", () => {
     const x = values(16, 950);
-    const neg: Instruction = { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [16], redDims: [], out: Act(0), inputs: [opnd(In(0), [16], [[0, 1]])] };
+    const neg: Instruction = {
+      kind: Kind.Map,
+      op: MapOp.Neg,
+      params: [],
+      iterDims: [16],
+      redDims: [],
+      out: Act(0),
+      inputs: [opnd(In(0), [16], [[0, 1]])],
+    };
     const prog = makeProgram([], [[16]], [neg]);
     const a = execute(prog, [x]);
     prog.instructions[0] = { ...neg, op: MapOp.Abs };
@@ -412,7 +885,27 @@ suite("vm: WebAssembly engine", function () {
 
   it("results never alias: a later run leaves an earlier result unchanged", () => {
     const p = convProgram(
-      { N: 1, G: 1, cg: 2, og: 3, H: 6, Wd: 20, KH: 3, KW: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, bias: true, op: MapOp.None, params: [] },
+      {
+        N: 1,
+        G: 1,
+        cg: 2,
+        og: 3,
+        H: 6,
+        Wd: 20,
+        KH: 3,
+        KW: 3,
+        sh: 1,
+        sw: 1,
+        dh: 1,
+        dw: 1,
+        pt: 1,
+        pb: 1,
+        pl: 1,
+        pr: 1,
+        bias: true,
+        op: MapOp.None,
+        params: [],
+      },
       2,
     )!;
     const first = execute(p.program, p.inputs);
@@ -430,7 +923,8 @@ suite("vm: WebAssembly engine", function () {
       try {
         validateProgram(program);
         agree(program, inputs);
-        if (seed % 5 === 0 && totalSteps(program) <= 20_000) steps += crossCheck(program, inputs, { accumulatorEvery: 7 }).steps;
+        if (seed % 5 === 0 && totalSteps(program) <= 20_000)
+          steps += crossCheck(program, inputs, { accumulatorEvery: 7 }).steps;
       } catch (e) {
         throw new Error(`seed ${seed}: ${(e as Error).message}\n${JSON.stringify(program.instructions)}`, { cause: e });
       }
@@ -441,11 +935,21 @@ suite("vm: WebAssembly engine", function () {
   it("hello_deepa: wasm = JS = every step (crossCheck), several seeded inputs and an ∞", () => {
     const { program } = compiled(HELLO_DEEPA);
     for (const seed of [1, 2, 3, 4]) {
-      const inputs = seededInputs(program.inputs.map((i) => i.dims), seed);
+      const inputs = seededInputs(
+        program.inputs.map((i) => i.dims),
+        seed,
+      );
       if (seed === 4) inputs[0][7] = Infinity;
       agree(program, inputs, `hello_deepa seed ${seed}`);
     }
-    crossCheck(program, seededInputs(program.inputs.map((i) => i.dims), 5), { accumulatorEvery: 9973 });
+    crossCheck(
+      program,
+      seededInputs(
+        program.inputs.map((i) => i.dims),
+        5,
+      ),
+      { accumulatorEvery: 9973 },
+    );
   });
 
   it("OCR classifier: wasm = JS over seeded inputs; sampled elements of every instruction re-stepped", () => {
@@ -453,10 +957,14 @@ suite("vm: WebAssembly engine", function () {
     const wp = wasmProgram(program)!;
     // every Dot, Map and Reduce of this model has a wasm kernel
     program.instructions.forEach((ins, i) => {
-      if (ins.kind !== Kind.Move && !(ins.kind === Kind.Map && ins.op === MapOp.Exp)) expect(wp.kernels[i], `instruction ${i}`).to.not.equal(null);
+      if (ins.kind !== Kind.Move && !(ins.kind === Kind.Map && ins.op === MapOp.Exp))
+        expect(wp.kernels[i], `instruction ${i}`).to.not.equal(null);
     });
     for (const seed of [1, 2, 3]) {
-      const inputs = seededInputs(program.inputs.map((i) => i.dims), seed);
+      const inputs = seededInputs(
+        program.inputs.map((i) => i.dims),
+        seed,
+      );
       if (seed === 3) {
         inputs[0][100] = NaN;
         inputs[0][5000] = -Infinity;
@@ -478,7 +986,11 @@ suite("vm: WebAssembly engine", function () {
  */
 function resteppedSample(program: Program, final: Memory, perInstruction: number, seed: number): void {
   const r = rng(seed);
-  const mem: Memory = { weights: final.weights, inputs: final.inputs, activations: final.activations.map((a) => a.slice()) };
+  const mem: Memory = {
+    weights: final.weights,
+    inputs: final.inputs,
+    activations: final.activations.map((a) => a.slice()),
+  };
   program.instructions.forEach((ins, i) => {
     const E = product(ins.iterDims);
     const K = ins.kind === Kind.Dot || ins.kind === Kind.Reduce ? product(ins.redDims) : 0;
@@ -495,7 +1007,9 @@ function resteppedSample(program: Program, final: Memory, perInstruction: number
       for (let k = 0; k <= K; k++) state = step(program, mem, state);
       const got = u32(out)[e];
       if (got !== want[e]) {
-        throw new Error(`instruction ${i} element ${e} (${multiIndex(e, ins.iterDims)}): step 0x${got.toString(16)}, engine 0x${want[e].toString(16)}`);
+        throw new Error(
+          `instruction ${i} element ${e} (${multiIndex(e, ins.iterDims)}): step 0x${got.toString(16)}, engine 0x${want[e].toString(16)}`,
+        );
       }
     }
   });

@@ -33,11 +33,7 @@ import { Act, In, W, opnd } from "./helpers/programs";
 
 const f = Math.fround;
 
-function makeProgram(p: {
-  weights?: Float32Array[];
-  inputs?: number[][];
-  instructions: Instruction[];
-}): Program {
+function makeProgram(p: { weights?: Float32Array[]; inputs?: number[][]; instructions: Instruction[] }): Program {
   const weights = (p.weights ?? []).map((data, i) => ({ name: `w${i}`, data }));
   const inputs = (p.inputs ?? []).map((dims, i) => ({ name: `x${i}`, dims, slot: In(i) }));
   const activations = p.instructions.map((ins, i) => ({ name: `a${i}`, length: product(ins.iterDims) }));
@@ -77,7 +73,8 @@ function refBits(a: number[]): number[] {
 
 function expectAllCanonical(m: Memory): void {
   for (const slot of m.activations) {
-    for (const b of bits(slot)) if ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0) expect(b).to.equal(0x7fc00000);
+    for (const b of bits(slot))
+      if ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0) expect(b).to.equal(0x7fc00000);
   }
 }
 
@@ -98,11 +95,35 @@ describe("vm: layout", () => {
     weights: [new Float32Array(6), new Float32Array(3)],
     instructions: [
       // Dot 2x1 ⋅ K=3: 2·4 = 8 steps
-      { kind: Kind.Dot, op: 0, params: [], iterDims: [2], redDims: [3], out: Act(0), inputs: [
-        opnd(W(0), [2, 3], [[0, 1, 0], [0, 0, 1]]), opnd(W(1), [3], [[0, 0, 1]])] },
+      {
+        kind: Kind.Dot,
+        op: 0,
+        params: [],
+        iterDims: [2],
+        redDims: [3],
+        out: Act(0),
+        inputs: [
+          opnd(
+            W(0),
+            [2, 3],
+            [
+              [0, 1, 0],
+              [0, 0, 1],
+            ],
+          ),
+          opnd(W(1), [3], [[0, 0, 1]]),
+        ],
+      },
       // Map on 2 elements: 2 steps
-      { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [2], redDims: [], out: Act(1), inputs: [
-        opnd(Act(0), [2], [[0, 1]])] },
+      {
+        kind: Kind.Map,
+        op: MapOp.Neg,
+        params: [],
+        iterDims: [2],
+        redDims: [],
+        out: Act(1),
+        inputs: [opnd(Act(0), [2], [[0, 1]])],
+      },
     ],
   });
 
@@ -151,21 +172,33 @@ describe("vm: kernels against naive references and the stepper", () => {
     const b = values(Cout, 3, 0);
     // it = (n, g, co, oh, ow, ci, kh, kw)
     const ins: Instruction = {
-      kind: Kind.Dot, op: MapOp.None, params: [],
-      iterDims: [N, G, og, OH, OW], redDims: [cg, KH, KW], out: Act(0),
+      kind: Kind.Dot,
+      op: MapOp.None,
+      params: [],
+      iterDims: [N, G, og, OH, OW],
+      redDims: [cg, KH, KW],
+      out: Act(0),
       inputs: [
-        opnd(In(0), [N, Cin, H, Wd], [
-          [0, 1, 0, 0, 0, 0, 0, 0, 0],
-          [0, 0, cg, 0, 0, 0, 1, 0, 0],
-          [-pt, 0, 0, 0, sh, 0, 0, dh, 0],
-          [-pl, 0, 0, 0, 0, sw, 0, 0, dw],
-        ]),
-        opnd(W(0), [Cout, cg, KH, KW], [
-          [0, 0, og, 1, 0, 0, 0, 0, 0],
-          [0, 0, 0, 0, 0, 0, 1, 0, 0],
-          [0, 0, 0, 0, 0, 0, 0, 1, 0],
-          [0, 0, 0, 0, 0, 0, 0, 0, 1],
-        ]),
+        opnd(
+          In(0),
+          [N, Cin, H, Wd],
+          [
+            [0, 1, 0, 0, 0, 0, 0, 0, 0],
+            [0, 0, cg, 0, 0, 0, 1, 0, 0],
+            [-pt, 0, 0, 0, sh, 0, 0, dh, 0],
+            [-pl, 0, 0, 0, 0, sw, 0, 0, dw],
+          ],
+        ),
+        opnd(
+          W(0),
+          [Cout, cg, KH, KW],
+          [
+            [0, 0, og, 1, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 1, 0, 0],
+            [0, 0, 0, 0, 0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 0, 0, 0, 0, 1],
+          ],
+        ),
         opnd(W(1), [Cout], [[0, 0, og, 1, 0, 0, 0, 0, 0]]),
       ],
     };
@@ -203,14 +236,35 @@ describe("vm: kernels against naive references and the stepper", () => {
     const prog = makeProgram({
       weights: [bm, bias],
       inputs: [[M, K]],
-      instructions: [{
-        kind: Kind.Dot, op: MapOp.Relu, params: [], iterDims: [M, Nn], redDims: [K], out: Act(0),
-        inputs: [
-          opnd(In(0), [M, K], [[0, 1, 0, 0], [0, 0, 0, 1]]),
-          opnd(W(0), [K, Nn], [[0, 0, 0, 1], [0, 0, 1, 0]]),
-          opnd(W(1), [Nn], [[0, 0, 1, 0]]),
-        ],
-      }],
+      instructions: [
+        {
+          kind: Kind.Dot,
+          op: MapOp.Relu,
+          params: [],
+          iterDims: [M, Nn],
+          redDims: [K],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [M, K],
+              [
+                [0, 1, 0, 0],
+                [0, 0, 0, 1],
+              ],
+            ),
+            opnd(
+              W(0),
+              [K, Nn],
+              [
+                [0, 0, 0, 1],
+                [0, 0, 1, 0],
+              ],
+            ),
+            opnd(W(1), [Nn], [[0, 0, 1, 0]]),
+          ],
+        },
+      ],
     });
     const ref: number[] = [];
     for (let m = 0; m < M; m++)
@@ -232,18 +286,47 @@ describe("vm: kernels against naive references and the stepper", () => {
       weights: [y, s],
       inputs: [[2, 3, 4]],
       instructions: [
-        { kind: Kind.Map, op: MapOp.Add, params: [], iterDims: [2, 3, 4], redDims: [], out: Act(0), inputs: [
-          opnd(In(0), [2, 3, 4], [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]),
-          opnd(W(0), [3, 1], [[0, 0, 1, 0], [0, 0, 0, 0]]),
-        ] },
-        { kind: Kind.Map, op: MapOp.Mul, params: [], iterDims: [2, 3, 4], redDims: [], out: Act(1), inputs: [
-          opnd(Act(0), [24], [[0, 12, 4, 1]]),
-          opnd(W(1), [1], [[0, 0, 0, 0]]),
-        ] },
+        {
+          kind: Kind.Map,
+          op: MapOp.Add,
+          params: [],
+          iterDims: [2, 3, 4],
+          redDims: [],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [2, 3, 4],
+              [
+                [0, 1, 0, 0],
+                [0, 0, 1, 0],
+                [0, 0, 0, 1],
+              ],
+            ),
+            opnd(
+              W(0),
+              [3, 1],
+              [
+                [0, 0, 1, 0],
+                [0, 0, 0, 0],
+              ],
+            ),
+          ],
+        },
+        {
+          kind: Kind.Map,
+          op: MapOp.Mul,
+          params: [],
+          iterDims: [2, 3, 4],
+          redDims: [],
+          out: Act(1),
+          inputs: [opnd(Act(0), [24], [[0, 12, 4, 1]]), opnd(W(1), [1], [[0, 0, 0, 0]])],
+        },
       ],
     });
     const ref: number[] = [];
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) ref.push(f(f(x[i * 12 + j * 4 + k] + y[j]) * -0.5));
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) ref.push(f(f(x[i * 12 + j * 4 + k] + y[j]) * -0.5));
     checkProgram(prog, [x], ref);
   });
 
@@ -252,14 +335,32 @@ describe("vm: kernels against naive references and the stepper", () => {
     const y = values(4, 10);
     y[0] = 0;
     y[1] = -0;
-    const mk = (op: MapOp): Program => makeProgram({
-      weights: [y],
-      inputs: [[3, 4]],
-      instructions: [{ kind: Kind.Map, op, params: [], iterDims: [3, 4], redDims: [], out: Act(0), inputs: [
-        opnd(In(0), [3, 4], [[0, 1, 0], [0, 0, 1]]),
-        opnd(W(0), [4], [[0, 0, 1]]),
-      ] }],
-    });
+    const mk = (op: MapOp): Program =>
+      makeProgram({
+        weights: [y],
+        inputs: [[3, 4]],
+        instructions: [
+          {
+            kind: Kind.Map,
+            op,
+            params: [],
+            iterDims: [3, 4],
+            redDims: [],
+            out: Act(0),
+            inputs: [
+              opnd(
+                In(0),
+                [3, 4],
+                [
+                  [0, 1, 0],
+                  [0, 0, 1],
+                ],
+              ),
+              opnd(W(0), [4], [[0, 0, 1]]),
+            ],
+          },
+        ],
+      });
     const refDiv: number[] = [];
     for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) refDiv.push(f(x[i * 4 + j] / y[j]));
     checkProgram(mk(MapOp.Div), [x], refDiv);
@@ -278,14 +379,28 @@ describe("vm: kernels against naive references and the stepper", () => {
     x[1] = 0;
     const prog = makeProgram({
       inputs: [[1, C, H, Wd]],
-      instructions: [{ kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims: [1, C, OH, OW], redDims: [3, 3], out: Act(0), inputs: [
-        opnd(In(0), [1, C, H, Wd], [
-          [0, 1, 0, 0, 0, 0, 0],
-          [0, 0, 1, 0, 0, 0, 0],
-          [-1, 0, 0, 2, 0, 1, 0],
-          [-1, 0, 0, 0, 2, 0, 1],
-        ]),
-      ] }],
+      instructions: [
+        {
+          kind: Kind.Reduce,
+          op: ReduceOp.Max,
+          params: [],
+          iterDims: [1, C, OH, OW],
+          redDims: [3, 3],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [1, C, H, Wd],
+              [
+                [0, 1, 0, 0, 0, 0, 0],
+                [0, 0, 1, 0, 0, 0, 0],
+                [-1, 0, 0, 2, 0, 1, 0],
+                [-1, 0, 0, 0, 2, 0, 1],
+              ],
+            ),
+          ],
+        },
+      ],
     });
     const ref: number[] = [];
     for (let c = 0; c < C; c++)
@@ -308,12 +423,31 @@ describe("vm: kernels against naive references and the stepper", () => {
 
   it("ReduceMean over a middle axis; ReduceMin; ReduceSum", () => {
     const x = values(24, 12);
-    const mk = (op: ReduceOp, params: number[]): Program => makeProgram({
-      inputs: [[2, 3, 4]],
-      instructions: [{ kind: Kind.Reduce, op, params, iterDims: [2, 4], redDims: [3], out: Act(0), inputs: [
-        opnd(In(0), [2, 3, 4], [[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]),
-      ] }],
-    });
+    const mk = (op: ReduceOp, params: number[]): Program =>
+      makeProgram({
+        inputs: [[2, 3, 4]],
+        instructions: [
+          {
+            kind: Kind.Reduce,
+            op,
+            params,
+            iterDims: [2, 4],
+            redDims: [3],
+            out: Act(0),
+            inputs: [
+              opnd(
+                In(0),
+                [2, 3, 4],
+                [
+                  [0, 1, 0, 0],
+                  [0, 0, 0, 1],
+                  [0, 0, 1, 0],
+                ],
+              ),
+            ],
+          },
+        ],
+      });
     const red = (init: number, fn: (a: number, v: number) => number, fin: (a: number) => number): number[] => {
       const out: number[] = [];
       for (let i = 0; i < 2; i++)
@@ -324,10 +458,33 @@ describe("vm: kernels against naive references and the stepper", () => {
         }
       return out;
     };
-    checkProgram(mk(ReduceOp.Mean, [3]), [x], red(0, (a, v) => f(a + v), (a) => f(a / 3)));
-    checkProgram(mk(ReduceOp.Sum, []), [x], red(0, (a, v) => f(a + v), (a) => a));
-    checkProgram(mk(ReduceOp.Min, []), [x], red(Infinity, (a, v) =>
-      a !== a || v !== v ? NaN : v < a || (v === 0 && a === 0 && Object.is(v, -0)) ? v : a, (a) => a));
+    checkProgram(
+      mk(ReduceOp.Mean, [3]),
+      [x],
+      red(
+        0,
+        (a, v) => f(a + v),
+        (a) => f(a / 3),
+      ),
+    );
+    checkProgram(
+      mk(ReduceOp.Sum, []),
+      [x],
+      red(
+        0,
+        (a, v) => f(a + v),
+        (a) => a,
+      ),
+    );
+    checkProgram(
+      mk(ReduceOp.Min, []),
+      [x],
+      red(
+        Infinity,
+        (a, v) => (a !== a || v !== v ? NaN : v < a || (v === 0 && a === 0 && Object.is(v, -0)) ? v : a),
+        (a) => a,
+      ),
+    );
   });
 
   it("Move: Concat on the inner axis (two sources with coordinate offsets)", () => {
@@ -336,10 +493,34 @@ describe("vm: kernels against naive references and the stepper", () => {
     const prog = makeProgram({
       weights: [b],
       inputs: [[2, 3]],
-      instructions: [{ kind: Kind.Move, op: 0, params: [0], iterDims: [2, 5], redDims: [], out: Act(0), inputs: [
-        opnd(In(0), [2, 3], [[0, 1, 0], [0, 0, 1]]),
-        opnd(W(0), [2, 2], [[0, 1, 0], [-3, 0, 1]]),
-      ] }],
+      instructions: [
+        {
+          kind: Kind.Move,
+          op: 0,
+          params: [0],
+          iterDims: [2, 5],
+          redDims: [],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [2, 3],
+              [
+                [0, 1, 0],
+                [0, 0, 1],
+              ],
+            ),
+            opnd(
+              W(0),
+              [2, 2],
+              [
+                [0, 1, 0],
+                [-3, 0, 1],
+              ],
+            ),
+          ],
+        },
+      ],
     });
     const ref: number[] = [];
     for (let i = 0; i < 2; i++) for (let j = 0; j < 5; j++) ref.push(j < 3 ? a[i * 3 + j] : b[i * 2 + j - 3]);
@@ -351,9 +532,26 @@ describe("vm: kernels against naive references and the stepper", () => {
     for (const padValue of [f(-1.5), NaN, -0]) {
       const prog = makeProgram({
         inputs: [[2, 3]],
-        instructions: [{ kind: Kind.Move, op: 0, params: [padValue], iterDims: [4, 6], redDims: [], out: Act(0), inputs: [
-          opnd(In(0), [2, 3], [[-1, 1, 0], [-2, 0, 1]]),
-        ] }],
+        instructions: [
+          {
+            kind: Kind.Move,
+            op: 0,
+            params: [padValue],
+            iterDims: [4, 6],
+            redDims: [],
+            out: Act(0),
+            inputs: [
+              opnd(
+                In(0),
+                [2, 3],
+                [
+                  [-1, 1, 0],
+                  [-2, 0, 1],
+                ],
+              ),
+            ],
+          },
+        ],
       });
       const ref: number[] = [];
       for (let i = 0; i < 4; i++)
@@ -370,9 +568,27 @@ describe("vm: kernels against naive references and the stepper", () => {
     const x = values(24, 16);
     const prog = makeProgram({
       inputs: [[2, 3, 4]],
-      instructions: [{ kind: Kind.Move, op: 0, params: [], iterDims: [4, 2, 3], redDims: [], out: Act(0), inputs: [
-        opnd(In(0), [2, 3, 4], [[0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0]]),
-      ] }],
+      instructions: [
+        {
+          kind: Kind.Move,
+          op: 0,
+          params: [],
+          iterDims: [4, 2, 3],
+          redDims: [],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [2, 3, 4],
+              [
+                [0, 0, 1, 0],
+                [0, 0, 0, 1],
+                [0, 1, 0, 0],
+              ],
+            ),
+          ],
+        },
+      ],
     });
     const ref: number[] = [];
     for (let k = 0; k < 4; k++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) ref.push(x[i * 12 + j * 4 + k]);
@@ -387,18 +603,82 @@ describe("vm: kernels against naive references and the stepper", () => {
       weights: [w, fc],
       inputs: [[1, 2, 6, 6]],
       instructions: [
-        { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [1, 3, 6, 6], redDims: [2, 3, 3], out: Act(0), inputs: [
-          opnd(In(0), [1, 2, 6, 6], [
-            [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 0, 0], [-1, 0, 0, 1, 0, 0, 1, 0], [-1, 0, 0, 0, 1, 0, 0, 1]]),
-          opnd(W(0), [3, 2, 3, 3], [
-            [0, 0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0, 1]]),
-        ] },
-        { kind: Kind.Map, op: MapOp.Relu, params: [], iterDims: [108], redDims: [], out: Act(1), inputs: [
-          opnd(Act(0), [108], [[0, 1]])] },
-        { kind: Kind.Reduce, op: ReduceOp.Mean, params: [36], iterDims: [3], redDims: [36], out: Act(2), inputs: [
-          opnd(Act(1), [3, 36], [[0, 1, 0], [0, 0, 1]])] },
-        { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [2], redDims: [3], out: Act(3), inputs: [
-          opnd(Act(2), [3], [[0, 0, 1]]), opnd(W(1), [3, 2], [[0, 0, 1], [0, 1, 0]])] },
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [1, 3, 6, 6],
+          redDims: [2, 3, 3],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [1, 2, 6, 6],
+              [
+                [0, 1, 0, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 1, 0, 0],
+                [-1, 0, 0, 1, 0, 0, 1, 0],
+                [-1, 0, 0, 0, 1, 0, 0, 1],
+              ],
+            ),
+            opnd(
+              W(0),
+              [3, 2, 3, 3],
+              [
+                [0, 0, 1, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 1, 0, 0],
+                [0, 0, 0, 0, 0, 0, 1, 0],
+                [0, 0, 0, 0, 0, 0, 0, 1],
+              ],
+            ),
+          ],
+        },
+        {
+          kind: Kind.Map,
+          op: MapOp.Relu,
+          params: [],
+          iterDims: [108],
+          redDims: [],
+          out: Act(1),
+          inputs: [opnd(Act(0), [108], [[0, 1]])],
+        },
+        {
+          kind: Kind.Reduce,
+          op: ReduceOp.Mean,
+          params: [36],
+          iterDims: [3],
+          redDims: [36],
+          out: Act(2),
+          inputs: [
+            opnd(
+              Act(1),
+              [3, 36],
+              [
+                [0, 1, 0],
+                [0, 0, 1],
+              ],
+            ),
+          ],
+        },
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [2],
+          redDims: [3],
+          out: Act(3),
+          inputs: [
+            opnd(Act(2), [3], [[0, 0, 1]]),
+            opnd(
+              W(1),
+              [3, 2],
+              [
+                [0, 0, 1],
+                [0, 1, 0],
+              ],
+            ),
+          ],
+        },
       ],
     });
     const conv: number[] = [];
@@ -438,8 +718,15 @@ describe("vm: kernels against naive references and the stepper", () => {
       inputs: [[3]],
       instructions: [
         // out[0] = a·b (NaN); out[1] = taps shifted right by one: reads b[k-1], k=0 padded
-        { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [2], redDims: [3], out: Act(0), inputs: [
-          opnd(In(0), [3], [[0, 0, 1]]), opnd(W(0), [3], [[0, -4, 1]])] },
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [2],
+          redDims: [3],
+          out: Act(0),
+          inputs: [opnd(In(0), [3], [[0, 0, 1]]), opnd(W(0), [3], [[0, -4, 1]])],
+        },
       ],
     });
     // element 0: taps k with b index k (0..2, ok); element 1: index k−4 < 0: all padded → +0
@@ -450,8 +737,24 @@ describe("vm: kernels against naive references and the stepper", () => {
     const prog = makeProgram({
       inputs: [[3]],
       instructions: [
-        { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [3], redDims: [], out: Act(0), inputs: [opnd(In(0), [3], [[0, 1]])] },
-        { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [3], redDims: [], out: Act(1), inputs: [opnd(Act(0), [3], [[0, 1]])] },
+        {
+          kind: Kind.Map,
+          op: MapOp.Neg,
+          params: [],
+          iterDims: [3],
+          redDims: [],
+          out: Act(0),
+          inputs: [opnd(In(0), [3], [[0, 1]])],
+        },
+        {
+          kind: Kind.Map,
+          op: MapOp.Neg,
+          params: [],
+          iterDims: [3],
+          redDims: [],
+          out: Act(1),
+          inputs: [opnd(Act(0), [3], [[0, 1]])],
+        },
       ],
     });
     const x = new Float32Array([1, -0, 2]);
@@ -466,8 +769,17 @@ describe("vm: kernels against naive references and the stepper", () => {
   it("step on a halted state is the identity; stepAccesses describes the step", () => {
     const prog = makeProgram({
       weights: [new Float32Array([1, 2, 3])],
-      instructions: [{ kind: Kind.Move, op: 0, params: [7], iterDims: [4], redDims: [], out: Act(0), inputs: [
-        opnd(W(0), [3], [[-1, 1]])] }],
+      instructions: [
+        {
+          kind: Kind.Move,
+          op: 0,
+          params: [7],
+          iterDims: [4],
+          redDims: [],
+          out: Act(0),
+          inputs: [opnd(W(0), [3], [[-1, 1]])],
+        },
+      ],
     });
     const mem = execute(prog, []);
     expect(Array.from(mem.activations[0])).to.deep.equal([7, 1, 2, 3]);
@@ -486,8 +798,26 @@ describe("vm: kernels against naive references and the stepper", () => {
 });
 
 describe("vm: special values through every op", () => {
-  const SPECIAL = [0, -0, 1, -1, 0.5, -2.5, 3, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754942106924411e-38,
-    3.4028234663852886e38, -3.4028234663852886e38, Infinity, -Infinity, NaN, 0.2, -6, 6].map(f);
+  const SPECIAL = [
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    -2.5,
+    3,
+    1.401298464324817e-45,
+    -1.401298464324817e-45,
+    1.1754942106924411e-38,
+    3.4028234663852886e38,
+    -3.4028234663852886e38,
+    Infinity,
+    -Infinity,
+    NaN,
+    0.2,
+    -6,
+    6,
+  ].map(f);
   const n = SPECIAL.length;
   const xs = new Float32Array(SPECIAL);
   const implemented = (fn: () => unknown): boolean => {
@@ -506,8 +836,17 @@ describe("vm: special values through every op", () => {
       const prog = makeProgram({
         weights: [xs],
         inputs: [[n]],
-        instructions: [{ kind: Kind.Map, op, params: [], iterDims: [n, n], redDims: [], out: Act(0), inputs: [
-          opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [n], [[0, 0, 1]])] }],
+        instructions: [
+          {
+            kind: Kind.Map,
+            op,
+            params: [],
+            iterDims: [n, n],
+            redDims: [],
+            out: Act(0),
+            inputs: [opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [n], [[0, 0, 1]])],
+          },
+        ],
       });
       const ref: number[] = [];
       for (const x of SPECIAL) for (const y of SPECIAL) ref.push(fo32.binaryOp(op, x, y));
@@ -523,7 +862,9 @@ describe("vm: special values through every op", () => {
     for (const op of ops.filter((o) => o >= 1 && o < 64 && implemented(() => fo32.unaryFunction(o, params)))) {
       const map = makeProgram({
         inputs: [[n]],
-        instructions: [{ kind: Kind.Map, op, params, iterDims: [n], redDims: [], out: Act(0), inputs: [opnd(In(0), [n], [[0, 1]])] }],
+        instructions: [
+          { kind: Kind.Map, op, params, iterDims: [n], redDims: [], out: Act(0), inputs: [opnd(In(0), [n], [[0, 1]])] },
+        ],
       });
       const ref = SPECIAL.map((x) => fo32.unaryOp(op as MapOp, x, params));
       checkProgram(map, [xs], ref);
@@ -531,10 +872,23 @@ describe("vm: special values through every op", () => {
       const dot = makeProgram({
         weights: [new Float32Array([1])],
         inputs: [[n]],
-        instructions: [{ kind: Kind.Dot, op, params, iterDims: [n], redDims: [1], out: Act(0), inputs: [
-          opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [1], [[0, 0, 0]])] }],
+        instructions: [
+          {
+            kind: Kind.Dot,
+            op,
+            params,
+            iterDims: [n],
+            redDims: [1],
+            out: Act(0),
+            inputs: [opnd(In(0), [n], [[0, 1, 0]]), opnd(W(0), [1], [[0, 0, 0]])],
+          },
+        ],
       });
-      checkProgram(dot, [xs], SPECIAL.map((x) => fo32.unaryOp(op as MapOp, f(0 + f(x * 1)), params)));
+      checkProgram(
+        dot,
+        [xs],
+        SPECIAL.map((x) => fo32.unaryOp(op as MapOp, f(0 + f(x * 1)), params)),
+      );
       tested++;
     }
     expect(tested).to.be.at.least(3);
@@ -543,10 +897,11 @@ describe("vm: special values through every op", () => {
   it("Reduce Max/Min/Sum/Mean over every ordered pair (signed zeros, infinities, NaN)", () => {
     const pairs = new Float32Array(n * n * 2);
     let i = 0;
-    for (const x of SPECIAL) for (const y of SPECIAL) {
-      pairs[i++] = x;
-      pairs[i++] = y;
-    }
+    for (const x of SPECIAL)
+      for (const y of SPECIAL) {
+        pairs[i++] = x;
+        pairs[i++] = y;
+      }
     const defs: [ReduceOp, number, (a: number, b: number) => number, number[]][] = [
       [ReduceOp.Max, -Infinity, fo32.max, []],
       [ReduceOp.Min, Infinity, fo32.min, []],
@@ -556,8 +911,26 @@ describe("vm: special values through every op", () => {
     for (const [op, init, fn, params] of defs) {
       const prog = makeProgram({
         inputs: [[n * n, 2]],
-        instructions: [{ kind: Kind.Reduce, op, params, iterDims: [n * n], redDims: [2], out: Act(0), inputs: [
-          opnd(In(0), [n * n, 2], [[0, 1, 0], [0, 0, 1]])] }],
+        instructions: [
+          {
+            kind: Kind.Reduce,
+            op,
+            params,
+            iterDims: [n * n],
+            redDims: [2],
+            out: Act(0),
+            inputs: [
+              opnd(
+                In(0),
+                [n * n, 2],
+                [
+                  [0, 1, 0],
+                  [0, 0, 1],
+                ],
+              ),
+            ],
+          },
+        ],
       });
       const ref: number[] = [];
       for (let p = 0; p < n * n; p++) {
@@ -570,27 +943,50 @@ describe("vm: special values through every op", () => {
 
   it("the common ops are inlined in the generated kernels (no closure call)", () => {
     const mapIns = (op: MapOp, arity: number): Instruction => ({
-      kind: Kind.Map, op, params: [], iterDims: [4], redDims: [], out: Act(0),
+      kind: Kind.Map,
+      op,
+      params: [],
+      iterDims: [4],
+      redDims: [],
+      out: Act(0),
       inputs: Array.from({ length: arity }, () => opnd(W(0), [4], [[0, 1]])),
     });
-    for (const op of [MapOp.Identity, MapOp.Neg, MapOp.Relu]) expect(kernelSource(mapIns(op, 1)), MapOp[op]).not.to.match(/F\(/);
+    for (const op of [MapOp.Identity, MapOp.Neg, MapOp.Relu])
+      expect(kernelSource(mapIns(op, 1)), MapOp[op]).not.to.match(/F\(/);
     for (const op of [MapOp.Add, MapOp.Sub, MapOp.Mul, MapOp.Div, MapOp.Max, MapOp.Min]) {
       expect(kernelSource(mapIns(op, 2)), MapOp[op]).not.to.match(/G\(/);
     }
     for (const op of [ReduceOp.Max, ReduceOp.Min]) {
-      const red: Instruction = { kind: Kind.Reduce, op, params: [], iterDims: [2], redDims: [2], out: Act(0), inputs: [
-        opnd(W(0), [4], [[0, 2, 1]])] };
+      const red: Instruction = {
+        kind: Kind.Reduce,
+        op,
+        params: [],
+        iterDims: [2],
+        redDims: [2],
+        out: Act(0),
+        inputs: [opnd(W(0), [4], [[0, 2, 1]])],
+      };
       expect(kernelSource(red), ReduceOp[op]).not.to.match(/G\(/);
     }
   });
 });
 
 describe("vm: validation", () => {
-  const base = (): Program => makeProgram({
-    weights: [new Float32Array(4)],
-    instructions: [{ kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [4], redDims: [], out: Act(0), inputs: [
-      opnd(W(0), [4], [[0, 1]])] }],
-  });
+  const base = (): Program =>
+    makeProgram({
+      weights: [new Float32Array(4)],
+      instructions: [
+        {
+          kind: Kind.Map,
+          op: MapOp.Neg,
+          params: [],
+          iterDims: [4],
+          redDims: [],
+          out: Act(0),
+          inputs: [opnd(W(0), [4], [[0, 1]])],
+        },
+      ],
+    });
   const mutate = (fn: (p: Program) => void): Program => {
     const p = base();
     fn(p);
@@ -611,10 +1007,14 @@ describe("vm: validation", () => {
       ["never written", mutate((p) => p.activations.push({ name: "z", length: 1 })), /never written/],
       ["non-integer coef", mutate((p) => (p.instructions[0].inputs[0].coef = [0.5])), /i32/],
       ["version", mutate((p) => (p.version = 99)), /version/],
-      ["E = 0", mutate((p) => {
-        p.instructions[0].iterDims = [0];
-        p.activations[0].length = 0;
-      }), /E = 0/],
+      [
+        "E = 0",
+        mutate((p) => {
+          p.instructions[0].iterDims = [0];
+          p.activations[0].length = 0;
+        }),
+        /E = 0/,
+      ],
     ];
     for (const [name, p, re] of cases) {
       expect(() => validateProgram(p), name).to.throw(InvalidProgramError, re);
@@ -623,8 +1023,17 @@ describe("vm: validation", () => {
   it("rejects a bias that can be out of range, and double writes", () => {
     const p = makeProgram({
       weights: [new Float32Array(2), new Float32Array(2), new Float32Array(1)],
-      instructions: [{ kind: Kind.Dot, op: 0, params: [], iterDims: [2], redDims: [1], out: Act(0), inputs: [
-        opnd(W(0), [2], [[0, 1, 0]]), opnd(W(1), [2], [[0, 1, 0]]), opnd(W(2), [1], [[0, 1, 0]])] }],
+      instructions: [
+        {
+          kind: Kind.Dot,
+          op: 0,
+          params: [],
+          iterDims: [2],
+          redDims: [1],
+          out: Act(0),
+          inputs: [opnd(W(0), [2], [[0, 1, 0]]), opnd(W(1), [2], [[0, 1, 0]]), opnd(W(2), [1], [[0, 1, 0]])],
+        },
+      ],
     });
     expect(() => validateProgram(p)).to.throw(InvalidProgramError, /bias/);
     const q = base();
@@ -635,8 +1044,24 @@ describe("vm: validation", () => {
     const p = makeProgram({
       weights: [new Float32Array(4)],
       instructions: [
-        { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [4], redDims: [], out: Act(0), inputs: [opnd(Act(1), [4], [[0, 1]])] },
-        { kind: Kind.Map, op: MapOp.Neg, params: [], iterDims: [4], redDims: [], out: Act(1), inputs: [opnd(W(0), [4], [[0, 1]])] },
+        {
+          kind: Kind.Map,
+          op: MapOp.Neg,
+          params: [],
+          iterDims: [4],
+          redDims: [],
+          out: Act(0),
+          inputs: [opnd(Act(1), [4], [[0, 1]])],
+        },
+        {
+          kind: Kind.Map,
+          op: MapOp.Neg,
+          params: [],
+          iterDims: [4],
+          redDims: [],
+          out: Act(1),
+          inputs: [opnd(W(0), [4], [[0, 1]])],
+        },
       ],
     });
     expect(() => validateProgram(p)).to.throw(InvalidProgramError, /before any instruction writes it/);
@@ -651,12 +1076,38 @@ describe("vm: speed", () => {
     const prog = makeProgram({
       weights: [w],
       inputs: [[1, Cin, H, Wd]],
-      instructions: [{ kind: Kind.Dot, op: MapOp.Relu, params: [], iterDims: [1, Cout, OH, OW], redDims: [Cin, 3, 3], out: Act(0), inputs: [
-        opnd(In(0), [1, Cin, H, Wd], [
-          [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 0, 0], [-1, 0, 0, 2, 0, 0, 1, 0], [-1, 0, 0, 0, 2, 0, 0, 1]]),
-        opnd(W(0), [Cout, Cin, 3, 3], [
-          [0, 0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0, 1]]),
-      ] }],
+      instructions: [
+        {
+          kind: Kind.Dot,
+          op: MapOp.Relu,
+          params: [],
+          iterDims: [1, Cout, OH, OW],
+          redDims: [Cin, 3, 3],
+          out: Act(0),
+          inputs: [
+            opnd(
+              In(0),
+              [1, Cin, H, Wd],
+              [
+                [0, 1, 0, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 1, 0, 0],
+                [-1, 0, 0, 2, 0, 0, 1, 0],
+                [-1, 0, 0, 0, 2, 0, 0, 1],
+              ],
+            ),
+            opnd(
+              W(0),
+              [Cout, Cin, 3, 3],
+              [
+                [0, 0, 1, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 1, 0, 0],
+                [0, 0, 0, 0, 0, 0, 1, 0],
+                [0, 0, 0, 0, 0, 0, 0, 1],
+              ],
+            ),
+          ],
+        },
+      ],
     });
     execute(prog, [x]); // warm up (code generation + JIT)
     const macs = Cout * OH * OW * Cin * 9;
@@ -680,7 +1131,9 @@ describe("vm: speed", () => {
     time(flat, 3);
     const flatMs = time(flat, 10);
     const ms = time(() => execute(prog, [x], { validate: false }), 20);
-    console.log(`      conv 1x3x48x192→16, 3x3 s2 p1: ${ms.toFixed(2)} ms (${(macs / ms / 1e3).toFixed(0)} MMAC/s); flat dot loop of ${macs} MACs: ${flatMs.toFixed(2)} ms`);
+    console.log(
+      `      conv 1x3x48x192→16, 3x3 s2 p1: ${ms.toFixed(2)} ms (${(macs / ms / 1e3).toFixed(0)} MMAC/s); flat dot loop of ${macs} MACs: ${flatMs.toFixed(2)} ms`,
+    );
     expect(ms).to.be.lessThan(Math.max(3 * flatMs, 5));
     // spot-check a few elements against the stepper's definition
     const m = execute(prog, [x]);

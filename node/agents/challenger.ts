@@ -12,7 +12,11 @@ import { ModelRun, Run } from "./model-run";
 import type { Action } from "./solver";
 
 /** Refusals of a challenge that no later pass can change. */
-const FINAL_REFUSALS = new Set(["Coordinator_ChallengeWindowClosed", "Coordinator_ClaimNotPending", "DisputeGame_AlreadyChallenged"]);
+const FINAL_REFUSALS = new Set([
+  "Coordinator_ChallengeWindowClosed",
+  "Coordinator_ClaimNotPending",
+  "DisputeGame_AlreadyChallenged",
+]);
 
 export interface ChallengerOptions {
   /** Withdraw bonds and rewards as soon as they are credited (the CLI's loop); else call withdraw(). */
@@ -40,8 +44,12 @@ export class Challenger extends Agent {
 
   /** Our run of the request behind claim `claimId`, from the request's logged input. */
   private async runFor(claimId: bigint, requestId: bigint): Promise<Run> {
-    const ev = await this.latest((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b));
-    const run = this.progress(`re-executing claim #${claimId} (${this.model.parts.steps} steps)`, () => this.model.run(ev[0].args.input));
+    const ev = await this.latest((a, b) =>
+      this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b),
+    );
+    const run = this.progress(`re-executing claim #${claimId} (${this.model.parts.steps} steps)`, () =>
+      this.model.run(ev[0].args.input),
+    );
     this.runs.set(claimId, run);
     return run;
   }
@@ -54,22 +62,41 @@ export class Challenger extends Agent {
     const ev = { agent: this.name, claimId: String(claimId), requestId: String(c.requestId), runMs: Date.now() - t0 };
     if (run.claim.finalStateHash.toLowerCase() === c.finalStateHash.toLowerCase()) {
       this.runs.delete(claimId); // nothing to dispute: no need to keep the run
-      this.log(`${this.name} re-executed claim #${claimId}: final state ${c.finalStateHash.slice(0, 10)}… matches`, { event: "checked", ...ev, match: true });
+      this.log(`${this.name} re-executed claim #${claimId}: final state ${c.finalStateHash.slice(0, 10)}… matches`, {
+        event: "checked",
+        ...ev,
+        match: true,
+      });
       return null;
     }
-    this.log(`${this.name} re-executed claim #${claimId}: claimed final state ${c.finalStateHash.slice(0, 10)}…, ours ${run.claim.finalStateHash.slice(0, 10)}… — mismatch`, {
-      event: "checked", ...ev, match: false, claimed: c.finalStateHash, ours: run.claim.finalStateHash,
-    });
+    this.log(
+      `${this.name} re-executed claim #${claimId}: claimed final state ${c.finalStateHash.slice(0, 10)}…, ours ${run.claim.finalStateHash.slice(0, 10)}… — mismatch`,
+      {
+        event: "checked",
+        ...ev,
+        match: false,
+        claimed: c.finalStateHash,
+        ours: run.claim.finalStateHash,
+      },
+    );
     const existing = await withRetry(() => this.d.game.gameOf(claimId, this.address));
     if (existing !== 0n) {
-      this.log(`${this.name} already disputes claim #${claimId} in game #${existing}: resuming it`, { event: "resumed", ...ev, gameId: String(existing) });
+      this.log(`${this.name} already disputes claim #${claimId} in game #${existing}: resuming it`, {
+        event: "resumed",
+        ...ev,
+        gameId: String(existing),
+      });
       return existing;
     }
     await this.ensureAllowance(await this.d.game.getAddress(), this.d.options.challengerBond);
     const gas = await this.send(() => this.d.game.challenge.populateTransaction(claimId));
     const gameId = await withRetry(() => this.d.game.gameOf(claimId, this.address));
     this.log(`${this.name} opens game #${gameId} over steps [0, ${run.steps}], bond ${this.d.options.challengerBond}`, {
-      event: "game-opened", ...ev, gameId: String(gameId), steps: run.steps, gas: Number(gas),
+      event: "game-opened",
+      ...ev,
+      gameId: String(gameId),
+      steps: run.steps,
+      gas: Number(gas),
     });
     return gameId;
   }
@@ -88,8 +115,13 @@ export class Challenger extends Agent {
   /** One pass of the loop: check claims not seen yet (pending only), move in our open games, withdraw. */
   async tick(): Promise<void> {
     const coordinator = this.d.coordinator;
-    this.claimCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(), a, b), this.d.fromBlock);
-    for (const e of await this.claimCursor.next()) if (!this.checked.has(e.args.claimId)) this.unchecked.set(e.args.claimId, e.args.requestId);
+    this.claimCursor ??= new EventCursor(
+      this.provider,
+      (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(), a, b),
+      this.d.fromBlock,
+    );
+    for (const e of await this.claimCursor.next())
+      if (!this.checked.has(e.args.claimId)) this.unchecked.set(e.args.claimId, e.args.requestId);
     for (const [id, requestId] of [...this.unchecked]) {
       const request = await withRetry(() => this.d.coordinator.getRequest(requestId));
       const ours = request.modelId.toLowerCase() === this.model.modelId.toLowerCase();

@@ -76,16 +76,23 @@ export interface DemoOptions {
   restartChallengerAtRound?: number;
 }
 
-export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console.log, opts: DemoOptions = {}): Promise<DemoDetails> {
+export async function runDemo(
+  hre: HardhatRuntimeEnvironment,
+  log: Log = console.log,
+  opts: DemoOptions = {},
+): Promise<DemoDetails> {
   const t0 = Date.now();
   const { ethers } = hre;
   const { time } = await import("@nomicfoundation/hardhat-network-helpers");
   await initHasher();
-  const [deployer, treasury, publisher, beneficiary, depositor, honestSigner, cheatSigner, challengerSigner] = await ethers.getSigners();
+  const [deployer, treasury, publisher, beneficiary, depositor, honestSigner, cheatSigner, challengerSigner] =
+    await ethers.getSigners();
 
   log("== Deploy");
   const d = await deployReferee(deployer, treasury.address);
-  log(`protocol deployed (token, registry, staking, coordinator, OneStepVerifier, DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`);
+  log(
+    `protocol deployed (token, registry, staking, coordinator, OneStepVerifier, DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`,
+  );
   log(`coordinator ${await d.coordinator.getAddress()}, dispute game ${await d.game.getAddress()}`);
 
   const file = opts.model?.file ?? HELLO_DEEPA;
@@ -94,7 +101,9 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const tc = Date.now();
   const model = new ModelRun(compileModel(readFileSync(file), { shapes: opts.model?.shapes ?? {} }));
   const steps = Number(model.parts.steps);
-  log(`node compiled ${modelName}: ${model.model.program.instructions.length} instructions, N = ${steps} steps (${Date.now() - tc} ms)`);
+  log(
+    `node compiled ${modelName}: ${model.model.program.instructions.length} instructions, N = ${steps} steps (${Date.now() - tc} ms)`,
+  );
   log(`model commitment computed by the node: ${model.modelId}`);
   await (await d.registry.connect(publisher).register(model.parts, modelName, `file:${modelName}`)).wait();
   const [programRoot] = await d.registry.gameSpec(model.modelId);
@@ -102,25 +111,39 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
 
   const honest = new Operator("honest operator", d, await TxSender.of(honestSigner, d.interfaces), model, log);
   const cheatAt = opts.cheatAt ?? Math.floor(steps / 2);
-  const cheater = new Operator("cheating operator", d, await TxSender.of(cheatSigner, d.interfaces), model, log, { cheatAt, cheatOutput: 1 });
+  const cheater = new Operator("cheating operator", d, await TxSender.of(cheatSigner, d.interfaces), model, log, {
+    cheatAt,
+    cheatOutput: 1,
+  });
   const challengerSender = await TxSender.of(challengerSigner, d.interfaces);
   let challenger = new Challenger("challenger", d, challengerSender, model, log);
   // Test tokens for everyone; the agents approve the protocol contracts themselves.
-  for (const s of [honestSigner, cheatSigner, challengerSigner]) await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+  for (const s of [honestSigner, cheatSigner, challengerSigner])
+    await (await d.token.mint(s.address, 1_000_000_000n)).wait();
   for (const s of [beneficiary, depositor]) {
     await (await d.token.mint(s.address, 1_000_000_000n)).wait();
-    for (const spender of [d.staking, d.coordinator, d.game]) await (await d.token.connect(s).approve(spender, ethers.MaxUint256)).wait();
+    for (const spender of [d.staking, d.coordinator, d.game])
+      await (await d.token.connect(s).approve(spender, ethers.MaxUint256)).wait();
   }
   log("== Stake");
   await honest.stake(d.options.claimBond * 3n);
   await cheater.stake(d.options.claimBond * 3n);
 
   // The recording's features; the honest score decides both vaults.
-  const input = bytesOf(model.model.program.inputs.map((i) => features(i.dims.reduce((a, b) => a * b, 1), 8)));
+  const input = bytesOf(
+    model.model.program.inputs.map((i) =>
+      features(
+        i.dims.reduce((a, b) => a * b, 1),
+        8,
+      ),
+    ),
+  );
   const honestScore = scoreOf(model.run(input).claim.output);
   const factory = await ethers.getContractFactory("WakeWordVault");
   const deployVault = async (threshold: number) => {
-    const v = (await factory.connect(depositor).deploy(d.coordinator, d.token, model.modelId, f32Bits(threshold))) as unknown as WakeWordVault;
+    const v = (await factory
+      .connect(depositor)
+      .deploy(d.coordinator, d.token, model.modelId, f32Bits(threshold))) as unknown as WakeWordVault;
     await v.waitForDeployment();
     await (await d.token.connect(depositor).approve(v, ethers.MaxUint256)).wait();
     await (await d.token.connect(beneficiary).approve(v, ethers.MaxUint256)).wait();
@@ -139,16 +162,22 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const open = await deployVault(honestScore);
   log(`dApp: WakeWordVault A holds 5000 tokens, opens at score ≥ ${honestScore.toFixed(6)}`);
   const r1 = await requestUnlock(open);
-  log(`dApp: beneficiary asks for the score of a recording (request #${r1}, ${(input.length - 2) / 2} input bytes in calldata)`);
+  log(
+    `dApp: beneficiary asks for the score of a recording (request #${r1}, ${(input.length - 2) / 2} input bytes in calldata)`,
+  );
   await honest.tick();
   const c1 = (await d.coordinator.getRequest(r1)).claimId;
   await challenger.tick();
   await time.increase(d.options.challengeWindow);
   log(`… ${d.options.challengeWindow} s pass: the challenge window closes`);
   await honest.tick();
-  const finalized1 = (await d.coordinator.getRequest(r1)).status === RequestStatus.Finalized && (await d.coordinator.getClaim(c1)).status === ClaimStatus.Finalized;
+  const finalized1 =
+    (await d.coordinator.getRequest(r1)).status === RequestStatus.Finalized &&
+    (await d.coordinator.getClaim(c1)).status === ClaimStatus.Finalized;
   const vA = await open.getVault(1n);
-  log(`claim #${c1} finalized; the vault got score ${scoreOf(await d.coordinator.resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`);
+  log(
+    `claim #${c1} finalized; the vault got score ${scoreOf(await d.coordinator.resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`,
+  );
   if (vA.unlocked) {
     await (await open.connect(beneficiary).withdraw(1n)).wait();
     log("dApp: beneficiary withdraws the 5000 tokens");
@@ -158,14 +187,18 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   // ---- Act 2: a cheater
   log("== Act 2: a cheating operator");
   const shut = await deployVault(Math.fround(honestScore + 0.25));
-  log(`dApp: WakeWordVault B opens at score ≥ ${Math.fround(honestScore + 0.25).toFixed(6)} (the recording does not reach it)`);
+  log(
+    `dApp: WakeWordVault B opens at score ≥ ${Math.fround(honestScore + 0.25).toFixed(6)} (the recording does not reach it)`,
+  );
   const r2 = await requestUnlock(shut);
   log(`dApp: request #${r2}`);
   const cheaterBondedBefore = await d.staking.bondedOf(cheater.address);
   const claimerGas0 = cheater.gasUsed;
   await cheater.tick();
   const c2 = (await d.coordinator.getRequest(r2)).claimId;
-  log(`cheating operator: it added 0.5 to the activation that step ${cheatAt} computes (the state differs from the step that writes it) and claims a score of 1.0 — that would open vault B`);
+  log(
+    `cheating operator: it added 0.5 to the activation that step ${cheatAt} computes (the state differs from the step that writes it) and claims a score of 1.0 — that would open vault B`,
+  );
   const challengerBalance0 = await d.token.balanceOf(challenger.address);
   const challengerGas0 = challenger.gasUsed;
   const disputeT0 = performance.now();
@@ -176,7 +209,10 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   for (let pass = 0; (await d.game.getGame(gameId)).status < GameStatus.ChallengerWon; pass++) {
     if (pass > 200) throw new Error("the game does not end");
     await cheater.tick();
-    if (opts.restartChallengerAtRound !== undefined && (await d.game.getGame(gameId)).round === BigInt(opts.restartChallengerAtRound)) {
+    if (
+      opts.restartChallengerAtRound !== undefined &&
+      (await d.game.getGame(gameId)).round === BigInt(opts.restartChallengerAtRound)
+    ) {
       opts.restartChallengerAtRound = undefined;
       // A fresh agent: no runs, no checked claims; its sender re-reads the nonce (kept for the gas count).
       challengerSender.resetNonce();
@@ -188,7 +224,9 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const disputeSeconds = Math.round((performance.now() - disputeT0) / 100) / 10;
   const g = await d.game.getGame(gameId);
   const rounds = Number(g.round);
-  log(`game #${gameId} resolved: ${g.status === GameStatus.ChallengerWon ? "CHALLENGER WON" : "claimer won"} after ${rounds} rounds`);
+  log(
+    `game #${gameId} resolved: ${g.status === GameStatus.ChallengerWon ? "CHALLENGER WON" : "claimer won"} after ${rounds} rounds`,
+  );
   const claim2 = await d.coordinator.getClaim(c2);
   const cheaterBondedAfter = await d.staking.bondedOf(cheater.address);
   const cheaterSlashed = claim2.status === ClaimStatus.Rejected && cheaterBondedAfter < cheaterBondedBefore;
@@ -196,13 +234,17 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   const owed = await challenger.withdraw();
   const challengerBalance1 = await d.token.balanceOf(challenger.address);
   const challengerRewarded = g.status === GameStatus.ChallengerWon && challengerBalance1 > challengerBalance0;
-  log(`challenger's account: ${owed} withdrawn (bond ${d.options.challengerBond} back + reward), net gain ${challengerBalance1 - challengerBalance0}`);
+  log(
+    `challenger's account: ${owed} withdrawn (bond ${d.options.challengerBond} back + reward), net gain ${challengerBalance1 - challengerBalance0}`,
+  );
   const claimerGas = Number(cheater.gasUsed - claimerGas0);
   const challengerGas = Number(challenger.gasUsed - challengerGas0);
 
   // ---- Act 3: served again
   log("== Act 3: the request is served again");
-  log(`request #${r2} is ${(await d.coordinator.getRequest(r2)).status === RequestStatus.Open ? "open again" : "not open"}; vault B unlocked: ${(await shut.getVault(1n)).unlocked}`);
+  log(
+    `request #${r2} is ${(await d.coordinator.getRequest(r2)).status === RequestStatus.Open ? "open again" : "not open"}; vault B unlocked: ${(await shut.getVault(1n)).unlocked}`,
+  );
   await honest.tick();
   const c3 = (await d.coordinator.getRequest(r2)).claimId;
   await challenger.tick();
@@ -210,8 +252,13 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log = console
   log(`… ${d.options.challengeWindow} s pass`);
   await honest.tick();
   const vB = await shut.getVault(1n);
-  const reServed = (await d.coordinator.getRequest(r2)).status === RequestStatus.Finalized && (await d.coordinator.getClaim(c3)).status === ClaimStatus.Finalized && !vB.unlocked;
-  log(`claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`);
+  const reServed =
+    (await d.coordinator.getRequest(r2)).status === RequestStatus.Finalized &&
+    (await d.coordinator.getClaim(c3)).status === ClaimStatus.Finalized &&
+    !vB.unlocked;
+  log(
+    `claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`,
+  );
   await honest.withdraw();
 
   const wallSeconds = Math.round((Date.now() - t0) / 100) / 10;

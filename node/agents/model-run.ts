@@ -84,6 +84,8 @@ export class ModelRun {
     }
     if (cheat.output !== undefined) activations[program.outputs[0].slot.index][0] = Math.fround(cheat.output);
     const memory = { weights: final.weights, inputs: final.inputs, activations };
-    return new Run(TraceCommitter.build(program, memory, { weights: honest.trace.weights, programTree: honest.trace.programTree }));
+    return new Run(
+      TraceCommitter.build(program, memory, { weights: honest.trace.weights, programTree: honest.trace.programTree }),
+    );
   }
 }

@@ -61,7 +61,11 @@ export class Operator extends Agent {
     if (bonded >= need) {
       if (this.stakeReported === bonded) return;
       this.stakeReported = bonded;
-      this.log(`${this.name} has ${bonded} staked (needs ${need} for ${claims} open claim${claims === 1 ? "" : "s"})`, { event: "stake-ok", agent: this.name, bonded: String(bonded) });
+      this.log(`${this.name} has ${bonded} staked (needs ${need} for ${claims} open claim${claims === 1 ? "" : "s"})`, {
+        event: "stake-ok",
+        agent: this.name,
+        bonded: String(bonded),
+      });
       return;
     }
     await this.stake(need - bonded);
@@ -71,7 +75,11 @@ export class Operator extends Agent {
   /** Requests for our model that are open now. */
   async openRequests(): Promise<bigint[]> {
     const coordinator = this.d.coordinator;
-    this.requestCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Requested(undefined, this.model.modelId), a, b), this.d.fromBlock);
+    this.requestCursor ??= new EventCursor(
+      this.provider,
+      (a, b) => coordinator.queryFilter(coordinator.filters.Requested(undefined, this.model.modelId), a, b),
+      this.d.fromBlock,
+    );
     for (const e of await this.requestCursor.next()) this.watched.add(e.args.requestId);
     const now = await this.chainNow();
     const open: bigint[] = [];
@@ -90,7 +98,9 @@ export class Operator extends Agent {
 
   /** The input bytes of request `requestId`, from its Requested event. */
   private async inputOf(requestId: bigint): Promise<string> {
-    const ev = await this.latest((a, b) => this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b));
+    const ev = await this.latest((a, b) =>
+      this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b),
+    );
     return ev[0].args.input;
   }
 
@@ -101,11 +111,15 @@ export class Operator extends Agent {
   private async refutedStates(requestId: bigint): Promise<Map<string, bigint>> {
     const { coordinator, game } = this.d;
     const refuted = new Map<string, bigint>();
-    for (const e of await this.latest((a, b) => coordinator.queryFilter(coordinator.filters.Claimed(requestId, undefined, this.address), a, b))) {
+    for (const e of await this.latest((a, b) =>
+      coordinator.queryFilter(coordinator.filters.Claimed(requestId, undefined, this.address), a, b),
+    )) {
       const claimId = e.args.claimId;
       const c = await withRetry(() => coordinator.getClaim(claimId));
       if (c.status !== ClaimStatus.Rejected) continue;
-      for (const g of await this.latest((a, b) => game.queryFilter(game.filters.GameCreated(undefined, claimId), a, b))) {
+      for (const g of await this.latest((a, b) =>
+        game.queryFilter(game.filters.GameCreated(undefined, claimId), a, b),
+      )) {
         if ((await withRetry(() => game.getGame(g.args.gameId))).status !== GameStatus.ChallengerWon) continue;
         // Won by a proof, not on time.
         const proven = await this.latest((a, b) => game.queryFilter(game.filters.StepProven(g.args.gameId), a, b));
@@ -132,18 +146,37 @@ export class Operator extends Agent {
     if (rejectedClaim !== undefined) {
       this.declined.add(requestId);
       this.unclaimed.delete(requestId);
-      this.log(`${this.name} does not claim request #${requestId} again: a one-step proof refuted the same result (claim #${rejectedClaim})`, {
-        event: "declined", agent: this.name, requestId: String(requestId), rejectedClaimId: String(rejectedClaim),
-      });
+      this.log(
+        `${this.name} does not claim request #${requestId} again: a one-step proof refuted the same result (claim #${rejectedClaim})`,
+        {
+          event: "declined",
+          agent: this.name,
+          requestId: String(requestId),
+          rejectedClaimId: String(rejectedClaim),
+        },
+      );
       return null;
     }
-    const gas = await this.send(() => this.d.coordinator.claim.populateTransaction(requestId, c.output, c.finalStateHash, c.final, c.proofs));
+    const gas = await this.send(() =>
+      this.d.coordinator.claim.populateTransaction(requestId, c.output, c.finalStateHash, c.final, c.proofs),
+    );
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
     this.unclaimed.delete(requestId);
     this.runs.set(claimId, run);
-    this.log(`${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`, {
-      event: "claimed", agent: this.name, requestId: String(requestId), claimId: String(claimId), steps: run.steps, runMs, output: c.output.length > 200 ? c.output.slice(0, 200) + "…" : c.output, finalStateHash: c.finalStateHash, gas: Number(gas),
-    });
+    this.log(
+      `${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`,
+      {
+        event: "claimed",
+        agent: this.name,
+        requestId: String(requestId),
+        claimId: String(claimId),
+        steps: run.steps,
+        runMs,
+        output: c.output.length > 200 ? c.output.slice(0, 200) + "…" : c.output,
+        finalStateHash: c.finalStateHash,
+        gas: Number(gas),
+      },
+    );
     return claimId;
   }
 
@@ -160,7 +193,12 @@ export class Operator extends Agent {
       const c = await withRetry(() => this.d.coordinator.getClaim(game.claimId));
       run = this.runOf(await this.inputOf(c.requestId), `request #${c.requestId} again`);
       this.runs.set(game.claimId, run);
-      this.log(`${this.name} re-ran the run behind claim #${game.claimId} to defend game #${game.id}`, { event: "resumed", agent: this.name, gameId: String(game.id), claimId: String(game.claimId) });
+      this.log(`${this.name} re-ran the run behind claim #${game.claimId} to defend game #${game.id}`, {
+        event: "resumed",
+        agent: this.name,
+        gameId: String(game.id),
+        claimId: String(game.claimId),
+      });
     }
     return this.play("claimer", game.id, run);
   }
@@ -168,14 +206,20 @@ export class Operator extends Agent {
   private runOf(input: string, what: string): Run {
     const run = this.progress(`running ${what} (${this.model.parts.steps} steps)`, () => this.model.run(input));
     const { cheatAt, cheatOutput } = this.options;
-    return cheatAt !== undefined || cheatOutput !== undefined ? this.model.corrupted(run, { cheatAt, output: cheatOutput }) : run;
+    return cheatAt !== undefined || cheatOutput !== undefined
+      ? this.model.corrupted(run, { cheatAt, output: cheatOutput })
+      : run;
   }
 
   /** Requests behind our pending claims whose window closed with no game open: finalize them. */
   async finalizable(): Promise<bigint[]> {
     const now = await this.chainNow();
     const coordinator = this.d.coordinator;
-    this.claimCursor ??= new EventCursor(this.provider, (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b), this.d.fromBlock);
+    this.claimCursor ??= new EventCursor(
+      this.provider,
+      (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b),
+      this.d.fromBlock,
+    );
     for (const e of await this.claimCursor.next()) this.pendingClaims.add(e.args.claimId);
     const ids: bigint[] = [];
     for (const id of [...this.pendingClaims].sort((x, y) => (x < y ? -1 : 1))) {
@@ -192,8 +236,10 @@ export class Operator extends Agent {
   /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
   async tick(): Promise<void> {
     // One refused item (a request that expired in between, say) never blocks the others.
-    for (const id of await this.openRequests()) await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
-    for (const g of await this.openGames()) await this.attempt(`defending game #${g.id}`, { gameId: String(g.id) }, () => this.defend(g));
+    for (const id of await this.openRequests())
+      await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
+    for (const g of await this.openGames())
+      await this.attempt(`defending game #${g.id}`, { gameId: String(g.id) }, () => this.defend(g));
     for (const id of await this.finalizable()) {
       await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, async () => {
         try {
@@ -210,7 +256,12 @@ export class Operator extends Agent {
 
   async finalize(requestId: bigint): Promise<void> {
     const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId));
-    this.log(`${this.name} finalizes request #${requestId}`, { event: "finalized", agent: this.name, requestId: String(requestId), gas: Number(gas) });
+    this.log(`${this.name} finalizes request #${requestId}`, {
+      event: "finalized",
+      agent: this.name,
+      requestId: String(requestId),
+      gas: Number(gas),
+    });
   }
 
   /** Fees and unlocked claim bonds credited by the coordinator. */

@@ -53,32 +53,61 @@ export class Responder {
       case "dissect": {
         const gas = await this.ctx.send(() => game.dissect.populateTransaction(gameId, action.hashes));
         const n = action.hashes.length;
-        log(`round ${round}: ${name} posts ${n} state hash${n === 1 ? "" : "es"} splitting [${state.lo}, ${state.hi}]`, {
-          event: "dissected", ...ev, lo: state.lo, hi: state.hi, hashes: n, answerMs: Math.round(move.answerMs * 10) / 10, gas: Number(gas),
-        });
+        log(
+          `round ${round}: ${name} posts ${n} state hash${n === 1 ? "" : "es"} splitting [${state.lo}, ${state.hi}]`,
+          {
+            event: "dissected",
+            ...ev,
+            lo: state.lo,
+            hi: state.hi,
+            hashes: n,
+            answerMs: Math.round(move.answerMs * 10) / 10,
+            gas: Number(gas),
+          },
+        );
         return;
       }
       case "choose": {
         const gas = await this.ctx.send(() => game.choose.populateTransaction(gameId, action.index, [...state.hashes]));
         const g = await withRetry(() => game.getGame(gameId));
         log(`round ${round}: ${name} disputes sub-range ${action.index} → [${g.lo}, ${g.hi}]`, {
-          event: "chose", ...ev, index: action.index, lo: Number(g.lo), hi: Number(g.hi), gas: Number(gas),
+          event: "chose",
+          ...ev,
+          index: action.index,
+          lo: Number(g.lo),
+          hi: Number(g.hi),
+          gas: Number(gas),
         });
         return;
       }
       case "resolve": {
         const gas = await this.ctx.send(() => game.resolve.populateTransaction(gameId));
-        const why = state.claimSettled ? "the claim was settled by another game; aborted" : "the opponent's clock ran out; resolved";
-        log(`${name}: game #${gameId}: ${why}`, { event: "resolved", ...ev, aborted: state.claimSettled === true, gas: Number(gas) });
+        const why = state.claimSettled
+          ? "the claim was settled by another game; aborted"
+          : "the opponent's clock ran out; resolved";
+        log(`${name}: game #${gameId}: ${why}`, {
+          event: "resolved",
+          ...ev,
+          aborted: state.claimSettled === true,
+          gas: Number(gas),
+        });
         return;
       }
       case "step": {
         const gas = await this.ctx.send(() => game.step.populateTransaction(gameId, trace.proofAt(action.at)));
         const proven = await this.ctx.latest((a, b) => game.queryFilter(game.filters.StepProven(gameId), a, b));
         const e = proven[proven.length - 1].args;
-        log(`${name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`, {
-          event: "stepped", ...ev, at: action.at, postStateHash: e.postStateHash, claimedHash: e.claimedHash, gas: Number(gas),
-        });
+        log(
+          `${name}: one-step proof at step ${action.at}: on-chain step gives ${e.postStateHash.slice(0, 10)}…, claimer said ${e.claimedHash.slice(0, 10)}…`,
+          {
+            event: "stepped",
+            ...ev,
+            at: action.at,
+            postStateHash: e.postStateHash,
+            claimedHash: e.claimedHash,
+            gas: Number(gas),
+          },
+        );
         return;
       }
       case "wait":

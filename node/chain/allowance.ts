@@ -5,7 +5,12 @@ import { withRetry } from "./retry";
 import type { TxSender } from "./sender";
 
 /** Approves `spender` for the deployment's token (max allowance) when its allowance is below `need`; true if it did. */
-export async function ensureAllowance(sender: TxSender, token: Deployment["token"], spender: string, need: bigint): Promise<boolean> {
+export async function ensureAllowance(
+  sender: TxSender,
+  token: Deployment["token"],
+  spender: string,
+  need: bigint,
+): Promise<boolean> {
   if ((await withRetry(() => token.allowance(sender.address, spender))) >= need) return false;
   await sender.send(() => token.approve.populateTransaction(spender, MaxUint256));
   return true;

@@ -54,7 +54,14 @@ export interface ExistingParts {
 }
 
 export function protocolInterfaces(): Interface[] {
-  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory, OneStepVerifier__factory } = factories();
+  const {
+    Coordinator__factory,
+    DisputeGame__factory,
+    Staking__factory,
+    ModelRegistry__factory,
+    TestToken__factory,
+    OneStepVerifier__factory,
+  } = factories();
   return [
     Coordinator__factory.createInterface(),
     DisputeGame__factory.createInterface(),
@@ -72,14 +79,23 @@ export async function deployReferee(
   existing: ExistingParts = {},
   onStep: (what: string) => void = () => undefined,
 ): Promise<Deployment> {
-  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory, OneStepVerifier__factory } = factories();
+  const {
+    Coordinator__factory,
+    DisputeGame__factory,
+    Staking__factory,
+    ModelRegistry__factory,
+    TestToken__factory,
+    OneStepVerifier__factory,
+  } = factories();
   const o = { ...DEPLOY_DEFAULTS, ...overrides };
   const provider = deployer.provider;
   if (!provider) throw new Error("the deployer signer has no provider");
   const fromBlock = await provider.getBlockNumber();
   const admin = await deployer.getAddress();
   let gasUsed = 0n;
-  const deployed = async <T extends { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null }>(
+  const deployed = async <
+    T extends { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null },
+  >(
     what: string,
     c: Promise<T>,
   ): Promise<T> => {
@@ -99,9 +115,20 @@ export async function deployReferee(
   const staking = await deployed("Staking", new Staking__factory(deployer).deploy(token, o.unbondingDelay, admin));
   const coordinator = await deployed(
     "Coordinator",
-    new Coordinator__factory(deployer).deploy(token, registry, staking, o.challengeWindow, o.claimBond, o.maxCallbackGas, o.fees, admin),
+    new Coordinator__factory(deployer).deploy(
+      token,
+      registry,
+      staking,
+      o.challengeWindow,
+      o.claimBond,
+      o.maxCallbackGas,
+      o.fees,
+      admin,
+    ),
   );
-  const verifier = existing.verifier ?? (await (await deployed("OneStepVerifier", new OneStepVerifier__factory(deployer).deploy())).getAddress());
+  const verifier =
+    existing.verifier ??
+    (await (await deployed("OneStepVerifier", new OneStepVerifier__factory(deployer).deploy())).getAddress());
   const game = await deployed(
     "DisputeGame",
     new DisputeGame__factory(deployer).deploy({
@@ -116,15 +143,33 @@ export async function deployReferee(
       treasury,
     }),
   );
-  await wait("Staking: grant LOCKER_ROLE to the coordinator", staking.grantRole(await staking.LOCKER_ROLE(), coordinator));
-  await wait("Staking: grant SLASHER_ROLE to the coordinator", staking.grantRole(await staking.SLASHER_ROLE(), coordinator));
+  await wait(
+    "Staking: grant LOCKER_ROLE to the coordinator",
+    staking.grantRole(await staking.LOCKER_ROLE(), coordinator),
+  );
+  await wait(
+    "Staking: grant SLASHER_ROLE to the coordinator",
+    staking.grantRole(await staking.SLASHER_ROLE(), coordinator),
+  );
   await wait("Coordinator: set the dispute game", coordinator.setDisputeGame(game));
-  return { options: o, token, registry, staking, coordinator, game, verifier, interfaces: protocolInterfaces(), fromBlock, gasUsed };
+  return {
+    options: o,
+    token,
+    registry,
+    staking,
+    coordinator,
+    game,
+    verifier,
+    interfaces: protocolInterfaces(),
+    fromBlock,
+    gasUsed,
+  };
 }
 
 /** The deployment a record describes, its contracts attached to `runner`. */
 export function connectDeployment(r: DeploymentRecord, runner: ContractRunner): Deployment {
-  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory } = factories();
+  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory } =
+    factories();
   const a = r.addresses;
   const o = r.options;
   return {
@@ -132,7 +177,11 @@ export function connectDeployment(r: DeploymentRecord, runner: ContractRunner): 
       ...o,
       claimBond: BigInt(o.claimBond),
       challengerBond: BigInt(o.challengerBond),
-      fees: { base: BigInt(o.fees.base), perMillionSteps: BigInt(o.fees.perMillionSteps), perCallbackGas: BigInt(o.fees.perCallbackGas) },
+      fees: {
+        base: BigInt(o.fees.base),
+        perMillionSteps: BigInt(o.fees.perMillionSteps),
+        perCallbackGas: BigInt(o.fees.perCallbackGas),
+      },
     },
     token: TestToken__factory.connect(a.token, runner),
     registry: ModelRegistry__factory.connect(a.registry, runner),
@@ -179,7 +228,11 @@ export async function recordOf(d: Deployment, network: string, chainId: number):
       ...o,
       claimBond: String(o.claimBond),
       challengerBond: String(o.challengerBond),
-      fees: { base: String(o.fees.base), perMillionSteps: String(o.fees.perMillionSteps), perCallbackGas: String(o.fees.perCallbackGas) },
+      fees: {
+        base: String(o.fees.base),
+        perMillionSteps: String(o.fees.perMillionSteps),
+        perCallbackGas: String(o.fees.perCallbackGas),
+      },
     },
   };
 }

@@ -78,13 +78,17 @@ export function f32Bytes(arrays: readonly Float32Array[]): string {
   const out = new Uint8Array(4 * n);
   const dv = new DataView(out.buffer);
   let o = 0;
-  for (const a of arrays) for (const x of a) dv.setUint32((o++) * 4, f32Bits(x));
+  for (const a of arrays) for (const x of a) dv.setUint32(o++ * 4, f32Bits(x));
   return hexlify(out);
 }
 
 /** modelCommitment (§3.5) of ModelParts, computed the node's way. */
 export function commitmentOf(p: ModelPartsStruct): string {
-  const toSpec = (s: TensorSpecStruct): TensorSpec => ({ name: s.name, dims: s.dims, slot: { space: s.space, index: s.slotIndex } });
+  const toSpec = (s: TensorSpecStruct): TensorSpec => ({
+    name: s.name,
+    dims: s.dims,
+    slot: { space: s.space, index: s.slotIndex },
+  });
   const programRoot = programRootOf({
     instructionTreeRoot: bytes(p.program.instructionTreeRoot),
     instructions: p.program.instructions,

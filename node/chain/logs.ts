@@ -12,7 +12,12 @@ export const REORG_OVERLAP_BLOCKS = 12;
 export type RangeQuery<T> = (fromBlock: number, toBlock: number) => Promise<T[]>;
 
 /** `query` over [from, to] in ranges of at most `range` blocks, each retried on transient errors. */
-export async function logsInRange<T>(query: RangeQuery<T>, from: number, to: number, range = LOG_RANGE_BLOCKS): Promise<T[]> {
+export async function logsInRange<T>(
+  query: RangeQuery<T>,
+  from: number,
+  to: number,
+  range = LOG_RANGE_BLOCKS,
+): Promise<T[]> {
   const out: T[] = [];
   for (let a = from; a <= to; a += range) {
     const b = Math.min(to, a + range - 1);
@@ -32,7 +37,12 @@ export async function logsSince<T>(provider: Provider, query: RangeQuery<T>, fro
  * latest block towards `lowest`: the latest event of a game or the one event of a request
  * costs one or two range queries, however long the chain's history.
  */
-export async function latestLogs<T>(provider: Provider, query: RangeQuery<T>, lowest: number, range = LOG_RANGE_BLOCKS): Promise<T[]> {
+export async function latestLogs<T>(
+  provider: Provider,
+  query: RangeQuery<T>,
+  lowest: number,
+  range = LOG_RANGE_BLOCKS,
+): Promise<T[]> {
   const latest = await withRetry(() => provider.getBlockNumber());
   for (let b = latest; b >= lowest; b -= range) {
     const a = Math.max(lowest, b - range + 1);
@@ -54,7 +64,8 @@ export class EventCursor<T> {
   /** Logs in blocks not read before (plus the reorg overlap: callers deduplicate by id). */
   async next(): Promise<T[]> {
     const latest = await withRetry(() => this.provider.getBlockNumber());
-    const from = this.scannedTo < 0 ? this.fromBlock : Math.max(this.fromBlock, this.scannedTo + 1 - REORG_OVERLAP_BLOCKS);
+    const from =
+      this.scannedTo < 0 ? this.fromBlock : Math.max(this.fromBlock, this.scannedTo + 1 - REORG_OVERLAP_BLOCKS);
     if (from > latest) return [];
     const logs = await logsInRange(this.query, from, latest);
     this.scannedTo = latest;

@@ -27,7 +27,11 @@ export class TxSender {
     private readonly retry: Partial<RetryOptions> = {},
   ) {}
 
-  static async of(signer: Signer, interfaces: readonly Interface[], retry: Partial<RetryOptions> = {}): Promise<TxSender> {
+  static async of(
+    signer: Signer,
+    interfaces: readonly Interface[],
+    retry: Partial<RetryOptions> = {},
+  ): Promise<TxSender> {
     return new TxSender(signer, await signer.getAddress(), interfaces, retry);
   }
 
@@ -54,13 +58,17 @@ export class TxSender {
     } catch (e) {
       throw decodeRevert(e, this.interfaces);
     }
-    if (this.nextNonce === null) this.nextNonce = await withRetry(() => provider.getTransactionCount(this.address, "pending"), this.retry);
+    if (this.nextNonce === null)
+      this.nextNonce = await withRetry(() => provider.getTransactionCount(this.address, "pending"), this.retry);
     const nonce = this.nextNonce;
     // 20% headroom: state may move between the estimate and inclusion.
     const request: TransactionRequest = { ...tx, nonce, gasLimit: (gasLimit * 12n) / 10n };
     let hash: string;
     try {
-      hash = this.signer instanceof BaseWallet ? await this.broadcastSigned(this.signer, request) : (await this.signer.sendTransaction(request)).hash;
+      hash =
+        this.signer instanceof BaseWallet
+          ? await this.broadcastSigned(this.signer, request)
+          : (await this.signer.sendTransaction(request)).hash;
     } catch (e) {
       // Unknown whether the nonce was used (another process on this key?): re-read it next time.
       this.nextNonce = null;
@@ -69,7 +77,13 @@ export class TxSender {
     this.nextNonce = nonce + 1;
     const receipt = await this.receiptOf(hash);
     this.gasUsed += receipt.gasUsed;
-    if (receipt.status !== 1) throw new ChainError(`transaction ${hash} reverted on-chain (state changed after the gas estimate)`, null, [], receipt);
+    if (receipt.status !== 1)
+      throw new ChainError(
+        `transaction ${hash} reverted on-chain (state changed after the gas estimate)`,
+        null,
+        [],
+        receipt,
+      );
     return { hash, receipt, gasUsed: receipt.gasUsed };
   }
 
@@ -80,7 +94,8 @@ export class TxSender {
     for (let pause = 20; ; pause = Math.min(1_000, pause * 2)) {
       const r = await withRetry(() => provider.getTransactionReceipt(hash), this.retry);
       if (r) return r;
-      if (Date.now() - t0 > timeoutMs) throw new ChainError(`transaction ${hash} not mined within ${timeoutMs / 1000} s`, null, [], null);
+      if (Date.now() - t0 > timeoutMs)
+        throw new ChainError(`transaction ${hash} not mined within ${timeoutMs / 1000} s`, null, [], null);
       await new Promise((res) => setTimeout(res, pause));
     }
   }

@@ -46,7 +46,7 @@ export async function runLoop(tick: () => Promise<void>, o: LoopOptions): Promis
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    for (let failures = 0; !stopping; ) {
+    for (let failures = 0; !stopping;) {
       try {
         await tick();
         failures = 0;
@@ -54,7 +54,12 @@ export async function runLoop(tick: () => Promise<void>, o: LoopOptions): Promis
         if (o.once) throw e;
         failures++;
         const err = asCliError(e);
-        o.log(`${o.name}: pass failed (${failures} in a row), retrying: ${err.message}`, { event: "error", agent: o.name, error: err.message, failures });
+        o.log(`${o.name}: pass failed (${failures} in a row), retrying: ${err.message}`, {
+          event: "error",
+          agent: o.name,
+          error: err.message,
+          failures,
+        });
       }
       if (o.once) break;
       // Back off while passes keep failing (an RPC outage), up to 30 s.

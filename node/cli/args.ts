@@ -93,7 +93,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     } else if (eq >= 0) {
       value = word.slice(eq + 1);
     } else {
-      if (i + 1 >= argv.length) throw usageError(`option --${name} needs a value${opt.metavar ? ` (${opt.metavar})` : ""}`);
+      if (i + 1 >= argv.length)
+        throw usageError(`option --${name} needs a value${opt.metavar ? ` (${opt.metavar})` : ""}`);
       value = argv[++i];
     }
     const list = values.get(name) ?? [];
@@ -121,10 +122,15 @@ export function commandHelp(spec: CommandSpec): string {
     const left = `--${o.name}${o.kind === "flag" ? "" : ` <${o.metavar ?? "value"}>`}${o.kind === "list" ? " ..." : ""}`;
     return [left, o.help] as const;
   });
-  const rows: (readonly [string, string])[] = [...spec.positionals.map((p) => [`<${p.name}>`, p.help] as const), ...opts];
+  const rows: (readonly [string, string])[] = [
+    ...spec.positionals.map((p) => [`<${p.name}>`, p.help] as const),
+    ...opts,
+  ];
   const width = Math.min(30, Math.max(...rows.map(([l]) => l.length)) + 2);
   const lines = [
-    `usage: referee ${cmd} ${spec.positionals.map((p) => `<${p.name}>`).join(" ")} [options]`.replace(/ +/g, " ").trim(),
+    `usage: referee ${cmd} ${spec.positionals.map((p) => `<${p.name}>`).join(" ")} [options]`
+      .replace(/ +/g, " ")
+      .trim(),
     "",
     spec.summary,
     "",

@@ -5,9 +5,19 @@ export const DEFAULT_RPC = "http://127.0.0.1:8545";
 
 export const CHAIN_OPTIONS_LIST: OptionSpec[] = [
   { name: "rpc", kind: "value", metavar: "url", help: `JSON-RPC URL (default $REFEREE_RPC_URL, else ${DEFAULT_RPC})` },
-  { name: "network", kind: "value", metavar: "name", help: "the deployment to use: deployments/<name>.json (default: localhost on a dev chain, else chain-<chainId>)" },
+  {
+    name: "network",
+    kind: "value",
+    metavar: "name",
+    help: "the deployment to use: deployments/<name>.json (default: localhost on a dev chain, else chain-<chainId>)",
+  },
   { name: "deployments", kind: "value", metavar: "dir", help: "where deployment records live (default ./deployments)" },
-  { name: "account", kind: "value", metavar: "i", help: "on a dev chain (31337): use Hardhat's i-th dev account instead of $REFEREE_PRIVATE_KEY" },
+  {
+    name: "account",
+    kind: "value",
+    metavar: "i",
+    help: "on a dev chain (31337): use Hardhat's i-th dev account instead of $REFEREE_PRIVATE_KEY",
+  },
 ];
 
 export const CHAIN_DETAILS_TEXT = `accounts:
@@ -17,4 +27,3 @@ export const CHAIN_DETAILS_TEXT = `accounts:
 
 deployments:
   \`referee deploy\` writes deployments/<network>.json; the other commands read it.`;
-

@@ -4,8 +4,17 @@ import type { CommandSpec, OptionSpec } from "./args";
 import { CHAIN_DETAILS_TEXT, CHAIN_OPTIONS_LIST } from "./chain-options";
 import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE } from "./specs";
 
-const OPT_JSON_LOG: OptionSpec = { name: "json", kind: "flag", help: "log one JSON object per line (fields: time, event, agent, …, message)" };
-const OPT_POLL: OptionSpec = { name: "poll", kind: "value", metavar: "ms", help: "pause between passes over the chain (default 1000)" };
+const OPT_JSON_LOG: OptionSpec = {
+  name: "json",
+  kind: "flag",
+  help: "log one JSON object per line (fields: time, event, agent, …, message)",
+};
+const OPT_POLL: OptionSpec = {
+  name: "poll",
+  kind: "value",
+  metavar: "ms",
+  help: "pause between passes over the chain (default 1000)",
+};
 const OPT_ONCE: OptionSpec = { name: "once", kind: "flag", help: "make one pass and exit (for cron jobs and scripts)" };
 
 export const DEPLOY_SPEC: CommandSpec = {
@@ -19,8 +28,18 @@ export const DEPLOY_SPEC: CommandSpec = {
     { name: "clock", kind: "value", metavar: "s", help: "each party's chess clock in a game, seconds (default 3600)" },
     { name: "claim-bond", kind: "value", metavar: "n", help: "stake locked per claim (default 1000)" },
     { name: "challenger-bond", kind: "value", metavar: "n", help: "bond posted to open a game (default 400)" },
-    { name: "token", kind: "value", metavar: "address", help: "use this ERC20 for fees, stakes and bonds (default: deploy a mintable TestToken)" },
-    { name: "treasury", kind: "value", metavar: "address", help: "receives the protocol's share of slashed bonds (default: the deployer)" },
+    {
+      name: "token",
+      kind: "value",
+      metavar: "address",
+      help: "use this ERC20 for fees, stakes and bonds (default: deploy a mintable TestToken)",
+    },
+    {
+      name: "treasury",
+      kind: "value",
+      metavar: "address",
+      help: "receives the protocol's share of slashed bonds (default: the deployer)",
+    },
     OPT_JSON,
   ],
   details: CHAIN_DETAILS_TEXT,
@@ -60,7 +79,12 @@ export const OPERATOR_SPEC: CommandSpec = {
   options: [
     OPT_SHAPE,
     { name: "stake-claims", kind: "value", metavar: "n", help: "keep enough stake for n open claims (default 3)" },
-    { name: "cheat-at", kind: "value", metavar: "step", help: "DEMOS AND TESTS: corrupt every run from this step on (and claim 1.0 as the first output)" },
+    {
+      name: "cheat-at",
+      kind: "value",
+      metavar: "step",
+      help: "DEMOS AND TESTS: corrupt every run from this step on (and claim 1.0 as the first output)",
+    },
     OPT_POLL,
     OPT_ONCE,
     ...CHAIN_OPTIONS_LIST,
@@ -96,10 +120,29 @@ export const REQUEST_SPEC: CommandSpec = {
     OPT_DIST,
     OPT_SHAPE,
     { name: "fee", kind: "value", metavar: "n", help: "fee offered (default: the coordinator's quote)" },
-    { name: "ttl", kind: "value", metavar: "s", help: "claims accepted for s seconds, then the fee can be refunded (default 3600)" },
-    { name: "consumer", kind: "value", metavar: "address", help: "contract called back with the output (IInferenceConsumer; default none)" },
-    { name: "callback-gas", kind: "value", metavar: "n", help: "gas for the consumer's callback (default 200000 with --consumer, else 0)" },
-    { name: "wait", kind: "flag", help: "wait until the request is final and print the output (with --json: a 'sent' line, then a 'final' line)" },
+    {
+      name: "ttl",
+      kind: "value",
+      metavar: "s",
+      help: "claims accepted for s seconds, then the fee can be refunded (default 3600)",
+    },
+    {
+      name: "consumer",
+      kind: "value",
+      metavar: "address",
+      help: "contract called back with the output (IInferenceConsumer; default none)",
+    },
+    {
+      name: "callback-gas",
+      kind: "value",
+      metavar: "n",
+      help: "gas for the consumer's callback (default 200000 with --consumer, else 0)",
+    },
+    {
+      name: "wait",
+      kind: "flag",
+      help: "wait until the request is final and print the output (with --json: a 'sent' line, then a 'final' line)",
+    },
     { name: "timeout", kind: "value", metavar: "s", help: "with --wait: give up after s seconds (default 3600)" },
     ...CHAIN_OPTIONS_LIST,
     OPT_JSON,
@@ -154,7 +197,8 @@ export const RETRY_CALLBACK_SPEC: CommandSpec = {
 
 export const WITHDRAW_SPEC: CommandSpec = {
   path: ["withdraw"],
-  summary: "Withdraw everything credited to this account: fees and refunds (coordinator), bonds and rewards (dispute game).",
+  summary:
+    "Withdraw everything credited to this account: fees and refunds (coordinator), bonds and rewards (dispute game).",
   positionals: [],
   options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
   details: `Stake is not included: see referee unstake.

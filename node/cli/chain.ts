@@ -42,17 +42,27 @@ async function probeChainId(url: string): Promise<number> {
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-    throw new RefereeError("CHAIN", `cannot reach the JSON-RPC node at ${url} (${cause}); is it running? (npx hardhat node)`, e);
+    throw new RefereeError(
+      "CHAIN",
+      `cannot reach the JSON-RPC node at ${url} (${cause}); is it running? (npx hardhat node)`,
+      e,
+    );
   }
   const body = (await res.json().catch(() => null)) as { result?: string } | null;
-  if (!res.ok || !body?.result) throw new RefereeError("CHAIN", `${url} did not answer eth_chainId (HTTP ${res.status})`);
+  if (!res.ok || !body?.result)
+    throw new RefereeError("CHAIN", `${url} did not answer eth_chainId (HTTP ${res.status})`);
   return Number(BigInt(body.result));
 }
 
 export async function connect(args: ParsedArgs): Promise<ChainConnection> {
   const url = args.get("rpc") ?? process.env.REFEREE_RPC_URL ?? DEFAULT_RPC;
   const chainId = await probeChainId(url);
-  const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, polling: true, pollingInterval: 250, cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(url, Network.from(chainId), {
+    staticNetwork: true,
+    polling: true,
+    pollingInterval: 250,
+    cacheTimeout: -1,
+  });
   const network = args.get("network") ?? (DEV_CHAIN_IDS.has(chainId) ? "localhost" : `chain-${chainId}`);
   const deploymentsDir = path.resolve(args.get("deployments") ?? "deployments");
   return { provider, chainId, url, network, deploymentsDir };
@@ -61,7 +71,10 @@ export async function connect(args: ParsedArgs): Promise<ChainConnection> {
 export function signerOf(args: ParsedArgs, c: ChainConnection): Wallet | HDNodeWallet {
   const account = args.int("account");
   if (account !== undefined) {
-    if (!DEV_CHAIN_IDS.has(c.chainId)) throw usageError(`--account uses Hardhat's development keys: refused on chain ${c.chainId}; set REFEREE_PRIVATE_KEY`);
+    if (!DEV_CHAIN_IDS.has(c.chainId))
+      throw usageError(
+        `--account uses Hardhat's development keys: refused on chain ${c.chainId}; set REFEREE_PRIVATE_KEY`,
+      );
     return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${account}`).connect(c.provider);
   }
   const key = process.env.REFEREE_PRIVATE_KEY;
@@ -75,10 +88,17 @@ export function signerOf(args: ParsedArgs, c: ChainConnection): Wallet | HDNodeW
 
 export function deploymentOf(c: ChainConnection): { record: DeploymentRecord; deployment: Deployment } {
   const file = path.join(c.deploymentsDir, `${c.network}.json`);
-  if (!existsSync(file)) throw new RefereeError("USAGE", `no deployment record ${file}: run referee deploy first (or pass --network / --deployments)`);
+  if (!existsSync(file))
+    throw new RefereeError(
+      "USAGE",
+      `no deployment record ${file}: run referee deploy first (or pass --network / --deployments)`,
+    );
   const record = readDeployment(c.deploymentsDir, c.network);
   if (record.chainId !== c.chainId) {
-    throw new RefereeError("CHAIN", `${file} is for chain ${record.chainId}, but ${c.url} is chain ${c.chainId}: a restarted dev node needs referee deploy again`);
+    throw new RefereeError(
+      "CHAIN",
+      `${file} is for chain ${record.chainId}, but ${c.url} is chain ${c.chainId}: a restarted dev node needs referee deploy again`,
+    );
   }
   return { record, deployment: connectDeployment(record, c.provider) };
 }
@@ -88,17 +108,26 @@ export async function senderOf(args: ParsedArgs, c: ChainConnection, d: Deployme
 }
 
 /** The model file (the first positional) compiled with --shape and committed to: its parts and id. */
-export async function committedModel(args: ParsedArgs, ctx: CommandContext): Promise<{ file: string; model: ModelRun }> {
+export async function committedModel(
+  args: ParsedArgs,
+  ctx: CommandContext,
+): Promise<{ file: string; model: ModelRun }> {
   await initHasher();
   const loaded = readModel(args.positionals[0]);
   const { compiled } = compileWithProgress(loaded, args, ctx.progress);
-  return { file: loaded.path, model: ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value };
+  return {
+    file: loaded.path,
+    model: ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value,
+  };
 }
 
 /** Refuses a model this deployment's registry does not know. */
 export async function requireRegistered(d: Deployment, model: ModelRun, file: string): Promise<void> {
   if (!(await chainCall(() => d.registry.isRegistered(model.modelId)))) {
-    throw new RefereeError("USAGE", `model ${path.basename(file)} (id ${model.modelId}) is not registered in this deployment: run referee register ${file} first`);
+    throw new RefereeError(
+      "USAGE",
+      `model ${path.basename(file)} (id ${model.modelId}) is not registered in this deployment: run referee register ${file} first`,
+    );
   }
 }
 
@@ -125,7 +154,8 @@ export async function chainCall<T>(f: () => Promise<T>): Promise<T> {
 
 export function asCliError(e: unknown): RefereeError {
   // Before the RefereeError case: a ChainError is one, but a named revert reads better prefixed.
-  if (e instanceof ChainError) return new RefereeError("CHAIN", e.errorName ? `the contract refused: ${e.shortMessage}` : e.shortMessage, e);
+  if (e instanceof ChainError)
+    return new RefereeError("CHAIN", e.errorName ? `the contract refused: ${e.shortMessage}` : e.shortMessage, e);
   if (e instanceof RefereeError) return e;
   return new RefereeError("CHAIN", shortMessageOf(e), e);
 }

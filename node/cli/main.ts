@@ -5,7 +5,19 @@ import { CommandSpec, commandHelp, parseArgs } from "./args";
 import type { CommandContext, Handler } from "./command";
 import { createProgress } from "./progress";
 import { COMMIT_SPEC, COMPARE_SPEC, INSPECT_SPEC, PROVE_STEP_SPEC, RUN_SPEC } from "./specs";
-import { CHALLENGER_SPEC, DEPLOY_SPEC, FAUCET_SPEC, OPERATOR_SPEC, REGISTER_SPEC, REFUND_SPEC, REQUEST_SPEC, RETRY_CALLBACK_SPEC, STATUS_SPEC, UNSTAKE_SPEC, WITHDRAW_SPEC } from "./chain-specs";
+import {
+  CHALLENGER_SPEC,
+  DEPLOY_SPEC,
+  FAUCET_SPEC,
+  OPERATOR_SPEC,
+  REGISTER_SPEC,
+  REFUND_SPEC,
+  REQUEST_SPEC,
+  RETRY_CALLBACK_SPEC,
+  STATUS_SPEC,
+  UNSTAKE_SPEC,
+  WITHDRAW_SPEC,
+} from "./chain-specs";
 
 interface Command {
   spec: CommandSpec;
@@ -19,15 +31,30 @@ export const COMMANDS: readonly Command[] = [
   { spec: COMMIT_SPEC, load: () => (require("./commands/commit") as typeof import("./commands/commit")).commit },
   { spec: RUN_SPEC, load: () => (require("./commands/run") as typeof import("./commands/run")).run },
   { spec: COMPARE_SPEC, load: () => (require("./commands/compare") as typeof import("./commands/compare")).compare },
-  { spec: PROVE_STEP_SPEC, load: () => (require("./commands/prove-step") as typeof import("./commands/prove-step")).proveStep },
+  {
+    spec: PROVE_STEP_SPEC,
+    load: () => (require("./commands/prove-step") as typeof import("./commands/prove-step")).proveStep,
+  },
   { spec: DEPLOY_SPEC, load: () => (require("./commands/deploy") as typeof import("./commands/deploy")).deploy },
-  { spec: REGISTER_SPEC, load: () => (require("./commands/register") as typeof import("./commands/register")).register },
+  {
+    spec: REGISTER_SPEC,
+    load: () => (require("./commands/register") as typeof import("./commands/register")).register,
+  },
   { spec: FAUCET_SPEC, load: () => (require("./commands/faucet") as typeof import("./commands/faucet")).faucet },
-  { spec: OPERATOR_SPEC, load: () => (require("./commands/operator") as typeof import("./commands/operator")).operator },
-  { spec: CHALLENGER_SPEC, load: () => (require("./commands/challenger") as typeof import("./commands/challenger")).challenger },
+  {
+    spec: OPERATOR_SPEC,
+    load: () => (require("./commands/operator") as typeof import("./commands/operator")).operator,
+  },
+  {
+    spec: CHALLENGER_SPEC,
+    load: () => (require("./commands/challenger") as typeof import("./commands/challenger")).challenger,
+  },
   { spec: REQUEST_SPEC, load: () => (require("./commands/request") as typeof import("./commands/request")).request },
   { spec: REFUND_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).refund },
-  { spec: RETRY_CALLBACK_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).retryCallback },
+  {
+    spec: RETRY_CALLBACK_SPEC,
+    load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).retryCallback,
+  },
   { spec: WITHDRAW_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).withdraw },
   { spec: UNSTAKE_SPEC, load: () => (require("./commands/unstake") as typeof import("./commands/unstake")).unstake },
   { spec: STATUS_SPEC, load: () => (require("./commands/status") as typeof import("./commands/status")).status },
@@ -80,11 +107,16 @@ function describeError(e: unknown, verbose: boolean): string {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   // Not a RefereeError: a bug, not a user mistake. Still one line unless --verbose.
-  return verbose ? `internal error: ${err.stack ?? err.message}` : `internal error: ${err.message.split("\n")[0]} (run with --verbose for details)`;
+  return verbose
+    ? `internal error: ${err.stack ?? err.message}`
+    : `internal error: ${err.message.split("\n")[0]} (run with --verbose for details)`;
 }
 
 /** Run the CLI on `argv` (the words after `referee`); resolves to the exit code. */
-export async function main(argv: readonly string[], io: MainIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: MainIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const verbose = argv.includes("--verbose");
   const words = argv.filter((w) => w !== "--verbose");
   const wantsHelp = words.includes("--help") || words.includes("-h");
@@ -98,7 +130,13 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
     if (rest.length === 0 || rest[0] === "help") {
       const target = rest.slice(1);
       const cmd = COMMANDS.find((c) => c.spec.path.every((p, i) => target[i] === p));
-      out(cmd ? commandHelp(cmd.spec) : target[0] && COMMANDS.some((c) => c.spec.path[0] === target[0]) ? groupHelp(target[0]) : topHelp());
+      out(
+        cmd
+          ? commandHelp(cmd.spec)
+          : target[0] && COMMANDS.some((c) => c.spec.path[0] === target[0])
+            ? groupHelp(target[0])
+            : topHelp(),
+      );
       return rest.length === 0 && !wantsHelp ? 2 : 0;
     }
     const cmd = COMMANDS.find((c) => c.spec.path.every((p, i) => rest[i] === p));
@@ -109,7 +147,10 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
           out(groupHelp(rest[0]));
           return wantsHelp ? 0 : 2;
         }
-        throw new RefereeError("USAGE", `unknown command 'referee ${rest[0]} ${rest[1]}' (commands: ${group.map((c) => c.spec.path[1]).join(", ")})`);
+        throw new RefereeError(
+          "USAGE",
+          `unknown command 'referee ${rest[0]} ${rest[1]}' (commands: ${group.map((c) => c.spec.path[1]).join(", ")})`,
+        );
       }
       throw new RefereeError("USAGE", `unknown command '${rest[0]}' (see referee --help)`);
     }

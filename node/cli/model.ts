@@ -36,7 +36,9 @@ export function resolveShapes(args: ParsedArgs, info: ModelInfo): Record<string,
   const raw = parseShapes(args.all("shape"));
   if (!("" in raw)) return raw;
   if (info.inputs.length !== 1) {
-    throw usageError(`the model has ${info.inputs.length} inputs: name the input in --shape, e.g. --shape ${info.inputs[0]?.name ?? "x"}=1x3x224x224`);
+    throw usageError(
+      `the model has ${info.inputs.length} inputs: name the input in --shape, e.g. --shape ${info.inputs[0]?.name ?? "x"}=1x3x224x224`,
+    );
   }
   const name = info.inputs[0].name;
   if (name in raw) throw usageError(`--shape given twice for '${name}'`);
@@ -44,7 +46,11 @@ export function resolveShapes(args: ParsedArgs, info: ModelInfo): Record<string,
   return { ...rest, [name]: dims };
 }
 
-export function compileWithProgress(model: LoadedModel, args: ParsedArgs, progress: Progress): { compiled: CompiledModel; ms: number } {
+export function compileWithProgress(
+  model: LoadedModel,
+  args: ParsedArgs,
+  progress: Progress,
+): { compiled: CompiledModel; ms: number } {
   if (model.info.unsupported.length > 0) throw new UnsupportedOpsError(model.info.unsupported);
   const shapes = resolveShapes(args, model.info);
   const { value, ms } = progress.phase("compiling", () => compileModel(model.bytes, { shapes }));

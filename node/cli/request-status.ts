@@ -5,7 +5,6 @@ import type { Deployment } from "../chain/deploy";
 import { logsSince } from "../chain/logs";
 import { CallbackStatus, ClaimStatus, GameStatus, RequestStatus, statusName } from "../chain/status";
 
-
 export interface GameView {
   gameId: string;
   challenger: string;
@@ -42,11 +41,13 @@ export function decodeOutputs(output: string, counts: readonly number[]): number
   const b = getBytes(output);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let o = 0;
-  return counts.map((n) => Array.from({ length: n }, () => {
-    const v = dv.getFloat32(o);
-    o += 4;
-    return v;
-  }));
+  return counts.map((n) =>
+    Array.from({ length: n }, () => {
+      const v = dv.getFloat32(o);
+      o += 4;
+      return v;
+    }),
+  );
 }
 
 export async function requestView(d: Deployment, requestId: bigint): Promise<RequestView | null> {
@@ -55,11 +56,19 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
   const [modelName] = await d.registry.metadata(r.modelId);
   const claims: ClaimView[] = [];
   const provider = d.coordinator.runner!.provider!;
-  for (const e of await logsSince(provider, (a, b) => d.coordinator.queryFilter(d.coordinator.filters.Claimed(requestId), a, b), d.fromBlock)) {
+  for (const e of await logsSince(
+    provider,
+    (a, b) => d.coordinator.queryFilter(d.coordinator.filters.Claimed(requestId), a, b),
+    d.fromBlock,
+  )) {
     const claimId = e.args.claimId;
     const c = await d.coordinator.getClaim(claimId);
     const games: GameView[] = [];
-    for (const g of await logsSince(provider, (a, b) => d.game.queryFilter(d.game.filters.GameCreated(undefined, claimId), a, b), d.fromBlock)) {
+    for (const g of await logsSince(
+      provider,
+      (a, b) => d.game.queryFilter(d.game.filters.GameCreated(undefined, claimId), a, b),
+      d.fromBlock,
+    )) {
       const game = await d.game.getGame(g.args.gameId);
       games.push({
         gameId: String(g.args.gameId),
@@ -69,12 +78,22 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
         range: [Number(game.lo), Number(game.hi)],
       });
     }
-    claims.push({ claimId: String(claimId), operator: c.operator, status: statusName(ClaimStatus, c.status), finalStateHash: c.finalStateHash, challengeDeadline: Number(c.challengeDeadline), games });
+    claims.push({
+      claimId: String(claimId),
+      operator: c.operator,
+      status: statusName(ClaimStatus, c.status),
+      finalStateHash: c.finalStateHash,
+      challengeDeadline: Number(c.challengeDeadline),
+      games,
+    });
   }
   let outputs: number[][] | null = null;
   if (r.status === RequestStatus.Finalized) {
     const [, , slots] = await d.registry.claimSpec(r.modelId);
-    outputs = decodeOutputs(await d.coordinator.resultOf(requestId), slots.map((s) => Number(s.valueCount)));
+    outputs = decodeOutputs(
+      await d.coordinator.resultOf(requestId),
+      slots.map((s) => Number(s.valueCount)),
+    );
   }
   return {
     requestId: String(requestId),
@@ -100,12 +119,20 @@ export function formatRequestView(v: RequestView): string {
     `  callback   ${v.callback}`,
   ];
   for (const c of v.claims) {
-    lines.push(`  claim #${c.claimId} by ${c.operator}: ${c.status} (final state ${c.finalStateHash.slice(0, 10)}…, window until ${new Date(c.challengeDeadline * 1000).toISOString()})`);
-    for (const g of c.games) lines.push(`    game #${g.gameId} by ${g.challenger}: ${g.status}, ${g.rounds} rounds, range [${g.range[0]}, ${g.range[1]}]`);
+    lines.push(
+      `  claim #${c.claimId} by ${c.operator}: ${c.status} (final state ${c.finalStateHash.slice(0, 10)}…, window until ${new Date(c.challengeDeadline * 1000).toISOString()})`,
+    );
+    for (const g of c.games)
+      lines.push(
+        `    game #${g.gameId} by ${g.challenger}: ${g.status}, ${g.rounds} rounds, range [${g.range[0]}, ${g.range[1]}]`,
+      );
   }
   if (v.outputs) {
     v.outputs.forEach((vals, i) => {
-      const shown = vals.slice(0, FIRST).map((x) => Number(x.toPrecision(7))).join(", ");
+      const shown = vals
+        .slice(0, FIRST)
+        .map((x) => Number(x.toPrecision(7)))
+        .join(", ");
       lines.push(`  output ${i}   [${shown}${vals.length > FIRST ? `, … (${vals.length} values)` : ""}]`);
     });
   }

@@ -5,7 +5,11 @@ import { REL_ERROR_FLOOR } from "../reference/metrics";
 
 export const MODEL_ARG = { name: "model.onnx", help: "the ONNX model file" };
 
-export const OPT_JSON: OptionSpec = { name: "json", kind: "flag", help: "print one JSON object (the last line of output)" };
+export const OPT_JSON: OptionSpec = {
+  name: "json",
+  kind: "flag",
+  help: "print one JSON object (the last line of output)",
+};
 export const OPT_SHAPE: OptionSpec = {
   name: "shape",
   kind: "list",
@@ -18,7 +22,12 @@ export const OPT_INPUT: OptionSpec = {
   metavar: "file",
   help: "input file (.json, .bin, .npy); for several inputs, name=file once per input",
 };
-export const OPT_SEED: OptionSpec = { name: "random-seed", kind: "value", metavar: "n", help: "use random inputs from seed n instead of --input" };
+export const OPT_SEED: OptionSpec = {
+  name: "random-seed",
+  kind: "value",
+  metavar: "n",
+  help: "use random inputs from seed n instead of --input",
+};
 export const OPT_DIST: OptionSpec = {
   name: "random-dist",
   kind: "value",
@@ -39,48 +48,58 @@ random inputs (--random-seed n):
   sqrt(-2 ln(1-u1)) cos(2 pi u2), one value per two draws.`;
 
 export const INSPECT_SPEC: CommandSpec = {
-    path: ["model", "inspect"],
-    summary: "Show a model's inputs, outputs, op counts and every op Referee does not support.",
-    positionals: [MODEL_ARG],
-    options: [OPT_JSON],
-  };
+  path: ["model", "inspect"],
+  summary: "Show a model's inputs, outputs, op counts and every op Referee does not support.",
+  positionals: [MODEL_ARG],
+  options: [OPT_JSON],
+};
 
 export const COMMIT_SPEC: CommandSpec = {
-    path: ["model", "commit"],
-    summary: "Compile a model and print its commitment, the commitment's parts and program statistics.",
-    positionals: [MODEL_ARG],
-    options: [OPT_SHAPE, OPT_JSON],
-  };
+  path: ["model", "commit"],
+  summary: "Compile a model and print its commitment, the commitment's parts and program statistics.",
+  positionals: [MODEL_ARG],
+  options: [OPT_SHAPE, OPT_JSON],
+};
 
 export const RUN_SPEC: CommandSpec = {
-    path: ["run"],
-    summary: "Run a model on one input: outputs, final state hash, state hash at chosen steps, timings.",
-    positionals: [MODEL_ARG],
-    options: [
-      OPT_INPUT,
-      OPT_SEED,
-      OPT_DIST,
-      OPT_SHAPE,
-      { name: "state-at", kind: "list", metavar: "s", help: "also print the state hash after s steps (0 ≤ s ≤ N; repeatable)" },
-      { name: "output", kind: "value", metavar: "file", help: "write the outputs to a .json, .npy or .bin file" },
-      OPT_JSON,
-    ],
-    details: INPUT_DETAILS,
-  };
+  path: ["run"],
+  summary: "Run a model on one input: outputs, final state hash, state hash at chosen steps, timings.",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_INPUT,
+    OPT_SEED,
+    OPT_DIST,
+    OPT_SHAPE,
+    {
+      name: "state-at",
+      kind: "list",
+      metavar: "s",
+      help: "also print the state hash after s steps (0 ≤ s ≤ N; repeatable)",
+    },
+    { name: "output", kind: "value", metavar: "file", help: "write the outputs to a .json, .npy or .bin file" },
+    OPT_JSON,
+  ],
+  details: INPUT_DETAILS,
+};
 
 export const COMPARE_SPEC: CommandSpec = {
-    path: ["compare"],
-    summary: "Compare Referee's outputs with onnxruntime-node's: max abs/rel error, argmax agreement.",
-    positionals: [MODEL_ARG],
-    options: [
-      OPT_INPUT,
-      OPT_SEED,
-      { name: "count", kind: "value", metavar: "m", help: "with --random-seed n: compare on seeds n … n+m-1 (default 1)" },
-      OPT_DIST,
-      OPT_SHAPE,
-      OPT_JSON,
-    ],
-    details: `metrics (per output, over all runs):
+  path: ["compare"],
+  summary: "Compare Referee's outputs with onnxruntime-node's: max abs/rel error, argmax agreement.",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_INPUT,
+    OPT_SEED,
+    {
+      name: "count",
+      kind: "value",
+      metavar: "m",
+      help: "with --random-seed n: compare on seeds n … n+m-1 (default 1)",
+    },
+    OPT_DIST,
+    OPT_SHAPE,
+    OPT_JSON,
+  ],
+  details: `metrics (per output, over all runs):
   maxAbsError       max |referee - ort|
   maxRelError       max |referee - ort| / max(|ort|, ${REL_ERROR_FLOOR.toExponential()})
   meanAbsError      mean |referee - ort|
@@ -90,23 +109,28 @@ export const COMPARE_SPEC: CommandSpec = {
 onnxruntime-node runs on the CPU with 1 intra-op and 1 inter-op thread.
 
 ${INPUT_DETAILS}`,
-  };
+};
 
 export const PROVE_STEP_SPEC: CommandSpec = {
-    path: ["prove-step"],
-    summary: "The one-step proof of step s of a run: pre-state, instruction and its path, proof bytes, post-state.",
-    positionals: [MODEL_ARG],
-    options: [
-      OPT_INPUT,
-      OPT_SEED,
-      OPT_DIST,
-      OPT_SHAPE,
-      { name: "step", kind: "value", metavar: "s", help: "the step to prove: from state s to state s+1 (0 ≤ s ≤ N; s = N is the halted state's step)" },
-      OPT_JSON,
-    ],
-    details: `what a challenger submits (docs/PROTOCOL.md §6): OneStepVerifier.step(programRoot,
+  path: ["prove-step"],
+  summary: "The one-step proof of step s of a run: pre-state, instruction and its path, proof bytes, post-state.",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_INPUT,
+    OPT_SEED,
+    OPT_DIST,
+    OPT_SHAPE,
+    {
+      name: "step",
+      kind: "value",
+      metavar: "s",
+      help: "the step to prove: from state s to state s+1 (0 ≤ s ≤ N; s = N is the halted state's step)",
+    },
+    OPT_JSON,
+  ],
+  details: `what a challenger submits (docs/PROTOCOL.md §6): OneStepVerifier.step(programRoot,
 preStateHash, proof) returns the post-state hash printed here. The proof is checked by the
 node's model of the verifier before it is printed.
 
 ${INPUT_DETAILS}`,
-  };
+};

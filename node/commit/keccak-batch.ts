@@ -15,12 +15,30 @@
 import { FnBuilder, I32, I64, O, S, V128, encodeModule } from "../vm/wasm/encoder";
 
 const ROUND_CONSTANTS: bigint[] = [
-  0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n,
-  0x000000000000808bn, 0x0000000080000001n, 0x8000000080008081n, 0x8000000000008009n,
-  0x000000000000008an, 0x0000000000000088n, 0x0000000080008009n, 0x000000008000000an,
-  0x000000008000808bn, 0x800000000000008bn, 0x8000000000008089n, 0x8000000000008003n,
-  0x8000000000008002n, 0x8000000000000080n, 0x000000000000800an, 0x800000008000000an,
-  0x8000000080008081n, 0x8000000000008080n, 0x0000000080000001n, 0x8000000080008008n,
+  0x0000000000000001n,
+  0x0000000000008082n,
+  0x800000000000808an,
+  0x8000000080008000n,
+  0x000000000000808bn,
+  0x0000000080000001n,
+  0x8000000080008081n,
+  0x8000000000008009n,
+  0x000000000000008an,
+  0x0000000000000088n,
+  0x0000000080008009n,
+  0x000000008000000an,
+  0x000000008000808bn,
+  0x800000000000008bn,
+  0x8000000000008089n,
+  0x8000000000008003n,
+  0x8000000000008002n,
+  0x8000000000000080n,
+  0x000000000000800an,
+  0x800000008000000an,
+  0x8000000080008081n,
+  0x8000000000008080n,
+  0x0000000080000001n,
+  0x8000000080008008n,
 ];
 
 // ρ rotation of lane (x, y), indexed [x][y].
@@ -54,9 +72,16 @@ export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Arra
   fn.get(1).i32(1).op(O.i32Sub).mem(O.i64Load, ALIGN1, 0);
   fn.i64(~0xffn).op(O.i64And);
   fn.get(0).op(O.i64ExtendI32U).op(O.i64Or).set(A(0, 0));
-  for (let i = 1; i < 8; i++) fn.get(1).mem(O.i64Load, ALIGN1, 8 * i - 1).set(4 + i); // lane i = x + 5y is local A(x, y) = 4 + i
+  for (let i = 1; i < 8; i++)
+    fn.get(1)
+      .mem(O.i64Load, ALIGN1, 8 * i - 1)
+      .set(4 + i); // lane i = x + 5y is local A(x, y) = 4 + i
   // Byte 64 is the last data byte, byte 65 the 0x01 pad, byte 135 the final 0x80.
-  fn.get(1).mem(O.i64Load8U, ALIGN1, 63).i64(0x100n).op(O.i64Or).set(4 + 8);
+  fn.get(1)
+    .mem(O.i64Load8U, ALIGN1, 63)
+    .i64(0x100n)
+    .op(O.i64Or)
+    .set(4 + 8);
   for (let i = 9; i < 25; i++) fn.i64(i === 16 ? 0x8000000000000000n : 0n).set(4 + i);
 
   // 24 rounds as a loop, ROUNDS_PER_ITERATION unrolled (a fully unrolled permutation is
@@ -72,7 +97,12 @@ export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Arra
       fn.set(C(x));
     }
     for (let x = 0; x < 5; x++) {
-      fn.get(C((x + 4) % 5)).get(C((x + 1) % 5)).i64(1n).op(O.i64Rotl).op(O.i64Xor).set(D(x));
+      fn.get(C((x + 4) % 5))
+        .get(C((x + 1) % 5))
+        .i64(1n)
+        .op(O.i64Rotl)
+        .op(O.i64Xor)
+        .set(D(x));
     }
     // θ applied, then ρ and π: B[y, 2x+3y] = rotl(A[x, y] ⊕ D[x], r[x][y])
     for (let x = 0; x < 5; x++) {
@@ -85,24 +115,48 @@ export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Arra
     // χ: A[x, y] = B[x, y] ⊕ (¬B[x+1, y] ∧ B[x+2, y])
     for (let y = 0; y < 5; y++) {
       for (let x = 0; x < 5; x++) {
-        fn.get(B(x, y)).get(B((x + 1) % 5, y)).i64(-1n).op(O.i64Xor);
-        fn.get(B((x + 2) % 5, y)).op(O.i64And).op(O.i64Xor).set(A(x, y));
+        fn.get(B(x, y))
+          .get(B((x + 1) % 5, y))
+          .i64(-1n)
+          .op(O.i64Xor);
+        fn.get(B((x + 2) % 5, y))
+          .op(O.i64And)
+          .op(O.i64Xor)
+          .set(A(x, y));
       }
     }
     // ι
-    fn.get(A(0, 0)).get(R).mem(O.i64Load, ALIGN1, RC_BASE + 8 * u).op(O.i64Xor).set(A(0, 0));
+    fn.get(A(0, 0))
+      .get(R)
+      .mem(O.i64Load, ALIGN1, RC_BASE + 8 * u)
+      .op(O.i64Xor)
+      .set(A(0, 0));
   }
-  fn.get(R).i32(8 * roundsPerIteration).op(O.i32Add).tee(R).i32(8 * 24).op(O.i32LtU).brIf(round);
+  fn.get(R)
+    .i32(8 * roundsPerIteration)
+    .op(O.i32Add)
+    .tee(R)
+    .i32(8 * 24)
+    .op(O.i32LtU)
+    .brIf(round);
   fn.end();
 
   // Squeeze 32 bytes: lanes 0..3, little-endian.
-  for (let i = 0; i < 4; i++) fn.get(3).get(4 + i).mem(O.i64Store, ALIGN1, 8 * i);
+  for (let i = 0; i < 4; i++)
+    fn.get(3)
+      .get(4 + i)
+      .mem(O.i64Store, ALIGN1, 8 * i);
   // next message
   fn.get(1).i32(64).op(O.i32Add).set(1);
   fn.get(3).i32(32).op(O.i32Add).set(3);
   fn.get(2).i32(1).op(O.i32Sub).set(2);
   fn.br(next).end().end();
-  return encodeModule({ memory: { export: "memory", pages: MEMORY_PAGES }, types: [4], fns: [fn], exports: [["hashNodes", 0]] });
+  return encodeModule({
+    memory: { export: "memory", pages: MEMORY_PAGES },
+    types: [4],
+    fns: [fn],
+    exports: [["hashNodes", 0]],
+  });
 }
 
 /**
@@ -125,7 +179,9 @@ export function emitSimdModule(): Uint8Array {
   const rotl = (r: number): void => {
     // value on the stack → rotl(value, r)
     fn.tee(T).i32(r).simd(S.i64x2Shl);
-    fn.get(T).i32(64 - r).simd(S.i64x2ShrU);
+    fn.get(T)
+      .i32(64 - r)
+      .simd(S.i64x2ShrU);
     fn.simd(S.or);
   };
   // Lane i (0..8) of the message whose data starts at src + off, as an i64.
@@ -139,7 +195,10 @@ export function emitSimdModule(): Uint8Array {
     } else if (i < 8) {
       fn.get(1).mem(O.i64Load, ALIGN1, off + 8 * i - 1);
     } else {
-      fn.get(1).mem(O.i64Load8U, ALIGN1, off + 63).i64(0x100n).op(O.i64Or);
+      fn.get(1)
+        .mem(O.i64Load8U, ALIGN1, off + 63)
+        .i64(0x100n)
+        .op(O.i64Or);
     }
   };
 
@@ -179,21 +238,41 @@ export function emitSimdModule(): Uint8Array {
   }
   for (let y = 0; y < 5; y++) {
     for (let x = 0; x < 5; x++) {
-      fn.get(B(x, y)).get(B((x + 2) % 5, y)).get(B((x + 1) % 5, y)).simd(S.andnot).simd(S.xor).set(A(x, y));
+      fn.get(B(x, y))
+        .get(B((x + 2) % 5, y))
+        .get(B((x + 1) % 5, y))
+        .simd(S.andnot)
+        .simd(S.xor)
+        .set(A(x, y));
     }
   }
   fn.get(A(0, 0)).get(R).simdMem(S.load64Splat, ALIGN1, RC_BASE).simd(S.xor).set(A(0, 0));
-  fn.get(R).i32(8).op(O.i32Add).tee(R).i32(8 * 24).op(O.i32LtU).brIf(round);
+  fn.get(R)
+    .i32(8)
+    .op(O.i32Add)
+    .tee(R)
+    .i32(8 * 24)
+    .op(O.i32LtU)
+    .brIf(round);
   fn.end();
 
   for (let m = 0; m < 2; m++) {
-    for (let i = 0; i < 4; i++) fn.get(3).get(4 + i).simd(S.i64x2ExtractLane, m).mem(O.i64Store, ALIGN1, 32 * m + 8 * i);
+    for (let i = 0; i < 4; i++)
+      fn.get(3)
+        .get(4 + i)
+        .simd(S.i64x2ExtractLane, m)
+        .mem(O.i64Store, ALIGN1, 32 * m + 8 * i);
   }
   fn.get(1).i32(128).op(O.i32Add).set(1);
   fn.get(3).i32(64).op(O.i32Add).set(3);
   fn.get(2).i32(1).op(O.i32Sub).set(2);
   fn.br(next).end().end();
-  return encodeModule({ memory: { export: "memory", pages: MEMORY_PAGES }, types: [4], fns: [fn], exports: [["hashNodes2", 0]] });
+  return encodeModule({
+    memory: { export: "memory", pages: MEMORY_PAGES },
+    types: [4],
+    fns: [fn],
+    exports: [["hashNodes2", 0]],
+  });
 }
 
 // Memory layout: round constants at RC_BASE; [SRC, SRC + 64·(BATCH+1)) messages (one spare:

@@ -88,7 +88,8 @@ export class MerkleTree {
 
   /** Replace leaf j (< count) and rehash its path: O(depth) hashes. */
   update(j: number, leaf: Uint8Array): void {
-    if (!(Number.isSafeInteger(j) && j >= 0 && j < this.count)) throw new RangeError(`leaf ${j} out of range [0, ${this.count})`);
+    if (!(Number.isSafeInteger(j) && j >= 0 && j < this.count))
+      throw new RangeError(`leaf ${j} out of range [0, ${this.count})`);
     if (leaf.length !== 32) throw new RangeError("leaf must be 32 bytes");
     this.levels[0].set(leaf, j * 32);
     this.rehashPath(j);
@@ -118,7 +119,12 @@ export class MerkleTree {
  * siblings.length; an index that does not fit in it is rejected, so a proof cannot be
  * replayed at another position.
  */
-export function rootFromProof(prefix: number, leaf: Uint8Array, index: number, siblings: readonly Uint8Array[]): Bytes32 {
+export function rootFromProof(
+  prefix: number,
+  leaf: Uint8Array,
+  index: number,
+  siblings: readonly Uint8Array[],
+): Bytes32 {
   if (leaf.length !== 32) throw new RangeError("proof leaf must be 32 bytes");
   if (!(Number.isSafeInteger(index) && index >= 0 && index < 2 ** siblings.length)) {
     throw new RangeError(`proof index ${index} does not fit a tree of depth ${siblings.length}`);

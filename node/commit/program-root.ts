@@ -1,13 +1,5 @@
 // Instruction bytes, the instruction tree and the program root (docs/PROTOCOL.md §3.3).
-import {
-  Instruction,
-  Kind,
-  Operand,
-  Program,
-  Space,
-  TensorSpec,
-  product,
-} from "../program/isa";
+import { Instruction, Kind, Operand, Program, Space, TensorSpec, product } from "../program/isa";
 import { ByteReader, ByteWriter, checkInt } from "./bytes";
 import { INSTRUCTION_LEAF, PROGRAM_NODE, PROGRAM_ROOT } from "./domains";
 import { Bytes32, keccak256, keccak256Concat } from "./keccak";

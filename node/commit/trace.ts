@@ -70,7 +70,8 @@ export class TraceCommitter {
       if (ins.out.space !== Space.Activation || !(j >= 0 && j < this.writer.length)) {
         throw new RangeError(`instruction ${i}: output is not an activation slot of the program`);
       }
-      if (this.writer[j] !== -1) throw new RangeError(`activation slot ${j} written by instructions ${this.writer[j]} and ${i}`);
+      if (this.writer[j] !== -1)
+        throw new RangeError(`activation slot ${j} written by instructions ${this.writer[j]} and ${i}`);
       this.writer[j] = i;
     });
     this.programTree = options.programTree ?? ProgramTree.build(program);
@@ -84,7 +85,8 @@ export class TraceCommitter {
 
   /** Build from a program and the final memory of one run. Needs initHasher() done. */
   static build(program: Program, memory: Memory, options: TraceCommitterOptions = {}): TraceCommitter {
-    if (!isHasherReady()) throw new Error("TraceCommitter.build before initHasher(): use TraceCommitter.create or await initHasher()");
+    if (!isHasherReady())
+      throw new Error("TraceCommitter.build before initHasher(): use TraceCommitter.create or await initHasher()");
     return new TraceCommitter(program, memory, options);
   }
 
@@ -96,14 +98,28 @@ export class TraceCommitter {
   private checkMemory(): void {
     const { program, memory } = this;
     const check = (what: string, got: readonly Float32Array[], want: number[]): void => {
-      if (got.length !== want.length) throw new RangeError(`memory has ${got.length} ${what} slots, program ${want.length}`);
+      if (got.length !== want.length)
+        throw new RangeError(`memory has ${got.length} ${what} slots, program ${want.length}`);
       got.forEach((a, i) => {
-        if (a.length !== want[i]) throw new RangeError(`memory ${what} slot ${i} has ${a.length} values, program ${want[i]}`);
+        if (a.length !== want[i])
+          throw new RangeError(`memory ${what} slot ${i} has ${a.length} values, program ${want[i]}`);
       });
     };
-    check("weight", memory.weights, program.weights.map((w) => w.data.length));
-    check("input", memory.inputs, program.inputs.map((s) => product(s.dims)));
-    check("activation", memory.activations, program.activations.map((a) => a.length));
+    check(
+      "weight",
+      memory.weights,
+      program.weights.map((w) => w.data.length),
+    );
+    check(
+      "input",
+      memory.inputs,
+      program.inputs.map((s) => product(s.dims)),
+    );
+    check(
+      "activation",
+      memory.activations,
+      program.activations.map((a) => a.length),
+    );
   }
 
   /** How many leading values of activation slot j are written at pc (the rest are zero). */
@@ -173,7 +189,13 @@ export class TraceCommitter {
       inputs: this.inputs.root(),
       activations: this.activationSpaceAt(pc).root(),
     };
-    const hash = stateHash({ weightsRoot: roots.weights, inputsRoot: roots.inputs, activationsRoot: roots.activations, pc, acc });
+    const hash = stateHash({
+      weightsRoot: roots.weights,
+      inputsRoot: roots.inputs,
+      activationsRoot: roots.activations,
+      pc,
+      acc,
+    });
     return { step: s, pc, acc, roots, hash };
   }
 

@@ -30,7 +30,8 @@ export class SlotTree extends MerkleTree {
 
   /** Build the tree of a slot: ≈ ⌈L/8⌉ hashes. Keeps a reference to `values`. */
   static build(values: Float32Array): SlotTree {
-    if (!isHasherReady()) throw new Error("SlotTree.build before initHasher(): await initHasher() (node/commit/keccak) once at start-up");
+    if (!isHasherReady())
+      throw new Error("SlotTree.build before initHasher(): await initHasher() (node/commit/keccak) once at start-up");
     const t = new SlotTree(values, [new Uint8Array(0)]);
     t.buildLevel1();
     t.buildFrom(1);
@@ -66,7 +67,8 @@ export class SlotTree extends MerkleTree {
    * rehash its path. Writes through to `values`.
    */
   override update(j: number, leaf: Uint8Array): void {
-    if (!(Number.isSafeInteger(j) && j >= 0 && j < this.count)) throw new RangeError(`leaf ${j} out of range [0, ${this.count})`);
+    if (!(Number.isSafeInteger(j) && j >= 0 && j < this.count))
+      throw new RangeError(`leaf ${j} out of range [0, ${this.count})`);
     if (leaf.length !== LEAF_BYTES) throw new RangeError("leaf must be 32 bytes");
     const vals = unpackLeaf(leaf);
     const bits = new Uint32Array(vals.buffer);
@@ -113,7 +115,9 @@ export class SlotTree extends MerkleTree {
     for (let d = 0; d < this.depth; d++) {
       const cur = path[d];
       // Left of the boundary all is final; right of it all is zero.
-      path.push(m & 1 ? hashNode(TENSOR_NODE, super.node(d, m - 1), cur) : hashNode(TENSOR_NODE, cur, zeroHash(TENSOR_NODE, d)));
+      path.push(
+        m & 1 ? hashNode(TENSOR_NODE, super.node(d, m - 1), cur) : hashNode(TENSOR_NODE, cur, zeroHash(TENSOR_NODE, d)),
+      );
       m = Math.floor(m / 2);
     }
     this.boundary = { p, path };

@@ -5,15 +5,7 @@
 // leaf, leaf proof and slot-root proof, and the old leaf of the written element. The
 // verifier recomputes S_{s+1}'s hash from the witness alone; it is the executable model of
 // the on-chain one-step verifier, so it reads like one: check, decode, compute, hash.
-import {
-  FIRST_BINARY_MAP_OP,
-  Instruction,
-  Kind,
-  ReduceOp,
-  SlotRef,
-  Space,
-  product,
-} from "../program/isa";
+import { FIRST_BINARY_MAP_OP, Instruction, Kind, ReduceOp, SlotRef, Space, product } from "../program/isa";
 import { RefereeError } from "../errors";
 import * as fo32 from "../fo32";
 import type { Pc } from "../vm/memory";
@@ -74,7 +66,14 @@ export function buildWitness(trace: TraceCommitter, s: number): StepWitness {
       case Space.Input: {
         const space = slot.space === Space.Weight ? trace.weights : trace.inputs;
         const t = space.slots[slot.index];
-        return { slot, address, leaf: t.leaf(j), leafProof: t.proof(j), slotRoot: t.root(), slotProof: space.slotProof(slot.index) };
+        return {
+          slot,
+          address,
+          leaf: t.leaf(j),
+          leafProof: t.proof(j),
+          slotRoot: t.root(),
+          slotProof: space.slotProof(slot.index),
+        };
       }
       case Space.Activation: {
         const t = trace.activations[slot.index];
@@ -93,7 +92,9 @@ export function buildWitness(trace: TraceCommitter, s: number): StepWitness {
   const reads = access.reads.filter((r) => r.used).map((r) => valueWitness(r.slot, r.address));
   const write = access.write === null ? null : valueWitness(access.write.slot, access.write.address);
   const instruction =
-    access.phase === "halted" ? null : { bytes: trace.programTree.bytes[pc.instr], proof: trace.programTree.proof(pc.instr) };
+    access.phase === "halted"
+      ? null
+      : { bytes: trace.programTree.bytes[pc.instr], proof: trace.programTree.proof(pc.instr) };
   const postHash = s === trace.N ? pre.hash : trace.stateAt(s + 1).hash;
   return { step: s, pre: stateParts(pre), header, instruction, reads, write, postHash };
 }
@@ -152,14 +153,18 @@ function checkValue(
   what: string,
 ): number {
   if (w.slot.space !== want.space || w.slot.index !== want.index || w.address !== address) {
-    fail(`${what}: witness is for (${w.slot.space}, ${w.slot.index})[${w.address}], step reads (${want.space}, ${want.index})[${address}]`);
+    fail(
+      `${what}: witness is for (${w.slot.space}, ${w.slot.index})[${w.address}], step reads (${want.space}, ${want.index})[${address}]`,
+    );
   }
   const slots = slotsIn(header, want.space);
   if (!(want.index >= 0 && want.index < slots)) fail(`${what}: slot ${want.index} out of range [0, ${slots})`);
-  if (w.leafProof.length !== slotDepth(slotLength)) fail(`${what}: leaf proof has ${w.leafProof.length} levels, slot depth is ${slotDepth(slotLength)}`);
+  if (w.leafProof.length !== slotDepth(slotLength))
+    fail(`${what}: leaf proof has ${w.leafProof.length} levels, slot depth is ${slotDepth(slotLength)}`);
   if (w.slotProof.length !== depthFor(Math.max(1, slots))) fail(`${what}: slot proof has ${w.slotProof.length} levels`);
   const j = Math.floor(address / VALUES_PER_LEAF);
-  if (!bytesEqual(rootFromProof(TENSOR_NODE, w.leaf, j, w.leafProof), w.slotRoot)) fail(`${what}: leaf proof does not match the slot root`);
+  if (!bytesEqual(rootFromProof(TENSOR_NODE, w.leaf, j, w.leafProof), w.slotRoot))
+    fail(`${what}: leaf proof does not match the slot root`);
   if (!bytesEqual(rootFromProof(MEMORY_NODE, w.slotRoot, want.index, w.slotProof), spaceRootOf(pre, want.space))) {
     fail(`${what}: slot proof does not match the state's space root`);
   }
@@ -185,7 +190,8 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
   // INVARIANT: a halted state is a fixed point.
   if (pc.instr === n) {
     if (pc.elem !== 0 || pc.k !== 0) fail(`halted pc must be (${n}, 0, 0)`);
-    if (w.instruction !== null || w.reads.length > 0 || w.write !== null) fail("halted step takes no instruction or values");
+    if (w.instruction !== null || w.reads.length > 0 || w.write !== null)
+      fail("halted step takes no instruction or values");
     return done(pre);
   }
   if (!(pc.instr >= 0 && pc.instr < n)) fail(`pc.instr ${pc.instr} out of range [0, ${n}]`);
@@ -251,7 +257,8 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
   switch (ins.kind) {
     case Kind.Dot: {
       let s = a;
-      if (ins.inputs.length > 2) s = fo32.add(s, must(readValue(2, o.concat(ins.redDims.map(() => 0)), "bias"), "bias"));
+      if (ins.inputs.length > 2)
+        s = fo32.add(s, must(readValue(2, o.concat(ins.redDims.map(() => 0)), "bias"), "bias"));
       value = fo32.unaryOp(ins.op, s, ins.params);
       break;
     }
@@ -288,7 +295,11 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
 
   // advance
   const pcNext: Pc =
-    pc.elem + 1 < E ? { instr: pc.instr, elem: pc.elem + 1, k: 0 } : pc.instr + 1 < n ? { instr: pc.instr + 1, elem: 0, k: 0 } : { instr: n, elem: 0, k: 0 };
+    pc.elem + 1 < E
+      ? { instr: pc.instr, elem: pc.elem + 1, k: 0 }
+      : pc.instr + 1 < n
+        ? { instr: pc.instr + 1, elem: 0, k: 0 }
+        : { instr: n, elem: 0, k: 0 };
   return done({ ...pre, activationsRoot, pc: pcNext, acc: 0 });
 }
 
@@ -343,7 +354,8 @@ function readPath(r: ByteReader, prefix: number, what: string): Bytes32[] {
   if (n > 32) throw new RangeError(`${what}: path of ${n} levels (at most 32)`);
   if (n < 32 && mask >>> n !== 0) throw new RangeError(`${what}: zero mask has bits above level ${n}`);
   const out: Bytes32[] = [];
-  for (let d = 0; d < n; d++) out.push((mask >>> d) & 1 ? zeroHash(prefix, d).slice() : r.bytes(32, `${what}: sibling`));
+  for (let d = 0; d < n; d++)
+    out.push((mask >>> d) & 1 ? zeroHash(prefix, d).slice() : r.bytes(32, `${what}: sibling`));
   return out;
 }
 
@@ -357,7 +369,9 @@ interface Anchor {
 
 function anchorOf(slot: number, slotRoot: Bytes32, siblings: Bytes32[]): Anchor {
   const nodes = [slotRoot];
-  siblings.forEach((s, d) => nodes.push((slot >>> d) & 1 ? hashNode(MEMORY_NODE, s, nodes[d]) : hashNode(MEMORY_NODE, nodes[d], s)));
+  siblings.forEach((s, d) =>
+    nodes.push((slot >>> d) & 1 ? hashNode(MEMORY_NODE, s, nodes[d]) : hashNode(MEMORY_NODE, nodes[d], s)),
+  );
   return { slot, siblings, nodes };
 }
 
@@ -452,8 +466,10 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
       anchors.set(space, anchorOf(index, slotRoot, given));
     } else {
       const m = a.slot === index ? 0 : meetingLevel(a.slot, index);
-      if (given.length !== m) throw new RangeError(`${what}: joined slot path has ${given.length} levels, expected ${m}`);
-      if (m >= a.siblings.length && a.slot !== index) throw new RangeError(`${what}: slot ${index} is outside its anchor's tree`);
+      if (given.length !== m)
+        throw new RangeError(`${what}: joined slot path has ${given.length} levels, expected ${m}`);
+      if (m >= a.siblings.length && a.slot !== index)
+        throw new RangeError(`${what}: slot ${index} is outside its anchor's tree`);
       const rest = a.slot === index ? a.siblings : [a.nodes[m], ...a.siblings.slice(m + 1)];
       slotProof = [...given, ...rest.map((x) => x.slice())];
     }

@@ -4,7 +4,19 @@
 import { RefereeError } from "../errors";
 import { ConstTensor, isFloatType } from "../onnx/tensor";
 import { evaluateKernel, KernelSpec } from "./evaluate";
-import { ActivationSlot, Instruction, Kind, Operand, Program, Space, SlotRef, WeightSlot, COMPILER_VERSION, TensorSpec, product } from "../program/isa";
+import {
+  ActivationSlot,
+  Instruction,
+  Kind,
+  Operand,
+  Program,
+  Space,
+  SlotRef,
+  WeightSlot,
+  COMPILER_VERSION,
+  TensorSpec,
+  product,
+} from "../program/isa";
 import { ConstValue, OperandSpec, TensorValue, Value } from "./values";
 
 export class ProgramBuilder {
@@ -49,7 +61,10 @@ export class ProgramBuilder {
    */
   kernel(spec: KernelSpec, outDims: number[], name: string): Value {
     if (product(outDims) !== product(spec.iterDims)) {
-      throw new RefereeError("INTERNAL", `${name}: output dims [${outDims}] do not match iteration dims [${spec.iterDims}]`);
+      throw new RefereeError(
+        "INTERNAL",
+        `${name}: output dims [${outDims}] do not match iteration dims [${spec.iterDims}]`,
+      );
     }
     if (spec.inputs.every((o) => o.value.kind === "const")) return this.fold(spec, outDims);
     const inputs: Operand[] = spec.inputs.map((o, i) => ({
@@ -61,16 +76,34 @@ export class ProgramBuilder {
     const out = { space: Space.Activation, index: this.activations.length };
     this.activations.push({ name, length: product(outDims) });
     this.producerOf.set(out.index, this.instructions.length);
-    this.instructions.push({ kind: spec.kind, op: spec.op, params: spec.params.map(Math.fround), iterDims: spec.iterDims, redDims: spec.redDims, out, inputs });
+    this.instructions.push({
+      kind: spec.kind,
+      op: spec.op,
+      params: spec.params.map(Math.fround),
+      iterDims: spec.iterDims,
+      redDims: spec.redDims,
+      out,
+      inputs,
+    });
     return { kind: "tensor", dims: outDims, slot: out };
   }
 
   private fold(spec: KernelSpec, outDims: number[]): ConstValue {
     const consts = spec.inputs.map((o) => (o.value as ConstValue).t);
-    const float = spec.kind === Kind.Dot || consts.some((t) => isFloatType(t.dtype)) || (spec.kind === Kind.Move && consts.length === 0);
-    const dtype = float ? "float32" : consts[0]?.dtype ?? "int64";
+    const float =
+      spec.kind === Kind.Dot ||
+      consts.some((t) => isFloatType(t.dtype)) ||
+      (spec.kind === Kind.Move && consts.length === 0);
+    const dtype = float ? "float32" : (consts[0]?.dtype ?? "int64");
     const data = consts.map((t) => (float && !(t.data instanceof Float32Array) ? Float32Array.from(t.data) : t.data));
-    return { kind: "const", t: { dtype, dims: outDims, data: evaluateKernel({ ...spec, params: float ? spec.params.map(Math.fround) : spec.params }, data, float) } };
+    return {
+      kind: "const",
+      t: {
+        dtype,
+        dims: outDims,
+        data: evaluateKernel({ ...spec, params: float ? spec.params.map(Math.fround) : spec.params }, data, float),
+      },
+    };
   }
 
   /** The instruction that produced a runtime value, if it is the last emitted one's kind of thing. */

@@ -50,26 +50,42 @@ export function inspectModel(bytes: Uint8Array): ModelInfo {
 function inputShapes(g: OnnxGraph, shapes: Record<string, number[]>): number[][] {
   for (const name of Object.keys(shapes)) {
     if (!g.inputs.some((i) => i.name === name)) {
-      throw new RefereeError("SHAPE", `--shape names '${name}', which is not an input of the model (inputs: ${g.inputs.map((i) => i.name).join(", ")})`);
+      throw new RefereeError(
+        "SHAPE",
+        `--shape names '${name}', which is not an input of the model (inputs: ${g.inputs.map((i) => i.name).join(", ")})`,
+      );
     }
   }
   return g.inputs.map((inp) => {
     const given = shapes[inp.name];
     const declared = inp.dims;
     if (given) {
-      if (given.some((d) => !Number.isInteger(d) || d <= 0)) throw new RefereeError("SHAPE", `--shape ${inp.name}: dims must be positive integers, got ${given.join("x")}`);
+      if (given.some((d) => !Number.isInteger(d) || d <= 0))
+        throw new RefereeError("SHAPE", `--shape ${inp.name}: dims must be positive integers, got ${given.join("x")}`);
       if (declared) {
-        if (declared.length !== given.length) throw new RefereeError("SHAPE", `input '${inp.name}' has rank ${declared.length} ([${declared.join(",")}]), --shape gives rank ${given.length}`);
+        if (declared.length !== given.length)
+          throw new RefereeError(
+            "SHAPE",
+            `input '${inp.name}' has rank ${declared.length} ([${declared.join(",")}]), --shape gives rank ${given.length}`,
+          );
         declared.forEach((d, j) => {
-          if (typeof d === "number" && d !== given[j]) throw new RefereeError("SHAPE", `input '${inp.name}' dim ${j} is fixed at ${d} by the model, --shape gives ${given[j]}`);
+          if (typeof d === "number" && d !== given[j])
+            throw new RefereeError(
+              "SHAPE",
+              `input '${inp.name}' dim ${j} is fixed at ${d} by the model, --shape gives ${given[j]}`,
+            );
         });
       }
       return given;
     }
-    if (!declared) throw new RefereeError("SHAPE", `input '${inp.name}' has no declared shape: pass --shape ${inp.name}=…`);
+    if (!declared)
+      throw new RefereeError("SHAPE", `input '${inp.name}' has no declared shape: pass --shape ${inp.name}=…`);
     const symbolic = declared.filter((d) => typeof d !== "number");
     if (symbolic.length > 0) {
-      throw new RefereeError("SHAPE", `input '${inp.name}' has dynamic dims [${declared.join(",")}]: pass --shape ${inp.name}=${declared.map((d) => (typeof d === "number" ? d : "N")).join("x")}`);
+      throw new RefereeError(
+        "SHAPE",
+        `input '${inp.name}' has dynamic dims [${declared.join(",")}]: pass --shape ${inp.name}=${declared.map((d) => (typeof d === "number" ? d : "N")).join("x")}`,
+      );
     }
     return declared as number[];
   });
@@ -97,7 +113,8 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
   if (bad.length > 0) throw new UnsupportedOpsError(bad);
   const frozen = options.frozenInputs ?? {};
   for (const name of Object.keys(frozen)) {
-    if (!g.inputs.some((i) => i.name === name)) throw new RefereeError("SHAPE", `frozen input '${name}' is not an input of the model`);
+    if (!g.inputs.some((i) => i.name === name))
+      throw new RefereeError("SHAPE", `frozen input '${name}' is not an input of the model`);
   }
   g.inputs = g.inputs.filter((i) => !(i.name in frozen));
   for (const [name, t] of Object.entries(frozen)) g.initializers.set(name, t);
@@ -106,7 +123,10 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
   const values = new Map<string, Value>();
   g.inputs.forEach((inp, i) => {
     if (inp.elemType !== "float32" && inp.elemType !== "unknown") {
-      throw new RefereeError("ONNX_UNSUPPORTED_OPS", `input '${inp.name}' has element type ${inp.elemType}: Referee's runtime inputs are float32`);
+      throw new RefereeError(
+        "ONNX_UNSUPPORTED_OPS",
+        `input '${inp.name}' has element type ${inp.elemType}: Referee's runtime inputs are float32`,
+      );
     }
     values.set(inp.name, b.addInput(inp.name, shapes[i]));
   });
@@ -127,7 +147,8 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     if (!entry) throw new UnsupportedOpsError([node.opType]);
     const inputs = node.inputs.map((x) => (x === "" ? undefined : values.get(x)));
     node.inputs.forEach((x, i) => {
-      if (x !== "" && !inputs[i]) throw new RefereeError("ONNX_INVALID", `${node.name} (${node.opType}) reads '${x}', which is not defined`);
+      if (x !== "" && !inputs[i])
+        throw new RefereeError("ONNX_INVALID", `${node.name} (${node.opType}) reads '${x}', which is not defined`);
     });
     const ctx = new NodeContext(b, node, opset, inputs, (i) => consumers.get(node.inputs[i]) === 1);
     let outs: Value[];
@@ -152,7 +173,9 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     if (!v) throw new RefereeError("ONNX_INVALID", `graph output '${o.name}' is never computed`);
     if (v.kind === "const") {
       // A constant output (e.g. a Shape) is stored as float32 like every slot.
-      const t = isFloatType(v.t.dtype) ? v.t : { dtype: "float32" as const, dims: v.t.dims, data: Float32Array.from(v.t.data) };
+      const t = isFloatType(v.t.dtype)
+        ? v.t
+        : { dtype: "float32" as const, dims: v.t.dims, data: Float32Array.from(v.t.data) };
       const slot = b.slotOf({ kind: "const", t }, o.name);
       return { name: o.name, dims: v.t.dims, slot };
     }

@@ -25,7 +25,10 @@ export class NodeContext {
   }
 
   unsupported(message: string): never {
-    throw new RefereeError("ONNX_UNSUPPORTED_OPS", `unsupported ONNX op: ${this.node.opType} (${this.node.name}: ${message})`);
+    throw new RefereeError(
+      "ONNX_UNSUPPORTED_OPS",
+      `unsupported ONNX op: ${this.node.opType} (${this.node.name}: ${message})`,
+    );
   }
 
   get inputCount(): number {

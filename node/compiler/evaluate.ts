@@ -33,27 +33,41 @@ function address(o: OperandSpec, strides: number[], it: number[]): number {
 
 function intUnary(op: MapOp, x: number): number {
   switch (op) {
-    case MapOp.None: case MapOp.Identity: return x;
-    case MapOp.Neg: return -x;
-    case MapOp.Abs: return Math.abs(x);
-    case MapOp.Relu: return x > 0 ? x : 0;
-    case MapOp.Sign: return Math.sign(x);
-    default: throw new RefereeError("ONNX_INVALID", `integer tensors do not support ${MapOp[op]}`);
+    case MapOp.None:
+    case MapOp.Identity:
+      return x;
+    case MapOp.Neg:
+      return -x;
+    case MapOp.Abs:
+      return Math.abs(x);
+    case MapOp.Relu:
+      return x > 0 ? x : 0;
+    case MapOp.Sign:
+      return Math.sign(x);
+    default:
+      throw new RefereeError("ONNX_INVALID", `integer tensors do not support ${MapOp[op]}`);
   }
 }
 
 function intBinary(op: MapOp, x: number, y: number): number {
   switch (op) {
-    case MapOp.Add: return x + y;
-    case MapOp.Sub: return x - y;
-    case MapOp.Mul: return x * y;
+    case MapOp.Add:
+      return x + y;
+    case MapOp.Sub:
+      return x - y;
+    case MapOp.Mul:
+      return x * y;
     case MapOp.Div:
       if (y === 0) throw new RefereeError("ONNX_INVALID", "integer division by zero in a constant expression");
       return Math.trunc(x / y);
-    case MapOp.Max: return Math.max(x, y);
-    case MapOp.Min: return Math.min(x, y);
-    case MapOp.Pow: return x ** y;
-    default: throw new RefereeError("ONNX_INVALID", `integer tensors do not support ${MapOp[op]}`);
+    case MapOp.Max:
+      return Math.max(x, y);
+    case MapOp.Min:
+      return Math.min(x, y);
+    case MapOp.Pow:
+      return x ** y;
+    default:
+      throw new RefereeError("ONNX_INVALID", `integer tensors do not support ${MapOp[op]}`);
   }
 }
 
@@ -81,8 +95,12 @@ export function evaluateKernel(spec: KernelSpec, data: Data[], float: boolean): 
       rem = Math.floor(rem / spec.redDims[i]);
     }
   };
-  const unary = float && spec.kind !== Kind.Reduce && spec.kind !== Kind.Move && spec.op < FIRST_BINARY_MAP_OP ? unaryFunction(spec.op, spec.params) : undefined;
-  const binary = float && spec.kind === Kind.Map && spec.op >= FIRST_BINARY_MAP_OP ? binaryFunction(spec.op) : undefined;
+  const unary =
+    float && spec.kind !== Kind.Reduce && spec.kind !== Kind.Move && spec.op < FIRST_BINARY_MAP_OP
+      ? unaryFunction(spec.op, spec.params)
+      : undefined;
+  const binary =
+    float && spec.kind === Kind.Map && spec.op >= FIRST_BINARY_MAP_OP ? binaryFunction(spec.op) : undefined;
 
   for (let e = 0; e < E; e++) {
     let rem = e;
@@ -94,7 +112,8 @@ export function evaluateKernel(spec: KernelSpec, data: Data[], float: boolean): 
     switch (spec.kind) {
       case Kind.Map: {
         if (spec.op >= FIRST_BINARY_MAP_OP) {
-          const x = mustRead(0), y = mustRead(1);
+          const x = mustRead(0),
+            y = mustRead(1);
           v = binary ? binary(x, y) : intBinary(spec.op, x, y);
         } else {
           const x = mustRead(0);
@@ -106,7 +125,10 @@ export function evaluateKernel(spec: KernelSpec, data: Data[], float: boolean): 
         v = spec.params[0] ?? 0;
         for (let j = 0; j < spec.inputs.length; j++) {
           const x = read(j);
-          if (x !== undefined) { v = x; break; }
+          if (x !== undefined) {
+            v = x;
+            break;
+          }
         }
         break;
       }
@@ -115,7 +137,8 @@ export function evaluateKernel(spec: KernelSpec, data: Data[], float: boolean): 
         let acc = 0;
         for (let k = 0; k < K; k++) {
           setRed(k);
-          const a = read(0), b = read(1);
+          const a = read(0),
+            b = read(1);
           if (a !== undefined && b !== undefined) acc = add(acc, mul(a, b));
         }
         setRed(0);

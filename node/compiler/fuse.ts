@@ -59,14 +59,30 @@ export function fuseHardSwish(g: OnnxGraph): number {
     const bounds = clipBounds(g, producers, clip);
     if (!bounds || bounds[0] !== 0 || bounds[1] !== 6) continue;
     const mul = consumerOf.get(clip.outputs[0]);
-    if (!mul || mul.opType !== "Mul" || !mul.inputs.includes(x) || !mul.inputs.includes(clip.outputs[0]) || !only(mul.outputs[0])) continue;
+    if (
+      !mul ||
+      mul.opType !== "Mul" ||
+      !mul.inputs.includes(x) ||
+      !mul.inputs.includes(clip.outputs[0]) ||
+      !only(mul.outputs[0])
+    )
+      continue;
     const div = consumerOf.get(mul.outputs[0]);
     if (!div || div.inputs[0] !== mul.outputs[0]) continue;
     const k = scalarOf(g, producers, div.inputs[1]);
-    const scaled = (div.opType === "Div" && k === 6) || (div.opType === "Mul" && k !== undefined && Math.fround(k) === Math.fround(1 / 6));
+    const scaled =
+      (div.opType === "Div" && k === 6) ||
+      (div.opType === "Mul" && k !== undefined && Math.fround(k) === Math.fround(1 / 6));
     if (!scaled) continue;
     for (const n of [add, clip, mul]) removed.add(n);
-    replacement.set(div, { name: `${div.name}/hardswish`, opType: "HardSwish", domain: "", inputs: [x], outputs: [div.outputs[0]], attrs: new Map() });
+    replacement.set(div, {
+      name: `${div.name}/hardswish`,
+      opType: "HardSwish",
+      domain: "",
+      inputs: [x],
+      outputs: [div.outputs[0]],
+      attrs: new Map(),
+    });
     count++;
   }
   if (count > 0) g.nodes = g.nodes.filter((n) => !removed.has(n)).map((n) => replacement.get(n) ?? n);

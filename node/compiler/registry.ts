@@ -16,7 +16,9 @@ export interface OpEntry {
   epilogue?: (ctx: NodeContext) => { op: MapOp; params: number[] } | undefined;
 }
 
-const act = (op: MapOp, params: (c: NodeContext) => number[] = () => []) => (c: NodeContext) => ({ op, params: params(c) });
+const act =
+  (op: MapOp, params: (c: NodeContext) => number[] = () => []) =>
+  (c: NodeContext) => ({ op, params: params(c) });
 
 export const OPS: readonly OpEntry[] = [
   // products
@@ -56,9 +58,19 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Mean", sinceOpset: 1, lower: E.Mean },
   { opType: "PRelu", sinceOpset: 1, lower: E.PRelu },
   { opType: "Relu", sinceOpset: 1, lower: E.Relu, epilogue: act(MapOp.Relu) },
-  { opType: "LeakyRelu", sinceOpset: 1, lower: E.LeakyRelu, epilogue: act(MapOp.LeakyRelu, (c) => [c.float("alpha", 0.01)]) },
+  {
+    opType: "LeakyRelu",
+    sinceOpset: 1,
+    lower: E.LeakyRelu,
+    epilogue: act(MapOp.LeakyRelu, (c) => [c.float("alpha", 0.01)]),
+  },
   { opType: "Clip", sinceOpset: 1, lower: E.Clip, epilogue: (c) => ({ op: MapOp.Clip, params: E.clipBounds(c) }) },
-  { opType: "HardSigmoid", sinceOpset: 1, lower: E.HardSigmoid, epilogue: act(MapOp.HardSigmoid, (c) => [c.float("alpha", 0.2), c.float("beta", 0.5)]) },
+  {
+    opType: "HardSigmoid",
+    sinceOpset: 1,
+    lower: E.HardSigmoid,
+    epilogue: act(MapOp.HardSigmoid, (c) => [c.float("alpha", 0.2), c.float("beta", 0.5)]),
+  },
   { opType: "HardSwish", sinceOpset: 1, lower: E.HardSwish, epilogue: act(MapOp.HardSwish) },
   { opType: "Sigmoid", sinceOpset: 1, lower: E.Sigmoid, epilogue: act(MapOp.Sigmoid) },
   { opType: "Tanh", sinceOpset: 1, lower: E.Tanh, epilogue: act(MapOp.Tanh) },

@@ -39,15 +39,56 @@ export type Vectors = UnaryVectors | BinaryVectors | CompareVectors;
 
 /** Special and boundary bit patterns every op sees (also as the second operand). */
 export const HARD_BITS: readonly number[] = [
-  0x00000000, 0x80000000, // ±0
-  0x00000001, 0x80000001, 0x00000002, 0x00000003, 0x007fffff, 0x807fffff, 0x00400000, 0x00000100, // subnormals
-  0x00800000, 0x80800000, 0x00800001, 0x00ffffff, 0x01000000, // min normal and around
-  0x7f7fffff, 0xff7fffff, 0x7f7ffffe, 0x7f000000, 0x7effffff, // max normal and around
-  0x7f800000, 0xff800000, // ±inf
-  0x7fc00000, 0xffc00000, 0x7f800001, 0x7fbfffff, 0xffffffff, 0xff800001, 0x7fc00001, // NaNs
-  0x3f800000, 0xbf800000, 0x3f800001, 0x3f7fffff, 0x40000000, 0x3f000000, 0xbf000000, // ±1, 1±ulp, 2, ±½
-  0x33800000, 0x33000000, 0x34000000, 0x4b800000, 0x4b000000, 0x4b7fffff, 0xcb000001, // 2^-24, 2^-25, 2^-23, 2^24, 2^23
-  0x3fc00000, 0x40400000, 0x3eaaaaab, 0x5f800000, 0x1f800000, 0xc0200000, 0x3fb504f3, // 1.5, 3, 1/3, 2^64, 2^-64, −2.5, √2
+  0x00000000,
+  0x80000000, // ±0
+  0x00000001,
+  0x80000001,
+  0x00000002,
+  0x00000003,
+  0x007fffff,
+  0x807fffff,
+  0x00400000,
+  0x00000100, // subnormals
+  0x00800000,
+  0x80800000,
+  0x00800001,
+  0x00ffffff,
+  0x01000000, // min normal and around
+  0x7f7fffff,
+  0xff7fffff,
+  0x7f7ffffe,
+  0x7f000000,
+  0x7effffff, // max normal and around
+  0x7f800000,
+  0xff800000, // ±inf
+  0x7fc00000,
+  0xffc00000,
+  0x7f800001,
+  0x7fbfffff,
+  0xffffffff,
+  0xff800001,
+  0x7fc00001, // NaNs
+  0x3f800000,
+  0xbf800000,
+  0x3f800001,
+  0x3f7fffff,
+  0x40000000,
+  0x3f000000,
+  0xbf000000, // ±1, 1±ulp, 2, ±½
+  0x33800000,
+  0x33000000,
+  0x34000000,
+  0x4b800000,
+  0x4b000000,
+  0x4b7fffff,
+  0xcb000001, // 2^-24, 2^-25, 2^-23, 2^24, 2^23
+  0x3fc00000,
+  0x40400000,
+  0x3eaaaaab,
+  0x5f800000,
+  0x1f800000,
+  0xc0200000,
+  0x3fb504f3, // 1.5, 3, 1/3, 2^64, 2^-64, −2.5, √2
 ];
 
 const SIGN = 0x80000000;
@@ -77,7 +118,7 @@ class Gen {
   /** Random sign and random subnormal (or zero) fraction. */
   subnormal(): number {
     const s = this.next() & 1 ? SIGN : 0;
-    return (s | (this.next() & 0x7fffff) >>> this.int(23)) >>> 0;
+    return (s | ((this.next() & 0x7fffff) >>> this.int(23))) >>> 0;
   }
   /** A value whose significand has only `bits` leading bits (exact products / ties). */
   short(bits: number, eLo: number, eHi: number): number {
@@ -127,7 +168,11 @@ function binaryInputs(g: Gen, op: MapOp, nRandom: number): Array<[number, number
         pairs.push([g.normal(250, 254), op === MapOp.Div ? g.normal(110, 127) : g.normal(120, 135)]);
         break;
       case 5: // underflow neighbourhood: tiny × small, tiny / large, subnormal sums
-        pairs.push(op === MapOp.Add || op === MapOp.Sub ? [g.subnormal(), g.normal(0, 3)] : [g.normal(0, 4), op === MapOp.Div ? g.normal(127, 165) : g.normal(90, 127)]);
+        pairs.push(
+          op === MapOp.Add || op === MapOp.Sub
+            ? [g.subnormal(), g.normal(0, 3)]
+            : [g.normal(0, 4), op === MapOp.Div ? g.normal(127, 165) : g.normal(90, 127)],
+        );
         break;
       case 6: // subnormal with anything
         pairs.push([g.subnormal(), g.u32() & 1 ? g.subnormal() : g.normal(1, 254)]);
@@ -158,7 +203,33 @@ function binaryInputs(g: Gen, op: MapOp, nRandom: number): Array<[number, number
 /** Inputs for pow(x, y): every rule of docs/FO32.md §3.9 and random points. */
 function powInputs(g: Gen, n: number): Array<[number, number]> {
   const pairs: Array<[number, number]> = [];
-  const ys = [0, -0, 1, -1, 2, -2, 3, -3, 0.5, -0.5, 0.25, 1.5, 2.5, -1.5, 16, 17, -17, 100, 2 ** 24, 2 ** 24 + 2, -(2 ** 25), 1e10, Infinity, -Infinity, NaN].map(b);
+  const ys = [
+    0,
+    -0,
+    1,
+    -1,
+    2,
+    -2,
+    3,
+    -3,
+    0.5,
+    -0.5,
+    0.25,
+    1.5,
+    2.5,
+    -1.5,
+    16,
+    17,
+    -17,
+    100,
+    2 ** 24,
+    2 ** 24 + 2,
+    -(2 ** 25),
+    1e10,
+    Infinity,
+    -Infinity,
+    NaN,
+  ].map(b);
   for (const x of HARD_BITS) for (const y of ys) pairs.push([x, y]);
   for (const x of ys) for (const y of HARD_BITS) pairs.push([x, y]);
   for (let i = 0; i < n; i++) {
@@ -288,15 +359,31 @@ function specificUnary(g: Gen, op: MapOp, n: number): number[] {
 function unaryParams(op: MapOp): Array<[number, number]> {
   switch (op) {
     case MapOp.LeakyRelu:
-      return [[0x3c23d70a, 0], [b(0.2), 0]];
+      return [
+        [0x3c23d70a, 0],
+        [b(0.2), 0],
+      ];
     case MapOp.Clip:
-      return [[0xff800000, 0x7f800000], [b(0), b(6)], [b(-1), b(1)]];
+      return [
+        [0xff800000, 0x7f800000],
+        [b(0), b(6)],
+        [b(-1), b(1)],
+      ];
     case MapOp.HardSigmoid:
-      return [[0x3e4ccccd, 0x3f000000], [b(1 / 6), b(0.5)]];
+      return [
+        [0x3e4ccccd, 0x3f000000],
+        [b(1 / 6), b(0.5)],
+      ];
     case MapOp.Elu:
-      return [[0x3f800000, 0], [b(0.5), 0]];
+      return [
+        [0x3f800000, 0],
+        [b(0.5), 0],
+      ];
     case MapOp.Selu:
-      return [[0x3fd62d7d, 0x3f867d5f], [b(1.5), b(2)]];
+      return [
+        [0x3fd62d7d, 0x3f867d5f],
+        [b(1.5), b(2)],
+      ];
     default:
       return [[0, 0]];
   }
@@ -346,7 +433,8 @@ export function generateVectors(opts: VectorOptions = {}): Vectors[] {
     }
   }
   for (const op of BINARY_OPS) {
-    const pairs = op === MapOp.Pow ? powInputs(g, opts.binaryRandom ?? 1200) : binaryInputs(g, op, opts.binaryRandom ?? 1200);
+    const pairs =
+      op === MapOp.Pow ? powInputs(g, opts.binaryRandom ?? 1200) : binaryInputs(g, op, opts.binaryRandom ?? 1200);
     const x = pairs.map((p) => p[0]);
     const y = pairs.map((p) => p[1]);
     out.push({ kind: "binary", op, x, y, want: pairs.map(([u, v]) => binaryExpected(op, u, v)) });

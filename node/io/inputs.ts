@@ -76,7 +76,9 @@ function nestedShape(v: unknown, spec: InputSpec): number[] {
   for (let i = 1; i < v.length; i++) {
     const s = nestedShape(v[i], spec);
     if (s.length !== inner.length || s.some((d, j) => d !== inner[j])) {
-      throw inputError(`input '${spec.name}': ragged nested array (sub-arrays of shapes ${dimsText(inner)} and ${dimsText(s)})`);
+      throw inputError(
+        `input '${spec.name}': ragged nested array (sub-arrays of shapes ${dimsText(inner)} and ${dimsText(s)})`,
+      );
     }
   }
   return shape.concat(inner);
@@ -119,7 +121,9 @@ export function parseJsonInputs(text: string, specs: readonly InputSpec[], what 
     const names = new Set(specs.map((s) => s.name));
     for (const key of Object.keys(obj)) {
       if (!names.has(key)) {
-        throw inputError(`unknown input name '${key}' in ${what} (model inputs: ${specs.map((s) => s.name).join(", ")})`);
+        throw inputError(
+          `unknown input name '${key}' in ${what} (model inputs: ${specs.map((s) => s.name).join(", ")})`,
+        );
       }
     }
     return specs.map((spec) => {
@@ -170,7 +174,9 @@ export function parseNpyInput(bytes: Uint8Array, spec: InputSpec, what = "npy in
   const arr = decodeNpy(bytes, what);
   const same = arr.dims.length === spec.dims.length && arr.dims.every((d, i) => d === spec.dims[i]);
   if (!same) {
-    throw inputError(`${what}: array for input '${spec.name}' has shape ${dimsText(arr.dims)}, expected ${dimsText(spec.dims)}`);
+    throw inputError(
+      `${what}: array for input '${spec.name}' has shape ${dimsText(arr.dims)}, expected ${dimsText(spec.dims)}`,
+    );
   }
   return validateInput(spec, arr.data);
 }
@@ -201,7 +207,9 @@ export function readInputFile(file: string, specs: readonly InputSpec[]): Float3
   if (fmt === "json") return parseJsonInputs(bytes.toString("utf8"), specs, file);
   if (fmt === "bin") return parseBinInputs(bytes, specs, file);
   if (specs.length !== 1) {
-    throw inputError(`a .npy file holds one array but the model has ${specs.length} inputs: pass --input name=file.npy for each`);
+    throw inputError(
+      `a .npy file holds one array but the model has ${specs.length} inputs: pass --input name=file.npy for each`,
+    );
   }
   return [parseNpyInput(bytes, specs[0], file)];
 }

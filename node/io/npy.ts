@@ -54,9 +54,12 @@ export function decodeNpy(bytes: Uint8Array, what: string): NpyArray {
   const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
   if (!descr || !fortran || !shapeM) throw bad("malformed .npy header");
   if (descr[1] !== "<f4") {
-    throw bad(`dtype '${descr[1]}' is not supported: save the array as little-endian float32 ('<f4'), e.g. a.astype('<f4')`);
+    throw bad(
+      `dtype '${descr[1]}' is not supported: save the array as little-endian float32 ('<f4'), e.g. a.astype('<f4')`,
+    );
   }
-  if (fortran[1] !== "False") throw bad("Fortran-order arrays are not supported: save a C-order array (np.ascontiguousarray)");
+  if (fortran[1] !== "False")
+    throw bad("Fortran-order arrays are not supported: save a C-order array (np.ascontiguousarray)");
   const dims: number[] = [];
   for (const part of shapeM[1].split(",")) {
     const t = part.trim();

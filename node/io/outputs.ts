@@ -53,7 +53,10 @@ export function writeTensors(file: string, tensors: readonly NamedTensor[]): voi
     bytes = `{${tensors.map((t) => `${JSON.stringify(t.name)}:${tensorToJson(t.data, t.dims)}`).join(",\n")}}\n`;
   } else if (ext === ".npy") {
     if (tensors.length !== 1) {
-      throw new RefereeError("USAGE", `a .npy file holds one array but there are ${tensors.length} outputs: use .json or .bin`);
+      throw new RefereeError(
+        "USAGE",
+        `a .npy file holds one array but there are ${tensors.length} outputs: use .json or .bin`,
+      );
     }
     bytes = encodeNpy(tensors[0].data, tensors[0].dims);
   } else if (ext === ".bin") {
@@ -66,7 +69,10 @@ export function writeTensors(file: string, tensors: readonly NamedTensor[]): voi
     }
     bytes = all;
   } else {
-    throw new RefereeError("USAGE", `cannot tell the format of output file '${file}': use a .json, .bin or .npy extension`);
+    throw new RefereeError(
+      "USAGE",
+      `cannot tell the format of output file '${file}': use a .json, .bin or .npy extension`,
+    );
   }
   try {
     fs.writeFileSync(file, bytes);

@@ -49,5 +49,10 @@ export function encodeFloatTensorProto(name: string, dims: readonly number[], da
   const raw = new Uint8Array(data.length * 4);
   const dv = new DataView(raw.buffer);
   for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
-  return onnx.TensorProto.encode({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw }).finish();
+  return onnx.TensorProto.encode({
+    name,
+    dims: [...dims],
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: raw,
+  }).finish();
 }

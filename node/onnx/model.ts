@@ -43,14 +43,23 @@ const utf8 = new TextDecoder();
 function decodeAttr(a: onnx.IAttributeProto, where: string): AttrValue {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.type) {
-    case T.FLOAT: return { kind: "float", value: a.f ?? 0 };
-    case T.INT: return { kind: "int", value: toNum(a.i) };
-    case T.STRING: return { kind: "string", value: utf8.decode(a.s ?? new Uint8Array()) };
-    case T.TENSOR: return { kind: "tensor", value: decodeTensor(a.t ?? {}, `${where}: attribute ${a.name}`) };
-    case T.FLOATS: return { kind: "floats", value: [...(a.floats ?? [])] };
-    case T.INTS: return { kind: "ints", value: (a.ints ?? []).map((v) => toNum(v)) };
-    case T.STRINGS: return { kind: "strings", value: (a.strings ?? []).map((s) => utf8.decode(s)) };
-    case T.GRAPH: case T.GRAPHS: return { kind: "graph" };
+    case T.FLOAT:
+      return { kind: "float", value: a.f ?? 0 };
+    case T.INT:
+      return { kind: "int", value: toNum(a.i) };
+    case T.STRING:
+      return { kind: "string", value: utf8.decode(a.s ?? new Uint8Array()) };
+    case T.TENSOR:
+      return { kind: "tensor", value: decodeTensor(a.t ?? {}, `${where}: attribute ${a.name}`) };
+    case T.FLOATS:
+      return { kind: "floats", value: [...(a.floats ?? [])] };
+    case T.INTS:
+      return { kind: "ints", value: (a.ints ?? []).map((v) => toNum(v)) };
+    case T.STRINGS:
+      return { kind: "strings", value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    case T.GRAPH:
+    case T.GRAPHS:
+      return { kind: "graph" };
     default:
       // Older exporters leave `type` unset: infer it from the populated field.
       if (a.t) return { kind: "tensor", value: decodeTensor(a.t, `${where}: attribute ${a.name}`) };
@@ -87,7 +96,11 @@ export function loadOnnx(bytes: Uint8Array): OnnxGraph {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new RefereeError("ONNX_MALFORMED", `not a valid ONNX file: protobuf decoding failed (${(e as Error).message})`, e);
+    throw new RefereeError(
+      "ONNX_MALFORMED",
+      `not a valid ONNX file: protobuf decoding failed (${(e as Error).message})`,
+      e,
+    );
   }
   const g = model.graph;
   if (!g || !g.node || (g.node.length === 0 && (g.output ?? []).length === 0)) {
@@ -148,7 +161,10 @@ function topoSort(nodes: GraphNode[], available: Set<string>): GraphNode[] {
     if (next.length === pending.length) {
       const n = next[0];
       const missing = n.inputs.filter((i) => i !== "" && !known.has(i));
-      throw new RefereeError("ONNX_INVALID", `invalid ONNX graph: ${n.name} (${n.opType}) reads ${missing.map((m) => `'${m}'`).join(", ")}, which no node, input or initializer produces (or the graph has a cycle)`);
+      throw new RefereeError(
+        "ONNX_INVALID",
+        `invalid ONNX graph: ${n.name} (${n.opType}) reads ${missing.map((m) => `'${m}'`).join(", ")}, which no node, input or initializer produces (or the graph has a cycle)`,
+      );
     }
     pending = next;
   }

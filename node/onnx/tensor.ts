@@ -3,7 +3,20 @@ import { onnx } from "onnx-proto";
 import { RefereeError } from "../errors";
 
 /** Element types the compiler understands. Floats are carried as float32, integers and bools as float64. */
-export type DType = "float32" | "float64" | "float16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "uint16" | "uint32" | "uint64" | "bool" | "string";
+export type DType =
+  | "float32"
+  | "float64"
+  | "float16"
+  | "int64"
+  | "int32"
+  | "int16"
+  | "int8"
+  | "uint8"
+  | "uint16"
+  | "uint32"
+  | "uint64"
+  | "bool"
+  | "string";
 
 export interface ConstTensor {
   dtype: DType;
@@ -72,36 +85,88 @@ export function decodeTensor(t: onnx.ITensorProto, what: string): ConstTensor {
   const out = isFloatType(dtype) ? new Float32Array(n) : new Float64Array(n);
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    const size: Record<string, number> = { float32: 4, float64: 8, float16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, bool: 1 };
+    const size: Record<string, number> = {
+      float32: 4,
+      float64: 8,
+      float16: 2,
+      int64: 8,
+      int32: 4,
+      int16: 2,
+      int8: 1,
+      uint8: 1,
+      uint16: 2,
+      uint32: 4,
+      uint64: 8,
+      bool: 1,
+    };
     if (raw.byteLength !== n * size[dtype]) {
-      throw new RefereeError("ONNX_INVALID", `${what}: raw_data has ${raw.byteLength} bytes, expected ${n * size[dtype]} for ${dtype}[${dims.join(",")}]`);
+      throw new RefereeError(
+        "ONNX_INVALID",
+        `${what}: raw_data has ${raw.byteLength} bytes, expected ${n * size[dtype]} for ${dtype}[${dims.join(",")}]`,
+      );
     }
     for (let i = 0; i < n; i++) {
       switch (dtype) {
-        case "float32": out[i] = view.getFloat32(4 * i, true); break;
-        case "float64": out[i] = view.getFloat64(8 * i, true); break;
-        case "float16": out[i] = halfToFloat(view.getUint16(2 * i, true)); break;
-        case "int64": out[i] = Number(view.getBigInt64(8 * i, true)); break;
-        case "uint64": out[i] = Number(view.getBigUint64(8 * i, true)); break;
-        case "int32": out[i] = view.getInt32(4 * i, true); break;
-        case "uint32": out[i] = view.getUint32(4 * i, true); break;
-        case "int16": out[i] = view.getInt16(2 * i, true); break;
-        case "uint16": out[i] = view.getUint16(2 * i, true); break;
-        case "int8": out[i] = view.getInt8(i); break;
-        case "uint8": case "bool": out[i] = view.getUint8(i); break;
+        case "float32":
+          out[i] = view.getFloat32(4 * i, true);
+          break;
+        case "float64":
+          out[i] = view.getFloat64(8 * i, true);
+          break;
+        case "float16":
+          out[i] = halfToFloat(view.getUint16(2 * i, true));
+          break;
+        case "int64":
+          out[i] = Number(view.getBigInt64(8 * i, true));
+          break;
+        case "uint64":
+          out[i] = Number(view.getBigUint64(8 * i, true));
+          break;
+        case "int32":
+          out[i] = view.getInt32(4 * i, true);
+          break;
+        case "uint32":
+          out[i] = view.getUint32(4 * i, true);
+          break;
+        case "int16":
+          out[i] = view.getInt16(2 * i, true);
+          break;
+        case "uint16":
+          out[i] = view.getUint16(2 * i, true);
+          break;
+        case "int8":
+          out[i] = view.getInt8(i);
+          break;
+        case "uint8":
+        case "bool":
+          out[i] = view.getUint8(i);
+          break;
       }
     }
   } else {
     let src: ArrayLike<LongLike>;
     switch (dtype) {
-      case "float32": src = t.floatData ?? []; break;
-      case "float64": src = t.doubleData ?? []; break;
-      case "int64": src = t.int64Data ?? []; break;
-      case "uint64": case "uint32": src = t.uint64Data ?? []; break;
-      default: src = t.int32Data ?? []; // int32, int16, int8, uint8, uint16, bool, float16 (bits)
+      case "float32":
+        src = t.floatData ?? [];
+        break;
+      case "float64":
+        src = t.doubleData ?? [];
+        break;
+      case "int64":
+        src = t.int64Data ?? [];
+        break;
+      case "uint64":
+      case "uint32":
+        src = t.uint64Data ?? [];
+        break;
+      default:
+        src = t.int32Data ?? []; // int32, int16, int8, uint8, uint16, bool, float16 (bits)
     }
     if (src.length !== n) {
-      throw new RefereeError("ONNX_INVALID", `${what}: has ${src.length} values, expected ${n} for ${dtype}[${dims.join(",")}]`);
+      throw new RefereeError(
+        "ONNX_INVALID",
+        `${what}: has ${src.length} values, expected ${n} for ${dtype}[${dims.join(",")}]`,
+      );
     }
     for (let i = 0; i < n; i++) {
       const v = toNum(src[i]);

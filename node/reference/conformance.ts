@@ -78,12 +78,19 @@ function readDataSets(dir: string): { inputs: DecodedTensor[]; outputs: DecodedT
  * nodes (`…_expanded`), the op of its unexpanded twin when known; otherwise the op type whose
  * name is the longest prefix of the test name.
  */
-export function primaryOp(testName: string, ops: readonly string[], singleNodeOps?: ReadonlyMap<string, string>): string {
+export function primaryOp(
+  testName: string,
+  ops: readonly string[],
+  singleNodeOps?: ReadonlyMap<string, string>,
+): string {
   if (ops.length === 1) return ops[0];
   const base = testName.replace(/_expanded(_ver\d+)?$/, "");
   const twin = singleNodeOps?.get(base);
   if (twin !== undefined) return twin;
-  const key = base.replace(/^test_/, "").replace(/_/g, "").toLowerCase();
+  const key = base
+    .replace(/^test_/, "")
+    .replace(/_/g, "")
+    .toLowerCase();
   let best = "";
   for (const op of ops) if (key.startsWith(op.toLowerCase()) && op.length > best.length) best = op;
   return best || ops.join("+");
@@ -144,7 +151,12 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
   if (size > MAX_MODEL_BYTES) return result("skipped", op, ops, `model is ${size} bytes (limit ${MAX_MODEL_BYTES})`);
   const nonTensor = [...info.inputs, ...info.outputs].filter((t) => t.elemType === "unknown");
   if (nonTensor.length > 0) {
-    return result("skipped", op, ops, `graph input or output of a type Referee does not read (bfloat16, sequence, optional, …): ${nonTensor.map((t) => t.name).join(", ")}`);
+    return result(
+      "skipped",
+      op,
+      ops,
+      `graph input or output of a type Referee does not read (bfloat16, sequence, optional, …): ${nonTensor.map((t) => t.name).join(", ")}`,
+    );
   }
 
   let sets;
@@ -158,7 +170,12 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
 
   for (const [si, set] of sets.entries()) {
     if (set.inputs.length !== info.inputs.length) {
-      return result("skipped", op, ops, `data set ${si} has ${set.inputs.length} inputs, the model ${info.inputs.length}`);
+      return result(
+        "skipped",
+        op,
+        ops,
+        `data set ${si} has ${set.inputs.length} inputs, the model ${info.inputs.length}`,
+      );
     }
 
     // Referee's runtime inputs are float32 tensors, and parameters (shapes, indices, axes,
@@ -200,8 +217,15 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
     const frozen = chosen.freeze;
     if (si === 0) {
       if (frozen.length === all.length) notes.push("constant-folded: every input frozen, evaluated at compile time");
-      else if (frozen.length > 0) notes.push(`frozen: ${frozen.map((i) => `${info.inputs[i].name} (${info.inputs[i].elemType})`).join(", ")}`);
-      if (chosen.prune) notes.push(`first output only: ${info.outputs.slice(1).map((o) => o.name).join(", ")} not supported`);
+      else if (frozen.length > 0)
+        notes.push(`frozen: ${frozen.map((i) => `${info.inputs[i].name} (${info.inputs[i].elemType})`).join(", ")}`);
+      if (chosen.prune)
+        notes.push(
+          `first output only: ${info.outputs
+            .slice(1)
+            .map((o) => o.name)
+            .join(", ")} not supported`,
+        );
     }
     const expectedOutputs = chosen.prune ? set.outputs.slice(0, 1) : set.outputs;
 
@@ -217,12 +241,18 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
       return result("fail", op, ops, `execute: ${message(e)}`);
     }
     if (program.outputs.length !== expectedOutputs.length) {
-      return result("fail", op, ops, `program has ${program.outputs.length} outputs, expected ${expectedOutputs.length}`);
+      return result(
+        "fail",
+        op,
+        ops,
+        `program has ${program.outputs.length} outputs, expected ${expectedOutputs.length}`,
+      );
     }
     for (const [oi, expected] of expectedOutputs.entries()) {
       const spec = program.outputs.find((o) => o.name === expected.name) ?? program.outputs[oi];
       const label = `output '${spec.name}'`;
-      if (!expected.exact) return result("fail", op, ops, `${label}: expected ${expected.dtype} values are not representable in binary32`);
+      if (!expected.exact)
+        return result("fail", op, ops, `${label}: expected ${expected.dtype} values are not representable in binary32`);
       const sameDims = spec.dims.length === expected.dims.length && spec.dims.every((d, j) => d === expected.dims[j]);
       const n = expected.data.length;
       if (!sameDims && !(product(spec.dims) === n && n <= 1)) {
@@ -230,10 +260,13 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
       }
       const ours = slotOf(memory, spec.slot);
       const close = allClose(ours, expected.data, tol.rtol, tol.atol);
-      if (!close.ok) return result("fail", op, ops, `${label}${sets.length > 1 ? ` (data set ${si})` : ""}: ${close.reason}`);
+      if (!close.ok)
+        return result("fail", op, ops, `${label}${sets.length > 1 ? ` (data set ${si})` : ""}: ${close.reason}`);
     }
     if (expectedOutputs.some((o) => o.dtype !== "float32") && si === 0) {
-      notes.push(`non-float outputs compared as binary32: ${[...new Set(expectedOutputs.map((o) => o.dtype))].join(", ")}`);
+      notes.push(
+        `non-float outputs compared as binary32: ${[...new Set(expectedOutputs.map((o) => o.dtype))].join(", ")}`,
+      );
     }
   }
   return result("pass", op, ops);

@@ -106,7 +106,12 @@ export interface CloseResult {
  * numpy-style allclose: |a − b| ≤ atol + rtol·|b| elementwise; NaN positions must match and
  * infinities must be equal.
  */
-export function allClose(ours: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): CloseResult {
+export function allClose(
+  ours: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+): CloseResult {
   if (ours.length !== expected.length) {
     return { ok: false, reason: `${ours.length} elements, expected ${expected.length}` };
   }
@@ -116,7 +121,8 @@ export function allClose(ours: ArrayLike<number>, expected: ArrayLike<number>, r
     const a = ours[i];
     const b = expected[i];
     if (a !== a || b !== b) {
-      if (a === a || b === b) return { ok: false, reason: `element ${i}: ${a} vs expected ${b} (NaN positions differ)` };
+      if (a === a || b === b)
+        return { ok: false, reason: `element ${i}: ${a} vs expected ${b} (NaN positions differ)` };
       continue;
     }
     if (a === b) continue;

@@ -16,7 +16,8 @@ export interface OrtOptions {
   interOpThreads?: number;
 }
 
-type OrtData = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array;
+type OrtData =
+  Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array;
 
 /** Build an ORT tensor of the model's declared input type from float32 values. */
 function toOrtTensor(type: string, data: Float32Array, dims: readonly number[]): ort.Tensor {
@@ -27,11 +28,19 @@ function toOrtTensor(type: string, data: Float32Array, dims: readonly number[]):
     case "float64":
       return new ort.Tensor("float64", Float64Array.from(data), d);
     case "int64":
-      return new ort.Tensor("int64", BigInt64Array.from(data, (v) => BigInt(Math.trunc(v))), d);
+      return new ort.Tensor(
+        "int64",
+        BigInt64Array.from(data, (v) => BigInt(Math.trunc(v))),
+        d,
+      );
     case "int32":
       return new ort.Tensor("int32", Int32Array.from(data), d);
     case "bool":
-      return new ort.Tensor("bool", Uint8Array.from(data, (v) => (v !== 0 ? 1 : 0)), d);
+      return new ort.Tensor(
+        "bool",
+        Uint8Array.from(data, (v) => (v !== 0 ? 1 : 0)),
+        d,
+      );
     default:
       throw new RefereeError("INPUT", `onnxruntime reference: input type ${type} is not supported`);
   }
@@ -41,7 +50,8 @@ function toFloat32(t: ort.Tensor): Float32Array {
   const data = t.data as OrtData | string[];
   if (data instanceof Float32Array) return data;
   if (data instanceof BigInt64Array) return Float32Array.from(data, (v) => Number(v));
-  if (Array.isArray(data)) throw new RefereeError("INPUT", `onnxruntime reference: ${t.type} outputs are not supported`);
+  if (Array.isArray(data))
+    throw new RefereeError("INPUT", `onnxruntime reference: ${t.type} outputs are not supported`);
   return Float32Array.from(data);
 }
 
@@ -62,7 +72,9 @@ export class OrtRunner {
     let session: ort.InferenceSession;
     try {
       session =
-        typeof model === "string" ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+        typeof model === "string"
+          ? await ort.InferenceSession.create(model, opts)
+          : await ort.InferenceSession.create(model, opts);
     } catch (e) {
       throw new RefereeError("ONNX_INVALID", `onnxruntime could not load the model: ${firstLine(e)}`, e);
     }
@@ -87,7 +99,8 @@ export class OrtRunner {
     const feeds: Record<string, ort.Tensor> = {};
     for (const t of inputs) {
       const type = this.inputTypes.get(t.name);
-      if (type === undefined) throw new RefereeError("INPUT", `onnxruntime reference: the model has no input '${t.name}'`);
+      if (type === undefined)
+        throw new RefereeError("INPUT", `onnxruntime reference: the model has no input '${t.name}'`);
       feeds[t.name] = toOrtTensor(type, t.data, t.dims);
     }
     let results: ort.InferenceSession.OnnxValueMapType;
@@ -112,7 +125,11 @@ function firstLine(e: unknown): string {
 }
 
 /** One-shot convenience: load, run once, release. */
-export async function runOrt(model: Uint8Array | string, inputs: readonly RefTensor[], options?: OrtOptions): Promise<RefTensor[]> {
+export async function runOrt(
+  model: Uint8Array | string,
+  inputs: readonly RefTensor[],
+  options?: OrtOptions,
+): Promise<RefTensor[]> {
   const runner = await OrtRunner.create(model, options);
   try {
     return await runner.run(inputs);

@@ -58,7 +58,8 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
   }
   if (options.engine !== "js") {
     const wp = wasmProgram(program);
-    if (wp !== null) return executeWasm(wp, program, inputs, stop, (m, i) => executeInstruction(program, m, i), canonicalizeNaNs);
+    if (wp !== null)
+      return executeWasm(wp, program, inputs, stop, (m, i) => executeInstruction(program, m, i), canonicalizeNaNs);
   }
   const memory = initialMemory(program, inputs);
   for (let i = 0; i < stop; i++) executeInstruction(program, memory, i);
@@ -136,7 +137,13 @@ function kernelFor(ins: Instruction): CachedKernel {
       factory = new Function("F", "G", "fround", code) as KernelFactory;
       factoryCache.set(code, factory);
     }
-    k = { kernel: factory(F, G, Math.fround), limits: ins.iterDims.concat(ins.redDims), warmLimits, constants, warmed: false };
+    k = {
+      kernel: factory(F, G, Math.fround),
+      limits: ins.iterDims.concat(ins.redDims),
+      warmLimits,
+      constants,
+      warmed: false,
+    };
     kernelCache.set(ins, k);
   }
   return k;

@@ -34,7 +34,11 @@ function hex(x: number): string {
  * equals the fast result; at the end the halted state is a fixed point and the stepped
  * memory equals the fast memory bit for bit. Throws on the first mismatch.
  */
-export function crossCheck(program: Program, inputs: Float32Array[], options: CrossCheckOptions = {}): CrossCheckResult {
+export function crossCheck(
+  program: Program,
+  inputs: Float32Array[],
+  options: CrossCheckOptions = {},
+): CrossCheckResult {
   const fast = execute(program, inputs);
   const mem = initialMemory(program, inputs);
   const N = programSteps(program);
@@ -42,12 +46,15 @@ export function crossCheck(program: Program, inputs: Float32Array[], options: Cr
   if (program.instructions.length === 0) state.pc = pcAtStep(program, 0);
   for (let s = 0; s <= N; s++) {
     const want = pcAtStep(program, s);
-    if (!pcEquals(state.pc, want)) throw new Error(`step ${s}: stepper pc ${pcString(state.pc)} ≠ pcAtStep ${pcString(want)}`);
+    if (!pcEquals(state.pc, want))
+      throw new Error(`step ${s}: stepper pc ${pcString(state.pc)} ≠ pcAtStep ${pcString(want)}`);
     if (state.pc.k === 0 && !Object.is(state.acc, 0)) throw new Error(`step ${s}: acc ${state.acc} ≠ +0 at k = 0`);
     if (options.accumulators !== false && s % (options.accumulatorEvery ?? 1) === 0) {
       const p = partialAccumulator(program, fast, state.pc);
       if (bitsOf(p) !== bitsOf(state.acc)) {
-        throw new Error(`step ${s} pc ${pcString(state.pc)}: stepper acc ${hex(state.acc)} ≠ partialAccumulator ${hex(p)}`);
+        throw new Error(
+          `step ${s} pc ${pcString(state.pc)}: stepper acc ${hex(state.acc)} ≠ partialAccumulator ${hex(p)}`,
+        );
       }
     }
     if (s === N) break;
@@ -63,7 +70,9 @@ export function crossCheck(program: Program, inputs: Float32Array[], options: Cr
       const f = slotOf(fast, access.write.slot);
       const rawExp = new Uint32Array(f.buffer, f.byteOffset, f.length)[access.write.address];
       if (rawGot !== rawExp) {
-        throw new Error(`step ${s} pc ${pcString(pc)}: stepper wrote ${hex(got)} (raw 0x${rawGot.toString(16)}), fast wrote ${hex(exp)} (raw 0x${rawExp.toString(16)})`);
+        throw new Error(
+          `step ${s} pc ${pcString(pc)}: stepper wrote ${hex(got)} (raw 0x${rawGot.toString(16)}), fast wrote ${hex(exp)} (raw 0x${rawExp.toString(16)})`,
+        );
       }
     }
   }
@@ -76,7 +85,10 @@ export function crossCheck(program: Program, inputs: Float32Array[], options: Cr
     const x = new Uint32Array(slot.buffer, slot.byteOffset, slot.length);
     const y = new Uint32Array(fast.activations[a].buffer, fast.activations[a].byteOffset, fast.activations[a].length);
     for (let i = 0; i < x.length; i++) {
-      if (x[i] !== y[i]) throw new Error(`final memory differs: activation ${a}[${i}]: step 0x${x[i].toString(16)}, fast 0x${y[i].toString(16)}`);
+      if (x[i] !== y[i])
+        throw new Error(
+          `final memory differs: activation ${a}[${i}]: step 0x${x[i].toString(16)}, fast 0x${y[i].toString(16)}`,
+        );
     }
   });
   return { steps: N, memory: fast };

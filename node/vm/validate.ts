@@ -132,7 +132,8 @@ export function validateProgram(program: Program): number {
     total += stepCount(ins);
   });
   writtenBy.forEach((w, a) => {
-    if (w === -1) throw new InvalidProgramError(`activation slot ${a} (${program.activations[a].name}) is never written`);
+    if (w === -1)
+      throw new InvalidProgramError(`activation slot ${a} (${program.activations[a].name}) is never written`);
   });
   program.outputs.forEach((spec) => {
     if (!slotExists(program, spec.slot)) throw new InvalidProgramError(`output ${spec.name} names a missing slot`);
@@ -172,9 +173,12 @@ function validateInstruction(program: Program, ins: Instruction, fail: (msg: str
     if (!op.dims.every((d) => isDim(d))) fail(`operand ${j} has bad dims [${op.dims}]`);
     if (op.dims.length > 255) fail(`operand ${j} has more than 255 dims`);
     if (product(op.dims) !== slotLength(program, op.slot)) {
-      fail(`operand ${j} dims [${op.dims}] (product ${product(op.dims)}) do not match ${slotName(op.slot)} of length ${slotLength(program, op.slot)}`);
+      fail(
+        `operand ${j} dims [${op.dims}] (product ${product(op.dims)}) do not match ${slotName(op.slot)} of length ${slotLength(program, op.slot)}`,
+      );
     }
-    if (op.offset.length !== op.dims.length) fail(`operand ${j} has ${op.offset.length} offsets for ${op.dims.length} dims`);
+    if (op.offset.length !== op.dims.length)
+      fail(`operand ${j} has ${op.offset.length} offsets for ${op.dims.length} dims`);
     if (op.coef.length !== op.dims.length * w) {
       fail(`operand ${j} has ${op.coef.length} coefs, expected ${op.dims.length} × ${w}`);
     }

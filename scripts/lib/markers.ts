@@ -45,12 +45,15 @@ function locate(text: string, where: string): Located[] {
     const b = BEGIN.exec(line);
     const e = END.exec(line);
     if (b !== null) {
-      if (open !== undefined) throw new MarkerError(`${where}:${i + 1}: block "${b[1]}" begins inside block "${open.name}"`);
+      if (open !== undefined)
+        throw new MarkerError(`${where}:${i + 1}: block "${b[1]}" begins inside block "${open.name}"`);
       if (out.some((x) => x.name === b[1])) throw new MarkerError(`${where}:${i + 1}: block "${b[1]}" appears twice`);
       open = { name: b[1], command: b[2], begin: i };
     } else if (e !== null) {
       if (open === undefined || open.name !== e[1]) {
-        throw new MarkerError(`${where}:${i + 1}: END of "${e[1]}" without its BEGIN${open ? ` (inside "${open.name}")` : ""}`);
+        throw new MarkerError(
+          `${where}:${i + 1}: END of "${e[1]}" without its BEGIN${open ? ` (inside "${open.name}")` : ""}`,
+        );
       }
       out.push({ ...open, end: i, body: lines.slice(open.begin + 1, i).join("\n") });
       open = undefined;
@@ -73,12 +76,16 @@ export function listBlocks(text: string, where = "document"): Block[] {
  */
 export function replaceBlock(text: string, name: string, command: string, body: string, where = "document"): string {
   const block = locate(text, where).find((b) => b.name === name);
-  if (block === undefined) throw new MarkerError(`${where}: no generated block "${name}" (add its BEGIN/END markers by hand)`);
+  if (block === undefined)
+    throw new MarkerError(`${where}: no generated block "${name}" (add its BEGIN/END markers by hand)`);
   const lines = text.split("\n");
   const inner = body.replace(/\n+$/, "");
-  return [...lines.slice(0, block.begin), beginMarker(name, command), ...(inner === "" ? [] : inner.split("\n")), ...lines.slice(block.end)].join(
-    "\n",
-  );
+  return [
+    ...lines.slice(0, block.begin),
+    beginMarker(name, command),
+    ...(inner === "" ? [] : inner.split("\n")),
+    ...lines.slice(block.end),
+  ].join("\n");
 }
 
 export interface BlockUpdate {

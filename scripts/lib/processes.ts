@@ -47,16 +47,23 @@ export class Proc {
 
   /** The last lines of output, for failure messages. */
   tail(n = 30): string {
-    return [...this.lines.slice(-n), ...this.stderr.slice(-n).map((l) => `stderr: ${l}`)].map((l) => `  [${this.label}] ${l}`).join("\n");
+    return [...this.lines.slice(-n), ...this.stderr.slice(-n).map((l) => `stderr: ${l}`)]
+      .map((l) => `  [${this.label}] ${l}`)
+      .join("\n");
   }
 
   async waitForEvent(pred: (e: LogEvent) => boolean, timeoutMs: number, what: string): Promise<LogEvent> {
     let found: LogEvent | undefined;
-    await waitUntil(async () => {
-      found = this.events().find(pred);
-      if (!found && !this.running) throw new Error(`${this.label} exited (code ${this.exitCode}) before ${what}\n${this.tail()}`);
-      return found !== undefined;
-    }, timeoutMs, `${this.label}: ${what}\n${this.tail()}`);
+    await waitUntil(
+      async () => {
+        found = this.events().find(pred);
+        if (!found && !this.running)
+          throw new Error(`${this.label} exited (code ${this.exitCode}) before ${what}\n${this.tail()}`);
+        return found !== undefined;
+      },
+      timeoutMs,
+      `${this.label}: ${what}\n${this.tail()}`,
+    );
     return found!;
   }
 
@@ -66,7 +73,12 @@ export class Proc {
   }
 }
 
-export async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, what: string, pauseMs = 100): Promise<void> {
+export async function waitUntil(
+  cond: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  pauseMs = 100,
+): Promise<void> {
   const t0 = Date.now();
   while (!(await cond())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -88,21 +100,43 @@ export function freePort(): Promise<number> {
 /** `hardhat node` on `port`, resolved once it accepts JSON-RPC. */
 export async function startHardhatNode(port: number): Promise<Proc> {
   const cli = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });
-  const p = new Proc("hardhat node", spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] }));
-  await waitUntil(async () => {
-    if (!p.running) throw new Error(`hardhat node exited\n${p.tail()}`);
-    return p.lines.some((l) => l.includes("Started HTTP and WebSocket JSON-RPC server"));
-  }, 90_000, `hardhat node to start\n${p.tail()}`);
+  const p = new Proc(
+    "hardhat node",
+    spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+  await waitUntil(
+    async () => {
+      if (!p.running) throw new Error(`hardhat node exited\n${p.tail()}`);
+      return p.lines.some((l) => l.includes("Started HTTP and WebSocket JSON-RPC server"));
+    },
+    90_000,
+    `hardhat node to start\n${p.tail()}`,
+  );
   return p;
 }
 
 /** A long-running `referee` command (an agent). */
 export function startReferee(label: string, args: readonly string[], env: Record<string, string>): Proc {
-  return new Proc(label, spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+  return new Proc(
+    label,
+    spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
 }
 
 /** A `referee` command run to completion; throws with its output unless it exits 0. */
-export async function runReferee(label: string, args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<Proc> {
+export async function runReferee(
+  label: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<Proc> {
   const p = startReferee(label, args, env);
   // The kill resolves with `exited`, awaited just below.
   const timer = setTimeout(() => void p.kill(), timeoutMs);

@@ -30,7 +30,9 @@ export class FlakyProxy {
   }
 
   listen(): Promise<number> {
-    return new Promise((res) => this.server.listen(0, "127.0.0.1", () => res((this.server.address() as { port: number }).port)));
+    return new Promise((res) =>
+      this.server.listen(0, "127.0.0.1", () => res((this.server.address() as { port: number }).port)),
+    );
   }
 
   /** Cut every open connection and refuse new ones until `restore`. */

@@ -65,9 +65,7 @@ export async function deployProtocol(overrides: Partial<ProtocolOptions> = {}): 
     stranger: signers[9],
   };
   const token =
-    options.token === "test"
-      ? await ethers.deployContract("TestToken")
-      : await ethers.deployContract("ReentrantToken");
+    options.token === "test" ? await ethers.deployContract("TestToken") : await ethers.deployContract("ReentrantToken");
   let alphabet: AlphabetVerifier | null = null;
   let verifier: string;
   if (options.deployVerifier) verifier = await options.deployVerifier();
@@ -76,10 +74,15 @@ export async function deployProtocol(overrides: Partial<ProtocolOptions> = {}): 
     verifier = await alphabet.getAddress();
   }
   // The node's own deployment wiring, with this test's token and verifier.
-  const { registry, staking, coordinator, game } = await deployReferee(actors.deployer, actors.treasury.address, options, {
-    token: await token.getAddress(),
-    verifier,
-  });
+  const { registry, staking, coordinator, game } = await deployReferee(
+    actors.deployer,
+    actors.treasury.address,
+    options,
+    {
+      token: await token.getAddress(),
+      verifier,
+    },
+  );
   for (const s of [actors.requester, ...actors.operators, ...actors.challengers, actors.stranger]) {
     await token.mint(s.address, MINT);
     for (const spender of [staking, coordinator, game]) await token.connect(s).approve(spender, ethers.MaxUint256);
@@ -94,7 +97,8 @@ export async function registerScenario(p: Protocol, s: Scenario): Promise<void> 
     const [programRoot] = await p.registry.gameSpec(s.modelId);
     if ((await p.alphabet.stepsOf(programRoot)) === 0n) await p.alphabet.setProgram(programRoot, s.steps);
     const initial = s.honest.stateAt(0);
-    if ((await p.alphabet.finalOf(initial)) === ethers.ZeroHash) await p.alphabet.setRun(initial, s.honest.claim.finalStateHash);
+    if ((await p.alphabet.finalOf(initial)) === ethers.ZeroHash)
+      await p.alphabet.setRun(initial, s.honest.claim.finalStateHash);
   }
 }
 
@@ -130,7 +134,12 @@ export function claimArgs(requestId: bigint, c: ClaimData) {
   return [requestId, c.output, c.finalStateHash, c.final, c.proofs] as const;
 }
 
-export async function makeClaim(p: Protocol, op: HardhatEthersSigner, requestId: bigint, trace: TraceProvider): Promise<bigint> {
+export async function makeClaim(
+  p: Protocol,
+  op: HardhatEthersSigner,
+  requestId: bigint,
+  trace: TraceProvider,
+): Promise<bigint> {
   await p.coordinator.connect(op).claim(...claimArgs(requestId, trace.claim));
   return p.coordinator.claimCount();
 }
@@ -153,7 +162,12 @@ export async function dissectionOf(p: Protocol, gameId: bigint, trace: TraceProv
  * The honest challenger's choice: the first sub-range whose right end the claimer got wrong
  * (the left end of that sub-range is then right: S_lo stays agreed).
  */
-export function honestChoice(points: readonly bigint[], hashes: readonly string[], hiHash: string, honest: TraceProvider): number {
+export function honestChoice(
+  points: readonly bigint[],
+  hashes: readonly string[],
+  hiHash: string,
+  honest: TraceProvider,
+): number {
   const m = points.length - 1;
   for (let j = 0; j < m; j++) {
     const claimed = j < m - 1 ? hashes[j] : hiHash;
@@ -165,7 +179,10 @@ export function honestChoice(points: readonly bigint[], hashes: readonly string[
 export type Chooser = (points: readonly bigint[], hashes: readonly string[], hiHash: string) => number;
 
 /** A challenger following the honest trace. */
-export const honestChooser = (honest: TraceProvider): Chooser => (points, hashes, hiHash) => honestChoice(points, hashes, hiHash, honest);
+export const honestChooser =
+  (honest: TraceProvider): Chooser =>
+  (points, hashes, hiHash) =>
+    honestChoice(points, hashes, hiHash, honest);
 
 /** A challenger disputing a fixed-by-seed pseudo-random sub-range each round. */
 export function randomChooser(seed: number): Chooser {
@@ -227,5 +244,7 @@ export async function expectBooksBalanced(p: Protocol): Promise<void> {
   expect(h.coordinator, "coordinator: balance = escrowed fees + payouts").to.equal(
     (await p.coordinator.totalEscrowedFees()) + (await p.coordinator.totalPayouts()),
   );
-  expect(h.game, "game: balance = open bonds + payouts").to.equal((await p.game.totalBonds()) + (await p.game.totalPayouts()));
+  expect(h.game, "game: balance = open bonds + payouts").to.equal(
+    (await p.game.totalBonds()) + (await p.game.totalPayouts()),
+  );
 }

@@ -102,9 +102,13 @@ export async function measureFlow(s?: Scenario, deployVerifier?: () => Promise<s
   const fee = await p.coordinator.quoteFee(scenario.modelId, 100_000);
   const deadline = (await time.latest()) + 3600;
   const request = await gasOf(
-    p.coordinator.connect(p.actors.requester).request(scenario.modelId, scenario.input, fee, ethers.ZeroAddress, 0, deadline),
+    p.coordinator
+      .connect(p.actors.requester)
+      .request(scenario.modelId, scenario.input, fee, ethers.ZeroAddress, 0, deadline),
   );
-  await p.coordinator.connect(p.actors.requester).request(scenario.modelId, scenario.input, fee, consumer, 100_000, deadline);
+  await p.coordinator
+    .connect(p.actors.requester)
+    .request(scenario.modelId, scenario.input, fee, consumer, 100_000, deadline);
   const [op] = p.actors.operators;
   const c = scenario.honest.claim;
   const claim = await gasOf(p.coordinator.connect(op).claim(1n, c.output, c.finalStateHash, c.final, c.proofs));

@@ -64,7 +64,13 @@ export class RealScenario implements Scenario {
     const activations = final.activations.map((a) => a.slice());
     activations[slot][elem] = Math.fround(value ?? activations[slot][elem] + 0.5);
     const memory = { weights: final.weights, inputs: final.inputs, activations };
-    return new CommittedTrace(label, TraceCommitter.build(this.program, memory, { weights: this.honest.trace.weights, programTree: this.honest.trace.programTree }));
+    return new CommittedTrace(
+      label,
+      TraceCommitter.build(this.program, memory, {
+        weights: this.honest.trace.weights,
+        programTree: this.honest.trace.programTree,
+      }),
+    );
   }
 
   lie(kind: LieKind): TraceProvider {

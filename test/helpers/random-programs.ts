@@ -60,7 +60,23 @@ export const STEPPER_SHAPE: ProgramShape = {
 /** Lane-sized dims: the innermost output dim is long enough for the kernels' lane groups. */
 export const LANE_SHAPE: ProgramShape = {
   tiny: [0, -0, 1, -1, Infinity, -Infinity, NaN],
-  specials: [NaN, Infinity, -Infinity, -0, 0, 1.401298464324817e-45, -2.5e-39, 1e-40, 3e38, -3e38, 1, -1, 0.5, 6, -6].map(f),
+  specials: [
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    1.401298464324817e-45,
+    -2.5e-39,
+    1e-40,
+    3e38,
+    -3e38,
+    1,
+    -1,
+    0.5,
+    6,
+    -6,
+  ].map(f),
   specialShare: 0.08,
   coefShare: 0.5,
   coefs: [-2, -1, 1, 1, 1, 2, 3],
@@ -102,7 +118,8 @@ export function randomProgram(seed: number, shape: ProgramShape): RandomProgram 
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const tiny = r() < 0.25;
-  const value = (): number => (tiny ? pick(shape.tiny) : r() < shape.specialShare ? pick(shape.specials) : f((r() * 2 - 1) * 3));
+  const value = (): number =>
+    tiny ? pick(shape.tiny) : r() < shape.specialShare ? pick(shape.specials) : f((r() * 2 - 1) * 3);
   const weights: Float32Array[] = [];
   const inputDims: number[][] = [];
   const inputs: Float32Array[] = [];
@@ -168,7 +185,10 @@ export function randomProgram(seed: number, shape: ProgramShape): RandomProgram 
   const instruction = (outIndex: number): Instruction => {
     const kind = pick(shape.kinds);
     const iterDims = shape.iterDims(int, r);
-    const redDims = kind === Kind.Dot || kind === Kind.Reduce ? Array.from({ length: int(0, 2) }, () => (r() < 0.03 ? 0 : int(1, shape.maxRedDim))) : [];
+    const redDims =
+      kind === Kind.Dot || kind === Kind.Reduce
+        ? Array.from({ length: int(0, 2) }, () => (r() < 0.03 ? 0 : int(1, shape.maxRedDim)))
+        : [];
     const a = iterDims.length;
     const hiFull = iterDims.concat(redDims).map((n) => Math.max(0, n - 1));
     const hiBias = iterDims.map((n) => n - 1).concat(redDims.map(() => 0));

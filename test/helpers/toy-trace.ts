@@ -140,7 +140,9 @@ export class ToyModel {
 
   /** Seeded request inputs. */
   inputs(seed: number): Float32Array[] {
-    return this.inputSpecs.map((s, j) => Float32Array.from({ length: product(s.dims) }, (_, i) => toyValue(seed * 31 + j, i)));
+    return this.inputSpecs.map((s, j) =>
+      Float32Array.from({ length: product(s.dims) }, (_, i) => toyValue(seed * 31 + j, i)),
+    );
   }
 
   /** The toy execution: final activation slots as a fixed function of the inputs. */
@@ -250,7 +252,11 @@ export class ToyScenario implements Scenario {
 
   /** Claim data for final activations `acts`. */
   claimFor(acts: Float32Array[]): ClaimData {
-    return claimOf(this.model.instructions, { weights: this.model.weightTrees, inputs: this.inputTrees, activations: SpaceTrees.build(acts) }, this.model.outputSpecs);
+    return claimOf(
+      this.model.instructions,
+      { weights: this.model.weightTrees, inputs: this.inputTrees, activations: SpaceTrees.build(acts) },
+      this.model.outputSpecs,
+    );
   }
 
   lie(kind: LieKind): TraceProvider {
@@ -268,13 +274,22 @@ export class ToyScenario implements Scenario {
       case "intermediate": {
         acts[2][0] = Math.fround(acts[2][0] + 1);
         const from = Math.max(1, Math.floor(steps / 3));
-        return new ToyTrace(`lies from step ${from}`, steps, initial, this.claimFor(acts), abiKeccak(initial, 0xdead), from);
+        return new ToyTrace(
+          `lies from step ${from}`,
+          steps,
+          initial,
+          this.claimFor(acts),
+          abiKeccak(initial, 0xdead),
+          from,
+        );
       }
       case "dissection": {
         acts[3][1] = Math.fround(acts[3][1] - 1);
-        return new GarbageTrace("posts garbage dissection hashes", new ToyTrace("", steps, initial, this.claimFor(acts)));
+        return new GarbageTrace(
+          "posts garbage dissection hashes",
+          new ToyTrace("", steps, initial, this.claimFor(acts)),
+        );
       }
     }
   }
 }
-

@@ -9,8 +9,16 @@ export async function challenger(args: ParsedArgs, ctx: CommandContext): Promise
   const name = "challenger";
   const agent = new Challenger(name, d, sender, model, log, { autoWithdraw: true });
   agent.progress = (label, work) => ctx.progress.phase(label, work).value;
-  log(`${name} ${sender.address} watches claims on model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})`, {
-    event: "started", agent: name, address: sender.address, modelId: model.modelId, steps: Number(model.parts.steps), network: c.network,
-  });
+  log(
+    `${name} ${sender.address} watches claims on model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})`,
+    {
+      event: "started",
+      agent: name,
+      address: sender.address,
+      modelId: model.modelId,
+      steps: Number(model.parts.steps),
+      network: c.network,
+    },
+  );
   await runLoop(() => agent.tick(), { ...loop, name });
 }

@@ -40,7 +40,8 @@ export async function commit(args: ParsedArgs, ctx: CommandContext): Promise<voi
     return modelCommitment(compiled.program, compiled.onnxHash);
   });
   const stats = programStats(compiled.program);
-  const specs = (list: Program["inputs"]) => list.map((t) => ({ name: t.name, dims: t.dims, space: Space[t.slot.space], slot: t.slot.index }));
+  const specs = (list: Program["inputs"]) =>
+    list.map((t) => ({ name: t.name, dims: t.dims, space: Space[t.slot.space], slot: t.slot.index }));
   if (args.has("json")) {
     ctx.out(
       JSON.stringify({

@@ -35,7 +35,10 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
         const r = ref.value.find((t) => t.name === out.name);
         if (r === undefined) throw new RefereeError("INTERNAL", `onnxruntime gave no output '${out.name}'`);
         if (r.data.length !== out.data.length) {
-          throw new RefereeError("INTERNAL", `output '${out.name}': referee has ${out.data.length} elements, onnxruntime ${r.data.length} (dims ${fmt.dims(r.dims)})`);
+          throw new RefereeError(
+            "INTERNAL",
+            `output '${out.name}': referee has ${out.data.length} elements, onnxruntime ${r.data.length} (dims ${fmt.dims(r.dims)})`,
+          );
         }
         const s = errorStats(out.data, r.data, out.dims);
         const prev = stats.get(out.name);
@@ -93,7 +96,8 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
     ),
   ];
   const specials = outputs.filter((o) => o.mismatchedSpecials > 0);
-  for (const o of specials) lines.push(`warning: output '${o.name}': ${o.mismatchedSpecials} elements differ in NaN/infinity`);
+  for (const o of specials)
+    lines.push(`warning: output '${o.name}': ${o.mismatchedSpecials} elements differ in NaN/infinity`);
   lines.push(
     "",
     `timings        compile ${fmt.ms(compileMs)}; per run: referee ${fmt.ms(summary.timings.refereeMs)}, onnxruntime ${fmt.ms(summary.timings.onnxruntimeMs)}`,

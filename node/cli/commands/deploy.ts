@@ -16,7 +16,8 @@ export async function deploy(args: ParsedArgs, ctx: CommandContext): Promise<voi
   const overrides: Partial<DeployOptions> = {};
   const degree = args.int("degree");
   if (degree !== undefined) {
-    if (degree < 2 || degree > 1024) throw usageError(`--degree must be between 2 and 1024 (DisputeGame's bounds), got ${degree}`);
+    if (degree < 2 || degree > 1024)
+      throw usageError(`--degree must be between 2 and 1024 (DisputeGame's bounds), got ${degree}`);
     overrides.degree = degree;
   }
   const window = args.int("challenge-window");

@@ -14,11 +14,23 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
     ...(cheatAt === undefined ? {} : { cheatAt, cheatOutput: 1 }),
   });
   agent.progress = (label, work) => ctx.progress.phase(label, work).value;
-  log(`${name} ${sender.address} serves model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}`, {
-    event: "started", agent: name, address: sender.address, modelId: model.modelId, steps: Number(model.parts.steps), network: c.network, cheatAt,
-  });
-  await runLoop(async () => {
-    await agent.ensureStake(claims);
-    await agent.tick();
-  }, { ...loop, name });
+  log(
+    `${name} ${sender.address} serves model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}`,
+    {
+      event: "started",
+      agent: name,
+      address: sender.address,
+      modelId: model.modelId,
+      steps: Number(model.parts.steps),
+      network: c.network,
+      cheatAt,
+    },
+  );
+  await runLoop(
+    async () => {
+      await agent.ensureStake(claims);
+      await agent.tick();
+    },
+    { ...loop, name },
+  );
 }

@@ -31,7 +31,11 @@ export async function refund(args: ParsedArgs, ctx: CommandContext): Promise<voi
   const { d, sender } = await setup(args);
   await chainCall(() => sender.send(() => d.coordinator.refund.populateTransaction(id)));
   const withdrawn = await pull(sender, d.coordinator);
-  ctx.out(args.has("json") ? JSON.stringify({ requestId: String(id), withdrawn: String(withdrawn) }) + "\n" : `request #${id} refunded; withdrew ${withdrawn}\n`);
+  ctx.out(
+    args.has("json")
+      ? JSON.stringify({ requestId: String(id), withdrawn: String(withdrawn) }) + "\n"
+      : `request #${id} refunded; withdrew ${withdrawn}\n`,
+  );
 }
 
 export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Promise<void> {
@@ -39,7 +43,11 @@ export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Prom
   const { d, sender } = await setup(args);
   await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id)));
   const status = statusName(CallbackStatus, (await chainCall(() => d.coordinator.getRequest(id))).callbackStatus);
-  ctx.out(args.has("json") ? JSON.stringify({ requestId: String(id), callback: status }) + "\n" : `request #${id}: callback ${status}\n`);
+  ctx.out(
+    args.has("json")
+      ? JSON.stringify({ requestId: String(id), callback: status }) + "\n"
+      : `request #${id}: callback ${status}\n`,
+  );
 }
 
 export async function withdraw(args: ParsedArgs, ctx: CommandContext): Promise<void> {

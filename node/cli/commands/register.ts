@@ -15,15 +15,28 @@ export async function register(args: ParsedArgs, ctx: CommandContext): Promise<v
   let gas = 0n;
   if (!already) {
     const sender = await senderOf(args, c, d);
-    gas = (await chainCall(() => sender.send(() => d.registry.register.populateTransaction(model.parts, name, uri)))).gasUsed;
+    gas = (await chainCall(() => sender.send(() => d.registry.register.populateTransaction(model.parts, name, uri))))
+      .gasUsed;
   }
   const steps = Number(model.parts.steps);
   if (args.has("json")) {
-    ctx.out(JSON.stringify({ modelId: model.modelId, name, uri, steps, instructions: model.model.program.instructions.length, alreadyRegistered: already, gasUsed: Number(gas) }) + "\n");
+    ctx.out(
+      JSON.stringify({
+        modelId: model.modelId,
+        name,
+        uri,
+        steps,
+        instructions: model.model.program.instructions.length,
+        alreadyRegistered: already,
+        gasUsed: Number(gas),
+      }) + "\n",
+    );
     return;
   }
   ctx.out(`${already ? "already registered" : "registered"}: ${name}\n`);
   ctx.out(`  model id      ${model.modelId}\n`);
-  ctx.out(`  steps N       ${steps.toLocaleString("en-US")} (${model.model.program.instructions.length} instructions)\n`);
+  ctx.out(
+    `  steps N       ${steps.toLocaleString("en-US")} (${model.model.program.instructions.length} instructions)\n`,
+  );
   if (!already) ctx.out(`  gas           ${gas}\n`);
 }

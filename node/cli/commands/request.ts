@@ -30,26 +30,50 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
   const coordinator = await d.coordinator.getAddress();
   await chainCall(() => ensureAllowance(sender, d.token, coordinator, fee));
   const now = (await chainCall(() => c.provider.getBlock("latest")))!.timestamp;
-  const sent = await chainCall(() => sender.send(() => d.coordinator.request.populateTransaction(model.modelId, input, fee, consumer, callbackGas, now + ttl)));
+  const sent = await chainCall(() =>
+    sender.send(() =>
+      d.coordinator.request.populateTransaction(model.modelId, input, fee, consumer, callbackGas, now + ttl),
+    ),
+  );
   let requestId: bigint | null = null;
   for (const l of sent.receipt.logs) {
     const parsed = d.coordinator.interface.parseLog(l);
     if (parsed?.name === "Requested") requestId = parsed.args.requestId as bigint;
   }
   if (requestId === null) throw new RefereeError("CHAIN", `transaction ${sent.hash} logged no Requested event`);
-  const summary = { requestId: String(requestId), modelId: model.modelId, fee: String(fee), inputBytes: (input.length - 2) / 2, deadline: now + ttl, tx: sent.hash, gasUsed: Number(sent.gasUsed) };
+  const summary = {
+    requestId: String(requestId),
+    modelId: model.modelId,
+    fee: String(fee),
+    inputBytes: (input.length - 2) / 2,
+    deadline: now + ttl,
+    tx: sent.hash,
+    gasUsed: Number(sent.gasUsed),
+  };
   if (!args.has("wait")) {
-    ctx.out(json ? JSON.stringify(summary) + "\n" : `request #${requestId} sent: fee ${fee}, ${summary.inputBytes} input bytes, gas ${sent.gasUsed}\n  follow it with: referee status ${requestId}\n`);
+    ctx.out(
+      json
+        ? JSON.stringify(summary) + "\n"
+        : `request #${requestId} sent: fee ${fee}, ${summary.inputBytes} input bytes, gas ${sent.gasUsed}\n  follow it with: referee status ${requestId}\n`,
+    );
     return;
   }
   // The id first (a script can follow the request while this waits), the outcome last.
-  ctx.out(json ? JSON.stringify({ event: "sent", ...summary }) + "\n" : `request #${requestId} sent (fee ${fee}); waiting for a claim to become final…\n`);
+  ctx.out(
+    json
+      ? JSON.stringify({ event: "sent", ...summary }) + "\n"
+      : `request #${requestId} sent (fee ${fee}); waiting for a claim to become final…\n`,
+  );
   const t0 = Date.now();
   const { value: view } = await ctx.progress.phaseAsync("waiting for the verified output", async () => {
     for (;;) {
       const v = (await chainCall(() => requestView(d, requestId)))!;
       if (v.status === "Finalized" || v.status === "Refunded") return v;
-      if (Date.now() - t0 > timeoutS * 1000) throw new RefereeError("CHAIN", `request #${requestId} is still ${v.status} after ${timeoutS} s (referee status ${requestId})`);
+      if (Date.now() - t0 > timeoutS * 1000)
+        throw new RefereeError(
+          "CHAIN",
+          `request #${requestId} is still ${v.status} after ${timeoutS} s (referee status ${requestId})`,
+        );
       await new Promise((r) => setTimeout(r, 1000));
     }
   });

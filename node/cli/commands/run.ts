@@ -37,7 +37,15 @@ export function summarize(t: OutputTensor): OutputSummary {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return { name: t.name, dims: t.dims, first: Array.from(t.data.subarray(0, FIRST_VALUES)), argmax: am, rows, min, max };
+  return {
+    name: t.name,
+    dims: t.dims,
+    first: Array.from(t.data.subarray(0, FIRST_VALUES)),
+    argmax: am,
+    rows,
+    min,
+    max,
+  };
 }
 
 /** JSON has no NaN or infinities: write them as strings. */
@@ -84,7 +92,12 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<void> 
         model: model.path,
         inputs: source.describe(0),
         steps: n,
-        outputs: summaries.map((s) => ({ ...s, first: s.first.map(jsonValue), min: jsonValue(s.min), max: jsonValue(s.max) })),
+        outputs: summaries.map((s) => ({
+          ...s,
+          first: s.first.map(jsonValue),
+          min: jsonValue(s.min),
+          max: jsonValue(s.max),
+        })),
         inputsRoot: inputsRoot,
         finalStateHash: toHex(final.hash),
         stateAt: states.map((s) => ({ ...s, acc: jsonValue(s.acc) })),
@@ -106,7 +119,9 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<void> 
   lines.push(`inputs root    ${inputsRoot}`);
   lines.push(`final state    ${toHex(final.hash)}`);
   for (const s of states) {
-    lines.push(`${`state at ${fmt.int(s.step)}`.padEnd(14)} ${s.hash}  (pc ${s.pc.instr}/${s.pc.elem}/${s.pc.k}, acc ${fmt.num(s.acc)})`);
+    lines.push(
+      `${`state at ${fmt.int(s.step)}`.padEnd(14)} ${s.hash}  (pc ${s.pc.instr}/${s.pc.elem}/${s.pc.k}, acc ${fmt.num(s.acc)})`,
+    );
   }
   lines.push(`timings        compile ${fmt.ms(compileMs)}, execute ${fmt.ms(run.ms)}, commit ${fmt.ms(commit.ms)}`);
   ctx.out(lines.join("\n") + "\n");

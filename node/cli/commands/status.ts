@@ -8,7 +8,8 @@ import { RefereeError } from "../../errors";
 
 export async function status(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const raw = args.positionals[0];
-  if (raw === undefined || !/^\d+$/.test(raw)) throw usageError(`referee status expects a request id, got '${raw ?? ""}'`);
+  if (raw === undefined || !/^\d+$/.test(raw))
+    throw usageError(`referee status expects a request id, got '${raw ?? ""}'`);
   const c = await connect(args);
   const { deployment: d } = deploymentOf(c);
   const v = await chainCall(() => requestView(d, BigInt(raw)));

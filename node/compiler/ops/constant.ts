@@ -46,7 +46,13 @@ export function ConstantOfShape(ctx: NodeContext): Value[] {
   const t = ctx.tensorAttr("value");
   const dtype = t?.dtype ?? "float32";
   const v = t ? t.data[0] : 0;
-  return [constOf({ dtype, dims: shape, data: isFloatType(dtype) ? new Float32Array(n).fill(v) : new Float64Array(n).fill(v) })];
+  return [
+    constOf({
+      dtype,
+      dims: shape,
+      data: isFloatType(dtype) ? new Float32Array(n).fill(v) : new Float64Array(n).fill(v),
+    }),
+  ];
 }
 
 export function Range(ctx: NodeContext): Value[] {
@@ -56,12 +62,26 @@ export function Range(ctx: NodeContext): Value[] {
   const start = s.data[0];
   const n = Math.max(Math.ceil((l - start) / d), 0);
   const vals = Array.from({ length: n }, (_, i) => start + i * d);
-  return [constOf({ dtype: s.dtype, dims: [n], data: isFloatType(s.dtype) ? Float32Array.from(vals) : Float64Array.from(vals) })];
+  return [
+    constOf({
+      dtype: s.dtype,
+      dims: [n],
+      data: isFloatType(s.dtype) ? Float32Array.from(vals) : Float64Array.from(vals),
+    }),
+  ];
 }
 
 /** Elementwise over constants with broadcasting, any dtype (comparisons, logic, Where). */
-function constBroadcast(ctx: NodeContext, inputs: ConstTensor[], dtype: DType, f: (...xs: number[]) => number): ConstValue {
-  const outDims = broadcastShapes(inputs.map((t) => t.dims), ctx.name);
+function constBroadcast(
+  ctx: NodeContext,
+  inputs: ConstTensor[],
+  dtype: DType,
+  f: (...xs: number[]) => number,
+): ConstValue {
+  const outDims = broadcastShapes(
+    inputs.map((t) => t.dims),
+    ctx.name,
+  );
   const n = outDims.reduce((p, q) => p * q, 1);
   const outStrides = stridesOf(outDims);
   const inStrides = inputs.map((t) => {
@@ -91,7 +111,8 @@ function constOnly(ctx: NodeContext, count: number): ConstTensor[] {
   const out: ConstTensor[] = [];
   for (let i = 0; i < count; i++) {
     const v = ctx.input(i);
-    if (v.kind !== "const") ctx.unsupported(`runtime input ${i} is not supported: ${ctx.node.opType} is only evaluated at compile time`);
+    if (v.kind !== "const")
+      ctx.unsupported(`runtime input ${i} is not supported: ${ctx.node.opType} is only evaluated at compile time`);
     out.push(v.t);
   }
   return out;

@@ -71,7 +71,10 @@ export const Softsign = unary(MapOp.Softsign);
 export const Sin = unary(MapOp.Sin);
 export const Cos = unary(MapOp.Cos);
 export const Elu = unary(MapOp.Elu, (c) => [c.float("alpha", 1)]);
-export const Selu = unary(MapOp.Selu, (c) => [c.float("alpha", 1.67326319217681884765625), c.float("gamma", 1.05070102214813232421875)]);
+export const Selu = unary(MapOp.Selu, (c) => [
+  c.float("alpha", 1.67326319217681884765625),
+  c.float("gamma", 1.05070102214813232421875),
+]);
 
 export function Gelu(ctx: NodeContext): Value[] {
   if (ctx.str("approximate", "none") !== "none") ctx.unsupported("approximate='tanh' is not supported");
@@ -116,7 +119,8 @@ export function Dropout(ctx: NodeContext): Value[] {
   if (training) {
     const t = ctx.constInput(2, "training_mode");
     const ratio = ctx.opt(1) ? ctx.constInput(1, "ratio").data[0] : 0.5;
-    if (t.data[0] !== 0 && ratio !== 0) ctx.unsupported("training_mode=true draws random masks, which a deterministic program cannot");
+    if (t.data[0] !== 0 && ratio !== 0)
+      ctx.unsupported("training_mode=true draws random masks, which a deterministic program cannot");
   }
   return [ctx.input(0)];
 }
@@ -126,12 +130,18 @@ export function Cast(ctx: NodeContext): Value[] {
   const to: DType = dtypeOfCode(ctx.int("to", 1));
   const x = ctx.input(0);
   if (x.kind === "const") return [{ kind: "const", t: castConst(x.t, to) }];
-  if (!isFloatType(to)) ctx.unsupported(`casting a runtime tensor to ${to} is not supported (runtime tensors are float32)`);
+  if (!isFloatType(to))
+    ctx.unsupported(`casting a runtime tensor to ${to} is not supported (runtime tensors are float32)`);
   return [x];
 }
 
 export function castConst(t: ConstTensor, to: DType): ConstTensor {
-  if (isFloatType(to)) return { dtype: "float32", dims: t.dims, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
+  if (isFloatType(to))
+    return {
+      dtype: "float32",
+      dims: t.dims,
+      data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data),
+    };
   const conv = (v: number): number => {
     if (to === "bool") return v !== 0 ? 1 : 0;
     if (!Number.isFinite(v)) return 0;

@@ -14,7 +14,11 @@ export function broadcastShapes(shapes: number[][], name: string): number[] {
       const d = s[i];
       if (d === out[j] || d === 1) continue;
       if (out[j] === 1) out[j] = d;
-      else throw new RefereeError("SHAPE", `${name}: shapes ${shapes.map((x) => `[${x}]`).join(" and ")} cannot be broadcast together`);
+      else
+        throw new RefereeError(
+          "SHAPE",
+          `${name}: shapes ${shapes.map((x) => `[${x}]`).join(" and ")} cannot be broadcast together`,
+        );
     }
   }
   return out;
@@ -31,7 +35,10 @@ export function mapValues(b: ProgramBuilder, op: MapOp, inputs: Value[], params:
 /** Same data, other dims: no instruction. */
 export function reshapeValue(v: Value, dims: number[], name: string): Value {
   if (product(dims) !== product(dimsOf(v))) {
-    throw new RefereeError("SHAPE", `${name}: cannot reshape [${dimsOf(v)}] (${product(dimsOf(v))} elements) to [${dims}]`);
+    throw new RefereeError(
+      "SHAPE",
+      `${name}: cannot reshape [${dimsOf(v)}] (${product(dimsOf(v))} elements) to [${dims}]`,
+    );
   }
   return v.kind === "const" ? { kind: "const", t: { ...v.t, dims } } : { kind: "tensor", dims, slot: v.slot };
 }
@@ -40,7 +47,14 @@ export function reshapeValue(v: Value, dims: number[], name: string): Value {
  * Reduce `v` over `axes` (sorted, normalized). The output keeps the reduced axes as size-1
  * dims when keepdims; the element order is the same either way.
  */
-export function reduceValue(b: ProgramBuilder, op: ReduceOp, v: Value, axes: number[], keepdims: boolean, name: string): Value {
+export function reduceValue(
+  b: ProgramBuilder,
+  op: ReduceOp,
+  v: Value,
+  axes: number[],
+  keepdims: boolean,
+  name: string,
+): Value {
   const dims = dimsOf(v);
   const kept: number[] = [];
   const red: number[] = [];
@@ -54,7 +68,11 @@ export function reduceValue(b: ProgramBuilder, op: ReduceOp, v: Value, axes: num
   const operand: OperandSpec = { value: v, dims, offset: new Array<number>(dims.length).fill(0), coef };
   const outDims = keepdims ? dims.map((d, j) => (axes.includes(j) ? 1 : d)) : iterDims;
   const params = op === ReduceOp.Mean ? [product(redDims)] : [];
-  return b.kernel({ kind: Kind.Reduce, op, params, iterDims, redDims: redDims.length ? redDims : [], inputs: [operand] }, outDims, name);
+  return b.kernel(
+    { kind: Kind.Reduce, op, params, iterDims, redDims: redDims.length ? redDims : [], inputs: [operand] },
+    outDims,
+    name,
+  );
 }
 
 /** out[o] = v[perm-applied o]: Transpose. */
@@ -66,21 +84,36 @@ export function transposeValue(b: ProgramBuilder, v: Value, perm: number[], name
   const coef = new Array<number>(dims.length * n).fill(0);
   perm.forEach((p, i) => (coef[p * n + i] = 1));
   const operand: OperandSpec = { value: v, dims, offset: new Array<number>(dims.length).fill(0), coef };
-  return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: [operand] }, outDims, name);
+  return b.kernel(
+    { kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: [operand] },
+    outDims,
+    name,
+  );
 }
 
 /**
  * A Move where each output dim i reads input dim i at `start[i] + step[i]·o_i` (Slice, and
  * with start=0/step=0 for broadcast dims, Expand).
  */
-export function stridedValue(b: ProgramBuilder, v: Value, outDims: number[], start: number[], step: number[], name: string): Value {
+export function stridedValue(
+  b: ProgramBuilder,
+  v: Value,
+  outDims: number[],
+  start: number[],
+  step: number[],
+  name: string,
+): Value {
   const dims = dimsOf(v);
   const n = outDims.length;
   const shift = n - dims.length;
   const coef = new Array<number>(dims.length * n).fill(0);
   for (let j = 0; j < dims.length; j++) coef[j * n + j + shift] = step[j];
   const operand: OperandSpec = { value: v, dims, offset: start.slice(0, dims.length), coef };
-  return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: [operand] }, outDims, name);
+  return b.kernel(
+    { kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: [operand] },
+    outDims,
+    name,
+  );
 }
 
 /**
@@ -112,7 +145,11 @@ export function gatherAxis(b: ProgramBuilder, v: Value, axis: number, indices: n
     const n = iterDims.length;
     const { coef, offset } = identity(n);
     for (let j = 0; j < rank; j++) coef[j * n + (j <= axis ? j : j + 1)] = 1;
-    return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: v, dims, offset, coef }] }, outDims, name);
+    return b.kernel(
+      { kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: v, dims, offset, coef }] },
+      outDims,
+      name,
+    );
   }
   // Tile pattern: index = o mod d.
   const t = q / dims[axis];
@@ -121,12 +158,17 @@ export function gatherAxis(b: ProgramBuilder, v: Value, axis: number, indices: n
     const n = iterDims.length;
     const { coef, offset } = identity(n);
     for (let j = 0; j < rank; j++) coef[j * n + (j < axis ? j : j + 1)] = 1;
-    return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: v, dims, offset, coef }] }, outDims, name);
+    return b.kernel(
+      { kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: v, dims, offset, coef }] },
+      outDims,
+      name,
+    );
   }
   if (q > MAX_OPERANDS) {
     // An instruction holds at most 255 operands: gather in chunks, then concatenate them.
     const parts: Value[] = [];
-    for (let at = 0; at < q; at += MAX_OPERANDS) parts.push(gatherAxis(b, v, axis, indices.slice(at, at + MAX_OPERANDS), `${name}/${at}`));
+    for (let at = 0; at < q; at += MAX_OPERANDS)
+      parts.push(gatherAxis(b, v, axis, indices.slice(at, at + MAX_OPERANDS), `${name}/${at}`));
     return concatValues(b, parts, axis, name);
   }
   const n = rank;
@@ -141,7 +183,11 @@ export function gatherAxis(b: ProgramBuilder, v: Value, axis: number, indices: n
     }
     return { value: v, dims: [1, ...dims], offset, coef };
   });
-  return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: sources }, outDims, name);
+  return b.kernel(
+    { kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: sources },
+    outDims,
+    name,
+  );
 }
 
 /** Most operands one instruction can carry (the encoding's u8 count). */
@@ -151,7 +197,8 @@ export const MAX_OPERANDS = 255;
 export function concatValues(b: ProgramBuilder, values: Value[], axis: number, name: string): Value {
   if (values.length > MAX_OPERANDS) {
     const groups: Value[] = [];
-    for (let at = 0; at < values.length; at += MAX_OPERANDS) groups.push(concatValues(b, values.slice(at, at + MAX_OPERANDS), axis, `${name}/${at}`));
+    for (let at = 0; at < values.length; at += MAX_OPERANDS)
+      groups.push(concatValues(b, values.slice(at, at + MAX_OPERANDS), axis, `${name}/${at}`));
     return concatValues(b, groups, axis, name);
   }
   const shapes = values.map(dimsOf);
@@ -159,7 +206,10 @@ export function concatValues(b: ProgramBuilder, values: Value[], axis: number, n
   outDims[axis] = shapes.reduce((s, d) => s + d[axis], 0);
   for (const s of shapes) {
     if (s.length !== outDims.length || s.some((d, j) => j !== axis && d !== outDims[j])) {
-      throw new RefereeError("SHAPE", `${name}: cannot concatenate shapes ${shapes.map((x) => `[${x}]`).join(", ")} on axis ${axis}`);
+      throw new RefereeError(
+        "SHAPE",
+        `${name}: cannot concatenate shapes ${shapes.map((x) => `[${x}]`).join(", ")} on axis ${axis}`,
+      );
     }
   }
   const n = outDims.length;
@@ -175,11 +225,22 @@ export function concatValues(b: ProgramBuilder, values: Value[], axis: number, n
     sources.push({ value: v, dims, offset, coef });
     at += dims[axis];
   });
-  return b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: sources }, outDims, name);
+  return b.kernel(
+    { kind: Kind.Move, op: 0, params: [0], iterDims: outDims, redDims: [], inputs: sources },
+    outDims,
+    name,
+  );
 }
 
 /** Constant-pad: out coordinate o reads v at o − padsBegin, or `value` outside. */
-export function padValue(b: ProgramBuilder, v: Value, padsBegin: number[], padsEnd: number[], value: number, name: string): Value {
+export function padValue(
+  b: ProgramBuilder,
+  v: Value,
+  padsBegin: number[],
+  padsEnd: number[],
+  value: number,
+  name: string,
+): Value {
   const dims = dimsOf(v);
   const outDims = dims.map((d, j) => d + padsBegin[j] + padsEnd[j]);
   if (outDims.some((d) => d < 0)) throw new RefereeError("SHAPE", `${name}: pads make a negative dimension`);
@@ -187,5 +248,9 @@ export function padValue(b: ProgramBuilder, v: Value, padsBegin: number[], padsE
   const coef = new Array<number>(n * n).fill(0);
   for (let j = 0; j < n; j++) coef[j * n + j] = 1;
   const operand: OperandSpec = { value: v, dims, offset: padsBegin.map((p) => -p), coef };
-  return b.kernel({ kind: Kind.Move, op: 0, params: [value], iterDims: outDims, redDims: [], inputs: [operand] }, outDims, name);
+  return b.kernel(
+    { kind: Kind.Move, op: 0, params: [value], iterDims: outDims, redDims: [], inputs: [operand] },
+    outDims,
+    name,
+  );
 }

@@ -2,19 +2,28 @@
 import { NodeContext, normAxis } from "../context";
 import { Kind, product } from "../../program/isa";
 import { Value, dimsOf } from "../values";
-import { broadcastShapes, concatValues, gatherAxis, padValue, reshapeValue, stridedValue, transposeValue } from "./kernels";
+import {
+  broadcastShapes,
+  concatValues,
+  gatherAxis,
+  padValue,
+  reshapeValue,
+  stridedValue,
+  transposeValue,
+} from "./kernels";
 
 export function Transpose(ctx: NodeContext): Value[] {
   const rank = ctx.dims(0).length;
   const perm = ctx.ints("perm") ?? Array.from({ length: rank }, (_, j) => rank - 1 - j);
-  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, j) => p !== j)) ctx.fail(`perm [${perm}] is not a permutation of rank ${rank}`);
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, j) => p !== j))
+    ctx.fail(`perm [${perm}] is not a permutation of rank ${rank}`);
   return [transposeValue(ctx.b, ctx.input(0), perm, ctx.name)];
 }
 
 export function Reshape(ctx: NodeContext): Value[] {
   const x = ctx.input(0);
   const xd = dimsOf(x);
-  const shape = ctx.opset >= 5 ? Array.from(ctx.constInput(1, "shape").data) : ctx.ints("shape") ?? [];
+  const shape = ctx.opset >= 5 ? Array.from(ctx.constInput(1, "shape").data) : (ctx.ints("shape") ?? []);
   const allowZero = ctx.int("allowzero", 0) !== 0;
   const dims = shape.map((d, j) => (d === 0 && !allowZero ? xd[j] : d));
   const minus = dims.indexOf(-1);
@@ -36,9 +45,17 @@ export function Flatten(ctx: NodeContext): Value[] {
 export function Squeeze(ctx: NodeContext): Value[] {
   const xd = ctx.dims(0);
   const raw = ctx.opset >= 13 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
-  const axes = raw ? raw.map((a) => normAxis(ctx, a, xd.length)) : xd.map((d, j) => (d === 1 ? j : -1)).filter((j) => j >= 0);
+  const axes = raw
+    ? raw.map((a) => normAxis(ctx, a, xd.length))
+    : xd.map((d, j) => (d === 1 ? j : -1)).filter((j) => j >= 0);
   for (const a of axes) if (xd[a] !== 1) ctx.fail(`cannot squeeze axis ${a} of size ${xd[a]}`);
-  return [reshapeValue(ctx.input(0), xd.filter((_, j) => !axes.includes(j)), ctx.name)];
+  return [
+    reshapeValue(
+      ctx.input(0),
+      xd.filter((_, j) => !axes.includes(j)),
+      ctx.name,
+    ),
+  ];
 }
 
 export function Unsqueeze(ctx: NodeContext): Value[] {
@@ -109,7 +126,8 @@ export function Gather(ctx: NodeContext): Value[] {
   const axis = normAxis(ctx, ctx.int("axis", 0), xd.length);
   const idx = ctx.constInput(1, "indices");
   const indices = Array.from(idx.data, (i) => (i < 0 ? i + xd[axis] : i));
-  for (const i of indices) if (i < 0 || i >= xd[axis]) ctx.fail(`index ${i} is out of range for axis ${axis} of size ${xd[axis]}`);
+  for (const i of indices)
+    if (i < 0 || i >= xd[axis]) ctx.fail(`index ${i} is out of range for axis ${axis} of size ${xd[axis]}`);
   const picked = gatherAxis(ctx.b, x, axis, indices, ctx.name);
   const outDims = [...xd.slice(0, axis), ...idx.dims, ...xd.slice(axis + 1)];
   return [reshapeValue(picked, outDims, ctx.name)];
@@ -153,7 +171,16 @@ export function Expand(ctx: NodeContext): Value[] {
   const shift = rank - xd.length;
   const step = xd.map((d, j) => (d === 1 && outDims[j + shift] !== 1 ? 0 : 1));
   if (product(outDims) === product(xd)) return [reshapeValue(x, outDims, ctx.name)];
-  return [stridedValue(ctx.b, x, outDims, xd.map(() => 0), step, ctx.name)];
+  return [
+    stridedValue(
+      ctx.b,
+      x,
+      outDims,
+      xd.map(() => 0),
+      step,
+      ctx.name,
+    ),
+  ];
 }
 
 export function Tile(ctx: NodeContext): Value[] {
@@ -161,7 +188,14 @@ export function Tile(ctx: NodeContext): Value[] {
   const repeats = ctx.intsInput(1, "repeats") ?? [];
   const xd = dimsOf(v);
   xd.forEach((d, a) => {
-    if (repeats[a] > 1) v = gatherAxis(ctx.b, v, a, Array.from({ length: d * repeats[a] }, (_, o) => o % d), `${ctx.name}/${a}`);
+    if (repeats[a] > 1)
+      v = gatherAxis(
+        ctx.b,
+        v,
+        a,
+        Array.from({ length: d * repeats[a] }, (_, o) => o % d),
+        `${ctx.name}/${a}`,
+      );
   });
   return [v];
 }
@@ -183,7 +217,14 @@ export function Split(ctx: NodeContext): Value[] {
     outDims[axis] = s;
     const start = xd.map((_, j) => (j === axis ? at : 0));
     at += s;
-    return stridedValue(ctx.b, x, outDims, start, xd.map(() => 1), `${ctx.node.outputs[i] || ctx.name}`);
+    return stridedValue(
+      ctx.b,
+      x,
+      outDims,
+      start,
+      xd.map(() => 1),
+      `${ctx.node.outputs[i] || ctx.name}`,
+    );
   });
 }
 
@@ -191,18 +232,30 @@ export function Split(ctx: NodeContext): Value[] {
 function sourceCoordinate(ctx: NodeContext, o: number, inSize: number, outSize: number, scale: number): number {
   const ctm = ctx.str("coordinate_transformation_mode", "half_pixel");
   switch (ctm) {
-    case "asymmetric": return o / scale;
-    case "half_pixel": return (o + 0.5) / scale - 0.5;
-    case "pytorch_half_pixel": return inSize * scale > 1 ? (o + 0.5) / scale - 0.5 : 0;
+    case "asymmetric":
+      return o / scale;
+    case "half_pixel":
+      return (o + 0.5) / scale - 0.5;
+    case "pytorch_half_pixel":
+      return inSize * scale > 1 ? (o + 0.5) / scale - 0.5 : 0;
     // ONNX measures the resized length as in·scale (not rounded) here.
-    case "align_corners": return inSize * scale === 1 ? 0 : (o * (inSize - 1)) / (inSize * scale - 1);
-    case "tf_half_pixel_for_nn": return (o + 0.5) / scale;
-    default: ctx.unsupported(`coordinate_transformation_mode '${ctm}' is not supported`);
+    case "align_corners":
+      return inSize * scale === 1 ? 0 : (o * (inSize - 1)) / (inSize * scale - 1);
+    case "tf_half_pixel_for_nn":
+      return (o + 0.5) / scale;
+    default:
+      ctx.unsupported(`coordinate_transformation_mode '${ctm}' is not supported`);
   }
 }
 
 /** Interpolation weights W[o][i] along one axis for linear or cubic Resize (rows sum to 1). */
-function interpolationMatrix(ctx: NodeContext, mode: string, inSize: number, outSize: number, scale: number): Float32Array {
+function interpolationMatrix(
+  ctx: NodeContext,
+  mode: string,
+  inSize: number,
+  outSize: number,
+  scale: number,
+): Float32Array {
   const w = new Float64Array(outSize * inSize);
   const A = ctx.float("cubic_coeff_a", -0.75);
   const exclude = ctx.int("exclude_outside", 0) !== 0;
@@ -240,7 +293,14 @@ function interpolationMatrix(ctx: NodeContext, mode: string, inSize: number, out
 }
 
 /** Resample one axis with a dense interpolation matrix: a Dot over the input axis. */
-function interpolateAxis(ctx: NodeContext, v: Value, axis: number, matrix: Float32Array, outSize: number, name: string): Value {
+function interpolateAxis(
+  ctx: NodeContext,
+  v: Value,
+  axis: number,
+  matrix: Float32Array,
+  outSize: number,
+  name: string,
+): Value {
   const dims = dimsOf(v);
   const inSize = dims[axis];
   const outDims = dims.slice();
@@ -254,7 +314,11 @@ function interpolateAxis(ctx: NodeContext, v: Value, axis: number, matrix: Float
   const wv: Value = { kind: "const", t: { dtype: "float32", dims: [outSize, inSize], data: matrix } };
   return ctx.b.kernel(
     {
-      kind: Kind.Dot, op: 0, params: [], iterDims: outDims, redDims: [inSize],
+      kind: Kind.Dot,
+      op: 0,
+      params: [],
+      iterDims: outDims,
+      redDims: [inSize],
       inputs: [
         { value: v, dims, offset: dims.map(() => 0), coef: xCoef },
         { value: wv, dims: [outSize, inSize], offset: [0, 0], coef: wCoef },
@@ -273,11 +337,20 @@ function nearestIndices(ctx: NodeContext, inSize: number, outSize: number, scale
     const x = sourceCoordinate(ctx, o, inSize, outSize, scale);
     let i: number;
     switch (nearest) {
-      case "round_prefer_floor": i = x - Math.floor(x) === 0.5 ? Math.floor(x) : Math.round(x); break;
-      case "round_prefer_ceil": i = Math.round(x); break;
-      case "floor": i = Math.floor(x); break;
-      case "ceil": i = Math.ceil(x); break;
-      default: ctx.unsupported(`nearest_mode '${nearest}' is not supported`);
+      case "round_prefer_floor":
+        i = x - Math.floor(x) === 0.5 ? Math.floor(x) : Math.round(x);
+        break;
+      case "round_prefer_ceil":
+        i = Math.round(x);
+        break;
+      case "floor":
+        i = Math.floor(x);
+        break;
+      case "ceil":
+        i = Math.ceil(x);
+        break;
+      default:
+        ctx.unsupported(`nearest_mode '${nearest}' is not supported`);
     }
     out.push(Math.min(Math.max(i, 0), inSize - 1));
   }
@@ -287,8 +360,10 @@ function nearestIndices(ctx: NodeContext, inSize: number, outSize: number, scale
 export function Resize(ctx: NodeContext): Value[] {
   const mode = ctx.str("mode", "nearest");
   if (mode !== "nearest" && mode !== "linear" && mode !== "cubic") ctx.unsupported(`mode '${mode}' is not supported`);
-  if (ctx.str("coordinate_transformation_mode", "half_pixel") === "tf_crop_and_resize") ctx.unsupported("coordinate_transformation_mode 'tf_crop_and_resize' is not supported");
-  if (ctx.str("keep_aspect_ratio_policy", "stretch") !== "stretch") ctx.unsupported("keep_aspect_ratio_policy other than 'stretch' is not supported");
+  if (ctx.str("coordinate_transformation_mode", "half_pixel") === "tf_crop_and_resize")
+    ctx.unsupported("coordinate_transformation_mode 'tf_crop_and_resize' is not supported");
+  if (ctx.str("keep_aspect_ratio_policy", "stretch") !== "stretch")
+    ctx.unsupported("keep_aspect_ratio_policy other than 'stretch' is not supported");
   let v = ctx.input(0);
   const xd = dimsOf(v);
   let scales: number[] | undefined;
@@ -318,7 +393,14 @@ export function Resize(ctx: NodeContext): Value[] {
   for (let a = 0; a < xd.length; a++) {
     if (fullSizes[a] === xd[a] && fullScales[a] === 1) continue;
     if (mode !== "nearest") {
-      v = interpolateAxis(ctx, v, a, interpolationMatrix(ctx, mode, xd[a], fullSizes[a], fullScales[a]), fullSizes[a], `${ctx.name}/${a}`);
+      v = interpolateAxis(
+        ctx,
+        v,
+        a,
+        interpolationMatrix(ctx, mode, xd[a], fullSizes[a], fullScales[a]),
+        fullSizes[a],
+        `${ctx.name}/${a}`,
+      );
       continue;
     }
     v = gatherAxis(ctx.b, v, a, nearestIndices(ctx, xd[a], fullSizes[a], fullScales[a]), `${ctx.name}/${a}`);
@@ -332,11 +414,17 @@ export function Upsample(ctx: NodeContext): Value[] {
   if (mode !== "nearest") ctx.unsupported(`mode '${mode}' is not supported (only 'nearest')`);
   let v = ctx.input(0);
   const xd = dimsOf(v);
-  const scales = ctx.opset >= 9 ? Array.from(ctx.constInput(1, "scales").data) : ctx.floats("scales") ?? [];
+  const scales = ctx.opset >= 9 ? Array.from(ctx.constInput(1, "scales").data) : (ctx.floats("scales") ?? []);
   for (let a = 0; a < xd.length; a++) {
     const outSize = Math.floor(xd[a] * scales[a]);
     if (outSize === xd[a]) continue;
-    v = gatherAxis(ctx.b, v, a, Array.from({ length: outSize }, (_, o) => Math.min(Math.floor(o / scales[a]), xd[a] - 1)), `${ctx.name}/${a}`);
+    v = gatherAxis(
+      ctx.b,
+      v,
+      a,
+      Array.from({ length: outSize }, (_, o) => Math.min(Math.floor(o / scales[a]), xd[a] - 1)),
+      `${ctx.name}/${a}`,
+    );
   }
   return [v];
 }

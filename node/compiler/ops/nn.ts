@@ -54,7 +54,20 @@ export function MatMul(ctx: NodeContext): Value[] {
     return { value: v, dims, offset: zeros(dims.length), coef };
   };
   const outDims = [...batch, ...(ad.length > 1 ? [M] : []), ...(bd.length > 1 ? [N] : [])];
-  return [ctx.b.kernel({ kind: Kind.Dot, op: MapOp.None, params: [], iterDims, redDims: [K], inputs: [operand(a, ad, true), operand(bv, bd, false)] }, outDims, ctx.name)];
+  return [
+    ctx.b.kernel(
+      {
+        kind: Kind.Dot,
+        op: MapOp.None,
+        params: [],
+        iterDims,
+        redDims: [K],
+        inputs: [operand(a, ad, true), operand(bv, bd, false)],
+      },
+      outDims,
+      ctx.name,
+    ),
+  ];
 }
 
 export function Gemm(ctx: NodeContext): Value[] {
@@ -87,7 +100,11 @@ export function Gemm(ctx: NodeContext): Value[] {
     inputs.push(broadcastOperand(bias, cd, 2, 1));
   }
   void n;
-  let y = ctx.b.kernel({ kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [M, N], redDims: [K], inputs }, [M, N], ctx.name);
+  let y = ctx.b.kernel(
+    { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [M, N], redDims: [K], inputs },
+    [M, N],
+    ctx.name,
+  );
   if (alpha !== 1) {
     y = mapValues(ctx.b, MapOp.Mul, [y, scalar(alpha)], [], `${ctx.name}/alpha`);
     if (bias) y = mapValues(ctx.b, MapOp.Add, [y, bias], [], `${ctx.name}/bias`);
@@ -130,7 +147,8 @@ function slidingWindow(ctx: NodeContext, spatial: number[], kernel: number[], ce
       let o = (ceilMode ? Math.ceil(span / strides[j]) : Math.floor(span / strides[j])) + 1;
       // A window must start inside the input or its left padding.
       if (ceilMode && (o - 1) * strides[j] >= spatial[j] + padBegin[j]) o--;
-      if (o <= 0) ctx.fail(`window of ${kernel[j]} (dilation ${dilations[j]}) does not fit input size ${spatial[j]} with pads`);
+      if (o <= 0)
+        ctx.fail(`window of ${kernel[j]} (dilation ${dilations[j]}) does not fit input size ${spatial[j]} with pads`);
       out.push(o);
     }
   }
@@ -145,14 +163,23 @@ export function Conv(ctx: NodeContext): Value[] {
   const w = ctx.input(1);
   const xd = dimsOf(x);
   const wd = dimsOf(w);
-  if (xd.length < 3 || wd.length !== xd.length) ctx.fail(`Conv needs X [N,C,...] and W [M,C/group,...] of equal rank, got [${xd}] and [${wd}]`);
+  if (xd.length < 3 || wd.length !== xd.length)
+    ctx.fail(`Conv needs X [N,C,...] and W [M,C/group,...] of equal rank, got [${xd}] and [${wd}]`);
   const kernel = ctx.ints("kernel_shape") ?? wd.slice(2);
   const win = slidingWindow(ctx, xd.slice(2), kernel, false);
   return [convDot(ctx, x, w, ctx.opt(2), ctx.int("group", 1), kernel, win)];
 }
 
 /** The Dot of a convolution: iterDims [N, G, M/G, *out], redDims [C/G, *kernel]. */
-function convDot(ctx: NodeContext, x: Value, w: Value, bias: Value | undefined, G: number, kernel: number[], win: Window): Value {
+function convDot(
+  ctx: NodeContext,
+  x: Value,
+  w: Value,
+  bias: Value | undefined,
+  G: number,
+  kernel: number[],
+  win: Window,
+): Value {
   const xd = dimsOf(x);
   const wd = dimsOf(w);
   const [Nb, C] = xd;
@@ -191,11 +218,21 @@ function convDot(ctx: NodeContext, x: Value, w: Value, bias: Value | undefined, 
     inputs.push({ value: bias, dims: [M], offset: [0], coef: bCoef });
   }
   // A Conv with constant weights gets its own weight slots, so BatchNormalization can fold into them.
-  const ownW = w.kind === "const" && x.kind === "tensor" ? ctx.b.addWeight(`${ctx.name}/W`, Float32Array.from(w.t.data)) : undefined;
-  const ownB = ownW && bias && bias.kind === "const" ? ctx.b.addWeight(`${ctx.name}/B`, Float32Array.from(bias.t.data)) : undefined;
+  const ownW =
+    w.kind === "const" && x.kind === "tensor"
+      ? ctx.b.addWeight(`${ctx.name}/W`, Float32Array.from(w.t.data))
+      : undefined;
+  const ownB =
+    ownW && bias && bias.kind === "const"
+      ? ctx.b.addWeight(`${ctx.name}/B`, Float32Array.from(bias.t.data))
+      : undefined;
   if (ownW) inputs[1] = { ...inputs[1], value: { kind: "tensor", dims: wd, slot: ownW } };
   if (ownB) inputs[2] = { ...inputs[2], value: { kind: "tensor", dims: [M], slot: ownB } };
-  const y = ctx.b.kernel({ kind: Kind.Dot, op: MapOp.None, params: [], iterDims, redDims, inputs }, [Nb, M, ...win.out], ctx.name);
+  const y = ctx.b.kernel(
+    { kind: Kind.Dot, op: MapOp.None, params: [], iterDims, redDims, inputs },
+    [Nb, M, ...win.out],
+    ctx.name,
+  );
   const ins = ctx.b.producer(y);
   if (ins && ownW && (!bias || ownB)) convWeights.set(ins, { w: ownW.index, bias: ownB?.index, channels: M });
   return y;
@@ -211,7 +248,8 @@ export function ConvTranspose(ctx: NodeContext): Value[] {
   const wv = ctx.input(1);
   const xd = dimsOf(x);
   const wd = dimsOf(wv);
-  if (xd.length < 3 || wd.length !== xd.length) ctx.fail(`ConvTranspose needs X [N,C,...] and W [C,M/group,...] of equal rank, got [${xd}] and [${wd}]`);
+  if (xd.length < 3 || wd.length !== xd.length)
+    ctx.fail(`ConvTranspose needs X [N,C,...] and W [C,M/group,...] of equal rank, got [${xd}] and [${wd}]`);
   if (wv.kind !== "const") ctx.unsupported("W (input 1) must be a compile-time constant");
   const sp = xd.length - 2;
   const G = ctx.int("group", 1);
@@ -249,7 +287,18 @@ export function ConvTranspose(ctx: NodeContext): Value[] {
     coef[(sp + 1) * n + 1] = 1;
     for (let j = 0; j < sp; j++) coef[(sp + 2 + j) * n + 2 + 2 * j] = 1;
     const upDims = [Nb, C, ...xd.slice(2).map((d, j) => d * strides[j])];
-    up = ctx.b.kernel({ kind: Kind.Move, op: 0, params: [0], iterDims, redDims: [], inputs: [{ value: x, dims, offset: zeros(dims.length), coef }] }, upDims, `${ctx.name}/upsampled`);
+    up = ctx.b.kernel(
+      {
+        kind: Kind.Move,
+        op: 0,
+        params: [0],
+        iterDims,
+        redDims: [],
+        inputs: [{ value: x, dims, offset: zeros(dims.length), coef }],
+      },
+      upDims,
+      `${ctx.name}/upsampled`,
+    );
   }
   // W'[g·Mg + mo, ci, t] = W[g·Cg + ci, mo, k−1−t].
   const M = Mg * G;
@@ -282,7 +331,15 @@ export function ConvTranspose(ctx: NodeContext): Value[] {
     if (o <= 0) ctx.fail("output size would be empty");
     out.push(o);
   }
-  return [convDot(ctx, up, w, ctx.opt(2), G, kernel, { out, padBegin, padEnd, strides: new Array<number>(sp).fill(1), dilations })];
+  return [
+    convDot(ctx, up, w, ctx.opt(2), G, kernel, {
+      out,
+      padBegin,
+      padEnd,
+      strides: new Array<number>(sp).fill(1),
+      dilations,
+    }),
+  ];
 }
 
 export function BatchNormalization(ctx: NodeContext): Value[] {
@@ -296,11 +353,27 @@ export function BatchNormalization(ctx: NodeContext): Value[] {
   if (params.some((p) => p.kind !== "const")) {
     // Runtime statistics: the same formula, as Map kernels over [C, 1, …].
     const shape = [C, ...new Array<number>(xd.length - 2).fill(1)];
-    const [sc, bb, mu, vr] = params.map((p) => (p.kind === "const" ? { kind: "const" as const, t: { ...p.t, dims: shape } } : { kind: "tensor" as const, dims: shape, slot: p.slot }));
+    const [sc, bb, mu, vr] = params.map((p) =>
+      p.kind === "const"
+        ? { kind: "const" as const, t: { ...p.t, dims: shape } }
+        : { kind: "tensor" as const, dims: shape, slot: p.slot },
+    );
     const b = ctx.b;
-    const sd = mapValues(b, MapOp.Sqrt, [mapValues(b, MapOp.Add, [vr, scalar(eps)], [], `${ctx.name}/ve`)], [], `${ctx.name}/sd`);
+    const sd = mapValues(
+      b,
+      MapOp.Sqrt,
+      [mapValues(b, MapOp.Add, [vr, scalar(eps)], [], `${ctx.name}/ve`)],
+      [],
+      `${ctx.name}/sd`,
+    );
     const av = mapValues(b, MapOp.Div, [sc, sd], [], `${ctx.name}/a`);
-    const cv = mapValues(b, MapOp.Sub, [bb, mapValues(b, MapOp.Mul, [mu, av], [], `${ctx.name}/ma`)], [], `${ctx.name}/c`);
+    const cv = mapValues(
+      b,
+      MapOp.Sub,
+      [bb, mapValues(b, MapOp.Mul, [mu, av], [], `${ctx.name}/ma`)],
+      [],
+      `${ctx.name}/c`,
+    );
     return [mapValues(b, MapOp.Add, [mapValues(b, MapOp.Mul, [x, av], [], `${ctx.name}/scale`), cv], [], ctx.name)];
   }
   const [scale, beta, mean, variance] = params.map((p) => (p.kind === "const" ? p.t.data : new Float32Array()));
@@ -343,7 +416,8 @@ export function BatchNormalization(ctx: NodeContext): Value[] {
 }
 
 function pool(ctx: NodeContext, isMax: boolean): Value[] {
-  if (isMax && ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== "") ctx.unsupported("the Indices output is not supported");
+  if (isMax && ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== "")
+    ctx.unsupported("the Indices output is not supported");
   const x = ctx.input(0);
   const xd = dimsOf(x);
   const kernel = ctx.ints("kernel_shape");
@@ -364,7 +438,14 @@ function pool(ctx: NodeContext, isMax: boolean): Value[] {
   }
   const operand: OperandSpec = { value: x, dims: xd, offset, coef };
   const K = product(kernel);
-  if (isMax) return [ctx.b.kernel({ kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims, redDims: kernel, inputs: [operand] }, iterDims, ctx.name)];
+  if (isMax)
+    return [
+      ctx.b.kernel(
+        { kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims, redDims: kernel, inputs: [operand] },
+        iterDims,
+        ctx.name,
+      ),
+    ];
   // Divisor per output position: taps inside the input (count_include_pad=0) or inside the padded input.
   const includePad = ctx.int("count_include_pad", 0) !== 0;
   const counts = new Float32Array(product(win.out));
@@ -392,9 +473,19 @@ function pool(ctx: NodeContext, isMax: boolean): Value[] {
     counts[e] = cnt;
   }
   if (counts.every((c) => c === K)) {
-    return [ctx.b.kernel({ kind: Kind.Reduce, op: ReduceOp.Mean, params: [K], iterDims, redDims: kernel, inputs: [operand] }, iterDims, ctx.name)];
+    return [
+      ctx.b.kernel(
+        { kind: Kind.Reduce, op: ReduceOp.Mean, params: [K], iterDims, redDims: kernel, inputs: [operand] },
+        iterDims,
+        ctx.name,
+      ),
+    ];
   }
-  const sum = ctx.b.kernel({ kind: Kind.Reduce, op: ReduceOp.Sum, params: [], iterDims, redDims: kernel, inputs: [operand] }, iterDims, `${ctx.name}/sum`);
+  const sum = ctx.b.kernel(
+    { kind: Kind.Reduce, op: ReduceOp.Sum, params: [], iterDims, redDims: kernel, inputs: [operand] },
+    iterDims,
+    `${ctx.name}/sum`,
+  );
   const cv: Value = { kind: "const", t: { dtype: "float32", dims: win.out, data: counts } };
   return [mapValues(ctx.b, MapOp.Div, [sum, cv], [], ctx.name)];
 }
@@ -436,8 +527,18 @@ function reduceOp(kind: ReduceKind, inputSince: number) {
     if (kind === "SumSquare" || kind === "L2") x = mapValues(b, MapOp.Mul, [x, x], [], `${nm}/sq`);
     if (kind === "L1") x = mapValues(b, MapOp.Abs, [x], [], `${nm}/abs`);
     if (kind === "LogSumExp") x = mapValues(b, MapOp.Exp, [x], [], `${nm}/exp`);
-    const op = kind === "Mean" ? ReduceOp.Mean : kind === "Max" ? ReduceOp.Max : kind === "Min" ? ReduceOp.Min : ReduceOp.Sum;
-    let y = reduceValue(b, op, x, axes, keep, kind === "Sum" || kind === "Mean" || kind === "Max" || kind === "Min" || kind === "SumSquare" || kind === "L1" ? nm : `${nm}/sum`);
+    const op =
+      kind === "Mean" ? ReduceOp.Mean : kind === "Max" ? ReduceOp.Max : kind === "Min" ? ReduceOp.Min : ReduceOp.Sum;
+    let y = reduceValue(
+      b,
+      op,
+      x,
+      axes,
+      keep,
+      kind === "Sum" || kind === "Mean" || kind === "Max" || kind === "Min" || kind === "SumSquare" || kind === "L1"
+        ? nm
+        : `${nm}/sum`,
+    );
     if (kind === "L2") y = mapValues(b, MapOp.Sqrt, [y], [], nm);
     if (kind === "LogSum" || kind === "LogSumExp") y = mapValues(b, MapOp.Log, [y], [], nm);
     return [y];
@@ -523,7 +624,8 @@ export function InstanceNormalization(ctx: NodeContext): Value[] {
   const xd = dimsOf(x);
   const axes = xd.map((_, j) => j).slice(2);
   const shape = [xd[1], ...new Array<number>(xd.length - 2).fill(1)];
-  const reshaped = (v: Value): Value => (v.kind === "const" ? { kind: "const", t: { ...v.t, dims: shape } } : { kind: "tensor", dims: shape, slot: v.slot });
+  const reshaped = (v: Value): Value =>
+    v.kind === "const" ? { kind: "const", t: { ...v.t, dims: shape } } : { kind: "tensor", dims: shape, slot: v.slot };
   let y = normalize(ctx, x, axes, Math.fround(ctx.float("epsilon", 1e-5)));
   y = mapValues(ctx.b, MapOp.Mul, [y, reshaped(ctx.input(1))], [], `${ctx.name}/scale`);
   return [mapValues(ctx.b, MapOp.Add, [y, reshaped(ctx.input(2))], [], ctx.name)];

@@ -177,7 +177,12 @@ class JsEmitter {
   private reduceElement(env: Env, lanes: number): void {
     const ins = this.ins;
     const us = Array.from({ length: lanes }, (_, u) => u);
-    const init = ins.kind === Kind.Reduce && ins.op === ReduceOp.Max ? "-Infinity" : ins.kind === Kind.Reduce && ins.op === ReduceOp.Min ? "Infinity" : "0";
+    const init =
+      ins.kind === Kind.Reduce && ins.op === ReduceOp.Max
+        ? "-Infinity"
+        : ins.kind === Kind.Reduce && ins.op === ReduceOp.Min
+          ? "Infinity"
+          : "0";
     this.line(`let ${us.map((u) => `acc${u} = ${init}`).join(", ")};`);
     const guard = this.reads.map((o) => this.okOf(env, o.index)).filter((s) => s !== "true");
     // A padded tap (any invalid read) leaves acc unchanged, so skipping it — or a whole
@@ -194,7 +199,8 @@ class JsEmitter {
     for (let l = this.a; l < this.L; l++) {
       this.line(`for (let i${l} = 0; i${l} < n${l}; i${l}++) {`);
       this.emitForms(re, this.redForms, l);
-      for (const ch of this.redChecks.filter((c) => c.level === l)) this.line(`if (!(${this.condition(re, ch)})) continue;`);
+      for (const ch of this.redChecks.filter((c) => c.level === l))
+        this.line(`if (!(${this.condition(re, ch)})) continue;`);
     }
     // Loads: one per lane, or one shared when the operand does not move along lanes.
     const shared = (o: OperandPlan): boolean => us.length > 1 && o.addr.coefs[this.lanes.level] === 0;
@@ -202,7 +208,8 @@ class JsEmitter {
       const o = this.plan.operands[j];
       return shared(o) ? `v${j}` : `I${j}[${this.laneExpr(re, o.addr, u)}]`;
     };
-    for (const o of this.reads) if (shared(o)) this.line(`const v${o.index} = I${o.index}[${this.valueOf(re, o.addr)}];`);
+    for (const o of this.reads)
+      if (shared(o)) this.line(`const v${o.index} = I${o.index}[${this.valueOf(re, o.addr)}];`);
     if (ins.kind === Kind.Dot) {
       for (const u of us) this.line(`acc${u} = fround(acc${u} + fround(${load(0, u)} * ${load(1, u)}));`);
     } else if (ins.op === ReduceOp.Sum || ins.op === ReduceOp.Mean) {

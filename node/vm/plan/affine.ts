@@ -111,7 +111,14 @@ function planOperand(ins: Instruction, j: number, hi: readonly number[]): Operan
       plan.neverValid = true; // a constant coordinate out of range
       continue;
     }
-    plan.checks.push({ coord: d, form: { offset: op.offset[d], coefs }, dim: op.dims[d], level, lower: lo < 0, upper: up >= op.dims[d] });
+    plan.checks.push({
+      coord: d,
+      form: { offset: op.offset[d], coefs },
+      dim: op.dims[d],
+      level,
+      lower: lo < 0,
+      upper: up >= op.dims[d],
+    });
   }
   return plan;
 }

@@ -42,6 +42,8 @@ export function interleavePlan(p: InstructionPlan): InterleavePlan {
     }
     if (level >= 0) count = Math.min(LANES, p.levels[level].extent);
   }
-  const warmExtents = p.levels.map(({ extent: n }, l) => (l === level ? Math.min(n, count + (n % count)) : Math.min(n, 2)));
+  const warmExtents = p.levels.map(({ extent: n }, l) =>
+    l === level ? Math.min(n, count + (n % count)) : Math.min(n, 2),
+  );
   return { level, count, warmExtents };
 }

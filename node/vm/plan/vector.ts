@@ -92,9 +92,13 @@ function simplifyLevels(levels: Level[], forms: Form[], emptyReduction: boolean)
     lv.splice(l, 1);
     for (const f of forms) f.coefs.splice(l, 1);
   };
-  for (let l = lv.length - 1; l >= 0; l--) if (lv[l].extent === 1 || (emptyReduction && lv[l].reduction)) removeLevel(l);
-  for (let l = 0; l + 1 < lv.length; ) {
-    if (lv[l].reduction === lv[l + 1].reduction && forms.every((f) => f.coefs[l] === f.coefs[l + 1] * lv[l + 1].extent)) {
+  for (let l = lv.length - 1; l >= 0; l--)
+    if (lv[l].extent === 1 || (emptyReduction && lv[l].reduction)) removeLevel(l);
+  for (let l = 0; l + 1 < lv.length;) {
+    if (
+      lv[l].reduction === lv[l + 1].reduction &&
+      forms.every((f) => f.coefs[l] === f.coefs[l + 1] * lv[l + 1].extent)
+    ) {
       lv[l + 1].extent *= lv[l].extent;
       removeLevel(l);
       l = Math.max(0, l - 1);
@@ -136,7 +140,9 @@ function interior(levels: Level[], checks: VectorCheck[], lam: number): [number,
 const loadCost = (stride: number): number => (stride === 0 ? 0.3 : stride === 1 ? 1 : stride === 2 ? 2.5 : 7);
 
 /** The lane level of least estimated cost (ties: the innermost), or null for scalar code. */
-function chooseLane(p: Omit<VectorPlan, "lane" | "rows" | "outerLevels" | "unroll">): { level: number; interior: [number, number] } | null {
+function chooseLane(
+  p: Omit<VectorPlan, "lane" | "rows" | "outerLevels" | "unroll">,
+): { level: number; interior: [number, number] } | null {
   const { levels, checks, reads, elementReads, elements: E, reductionSteps: Kr } = p;
   const perScalar = Kr * (reads.length + 2 + checks.length) + elementReads.length + 6;
   let best = E * perScalar;
@@ -196,12 +202,22 @@ function chooseRows(p: VectorPlan, laneLevel: number): number {
 /** The f32x4 plan of a Dot, Reduce or Map from its affine plan. */
 export function vectorPlan(ap: InstructionPlan, options: VectorOptions = {}): VectorPlan {
   const out = cloneForm(ap.out);
-  const operands: VectorOperand[] = ap.operands.map((o) => ({ index: o.index, reduce: o.role === "reduce", addr: cloneForm(o.addr) }));
+  const operands: VectorOperand[] = ap.operands.map((o) => ({
+    index: o.index,
+    reduce: o.role === "reduce",
+    addr: cloneForm(o.addr),
+  }));
   const reads = ap.emptyReduction ? [] : operands.filter((o) => o.reduce);
   const checks: VectorCheck[] = ap.emptyReduction
     ? []
-    : ap.operands.filter((o) => o.role === "reduce").flatMap((o) => o.checks.map((c) => ({ form: cloneForm(c.form), dim: c.dim })));
-  const levels = simplifyLevels(ap.levels, [out, ...operands.map((o) => o.addr), ...checks.map((c) => c.form)], ap.emptyReduction);
+    : ap.operands
+        .filter((o) => o.role === "reduce")
+        .flatMap((o) => o.checks.map((c) => ({ form: cloneForm(c.form), dim: c.dim })));
+  const levels = simplifyLevels(
+    ap.levels,
+    [out, ...operands.map((o) => o.addr), ...checks.map((c) => c.form)],
+    ap.emptyReduction,
+  );
   const outputLevels = levels.flatMap((l, i) => (l.reduction ? [] : [i]));
   const reductionLevels = levels.flatMap((l, i) => (l.reduction ? [i] : []));
   const plan: VectorPlan = {

@@ -91,7 +91,10 @@ class Emitter {
     private readonly ops: ElementOps,
     private readonly slotBase: number[],
   ) {
-    const bytes = (f: { offset: number; coefs: number[] }, base: number): Form => ({ off: base + 4 * f.offset, co: f.coefs.map((c) => 4 * c) });
+    const bytes = (f: { offset: number; coefs: number[] }, base: number): Form => ({
+      off: base + 4 * f.offset,
+      co: f.coefs.map((c) => 4 * c),
+    });
     this.out = bytes(plan.out, slotBase[0]);
     this.operands = plan.operands.map((o) => ({ index: o.index, addr: bytes(o.addr, slotBase[1 + o.index]) }));
     this.reads = plan.reads.map((o) => this.operands[o.index]);
@@ -177,12 +180,24 @@ class Emitter {
       const c = f.co[l];
       if (c === 0) continue;
       const v = this.cur.get(f)! as { l: number };
-      this.fn.get(v.l).i32(c * step).op(O.i32Add).set(v.l);
+      this.fn
+        .get(v.l)
+        .i32(c * step)
+        .op(O.i32Add)
+        .set(v.l);
     }
   }
 
   /** for i in [start, end) step `step` (a loop unless one iteration); `body` gets a continue label. */
-  private forLevel(l: number, fs: Form[], start: number, end: number, step: number, body: (cont: number | null) => void, withContinue = false): void {
+  private forLevel(
+    l: number,
+    fs: Form[],
+    start: number,
+    end: number,
+    step: number,
+    body: (cont: number | null) => void,
+    withContinue = false,
+  ): void {
     if (end <= start) return;
     const count = Math.floor((end - start) / step);
     this.scoped(() => {
@@ -326,7 +341,12 @@ class Emitter {
   /** Dot / Reduce: accumulators, the reduction loops, the epilogue. */
   private reduceElement(m: Mode, cells: [number, number][]): void {
     const { kind, reduceOp } = this.ops;
-    const init = kind === Kind.Reduce && reduceOp === ReduceOp.Max ? -Infinity : kind === Kind.Reduce && reduceOp === ReduceOp.Min ? Infinity : 0;
+    const init =
+      kind === Kind.Reduce && reduceOp === ReduceOp.Max
+        ? -Infinity
+        : kind === Kind.Reduce && reduceOp === ReduceOp.Min
+          ? Infinity
+          : 0;
     const acc = cells.map(() => this.fn.local(m.vec ? V128 : F32));
     for (const x of acc) {
       this.constant(m, init);
@@ -489,7 +509,10 @@ class Emitter {
       }
       for (const s of lane.segments) {
         if (s.vectors === 0) this.forLevel(lane.level, outForms, s.from, s.to, 1, () => this.scalarRows(R));
-        else this.forLevel(lane.level, outForms, s.from, s.to, 4 * s.vectors, () => this.element({ vec: true, U: s.vectors, R }));
+        else
+          this.forLevel(lane.level, outForms, s.from, s.to, 4 * s.vectors, () =>
+            this.element({ vec: true, U: s.vectors, R }),
+          );
       }
       return;
     }
@@ -513,7 +536,10 @@ class Emitter {
     this.fn = f;
     this.cur = new Map<Form, Val>(this.forms.map((g) => [g, { c: g.off }]));
     this.extra = new Map();
-    const params: [Form, number, number][] = [[this.out, 1, this.slotBase[0]], ...this.operands.map((o, j): [Form, number, number] => [o.addr, 2 + j, this.slotBase[1 + j]])];
+    const params: [Form, number, number][] = [
+      [this.out, 1, this.slotBase[0]],
+      ...this.operands.map((o, j): [Form, number, number] => [o.addr, 2 + j, this.slotBase[1 + j]]),
+    ];
     for (const [g, param, b] of params) {
       this.cur.set(g, { l: param });
       this.extra.set(g, g.off - b);
@@ -551,7 +577,11 @@ class Emitter {
       if (c === 0) continue;
       const local = f.local(I32);
       this.push(g);
-      f.get(0).i32(c * step).op(O.i32Mul).op(O.i32Add).set(local);
+      f.get(0)
+        .i32(c * step)
+        .op(O.i32Mul)
+        .op(O.i32Add)
+        .set(local);
       this.cur.set(g, { l: local });
       this.extra.set(g, 0);
     }

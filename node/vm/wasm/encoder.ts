@@ -265,7 +265,7 @@ export class FnBuilder {
   body(): Uint8Array {
     if (this.depth !== 0) throw new Error(`wasm encoder: ${this.depth} unclosed blocks`);
     const groups: number[][] = [];
-    for (let i = 0; i < this.localTypes.length; ) {
+    for (let i = 0; i < this.localTypes.length;) {
       let j = i;
       while (j < this.localTypes.length && this.localTypes[j] === this.localTypes[i]) j++;
       groups.push([...uleb(j - i), this.localTypes[i]]);
@@ -281,9 +281,7 @@ export class FnBuilder {
 }
 
 /** The module's one linear memory: imported (fixed size) or its own, exported. */
-export type MemorySpec =
-  | { import: [module: string, name: string]; pages: number }
-  | { export: string; pages: number };
+export type MemorySpec = { import: [module: string, name: string]; pages: number } | { export: string; pages: number };
 
 export interface ModuleSpec {
   memory: MemorySpec;

@@ -72,12 +72,20 @@ function describe(kind: Kind, p: VectorPlan, post: boolean): string {
  * op without wasm code, coordinates beyond i32).
  * `base(ref)` is the byte offset of a slot in linear memory.
  */
-export function buildKernel(ins: Instruction, base: (ref: SlotRef) => number, options: KernelOptions = {}): Kernel | null {
+export function buildKernel(
+  ins: Instruction,
+  base: (ref: SlotRef) => number,
+  options: KernelOptions = {},
+): Kernel | null {
   const element = elementOps(ins);
   if (element === null) return null;
   const ap = planInstruction(ins);
   if (ap.operands.some((o) => o.role === "reduce" && !o.fitsI32)) return null;
   const plan = vectorPlan(ap, options);
   const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
-  return { fns: emitKernel(plan, element.ops, slotBase), post: element.post, info: describe(ins.kind, plan, element.post !== null) };
+  return {
+    fns: emitKernel(plan, element.ops, slotBase),
+    post: element.post,
+    info: describe(ins.kind, plan, element.post !== null),
+  };
 }

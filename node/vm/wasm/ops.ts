@@ -113,10 +113,12 @@ function hardSigmoid(F: Flavour, fn: FnBuilder, x: number, alpha: number, beta: 
 }
 
 function unaryIn(F: Flavour, op: number, params: readonly number[]): OpEmitter | null {
-  const simple = (name: keyof Flavour["unary"]): OpEmitter => (fn, x) => {
-    fn.get(x);
-    F.unary[name]!(fn);
-  };
+  const simple =
+    (name: keyof Flavour["unary"]): OpEmitter =>
+    (fn, x) => {
+      fn.get(x);
+      F.unary[name]!(fn);
+    };
   switch (op) {
     case MapOp.None:
     case MapOp.Identity:
@@ -201,11 +203,13 @@ function unaryIn(F: Flavour, op: number, params: readonly number[]): OpEmitter |
 }
 
 function binaryIn(F: Flavour, op: number): OpEmitter | null {
-  const simple = (emit: (fn: FnBuilder) => void): OpEmitter => (fn, x, y) => {
-    fn.get(x);
-    fn.get(y);
-    emit(fn);
-  };
+  const simple =
+    (emit: (fn: FnBuilder) => void): OpEmitter =>
+    (fn, x, y) => {
+      fn.get(x);
+      fn.get(y);
+      emit(fn);
+    };
   switch (op) {
     case MapOp.Add:
       return simple(F.add);
@@ -306,7 +310,13 @@ function runProbe(xs: Float32Array, ys: Float32Array, code: OpCode): { vec: Uint
   return { vec: u.slice(2 * n, 3 * n), scalar: u.slice(3 * n, 4 * n) };
 }
 
-function agrees(key: string, arity: 1 | 2, code: OpCode, reference: (x: number, y: number) => number, params: readonly number[]): boolean {
+function agrees(
+  key: string,
+  arity: 1 | 2,
+  code: OpCode,
+  reference: (x: number, y: number) => number,
+  params: readonly number[],
+): boolean {
   return probeOnce(`wasm:${key}`, () => {
     const values = probeValues(params);
     const xs: number[] = [];

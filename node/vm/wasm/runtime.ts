@@ -54,8 +54,34 @@ export function wasmAvailable(): boolean {
     try {
       // (func (result v128) v128.const 0) — validates only with SIMD support
       const bytes = Uint8Array.from([
-        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00,
-        0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x0b,
+        0x00,
+        0x61,
+        0x73,
+        0x6d,
+        0x01,
+        0x00,
+        0x00,
+        0x00,
+        0x01,
+        0x05,
+        0x01,
+        0x60,
+        0x00,
+        0x01,
+        0x7b,
+        0x03,
+        0x02,
+        0x01,
+        0x00,
+        0x0a,
+        0x16,
+        0x01,
+        0x14,
+        0x00,
+        0xfd,
+        0x0c,
+        ...new Array<number>(16).fill(0),
+        0x0b,
       ]);
       simdSupport = WA !== undefined && WA.validate(bytes);
     } catch {
@@ -258,7 +284,9 @@ export function executeWasm(
     }
     result.set(st.bytes[o], wp.resultOffsets[o]);
   }
-  const activations = program.activations.map((a, i) => new Float32Array(result.buffer, result.byteOffset + wp.resultOffsets[i], a.length));
+  const activations = program.activations.map(
+    (a, i) => new Float32Array(result.buffer, result.byteOffset + wp.resultOffsets[i], a.length),
+  );
   for (let i = stop; i < program.instructions.length; i++) activations[program.instructions[i].out.index].fill(0);
   return { weights: program.weights.map((w) => w.data), inputs, activations };
 }

@@ -26,7 +26,13 @@ export function loadUlps(root: string): UlpData {
 
 /** The markdown table, columns padded to their widest cell. */
 export function renderUlpTable(data: UlpData): string {
-  const rows = data.results.map((r) => [r.name, String(r.points), r.maxUlp.toFixed(3), String(r.argMax ?? NaN), r.meanUlp.toFixed(4)]);
+  const rows = data.results.map((r) => [
+    r.name,
+    String(r.points),
+    r.maxUlp.toFixed(3),
+    String(r.argMax ?? NaN),
+    r.meanUlp.toFixed(4),
+  ]);
   const head = ["function", "points", "max ulp", "at x", "mean ulp"];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => "| " + r.map((c, i) => c.padEnd(w[i])).join(" | ") + " |";

@@ -16,6 +16,8 @@ export function renderOneStepGas(report: GasReport): string {
   return [
     "| step kind | max gas | median gas |",
     "|---|---:|---:|",
-    ...Object.entries(report.oneStep).flatMap(([kind, s]) => (s === undefined ? [] : [`| ${kind} | ${thousands(s.max)} | ${thousands(s.median)} |`])),
+    ...Object.entries(report.oneStep).flatMap(([kind, s]) =>
+      s === undefined ? [] : [`| ${kind} | ${thousands(s.max)} | ${thousands(s.median)} |`],
+    ),
   ].join("\n");
 }

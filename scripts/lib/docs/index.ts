@@ -27,6 +27,9 @@ export const DOC_BLOCKS: readonly DocBlock[] = [
 
 /** The documents that may hold generated blocks: README.md and every docs/*.md. */
 export function listDocuments(root: string): string[] {
-  const docs = fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).sort();
+  const docs = fs
+    .readdirSync(path.join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort();
   return ["README.md", ...docs.map((f) => `docs/${f}`)];
 }

@@ -141,4 +141,3 @@ export function renderOps(data: OpsData): string {
   }
   return lines.join("\n");
 }
-

@@ -11,4 +11,8 @@ export interface BlockPlace {
 export const OPS_DOC: BlockPlace = { file: "docs/OPS.md", name: "ops", command: "npm run conformance" };
 export const ULPS_DOC: BlockPlace = { file: "docs/FO32.md", name: "fo32-ulps", command: "npm run docs:ulps" };
 export const FO32_GAS_DOC: BlockPlace = { file: "docs/FO32.md", name: "fo32-gas", command: "npm run docs:fo32-gas" };
-export const ONE_STEP_GAS_DOC: BlockPlace = { file: "README.md", name: "gas-one-step", command: "npm run gas -- --update" };
+export const ONE_STEP_GAS_DOC: BlockPlace = {
+  file: "README.md",
+  name: "gas-one-step",
+  command: "npm run gas -- --update",
+};

@@ -11,7 +11,8 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
 import {LibTensorRoot} from "./lib/LibTensorRoot.sol";
-import {FinalState, OutputSlot, ProgramHeader, SPACE_INPUT, SPACE_WEIGHT} from "./lib/Types.sol";
+import {Space} from "./lib/Isa.sol";
+import {FinalState, OutputSlot, ProgramHeader} from "./lib/Types.sol";
 
 /// @title Coordinator
 /// @notice Requests, claims, the challenge window, finalization and refunds.
@@ -437,9 +438,9 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         for (uint256 i; i < _outputs.length; ++i) {
             OutputSlot memory o = _outputs[i];
             (bytes32 slotRoot,) = LibTensorRoot.slotRoot(_output, offset, o.valueCount);
-            (bytes32 spaceRoot, uint256 slots) = o.space == SPACE_WEIGHT
+            (bytes32 spaceRoot, uint256 slots) = o.space == Space.WEIGHT
                 ? (_final.weightsRoot, _program.weightSlots)
-                : o.space == SPACE_INPUT
+                : o.space == Space.INPUT
                     ? (_final.inputsRoot, _program.inputSlots)
                     : (_final.activationsRoot, _program.activationSlots);
             bytes32 proved = LibTensorRoot.spaceRootFromProof(slotRoot, o.slotIndex, slots, _proofs[i]);

@@ -42,7 +42,7 @@ library LibState {
 
     /// @notice stateHash of a state.
     function hash(State memory _s) internal pure returns (bytes32 h_) {
-        bytes1 prefix = LibDomains.STATE;
+        bytes1 prefix = LibDomains.MACHINE_STATE;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, prefix)
@@ -55,7 +55,7 @@ library LibState {
 
     /// @notice stateHash of the state preimage (without prefix) at calldata offset `_p`.
     function hashAt(uint256 _p) internal pure returns (bytes32 h_) {
-        bytes1 prefix = LibDomains.STATE;
+        bytes1 prefix = LibDomains.MACHINE_STATE;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, prefix)

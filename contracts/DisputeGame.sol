@@ -3,11 +3,11 @@ pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICoordinator} from "./interfaces/ICoordinator.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {PullPayments} from "./PullPayments.sol";
 import {Clock, LibClock} from "./lib/LibClock.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
 import {LibDissection} from "./lib/LibDissection.sol";
@@ -32,7 +32,7 @@ import {LibDissection} from "./lib/LibDissection.sol";
 ///         money); claimer wins → the challenger's bond to the claimer.
 /// @dev INVARIANT (value): token.balanceOf(this) = totalBonds() + totalPayouts() (plus
 ///      tokens sent here directly).
-contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
+contract DisputeGame is IDisputeGame, PullPayments {
     using SafeERC20 for IERC20;
 
     uint256 public constant MAX_DEGREE = 1024;
@@ -41,7 +41,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     ICoordinator public immutable COORDINATOR;
     IModelRegistry public immutable REGISTRY;
     IOneStepVerifier public immutable VERIFIER;
-    IERC20 public immutable TOKEN;
     /// @notice k: each dissection cuts the range into up to k sub-ranges (k − 1 hashes).
     uint256 public immutable DEGREE;
     /// @notice Each party's total thinking time per game, in seconds.
@@ -54,9 +53,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     uint256 public gameCount;
     mapping(uint256 gameId => Game) private _games;
     mapping(uint256 claimId => mapping(address challenger => uint256 gameId)) private _gameOf;
-    mapping(address account => uint256) private _payouts;
     uint256 private _totalBonds;
-    uint256 private _totalPayouts;
 
     struct Config {
         ICoordinator coordinator;
@@ -70,7 +67,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         address treasury;
     }
 
-    constructor(Config memory _c) {
+    constructor(Config memory _c) PullPayments(_c.token) {
         if (
             address(_c.coordinator) == address(0) || address(_c.registry) == address(0)
                 || address(_c.verifier) == address(0) || address(_c.token) == address(0) || _c.treasury == address(0)
@@ -83,7 +80,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         COORDINATOR = _c.coordinator;
         REGISTRY = _c.registry;
         VERIFIER = _c.verifier;
-        TOKEN = _c.token;
         DEGREE = _c.degree;
         CLOCK_SECONDS = _c.clockSeconds;
         CHALLENGER_BOND = _c.challengerBond;
@@ -231,16 +227,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         }
     }
 
-    /// @inheritdoc IDisputeGame
-    function withdraw() external nonReentrant {
-        uint256 amount = _payouts[msg.sender];
-        if (amount == 0) revert DisputeGame_NothingToWithdraw(msg.sender);
-        _payouts[msg.sender] = 0;
-        _totalPayouts -= amount;
-        emit PayoutWithdrawn(msg.sender, amount);
-        TOKEN.safeTransfer(msg.sender, amount);
-    }
-
     // ---------------------------------------------------------------------------------------
     // Views
 
@@ -271,19 +257,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDisputeGame
-    function payoutOf(address _account) external view returns (uint256 amount_) {
-        amount_ = _payouts[_account];
-    }
-
-    /// @inheritdoc IDisputeGame
     function totalBonds() external view returns (uint256 total_) {
         total_ = _totalBonds;
     }
 
-    /// @inheritdoc IDisputeGame
-    function totalPayouts() external view returns (uint256 total_) {
-        total_ = _totalPayouts;
-    }
 
     // ---------------------------------------------------------------------------------------
     // Internals
@@ -327,12 +304,5 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         _g.status = GameStatus.Aborted;
         emit GameResolved(_gameId, GameStatus.Aborted);
         _credit(_g.challenger, bond);
-    }
-
-    function _credit(address _account, uint256 _amount) private {
-        if (_amount == 0) return;
-        _payouts[_account] += _amount;
-        _totalPayouts += _amount;
-        emit PayoutCredited(_account, _amount);
     }
 }

@@ -7,6 +7,7 @@ import {ICoordinator} from "./interfaces/ICoordinator.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {Root, StateHash} from "./lib/Hashes.sol";
 import {PullPayments} from "./PullPayments.sol";
 import {Clock, LibClock} from "./lib/LibClock.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
@@ -100,7 +101,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         (bytes32 programRoot, bytes32 weightsRoot, bytes32 initialActivationsRoot, uint64 steps) =
             REGISTRY.gameSpec(ctx.modelId);
         // INVARIANT: S_0 is agreed by construction: computed from the model and the request.
-        bytes32 initial = LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot);
+        StateHash initial = StateHash.wrap(LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot));
 
         gameId_ = ++gameCount;
         _gameOf[_claimId][msg.sender] = gameId_;
@@ -112,8 +113,8 @@ contract DisputeGame is IDisputeGame, PullPayments {
         g.bond = CHALLENGER_BOND;
         g.challenger = msg.sender;
         g.loHash = initial;
-        g.hiHash = ctx.finalStateHash;
-        g.programRoot = programRoot;
+        g.hiHash = StateHash.wrap(ctx.finalStateHash);
+        g.programRoot = Root.wrap(programRoot);
         if (steps == 1) {
             g.status = GameStatus.AwaitingStep;
             g.claimerClock = LibClock.wrap(CLOCK_SECONDS);
@@ -124,12 +125,14 @@ contract DisputeGame is IDisputeGame, PullPayments {
             g.challengerClock = LibClock.wrap(CLOCK_SECONDS);
         }
         _totalBonds += CHALLENGER_BOND;
-        emit GameCreated(gameId_, _claimId, msg.sender, ctx.claimer, steps, initial, ctx.finalStateHash);
+        emit GameCreated(
+            gameId_, _claimId, msg.sender, ctx.claimer, steps, initial, StateHash.wrap(ctx.finalStateHash)
+        );
         TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
     }
 
     /// @inheritdoc IDisputeGame
-    function dissect(uint256 _gameId, bytes32[] calldata _hashes) external {
+    function dissect(uint256 _gameId, StateHash[] calldata _hashes) external {
         Game storage g = _game(_gameId);
         // INVARIANT: it is the claimer's move.
         if (g.status != GameStatus.AwaitingDissection) revert DisputeGame_WrongMove(_gameId, g.status);
@@ -150,7 +153,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
     }
 
     /// @inheritdoc IDisputeGame
-    function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external {
+    function choose(uint256 _gameId, uint256 _index, StateHash[] calldata _hashes) external {
         Game storage g = _game(_gameId);
         // INVARIANT: it is the challenger's move, and not the final step.
         if (g.status != GameStatus.AwaitingChoice) revert DisputeGame_WrongMove(_gameId, g.status);
@@ -198,11 +201,11 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // INVARIANT: the challenger's clock has time left.
         if (g.challengerClock.expired(uint64(block.timestamp))) revert DisputeGame_ClockExpired(_gameId, msg.sender);
         // Reverts on a witness inconsistent with S_lo or the program.
-        bytes32 post = VERIFIER.step(g.programRoot, g.loHash, _proof);
-        bytes32 claimed = g.hiHash;
+        StateHash post = VERIFIER.step(g.programRoot, g.loHash, _proof);
+        StateHash claimed = g.hiHash;
         emit StepProven(_gameId, g.lo, post, claimed);
         // INVARIANT: the claimer's S_hi must be step(S_lo).
-        _settle(_gameId, g, post != claimed);
+        _settle(_gameId, g, StateHash.unwrap(post) != StateHash.unwrap(claimed));
     }
 
     /// @inheritdoc IDisputeGame

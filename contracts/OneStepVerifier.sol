@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
 import {F32, LibF32} from "./lib/LibF32.sol";
+import {Root, StateHash} from "./lib/Hashes.sol";
 import {FIRST_BINARY_MAP_OP, Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
 import {LibMapOps} from "./lib/LibMapOps.sol";
 import {LibCursor, LibInstruction} from "./lib/LibInstruction.sol";
@@ -56,10 +57,10 @@ contract OneStepVerifier is IOneStepVerifier {
     }
 
     /// @inheritdoc IOneStepVerifier
-    function step(bytes32 _programRoot, bytes32 _preStateHash, bytes calldata _proof)
+    function step(Root _programRoot, StateHash _preStateHash, bytes calldata _proof)
         external
         pure
-        returns (bytes32 postStateHash_)
+        returns (StateHash postStateHash_)
     {
         uint256 start;
         assembly ("memory-safe") {
@@ -89,7 +90,7 @@ contract OneStepVerifier is IOneStepVerifier {
 
     /// @dev Checks the pre-state and header preimages at the start of the proof against their
     ///      hashes and decodes them.
-    function _open(bytes32 _programRoot, bytes32 _preStateHash, uint256 _start, uint256 _length)
+    function _open(Root _programRoot, StateHash _preStateHash, uint256 _start, uint256 _length)
         private
         pure
         returns (Ctx memory c_)
@@ -98,11 +99,12 @@ contract OneStepVerifier is IOneStepVerifier {
         // INVARIANT: the proof holds at least the pre-state and the program header.
         if (_length < fixedBytes) revert OneStepVerifier_BadProofLength(fixedBytes, _length);
         // INVARIANT: the pre-state parts are those of the pre-state hash.
-        bytes32 h = LibState.hashAt(_start);
-        if (h != _preStateHash) revert OneStepVerifier_BadPreState(_preStateHash, h);
+        // Compared as bytes32 (contracts/lib/Hashes.sol); one word serves both hashes.
+        bytes32 h = StateHash.unwrap(LibState.hashAt(_start));
+        if (h != StateHash.unwrap(_preStateHash)) revert OneStepVerifier_BadPreState(_preStateHash, StateHash.wrap(h));
         // INVARIANT: the header (instruction tree root, instruction and slot counts) is the program's.
-        h = LibState.programRootAt(_start + LibState.STATE_BYTES);
-        if (h != _programRoot) revert OneStepVerifier_BadProgramHeader(_programRoot, h);
+        h = Root.unwrap(LibState.programRootAt(_start + LibState.STATE_BYTES));
+        if (h != Root.unwrap(_programRoot)) revert OneStepVerifier_BadProgramHeader(_programRoot, Root.wrap(h));
         c_.pre = LibState.decodeAt(_start);
         c_.header = LibState.decodeHeaderAt(_start + LibState.STATE_BYTES);
         c_.p = _start + fixedBytes;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Root, StateHash} from "../lib/Hashes.sol";
 import {Clock} from "../lib/LibClock.sol";
 import {IPullPayments} from "./IPullPayments.sol";
 
@@ -33,10 +34,10 @@ interface IDisputeGame is IPullPayments {
         address challenger;
         Clock claimerClock;
         Clock challengerClock;
-        bytes32 loHash; // agreed: state `lo`
-        bytes32 hiHash; // the claimer's state `hi`, disputed
+        StateHash loHash; // agreed: state `lo`
+        StateHash hiHash; // the claimer's state `hi`, disputed
         bytes32 splitsHash; // keccak256 of the claimer's last split hashes
-        bytes32 programRoot; // the model's, for the one-step proof
+        Root programRoot; // the model's, for the one-step proof
     }
 
     /// @notice A challenger opened a game against a claim: S_0 is computed on-chain, S_N is the claim's.
@@ -46,15 +47,15 @@ interface IDisputeGame is IPullPayments {
         address indexed challenger,
         address claimer,
         uint64 steps,
-        bytes32 initialStateHash,
-        bytes32 finalStateHash
+        StateHash initialStateHash,
+        StateHash finalStateHash
     );
     /// @notice The claimer posted the state hashes at the split points of [lo, hi].
-    event Dissected(uint256 indexed gameId, uint32 round, uint64 lo, uint64 hi, bytes32[] hashes);
+    event Dissected(uint256 indexed gameId, uint32 round, uint64 lo, uint64 hi, StateHash[] hashes);
     /// @notice The challenger disputed sub-range `index`, now [lo, hi].
     event SubrangeChosen(uint256 indexed gameId, uint32 round, uint256 index, uint64 lo, uint64 hi);
     /// @notice The one-step proof of step `lo` ran: `postStateHash` against the claimer's `claimedHash`.
-    event StepProven(uint256 indexed gameId, uint64 lo, bytes32 postStateHash, bytes32 claimedHash);
+    event StepProven(uint256 indexed gameId, uint64 lo, StateHash postStateHash, StateHash claimedHash);
     /// @notice A game ended.
     event GameResolved(uint256 indexed gameId, GameStatus status);
 
@@ -81,11 +82,11 @@ interface IDisputeGame is IPullPayments {
 
     /// @notice The claimer's move: the state hashes at the split points p_1..p_{m−1} of [lo, hi]
     ///         (m = min(DEGREE, hi − lo), p_i = lo + ⌊(hi − lo)·i/m⌋).
-    function dissect(uint256 _gameId, bytes32[] calldata _hashes) external;
+    function dissect(uint256 _gameId, StateHash[] calldata _hashes) external;
 
     /// @notice The challenger's move: dispute sub-range `_index` ([p_index, p_index+1]) of
     ///         the claimer's last dissection, whose hashes `_hashes` it repeats.
-    function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external;
+    function choose(uint256 _gameId, uint256 _index, StateHash[] calldata _hashes) external;
 
     /// @notice The challenger's last move: the one-step proof of step lo (hi = lo + 1). A
     ///         post-state other than the claimer's hash at hi wins the game for the

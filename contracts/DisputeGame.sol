@@ -132,7 +132,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
     }
 
     /// @inheritdoc IDisputeGame
-    function dissect(uint256 _gameId, StateHash[] calldata _hashes) external {
+    function dissect(uint256 _gameId, bytes32[] calldata _hashes) external {
         Game storage g = _game(_gameId);
         // INVARIANT: it is the claimer's move.
         if (g.status != GameStatus.AwaitingDissection) revert DisputeGame_WrongMove(_gameId, g.status);
@@ -153,7 +153,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
     }
 
     /// @inheritdoc IDisputeGame
-    function choose(uint256 _gameId, uint256 _index, StateHash[] calldata _hashes) external {
+    function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external {
         Game storage g = _game(_gameId);
         // INVARIANT: it is the challenger's move, and not the final step.
         if (g.status != GameStatus.AwaitingChoice) revert DisputeGame_WrongMove(_gameId, g.status);
@@ -175,8 +175,8 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // so S_lo stays agreed (the challenger accepts every hash before the one it disputes).
         uint64 newLo = LibDissection.point(lo, length, parts, _index);
         uint64 newHi = LibDissection.point(lo, length, parts, _index + 1);
-        if (_index != 0) g.loHash = _hashes[_index - 1];
-        if (_index != parts - 1) g.hiHash = _hashes[_index];
+        if (_index != 0) g.loHash = StateHash.wrap(_hashes[_index - 1]);
+        if (_index != parts - 1) g.hiHash = StateHash.wrap(_hashes[_index]);
         g.lo = newLo;
         g.hi = newHi;
         uint32 round = g.round;

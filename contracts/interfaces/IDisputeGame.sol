@@ -51,7 +51,7 @@ interface IDisputeGame is IPullPayments {
         StateHash finalStateHash
     );
     /// @notice The claimer posted the state hashes at the split points of [lo, hi].
-    event Dissected(uint256 indexed gameId, uint32 round, uint64 lo, uint64 hi, StateHash[] hashes);
+    event Dissected(uint256 indexed gameId, uint32 round, uint64 lo, uint64 hi, bytes32[] hashes);
     /// @notice The challenger disputed sub-range `index`, now [lo, hi].
     event SubrangeChosen(uint256 indexed gameId, uint32 round, uint256 index, uint64 lo, uint64 hi);
     /// @notice The one-step proof of step `lo` ran: `postStateHash` against the claimer's `claimedHash`.
@@ -82,11 +82,11 @@ interface IDisputeGame is IPullPayments {
 
     /// @notice The claimer's move: the state hashes at the split points p_1..p_{m−1} of [lo, hi]
     ///         (m = min(DEGREE, hi − lo), p_i = lo + ⌊(hi − lo)·i/m⌋).
-    function dissect(uint256 _gameId, StateHash[] calldata _hashes) external;
+    function dissect(uint256 _gameId, bytes32[] calldata _hashes) external;
 
     /// @notice The challenger's move: dispute sub-range `_index` ([p_index, p_index+1]) of
     ///         the claimer's last dissection, whose hashes `_hashes` it repeats.
-    function choose(uint256 _gameId, uint256 _index, StateHash[] calldata _hashes) external;
+    function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external;
 
     /// @notice The challenger's last move: the one-step proof of step lo (hi = lo + 1). A
     ///         post-state other than the claimer's hash at hi wins the game for the

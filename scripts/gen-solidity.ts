@@ -55,7 +55,8 @@ function comments(file: string, decl: string): { doc?: string; members: Map<stri
   const trailing = (node: ts.Node): string | undefined => {
     const lineEnd = text.indexOf("\n", node.getEnd());
     const rest = text.slice(node.getEnd(), lineEnd < 0 ? undefined : lineEnd);
-    return /\/\/\s*(.*\S)\s*$/.exec(rest)?.[1];
+    // Only a comment that ends the member's own line (after its comma), not a later member's.
+    return /^\s*,?\s*\/\/\s*(.*\S)\s*$/.exec(rest)?.[1];
   };
   const docOf = (node: ts.Node): string | undefined => {
     const ranges = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
@@ -202,22 +203,25 @@ const STATUS = "node/chain/status.ts";
  * dispatches on a uint8 op), so no comparison needs a conversion. FIRST_BINARY_MAP_OP is
  * compared with the decoded uint256 op.
  */
-const ISA_TYPES: Readonly<Record<string, "uint8" | "uint256">> = { Space: "uint256", Kind: "uint256", ReduceOp: "uint256", MapOp: "uint8" };
+const ISA_TYPES = { Space: "uint256", Kind: "uint256", MapOp: "uint8", ReduceOp: "uint256" } as const;
+
+/** The status tables of node/chain/status.ts, by the interface that declares their enums. */
+type StatusName = "RequestStatus" | "ClaimStatus" | "CallbackStatus" | "GameStatus";
+const STATUS_ENUMS: ReadonlyArray<{ file: string; names: readonly StatusName[] }> = [
+  { file: "contracts/interfaces/ICoordinator.sol", names: ["RequestStatus", "ClaimStatus", "CallbackStatus"] },
+  { file: "contracts/interfaces/IDisputeGame.sol", names: ["GameStatus"] },
+];
 
 /** Every generated output, rendered from the TypeScript modules as they are now. */
 export function outputs(): Output[] {
-  const isaTables = [
-    enumTable(ISA, "Space", isa.Space),
-    enumTable(ISA, "Kind", isa.Kind),
-    enumTable(ISA, "MapOp", isa.MapOp),
-    enumTable(ISA, "ReduceOp", isa.ReduceOp),
-  ];
-  const firstBinary = constTable(ISA, "", isa, ["FIRST_BINARY_MAP_OP"]).entries[0];
+  const isaEnums = { Space: isa.Space, Kind: isa.Kind, MapOp: isa.MapOp, ReduceOp: isa.ReduceOp } as const;
   const isaSol =
     header([ISA]) +
     "\n// The instruction set's codes (docs/PROTOCOL.md §2–§3.3). Never renumbered, only appended.\n\n" +
-    isaTables.map((t) => constantLibrary(t, ISA, ISA_TYPES[t.name] ?? "uint8")).join("\n") +
-    `\n// Map ops from this code on are binary (they read two operands).\nuint256 constant FIRST_BINARY_MAP_OP = ${firstBinary.value};\n`;
+    (Object.keys(isaEnums) as (keyof typeof isaEnums)[])
+      .map((name) => constantLibrary(enumTable(ISA, name, isaEnums[name]), ISA, ISA_TYPES[name]))
+      .join("\n") +
+    `\n// Map ops from this code on are binary (they read two operands).\nuint256 constant FIRST_BINARY_MAP_OP = ${isa.FIRST_BINARY_MAP_OP};\n`;
 
   // Declaration order, not Object.keys (CommonJS output may define exports in another order).
   const domainTable = constTable(DOMAINS, "LibDomains", domains, exportedConsts(DOMAINS));
@@ -229,31 +233,26 @@ export function outputs(): Output[] {
       "/// @notice Domain prefixes of every hash in the protocol (docs/PROTOCOL.md §3). One byte,",
       "///         hashed first, so that no two kinds of node can ever be confused.",
       "library LibDomains {",
-      ...domainTable.entries.map(
-        (e) => `    bytes1 internal constant ${e.name} = 0x${e.value.toString(16).padStart(2, "0")};${tail(e.comment)}`,
-      ),
+      ...domainTable.entries.map((e) => {
+        if (e.value < 0n || e.value > 255n) throw new Error(`gen-solidity: ${DOMAINS} ${e.name} = ${e.value} is not one byte`);
+        return `    bytes1 internal constant ${e.name} = 0x${e.value.toString(16).padStart(2, "0")};${tail(e.comment)}`;
+      }),
       "}",
       "",
     ].join("\n");
 
-  const st = (name: keyof typeof status & string): Table => {
-    const o = status[name];
-    if (typeof o !== "object") throw new Error(`gen-solidity: ${STATUS} ${name} is not a status table`);
-    return objectTable(STATUS, name, o);
-  };
+  const statusEnum = (name: StatusName): string => solidityEnum(objectTable(STATUS, name, status[name]), "    ");
   return [
     { file: "contracts/lib/Isa.sol", source: ISA, render: { whole: isaSol } },
     { file: "contracts/lib/LibDomains.sol", source: DOMAINS, render: { whole: domainsSol } },
-    {
-      file: "contracts/interfaces/ICoordinator.sol",
-      source: STATUS,
-      render: { blocks: [["RequestStatus", "ClaimStatus", "CallbackStatus"].map((n) => solidityEnum(st(n as "RequestStatus"), "    ")).join("\n\n")] },
-    },
-    { file: "contracts/interfaces/IDisputeGame.sol", source: STATUS, render: { blocks: [solidityEnum(st("GameStatus"), "    ")] } },
+    ...STATUS_ENUMS.map(({ file, names }) => ({ file, source: STATUS, render: { blocks: [names.map(statusEnum).join("\n\n")] } })),
   ];
 }
 
-/** `current` with each marker block's body replaced by `blocks` (the markers kept as they are). */
+/**
+ * `current` with the body of each BEGIN/END GENERATED block replaced by `blocks`, in order, and
+ * each BEGIN line rewritten to name the generator and the source; text outside is kept.
+ */
 export function fillBlocks(file: string, current: string, blocks: readonly string[], source: string): string {
   const lines = current.split("\n");
   const out: string[] = [];

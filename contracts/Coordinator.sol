@@ -4,14 +4,15 @@ pragma solidity ^0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICoordinator} from "./interfaces/ICoordinator.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
+import {PullPayments} from "./PullPayments.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
 import {LibTensorRoot} from "./lib/LibTensorRoot.sol";
-import {FinalState, OutputSlot, ProgramHeader, SPACE_INPUT, SPACE_WEIGHT} from "./lib/Types.sol";
+import {Space} from "./lib/Isa.sol";
+import {FinalState, OutputSlot, ProgramHeader} from "./lib/Types.sol";
 
 /// @title Coordinator
 /// @notice Requests, claims, the challenge window, finalization and refunds.
@@ -27,13 +28,12 @@ import {FinalState, OutputSlot, ProgramHeader, SPACE_INPUT, SPACE_WEIGHT} from "
 /// @dev INVARIANT (value): token.balanceOf(this) = totalEscrowedFees() + totalPayouts()
 ///      (plus tokens sent here directly). Fees enter at `request` and leave escrow exactly
 ///      once: to the operator's payout at `finalize`, or to the requester's at a refund.
-contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
+contract Coordinator is ICoordinator, Ownable, PullPayments {
     using SafeERC20 for IERC20;
 
     /// @notice Gas kept on top of the callback's share: the CALL itself and the bookkeeping after it.
     uint256 public constant CALLBACK_GAS_MARGIN = 30_000;
 
-    IERC20 public immutable TOKEN;
     IModelRegistry public immutable REGISTRY;
     IStaking public immutable STAKING;
     /// @notice Seconds after a claim during which games can be opened against it.
@@ -51,9 +51,7 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
     FeeSchedule private _fees;
     mapping(uint256 requestId => Request) private _requests;
     mapping(uint256 claimId => Claim) private _claims;
-    mapping(address account => uint256) private _payouts;
     uint256 private _totalEscrowedFees;
-    uint256 private _totalPayouts;
 
     modifier onlyDisputeGame() {
         if (msg.sender != disputeGame) revert Coordinator_NotDisputeGame(msg.sender);
@@ -69,7 +67,7 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         uint32 _maxCallbackGas,
         FeeSchedule memory _feeSchedule,
         address _owner
-    ) Ownable(_owner) {
+    ) Ownable(_owner) PullPayments(_token) {
         if (address(_token) == address(0) || address(_registry) == address(0) || address(_staking) == address(0)) {
             revert Coordinator_ZeroAddress();
         }
@@ -77,7 +75,6 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         if (_claimBond == 0) revert Coordinator_ZeroBond();
         // With no window no game could ever open: every claim would finalize unchallenged.
         if (_challengeWindow == 0) revert Coordinator_ZeroChallengeWindow();
-        TOKEN = _token;
         REGISTRY = _registry;
         STAKING = _staking;
         CHALLENGE_WINDOW = _challengeWindow;
@@ -221,16 +218,6 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         _deliver(_requestId, r, _claims[r.claimId].output);
     }
 
-    /// @inheritdoc ICoordinator
-    function withdraw() external nonReentrant {
-        uint256 amount = _payouts[msg.sender];
-        if (amount == 0) revert Coordinator_NothingToWithdraw(msg.sender);
-        _payouts[msg.sender] = 0;
-        _totalPayouts -= amount;
-        emit PayoutWithdrawn(msg.sender, amount);
-        TOKEN.safeTransfer(msg.sender, amount);
-    }
-
     // ---------------------------------------------------------------------------------------
     // Dispute game hooks
 
@@ -303,18 +290,8 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICoordinator
-    function payoutOf(address _account) external view returns (uint256 amount_) {
-        amount_ = _payouts[_account];
-    }
-
-    /// @inheritdoc ICoordinator
     function totalEscrowedFees() external view returns (uint256 total_) {
         total_ = _totalEscrowedFees;
-    }
-
-    /// @inheritdoc ICoordinator
-    function totalPayouts() external view returns (uint256 total_) {
-        total_ = _totalPayouts;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -339,13 +316,6 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         emit Requested(
             _requestId, _r.modelId, _r.requester, _r.consumer, _r.fee, _r.deadline, _r.callbackGasLimit, _r.inputsRoot, _input
         );
-    }
-
-    function _credit(address _account, uint256 _amount) private {
-        if (_amount == 0) return;
-        _payouts[_account] += _amount;
-        _totalPayouts += _amount;
-        emit PayoutCredited(_account, _amount);
     }
 
     function _refund(uint256 _requestId, Request storage _r) private {
@@ -437,9 +407,9 @@ contract Coordinator is ICoordinator, Ownable, ReentrancyGuardTransient {
         for (uint256 i; i < _outputs.length; ++i) {
             OutputSlot memory o = _outputs[i];
             (bytes32 slotRoot,) = LibTensorRoot.slotRoot(_output, offset, o.valueCount);
-            (bytes32 spaceRoot, uint256 slots) = o.space == SPACE_WEIGHT
+            (bytes32 spaceRoot, uint256 slots) = o.space == Space.WEIGHT
                 ? (_final.weightsRoot, _program.weightSlots)
-                : o.space == SPACE_INPUT
+                : o.space == Space.INPUT
                     ? (_final.inputsRoot, _program.inputSlots)
                     : (_final.activationsRoot, _program.activationSlots);
             bytes32 proved = LibTensorRoot.spaceRootFromProof(slotRoot, o.slotIndex, slots, _proofs[i]);

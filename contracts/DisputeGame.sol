@@ -3,11 +3,12 @@ pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICoordinator} from "./interfaces/ICoordinator.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {Root, StateHash} from "./lib/Hashes.sol";
+import {PullPayments} from "./PullPayments.sol";
 import {Clock, LibClock} from "./lib/LibClock.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
 import {LibDissection} from "./lib/LibDissection.sol";
@@ -32,7 +33,7 @@ import {LibDissection} from "./lib/LibDissection.sol";
 ///         money); claimer wins → the challenger's bond to the claimer.
 /// @dev INVARIANT (value): token.balanceOf(this) = totalBonds() + totalPayouts() (plus
 ///      tokens sent here directly).
-contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
+contract DisputeGame is IDisputeGame, PullPayments {
     using SafeERC20 for IERC20;
 
     uint256 public constant MAX_DEGREE = 1024;
@@ -41,7 +42,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     ICoordinator public immutable COORDINATOR;
     IModelRegistry public immutable REGISTRY;
     IOneStepVerifier public immutable VERIFIER;
-    IERC20 public immutable TOKEN;
     /// @notice k: each dissection cuts the range into up to k sub-ranges (k − 1 hashes).
     uint256 public immutable DEGREE;
     /// @notice Each party's total thinking time per game, in seconds.
@@ -54,9 +54,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     uint256 public gameCount;
     mapping(uint256 gameId => Game) private _games;
     mapping(uint256 claimId => mapping(address challenger => uint256 gameId)) private _gameOf;
-    mapping(address account => uint256) private _payouts;
     uint256 private _totalBonds;
-    uint256 private _totalPayouts;
 
     struct Config {
         ICoordinator coordinator;
@@ -70,7 +68,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         address treasury;
     }
 
-    constructor(Config memory _c) {
+    constructor(Config memory _c) PullPayments(_c.token) {
         if (
             address(_c.coordinator) == address(0) || address(_c.registry) == address(0)
                 || address(_c.verifier) == address(0) || address(_c.token) == address(0) || _c.treasury == address(0)
@@ -83,7 +81,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         COORDINATOR = _c.coordinator;
         REGISTRY = _c.registry;
         VERIFIER = _c.verifier;
-        TOKEN = _c.token;
         DEGREE = _c.degree;
         CLOCK_SECONDS = _c.clockSeconds;
         CHALLENGER_BOND = _c.challengerBond;
@@ -104,7 +101,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         (bytes32 programRoot, bytes32 weightsRoot, bytes32 initialActivationsRoot, uint64 steps) =
             REGISTRY.gameSpec(ctx.modelId);
         // INVARIANT: S_0 is agreed by construction: computed from the model and the request.
-        bytes32 initial = LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot);
+        StateHash initial = StateHash.wrap(LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot));
 
         gameId_ = ++gameCount;
         _gameOf[_claimId][msg.sender] = gameId_;
@@ -116,8 +113,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         g.bond = CHALLENGER_BOND;
         g.challenger = msg.sender;
         g.loHash = initial;
-        g.hiHash = ctx.finalStateHash;
-        g.programRoot = programRoot;
+        g.hiHash = StateHash.wrap(ctx.finalStateHash);
+        g.programRoot = Root.wrap(programRoot);
         if (steps == 1) {
             g.status = GameStatus.AwaitingStep;
             g.claimerClock = LibClock.wrap(CLOCK_SECONDS);
@@ -128,7 +125,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
             g.challengerClock = LibClock.wrap(CLOCK_SECONDS);
         }
         _totalBonds += CHALLENGER_BOND;
-        emit GameCreated(gameId_, _claimId, msg.sender, ctx.claimer, steps, initial, ctx.finalStateHash);
+        emit GameCreated(
+            gameId_, _claimId, msg.sender, ctx.claimer, steps, initial, StateHash.wrap(ctx.finalStateHash)
+        );
         TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
     }
 
@@ -176,8 +175,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         // so S_lo stays agreed (the challenger accepts every hash before the one it disputes).
         uint64 newLo = LibDissection.point(lo, length, parts, _index);
         uint64 newHi = LibDissection.point(lo, length, parts, _index + 1);
-        if (_index != 0) g.loHash = _hashes[_index - 1];
-        if (_index != parts - 1) g.hiHash = _hashes[_index];
+        if (_index != 0) g.loHash = StateHash.wrap(_hashes[_index - 1]);
+        if (_index != parts - 1) g.hiHash = StateHash.wrap(_hashes[_index]);
         g.lo = newLo;
         g.hi = newHi;
         uint32 round = g.round;
@@ -202,11 +201,11 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         // INVARIANT: the challenger's clock has time left.
         if (g.challengerClock.expired(uint64(block.timestamp))) revert DisputeGame_ClockExpired(_gameId, msg.sender);
         // Reverts on a witness inconsistent with S_lo or the program.
-        bytes32 post = VERIFIER.step(g.programRoot, g.loHash, _proof);
-        bytes32 claimed = g.hiHash;
+        StateHash post = VERIFIER.step(g.programRoot, g.loHash, _proof);
+        StateHash claimed = g.hiHash;
         emit StepProven(_gameId, g.lo, post, claimed);
         // INVARIANT: the claimer's S_hi must be step(S_lo).
-        _settle(_gameId, g, post != claimed);
+        _settle(_gameId, g, StateHash.unwrap(post) != StateHash.unwrap(claimed));
     }
 
     /// @inheritdoc IDisputeGame
@@ -229,16 +228,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
             if (left != 0) revert DisputeGame_ClockRunning(_gameId, g.challenger, left);
             _settle(_gameId, g, false);
         }
-    }
-
-    /// @inheritdoc IDisputeGame
-    function withdraw() external nonReentrant {
-        uint256 amount = _payouts[msg.sender];
-        if (amount == 0) revert DisputeGame_NothingToWithdraw(msg.sender);
-        _payouts[msg.sender] = 0;
-        _totalPayouts -= amount;
-        emit PayoutWithdrawn(msg.sender, amount);
-        TOKEN.safeTransfer(msg.sender, amount);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -271,19 +260,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDisputeGame
-    function payoutOf(address _account) external view returns (uint256 amount_) {
-        amount_ = _payouts[_account];
-    }
-
-    /// @inheritdoc IDisputeGame
     function totalBonds() external view returns (uint256 total_) {
         total_ = _totalBonds;
     }
 
-    /// @inheritdoc IDisputeGame
-    function totalPayouts() external view returns (uint256 total_) {
-        total_ = _totalPayouts;
-    }
 
     // ---------------------------------------------------------------------------------------
     // Internals
@@ -327,12 +307,5 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         _g.status = GameStatus.Aborted;
         emit GameResolved(_gameId, GameStatus.Aborted);
         _credit(_g.challenger, bond);
-    }
-
-    function _credit(address _account, uint256 _amount) private {
-        if (_amount == 0) return;
-        _payouts[_account] += _amount;
-        _totalPayouts += _amount;
-        emit PayoutCredited(_account, _amount);
     }
 }

@@ -3,16 +3,8 @@ pragma solidity ^0.8.30;
 
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
-import {
-    Model,
-    ModelParts,
-    OutputSlot,
-    ProgramHeader,
-    SPACE_ACTIVATION,
-    SPACE_INPUT,
-    SPACE_WEIGHT,
-    TensorSpec
-} from "./lib/Types.sol";
+import {Space} from "./lib/Isa.sol";
+import {Model, ModelParts, OutputSlot, ProgramHeader, TensorSpec} from "./lib/Types.sol";
 
 /// @title ModelRegistry
 /// @notice Model commitments (docs/PROTOCOL.md §3.5), each registered with the parts it is
@@ -160,15 +152,15 @@ contract ModelRegistry is IModelRegistry {
         }
         for (uint256 i; i < _parts.inputs.length; ++i) {
             TensorSpec calldata s = _parts.inputs[i];
-            if (s.space != SPACE_INPUT || s.slotIndex != i) revert ModelRegistry_BadInputSpec(i, s.space, s.slotIndex);
+            if (s.space != Space.INPUT || s.slotIndex != i) revert ModelRegistry_BadInputSpec(i, s.space, s.slotIndex);
             if (!_dimsOk(s.dims)) revert ModelRegistry_BadDims(true, i);
         }
         if (_parts.outputs.length == 0) revert ModelRegistry_NoOutputs();
         for (uint256 i; i < _parts.outputs.length; ++i) {
             TensorSpec calldata s = _parts.outputs[i];
-            uint256 slots = s.space == SPACE_WEIGHT
+            uint256 slots = s.space == Space.WEIGHT
                 ? h.weightSlots
-                : s.space == SPACE_INPUT ? h.inputSlots : s.space == SPACE_ACTIVATION ? h.activationSlots : 0;
+                : s.space == Space.INPUT ? h.inputSlots : s.space == Space.ACTIVATION ? h.activationSlots : 0;
             if (s.slotIndex >= slots) revert ModelRegistry_BadOutputSpec(i, s.space, s.slotIndex);
             if (!_dimsOk(s.dims)) revert ModelRegistry_BadDims(false, i);
         }

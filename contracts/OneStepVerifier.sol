@@ -3,6 +3,8 @@ pragma solidity ^0.8.30;
 
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
 import {F32, LibF32} from "./lib/LibF32.sol";
+import {Root, StateHash} from "./lib/Hashes.sol";
+import {FIRST_BINARY_MAP_OP, Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
 import {LibMapOps} from "./lib/LibMapOps.sol";
 import {LibCursor, LibInstruction} from "./lib/LibInstruction.sol";
 import {LibMerkle} from "./lib/LibMerkle.sol";
@@ -55,10 +57,10 @@ contract OneStepVerifier is IOneStepVerifier {
     }
 
     /// @inheritdoc IOneStepVerifier
-    function step(bytes32 _programRoot, bytes32 _preStateHash, bytes calldata _proof)
+    function step(Root _programRoot, StateHash _preStateHash, bytes calldata _proof)
         external
         pure
-        returns (bytes32 postStateHash_)
+        returns (StateHash postStateHash_)
     {
         uint256 start;
         assembly ("memory-safe") {
@@ -88,7 +90,7 @@ contract OneStepVerifier is IOneStepVerifier {
 
     /// @dev Checks the pre-state and header preimages at the start of the proof against their
     ///      hashes and decodes them.
-    function _open(bytes32 _programRoot, bytes32 _preStateHash, uint256 _start, uint256 _length)
+    function _open(Root _programRoot, StateHash _preStateHash, uint256 _start, uint256 _length)
         private
         pure
         returns (Ctx memory c_)
@@ -97,11 +99,12 @@ contract OneStepVerifier is IOneStepVerifier {
         // INVARIANT: the proof holds at least the pre-state and the program header.
         if (_length < fixedBytes) revert OneStepVerifier_BadProofLength(fixedBytes, _length);
         // INVARIANT: the pre-state parts are those of the pre-state hash.
-        bytes32 h = LibState.hashAt(_start);
-        if (h != _preStateHash) revert OneStepVerifier_BadPreState(_preStateHash, h);
+        // Compared as bytes32 (contracts/lib/Hashes.sol); one word serves both hashes.
+        bytes32 h = StateHash.unwrap(LibState.hashAt(_start));
+        if (h != StateHash.unwrap(_preStateHash)) revert OneStepVerifier_BadPreState(_preStateHash, StateHash.wrap(h));
         // INVARIANT: the header (instruction tree root, instruction and slot counts) is the program's.
-        h = LibState.programRootAt(_start + LibState.STATE_BYTES);
-        if (h != _programRoot) revert OneStepVerifier_BadProgramHeader(_programRoot, h);
+        h = Root.unwrap(LibState.programRootAt(_start + LibState.STATE_BYTES));
+        if (h != Root.unwrap(_programRoot)) revert OneStepVerifier_BadProgramHeader(_programRoot, Root.wrap(h));
         c_.pre = LibState.decodeAt(_start);
         c_.header = LibState.decodeHeaderAt(_start + LibState.STATE_BYTES);
         c_.p = _start + fixedBytes;
@@ -122,12 +125,12 @@ contract OneStepVerifier is IOneStepVerifier {
         bool writes = pre.k == kMax; // reduction steps are k < K; every other step writes
         uint256 value; // a reduction step's new acc, or a write step's value
         if (!writes) {
-            value = kind == LibInstruction.KIND_DOT ? _dotMac(_c) : _reduceStep(_c);
-        } else if (kind == LibInstruction.KIND_DOT) {
+            value = kind == Kind.DOT ? _dotMac(_c) : _reduceStep(_c);
+        } else if (kind == Kind.DOT) {
             value = _dotWrite(_c);
-        } else if (kind == LibInstruction.KIND_REDUCE) {
+        } else if (kind == Kind.REDUCE) {
             value = _reduceWrite(_c);
-        } else if (kind == LibInstruction.KIND_MAP) {
+        } else if (kind == Kind.MAP) {
             value = _map(_c);
         } else {
             value = _move(_c);
@@ -186,7 +189,7 @@ contract OneStepVerifier is IOneStepVerifier {
     /// @dev E = Π iterDims and K = Π redDims for Dot and Reduce (0 for Map and Move).
     function _extent(LibInstruction.Instruction memory _ins) private pure returns (uint256 e_, uint256 k_) {
         e_ = LibInstruction.product(_ins.iterDims, _ins.nIter);
-        if (_ins.kind == LibInstruction.KIND_DOT || _ins.kind == LibInstruction.KIND_REDUCE) {
+        if (_ins.kind == Kind.DOT || _ins.kind == Kind.REDUCE) {
             k_ = LibInstruction.product(_ins.redDims, _ins.nRed);
         }
     }
@@ -221,9 +224,9 @@ contract OneStepVerifier is IOneStepVerifier {
     /// @dev The accumulator used at this step: init(op) at k = 0, else acc (§2.2).
     function _accIn(Ctx memory _c) private pure returns (uint256) {
         if (_c.pre.k != 0) return _c.pre.acc;
-        if (_c.ins.kind == LibInstruction.KIND_REDUCE) {
-            if (_c.ins.op == LibInstruction.REDUCE_MAX) return NEG_INF;
-            if (_c.ins.op == LibInstruction.REDUCE_MIN) return POS_INF;
+        if (_c.ins.kind == Kind.REDUCE) {
+            if (_c.ins.op == ReduceOp.MAX) return NEG_INF;
+            if (_c.ins.op == ReduceOp.MIN) return POS_INF;
         }
         return 0;
     }
@@ -267,9 +270,9 @@ contract OneStepVerifier is IOneStepVerifier {
         if (!valid) return a;
         F32 x = _f(_read(_c, opX, addr, len));
         uint256 op = _c.ins.op;
-        if (op == LibInstruction.REDUCE_SUM || op == LibInstruction.REDUCE_MEAN) return _u(LibF32.add(_f(a), x));
-        if (op == LibInstruction.REDUCE_MAX) return _u(LibF32.max(_f(a), x));
-        if (op == LibInstruction.REDUCE_MIN) return _u(LibF32.min(_f(a), x));
+        if (op == ReduceOp.SUM || op == ReduceOp.MEAN) return _u(LibF32.add(_f(a), x));
+        if (op == ReduceOp.MAX) return _u(LibF32.max(_f(a), x));
+        if (op == ReduceOp.MIN) return _u(LibF32.min(_f(a), x));
         // INVARIANT: the reduce op is Sum, Max, Min or Mean.
         revert OneStepVerifier_BadInstruction(uint32(_c.pre.instr), LibInstruction.UNKNOWN_OP);
     }
@@ -277,7 +280,7 @@ contract OneStepVerifier is IOneStepVerifier {
     /// @dev Reduce, k = K: out[e] = a, or div(a, params[0]) for Mean.
     function _reduceWrite(Ctx memory _c) private pure returns (uint256) {
         uint256 a = _accIn(_c);
-        if (_c.ins.op != LibInstruction.REDUCE_MEAN) return a;
+        if (_c.ins.op != ReduceOp.MEAN) return a;
         return _u(LibF32.div(_f(a), _f(_param(_c, 0))));
     }
 
@@ -285,7 +288,7 @@ contract OneStepVerifier is IOneStepVerifier {
     function _map(Ctx memory _c) private pure returns (uint256) {
         uint256[] memory it = _point(_c, false, false);
         F32 x = _f(_mustRead(_c, 0, it));
-        if (_c.ins.op >= LibInstruction.FIRST_BINARY_MAP_OP) {
+        if (_c.ins.op >= FIRST_BINARY_MAP_OP) {
             F32 y = _f(_mustRead(_c, 1, it));
             return _u(LibMapOps.binary(uint8(_c.ins.op), x, y));
         }
@@ -307,7 +310,7 @@ contract OneStepVerifier is IOneStepVerifier {
     /// @dev The unary Map op (Dot epilogue) of the instruction on `_x`, params defaulted.
     function _unary(Ctx memory _c, F32 _x) private pure returns (uint256) {
         uint8 op = uint8(_c.ins.op);
-        if (op == LibInstruction.MAP_NONE) return _u(_x);
+        if (op == MapOp.NONE) return _u(_x);
         F32 p0 = _c.ins.nParams > 0 ? _f(LibInstruction.param(_c.ins, 0, 0)) : LibMapOps.defaultParam(op, 0);
         F32 p1 = _c.ins.nParams > 1 ? _f(LibInstruction.param(_c.ins, 1, 0)) : LibMapOps.defaultParam(op, 1);
         return _u(LibMapOps.unary(op, _x, p0, p1));
@@ -343,7 +346,7 @@ contract OneStepVerifier is IOneStepVerifier {
     /// @dev Writes `_x` at pc.elem of the output slot (length `_len`): checks the written
     ///      leaf's paths against the pre-state; returns the post-state activations root.
     function _write(Ctx memory _c, uint256 _x, uint256 _len) private pure returns (bytes32) {
-        Value memory v = Value(LibInstruction.SPACE_ACTIVATION, _c.ins.outIndex, _c.pre.elem, 0, 0, 0, true);
+        Value memory v = Value(Space.ACTIVATION, _c.ins.outIndex, _c.pre.elem, 0, 0, 0, true);
         return _value(_c, v, _len, _x);
     }
 
@@ -392,15 +395,15 @@ contract OneStepVerifier is IOneStepVerifier {
     function _slotPath(Ctx memory _c, Value memory _v) private pure returns (bytes32 newSpaceRoot_) {
         uint256 space = _v.space;
         uint256 slot = _v.slot;
-        uint256 slots = space == LibInstruction.SPACE_WEIGHT
+        uint256 slots = space == Space.WEIGHT
             ? _c.header.weightSlots
-            : space == LibInstruction.SPACE_INPUT ? _c.header.inputSlots : _c.header.activationSlots;
+            : space == Space.INPUT ? _c.header.inputSlots : _c.header.activationSlots;
         // INVARIANT: the slot exists in its space.
         if (slot >= slots) revert OneStepVerifier_SlotOutOfRange(uint8(space), uint32(slot), slots);
         if (!_c.anchored[space]) {
-            bytes32 spaceRoot = space == LibInstruction.SPACE_WEIGHT
+            bytes32 spaceRoot = space == Space.WEIGHT
                 ? _c.pre.weightsRoot
-                : space == LibInstruction.SPACE_INPUT ? _c.pre.inputsRoot : _c.pre.activationsRoot;
+                : space == Space.INPUT ? _c.pre.inputsRoot : _c.pre.activationsRoot;
             LibMerkle.Path memory path;
             (path, _c.p) = LibMerkle.rootRecorded(LibMerkle.MEMORY, _v.slotRoot, slot, LibMerkle.spaceDepth(slots), _c.p);
             // INVARIANT: leaf, leaf path and slot path prove the value against the pre-state.

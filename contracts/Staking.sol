@@ -5,7 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {NonReentrant} from "./NonReentrant.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 
 /// @title Staking
@@ -18,7 +18,7 @@ import {IStaking} from "./interfaces/IStaking.sol";
 ///
 /// @dev INVARIANT (value): token.balanceOf(this) ≥ totalStaked() = Σ bonded + Σ unbonding,
 ///      with equality unless tokens were sent here directly; locked ≤ bonded per operator.
-contract Staking is IStaking, AccessControl, ReentrancyGuardTransient {
+contract Staking is IStaking, AccessControl, NonReentrant {
     using SafeERC20 for IERC20;
 
     bytes32 public constant LOCKER_ROLE = keccak256("LOCKER_ROLE");

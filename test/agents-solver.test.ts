@@ -1,7 +1,8 @@
 // The pure dispute solver (node/agents/solver.ts), without a chain: a toy trace whose state
 // at step s is a string, a liar that diverges from some step on, and a simulated game.
 import { expect } from "chai";
-import { GameState, GameStatus, Trace, disputedIndex, nextMove } from "../node/agents/solver";
+import { GameStatus } from "../node/chain/status";
+import { GameState, Trace, disputedIndex, nextMove } from "../node/agents/solver";
 
 const honest: Trace = { stateAt: (s) => `0x${s.toString(16).padStart(8, "0")}` };
 const liarFrom = (bad: number): Trace => ({ stateAt: (s) => (s >= bad ? `0xbad${s}` : honest.stateAt(s)) });
@@ -12,7 +13,7 @@ function points(lo: number, hi: number, k: number): number[] {
   return Array.from({ length: parts + 1 }, (_, i) => lo + Math.floor(((hi - lo) * i) / parts));
 }
 
-function game(status: number, lo: number, hi: number, hiHash: string, hashes: string[] = [], k = 8): GameState {
+function game(status: bigint, lo: number, hi: number, hiHash: string, hashes: string[] = [], k = 8): GameState {
   return { status, lo, hi, hiHash, points: points(lo, hi, k), hashes };
 }
 

@@ -502,7 +502,7 @@ describe("Coordinator", function () {
         .to.emit(p.coordinator, "PayoutWithdrawn")
         .withArgs(op.address, fee);
       await expect(p.coordinator.connect(op).withdraw())
-        .to.be.revertedWithCustomError(p.coordinator, "Coordinator_NothingToWithdraw")
+        .to.be.revertedWithCustomError(p.coordinator, "PullPayments_NothingToWithdraw")
         .withArgs(op.address);
     });
   });

@@ -523,7 +523,7 @@ describe("DisputeGame", function () {
     it("reverts with nothing to withdraw", async () => {
       const { p, claimer } = await loadFixture(challengerWon);
       await expect(p.game.connect(claimer).withdraw())
-        .to.be.revertedWithCustomError(p.game, "DisputeGame_NothingToWithdraw")
+        .to.be.revertedWithCustomError(p.game, "PullPayments_NothingToWithdraw")
         .withArgs(claimer.address);
     });
   });

@@ -3,7 +3,7 @@ pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {NonReentrant} from "../NonReentrant.sol";
 import {Coordinator} from "../Coordinator.sol";
 import {ICoordinator} from "../interfaces/ICoordinator.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
@@ -17,7 +17,7 @@ import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 ///         the beneficiary — can open it with a made-up score: the score is final only after
 ///         the challenge window, backed by the operator's bond.
 /// @dev The model's first output value is the score, a big-endian binary32 in [0, 1].
-contract WakeWordVault is IInferenceConsumer, ReentrancyGuardTransient {
+contract WakeWordVault is IInferenceConsumer, NonReentrant {
     using SafeERC20 for IERC20;
 
     /// @notice Gas the coordinator gives `onInferenceResult`.

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Root, StateHash} from "../lib/Hashes.sol";
+
 /// @title IOneStepVerifier
 /// @notice Executes one micro-step of a Referee program on-chain (docs/PROTOCOL.md §2.2).
 interface IOneStepVerifier {
     /// @notice The proof's pre-state parts do not hash to the pre-state hash (§3.4).
-    error OneStepVerifier_BadPreState(bytes32 preStateHash, bytes32 computed);
+    error OneStepVerifier_BadPreState(StateHash preStateHash, StateHash computed);
     /// @notice The proof's program header does not hash to the program root (§3.3).
-    error OneStepVerifier_BadProgramHeader(bytes32 programRoot, bytes32 computed);
+    error OneStepVerifier_BadProgramHeader(Root programRoot, Root computed);
     /// @notice The pc is not well formed (§2.4): outside the program or the instruction, or a
     ///         halted pc other than (#instructions, 0, 0).
     error OneStepVerifier_BadPc(uint32 instr, uint32 elem, uint32 k);
@@ -46,8 +48,8 @@ interface IOneStepVerifier {
     /// @param proof The one-step proof: pre-state parts, program header, instruction with its
     ///        path, read values and the written leaf with their paths (docs/PROTOCOL.md §6).
     /// @return postStateHash The hash of the state after the step.
-    function step(bytes32 programRoot, bytes32 preStateHash, bytes calldata proof)
+    function step(Root programRoot, StateHash preStateHash, bytes calldata proof)
         external
         view
-        returns (bytes32 postStateHash);
+        returns (StateHash postStateHash);
 }

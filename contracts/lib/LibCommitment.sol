@@ -37,7 +37,7 @@ library LibCommitment {
     /// @notice H(0x08 ‖ u32 count ‖ per spec: u8 space ‖ u32 slotIndex ‖ u8 #dims ‖ u32 dims[]
     ///         ‖ u16 nameLength ‖ name).
     function specListHash(TensorSpec[] calldata _specs) internal pure returns (bytes32 hash_) {
-        bytes memory buf = abi.encodePacked(LibDomains.SPEC_LIST, uint32(_specs.length));
+        bytes memory buf = abi.encodePacked(LibDomains.TENSOR_SPECS, uint32(_specs.length));
         for (uint256 i; i < _specs.length; ++i) {
             TensorSpec calldata s = _specs[i];
             bytes calldata name = bytes(s.name);
@@ -65,7 +65,7 @@ library LibCommitment {
     ) internal pure returns (bytes32 commitment_) {
         commitment_ = keccak256(
             abi.encodePacked(
-                LibDomains.MODEL,
+                LibDomains.MODEL_COMMITMENT,
                 _programRoot,
                 _weightsRoot,
                 _initialActivationsRoot,
@@ -108,7 +108,7 @@ library LibCommitment {
     ) internal pure returns (bytes32 hash_) {
         hash_ = keccak256(
             abi.encodePacked(
-                LibDomains.STATE, _weightsRoot, _inputsRoot, _activationsRoot, _instr, _elem, _k, _accBits
+                LibDomains.MACHINE_STATE, _weightsRoot, _inputsRoot, _activationsRoot, _instr, _elem, _k, _accBits
             )
         );
     }

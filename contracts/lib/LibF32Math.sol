@@ -335,8 +335,8 @@ library LibF32Math {
             return y.gt(ZERO) ? ZERO : INF;
         }
         if (ax.isInf()) {
-            F32 r = y.gt(ZERO) ? INF : ZERO;
-            return x.lt(ZERO) && _isOddInt(y) ? r.flip() : r;
+            F32 limit = y.gt(ZERO) ? INF : ZERO;
+            return x.lt(ZERO) && _isOddInt(y) ? limit.flip() : limit;
         }
         if (F32.unwrap(y) == F32.unwrap(HALF)) return x.sqrt();
         F32 ay = y.abs();

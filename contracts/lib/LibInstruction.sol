@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Kind, Space} from "./Isa.sol";
+
 /// @title LibCursor
 /// @notice Big-endian reads from calldata at an absolute offset, cursor style:
 ///         `(x, offset) = LibCursor.u32(offset)`. Reads past the end of calldata see zeros;
@@ -55,25 +57,6 @@ library LibCursor {
 library LibInstruction {
     /// @notice A product of dims (an element count) is beyond 2^64.
     error LibInstruction_TooLarge(uint256 dims, uint256 n);
-
-    uint256 internal constant KIND_DOT = 1;
-    uint256 internal constant KIND_MAP = 2;
-    uint256 internal constant KIND_REDUCE = 3;
-    uint256 internal constant KIND_MOVE = 4;
-
-    uint256 internal constant SPACE_WEIGHT = 0;
-    uint256 internal constant SPACE_INPUT = 1;
-    uint256 internal constant SPACE_ACTIVATION = 2;
-
-    /// @notice Reduce ops (ReduceOp of node/compiler/program.ts).
-    uint256 internal constant REDUCE_SUM = 1;
-    uint256 internal constant REDUCE_MAX = 2;
-    uint256 internal constant REDUCE_MIN = 3;
-    uint256 internal constant REDUCE_MEAN = 4;
-
-    /// @notice Map ops with a special role here (MapOp of node/compiler/program.ts).
-    uint256 internal constant MAP_NONE = 0;
-    uint256 internal constant FIRST_BINARY_MAP_OP = 64;
 
     /// @notice Why bytes are not a well-formed instruction (OneStepVerifier_BadInstruction).
     uint256 internal constant MALFORMED_KIND = 1;
@@ -137,7 +120,7 @@ library LibInstruction {
             mstore(add(ins_, 0xa0), shr(224, shl(48, head))) // outIndex
         }
         // INVARIANT: the kind is one of Dot, Map, Reduce, Move.
-        if (ins_.kind < KIND_DOT || ins_.kind > KIND_MOVE) return (ins_, MALFORMED_KIND);
+        if (ins_.kind < Kind.DOT || ins_.kind > Kind.MOVE) return (ins_, MALFORMED_KIND);
         // Every count is a u8, so no offset below can overflow.
         unchecked {
             ins_.params = _start + FIXED_BYTES;
@@ -155,7 +138,7 @@ library LibInstruction {
                     head := calldataload(p)
                 }
                 // INVARIANT: the operand's space is Weight, Input or Activation.
-                if (uint8(head >> 248) > SPACE_ACTIVATION) return (ins_, MALFORMED_SPACE);
+                if (uint8(head >> 248) > Space.ACTIVATION) return (ins_, MALFORMED_SPACE);
                 uint256 c = uint8(head >> 240);
                 p += 6 + 4 * c * (2 + w);
             }

@@ -3,56 +3,17 @@ pragma solidity ^0.8.30;
 
 import {F32, LibF32} from "./LibF32.sol";
 import {LibF32Math} from "./LibF32Math.sol";
+import {MapOp} from "./Isa.sol";
 
 /// @title LibMapOps
-/// @notice The elementwise operations (`MapOp`, node/compiler/program.ts) of Map instructions
-///         and Dot epilogues, defined in docs/FO32.md §2–3 and mirrored from node/fo32/index.ts.
+/// @notice The elementwise operations (`MapOp` of node/program/isa.ts, codes generated into
+///         Isa.sol) of Map instructions and Dot epilogues, defined in docs/FO32.md §2–3 and mirrored from node/fo32/index.ts.
 ///         Every result is canonical: a NaN result is exactly 0x7FC00000.
 library LibMapOps {
     using LibF32 for F32;
 
     /// @notice `op` is not a unary MapOp (unary) or not a binary MapOp (binary).
     error LibMapOps_UnknownOp(uint8 op);
-
-    // MapOp codes (node/compiler/program.ts; never renumbered, only appended).
-    uint8 internal constant NONE = 0;
-    uint8 internal constant IDENTITY = 1;
-    uint8 internal constant NEG = 2;
-    uint8 internal constant ABS = 3;
-    uint8 internal constant RELU = 4;
-    uint8 internal constant LEAKY_RELU = 5;
-    uint8 internal constant CLIP = 6;
-    uint8 internal constant HARD_SIGMOID = 7;
-    uint8 internal constant HARD_SWISH = 8;
-    uint8 internal constant SIGMOID = 9;
-    uint8 internal constant TANH = 10;
-    uint8 internal constant EXP = 11;
-    uint8 internal constant LOG = 12;
-    uint8 internal constant SQRT = 13;
-    uint8 internal constant ERF = 14;
-    uint8 internal constant RECIPROCAL = 15;
-    uint8 internal constant FLOOR = 16;
-    uint8 internal constant CEIL = 17;
-    uint8 internal constant SOFTPLUS = 18;
-    uint8 internal constant GELU = 19;
-    uint8 internal constant SIN = 20;
-    uint8 internal constant COS = 21;
-    uint8 internal constant ELU = 22;
-    uint8 internal constant SELU = 23;
-    uint8 internal constant SOFTSIGN = 24;
-    uint8 internal constant SIGN = 25;
-    uint8 internal constant ROUND = 26;
-    uint8 internal constant ADD = 64;
-    uint8 internal constant SUB = 65;
-    uint8 internal constant MUL = 66;
-    uint8 internal constant DIV = 67;
-    uint8 internal constant MAX = 68;
-    uint8 internal constant MIN = 69;
-    uint8 internal constant POW = 70;
-    uint8 internal constant PRELU = 71;
-
-    /// @notice First binary MapOp code (FIRST_BINARY_MAP_OP in node/compiler/program.ts).
-    uint8 internal constant FIRST_BINARY = 64;
 
     F32 private constant ZERO = F32.wrap(0x00000000);
     F32 private constant ONE = F32.wrap(0x3F800000);
@@ -71,11 +32,11 @@ library LibMapOps {
     /// @notice The ONNX default of `params[i]` (i = 0, 1) of a unary op, for instructions that
     ///         carry fewer params (docs/FO32.md §1 "Parameters"); +0 where the op reads none.
     function defaultParam(uint8 op, uint256 i) internal pure returns (F32) {
-        if (op == LEAKY_RELU) return i == 0 ? LEAKY_ALPHA : ZERO;
-        if (op == CLIP) return i == 0 ? LibF32.NEG_INF : LibF32.POS_INF;
-        if (op == HARD_SIGMOID) return i == 0 ? HSIG_ALPHA : HSIG_BETA;
-        if (op == ELU) return i == 0 ? ELU_ALPHA : ZERO;
-        if (op == SELU) return i == 0 ? SELU_ALPHA : SELU_GAMMA;
+        if (op == MapOp.LEAKY_RELU) return i == 0 ? LEAKY_ALPHA : ZERO;
+        if (op == MapOp.CLIP) return i == 0 ? LibF32.NEG_INF : LibF32.POS_INF;
+        if (op == MapOp.HARD_SIGMOID) return i == 0 ? HSIG_ALPHA : HSIG_BETA;
+        if (op == MapOp.ELU) return i == 0 ? ELU_ALPHA : ZERO;
+        if (op == MapOp.SELU) return i == 0 ? SELU_ALPHA : SELU_GAMMA;
         return ZERO;
     }
 
@@ -86,51 +47,51 @@ library LibMapOps {
     ///      comparison chain short. Every LibF32 / LibF32Math result is already canonical; only
     ///      the branches that return x itself canonicalize.
     function unary(uint8 op, F32 x, F32 p0, F32 p1) internal pure returns (F32) {
-        if (op < HARD_SIGMOID) {
-            if (op <= IDENTITY) return x.canonical();
-            if (op == RELU) return x.isNaN() ? LibF32.NAN : (x.gt(ZERO) ? x : ZERO);
-            if (op == NEG) return x.neg();
-            if (op == ABS) return x.abs();
-            if (op == LEAKY_RELU) return x.lt(ZERO) ? p0.mul(x) : x.canonical();
-            if (op == CLIP) return x.max(p0).min(p1);
-        } else if (op < TANH) {
-            if (op == HARD_SIGMOID) return _hardSigmoid(x, p0, p1);
-            if (op == HARD_SWISH) return _hardSwish(x);
+        if (op < MapOp.HARD_SIGMOID) {
+            if (op <= MapOp.IDENTITY) return x.canonical();
+            if (op == MapOp.RELU) return x.isNaN() ? LibF32.NAN : (x.gt(ZERO) ? x : ZERO);
+            if (op == MapOp.NEG) return x.neg();
+            if (op == MapOp.ABS) return x.abs();
+            if (op == MapOp.LEAKY_RELU) return x.lt(ZERO) ? p0.mul(x) : x.canonical();
+            if (op == MapOp.CLIP) return x.max(p0).min(p1);
+        } else if (op < MapOp.TANH) {
+            if (op == MapOp.HARD_SIGMOID) return _hardSigmoid(x, p0, p1);
+            if (op == MapOp.HARD_SWISH) return _hardSwish(x);
             return LibF32Math.sigmoid(x); // SIGMOID
-        } else if (op < GELU) {
-            if (op == TANH) return LibF32Math.tanh(x);
-            if (op == EXP) return LibF32Math.exp(x);
-            if (op == LOG) return LibF32Math.log(x);
-            if (op == SQRT) return x.sqrt();
-            if (op == ERF) return LibF32Math.erf(x);
-            if (op == RECIPROCAL) return ONE.div(x);
-            if (op == FLOOR) return x.floor();
-            if (op == CEIL) return x.ceil();
+        } else if (op < MapOp.GELU) {
+            if (op == MapOp.TANH) return LibF32Math.tanh(x);
+            if (op == MapOp.EXP) return LibF32Math.exp(x);
+            if (op == MapOp.LOG) return LibF32Math.log(x);
+            if (op == MapOp.SQRT) return x.sqrt();
+            if (op == MapOp.ERF) return LibF32Math.erf(x);
+            if (op == MapOp.RECIPROCAL) return ONE.div(x);
+            if (op == MapOp.FLOOR) return x.floor();
+            if (op == MapOp.CEIL) return x.ceil();
             return LibF32Math.softplus(x); // SOFTPLUS
         } else {
-            if (op == GELU) return LibF32Math.gelu(x);
-            if (op == SIN) return LibF32Math.sin(x);
-            if (op == COS) return LibF32Math.cos(x);
-            if (op == ELU) return LibF32Math.elu(x, p0);
-            if (op == SELU) return LibF32Math.selu(x, p0, p1);
-            if (op == SOFTSIGN) return _softsign(x);
-            if (op == SIGN) return _sign(x);
-            if (op == ROUND) return _round(x);
+            if (op == MapOp.GELU) return LibF32Math.gelu(x);
+            if (op == MapOp.SIN) return LibF32Math.sin(x);
+            if (op == MapOp.COS) return LibF32Math.cos(x);
+            if (op == MapOp.ELU) return LibF32Math.elu(x, p0);
+            if (op == MapOp.SELU) return LibF32Math.selu(x, p0, p1);
+            if (op == MapOp.SOFTSIGN) return _softsign(x);
+            if (op == MapOp.SIGN) return _sign(x);
+            if (op == MapOp.ROUND) return _round(x);
         }
         revert LibMapOps_UnknownOp(op);
     }
 
     /// @notice A binary MapOp on (x, y). Reverts with LibMapOps_UnknownOp for other codes.
     function binary(uint8 op, F32 x, F32 y) internal pure returns (F32) {
-        if (op == ADD) return x.add(y);
-        if (op == MUL) return x.mul(y);
-        if (op == SUB) return x.sub(y);
-        if (op == DIV) return x.div(y);
-        if (op == MAX) return x.max(y);
-        if (op == MIN) return x.min(y);
-        if (op == POW) return LibF32Math.pow(x, y);
+        if (op == MapOp.ADD) return x.add(y);
+        if (op == MapOp.MUL) return x.mul(y);
+        if (op == MapOp.SUB) return x.sub(y);
+        if (op == MapOp.DIV) return x.div(y);
+        if (op == MapOp.MAX) return x.max(y);
+        if (op == MapOp.MIN) return x.min(y);
+        if (op == MapOp.POW) return LibF32Math.pow(x, y);
         // x < 0 ? mul(x, y) : x
-        if (op == PRELU) return x.lt(ZERO) ? x.mul(y) : x.canonical();
+        if (op == MapOp.PRELU) return x.lt(ZERO) ? x.mul(y) : x.canonical();
         revert LibMapOps_UnknownOp(op);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Root, StateHash} from "./Hashes.sol";
 import {LibDomains} from "./LibDomains.sol";
 
 /// @title LibState
@@ -41,8 +42,8 @@ library LibState {
     }
 
     /// @notice stateHash of a state.
-    function hash(State memory _s) internal pure returns (bytes32 h_) {
-        bytes1 prefix = LibDomains.STATE;
+    function hash(State memory _s) internal pure returns (StateHash h_) {
+        bytes1 prefix = LibDomains.MACHINE_STATE;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, prefix)
@@ -54,8 +55,8 @@ library LibState {
     }
 
     /// @notice stateHash of the state preimage (without prefix) at calldata offset `_p`.
-    function hashAt(uint256 _p) internal pure returns (bytes32 h_) {
-        bytes1 prefix = LibDomains.STATE;
+    function hashAt(uint256 _p) internal pure returns (StateHash h_) {
+        bytes1 prefix = LibDomains.MACHINE_STATE;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, prefix)
@@ -77,7 +78,7 @@ library LibState {
     }
 
     /// @notice programRoot of the header preimage (without prefix) at calldata offset `_p`.
-    function programRootAt(uint256 _p) internal pure returns (bytes32 h_) {
+    function programRootAt(uint256 _p) internal pure returns (Root h_) {
         bytes1 prefix = LibDomains.PROGRAM_ROOT;
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -88,7 +89,7 @@ library LibState {
     }
 
     /// @notice programRoot of a header.
-    function programRoot(Header memory _h) internal pure returns (bytes32 h_) {
+    function programRoot(Header memory _h) internal pure returns (Root h_) {
         bytes1 prefix = LibDomains.PROGRAM_ROOT;
         assembly ("memory-safe") {
             let m := mload(0x40)

@@ -3,11 +3,6 @@ pragma solidity ^0.8.30;
 
 // Types shared by the protocol contracts and their libraries (docs/PROTOCOL.md §2–§3).
 
-/// @dev Memory space ids (docs/PROTOCOL.md §2).
-uint8 constant SPACE_WEIGHT = 0;
-uint8 constant SPACE_INPUT = 1;
-uint8 constant SPACE_ACTIVATION = 2;
-
 /// @notice One entry of a tensor spec list (docs/PROTOCOL.md §3.5): where a model input or
 ///         output lives in memory, its dims and its name.
 struct TensorSpec {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {IOneStepVerifier} from "../interfaces/IOneStepVerifier.sol";
+import {Root, StateHash} from "../lib/Hashes.sol";
 
 /// @title AlphabetVerifier
 /// @notice A toy one-step verifier over a toy trace, to test the dispute game apart from the
@@ -49,18 +50,20 @@ contract AlphabetVerifier is IOneStepVerifier {
     }
 
     /// @inheritdoc IOneStepVerifier
-    function step(bytes32 _programRoot, bytes32 _preStateHash, bytes calldata _proof)
+    function step(Root _programRoot, StateHash _preStateHash, bytes calldata _proof)
         external
         view
-        returns (bytes32 postStateHash_)
+        returns (StateHash postStateHash_)
     {
-        uint64 n = stepsOf[_programRoot];
-        if (n == 0) revert AlphabetVerifier_UnknownProgram(_programRoot);
+        uint64 n = stepsOf[Root.unwrap(_programRoot)];
+        if (n == 0) revert AlphabetVerifier_UnknownProgram(Root.unwrap(_programRoot));
         (bytes32 initial, uint64 s) = abi.decode(_proof, (bytes32, uint64));
         if (finalOf[initial] == 0) revert AlphabetVerifier_UnknownRun(initial);
         bytes32 expected = stateAt(initial, s, n);
         // INVARIANT: the witness names the pre-state it proves from.
-        if (expected != _preStateHash) revert AlphabetVerifier_PreStateMismatch(s, expected, _preStateHash);
-        postStateHash_ = stateAt(initial, s + 1, n);
+        if (expected != StateHash.unwrap(_preStateHash)) {
+            revert AlphabetVerifier_PreStateMismatch(s, expected, StateHash.unwrap(_preStateHash));
+        }
+        postStateHash_ = StateHash.wrap(stateAt(initial, s + 1, n));
     }
 }

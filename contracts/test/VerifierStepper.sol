@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {IOneStepVerifier} from "../interfaces/IOneStepVerifier.sol";
+import {Root, StateHash} from "../lib/Hashes.sol";
 
 /// @title VerifierStepper
 /// @notice Test and gas harness: a one-step proof sent as a transaction, the way a dispute
@@ -18,7 +19,7 @@ contract VerifierStepper {
 
     /// @notice Runs the verifier on a proof and emits the post-state hash.
     function prove(bytes32 _programRoot, bytes32 _preStateHash, bytes calldata _proof) external returns (bytes32 post_) {
-        post_ = VERIFIER.step(_programRoot, _preStateHash, _proof);
+        post_ = StateHash.unwrap(VERIFIER.step(Root.wrap(_programRoot), StateHash.wrap(_preStateHash), _proof));
         emit Stepped(_preStateHash, post_);
     }
 }

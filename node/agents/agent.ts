@@ -142,7 +142,7 @@ export abstract class Agent {
       moverSecondsLeft = Number(status === 1 ? claimer : challenger);
     }
     const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== ClaimStatus.Pending;
-    const state = { status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
+    const state = { status: g.status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
     return { state, round: Number(g.round) };
   }
 

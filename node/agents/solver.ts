@@ -2,20 +2,12 @@
 // unit-tested without one (test/agents-solver.test.ts); the agents turn actions into
 // transactions.
 
-/** DisputeGame.GameStatus. */
-export const GameStatus = {
-  None: 0,
-  AwaitingDissection: 1,
-  AwaitingChoice: 2,
-  AwaitingStep: 3,
-  ChallengerWon: 4,
-  ClaimerWon: 5,
-  Aborted: 6,
-} as const;
+import { GameStatus } from "../chain/status";
 
 /** What the solver needs of a game: read from the chain by the agent. */
 export interface GameState {
-  status: number;
+  /** IDisputeGame.GameStatus, as the chain returns it. */
+  status: bigint;
   lo: number;
   hi: number;
   /** The claimer's hash at `hi` (disputed). */

@@ -1,16 +1,37 @@
-// The protocol's status enums as the contracts number them (ICoordinator.RequestStatus,
-// ClaimStatus, CallbackStatus; IDisputeGame.GameStatus), with their names for display.
-export const RequestStatus = { None: 0n, Open: 1n, Claimed: 2n, Finalized: 3n, Refunded: 4n } as const;
-export const ClaimStatus = { None: 0n, Pending: 1n, Rejected: 2n, Finalized: 3n } as const;
-export const CallbackStatus = { None: 0n, NotRequested: 1n, Delivered: 2n, Failed: 3n } as const;
+// The protocol's status enums (ICoordinator.RequestStatus, ClaimStatus, CallbackStatus;
+// IDisputeGame.GameStatus), with their names for display. This file is their source: the
+// Solidity enums are generated from it (scripts/gen-solidity.ts, `npm run gen:sol`), so a
+// value is numbered here once. A trailing `//` comment on a member is copied to Solidity.
+export const RequestStatus = {
+  None: 0n,
+  Open: 1n, // waiting for a claim
+  Claimed: 2n, // a claim is pending (in its window or disputed)
+  Finalized: 3n, // the claim stood; the operator is paid and the result stored
+  Refunded: 4n, // no claim stood before the deadline; the fee went back to the requester
+} as const;
+
+export const ClaimStatus = {
+  None: 0n,
+  Pending: 1n,
+  Rejected: 2n,
+  Finalized: 3n,
+} as const;
+
+export const CallbackStatus = {
+  None: 0n, // not finalized yet
+  NotRequested: 1n, // no consumer
+  Delivered: 2n,
+  Failed: 3n, // reverted or ran out of gas; retryable
+} as const;
+
 export const GameStatus = {
   None: 0n,
-  AwaitingDissection: 1n,
-  AwaitingChoice: 2n,
-  AwaitingStep: 3n,
+  AwaitingDissection: 1n, // the claimer's move: post the split hashes of [lo, hi]
+  AwaitingChoice: 2n, // the challenger's move: name a sub-range
+  AwaitingStep: 3n, // the challenger's move: prove step lo → hi (hi = lo + 1)
   ChallengerWon: 4n,
   ClaimerWon: 5n,
-  Aborted: 6n,
+  Aborted: 6n, // the claim was rejected by another game: the bond went back to the challenger
 } as const;
 
 /** The name of `value` in one of the enums above ("Unknown(n)" for a value it lacks). */

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title IPullPayments
+/// @notice Payouts a contract owes are credited to an account's balance and withdrawn by the
+///         account itself (pull), so no payout ever calls into an account mid-protocol.
+interface IPullPayments {
+    /// @notice `amount` was added to what `account` can withdraw.
+    event PayoutCredited(address indexed account, uint256 amount);
+    /// @notice `account` withdrew `amount`.
+    event PayoutWithdrawn(address indexed account, uint256 amount);
+
+    /// @notice `account` called withdraw with nothing credited.
+    error PullPayments_NothingToWithdraw(address account);
+
+    /// @notice Withdraws all of the caller's credited payouts.
+    function withdraw() external;
+
+    /// @notice Credited payouts of `_account` not withdrawn yet.
+    function payoutOf(address _account) external view returns (uint256 amount_);
+
+    /// @notice Credited payouts not withdrawn yet, over every account.
+    function totalPayouts() external view returns (uint256 total_);
+}

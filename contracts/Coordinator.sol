@@ -148,7 +148,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     /// @inheritdoc ICoordinator
     function quoteFee(bytes32 _modelId, uint32 _callbackGasLimit) external view returns (uint256 fee_) {
-        (, uint64 steps,) = REGISTRY.requestSpec(_modelId);
+        (, uint64 steps, ) = REGISTRY.requestSpec(_modelId);
         fee_ = _quote(steps, _callbackGasLimit);
     }
 
@@ -222,10 +222,13 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     // Dispute game hooks
 
     /// @inheritdoc ICoordinator
-    function onChallenge(uint256 _claimId) external onlyDisputeGame nonReentrant returns (ChallengeContext memory context_) {
+    function onChallenge(
+        uint256 _claimId
+    ) external onlyDisputeGame nonReentrant returns (ChallengeContext memory context_) {
         Claim storage c = _pendingClaim(_claimId);
         // INVARIANT: games open only inside the challenge window.
-        if (block.timestamp >= c.challengeDeadline) revert Coordinator_ChallengeWindowClosed(_claimId, c.challengeDeadline);
+        if (block.timestamp >= c.challengeDeadline)
+            revert Coordinator_ChallengeWindowClosed(_claimId, c.challengeDeadline);
         c.openGames += 1;
         emit ClaimChallenged(_claimId, c.openGames);
         Request storage r = _requests[c.requestId];
@@ -314,7 +317,15 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     function _emitRequested(uint256 _requestId, Request memory _r, bytes calldata _input) private {
         emit Requested(
-            _requestId, _r.modelId, _r.requester, _r.consumer, _r.fee, _r.deadline, _r.callbackGasLimit, _r.inputsRoot, _input
+            _requestId,
+            _r.modelId,
+            _r.requester,
+            _r.consumer,
+            _r.fee,
+            _r.deadline,
+            _r.callbackGasLimit,
+            _r.inputsRoot,
+            _input
         );
     }
 
@@ -328,11 +339,11 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     /// @dev inputsRoot (§3.2) over one slot per input, each slot root (§3.1) read from the
     ///      input's consecutive bytes (§5.1). Refuses a wrong length and any NaN.
-    function _computeInputsRoot(bytes32 _modelId, bytes calldata _input, uint32[] memory _lengths)
-        private
-        pure
-        returns (bytes32 root_)
-    {
+    function _computeInputsRoot(
+        bytes32 _modelId,
+        bytes calldata _input,
+        uint32[] memory _lengths
+    ) private pure returns (bytes32 root_) {
         uint256 values;
         for (uint256 i; i < _lengths.length; ++i) values += _lengths[i];
         // INVARIANT: the bytes are exactly the model's inputs, 4 bytes per value.
@@ -364,17 +375,22 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         if (_final.inputsRoot != _inputsRoot) revert Coordinator_InputsRootMismatch(_inputsRoot, _final.inputsRoot);
         // INVARIANT: the final state hash is the halted state of these roots (§5.2).
         bytes32 computed = LibCommitment.haltedStateHash(
-            _final.weightsRoot, _final.inputsRoot, _final.activationsRoot, program.instructions
+            _final.weightsRoot,
+            _final.inputsRoot,
+            _final.activationsRoot,
+            program.instructions
         );
         if (computed != _finalStateHash) revert Coordinator_FinalStateHashMismatch(computed, _finalStateHash);
         // INVARIANT: every output is the content of its slot in that state.
         _checkOutputs(_output, _final, program, outputs, _outputProofs);
     }
 
-    function _recordClaim(uint256 _requestId, Request storage _r, bytes calldata _output, bytes32 _finalStateHash)
-        private
-        returns (uint256 claimId_)
-    {
+    function _recordClaim(
+        uint256 _requestId,
+        Request storage _r,
+        bytes calldata _output,
+        bytes32 _finalStateHash
+    ) private returns (uint256 claimId_) {
         claimId_ = ++claimCount;
         uint64 challengeDeadline = uint64(block.timestamp) + CHALLENGE_WINDOW;
         Claim storage c = _claims[claimId_];
@@ -406,7 +422,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         uint256 offset;
         for (uint256 i; i < _outputs.length; ++i) {
             OutputSlot memory o = _outputs[i];
-            (bytes32 slotRoot,) = LibTensorRoot.slotRoot(_output, offset, o.valueCount);
+            (bytes32 slotRoot, ) = LibTensorRoot.slotRoot(_output, offset, o.valueCount);
             (bytes32 spaceRoot, uint256 slots) = o.space == Space.WEIGHT
                 ? (_final.weightsRoot, _program.weightSlots)
                 : o.space == Space.INPUT

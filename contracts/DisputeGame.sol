@@ -70,8 +70,11 @@ contract DisputeGame is IDisputeGame, PullPayments {
 
     constructor(Config memory _c) PullPayments(_c.token) {
         if (
-            address(_c.coordinator) == address(0) || address(_c.registry) == address(0)
-                || address(_c.verifier) == address(0) || address(_c.token) == address(0) || _c.treasury == address(0)
+            address(_c.coordinator) == address(0) ||
+            address(_c.registry) == address(0) ||
+            address(_c.verifier) == address(0) ||
+            address(_c.token) == address(0) ||
+            _c.treasury == address(0)
         ) revert DisputeGame_ZeroAddress();
         if (_c.degree < 2 || _c.degree > MAX_DEGREE) revert DisputeGame_InvalidDegree(_c.degree);
         if (_c.challengerRewardBps >= BPS) revert DisputeGame_InvalidRewardShare(_c.challengerRewardBps);
@@ -98,10 +101,13 @@ contract DisputeGame is IDisputeGame, PullPayments {
         if (existing != 0) revert DisputeGame_AlreadyChallenged(_claimId, msg.sender, existing);
         // Reverts unless the claim is pending and inside its challenge window.
         ICoordinator.ChallengeContext memory ctx = COORDINATOR.onChallenge(_claimId);
-        (bytes32 programRoot, bytes32 weightsRoot, bytes32 initialActivationsRoot, uint64 steps) =
-            REGISTRY.gameSpec(ctx.modelId);
+        (bytes32 programRoot, bytes32 weightsRoot, bytes32 initialActivationsRoot, uint64 steps) = REGISTRY.gameSpec(
+            ctx.modelId
+        );
         // INVARIANT: S_0 is agreed by construction: computed from the model and the request.
-        StateHash initial = StateHash.wrap(LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot));
+        StateHash initial = StateHash.wrap(
+            LibCommitment.initialStateHash(weightsRoot, ctx.inputsRoot, initialActivationsRoot)
+        );
 
         gameId_ = ++gameCount;
         _gameOf[_claimId][msg.sender] = gameId_;
@@ -126,7 +132,13 @@ contract DisputeGame is IDisputeGame, PullPayments {
         }
         _totalBonds += CHALLENGER_BOND;
         emit GameCreated(
-            gameId_, _claimId, msg.sender, ctx.claimer, steps, initial, StateHash.wrap(ctx.finalStateHash)
+            gameId_,
+            _claimId,
+            msg.sender,
+            ctx.claimer,
+            steps,
+            initial,
+            StateHash.wrap(ctx.finalStateHash)
         );
         TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
     }
@@ -263,7 +275,6 @@ contract DisputeGame is IDisputeGame, PullPayments {
     function totalBonds() external view returns (uint256 total_) {
         total_ = _totalBonds;
     }
-
 
     // ---------------------------------------------------------------------------------------
     // Internals

@@ -26,10 +26,11 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function register(ModelParts calldata _parts, string calldata _name, string calldata _uri)
-        external
-        returns (bytes32 modelId_)
-    {
+    function register(
+        ModelParts calldata _parts,
+        string calldata _name,
+        string calldata _uri
+    ) external returns (bytes32 modelId_) {
         _validate(_parts);
         LibCommitment.ModelHashes memory h = LibCommitment.modelHashes(_parts);
         modelId_ = h.commitment;
@@ -60,10 +61,11 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function setMetadata(bytes32 _modelId, string calldata _name, string calldata _uri)
-        external
-        onlyModelOwner(_modelId)
-    {
+    function setMetadata(
+        bytes32 _modelId,
+        string calldata _name,
+        string calldata _uri
+    ) external onlyModelOwner(_modelId) {
         _metadata[_modelId] = Metadata({name: _name, uri: _uri});
         emit ModelMetadataUpdated(_modelId, _name, _uri);
     }
@@ -106,34 +108,36 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function requestSpec(bytes32 _modelId)
-        external
-        view
-        returns (bool deprecated_, uint64 steps_, uint32[] memory inputLengths_)
-    {
+    function requestSpec(
+        bytes32 _modelId
+    ) external view returns (bool deprecated_, uint64 steps_, uint32[] memory inputLengths_) {
         Model storage m = _known(_modelId);
         (deprecated_, steps_, inputLengths_) = (m.deprecated, m.steps, m.inputLengths);
     }
 
     /// @inheritdoc IModelRegistry
-    function claimSpec(bytes32 _modelId)
-        external
-        view
-        returns (bytes32 weightsRoot_, ProgramHeader memory program_, OutputSlot[] memory outputs_)
-    {
+    function claimSpec(
+        bytes32 _modelId
+    ) external view returns (bytes32 weightsRoot_, ProgramHeader memory program_, OutputSlot[] memory outputs_) {
         Model storage m = _known(_modelId);
         (weightsRoot_, program_, outputs_) = (m.weightsRoot, m.program, m.outputs);
     }
 
     /// @inheritdoc IModelRegistry
-    function gameSpec(bytes32 _modelId)
+    function gameSpec(
+        bytes32 _modelId
+    )
         external
         view
         returns (bytes32 programRoot_, bytes32 weightsRoot_, bytes32 initialActivationsRoot_, uint64 steps_)
     {
         Model storage m = _known(_modelId);
-        (programRoot_, weightsRoot_, initialActivationsRoot_, steps_) =
-            (m.programRoot, m.weightsRoot, m.initialActivationsRoot, m.steps);
+        (programRoot_, weightsRoot_, initialActivationsRoot_, steps_) = (
+            m.programRoot,
+            m.weightsRoot,
+            m.initialActivationsRoot,
+            m.steps
+        );
     }
 
     function _known(bytes32 _modelId) private view returns (Model storage m_) {
@@ -158,9 +162,14 @@ contract ModelRegistry is IModelRegistry {
         if (_parts.outputs.length == 0) revert ModelRegistry_NoOutputs();
         for (uint256 i; i < _parts.outputs.length; ++i) {
             TensorSpec calldata s = _parts.outputs[i];
-            uint256 slots = s.space == Space.WEIGHT
-                ? h.weightSlots
-                : s.space == Space.INPUT ? h.inputSlots : s.space == Space.ACTIVATION ? h.activationSlots : 0;
+            uint256 slots =
+                s.space == Space.WEIGHT
+                    ? h.weightSlots
+                    : s.space == Space.INPUT
+                        ? h.inputSlots
+                        : s.space == Space.ACTIVATION
+                            ? h.activationSlots
+                            : 0;
             if (s.slotIndex >= slots) revert ModelRegistry_BadOutputSpec(i, s.space, s.slotIndex);
             if (!_dimsOk(s.dims)) revert ModelRegistry_BadDims(false, i);
         }

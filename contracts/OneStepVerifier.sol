@@ -57,11 +57,11 @@ contract OneStepVerifier is IOneStepVerifier {
     }
 
     /// @inheritdoc IOneStepVerifier
-    function step(Root _programRoot, StateHash _preStateHash, bytes calldata _proof)
-        external
-        pure
-        returns (StateHash postStateHash_)
-    {
+    function step(
+        Root _programRoot,
+        StateHash _preStateHash,
+        bytes calldata _proof
+    ) external pure returns (StateHash postStateHash_) {
         uint256 start;
         assembly ("memory-safe") {
             start := _proof.offset
@@ -73,14 +73,16 @@ contract OneStepVerifier is IOneStepVerifier {
         if (pre.k == 0 && pre.acc != 0) revert OneStepVerifier_NonCanonicalAcc(uint32(pre.k), uint32(pre.acc));
         if (pre.instr == c.header.instructions) {
             // INVARIANT: the halted pc is exactly (#instructions, 0, 0).
-            if (pre.elem != 0 || pre.k != 0) revert OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
+            if (pre.elem != 0 || pre.k != 0)
+                revert OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
             // INVARIANT: a halted state's proof carries nothing more.
             if (c.p != c.end) revert OneStepVerifier_BadProofLength(c.p - start, _proof.length);
             // A halted state is a fixed point.
             return _preStateHash;
         }
         // INVARIANT: pc.instr names an instruction of the program.
-        if (pre.instr > c.header.instructions) revert OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
+        if (pre.instr > c.header.instructions)
+            revert OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
 
         LibState.State memory post = _run(c);
         // INVARIANT: the proof ends where its contents end.
@@ -90,11 +92,12 @@ contract OneStepVerifier is IOneStepVerifier {
 
     /// @dev Checks the pre-state and header preimages at the start of the proof against their
     ///      hashes and decodes them.
-    function _open(Root _programRoot, StateHash _preStateHash, uint256 _start, uint256 _length)
-        private
-        pure
-        returns (Ctx memory c_)
-    {
+    function _open(
+        Root _programRoot,
+        StateHash _preStateHash,
+        uint256 _start,
+        uint256 _length
+    ) private pure returns (Ctx memory c_) {
         uint256 fixedBytes = LibState.STATE_BYTES + LibState.HEADER_BYTES;
         // INVARIANT: the proof holds at least the pre-state and the program header.
         if (_length < fixedBytes) revert OneStepVerifier_BadProofLength(fixedBytes, _length);
@@ -118,7 +121,8 @@ contract OneStepVerifier is IOneStepVerifier {
         _proveInstruction(_c);
         (uint256 elems, uint256 kMax) = _extent(_c.ins);
         // INVARIANT: the pc lies inside the instruction: elem < E, k ≤ K (k = 0 for Map, Move).
-        if (pre.elem >= elems || pre.k > kMax) revert OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
+        if (pre.elem >= elems || pre.k > kMax)
+            revert OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
 
         (_c.reads, _c.p) = LibCursor.u8(_c.p);
         uint256 kind = _c.ins.kind;
@@ -167,7 +171,13 @@ contract OneStepVerifier is IOneStepVerifier {
         bytes32 leaf = _instructionHash(at, len);
         bytes32 root;
         uint256 instr = _c.pre.instr;
-        (root, _c.p) = LibMerkle.root(LibMerkle.PROGRAM, leaf, instr, LibMerkle.spaceDepth(_c.header.instructions), _c.p);
+        (root, _c.p) = LibMerkle.root(
+            LibMerkle.PROGRAM,
+            leaf,
+            instr,
+            LibMerkle.spaceDepth(_c.header.instructions),
+            _c.p
+        );
         // INVARIANT: the instruction is the program's instruction at pc.instr.
         if (root != _c.header.instructionTreeRoot) revert OneStepVerifier_BadInstructionProof(uint32(instr), root);
         uint256 malformed;
@@ -217,7 +227,8 @@ contract OneStepVerifier is IOneStepVerifier {
     /// @dev params[_j], which the step needs.
     function _param(Ctx memory _c, uint256 _j) private pure returns (uint32) {
         // INVARIANT: a param the step needs is there (Mean's divisor, Move's fill value).
-        if (_j >= _c.ins.nParams) revert OneStepVerifier_BadInstruction(uint32(_c.pre.instr), LibInstruction.MISSING_PARAM);
+        if (_j >= _c.ins.nParams)
+            revert OneStepVerifier_BadInstruction(uint32(_c.pre.instr), LibInstruction.MISSING_PARAM);
         return LibInstruction.param(_c.ins, _j, 0);
     }
 
@@ -330,11 +341,12 @@ contract OneStepVerifier is IOneStepVerifier {
 
     /// @dev The next read witness, which must be the value of `_o` at `_addr`, proven
     ///      against the pre-state; returns its bits.
-    function _read(Ctx memory _c, LibInstruction.Operand memory _o, uint256 _addr, uint256 _len)
-        private
-        pure
-        returns (uint256)
-    {
+    function _read(
+        Ctx memory _c,
+        LibInstruction.Operand memory _o,
+        uint256 _addr,
+        uint256 _len
+    ) private pure returns (uint256) {
         // INVARIANT: the proof announces this read.
         if (_c.used >= _c.reads) revert OneStepVerifier_BadReadCount(_c.reads, _c.used + 1);
         ++_c.used;
@@ -366,7 +378,12 @@ contract OneStepVerifier is IOneStepVerifier {
             // INVARIANT: the witness is of the value the step reads or writes.
             if (gSpace != _v.space || gSlot != _v.slot || gAddr != _v.addr) {
                 revert OneStepVerifier_WrongValue(
-                    uint8(_v.space), uint32(_v.slot), _v.addr, uint8(gSpace), uint32(gSlot), gAddr
+                    uint8(_v.space),
+                    uint32(_v.slot),
+                    _v.addr,
+                    uint8(gSpace),
+                    uint32(gSlot),
+                    gAddr
                 );
             }
         }
@@ -384,7 +401,14 @@ contract OneStepVerifier is IOneStepVerifier {
         }
         uint256 shift = 224 - 32 * (_v.addr % LibMerkle.VALUES_PER_LEAF);
         bytes32 newLeaf = bytes32((uint256(_v.leaf) & ~(uint256(0xffffffff) << shift)) | (_x << shift));
-        (bytes32 root, bytes32 newRoot, uint256 p) = LibMerkle.rootPair(LibMerkle.TENSOR, _v.leaf, newLeaf, j, _depth, _c.p);
+        (bytes32 root, bytes32 newRoot, uint256 p) = LibMerkle.rootPair(
+            LibMerkle.TENSOR,
+            _v.leaf,
+            newLeaf,
+            j,
+            _depth,
+            _c.p
+        );
         _v.slotRoot = root;
         _v.newSlotRoot = newRoot;
         _c.p = p;
@@ -395,24 +419,37 @@ contract OneStepVerifier is IOneStepVerifier {
     function _slotPath(Ctx memory _c, Value memory _v) private pure returns (bytes32 newSpaceRoot_) {
         uint256 space = _v.space;
         uint256 slot = _v.slot;
-        uint256 slots = space == Space.WEIGHT
-            ? _c.header.weightSlots
-            : space == Space.INPUT ? _c.header.inputSlots : _c.header.activationSlots;
+        uint256 slots =
+            space == Space.WEIGHT
+                ? _c.header.weightSlots
+                : space == Space.INPUT
+                    ? _c.header.inputSlots
+                    : _c.header.activationSlots;
         // INVARIANT: the slot exists in its space.
         if (slot >= slots) revert OneStepVerifier_SlotOutOfRange(uint8(space), uint32(slot), slots);
         if (!_c.anchored[space]) {
-            bytes32 spaceRoot = space == Space.WEIGHT
-                ? _c.pre.weightsRoot
-                : space == Space.INPUT ? _c.pre.inputsRoot : _c.pre.activationsRoot;
+            bytes32 spaceRoot =
+                space == Space.WEIGHT
+                    ? _c.pre.weightsRoot
+                    : space == Space.INPUT
+                        ? _c.pre.inputsRoot
+                        : _c.pre.activationsRoot;
             LibMerkle.Path memory path;
-            (path, _c.p) = LibMerkle.rootRecorded(LibMerkle.MEMORY, _v.slotRoot, slot, LibMerkle.spaceDepth(slots), _c.p);
+            (path, _c.p) = LibMerkle.rootRecorded(
+                LibMerkle.MEMORY,
+                _v.slotRoot,
+                slot,
+                LibMerkle.spaceDepth(slots),
+                _c.p
+            );
             // INVARIANT: leaf, leaf path and slot path prove the value against the pre-state.
             if (path.root != spaceRoot) {
                 revert OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
             }
             _c.anchored[space] = true;
             _c.anchors[space] = path;
-            if (_v.isWrite) newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, path.siblings.length, path);
+            if (_v.isWrite)
+                newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, path.siblings.length, path);
             return newSpaceRoot_;
         }
         LibMerkle.Path memory anchor = _c.anchors[space];
@@ -423,7 +460,14 @@ contract OneStepVerifier is IOneStepVerifier {
             // INVARIANT: the value's slot root is the anchor's, which is in the pre-state.
             if (_v.slotRoot != anchor.start) revert OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
             if (_v.isWrite) {
-                newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, anchor.siblings.length, anchor);
+                newSpaceRoot_ = LibMerkle.climb(
+                    LibMerkle.MEMORY,
+                    _v.newSlotRoot,
+                    slot,
+                    0,
+                    anchor.siblings.length,
+                    anchor
+                );
             }
             return newSpaceRoot_;
         }
@@ -432,11 +476,11 @@ contract OneStepVerifier is IOneStepVerifier {
 
     /// @dev A slot path joined to its space's anchor in another slot: the siblings below the
     ///      meeting level m, then the anchor's route.
-    function _joinedPath(Ctx memory _c, Value memory _v, LibMerkle.Path memory _anchor)
-        private
-        pure
-        returns (bytes32 newSpaceRoot_)
-    {
+    function _joinedPath(
+        Ctx memory _c,
+        Value memory _v,
+        LibMerkle.Path memory _anchor
+    ) private pure returns (bytes32 newSpaceRoot_) {
         uint256 slot = _v.slot;
         // Both slots are below the slot count ≤ 2^depth, so they meet below the root: m < depth.
         uint256 m = LibMerkle.meetingLevel(_anchor.index, slot);
@@ -445,7 +489,15 @@ contract OneStepVerifier is IOneStepVerifier {
         bytes32 node;
         bytes32 newNode;
         if (_v.isWrite) {
-            (node, newNode, _c.p) = LibMerkle.walkPair(LibMerkle.MEMORY, _v.slotRoot, _v.newSlotRoot, slot, m, mask, _c.p);
+            (node, newNode, _c.p) = LibMerkle.walkPair(
+                LibMerkle.MEMORY,
+                _v.slotRoot,
+                _v.newSlotRoot,
+                slot,
+                m,
+                mask,
+                _c.p
+            );
         } else {
             (node, _c.p) = LibMerkle.walk(LibMerkle.MEMORY, _v.slotRoot, slot, m, mask, _c.p);
         }
@@ -455,9 +507,10 @@ contract OneStepVerifier is IOneStepVerifier {
         if (_v.isWrite) {
             // The anchor's node at level m is untouched by the write; above m the routes coincide.
             bytes32 anchorNode = LibMerkle.climb(LibMerkle.MEMORY, _anchor.start, _anchor.index, 0, m, _anchor);
-            bytes32 parent = ((slot >> m) & 1) == 0
-                ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, anchorNode)
-                : LibMerkle.hashNode(LibMerkle.MEMORY, anchorNode, newNode);
+            bytes32 parent =
+                ((slot >> m) & 1) == 0
+                    ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, anchorNode)
+                    : LibMerkle.hashNode(LibMerkle.MEMORY, anchorNode, newNode);
             newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, parent, slot, m + 1, _anchor.siblings.length, _anchor);
         }
     }

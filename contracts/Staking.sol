@@ -115,11 +115,11 @@ contract Staking is IStaking, AccessControl, NonReentrant {
     }
 
     /// @inheritdoc IStaking
-    function slash(address _operator, uint256 _amount, address _recipient)
-        external
-        onlyRole(SLASHER_ROLE)
-        nonReentrant
-    {
+    function slash(
+        address _operator,
+        uint256 _amount,
+        address _recipient
+    ) external onlyRole(SLASHER_ROLE) nonReentrant {
         if (_recipient == address(0)) revert Staking_ZeroAddress();
         Account storage a = _accounts[_operator];
         if (_amount > a.locked) revert Staking_InsufficientLockedStake(_operator, a.locked, _amount);

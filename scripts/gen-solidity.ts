@@ -60,7 +60,10 @@ function comments(file: string, decl: string): { doc?: string; members: Map<stri
   };
   const docOf = (node: ts.Node): string | undefined => {
     const ranges = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
-    const jsdoc = ranges.map((r) => text.slice(r.pos, r.end)).filter((c) => c.startsWith("/**")).pop();
+    const jsdoc = ranges
+      .map((r) => text.slice(r.pos, r.end))
+      .filter((c) => c.startsWith("/**"))
+      .pop();
     return jsdoc
       ?.replace(/^\/\*\*|\*\/$/g, "")
       .split("\n")
@@ -112,7 +115,11 @@ function enumTable(file: string, name: string, e: Record<string, string | number
 /** A `{ Name: 0n, … } as const` object as a table. */
 function objectTable(file: string, name: string, o: Readonly<Record<string, bigint>>): Table {
   const c = comments(file, name);
-  return { name, doc: c.doc, entries: Object.entries(o).map(([k, v]) => ({ name: k, value: v, comment: c.members.get(k) })) };
+  return {
+    name,
+    doc: c.doc,
+    entries: Object.entries(o).map(([k, v]) => ({ name: k, value: v, comment: c.members.get(k) })),
+  };
 }
 
 /** Module-level numeric constants as one table. */
@@ -185,10 +192,13 @@ function constantLibrary(t: Table, source: string, type: "uint8" | "uint256"): s
 /** A table as a Solidity enum: its values must be 0, 1, 2, … in order (Solidity numbers them so). */
 function solidityEnum(t: Table, indent: string): string {
   t.entries.forEach((e, i) => {
-    if (e.value !== BigInt(i)) throw new Error(`gen-solidity: ${t.name}.${e.name} = ${e.value}, a Solidity enum needs ${i}`);
+    if (e.value !== BigInt(i))
+      throw new Error(`gen-solidity: ${t.name}.${e.name} = ${e.value}, a Solidity enum needs ${i}`);
   });
   const lines = [`${indent}enum ${t.name} {`];
-  t.entries.forEach((e, i) => lines.push(`${indent}    ${e.name}${i < t.entries.length - 1 ? "," : ""}${tail(e.comment)}`));
+  t.entries.forEach((e, i) =>
+    lines.push(`${indent}    ${e.name}${i < t.entries.length - 1 ? "," : ""}${tail(e.comment)}`),
+  );
   lines.push(`${indent}}`);
   return lines.join("\n");
 }
@@ -234,7 +244,8 @@ export function outputs(): Output[] {
       "///         hashed first, so that no two kinds of node can ever be confused.",
       "library LibDomains {",
       ...domainTable.entries.map((e) => {
-        if (e.value < 0n || e.value > 255n) throw new Error(`gen-solidity: ${DOMAINS} ${e.name} = ${e.value} is not one byte`);
+        if (e.value < 0n || e.value > 255n)
+          throw new Error(`gen-solidity: ${DOMAINS} ${e.name} = ${e.value} is not one byte`);
         return `    bytes1 internal constant ${e.name} = 0x${e.value.toString(16).padStart(2, "0")};${tail(e.comment)}`;
       }),
       "}",
@@ -245,7 +256,11 @@ export function outputs(): Output[] {
   return [
     { file: "contracts/lib/Isa.sol", source: ISA, render: { whole: isaSol } },
     { file: "contracts/lib/LibDomains.sol", source: DOMAINS, render: { whole: domainsSol } },
-    ...STATUS_ENUMS.map(({ file, names }) => ({ file, source: STATUS, render: { blocks: [names.map(statusEnum).join("\n\n")] } })),
+    ...STATUS_ENUMS.map(({ file, names }) => ({
+      file,
+      source: STATUS,
+      render: { blocks: [names.map(statusEnum).join("\n\n")] },
+    })),
   ];
 }
 
@@ -268,7 +283,8 @@ export function fillBlocks(file: string, current: string, blocks: readonly strin
     out.push(blocks[n++], lines[end]);
     i = end;
   }
-  if (n !== blocks.length) throw new Error(`gen-solidity: ${file} has ${n} GENERATED blocks, ${source} fills ${blocks.length}`);
+  if (n !== blocks.length)
+    throw new Error(`gen-solidity: ${file} has ${n} GENERATED blocks, ${source} fills ${blocks.length}`);
   return out.join("\n");
 }
 
@@ -309,7 +325,9 @@ function main(argv: readonly string[]): number {
   if (check) {
     const bad = drifted(root);
     if (bad.length > 0) {
-      console.error(`gen-solidity: ${bad[0].file} differs from what ${bad[0].source} generates: run \`npm run gen:sol\`${bad.length > 1 ? ` (${bad.length - 1} more file(s) differ)` : ""}`);
+      console.error(
+        `gen-solidity: ${bad[0].file} differs from what ${bad[0].source} generates: run \`npm run gen:sol\`${bad.length > 1 ? ` (${bad.length - 1} more file(s) differ)` : ""}`,
+      );
       return 1;
     }
     console.log(`gen-solidity: ${outputs().length} generated Solidity files in sync`);

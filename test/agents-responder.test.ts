@@ -41,7 +41,7 @@ async function gameState(p: Protocol, gameId: bigint): Promise<{ state: GameStat
     hashes = [...ev[ev.length - 1].args.hashes];
   }
   return {
-    state: { status: Number(g.status), lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes },
+    state: { status: g.status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes },
     round: Number(g.round),
   };
 }
@@ -98,7 +98,14 @@ describe("agents: the responder turns the solver's actions into transactions (to
     const events: LogFields[] = [];
     const r = responderFor(p, p.actors.challengers[0], events);
     const s = new ToyModel({ steps: 10 }).scenario(1);
-    const state: GameState = { status: 1, lo: 0, hi: 10, hiHash: s.honest.stateAt(10), points: [0, 10], hashes: [] };
+    const state: GameState = {
+      status: GameStatus.AwaitingDissection,
+      lo: 0,
+      hi: 10,
+      hiHash: s.honest.stateAt(10),
+      points: [0, 10],
+      hashes: [],
+    };
     const before = await ethers.provider.getBlockNumber();
     await r.respond({ gameId: 1n, action: { kind: "wait" }, state, round: 1, answerMs: 0 }, s.honest);
     await r.respond({ gameId: 1n, action: { kind: "done" }, state, round: 1, answerMs: 0 }, s.honest);

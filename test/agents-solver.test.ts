@@ -47,7 +47,10 @@ function simulate(n: number, k: number, claimer: Trace, challenger: Trace): { lo
 describe("agents: pure solver nextMove(game, trace)", () => {
   it("the claimer dissects with its trace's hashes at the inner split points", () => {
     const g = game(GameStatus.AwaitingDissection, 0, 100, honest.stateAt(100));
-    expect(nextMove("claimer", g, honest)).to.deep.equal({ kind: "dissect", hashes: g.points.slice(1, -1).map((p) => honest.stateAt(p)) });
+    expect(nextMove("claimer", g, honest)).to.deep.equal({
+      kind: "dissect",
+      hashes: g.points.slice(1, -1).map((p) => honest.stateAt(p)),
+    });
   });
 
   it("the challenger names the first sub-range whose right end is wrong", () => {
@@ -57,21 +60,37 @@ describe("agents: pure solver nextMove(game, trace)", () => {
     const i = disputedIndex(pts, hashes, liar.stateAt(100), honest);
     expect(pts[i]).to.be.lessThan(40);
     expect(pts[i + 1]).to.be.at.least(40);
-    expect(nextMove("challenger", game(GameStatus.AwaitingChoice, 0, 100, liar.stateAt(100), hashes), honest)).to.deep.equal({ kind: "choose", index: i });
+    expect(
+      nextMove("challenger", game(GameStatus.AwaitingChoice, 0, 100, liar.stateAt(100), hashes), honest),
+    ).to.deep.equal({ kind: "choose", index: i });
   });
 
   it("a lie only in the final state is disputed in the last sub-range", () => {
     const liar = liarFrom(100);
     const pts = points(0, 100, 8);
-    expect(disputedIndex(pts, pts.slice(1, -1).map((p) => liar.stateAt(p)), liar.stateAt(100), honest)).to.equal(pts.length - 2);
+    expect(
+      disputedIndex(
+        pts,
+        pts.slice(1, -1).map((p) => liar.stateAt(p)),
+        liar.stateAt(100),
+        honest,
+      ),
+    ).to.equal(pts.length - 2);
   });
 
   it("the challenger waits when the claimer agrees everywhere, and both stop on a resolved game", () => {
     const pts = points(0, 100, 8);
-    const g = game(GameStatus.AwaitingChoice, 0, 100, honest.stateAt(100), pts.slice(1, -1).map((p) => honest.stateAt(p)));
+    const g = game(
+      GameStatus.AwaitingChoice,
+      0,
+      100,
+      honest.stateAt(100),
+      pts.slice(1, -1).map((p) => honest.stateAt(p)),
+    );
     expect(nextMove("challenger", g, honest).kind).to.equal("wait");
     for (const status of [GameStatus.ChallengerWon, GameStatus.ClaimerWon, GameStatus.Aborted, GameStatus.None])
-      for (const role of ["claimer", "challenger"] as const) expect(nextMove(role, { ...g, status }, honest).kind).to.equal("done");
+      for (const role of ["claimer", "challenger"] as const)
+        expect(nextMove(role, { ...g, status }, honest).kind).to.equal("done");
   });
 
   it("the waiting party resolves once the mover's clock ran out, and only then", () => {
@@ -80,9 +99,17 @@ describe("agents: pure solver nextMove(game, trace)", () => {
     expect(nextMove("challenger", { ...dissecting, moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
     expect(nextMove("challenger", { ...dissecting, moverSecondsLeft: 5 }, honest).kind).to.equal("wait");
     expect(nextMove("claimer", { ...dissecting, moverSecondsLeft: 0 }, honest).kind).to.equal("dissect");
-    const choosing = game(GameStatus.AwaitingChoice, 0, 100, "0xbad", pts.slice(1, -1).map((p) => honest.stateAt(p)));
+    const choosing = game(
+      GameStatus.AwaitingChoice,
+      0,
+      100,
+      "0xbad",
+      pts.slice(1, -1).map((p) => honest.stateAt(p)),
+    );
     expect(nextMove("claimer", { ...choosing, moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
-    expect(nextMove("claimer", { ...game(GameStatus.AwaitingStep, 4, 5, "0xbad"), moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
+    expect(
+      nextMove("claimer", { ...game(GameStatus.AwaitingStep, 4, 5, "0xbad"), moverSecondsLeft: 0 }, honest),
+    ).to.deep.equal({ kind: "resolve" });
     expect(nextMove("claimer", { ...choosing, moverSecondsLeft: 1 }, honest).kind).to.equal("wait");
   });
 
@@ -90,10 +117,18 @@ describe("agents: pure solver nextMove(game, trace)", () => {
     const pts = points(0, 100, 8);
     for (const g of [
       game(GameStatus.AwaitingDissection, 0, 100, "0xbad"),
-      game(GameStatus.AwaitingChoice, 0, 100, "0xbad", pts.slice(1, -1).map((p) => honest.stateAt(p))),
+      game(
+        GameStatus.AwaitingChoice,
+        0,
+        100,
+        "0xbad",
+        pts.slice(1, -1).map((p) => honest.stateAt(p)),
+      ),
       game(GameStatus.AwaitingStep, 4, 5, "0xbad"),
     ]) {
-      expect(nextMove("challenger", { ...g, claimSettled: true, moverSecondsLeft: 100 }, honest)).to.deep.equal({ kind: "resolve" });
+      expect(nextMove("challenger", { ...g, claimSettled: true, moverSecondsLeft: 100 }, honest)).to.deep.equal({
+        kind: "resolve",
+      });
       expect(nextMove("claimer", { ...g, claimSettled: true, moverSecondsLeft: 100 }, honest).kind).to.equal("wait");
     }
   });

@@ -26,10 +26,14 @@ function tempCopy(): string {
 
 /** `npm run check:sol-tables` against `root`: exit status and stderr. */
 function check(root: string): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", SCRIPT, "--check", "--root", root], {
-    cwd: REPO,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", SCRIPT, "--check", "--root", root],
+    {
+      cwd: REPO,
+      encoding: "utf8",
+    },
+  );
   return { status: r.status, stderr: r.stderr.trim() };
 }
 
@@ -60,7 +64,11 @@ describe("generated Solidity tables (scripts/gen-solidity.ts)", function () {
       expect(domainsSol).to.include(`bytes1 internal constant ${name} = 0x${value.toString(16).padStart(2, "0")};`);
     }
     const game = fs.readFileSync(path.join(REPO, "contracts/interfaces/IDisputeGame.sol"), "utf8");
-    const members = /enum GameStatus \{([^}]*)\}/.exec(game)?.[1].split("\n").map((l) => /^\s*(\w+)/.exec(l)?.[1]).filter((m) => m !== undefined);
+    const members = /enum GameStatus \{([^}]*)\}/
+      .exec(game)?.[1]
+      .split("\n")
+      .map((l) => /^\s*(\w+)/.exec(l)?.[1])
+      .filter((m) => m !== undefined);
     expect(members).to.deep.equal(Object.keys(GameStatus));
   });
 
@@ -76,8 +84,16 @@ describe("generated Solidity tables (scripts/gen-solidity.ts)", function () {
       expect(isa.stderr).to.include("contracts/lib/Isa.sol").and.include("node/program/isa.ts");
 
       // Two drifts: the first file is named, the count of the others given.
-      edit(root, "contracts/interfaces/IDisputeGame.sol", "ChallengerWon,\n        ClaimerWon,", "ClaimerWon,\n        ChallengerWon,");
-      expect(drifted(root).map((o) => o.file)).to.deep.equal(["contracts/lib/Isa.sol", "contracts/interfaces/IDisputeGame.sol"]);
+      edit(
+        root,
+        "contracts/interfaces/IDisputeGame.sol",
+        "ChallengerWon,\n        ClaimerWon,",
+        "ClaimerWon,\n        ChallengerWon,",
+      );
+      expect(drifted(root).map((o) => o.file)).to.deep.equal([
+        "contracts/lib/Isa.sol",
+        "contracts/interfaces/IDisputeGame.sol",
+      ]);
       expect(check(root).stderr).to.match(/contracts\/lib\/Isa\.sol .*\(1 more file\(s\) differ\)$/);
 
       expect(generate(root)).to.deep.equal(["contracts/lib/Isa.sol", "contracts/interfaces/IDisputeGame.sol"]);
@@ -93,7 +109,14 @@ describe("generated Solidity tables (scripts/gen-solidity.ts)", function () {
   });
 
   it("marker blocks: text outside them is kept; a block without its end is refused by name", () => {
-    const text = ["interface I {", `    ${BEGIN}`, "    enum Old { A }", `    ${END}`, "    function f() external;", "}"].join("\n");
+    const text = [
+      "interface I {",
+      `    ${BEGIN}`,
+      "    enum Old { A }",
+      `    ${END}`,
+      "    function f() external;",
+      "}",
+    ].join("\n");
     const out = fillBlocks("I.sol", text, ["    enum New { B }"], "src.ts");
     expect(out.split("\n")).to.deep.equal([
       "interface I {",

@@ -97,15 +97,31 @@ describe("Coordinator", function () {
       await expect(p.coordinator.connect(p.actors.stranger).setDisputeGame(p.actors.stranger))
         .to.be.revertedWithCustomError(p.coordinator, "OwnableUnauthorizedAccount")
         .withArgs(p.actors.stranger.address);
-      const fresh = await ethers.deployContract("Coordinator", [p.token, p.registry, p.staking, 1, 1, 1, DEFAULTS.fees, p.actors.deployer]);
-      await expect(fresh.setDisputeGame(ethers.ZeroAddress)).to.be.revertedWithCustomError(fresh, "Coordinator_ZeroAddress");
-      await expect(fresh.setDisputeGame(p.game)).to.emit(fresh, "DisputeGameSet").withArgs(await p.game.getAddress());
+      const fresh = await ethers.deployContract("Coordinator", [
+        p.token,
+        p.registry,
+        p.staking,
+        1,
+        1,
+        1,
+        DEFAULTS.fees,
+        p.actors.deployer,
+      ]);
+      await expect(fresh.setDisputeGame(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        fresh,
+        "Coordinator_ZeroAddress",
+      );
+      await expect(fresh.setDisputeGame(p.game))
+        .to.emit(fresh, "DisputeGameSet")
+        .withArgs(await p.game.getAddress());
     });
 
     it("changes the fee schedule, owner only", async () => {
       const { p } = await loadFixture(deployed);
       const fees = { base: 1n, perMillionSteps: 2_000_000n, perCallbackGas: 3n };
-      await expect(p.coordinator.setFeeSchedule(fees)).to.emit(p.coordinator, "FeeScheduleUpdated").withArgs(1n, 2_000_000n, 3n);
+      await expect(p.coordinator.setFeeSchedule(fees))
+        .to.emit(p.coordinator, "FeeScheduleUpdated")
+        .withArgs(1n, 2_000_000n, 3n);
       // 1 + 1000 steps · 2e6 / 1e6 + 10 gas · 3
       expect(await p.coordinator.quoteFee(s.modelId, 10)).to.equal(1n + 2_000n + 30n);
       await expect(p.coordinator.connect(p.actors.stranger).setFeeSchedule(fees)).to.be.revertedWithCustomError(
@@ -122,7 +138,9 @@ describe("Coordinator", function () {
       expect(fee).to.equal(DEFAULTS.fees.base + (1000n * DEFAULTS.fees.perMillionSteps) / 1_000_000n);
       const deadline = (await now()) + 100;
       const root = toHex(inputsRoot(s.inputs));
-      await expect(p.coordinator.connect(p.actors.requester).request(s.modelId, s.input, fee, ethers.ZeroAddress, 0, deadline))
+      await expect(
+        p.coordinator.connect(p.actors.requester).request(s.modelId, s.input, fee, ethers.ZeroAddress, 0, deadline),
+      )
         .to.emit(p.coordinator, "Requested")
         .withArgs(1n, s.modelId, p.actors.requester.address, ethers.ZeroAddress, fee, deadline, 0, root, s.input);
       const r = await p.coordinator.getRequest(1n);
@@ -136,7 +154,9 @@ describe("Coordinator", function () {
     it("accepts a fee above the quote", async () => {
       const { p } = await loadFixture(deployed);
       const fee = 10_000n;
-      const tx = p.coordinator.connect(p.actors.requester).request(s.modelId, s.input, fee, ethers.ZeroAddress, 0, (await now()) + 100);
+      const tx = p.coordinator
+        .connect(p.actors.requester)
+        .request(s.modelId, s.input, fee, ethers.ZeroAddress, 0, (await now()) + 100);
       await expect(tx).to.changeTokenBalances(p.token, [p.actors.requester, p.coordinator], [-fee, fee]);
     });
 
@@ -263,10 +283,16 @@ describe("Coordinator", function () {
         const op = p.actors.operators[0];
         const c = s.honest.claim;
         const bad = ethers.id("x");
-        await expect(p.coordinator.connect(op).claim(plain, c.output, c.finalStateHash, { ...c.final, weightsRoot: bad }, c.proofs))
+        await expect(
+          p.coordinator
+            .connect(op)
+            .claim(plain, c.output, c.finalStateHash, { ...c.final, weightsRoot: bad }, c.proofs),
+        )
           .to.be.revertedWithCustomError(p.coordinator, "Coordinator_WeightsRootMismatch")
           .withArgs(c.final.weightsRoot, bad);
-        await expect(p.coordinator.connect(op).claim(plain, c.output, c.finalStateHash, { ...c.final, inputsRoot: bad }, c.proofs))
+        await expect(
+          p.coordinator.connect(op).claim(plain, c.output, c.finalStateHash, { ...c.final, inputsRoot: bad }, c.proofs),
+        )
           .to.be.revertedWithCustomError(p.coordinator, "Coordinator_InputsRootMismatch")
           .withArgs(c.final.inputsRoot, bad);
       });
@@ -283,7 +309,11 @@ describe("Coordinator", function () {
       it("for output bytes of another length than the outputs", async () => {
         const { p, plain } = await loadFixture(requested);
         const c = s.honest.claim;
-        await expect(p.coordinator.connect(p.actors.operators[0]).claim(plain, c.output + "00000000", c.finalStateHash, c.final, c.proofs))
+        await expect(
+          p.coordinator
+            .connect(p.actors.operators[0])
+            .claim(plain, c.output + "00000000", c.finalStateHash, c.final, c.proofs),
+        )
           .to.be.revertedWithCustomError(p.coordinator, "Coordinator_OutputLengthMismatch")
           .withArgs(24, 28);
       });
@@ -291,7 +321,11 @@ describe("Coordinator", function () {
       it("for a missing output proof", async () => {
         const { p, plain } = await loadFixture(requested);
         const c = s.honest.claim;
-        await expect(p.coordinator.connect(p.actors.operators[0]).claim(plain, c.output, c.finalStateHash, c.final, c.proofs.slice(1)))
+        await expect(
+          p.coordinator
+            .connect(p.actors.operators[0])
+            .claim(plain, c.output, c.finalStateHash, c.final, c.proofs.slice(1)),
+        )
           .to.be.revertedWithCustomError(p.coordinator, "Coordinator_OutputProofCount")
           .withArgs(3, 2);
       });
@@ -307,7 +341,9 @@ describe("Coordinator", function () {
         ]) {
           const out = ethers.getBytes(c.output);
           out[byte] ^= 1;
-          await expect(p.coordinator.connect(p.actors.operators[0]).claim(plain, out, c.finalStateHash, c.final, c.proofs))
+          await expect(
+            p.coordinator.connect(p.actors.operators[0]).claim(plain, out, c.finalStateHash, c.final, c.proofs),
+          )
             .to.be.revertedWithCustomError(p.coordinator, "Coordinator_OutputProofInvalid")
             .withArgs(i, spaceRoots[i], anyValue);
         }
@@ -317,7 +353,9 @@ describe("Coordinator", function () {
         const { p, plain } = await loadFixture(requested);
         const c = s.honest.claim;
         const proofs = [c.proofs[0], [...c.proofs[1], ethers.ZeroHash], c.proofs[2]];
-        await expect(p.coordinator.connect(p.actors.operators[0]).claim(plain, c.output, c.finalStateHash, c.final, proofs))
+        await expect(
+          p.coordinator.connect(p.actors.operators[0]).claim(plain, c.output, c.finalStateHash, c.final, proofs),
+        )
           .to.be.revertedWithCustomError(p.coordinator, "LibTensorRoot_ProofDepth")
           .withArgs(2, 3);
       });
@@ -378,7 +416,9 @@ describe("Coordinator", function () {
           await consumer.setMode(mode);
           const fee = (await p.coordinator.getRequest(withCallback)).fee;
           const tx = p.coordinator.finalize(withCallback);
-          await expect(tx).to.emit(p.coordinator, "CallbackFailed").withArgs(withCallback, await consumer.getAddress());
+          await expect(tx)
+            .to.emit(p.coordinator, "CallbackFailed")
+            .withArgs(withCallback, await consumer.getAddress());
           await expect(tx).to.emit(p.coordinator, "Finalized");
           const r = await p.coordinator.getRequest(withCallback);
           expect(r.status).to.equal(RequestStatus.Finalized);
@@ -427,7 +467,9 @@ describe("Coordinator", function () {
         await expect(p.coordinator.finalize(3n))
           .to.be.revertedWithCustomError(p.coordinator, "Coordinator_RequestNotClaimed")
           .withArgs(3n, RequestStatus.Open);
-        await expect(p.coordinator.finalize(9n)).to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownRequest").withArgs(9n);
+        await expect(p.coordinator.finalize(9n))
+          .to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownRequest")
+          .withArgs(9n);
       });
     });
   });
@@ -490,7 +532,9 @@ describe("Coordinator", function () {
       await expect(p.coordinator.refund(plain))
         .to.be.revertedWithCustomError(p.coordinator, "Coordinator_RequestNotOpen")
         .withArgs(plain, RequestStatus.Claimed);
-      await expect(p.coordinator.refund(7n)).to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownRequest").withArgs(7n);
+      await expect(p.coordinator.refund(7n))
+        .to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownRequest")
+        .withArgs(7n);
     });
   });
 
@@ -516,7 +560,9 @@ describe("Coordinator", function () {
         () => p.coordinator.connect(who).onClaimDefended(claimPlain),
         () => p.coordinator.connect(who).rejectClaim(claimPlain),
       ]) {
-        await expect(call()).to.be.revertedWithCustomError(p.coordinator, "Coordinator_NotDisputeGame").withArgs(who.address);
+        await expect(call())
+          .to.be.revertedWithCustomError(p.coordinator, "Coordinator_NotDisputeGame")
+          .withArgs(who.address);
       }
     });
 
@@ -540,8 +586,12 @@ describe("Coordinator", function () {
   describe("views", () => {
     it("getClaim and resultOf revert for unknown or unfinished entries", async () => {
       const { p, plain } = await loadFixture(claimed);
-      await expect(p.coordinator.getClaim(9n)).to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownClaim").withArgs(9n);
-      await expect(p.coordinator.getRequest(9n)).to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownRequest").withArgs(9n);
+      await expect(p.coordinator.getClaim(9n))
+        .to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownClaim")
+        .withArgs(9n);
+      await expect(p.coordinator.getRequest(9n))
+        .to.be.revertedWithCustomError(p.coordinator, "Coordinator_UnknownRequest")
+        .withArgs(9n);
       await expect(p.coordinator.resultOf(plain))
         .to.be.revertedWithCustomError(p.coordinator, "Coordinator_RequestNotFinalized")
         .withArgs(plain, RequestStatus.Claimed);

@@ -110,8 +110,14 @@ describe("DisputeGame", function () {
         challengerRewardBps: 5000,
         treasury: p.actors.treasury.address,
       };
-      await expect(factory.deploy({ ...ok, treasury: ethers.ZeroAddress })).to.be.revertedWithCustomError(p.game, "DisputeGame_ZeroAddress");
-      await expect(factory.deploy({ ...ok, verifier: ethers.ZeroAddress })).to.be.revertedWithCustomError(p.game, "DisputeGame_ZeroAddress");
+      await expect(factory.deploy({ ...ok, treasury: ethers.ZeroAddress })).to.be.revertedWithCustomError(
+        p.game,
+        "DisputeGame_ZeroAddress",
+      );
+      await expect(factory.deploy({ ...ok, verifier: ethers.ZeroAddress })).to.be.revertedWithCustomError(
+        p.game,
+        "DisputeGame_ZeroAddress",
+      );
       for (const degree of [0, 1, 1025]) {
         await expect(factory.deploy({ ...ok, degree }))
           .to.be.revertedWithCustomError(p.game, "DisputeGame_InvalidDegree")
@@ -124,7 +130,10 @@ describe("DisputeGame", function () {
       await expect(factory.deploy({ ...ok, clockSeconds: 0 }))
         .to.be.revertedWithCustomError(p.game, "DisputeGame_InvalidClock")
         .withArgs(0);
-      await expect(factory.deploy({ ...ok, challengerBond: 0 })).to.be.revertedWithCustomError(p.game, "DisputeGame_ZeroBond");
+      await expect(factory.deploy({ ...ok, challengerBond: 0 })).to.be.revertedWithCustomError(
+        p.game,
+        "DisputeGame_ZeroBond",
+      );
     });
   });
 
@@ -226,7 +235,9 @@ describe("DisputeGame", function () {
     describe("reverts", () => {
       it("for an unknown game", async () => {
         const { p, claimer } = await loadFixture(challenged);
-        await expect(p.game.connect(claimer).dissect(9n, [])).to.be.revertedWithCustomError(p.game, "DisputeGame_UnknownGame").withArgs(9n);
+        await expect(p.game.connect(claimer).dissect(9n, []))
+          .to.be.revertedWithCustomError(p.game, "DisputeGame_UnknownGame")
+          .withArgs(9n);
       });
 
       it("for anyone but the claimer", async () => {
@@ -349,13 +360,21 @@ describe("DisputeGame", function () {
         const { p, claimer, challenger, gameId, bad, badRequest } = await loadFixture(atStep);
         const g = await p.game.getGame(gameId);
         const tx = p.game.connect(challenger).step(gameId, s.prover.proofAt(Number(g.lo)));
-        await expect(tx).to.emit(p.game, "StepProven").withArgs(gameId, g.lo, s.honest.stateAt(N), liar.claim.finalStateHash);
+        await expect(tx)
+          .to.emit(p.game, "StepProven")
+          .withArgs(gameId, g.lo, s.honest.stateAt(N), liar.claim.finalStateHash);
         await expect(tx).to.emit(p.game, "GameResolved").withArgs(gameId, GameStatus.ChallengerWon);
         await expect(tx).to.emit(p.coordinator, "ClaimRejected").withArgs(badRequest, bad, claimer.address, CLAIM_BOND);
         await expect(tx).to.emit(p.coordinator, "RequestReopened").withArgs(badRequest);
-        await expect(tx).to.emit(p.staking, "StakeSlashed").withArgs(claimer.address, CLAIM_BOND, await p.game.getAddress());
-        await expect(tx).to.emit(p.game, "PayoutCredited").withArgs(challenger.address, BOND + REWARD);
-        await expect(tx).to.emit(p.game, "PayoutCredited").withArgs(p.actors.treasury.address, CLAIM_BOND - REWARD);
+        await expect(tx)
+          .to.emit(p.staking, "StakeSlashed")
+          .withArgs(claimer.address, CLAIM_BOND, await p.game.getAddress());
+        await expect(tx)
+          .to.emit(p.game, "PayoutCredited")
+          .withArgs(challenger.address, BOND + REWARD);
+        await expect(tx)
+          .to.emit(p.game, "PayoutCredited")
+          .withArgs(p.actors.treasury.address, CLAIM_BOND - REWARD);
         expect(await p.game.payoutOf(challenger)).to.equal(BOND + REWARD);
         expect(await p.game.payoutOf(p.actors.treasury)).to.equal(CLAIM_BOND - REWARD);
         expect(await p.game.totalBonds()).to.equal(0n);
@@ -401,7 +420,11 @@ describe("DisputeGame", function () {
         await expect(tx).to.emit(p.game, "PayoutCredited").withArgs(claimer.address, BOND);
         await time.increase(DEFAULTS.challengeWindow);
         await expect(p.coordinator.finalize(goodRequest)).to.emit(p.coordinator, "Finalized");
-        await expect(p.game.connect(claimer).withdraw()).to.changeTokenBalances(p.token, [claimer, p.game], [BOND, -BOND]);
+        await expect(p.game.connect(claimer).withdraw()).to.changeTokenBalances(
+          p.token,
+          [claimer, p.game],
+          [BOND, -BOND],
+        );
         await expectBooksBalanced(p);
       });
     });
@@ -501,7 +524,9 @@ describe("DisputeGame", function () {
         await expect(p.game.resolve(gameId))
           .to.be.revertedWithCustomError(p.game, "DisputeGame_GameOver")
           .withArgs(gameId, GameStatus.ChallengerWon);
-        await expect(p.game.resolve(77n)).to.be.revertedWithCustomError(p.game, "DisputeGame_UnknownGame").withArgs(77n);
+        await expect(p.game.resolve(77n))
+          .to.be.revertedWithCustomError(p.game, "DisputeGame_UnknownGame")
+          .withArgs(77n);
       });
     });
   });

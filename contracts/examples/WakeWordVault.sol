@@ -92,11 +92,12 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
 
     /// @notice Asks for the wake-word score of a recording's features (the model's input
     ///         bytes, §5.1), paying `_fee` of the coordinator's token. Beneficiary only.
-    function requestUnlock(uint256 _vaultId, bytes calldata _features, uint256 _fee, uint64 _deadline)
-        external
-        nonReentrant
-        returns (uint256 requestId_)
-    {
+    function requestUnlock(
+        uint256 _vaultId,
+        bytes calldata _features,
+        uint256 _fee,
+        uint64 _deadline
+    ) external nonReentrant returns (uint256 requestId_) {
         Vault storage v = _vaults[_vaultId];
         if (msg.sender != v.beneficiary) revert WakeWordVault_NotBeneficiary(_vaultId, msg.sender);
         if (v.unlocked) revert WakeWordVault_AlreadyUnlocked(_vaultId);

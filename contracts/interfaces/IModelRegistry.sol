@@ -55,9 +55,11 @@ interface IModelRegistry {
     /// @param _name A display name.
     /// @param _uri Where the ONNX file can be fetched (checked against `onnxFileHash` off-chain).
     /// @return modelId_ The model commitment.
-    function register(ModelParts calldata _parts, string calldata _name, string calldata _uri)
-        external
-        returns (bytes32 modelId_);
+    function register(
+        ModelParts calldata _parts,
+        string calldata _name,
+        string calldata _uri
+    ) external returns (bytes32 modelId_);
 
     /// @notice Changes a model's name and URI. Model owner only.
     function setMetadata(bytes32 _modelId, string calldata _name, string calldata _uri) external;
@@ -82,20 +84,20 @@ interface IModelRegistry {
 
     /// @notice What a request needs: deprecation, steps and each input slot's value count.
     ///         Reverts for an unknown model.
-    function requestSpec(bytes32 _modelId)
-        external
-        view
-        returns (bool deprecated_, uint64 steps_, uint32[] memory inputLengths_);
+    function requestSpec(
+        bytes32 _modelId
+    ) external view returns (bool deprecated_, uint64 steps_, uint32[] memory inputLengths_);
 
     /// @notice What a claim needs: the weights root, the program header (instruction count
     ///         and slot counts per space) and where each output lives. Reverts for an unknown model.
-    function claimSpec(bytes32 _modelId)
-        external
-        view
-        returns (bytes32 weightsRoot_, ProgramHeader memory program_, OutputSlot[] memory outputs_);
+    function claimSpec(
+        bytes32 _modelId
+    ) external view returns (bytes32 weightsRoot_, ProgramHeader memory program_, OutputSlot[] memory outputs_);
 
     /// @notice What a dispute game needs. Reverts for an unknown model.
-    function gameSpec(bytes32 _modelId)
+    function gameSpec(
+        bytes32 _modelId
+    )
         external
         view
         returns (bytes32 programRoot_, bytes32 weightsRoot_, bytes32 initialActivationsRoot_, uint64 steps_);

@@ -26,7 +26,12 @@ interface IOneStepVerifier {
     error OneStepVerifier_ReadOutOfRange(uint32 instr, uint256 operand);
     /// @notice The next value witness is not the value the step needs.
     error OneStepVerifier_WrongValue(
-        uint8 space, uint32 slot, uint256 addr, uint8 givenSpace, uint32 givenSlot, uint256 givenAddr
+        uint8 space,
+        uint32 slot,
+        uint256 addr,
+        uint8 givenSpace,
+        uint32 givenSlot,
+        uint256 givenAddr
     );
     /// @notice The step reads or writes a slot the program header does not have.
     error OneStepVerifier_SlotOutOfRange(uint8 space, uint32 slot, uint256 slots);
@@ -48,8 +53,9 @@ interface IOneStepVerifier {
     /// @param proof The one-step proof: pre-state parts, program header, instruction with its
     ///        path, read values and the written leaf with their paths (docs/PROTOCOL.md §6).
     /// @return postStateHash The hash of the state after the step.
-    function step(Root programRoot, StateHash preStateHash, bytes calldata proof)
-        external
-        view
-        returns (StateHash postStateHash);
+    function step(
+        Root programRoot,
+        StateHash preStateHash,
+        bytes calldata proof
+    ) external view returns (StateHash postStateHash);
 }

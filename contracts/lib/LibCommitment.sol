@@ -108,18 +108,25 @@ library LibCommitment {
     ) internal pure returns (bytes32 hash_) {
         hash_ = keccak256(
             abi.encodePacked(
-                LibDomains.MACHINE_STATE, _weightsRoot, _inputsRoot, _activationsRoot, _instr, _elem, _k, _accBits
+                LibDomains.MACHINE_STATE,
+                _weightsRoot,
+                _inputsRoot,
+                _activationsRoot,
+                _instr,
+                _elem,
+                _k,
+                _accBits
             )
         );
     }
 
     /// @notice State 0: the model's weights and initial activations, the request's inputs,
     ///         pc = (0, 0, 0), acc = +0.
-    function initialStateHash(bytes32 _weightsRoot, bytes32 _inputsRoot, bytes32 _initialActivationsRoot)
-        internal
-        pure
-        returns (bytes32 hash_)
-    {
+    function initialStateHash(
+        bytes32 _weightsRoot,
+        bytes32 _inputsRoot,
+        bytes32 _initialActivationsRoot
+    ) internal pure returns (bytes32 hash_) {
         hash_ = stateHash(_weightsRoot, _inputsRoot, _initialActivationsRoot, 0, 0, 0, 0);
     }
 

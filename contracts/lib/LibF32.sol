@@ -58,7 +58,9 @@ library LibF32 {
     function canonical(F32 a) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             r := and(a, 0xffffffff)
-            if gt(and(r, 0x7fffffff), 0x7f800000) { r := 0x7fc00000 }
+            if gt(and(r, 0x7fffffff), 0x7f800000) {
+                r := 0x7fc00000
+            }
         }
     }
 
@@ -161,9 +163,15 @@ library LibF32 {
             // different keys: the larger; equal keys: equal patterns, or ±0 where the AND of
             // the two patterns is −0 only if both are −0
             r := and(x, y)
-            if sgt(kx, ky) { r := x }
-            if slt(kx, ky) { r := y }
-            if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+            if sgt(kx, ky) {
+                r := x
+            }
+            if slt(kx, ky) {
+                r := y
+            }
+            if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) {
+                r := 0x7fc00000
+            }
         }
     }
 
@@ -180,9 +188,15 @@ library LibF32 {
             let ky := sub(xor(ay, my), my)
             // equal keys: the OR of ±0 patterns is −0 if either is −0
             r := or(x, y)
-            if slt(kx, ky) { r := x }
-            if sgt(kx, ky) { r := y }
-            if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+            if slt(kx, ky) {
+                r := x
+            }
+            if sgt(kx, ky) {
+                r := y
+            }
+            if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) {
+                r := 0x7fc00000
+            }
         }
     }
 
@@ -343,7 +357,9 @@ library LibF32 {
                         shl(23, add(sub(ex, 2), c)),
                         shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
                     )
-                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    if gt(bits, 0x7f800000) {
+                        bits := 0x7f800000
+                    }
                     r := or(and(x, 0x80000000), bits)
                 }
                 default {
@@ -362,9 +378,13 @@ library LibF32 {
                         l := 0
                     }
                     let m := shl(sub(0, sh), sig)
-                    if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                    if sgt(sh, 0) {
+                        m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                    }
                     r := or(and(x, 0x80000000), add(shl(23, l), m)) // |result| ≤ |x|: no overflow
-                    if iszero(sig) { r := 0 } // x − x = +0
+                    if iszero(sig) {
+                        r := 0
+                    } // x − x = +0
                 }
             }
             default {
@@ -372,13 +392,17 @@ library LibF32 {
                 case 1 {
                     // x is ±inf or NaN (a NaN operand is always the larger pattern)
                     r := x
-                    if or(gt(ax, 0x7f800000), and(eq(ay, 0x7f800000), opposite)) { r := 0x7fc00000 }
+                    if or(gt(ax, 0x7f800000), and(eq(ay, 0x7f800000), opposite)) {
+                        r := 0x7fc00000
+                    }
                 }
                 default {
                     switch ay
                     case 0 {
                         r := x
-                        if iszero(ax) { r := and(x, y) } // −0 only if both are −0
+                        if iszero(ax) {
+                            r := and(x, y)
+                        } // −0 only if both are −0
                     }
                     default {
                         // y subnormal (x normal or subnormal): value = m·2^(E−150) with
@@ -394,9 +418,13 @@ library LibF32 {
                         }
                         mx := shl(d, mx)
                         let sig := add(mx, my)
-                        if opposite { sig := sub(mx, my) }
+                        if opposite {
+                            sig := sub(mx, my)
+                        }
                         let s := and(x, 0x80000000)
-                        if iszero(sig) { s := 0 } // x − x = +0
+                        if iszero(sig) {
+                            s := 0
+                        } // x − x = +0
                         // t = msb(sig), sig < 2^65
                         let t := shl(6, gt(sig, 0xffffffffffffffff))
                         t := or(t, shl(5, gt(shr(t, sig), 0xffffffff)))
@@ -408,10 +436,14 @@ library LibF32 {
                         // roundPack(s, e, sig, t), e = ex − d − 150 (see the section comment)
                         let e := sub(sub(ex, d), 150)
                         let l := add(add(e, t), 126)
-                        if slt(l, 0) { l := 0 }
+                        if slt(l, 0) {
+                            l := 0
+                        }
                         let sh := sub(sub(l, 149), e)
                         let m := shl(sub(0, sh), sig)
-                        if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                        if sgt(sh, 0) {
+                            m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                        }
                         r := or(s, add(shl(23, l), m)) // no overflow: |y| is far below half an ulp of FLT_MAX
                     }
                 }
@@ -461,8 +493,13 @@ library LibF32 {
                         sh := sub(sh, l)
                         l := 0
                     }
-                    let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
-                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    let bits := add(
+                        shl(23, l),
+                        shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                    )
+                    if gt(bits, 0x7f800000) {
+                        bits := 0x7f800000
+                    }
                     r := or(s, bits)
                 }
             }
@@ -471,11 +508,15 @@ library LibF32 {
                 case 1 {
                     // NaN → NaN; 0·inf → NaN; otherwise ±inf
                     r := or(s, 0x7f800000)
-                    if or(or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)), or(iszero(ax), iszero(ay))) { r := 0x7fc00000 }
+                    if or(or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)), or(iszero(ax), iszero(ay))) {
+                        r := 0x7fc00000
+                    }
                 }
                 default {
                     switch or(iszero(ax), iszero(ay))
-                    case 1 { r := s }
+                    case 1 {
+                        r := s
+                    }
                     default {
                         // a subnormal operand: value = m·2^(E−150), E = max(field, 1), m < 2^23
                         let mx := or(and(ax, 0x7fffff), shl(23, gt(ex, 0)))
@@ -492,10 +533,14 @@ library LibF32 {
                         // roundPack(s, e, sig, t), e = ex + ey − 300
                         let e := sub(add(ex, ey), 300)
                         let l := add(add(e, t), 126)
-                        if slt(l, 0) { l := 0 }
+                        if slt(l, 0) {
+                            l := 0
+                        }
                         let sh := sub(sub(l, 149), e)
                         let m := shl(sub(0, sh), sig)
-                        if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                        if sgt(sh, 0) {
+                            m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                        }
                         r := or(s, add(shl(23, l), m)) // no overflow: |result| < 2^5
                     }
                 }
@@ -523,15 +568,22 @@ library LibF32 {
                 // roundPack(s, e, sig, 33): 10 bits dropped; l = e + 33 + 126 = ex − ey + 125 + c
                 let l := add(sub(shr(23, ax), shr(23, ay)), add(125, c))
                 switch lt(l, 253)
-                case 1 { r := or(s, add(shl(23, l), shr(10, add(add(sig, 0x1ff), and(shr(10, sig), 1))))) }
+                case 1 {
+                    r := or(s, add(shl(23, l), shr(10, add(add(sig, 0x1ff), and(shr(10, sig), 1)))))
+                }
                 default {
                     let sh := 10
                     if slt(l, 0) {
                         sh := sub(sh, l)
                         l := 0
                     }
-                    let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
-                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    let bits := add(
+                        shl(23, l),
+                        shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                    )
+                    if gt(bits, 0x7f800000) {
+                        bits := 0x7f800000
+                    }
                     r := or(s, bits)
                 }
             }
@@ -541,12 +593,22 @@ library LibF32 {
                     // softfloat.ts order: NaN; inf/inf, inf/y; x/inf; 0/0, x/0; 0/y
                     r := s
                     switch eq(ay, 0x7f800000)
-                    case 1 { if eq(ax, 0x7f800000) { r := 0x7fc00000 } }
-                    default {
-                        if or(eq(ax, 0x7f800000), iszero(ay)) { r := or(s, 0x7f800000) }
-                        if and(iszero(ax), iszero(ay)) { r := 0x7fc00000 }
+                    case 1 {
+                        if eq(ax, 0x7f800000) {
+                            r := 0x7fc00000
+                        }
                     }
-                    if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) { r := 0x7fc00000 }
+                    default {
+                        if or(eq(ax, 0x7f800000), iszero(ay)) {
+                            r := or(s, 0x7f800000)
+                        }
+                        if and(iszero(ax), iszero(ay)) {
+                            r := 0x7fc00000
+                        }
+                    }
+                    if or(gt(ax, 0x7f800000), gt(ay, 0x7f800000)) {
+                        r := 0x7fc00000
+                    }
                 }
                 default {
                     // normalized unpack: m ∈ [2^23, 2^24), value = m·2^(E−150), E ≤ 0 for subnormals
@@ -565,7 +627,9 @@ library LibF32 {
                         mx := shl(sub(23, t), mx)
                         ex := sub(t, 22) // 1 − (23 − t)
                     }
-                    default { mx := or(mx, 0x800000) }
+                    default {
+                        mx := or(mx, 0x800000)
+                    }
                     switch ey
                     case 0 {
                         let t := shl(4, gt(my, 0xffff))
@@ -576,7 +640,9 @@ library LibF32 {
                         my := shl(sub(23, t), my)
                         ey := sub(t, 22)
                     }
-                    default { my := or(my, 0x800000) }
+                    default {
+                        my := or(my, 0x800000)
+                    }
                     // q = ⌊mx·2^32 / my⌋ ∈ [2^31, 2^33); the remainder becomes a sticky bit below
                     // it, so sig ∈ [2^32, 2^34) and msb t = 32 + c, c = (sig ≥ 2^33)
                     let num := shl(32, mx)
@@ -590,8 +656,13 @@ library LibF32 {
                         sh := sub(sh, l)
                         l := 0
                     }
-                    let bits := add(shl(23, l), shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))))
-                    if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                    let bits := add(
+                        shl(23, l),
+                        shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                    )
+                    if gt(bits, 0x7f800000) {
+                        bits := 0x7f800000
+                    }
                     r := or(s, bits)
                 }
             }
@@ -613,12 +684,18 @@ library LibF32 {
             }
             function roundPack(s, e, sig, t) -> z {
                 let lsb := add(e, sub(t, 23))
-                if slt(lsb, sub(0, 149)) { lsb := sub(0, 149) }
+                if slt(lsb, sub(0, 149)) {
+                    lsb := sub(0, 149)
+                }
                 let sh := sub(lsb, e)
                 let m := shl(sub(0, sh), sig)
-                if sgt(sh, 0) { m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1))) }
+                if sgt(sh, 0) {
+                    m := shr(sh, add(add(sig, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig), 1)))
+                }
                 let bits := add(mul(add(lsb, 149), 0x800000), m)
-                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                if gt(bits, 0x7f800000) {
+                    bits := 0x7f800000
+                }
                 z := or(s, bits)
             }
             function f(x) -> z {
@@ -629,7 +706,9 @@ library LibF32 {
                 if gt(x, 0x7f7fffff) {
                     // +inf → +inf; NaN (either sign) and every negative value → NaN
                     z := 0x7fc00000
-                    if eq(x, 0x7f800000) { z := x }
+                    if eq(x, 0x7f800000) {
+                        z := x
+                    }
                     leave
                 }
                 let e := shr(23, x)
@@ -640,7 +719,9 @@ library LibF32 {
                     m := shl(k, m)
                     e := sub(1, k)
                 }
-                default { m := or(m, 0x800000) }
+                default {
+                    m := or(m, 0x800000)
+                }
                 e := sub(e, 150) // value = m·2^e, m ∈ [2^23, 2^24)
                 // make the exponent even, then widen by 2^50 so the root has ≥ 36 bits
                 if and(e, 1) {
@@ -652,7 +733,9 @@ library LibF32 {
                 let root := shl(shr(1, add(add(73, shr(74, n)), 2)), 1)
                 for {} 1 {} {
                     let next := shr(1, add(root, div(n, root)))
-                    if iszero(lt(next, root)) { break }
+                    if iszero(lt(next, root)) {
+                        break
+                    }
                     root := next
                 }
                 // root ∈ [2^36, 2^38): sig ∈ [2^37, 2^39), msb 37 or 38
@@ -681,16 +764,24 @@ library LibF32 {
             }
             function rp(s, e_, sig_, t) -> z {
                 let lsb := add(e_, sub(t, 23))
-                if slt(lsb, sub(0, 149)) { lsb := sub(0, 149) }
+                if slt(lsb, sub(0, 149)) {
+                    lsb := sub(0, 149)
+                }
                 let sh := sub(lsb, e_)
                 let m := shl(sub(0, sh), sig_)
-                if sgt(sh, 0) { m := shr(sh, add(add(sig_, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig_), 1))) }
+                if sgt(sh, 0) {
+                    m := shr(sh, add(add(sig_, sub(shl(sub(sh, 1), 1), 1)), and(shr(sh, sig_), 1)))
+                }
                 let bits := add(mul(add(lsb, 149), 0x800000), m)
-                if gt(bits, 0x7f800000) { bits := 0x7f800000 }
+                if gt(bits, 0x7f800000) {
+                    bits := 0x7f800000
+                }
                 z := or(s, bits)
             }
             r := shl(31, and(sign, 1)) // sig = 0: the signed zero
-            if sig { r := rp(r, e, sig, msb(sig)) }
+            if sig {
+                r := rp(r, e, sig, msb(sig))
+            }
         }
     }
 }

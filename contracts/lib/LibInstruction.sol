@@ -99,11 +99,10 @@ library LibInstruction {
     /// @notice Decodes the instruction whose `_length` bytes start at calldata offset `_start`.
     /// @return ins_ The instruction (offsets into calldata).
     /// @return malformed_ 0, or the MALFORMED_* reason the bytes are not an instruction.
-    function decode(uint256 _start, uint256 _length)
-        internal
-        pure
-        returns (Instruction memory ins_, uint256 malformed_)
-    {
+    function decode(
+        uint256 _start,
+        uint256 _length
+    ) internal pure returns (Instruction memory ins_, uint256 malformed_) {
         uint256 end = _start + _length;
         uint256 w;
         uint256 nOps;
@@ -177,11 +176,19 @@ library LibInstruction {
         bool tooLarge;
         assembly ("memory-safe") {
             p_ := 1
-            for { let j := 0 } lt(j, _n) { j := add(j, 1) } {
+            for {
+                let j := 0
+            } lt(j, _n) {
+                j := add(j, 1)
+            } {
                 // p_ < 2^64 and a dim < 2^32: the product stays below 2^96.
                 p_ := mul(p_, shr(224, calldataload(add(_dims, shl(2, j)))))
-                if gt(p_, 0xffffffffffffffff) { tooLarge := 1 }
-                if tooLarge { break }
+                if gt(p_, 0xffffffffffffffff) {
+                    tooLarge := 1
+                }
+                if tooLarge {
+                    break
+                }
             }
         }
         // INVARIANT: element counts fit the protocol's bounds, so no product can overflow.
@@ -195,7 +202,9 @@ library LibInstruction {
         assembly ("memory-safe") {
             let rest := _index
             let out := add(add(_it, 0x20), shl(5, _at))
-            for { let j := _n } gt(j, 0) {} {
+            for {
+                let j := _n
+            } gt(j, 0) {} {
                 j := sub(j, 1)
                 let d := shr(224, calldataload(add(_dims, shl(2, j))))
                 mstore(add(out, shl(5, j)), mod(rest, d))
@@ -222,11 +231,10 @@ library LibInstruction {
     /// @return valid_ Whether every coordinate is in range.
     /// @return addr_ The row-major address (0 when not valid).
     /// @return length_ The slot length Π dims (what the slot's tree depth follows from).
-    function evaluate(Operand memory _o, uint256[] memory _it)
-        internal
-        pure
-        returns (bool valid_, uint256 addr_, uint256 length_)
-    {
+    function evaluate(
+        Operand memory _o,
+        uint256[] memory _it
+    ) internal pure returns (bool valid_, uint256 addr_, uint256 length_) {
         bool tooLarge;
         // Signed arithmetic in two's complement: |coef| ≤ 2^31, it_i < 2^32, w ≤ 510 and
         // |offset| ≤ 2^31, so every coordinate stays below 2^73 in magnitude; addr_ < length_.
@@ -241,10 +249,18 @@ library LibInstruction {
             let rowBytes := shl(2, w)
             valid_ := 1
             length_ := 1
-            for { let j := 0 } lt(j, n) { j := add(j, 1) } {
+            for {
+                let j := 0
+            } lt(j, n) {
+                j := add(j, 1)
+            } {
                 let x := signextend(3, shr(224, calldataload(add(offsets, shl(2, j)))))
                 let cp := row
-                for { let ip := it } lt(ip, itEnd) { ip := add(ip, 0x100) } {
+                for {
+                    let ip := it
+                } lt(ip, itEnd) {
+                    ip := add(ip, 0x100)
+                } {
                     let c := calldataload(cp)
                     x := add(x, mul(sar(224, c), mload(ip)))
                     x := add(x, mul(sar(224, shl(32, c)), mload(add(ip, 0x20))))
@@ -265,10 +281,16 @@ library LibInstruction {
                     length_ := 0
                 }
                 switch and(iszero(slt(x, 0)), lt(x, d))
-                case 0 { valid_ := 0 }
-                default { addr_ := add(mul(addr_, d), x) }
+                case 0 {
+                    valid_ := 0
+                }
+                default {
+                    addr_ := add(mul(addr_, d), x)
+                }
             }
-            if iszero(valid_) { addr_ := 0 }
+            if iszero(valid_) {
+                addr_ := 0
+            }
         }
         // INVARIANT: element counts fit the protocol's bounds, so no product can overflow.
         if (tooLarge) revert LibInstruction_TooLarge(_o.dims, _o.nDims);

@@ -87,11 +87,12 @@ library LibMerkle {
 
     /// @notice Reads a path header at `_p` and checks it against the tree: n = `_depth`,
     ///         no mask bit at or above n, index < 2^depth.
-    function header(uint8 _prefix, uint256 _index, uint256 _depth, uint256 _p)
-        internal
-        pure
-        returns (uint256 mask_, uint256 next_)
-    {
+    function header(
+        uint8 _prefix,
+        uint256 _index,
+        uint256 _depth,
+        uint256 _p
+    ) internal pure returns (uint256 mask_, uint256 next_) {
         uint256 n;
         (n, mask_, next_) = _header(_prefix, _p);
         // INVARIANT: the path has exactly the tree's depth.
@@ -101,33 +102,40 @@ library LibMerkle {
     }
 
     /// @notice Root over `_leaf` at `_index` of a tree of `_depth` levels, path at `_p`.
-    function root(uint8 _prefix, bytes32 _leaf, uint256 _index, uint256 _depth, uint256 _p)
-        internal
-        pure
-        returns (bytes32 root_, uint256 next_)
-    {
+    function root(
+        uint8 _prefix,
+        bytes32 _leaf,
+        uint256 _index,
+        uint256 _depth,
+        uint256 _p
+    ) internal pure returns (bytes32 root_, uint256 next_) {
         uint256 mask;
         (mask, next_) = header(_prefix, _index, _depth, _p);
         (root_, next_) = walk(_prefix, _leaf, _index, _depth, mask, next_);
     }
 
     /// @notice The roots before and after replacing `_leaf` by `_newLeaf`: one path, read once.
-    function rootPair(uint8 _prefix, bytes32 _leaf, bytes32 _newLeaf, uint256 _index, uint256 _depth, uint256 _p)
-        internal
-        pure
-        returns (bytes32 root_, bytes32 newRoot_, uint256 next_)
-    {
+    function rootPair(
+        uint8 _prefix,
+        bytes32 _leaf,
+        bytes32 _newLeaf,
+        uint256 _index,
+        uint256 _depth,
+        uint256 _p
+    ) internal pure returns (bytes32 root_, bytes32 newRoot_, uint256 next_) {
         uint256 mask;
         (mask, next_) = header(_prefix, _index, _depth, _p);
         (root_, newRoot_, next_) = walkPair(_prefix, _leaf, _newLeaf, _index, _depth, mask, next_);
     }
 
     /// @notice Like `root`, keeping the path's siblings (zero siblings filled in) in `path_`.
-    function rootRecorded(uint8 _prefix, bytes32 _leaf, uint256 _index, uint256 _depth, uint256 _p)
-        internal
-        pure
-        returns (Path memory path_, uint256 next_)
-    {
+    function rootRecorded(
+        uint8 _prefix,
+        bytes32 _leaf,
+        uint256 _index,
+        uint256 _depth,
+        uint256 _p
+    ) internal pure returns (Path memory path_, uint256 next_) {
         uint256 mask;
         (mask, next_) = header(_prefix, _index, _depth, _p);
         bytes32[] memory sib = new bytes32[](_depth);
@@ -141,7 +149,11 @@ library LibMerkle {
             let z := 0
             let out := add(sib, 0x20)
             mstore8(m, _prefix)
-            for { let d := 0 } lt(d, _depth) { d := add(d, 1) } {
+            for {
+                let d := 0
+            } lt(d, _depth) {
+                d := add(d, 1)
+            } {
                 let s := z
                 if iszero(and(shr(d, mask), 1)) {
                     s := calldataload(next_)
@@ -166,11 +178,14 @@ library LibMerkle {
 
     /// @notice Hashes `_node` at `_index` up `_levels` levels with the siblings at `_p`
     ///         (zero siblings per `_mask`). No header, no index check: callers check both.
-    function walk(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _levels, uint256 _mask, uint256 _p)
-        internal
-        pure
-        returns (bytes32 node_, uint256 next_)
-    {
+    function walk(
+        uint8 _prefix,
+        bytes32 _node,
+        uint256 _index,
+        uint256 _levels,
+        uint256 _mask,
+        uint256 _p
+    ) internal pure returns (bytes32 node_, uint256 next_) {
         if (_mask != 0) return _walkMasked(_prefix, _node, _index, _levels, _mask, _p);
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -179,7 +194,11 @@ library LibMerkle {
             node_ := _node
             next_ := _p
             mstore8(m, _prefix)
-            for { let d := 0 } lt(d, _levels) { d := add(d, 1) } {
+            for {
+                let d := 0
+            } lt(d, _levels) {
+                d := add(d, 1)
+            } {
                 // side 0: node left, sibling right; side 32: the other way round.
                 let side := shl(5, and(shr(d, _index), 1))
                 mstore(add(m1, side), node_)
@@ -191,11 +210,14 @@ library LibMerkle {
     }
 
     /// @dev `walk` with zero siblings left out per `_mask` ≠ 0.
-    function _walkMasked(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _levels, uint256 _mask, uint256 _p)
-        private
-        pure
-        returns (bytes32 node_, uint256 next_)
-    {
+    function _walkMasked(
+        uint8 _prefix,
+        bytes32 _node,
+        uint256 _index,
+        uint256 _levels,
+        uint256 _mask,
+        uint256 _p
+    ) private pure returns (bytes32 node_, uint256 next_) {
         uint256 top = msb(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -204,7 +226,11 @@ library LibMerkle {
             node_ := _node
             next_ := _p
             mstore8(m, _prefix)
-            for { let d := 0 } lt(d, _levels) { d := add(d, 1) } {
+            for {
+                let d := 0
+            } lt(d, _levels) {
+                d := add(d, 1)
+            } {
                 let s := z
                 if iszero(and(shr(d, _mask), 1)) {
                     s := calldataload(next_)
@@ -243,7 +269,11 @@ library LibMerkle {
             newNode_ := _newNode
             next_ := _p
             mstore8(m, _prefix)
-            for { let d := 0 } lt(d, _levels) { d := add(d, 1) } {
+            for {
+                let d := 0
+            } lt(d, _levels) {
+                d := add(d, 1)
+            } {
                 let s := z
                 if iszero(and(shr(d, _mask), 1)) {
                     s := calldataload(next_)
@@ -269,11 +299,14 @@ library LibMerkle {
     ///         route at position `_index >> _from`, hashed with `_path`'s siblings of levels
     ///         `_from … _to − 1` (`_to` = the depth gives the root). `_path` must pass through
     ///         the parent of that position.
-    function climb(uint8 _prefix, bytes32 _node, uint256 _index, uint256 _from, uint256 _to, Path memory _path)
-        internal
-        pure
-        returns (bytes32 node_)
-    {
+    function climb(
+        uint8 _prefix,
+        bytes32 _node,
+        uint256 _index,
+        uint256 _from,
+        uint256 _to,
+        Path memory _path
+    ) internal pure returns (bytes32 node_) {
         bytes32[] memory sib = _path.siblings;
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -281,7 +314,11 @@ library LibMerkle {
             let at := add(sib, 0x20)
             node_ := _node
             mstore8(m, _prefix)
-            for { let d := _from } lt(d, _to) { d := add(d, 1) } {
+            for {
+                let d := _from
+            } lt(d, _to) {
+                d := add(d, 1)
+            } {
                 let side := shl(5, and(shr(d, _index), 1))
                 mstore(add(m1, side), node_)
                 mstore(sub(add(m1, 32), side), mload(add(at, shl(5, d))))
@@ -309,11 +346,12 @@ library LibMerkle {
 
     /// @notice Reads a path header of `_levels` levels for a route joined to another path
     ///         (§6): checks only the length and mask; the caller binds the route.
-    function joinedHeader(uint8 _prefix, uint256 _index, uint256 _levels, uint256 _p)
-        internal
-        pure
-        returns (uint256 mask_, uint256 next_)
-    {
+    function joinedHeader(
+        uint8 _prefix,
+        uint256 _index,
+        uint256 _levels,
+        uint256 _p
+    ) internal pure returns (uint256 mask_, uint256 next_) {
         uint256 n;
         (n, mask_, next_) = _header(_prefix, _p);
         // INVARIANT: a joined path stops at the level where it meets its anchor.

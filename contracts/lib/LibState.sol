@@ -48,8 +48,13 @@ library LibState {
             let m := mload(0x40)
             mstore(m, prefix)
             mcopy(add(m, 1), _s, 0x60)
-            mstore(add(m, 0x61), or(or(shl(224, mload(add(_s, 0x60))), shl(192, and(mload(add(_s, 0x80)), 0xffffffff))),
-                or(shl(160, and(mload(add(_s, 0xa0)), 0xffffffff)), shl(128, and(mload(add(_s, 0xc0)), 0xffffffff)))))
+            mstore(
+                add(m, 0x61),
+                or(
+                    or(shl(224, mload(add(_s, 0x60))), shl(192, and(mload(add(_s, 0x80)), 0xffffffff))),
+                    or(shl(160, and(mload(add(_s, 0xa0)), 0xffffffff)), shl(128, and(mload(add(_s, 0xc0)), 0xffffffff)))
+                )
+            )
             h_ := keccak256(m, 113)
         }
     }
@@ -95,8 +100,13 @@ library LibState {
             let m := mload(0x40)
             mstore(m, prefix)
             mstore(add(m, 1), mload(_h))
-            mstore(add(m, 0x21), or(or(shl(224, mload(add(_h, 0x20))), shl(192, and(mload(add(_h, 0x40)), 0xffffffff))),
-                or(shl(160, and(mload(add(_h, 0x60)), 0xffffffff)), shl(128, and(mload(add(_h, 0x80)), 0xffffffff)))))
+            mstore(
+                add(m, 0x21),
+                or(
+                    or(shl(224, mload(add(_h, 0x20))), shl(192, and(mload(add(_h, 0x40)), 0xffffffff))),
+                    or(shl(160, and(mload(add(_h, 0x60)), 0xffffffff)), shl(128, and(mload(add(_h, 0x80)), 0xffffffff)))
+                )
+            )
             h_ := keccak256(m, 49)
         }
     }

@@ -69,7 +69,11 @@ library LibTensorRoot {
             for {} gt(n, 1) {} {
                 let half := shr(1, n)
                 // Node i of the next level from nodes 2i, 2i+1: read before written (i ≤ 2i).
-                for { let i := 0 } lt(i, half) { i := add(i, 1) } {
+                for {
+                    let i := 0
+                } lt(i, half) {
+                    i := add(i, 1)
+                } {
                     let src := add(base, shl(6, i))
                     mstore(add(m, 1), mload(src))
                     mstore(add(m, 33), mload(add(src, 0x20)))
@@ -95,11 +99,11 @@ library LibTensorRoot {
     ///         them (`NO_NAN` if none).
     /// @dev The caller guarantees `_offset + 4·_length ≤ _data.length`. Bytes past the slot
     ///      (the next tensor's, or past the calldata) are masked off the last leaf.
-    function slotRoot(bytes calldata _data, uint256 _offset, uint256 _length)
-        internal
-        pure
-        returns (bytes32 root_, uint256 nanIndex_)
-    {
+    function slotRoot(
+        bytes calldata _data,
+        uint256 _offset,
+        uint256 _length
+    ) internal pure returns (bytes32 root_, uint256 nanIndex_) {
         uint256 nBytes = _length * 4;
         uint256 leaves = nBytes == 0 ? 1 : (nBytes + 31) >> 5;
         bytes32[] memory level = new bytes32[](leaves);
@@ -108,7 +112,11 @@ library LibTensorRoot {
             let src := add(_data.offset, _offset)
             let dst := add(level, 0x20)
             let full := shr(5, nBytes)
-            for { let j := 0 } lt(j, full) { j := add(j, 1) } {
+            for {
+                let j := 0
+            } lt(j, full) {
+                j := add(j, 1)
+            } {
                 let w := calldataload(add(src, shl(5, j)))
                 mstore(add(dst, shl(5, j)), w)
                 nanLanes := or(nanLanes, and(add(and(w, LANE_ABS), LANE_BIAS), LANE_TOP))
@@ -146,11 +154,12 @@ library LibTensorRoot {
     /// @dev Index-bound: bit d of the index says on which side sibling d goes. The depth is
     ///      fixed by the slot count, so a proof cannot stop early at an inner node (a slot
     ///      root of ≤ 8 values is raw caller-chosen bytes and could equal an inner node).
-    function spaceRootFromProof(bytes32 _slotRoot, uint256 _index, uint256 _slots, bytes32[] calldata _proof)
-        internal
-        pure
-        returns (bytes32 root_)
-    {
+    function spaceRootFromProof(
+        bytes32 _slotRoot,
+        uint256 _index,
+        uint256 _slots,
+        bytes32[] calldata _proof
+    ) internal pure returns (bytes32 root_) {
         uint256 depth = spaceDepth(_slots);
         // INVARIANT: the proof has exactly the depth of the space tree.
         if (_proof.length != depth) revert LibTensorRoot_ProofDepth(depth, _proof.length);
@@ -159,9 +168,10 @@ library LibTensorRoot {
         root_ = _slotRoot;
         uint256 m = _index;
         for (uint256 d; d < depth; ++d) {
-            root_ = m & 1 == 1
-                ? hashNode(LibDomains.MEMORY_NODE, _proof[d], root_)
-                : hashNode(LibDomains.MEMORY_NODE, root_, _proof[d]);
+            root_ =
+                m & 1 == 1
+                    ? hashNode(LibDomains.MEMORY_NODE, _proof[d], root_)
+                    : hashNode(LibDomains.MEMORY_NODE, root_, _proof[d]);
             m >>= 1;
         }
     }

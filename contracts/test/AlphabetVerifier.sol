@@ -50,11 +50,11 @@ contract AlphabetVerifier is IOneStepVerifier {
     }
 
     /// @inheritdoc IOneStepVerifier
-    function step(Root _programRoot, StateHash _preStateHash, bytes calldata _proof)
-        external
-        view
-        returns (StateHash postStateHash_)
-    {
+    function step(
+        Root _programRoot,
+        StateHash _preStateHash,
+        bytes calldata _proof
+    ) external view returns (StateHash postStateHash_) {
         uint64 n = stepsOf[Root.unwrap(_programRoot)];
         if (n == 0) revert AlphabetVerifier_UnknownProgram(Root.unwrap(_programRoot));
         (bytes32 initial, uint64 s) = abi.decode(_proof, (bytes32, uint64));

@@ -16,7 +16,11 @@ contract F32Harness {
     /// @param a First operands (binary32 bit patterns).
     /// @param b Second operands (binary32 bit patterns), same length as `a`.
     /// @return r_ The result bit patterns.
-    function binaryBatch(uint8 op, uint32[] calldata a, uint32[] calldata b) external pure returns (uint32[] memory r_) {
+    function binaryBatch(
+        uint8 op,
+        uint32[] calldata a,
+        uint32[] calldata b
+    ) external pure returns (uint32[] memory r_) {
         if (a.length != b.length) revert F32Harness_LengthMismatch(a.length, b.length);
         r_ = new uint32[](a.length);
         for (uint256 i = 0; i < a.length; ++i) {
@@ -30,7 +34,12 @@ contract F32Harness {
     /// @param p0 params[0] as a bit pattern.
     /// @param p1 params[1] as a bit pattern.
     /// @return r_ The result bit patterns.
-    function unaryBatch(uint8 op, uint32[] calldata x, uint32 p0, uint32 p1) external pure returns (uint32[] memory r_) {
+    function unaryBatch(
+        uint8 op,
+        uint32[] calldata x,
+        uint32 p0,
+        uint32 p1
+    ) external pure returns (uint32[] memory r_) {
         r_ = new uint32[](x.length);
         for (uint256 i = 0; i < x.length; ++i) {
             r_[i] = F32.unwrap(LibMapOps.unary(op, F32.wrap(x[i]), F32.wrap(p0), F32.wrap(p1)));
@@ -77,11 +86,11 @@ contract F32Harness {
     /// @param a First operands.
     /// @param b Second operands, same length as `a`.
     /// @return gas_ Gas of each operation.
-    function measureBinary(uint8 op, uint32[] calldata a, uint32[] calldata b)
-        external
-        view
-        returns (uint256[] memory gas_)
-    {
+    function measureBinary(
+        uint8 op,
+        uint32[] calldata a,
+        uint32[] calldata b
+    ) external view returns (uint256[] memory gas_) {
         if (a.length != b.length) revert F32Harness_LengthMismatch(a.length, b.length);
         gas_ = new uint256[](a.length);
         uint256 overhead = _overhead();
@@ -103,11 +112,12 @@ contract F32Harness {
     /// @param p0 params[0].
     /// @param p1 params[1].
     /// @return gas_ Gas of each operation.
-    function measureUnary(uint8 op, uint32[] calldata x, uint32 p0, uint32 p1)
-        external
-        view
-        returns (uint256[] memory gas_)
-    {
+    function measureUnary(
+        uint8 op,
+        uint32[] calldata x,
+        uint32 p0,
+        uint32 p1
+    ) external view returns (uint256[] memory gas_) {
         gas_ = new uint256[](x.length);
         uint256 overhead = _overhead();
         uint256 sink;
@@ -128,11 +138,11 @@ contract F32Harness {
     /// @param a First operands.
     /// @param b Second operands, same length as `a`.
     /// @return gas_ Gas of each operation.
-    function measurePrimitive(uint8 which, uint32[] calldata a, uint32[] calldata b)
-        external
-        view
-        returns (uint256[] memory gas_)
-    {
+    function measurePrimitive(
+        uint8 which,
+        uint32[] calldata a,
+        uint32[] calldata b
+    ) external view returns (uint256[] memory gas_) {
         if (a.length != b.length) revert F32Harness_LengthMismatch(a.length, b.length);
         gas_ = new uint256[](a.length);
         uint256 overhead = _overhead();

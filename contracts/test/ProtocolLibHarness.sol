@@ -9,11 +9,11 @@ import {LibTensorRoot} from "../lib/LibTensorRoot.sol";
 /// @title ProtocolLibHarness
 /// @notice External entry points to the protocol libraries, for tests.
 contract ProtocolLibHarness {
-    function slotRoot(bytes calldata _data, uint256 _offset, uint256 _length)
-        external
-        pure
-        returns (bytes32 root_, uint256 nanIndex_)
-    {
+    function slotRoot(
+        bytes calldata _data,
+        uint256 _offset,
+        uint256 _length
+    ) external pure returns (bytes32 root_, uint256 nanIndex_) {
         (root_, nanIndex_) = LibTensorRoot.slotRoot(_data, _offset, _length);
     }
 
@@ -21,11 +21,12 @@ contract ProtocolLibHarness {
         root_ = LibTensorRoot.spaceRoot(_slotRoots);
     }
 
-    function spaceRootFromProof(bytes32 _slotRoot, uint256 _index, uint256 _slots, bytes32[] calldata _proof)
-        external
-        pure
-        returns (bytes32 root_)
-    {
+    function spaceRootFromProof(
+        bytes32 _slotRoot,
+        uint256 _index,
+        uint256 _slots,
+        bytes32[] calldata _proof
+    ) external pure returns (bytes32 root_) {
         root_ = LibTensorRoot.spaceRootFromProof(_slotRoot, _index, _slots, _proof);
     }
 
@@ -33,11 +34,15 @@ contract ProtocolLibHarness {
         z_ = LibTensorRoot.zeroHash(_prefix, _depth);
     }
 
-    function stateHash(bytes32 _w, bytes32 _i, bytes32 _a, uint32 _instr, uint32 _elem, uint32 _k, uint32 _acc)
-        external
-        pure
-        returns (bytes32 h_)
-    {
+    function stateHash(
+        bytes32 _w,
+        bytes32 _i,
+        bytes32 _a,
+        uint32 _instr,
+        uint32 _elem,
+        uint32 _k,
+        uint32 _acc
+    ) external pure returns (bytes32 h_) {
         h_ = LibCommitment.stateHash(_w, _i, _a, _instr, _elem, _k, _acc);
     }
 

@@ -9,11 +9,13 @@ import {LibInstruction} from "../lib/LibInstruction.sol";
 ///         (test/evm-verifier-libs.test.ts).
 contract VerifierMerkleHarness {
     /// @notice LibMerkle.root over a compressed path (§6) given as `_path`.
-    function root(uint8 _prefix, bytes32 _leaf, uint256 _index, uint256 _depth, bytes calldata _path)
-        external
-        pure
-        returns (bytes32 root_, uint256 consumed_)
-    {
+    function root(
+        uint8 _prefix,
+        bytes32 _leaf,
+        uint256 _index,
+        uint256 _depth,
+        bytes calldata _path
+    ) external pure returns (bytes32 root_, uint256 consumed_) {
         uint256 p;
         assembly ("memory-safe") {
             p := _path.offset
@@ -24,16 +26,19 @@ contract VerifierMerkleHarness {
     }
 
     /// @notice LibMerkle.rootPair: the roots before and after replacing the leaf.
-    function rootPair(uint8 _prefix, bytes32 _leaf, bytes32 _newLeaf, uint256 _index, uint256 _depth, bytes calldata _path)
-        external
-        pure
-        returns (bytes32 root_, bytes32 newRoot_)
-    {
+    function rootPair(
+        uint8 _prefix,
+        bytes32 _leaf,
+        bytes32 _newLeaf,
+        uint256 _index,
+        uint256 _depth,
+        bytes calldata _path
+    ) external pure returns (bytes32 root_, bytes32 newRoot_) {
         uint256 p;
         assembly ("memory-safe") {
             p := _path.offset
         }
-        (root_, newRoot_,) = LibMerkle.rootPair(_prefix, _leaf, _newLeaf, _index, _depth, p);
+        (root_, newRoot_, ) = LibMerkle.rootPair(_prefix, _leaf, _newLeaf, _index, _depth, p);
     }
 
     function slotDepth(uint256 _length) external pure returns (uint256) {
@@ -45,11 +50,11 @@ contract VerifierMerkleHarness {
     }
 
     /// @notice LibInstruction.evaluate of operand `_q` of the instruction `_ins` at `_it`.
-    function evaluate(bytes calldata _ins, uint256 _q, uint256[] calldata _it)
-        external
-        pure
-        returns (bool valid_, uint256 addr_, uint256 length_, uint256 malformed_)
-    {
+    function evaluate(
+        bytes calldata _ins,
+        uint256 _q,
+        uint256[] calldata _it
+    ) external pure returns (bool valid_, uint256 addr_, uint256 length_, uint256 malformed_) {
         uint256 p;
         assembly ("memory-safe") {
             p := _ins.offset

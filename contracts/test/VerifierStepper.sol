@@ -18,7 +18,11 @@ contract VerifierStepper {
     }
 
     /// @notice Runs the verifier on a proof and emits the post-state hash.
-    function prove(bytes32 _programRoot, bytes32 _preStateHash, bytes calldata _proof) external returns (bytes32 post_) {
+    function prove(
+        bytes32 _programRoot,
+        bytes32 _preStateHash,
+        bytes calldata _proof
+    ) external returns (bytes32 post_) {
         post_ = StateHash.unwrap(VERIFIER.step(Root.wrap(_programRoot), StateHash.wrap(_preStateHash), _proof));
         emit Stepped(_preStateHash, post_);
     }

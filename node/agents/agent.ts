@@ -65,7 +65,11 @@ export abstract class Agent {
    * logged and the pass goes on with the other items; anything else (a connection failure)
    * propagates, so the loop backs off. Resolves to whether the work was done.
    */
-  protected async attempt(what: string, fields: LogFields, work: () => Promise<unknown>): Promise<{ done: true } | { done: false; error: string }> {
+  protected async attempt(
+    what: string,
+    fields: LogFields,
+    work: () => Promise<unknown>,
+  ): Promise<{ done: true } | { done: false; error: string }> {
     try {
       await work();
       return { done: true };
@@ -74,7 +78,13 @@ export abstract class Agent {
       const key = `${what}|${e.errorName}`;
       if (!this.refusalsLogged.has(key)) {
         this.refusalsLogged.add(key);
-        this.log(`${this.name}: ${what}: the contract refused: ${e.shortMessage}`, { event: "refused", agent: this.name, ...fields, error: e.errorName, detail: e.shortMessage });
+        this.log(`${this.name}: ${what}: the contract refused: ${e.shortMessage}`, {
+          event: "refused",
+          agent: this.name,
+          ...fields,
+          error: e.errorName,
+          detail: e.shortMessage,
+        });
       }
       return { done: false, error: e.errorName };
     }
@@ -124,7 +134,6 @@ export abstract class Agent {
     this.log(`${this.name} approves ${spender} to move its tokens`, { event: "approved", agent: this.name, spender });
   }
 
-
   /** The game as the solver sees it, and its round, from chain state only (restart safe). */
   private async readGame(gameId: bigint): Promise<{ state: GameState; round: number }> {
     const g = await this.d.game.getGame(gameId);
@@ -142,7 +151,16 @@ export abstract class Agent {
       moverSecondsLeft = Number(status === 1 ? claimer : challenger);
     }
     const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== ClaimStatus.Pending;
-    const state = { status: g.status, lo: Number(g.lo), hi: Number(g.hi), hiHash: g.hiHash, points, hashes, moverSecondsLeft, claimSettled };
+    const state = {
+      status: g.status,
+      lo: Number(g.lo),
+      hi: Number(g.hi),
+      hiHash: g.hiHash,
+      points,
+      hashes,
+      moverSecondsLeft,
+      claimSettled,
+    };
     return { state, round: Number(g.round) };
   }
 
@@ -153,7 +171,10 @@ export abstract class Agent {
   protected async liveGames(side: "claimer" | "challenger"): Promise<LiveGame[]> {
     if (!this.gameCursor) {
       const game = this.d.game;
-      const filter = side === "challenger" ? game.filters.GameCreated(undefined, undefined, this.address) : game.filters.GameCreated();
+      const filter =
+        side === "challenger"
+          ? game.filters.GameCreated(undefined, undefined, this.address)
+          : game.filters.GameCreated();
       this.gameCursor = new EventCursor(this.provider, (a, b) => game.queryFilter(filter, a, b), this.d.fromBlock);
     }
     for (const e of await this.gameCursor.next()) if (e.args[side] === this.address) this.games.add(e.args.gameId);
@@ -167,7 +188,13 @@ export abstract class Agent {
       this.games.delete(id);
       if (this.playing.delete(id)) {
         const status = statusName(ChainGameStatus, g.status);
-        this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, { event: "game-over", agent: this.name, gameId: String(id), status, rounds: Number(g.round) });
+        this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, {
+          event: "game-over",
+          agent: this.name,
+          gameId: String(id),
+          status,
+          rounds: Number(g.round),
+        });
       }
     }
     return live;
@@ -186,11 +213,19 @@ export abstract class Agent {
   }
 
   /** Payouts credited to us by `contract` (fees, bonds, rewards), pulled to our account. */
-  protected async withdrawFrom(contract: Deployment["coordinator"] | Deployment["game"], what: string): Promise<bigint> {
+  protected async withdrawFrom(
+    contract: Deployment["coordinator"] | Deployment["game"],
+    what: string,
+  ): Promise<bigint> {
     const owed = await withRetry(() => contract.payoutOf(this.address));
     if (owed === 0n) return 0n;
     await this.send(() => contract.withdraw.populateTransaction());
-    this.log(`${this.name} withdraws ${owed} (${what})`, { event: "withdrew", agent: this.name, amount: String(owed), from: what });
+    this.log(`${this.name} withdraws ${owed} (${what})`, {
+      event: "withdrew",
+      agent: this.name,
+      amount: String(owed),
+      from: what,
+    });
     return owed;
   }
 }

@@ -39,7 +39,12 @@ export type Action =
   | { kind: "done" };
 
 /** The first sub-range whose right end the claimer got wrong; its left end is then agreed. */
-export function disputedIndex(points: readonly number[], hashes: readonly string[], hiHash: string, trace: Trace): number {
+export function disputedIndex(
+  points: readonly number[],
+  hashes: readonly string[],
+  hiHash: string,
+  trace: Trace,
+): number {
   const m = points.length - 1;
   for (let j = 0; j < m; j++) {
     const claimed = j < m - 1 ? hashes[j] : hiHash;

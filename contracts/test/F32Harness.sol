@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {F32, LibF32} from "../lib/LibF32.sol";
+import {F32} from "../lib/LibF32.sol";
 import {LibMapOps} from "../lib/LibMapOps.sol";
 
 /// @title F32Harness

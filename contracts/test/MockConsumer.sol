@@ -51,6 +51,8 @@ contract MockConsumer is IInferenceConsumer {
             }
         }
         if (mode == Mode.Reenter) {
+            // Low-level on purpose: the re-entry attempt under test.
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory ret) = reenterTarget.call(reenterPayload);
             reenterSucceeded = ok;
             reenterRevert = ret;

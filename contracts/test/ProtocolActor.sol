@@ -15,6 +15,8 @@ contract ProtocolActor {
     /// @notice Calls `_target` with `_data` as this account, bubbling any revert.
     function exec(address _target, bytes calldata _data) external returns (bytes memory ret_) {
         bool ok;
+        // Low-level on purpose: an actor forwards arbitrary calls.
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, ret_) = _target.call(_data);
         if (!ok) {
             assembly {
@@ -31,6 +33,8 @@ contract ProtocolActor {
     /// @notice Makes the armed call, recording (not bubbling) its outcome.
     function attack() external {
         attacks += 1;
+        // Low-level on purpose: the re-entry attempt under test.
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory ret) = attackTarget.call(attackPayload);
         lastAttackSucceeded = ok;
         lastAttackRevert = ret;

@@ -39,11 +39,12 @@ export async function measureGas(hre: HardhatRuntimeEnvironment, vectors: readon
   const stepper = await (await ethers.getContractFactory("VerifierStepper")).deploy(await verifier.getAddress());
   const rows: GasRow[] = [];
   for (const v of vectors) {
-    const tx = (await stepper.getFunction("prove")(v.programRoot, v.preHash, v.proof));
+    const tx = await stepper.getFunction("prove")(v.programRoot, v.preHash, v.proof);
     const receipt = await tx.wait();
     if (receipt === null || receipt.status !== 1) throw new Error(`${v.model} s=${v.step}: transaction failed`);
     const ev = receipt.logs.map((l: Log) => stepper.interface.parseLog(l)).find((l) => l?.name === "Stepped");
-    if (ev?.args.postStateHash !== v.postHash) throw new Error(`${v.model} s=${v.step}: post-state ${ev?.args.postStateHash}, node ${v.postHash}`);
+    if (ev?.args.postStateHash !== v.postHash)
+      throw new Error(`${v.model} s=${v.step}: post-state ${ev?.args.postStateHash}, node ${v.postHash}`);
     const { bytes, tokens } = tokensOf(tx.data);
     rows.push({ vector: v, gas: Number(receipt.gasUsed), calldataBytes: bytes, tokens });
   }
@@ -80,7 +81,8 @@ export function regressions(now: GasReport, snapshot: GasReport): string[] {
       continue;
     }
     for (const k of ["max", "median"] as const) {
-      if (a[k] > b[k] * (1 + GAS_TOLERANCE)) out.push(`${c} ${k}: ${a[k]} > snapshot ${b[k]} + ${GAS_TOLERANCE * 100}%`);
+      if (a[k] > b[k] * (1 + GAS_TOLERANCE))
+        out.push(`${c} ${k}: ${a[k]} > snapshot ${b[k]} + ${GAS_TOLERANCE * 100}%`);
     }
   }
   return out;

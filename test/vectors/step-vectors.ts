@@ -19,12 +19,29 @@ import { stepAccesses } from "../../node/vm/step";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, seededInputs } from "../helpers/models";
 import { rng } from "../helpers/random";
 
-export const OCR_DET = join(__dirname, "..", "..", "node_modules", "@gutenye", "ocr-models", "assets", "ch_PP-OCRv4_det_infer.onnx");
+export const OCR_DET = join(
+  __dirname,
+  "..",
+  "..",
+  "node_modules",
+  "@gutenye",
+  "ocr-models",
+  "assets",
+  "ch_PP-OCRv4_det_infer.onnx",
+);
 export const OCR_DET_SHAPES = { x: [1, 3, 32, 32] };
 
 /** Gas and coverage class of a step: kernel kind and phase. */
 export type StepClass = "Dot.mac" | "Dot.write" | "Reduce.step" | "Reduce.write" | "Map" | "Move" | "halted";
-export const STEP_CLASSES: readonly StepClass[] = ["Dot.mac", "Dot.write", "Reduce.step", "Reduce.write", "Map", "Move", "halted"];
+export const STEP_CLASSES: readonly StepClass[] = [
+  "Dot.mac",
+  "Dot.write",
+  "Reduce.step",
+  "Reduce.write",
+  "Map",
+  "Move",
+  "halted",
+];
 
 export interface StepVector {
   model: string;
@@ -68,11 +85,26 @@ export function movementModel(): Uint8Array {
         i64("axes", [2]),
       ],
       node: [
-        { opType: "Pad", input: ["x", "pads", "fill"], output: ["p"], attribute: [{ name: "mode", type: 3, s: new TextEncoder().encode("constant") }] },
-        { opType: "Transpose", input: ["p"], output: ["t"], attribute: [{ name: "perm", type: 7, ints: [0, 1, 3, 2] }] },
+        {
+          opType: "Pad",
+          input: ["x", "pads", "fill"],
+          output: ["p"],
+          attribute: [{ name: "mode", type: 3, s: new TextEncoder().encode("constant") }],
+        },
+        {
+          opType: "Transpose",
+          input: ["p"],
+          output: ["t"],
+          attribute: [{ name: "perm", type: 7, ints: [0, 1, 3, 2] }],
+        },
         { opType: "Slice", input: ["t", "starts", "ends", "axes"], output: ["s"] },
         { opType: "Concat", input: ["s", "p"], output: ["c"], attribute: [{ name: "axis", type: 2, i: 1 }] },
-        { opType: "Pad", input: ["c", "pads"], output: ["z0"], attribute: [{ name: "mode", type: 3, s: new TextEncoder().encode("constant") }] },
+        {
+          opType: "Pad",
+          input: ["c", "pads"],
+          output: ["z0"],
+          attribute: [{ name: "mode", type: 3, s: new TextEncoder().encode("constant") }],
+        },
         { opType: "Slice", input: ["z0", "starts", "ends", "axes"], output: ["z1"] },
         { opType: "Concat", input: ["z1", "z1"], output: ["z2"], attribute: [{ name: "axis", type: 2, i: 3 }] },
         { opType: "Slice", input: ["z2", "starts", "ends", "axes"], output: ["z3"] },
@@ -85,7 +117,10 @@ export function movementModel(): Uint8Array {
 
 async function run(name: string, bytes: Uint8Array, shapes: Record<string, number[]>, seed: number): Promise<ModelRun> {
   const { program } = compileModel(bytes, { shapes });
-  const inputs = seededInputs(program.inputs.map((i) => i.dims), seed);
+  const inputs = seededInputs(
+    program.inputs.map((i) => i.dims),
+    seed,
+  );
   const trace = await TraceCommitter.create(program, execute(program, inputs));
   return { name, program, trace };
 }
@@ -131,7 +166,13 @@ export function chooseSteps(m: ModelRun, seed: number): Map<number, string[]> {
     const spe = stepCount(ins) / E;
     const s0 = starts[i];
     const s1 = starts[i + 1];
-    if (sampled && ins.kind !== Kind.Move && !(ins.kind === Kind.Map && ins.op >= MapOp.Sigmoid && ins.op < 64) && r() > 0.05) return;
+    if (
+      sampled &&
+      ins.kind !== Kind.Move &&
+      !(ins.kind === Kind.Map && ins.op >= MapOp.Sigmoid && ins.op < 64) &&
+      r() > 0.05
+    )
+      return;
     add(s0, "first element");
     add(s1 - 1, "last element");
     add(s0 + Math.floor(r() * (s1 - s0)), "random");
@@ -150,7 +191,11 @@ export function chooseSteps(m: ModelRun, seed: number): Map<number, string[]> {
       const x = ins.inputs[0];
       const a = ins.iterDims.length;
       const w = a + ins.redDims.length;
-      const window = x.dims.some((_, j) => x.coef.slice(j * w, j * w + a).some((c) => c !== 0) && x.coef.slice(j * w + a, (j + 1) * w).some((c) => c !== 0));
+      const window = x.dims.some(
+        (_, j) =>
+          x.coef.slice(j * w, j * w + a).some((c) => c !== 0) &&
+          x.coef.slice(j * w + a, (j + 1) * w).some((c) => c !== 0),
+      );
       add(s0 + Math.floor(r() * (s1 - s0)), `${ReduceOp[ins.op]} ${window ? "window" : "axes"}`);
     }
     if (ins.kind === Kind.Dot || ins.kind === Kind.Reduce) {

@@ -56,7 +56,10 @@ library LibF32Math {
         return int256(uint256(F32.unwrap(k))) - int256(MAGIC_BITS);
     }
 
-    /// @dev Cody–Waite reduction x = n·ln2 + r (|x| ≤ 128). Returns (r, n).
+    /// @notice Cody–Waite reduction x = n·ln2 + r (|x| ≤ 128), FO32.md §3.2 `reduceLn2`.
+    /// @param x A binary32 with |x| ≤ 128 (callers have already cut off overflow/underflow).
+    /// @return r (x − n·LN2HI) − n·LN2LO (the first difference exact), |r| ≤ 0.3475.
+    /// @return n round(x·log2 e), ties to even, read from the MAGIC-shifted pattern.
     function _reduceLn2(F32 x) private pure returns (F32 r, int256 n) {
         F32 k = x.mul(LOG2E).add(MAGIC);
         n = _magicInt(k);
@@ -77,7 +80,12 @@ library LibF32Math {
         return ONE.add(_expm1Kernel(r)).scale(n);
     }
 
-    /// @dev exp(a + b) as y·2^n (y not yet scaled) for a exact and a small tail b.
+    /// @notice exp(a + b) as y·2^n (y not yet scaled) for a exact and a small tail b: Gelu's
+    ///         tail, FO32.md §3.7 (A = −xh²/2, B the rest of −x²/2).
+    /// @param a The exact head A.
+    /// @param b The small tail B, subtracted from the low part of the reduction.
+    /// @return y 1 + expm1K(hi − lo), so e^{a+b} = y·2^n.
+    /// @return n The power of two still to apply (by `scale`).
     function _expTail(F32 a, F32 b) private pure returns (F32 y, int256 n) {
         F32 k = a.add(b).mul(LOG2E).add(MAGIC);
         n = _magicInt(k);
@@ -114,7 +122,10 @@ library LibF32Math {
     F32 private constant TWO23 = F32.wrap(0x4B000000); // 2^23
     uint256 private constant MIN_NORMAL_BITS = 0x00800000; // 2^-126
 
-    /// @dev log(1 + u) + k·ln2 (k an integer with |k| < 512).
+    /// @notice log(1 + u) + k·ln2 (k an integer with |k| < 512), FO32.md §3.5 `logK`.
+    /// @param u f − 1 for f ∈ (√2/2, √2] (log), or 0 ≤ u < SQRT2M1 (log1p).
+    /// @param k The binary exponent; k·LN2HI is exact for |k| < 512.
+    /// @return log(1 + u) + k·ln2 in FO32's fixed operation order.
     function _logKernel(F32 u, int256 k) private pure returns (F32) {
         F32 s = u.div(TWO.add(u));
         F32 z = s.mul(s);
@@ -394,8 +405,11 @@ library LibF32Math {
     F32 private constant C1 = F32.wrap(0xBAB60614);
     F32 private constant C2 = F32.wrap(0x37CCF406);
 
-    /// @dev a = |x| finite with a ≥ PIO4. Returns r = a − n·π/2 rounded once and n mod 4,
-    ///      n = round(a·2/π) (trig.ts `reducePio2`; exact integer Payne–Hanek reduction).
+    /// @notice a = |x| finite with a ≥ PIO4. Returns r = a − n·π/2 rounded once and n mod 4,
+    ///         n = round(a·2/π) (trig.ts `reducePio2`; exact integer Payne–Hanek reduction).
+    /// @param a |x|, finite, ≥ PIO4 (pattern 0x3F490FDB).
+    /// @return r a − n·π/2, |r| ≤ π/4, rounded once by roundPack.
+    /// @return quadrant n mod 4: picks sinK or cosK and the result's sign.
     function _reducePio2(F32 a) private pure returns (F32 r, uint256 quadrant) {
         uint256 ix = F32.unwrap(a);
         uint256 m = (ix & 0x7FFFFF) | 0x800000;

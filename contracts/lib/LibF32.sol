@@ -35,26 +35,37 @@ library LibF32 {
     // ---------------------------------------------------------------------------------------
 
     /// @notice True for every NaN pattern (any sign, any payload).
+    /// @param a Any binary32 (bit pattern).
+    /// @return Whether |bits| > 0x7F800000.
     function isNaN(F32 a) internal pure returns (bool) {
         return F32.unwrap(a) & ABS_MASK > INF_BITS;
     }
 
     /// @notice True for +inf and −inf.
+    /// @param a Any binary32 (bit pattern).
+    /// @return Whether |bits| = 0x7F800000.
     function isInf(F32 a) internal pure returns (bool) {
         return F32.unwrap(a) & ABS_MASK == INF_BITS;
     }
 
     /// @notice True for +0 and −0.
+    /// @param a Any binary32 (bit pattern).
+    /// @return Whether |bits| = 0.
     function isZero(F32 a) internal pure returns (bool) {
         return F32.unwrap(a) & ABS_MASK == 0;
     }
 
     /// @notice Bit 31 (true for −0 and for negative values; meaningless for NaN).
+    /// @param a Any binary32 (bit pattern).
+    /// @return Whether bit 31 is set (docs/FO32.md §1 `signbit`).
     function signbit(F32 a) internal pure returns (bool) {
         return F32.unwrap(a) & SIGN_BIT != 0;
     }
 
     /// @notice NaN → 0x7FC00000, every other value unchanged.
+    /// @dev Applied to every value that is stored (docs/FO32.md §1, PROTOCOL.md §1).
+    /// @param a Any binary32 (bit pattern).
+    /// @return r `a`, or the canonical NaN 0x7FC00000 if `a` is any NaN.
     function canonical(F32 a) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             r := and(a, 0xffffffff)
@@ -65,18 +76,24 @@ library LibF32 {
     }
 
     /// @notice −x (sign flip); NaN → canonical NaN.
+    /// @param a Any binary32 (bit pattern).
+    /// @return `a` with bit 31 flipped (−0 ↔ +0), or 0x7FC00000.
     function neg(F32 a) internal pure returns (F32) {
         if (isNaN(a)) return NAN;
         return F32.wrap(F32.unwrap(a) ^ uint32(SIGN_BIT));
     }
 
     /// @notice |x| (sign cleared, so −0 → +0); NaN → canonical NaN.
+    /// @param a Any binary32 (bit pattern).
+    /// @return `a` with bit 31 cleared, or 0x7FC00000.
     function abs(F32 a) internal pure returns (F32) {
         if (isNaN(a)) return NAN;
         return F32.wrap(F32.unwrap(a) & uint32(ABS_MASK));
     }
 
     /// @notice −x without the NaN check: only for values known not to be NaN.
+    /// @param a A binary32 that is not NaN (a NaN keeps its payload with the sign flipped).
+    /// @return `a` with bit 31 flipped: FO32.md §1's exact `−x`.
     function flip(F32 a) internal pure returns (F32) {
         return F32.wrap(F32.unwrap(a) ^ uint32(SIGN_BIT));
     }
@@ -90,6 +107,9 @@ library LibF32 {
     // ---------------------------------------------------------------------------------------
 
     /// @notice a < b (false if either is NaN).
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r Whether a < b as values (IEEE: unordered if either is NaN, −0 = +0).
     function lt(F32 a, F32 b) internal pure returns (bool r) {
         assembly ("memory-safe") {
             let ax := and(a, 0x7fffffff)
@@ -102,6 +122,9 @@ library LibF32 {
     }
 
     /// @notice a ≤ b (false if either is NaN).
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r Whether a ≤ b as values (IEEE: unordered if either is NaN, −0 = +0).
     function le(F32 a, F32 b) internal pure returns (bool r) {
         assembly ("memory-safe") {
             let ax := and(a, 0x7fffffff)
@@ -114,6 +137,9 @@ library LibF32 {
     }
 
     /// @notice a > b (false if either is NaN).
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r Whether a > b as values (IEEE: unordered if either is NaN, −0 = +0).
     function gt(F32 a, F32 b) internal pure returns (bool r) {
         assembly ("memory-safe") {
             let ax := and(a, 0x7fffffff)
@@ -126,6 +152,9 @@ library LibF32 {
     }
 
     /// @notice a ≥ b (false if either is NaN).
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r Whether a ≥ b as values (IEEE: unordered if either is NaN, −0 = +0).
     function ge(F32 a, F32 b) internal pure returns (bool r) {
         assembly ("memory-safe") {
             let ax := and(a, 0x7fffffff)
@@ -138,6 +167,9 @@ library LibF32 {
     }
 
     /// @notice a = b (false if either is NaN; −0 = +0).
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r Whether a = b as values (IEEE: unordered if either is NaN, −0 = +0).
     function eq(F32 a, F32 b) internal pure returns (bool r) {
         assembly ("memory-safe") {
             let ax := and(a, 0x7fffffff)
@@ -150,6 +182,9 @@ library LibF32 {
     }
 
     /// @notice NaN if either is NaN; the larger value; max(−0, +0) = +0.
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r max(a, b) as defined in docs/FO32.md §1 (−0 only if both are −0).
     function max(F32 a, F32 b) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             let x := and(a, 0xffffffff)
@@ -176,6 +211,9 @@ library LibF32 {
     }
 
     /// @notice NaN if either is NaN; the smaller value; min(−0, +0) = −0.
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r min(a, b) as defined in docs/FO32.md §1 (−0 if either is −0).
     function min(F32 a, F32 b) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             let x := and(a, 0xffffffff)
@@ -205,11 +243,15 @@ library LibF32 {
     // ---------------------------------------------------------------------------------------
 
     /// @notice Largest integer ≤ x; ±0, ±inf unchanged; NaN → canonical NaN; floor(−0.5) = −1.
+    /// @param a Any binary32 (bit pattern).
+    /// @return floor(a), exact (no rounding), with a's sign (floor(0.5) = +0).
     function floor(F32 a) internal pure returns (F32) {
         return F32.wrap(uint32(_toIntegral(F32.unwrap(a), true)));
     }
 
     /// @notice Smallest integer ≥ x; ±0, ±inf unchanged; NaN → canonical NaN; ceil(−0.5) = −0.
+    /// @param a Any binary32 (bit pattern).
+    /// @return ceil(a), exact (no rounding), with a's sign.
     function ceil(F32 a) internal pure returns (F32) {
         return F32.wrap(uint32(_toIntegral(F32.unwrap(a), false)));
     }
@@ -247,6 +289,8 @@ library LibF32 {
     // ---------------------------------------------------------------------------------------
 
     /// @notice The integer k as binary32, rounded once (exact for |k| < 2^24).
+    /// @param k A signed integer; k > type(int256).min (callers pass small integers).
+    /// @return k rounded to nearest binary32, ties to even (FO32.md §1 `float(k)`); 0 → +0.
     function fromInt(int256 k) internal pure returns (F32) {
         if (k < 0) {
             // −k of an int256 > type(int256).min is positive; callers pass small integers.
@@ -257,6 +301,8 @@ library LibF32 {
 
     /// @notice The integral value a with |a| ≤ 2^24 as an unsigned integer (magnitude only).
     /// @dev Precondition: a is a finite integer (0 ≤ exponent field ≤ 151). Not for NaN/inf.
+    /// @param a An integral binary32 with |a| ≤ 2^24 (FO32.md §1 `int(x)`); the sign is ignored.
+    /// @return |a| as an integer (0 for ±0).
     function magnitudeToUint(F32 a) internal pure returns (uint256) {
         uint256 mag = F32.unwrap(a) & ABS_MASK;
         uint256 ex = mag >> 23;
@@ -268,6 +314,8 @@ library LibF32 {
     }
 
     /// @notice 2^n for an integer n ∈ [−149, 127], from its bit pattern.
+    /// @param n The exponent; outside [−149, 127] the pattern is wrong (not checked).
+    /// @return 2^n, exact: normal for n ≥ −126, subnormal below (docs/FO32.md §1 `pow2`).
     function pow2(int256 n) internal pure returns (F32) {
         // n + 127 ∈ [1, 254] (normal) or n + 149 ∈ [0, 22] (subnormal): nonnegative shifts.
         if (n >= -126) return F32.wrap(uint32(uint256(n + 127) << 23));
@@ -275,6 +323,10 @@ library LibF32 {
     }
 
     /// @notice y·2^n rounded once (docs/FO32.md §1 `scale`); y is 0, ±inf or ½ ≤ |y| < 2.
+    /// @param y The value to scale; in the stated range the first of the (at most two)
+    ///        products is exact, so there is one rounding.
+    /// @param n Any integer power of two; beyond [−126, 127] it is applied in two steps.
+    /// @return y·2^n rounded once: overflow to ±inf, gradual underflow to subnormal or ±0.
     function scale(F32 y, int256 n) internal pure returns (F32) {
         if (n >= -126 && n <= 127) return mul(y, pow2(n));
         // 2^127 and 2^-126
@@ -312,6 +364,10 @@ library LibF32 {
     // ---------------------------------------------------------------------------------------
 
     /// @notice a + b, correctly rounded.
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r The sum rounded to nearest, ties to even; x − x = +0, (−0) + (−0) = −0,
+    ///         inf − inf = NaN, and a NaN operand gives 0x7FC00000.
     function add(F32 a, F32 b) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             let x := and(a, 0xffffffff)
@@ -407,7 +463,6 @@ library LibF32 {
                     default {
                         // y subnormal (x normal or subnormal): value = m·2^(E−150) with
                         // E = max(field, 1); the subnormal keeps m < 2^23.
-                        let ey := shr(23, ay)
                         let mx := or(and(ax, 0x7fffff), shl(23, gt(ex, 0)))
                         let my := and(ay, 0x7fffff)
                         ex := add(ex, iszero(ex))
@@ -457,11 +512,18 @@ library LibF32 {
     ///      567 → 616, test/evm-fo32-gas.test.ts), +132 on the median Map step and nothing on
     ///      any kind's max (test/gas-snapshot.test.ts): a one-step proof runs once per dispute,
     ///      which does not pay for keeping 120 lines of rounding code in two places.
+    /// @param a Minuend (binary32 bit pattern).
+    /// @param b Subtrahend (binary32 bit pattern).
+    /// @return The difference, rounded as `add`.
     function sub(F32 a, F32 b) internal pure returns (F32) {
         return add(a, F32.wrap(F32.unwrap(b) ^ uint32(SIGN_BIT)));
     }
 
     /// @notice a · b, correctly rounded.
+    /// @param a First operand (binary32 bit pattern).
+    /// @param b Second operand (binary32 bit pattern).
+    /// @return r The product rounded to nearest, ties to even; sign is the XOR of the
+    ///         signs; 0·inf = NaN, a NaN operand gives 0x7FC00000.
     function mul(F32 a, F32 b) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             let x := and(a, 0xffffffff)
@@ -549,6 +611,10 @@ library LibF32 {
     }
 
     /// @notice a / b, correctly rounded; x/±0 = ±inf, 0/0 = inf/inf = NaN.
+    /// @param a Dividend (binary32 bit pattern).
+    /// @param b Divisor (binary32 bit pattern).
+    /// @return r The quotient rounded to nearest, ties to even (a sticky remainder bit breaks
+    ///         ties); sign is the XOR of the signs; a NaN operand gives 0x7FC00000.
     function div(F32 a, F32 b) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             let x := and(a, 0xffffffff)
@@ -670,6 +736,8 @@ library LibF32 {
     }
 
     /// @notice √a, correctly rounded; sqrt(−0) = −0, sqrt(x < 0) = NaN.
+    /// @param a Any binary32 (bit pattern).
+    /// @return r The root rounded to nearest, ties to even; +inf → +inf, NaN → 0x7FC00000.
     function sqrt(F32 a) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             function msb(x) -> n {
@@ -750,6 +818,10 @@ library LibF32 {
     ///         overflow to ±inf (softfloat.ts `roundPack`; used by sin/cos in LibF32Math).
     ///         `sig` may carry a sticky bit in its least significant position when at least 2
     ///         bits lie below the rounding point. Requires sig < 2^255 and |e| < 2^16.
+    /// @param sign The result's sign: only bit 0 is read (1 = negative).
+    /// @param e Exponent of sig's least significant bit (two's complement).
+    /// @param sig The unsigned significand, exact or with a sticky LSB; 0 gives ±0.
+    /// @return r The binary32 pattern: ±0, subnormal, normal or ±inf (never NaN).
     function roundPack(uint256 sign, int256 e, uint256 sig) internal pure returns (F32 r) {
         assembly ("memory-safe") {
             function msb(x) -> n {

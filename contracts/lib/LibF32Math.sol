@@ -56,7 +56,10 @@ library LibF32Math {
         return int256(uint256(F32.unwrap(k))) - int256(MAGIC_BITS);
     }
 
-    /// @dev Cody–Waite reduction x = n·ln2 + r (|x| ≤ 128). Returns (r, n).
+    /// @notice Cody–Waite reduction x = n·ln2 + r (|x| ≤ 128), FO32.md §3.2 `reduceLn2`.
+    /// @param x A binary32 with |x| ≤ 128 (callers have already cut off overflow/underflow).
+    /// @return r (x − n·LN2HI) − n·LN2LO (the first difference exact), |r| ≤ 0.3475.
+    /// @return n round(x·log2 e), ties to even, read from the MAGIC-shifted pattern.
     function _reduceLn2(F32 x) private pure returns (F32 r, int256 n) {
         F32 k = x.mul(LOG2E).add(MAGIC);
         n = _magicInt(k);
@@ -66,7 +69,9 @@ library LibF32Math {
         r = hi.sub(lo);
     }
 
-    /// @notice e^x (Exp = 11).
+    /// @notice e^x (Exp = 11), docs/FO32.md §3.3: reduceLn2, expm1K, one final `scale`.
+    /// @param x Any binary32 (bit pattern).
+    /// @return e^x; NaN → NaN, x > EXP_OVF → +inf, x < EXP_UNF → +0, exp(±0) = 1.
     function exp(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         if (x.gt(EXP_OVF)) return INF;
@@ -75,7 +80,12 @@ library LibF32Math {
         return ONE.add(_expm1Kernel(r)).scale(n);
     }
 
-    /// @dev exp(a + b) as y·2^n (y not yet scaled) for a exact and a small tail b.
+    /// @notice exp(a + b) as y·2^n (y not yet scaled) for a exact and a small tail b: Gelu's
+    ///         tail, FO32.md §3.7 (A = −xh²/2, B the rest of −x²/2).
+    /// @param a The exact head A.
+    /// @param b The small tail B, subtracted from the low part of the reduction.
+    /// @return y 1 + expm1K(hi − lo), so e^{a+b} = y·2^n.
+    /// @return n The power of two still to apply (by `scale`).
     function _expTail(F32 a, F32 b) private pure returns (F32 y, int256 n) {
         F32 k = a.add(b).mul(LOG2E).add(MAGIC);
         n = _magicInt(k);
@@ -86,6 +96,8 @@ library LibF32Math {
     }
 
     /// @notice e^x − 1 (internal to tanh, Elu, Selu; docs/FO32.md §3.4).
+    /// @param x Any binary32 (bit pattern).
+    /// @return e^x − 1; NaN → NaN, x > EXP_OVF → +inf, x < −18 → −1, ±0 → x (keeps −0).
     function expm1(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         if (x.gt(EXP_OVF)) return INF;
@@ -110,11 +122,15 @@ library LibF32Math {
     F32 private constant TWO23 = F32.wrap(0x4B000000); // 2^23
     uint256 private constant MIN_NORMAL_BITS = 0x00800000; // 2^-126
 
-    /// @dev log(1 + u) + k·ln2 (k an integer with |k| < 512).
+    /// @notice log(1 + u) + k·ln2 (k an integer with |k| < 512), FO32.md §3.5 `logK`.
+    /// @param u f − 1 for f ∈ (√2/2, √2] (log), or 0 ≤ u < SQRT2M1 (log1p).
+    /// @param k The binary exponent; k·LN2HI is exact for |k| < 512.
+    /// @return log(1 + u) + k·ln2 in FO32's fixed operation order.
     function _logKernel(F32 u, int256 k) private pure returns (F32) {
         F32 s = u.div(TWO.add(u));
         F32 z = s.mul(s);
-        // R = mul(z, add(L0, mul(z, add(L1, mul(z, L2)))))
+        // R = mul(z, add(L0, mul(z, add(L1, mul(z, L2))))); named R as in FO32.md §3.5.
+        // solhint-disable-next-line var-name-mixedcase
         F32 R = z.mul(L0.add(z.mul(L1.add(z.mul(L2)))));
         F32 hfsq = HALF.mul(u).mul(u);
         F32 kf = LibF32.fromInt(k);
@@ -122,7 +138,10 @@ library LibF32Math {
         return kf.mul(LN2HI).add(u.sub(hfsq.sub(s.mul(hfsq.add(R)).add(kf.mul(LN2LO)))));
     }
 
-    /// @notice Natural logarithm (Log = 12).
+    /// @notice Natural logarithm (Log = 12), docs/FO32.md §3.5: x = f·2^k, f ∈ (√2/2, √2],
+    ///         then logK(f − 1, k).
+    /// @param x Any binary32 (bit pattern); subnormals are scaled by 2^23 first (exact).
+    /// @return ln x; NaN or x < 0 → NaN, ±0 → −inf, +inf → +inf, log(1) = +0.
     function log(F32 x) internal pure returns (F32) {
         uint256 ix = F32.unwrap(x);
         // NaN or x < 0 (−0 is not < 0) → NaN
@@ -157,14 +176,19 @@ library LibF32Math {
 
     F32 private constant SOFTPLUS_ID = F32.wrap(0x41800000); // 16
 
-    /// @notice 1/(1 + e^−x) (Sigmoid = 9).
+    /// @notice 1/(1 + e^−x) (Sigmoid = 9, docs/FO32.md §3.6).
+    /// @param x Any binary32 (bit pattern).
+    /// @return σ(x); NaN → NaN, and exp(x) itself below −EXP_OVF (where e^−x overflows to +inf).
     function sigmoid(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         if (x.lt(NEG_EXP_OVF)) return exp(x);
         return ONE.div(ONE.add(exp(x.flip())));
     }
 
-    /// @notice tanh(x) = −t/(t + 2), t = expm1(−2|x|), sign of x restored (Tanh = 10).
+    /// @notice tanh(x) = −t/(t + 2), t = expm1(−2|x|), sign of x restored (Tanh = 10,
+    ///         docs/FO32.md §3.6).
+    /// @param x Any binary32 (bit pattern).
+    /// @return tanh(x); NaN → NaN, tanh(±0) = ±0, tanh(±inf) = ±1.
     function tanh(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         F32 t = expm1(NEG_TWO.mul(x.abs()));
@@ -172,20 +196,29 @@ library LibF32Math {
         return x.signbit() ? r.flip() : r;
     }
 
-    /// @notice log1p(e^x), = x above 16 (Softplus = 18).
+    /// @notice log1p(e^x), = x above 16 (Softplus = 18, docs/FO32.md §3.6).
+    /// @param x Any binary32 (bit pattern).
+    /// @return ln(1 + e^x); NaN → NaN, x itself for x > 16.
     function softplus(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         if (x.gt(SOFTPLUS_ID)) return x;
         return _log1pPos(exp(x));
     }
 
-    /// @notice x ≥ 0 ? x : alpha·expm1(x) (Elu = 22).
+    /// @notice x ≥ 0 ? x : alpha·expm1(x) (Elu = 22, docs/FO32.md §3.6).
+    /// @param x The element (binary32 bit pattern).
+    /// @param alpha The instruction's params[0] (ONNX default 1.0 = 0x3F800000).
+    /// @return elu(x); NaN → NaN.
     function elu(F32 x, F32 alpha) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         return x.ge(ZERO) ? x : alpha.mul(expm1(x));
     }
 
-    /// @notice x > 0 ? gamma·x : gamma·(alpha·expm1(x)) (Selu = 23).
+    /// @notice x > 0 ? gamma·x : gamma·(alpha·expm1(x)) (Selu = 23, docs/FO32.md §3.6).
+    /// @param x The element (binary32 bit pattern).
+    /// @param alpha The instruction's params[0] (ONNX default 0x3FD62D7D ≈ 1.67326319).
+    /// @param gamma The instruction's params[1] (ONNX default 0x3F867D5F ≈ 1.05070102).
+    /// @return selu(x); NaN → NaN.
     function selu(F32 x, F32 alpha, F32 gamma) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         return x.gt(ZERO) ? gamma.mul(x) : gamma.mul(alpha.mul(expm1(x)));
@@ -228,6 +261,7 @@ library LibF32Math {
     uint256 private constant PIECE5_K = 0x3DAFBAE2BC5371683AFBB003B9943C58382CA0FDB6C75F733572C9ACB408EC62;
     uint256 private constant PIECE6_K = 0x3D7BC1E7BBDA24F13A3BF057B8A102AB37095D42B568C0E433C0A0FEB221FB95;
 
+    /// @dev erfSmall(x) = x + x·p(x²) for |x| < 0.75 (docs/FO32.md §3.7); odd, so erf(−0) = −0.
     function _erfSmall(F32 x) private pure returns (F32) {
         F32 z = x.mul(x);
         // p = add(P0, mul(z, add(P1, mul(z, add(P2, mul(z, add(P3, mul(z, add(P4, mul(z, P5))))))))))
@@ -260,7 +294,10 @@ library LibF32Math {
         return p;
     }
 
-    /// @notice Error function (Erf = 14).
+    /// @notice Error function (Erf = 14, docs/FO32.md §3.7): erfSmall below |x| = 0.75, else
+    ///         1 − e^{−x²}·erfcScaled(|x|) with the sign of x.
+    /// @param x Any binary32 (bit pattern).
+    /// @return erf(x); NaN → NaN, ±1 for |x| ≥ 4, erf(±0) = ±0.
     function erf(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         F32 a = x.abs();
@@ -269,7 +306,10 @@ library LibF32Math {
         return x.lt(ZERO) ? r.flip() : r;
     }
 
-    /// @notice 0.5·x·(1 + erf(x/√2)) with an exactly split tail below x/√2 = −0.75 (Gelu = 19).
+    /// @notice 0.5·x·(1 + erf(x/√2)) with an exactly split tail below x/√2 = −0.75 (Gelu = 19,
+    ///         docs/FO32.md §3.7).
+    /// @param x Any binary32 (bit pattern).
+    /// @return gelu(x); NaN → NaN, +inf → +inf, x < −14.5 → −0 (|gelu| < 2^-150 there).
     function gelu(F32 x) internal pure returns (F32) {
         if (x.isNaN()) return NAN;
         if (F32.unwrap(x) == LibF32.INF_BITS) return x;
@@ -301,7 +341,9 @@ library LibF32Math {
         return y.magnitudeToUint() & 1 == 1;
     }
 
-    /// @dev x^N for an integer 1 ≤ N ≤ 16: square-and-multiply from the least significant bit.
+    /// @dev x^N for an integer 1 ≤ N ≤ 16: square-and-multiply from the least significant bit
+    ///      (docs/FO32.md §3.9 rule 8, whose name N the parameter keeps).
+    // solhint-disable-next-line var-name-mixedcase
     function _powInt(F32 x, uint256 N) private pure returns (F32 acc) {
         acc = ONE;
         F32 base = x;
@@ -314,6 +356,10 @@ library LibF32Math {
     }
 
     /// @notice x^y (Pow = 70): IEEE special cases, then the rules of docs/FO32.md §3.9.
+    /// @param x The base (binary32 bit pattern).
+    /// @param y The exponent (binary32 bit pattern).
+    /// @return x^y by the first matching rule 1–10 of §3.9: e.g. y = ±0 → 1 even for NaN x,
+    ///         y = 0.5 → sqrt(x), integer |y| ≤ 16 by repeated squaring, else exp(y·log|x|).
     function pow(F32 x, F32 y) internal pure returns (F32) {
         if (y.isZero()) return ONE;
         if (F32.unwrap(x) == F32.unwrap(ONE)) return ONE;
@@ -359,18 +405,25 @@ library LibF32Math {
     F32 private constant C1 = F32.wrap(0xBAB60614);
     F32 private constant C2 = F32.wrap(0x37CCF406);
 
-    /// @dev a = |x| finite with a ≥ PIO4. Returns r = a − n·π/2 rounded once and n mod 4,
-    ///      n = round(a·2/π) (trig.ts `reducePio2`; exact integer Payne–Hanek reduction).
+    /// @notice a = |x| finite with a ≥ PIO4. Returns r = a − n·π/2 rounded once and n mod 4,
+    ///         n = round(a·2/π) (trig.ts `reducePio2`; exact integer Payne–Hanek reduction).
+    /// @param a |x|, finite, ≥ PIO4 (pattern 0x3F490FDB).
+    /// @return r a − n·π/2, |r| ≤ π/4, rounded once by roundPack.
+    /// @return quadrant n mod 4: picks sinK or cosK and the result's sign.
     function _reducePio2(F32 a) private pure returns (F32 r, uint256 quadrant) {
         uint256 ix = F32.unwrap(a);
         uint256 m = (ix & 0x7FFFFF) | 0x800000;
         unchecked {
             // a ≥ PIO4 and finite: exponent field ∈ [126, 254], e ∈ [−24, 104], S ∈ [128, 256].
+            // S, P, F are named as in docs/FO32.md §3.8 reducePio2.
+            // solhint-disable-next-line var-name-mixedcase
             uint256 S = 232 + 150 - ((ix >> 23) & 0xFF);
+            // solhint-disable-next-line var-name-mixedcase
             uint256 P = m * TWO_OVER_PI_232; // < 2^24·2^232 = 2^256
             uint256 q = P >> S; // S = 256 gives 0, as P < 2^256
             // 2^S − 1; for S = 256 the EVM's 1 << 256 is 0 and 0 − 1 wraps to 2^256 − 1, which
             // is the right mask (every bit of P is fraction).
+            // solhint-disable-next-line var-name-mixedcase
             uint256 F = P & ((uint256(1) << S) - 1);
             uint256 sign = 0;
             if (F >= uint256(1) << (S - 1)) {
@@ -387,12 +440,14 @@ library LibF32Math {
         }
     }
 
+    /// @dev sinK(r) ≈ sin r for |r| ≤ π/4 (docs/FO32.md §3.8).
     function _sinKernel(F32 r) private pure returns (F32) {
         F32 z = r.mul(r);
         // add(r, mul(mul(z, r), add(S0, mul(z, add(S1, mul(z, S2))))))
         return r.add(z.mul(r).mul(S0.add(z.mul(S1.add(z.mul(S2))))));
     }
 
+    /// @dev cosK(r) ≈ cos r for |r| ≤ π/4 (docs/FO32.md §3.8); (1 − w) − hz is w's exact error.
     function _cosKernel(F32 r) private pure returns (F32) {
         F32 z = r.mul(r);
         F32 hz = HALF.mul(z);
@@ -401,7 +456,9 @@ library LibF32Math {
         return w.add(ONE.sub(w).sub(hz).add(z.mul(z).mul(C0.add(z.mul(C1.add(z.mul(C2)))))));
     }
 
-    /// @notice sin(x) (Sin = 20); NaN and ±inf → NaN.
+    /// @notice sin(x) (Sin = 20, docs/FO32.md §3.8); NaN and ±inf → NaN.
+    /// @param x Any binary32 (bit pattern), radians; every finite x is reduced exactly.
+    /// @return sin(x) with the sign of x applied last (sin(−0) = −0).
     function sin(F32 x) internal pure returns (F32) {
         uint256 ix = F32.unwrap(x);
         uint256 ia = ix & LibF32.ABS_MASK;
@@ -419,7 +476,9 @@ library LibF32Math {
         return ix & LibF32.SIGN_BIT != 0 ? s.flip() : s;
     }
 
-    /// @notice cos(x) (Cos = 21); NaN and ±inf → NaN.
+    /// @notice cos(x) (Cos = 21, docs/FO32.md §3.8); NaN and ±inf → NaN.
+    /// @param x Any binary32 (bit pattern), radians; every finite x is reduced exactly.
+    /// @return cos(x).
     function cos(F32 x) internal pure returns (F32) {
         uint256 ia = F32.unwrap(x) & LibF32.ABS_MASK;
         if (ia >= LibF32.INF_BITS) return NAN;

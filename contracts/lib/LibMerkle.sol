@@ -4,10 +4,20 @@ pragma solidity ^0.8.30;
 import {LibDomains} from "./LibDomains.sol";
 
 /// @notice A path's index does not fit a tree of its depth: the path would prove another leaf.
+/// @param prefix Domain prefix of the tree (§3).
+/// @param index The index, ≥ 2^depth.
+/// @param depth The tree's depth.
 error LibMerkle_IndexOutOfRange(uint8 prefix, uint256 index, uint256 depth);
 /// @notice A path has another number of levels than the tree it is checked against.
+/// @param prefix Domain prefix of the tree (§3).
+/// @param index The index the path was given for.
+/// @param given n from the path's header.
+/// @param depth Levels the tree (or the joined route) requires.
 error LibMerkle_BadPathLength(uint8 prefix, uint256 index, uint256 given, uint256 depth);
 /// @notice A path's zero mask marks levels the path does not have.
+/// @param prefix Domain prefix of the tree (§3).
+/// @param mask The zero mask from the header.
+/// @param levels n from the header: every mask bit must be below it.
 error LibMerkle_BadZeroMask(uint8 prefix, uint256 mask, uint256 levels);
 
 /// @title LibMerkle
@@ -44,12 +54,16 @@ library LibMerkle {
 
     /// @notice ⌈log2 max(1, count)⌉: depth of a tree over `count` padded leaves, the bit
     ///         length of count − 1.
+    /// @param _count Number of leaves (or slot roots, instruction hashes) before padding.
+    /// @return Levels above the leaves; 0 for zero or one leaf (the root is the leaf).
     function depthFor(uint256 _count) internal pure returns (uint256) {
         if (_count <= 1) return 0;
         return msb(_count - 1) + 1;
     }
 
     /// @notice ⌊log2 x⌋ for x ≥ 1 (0 for x = 0).
+    /// @param _x Any word.
+    /// @return r_ Index of the highest set bit of `_x` (0 for x = 0 and for x = 1).
     function msb(uint256 _x) internal pure returns (uint256 r_) {
         assembly ("memory-safe") {
             r_ := shl(7, lt(0xffffffffffffffffffffffffffffffff, _x))
@@ -64,17 +78,25 @@ library LibMerkle {
     }
 
     /// @notice Depth D of the tree of a slot of `_length` values: ⌈log2 max(1, ⌈L/8⌉)⌉ (§3.1).
+    /// @param _length Number of binary32 values in the slot (L), not of leaves.
+    /// @return D, the number of levels of the slot's leaf path.
     function slotDepth(uint256 _length) internal pure returns (uint256) {
         return depthFor((_length + VALUES_PER_LEAF - 1) / VALUES_PER_LEAF);
     }
 
     /// @notice Depth of the tree of a space of `_slots` slots (§3.2), or of the instruction
     ///         tree of `_slots` instructions (§3.3).
+    /// @param _slots Number of slots in the space (or of instructions in the program).
+    /// @return ⌈log2 max(1, _slots)⌉, the number of levels of a slot (or instruction) path.
     function spaceDepth(uint256 _slots) internal pure returns (uint256) {
         return depthFor(_slots);
     }
 
-    /// @notice H(prefix ‖ left ‖ right).
+    /// @notice H(prefix ‖ left ‖ right): keccak256 over the 65 packed bytes (§3).
+    /// @param _prefix Domain prefix of the tree kind: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _left Left child (bit d of the index 0 for a node on this side).
+    /// @param _right Right child.
+    /// @return h_ The parent node.
     function hashNode(uint8 _prefix, bytes32 _left, bytes32 _right) internal pure returns (bytes32 h_) {
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -87,6 +109,14 @@ library LibMerkle {
 
     /// @notice Reads a path header at `_p` and checks it against the tree: n = `_depth`,
     ///         no mask bit at or above n, index < 2^depth.
+    /// @dev Reverts LibMerkle_BadPathLength, LibMerkle_BadZeroMask or
+    ///      LibMerkle_IndexOutOfRange.
+    /// @param _prefix Domain prefix of the tree (only reported in the errors).
+    /// @param _index Position of the path's starting node among the tree's bottom nodes.
+    /// @param _depth Depth the tree has (from slotDepth / spaceDepth); the path must match.
+    /// @param _p Calldata offset of the header `u8 n ‖ u32 zeroMask` (§6.1).
+    /// @return mask_ The zero mask: bit d set ⇔ the level-d sibling is Z_d, not in calldata.
+    /// @return next_ Calldata offset just past the header (`_p` + 5): the first sibling.
     function header(
         uint8 _prefix,
         uint256 _index,
@@ -102,6 +132,13 @@ library LibMerkle {
     }
 
     /// @notice Root over `_leaf` at `_index` of a tree of `_depth` levels, path at `_p`.
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _leaf The level-0 node: a raw 32-byte leaf, a slot root or an instruction hash.
+    /// @param _index Position of `_leaf` at level 0 (must be < 2^`_depth`).
+    /// @param _depth Depth of the tree, fixed by the tree's size, never by the path.
+    /// @param _p Calldata offset of the path (header then siblings, §6.1).
+    /// @return root_ The root the path reaches; the caller compares it to the committed one.
+    /// @return next_ Calldata offset just past the path.
     function root(
         uint8 _prefix,
         bytes32 _leaf,
@@ -115,6 +152,15 @@ library LibMerkle {
     }
 
     /// @notice The roots before and after replacing `_leaf` by `_newLeaf`: one path, read once.
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _leaf The level-0 node before the write.
+    /// @param _newLeaf The level-0 node after the write, at the same index.
+    /// @param _index Position of the leaf at level 0 (must be < 2^`_depth`).
+    /// @param _depth Depth of the tree, fixed by the tree's size.
+    /// @param _p Calldata offset of the path (header then siblings, §6.1).
+    /// @return root_ Root over `_leaf`: the pre-state root to check.
+    /// @return newRoot_ Root over `_newLeaf` with the same siblings: the post-state root.
+    /// @return next_ Calldata offset just past the path.
     function rootPair(
         uint8 _prefix,
         bytes32 _leaf,
@@ -129,6 +175,14 @@ library LibMerkle {
     }
 
     /// @notice Like `root`, keeping the path's siblings (zero siblings filled in) in `path_`.
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _leaf The level-0 node the path starts from.
+    /// @param _index Position of `_leaf` at level 0 (must be < 2^`_depth`).
+    /// @param _depth Depth of the tree, fixed by the tree's size.
+    /// @param _p Calldata offset of the path (header then siblings, §6.1).
+    /// @return path_ The path in memory: index, `_depth` siblings bottom-up, start, root; for
+    ///         `climb` by joined paths (§6.1 "Joined slot paths").
+    /// @return next_ Calldata offset just past the path.
     function rootRecorded(
         uint8 _prefix,
         bytes32 _leaf,
@@ -178,6 +232,14 @@ library LibMerkle {
 
     /// @notice Hashes `_node` at `_index` up `_levels` levels with the siblings at `_p`
     ///         (zero siblings per `_mask`). No header, no index check: callers check both.
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _node The node at level 0 of the walk.
+    /// @param _index Its position at that level; bit d picks the side at level d.
+    /// @param _levels Number of levels to hash up (the path's checked length n).
+    /// @param _mask Zero mask from the header: bit d set ⇔ the level-d sibling is Z_d.
+    /// @param _p Calldata offset of the first sibling (just past the header).
+    /// @return node_ The node `_levels` levels above `_node`.
+    /// @return next_ Calldata offset just past the last sibling read.
     function walk(
         uint8 _prefix,
         bytes32 _node,
@@ -209,7 +271,8 @@ library LibMerkle {
         }
     }
 
-    /// @dev `walk` with zero siblings left out per `_mask` ≠ 0.
+    /// @dev `walk` with zero siblings left out per `_mask` ≠ 0: Z_d is computed alongside,
+    ///      only up to the highest mask bit.
     function _walkMasked(
         uint8 _prefix,
         bytes32 _node,
@@ -251,6 +314,16 @@ library LibMerkle {
     }
 
     /// @notice `walk` of two leaves at the same index with the same siblings.
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _node The level-0 node before the write.
+    /// @param _newNode The level-0 node after the write.
+    /// @param _index Their position at level 0; bit d picks the side at level d.
+    /// @param _levels Number of levels to hash up (the path's checked length n).
+    /// @param _mask Zero mask from the header: bit d set ⇔ the level-d sibling is Z_d.
+    /// @param _p Calldata offset of the first sibling (just past the header).
+    /// @return node_ The node `_levels` levels above `_node`.
+    /// @return newNode_ The node `_levels` levels above `_newNode`.
+    /// @return next_ Calldata offset just past the last sibling read.
     function walkPair(
         uint8 _prefix,
         bytes32 _node,
@@ -299,6 +372,13 @@ library LibMerkle {
     ///         route at position `_index >> _from`, hashed with `_path`'s siblings of levels
     ///         `_from … _to − 1` (`_to` = the depth gives the root). `_path` must pass through
     ///         the parent of that position.
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _node The node at level `_from`.
+    /// @param _index A level-0 index on the route; bit d picks the side at level d.
+    /// @param _from Level of `_node`.
+    /// @param _to Level to stop at (≤ the path's depth).
+    /// @param _path A path recorded by `rootRecorded`; only its siblings are read.
+    /// @return node_ The node at level `_to`.
     function climb(
         uint8 _prefix,
         bytes32 _node,
@@ -329,10 +409,15 @@ library LibMerkle {
 
     /// @notice Level at which the routes of indices `_a` ≠ `_b` meet: ⌊log2(a ⊕ b)⌋. At that
     ///         level their nodes are siblings; above it the routes coincide.
+    /// @param _a A level-0 index (e.g. a slot index).
+    /// @param _b Another level-0 index of the same tree (e.g. the anchor's slot index).
+    /// @return m, the length of a joined path from `_a` to the anchor route (§6.1).
     function meetingLevel(uint256 _a, uint256 _b) internal pure returns (uint256) {
         return msb(_a ^ _b);
     }
 
+    /// @dev Reads `u8 n ‖ u32 zeroMask` at `_p`; reverts LibMerkle_BadZeroMask if a mask bit
+    ///      lies at or above n.
     function _header(uint8 _prefix, uint256 _p) private pure returns (uint256 n_, uint256 mask_, uint256 next_) {
         assembly ("memory-safe") {
             let w := calldataload(_p)
@@ -346,6 +431,14 @@ library LibMerkle {
 
     /// @notice Reads a path header of `_levels` levels for a route joined to another path
     ///         (§6): checks only the length and mask; the caller binds the route.
+    /// @dev Reverts LibMerkle_BadPathLength or LibMerkle_BadZeroMask.
+    /// @param _prefix Domain prefix of the tree (only reported in the errors).
+    /// @param _index The joined value's slot index (only reported in the errors).
+    /// @param _levels Required length: m = ⌊log2(slotIndex ⊕ anchorSlotIndex)⌋, or 0 for the
+    ///        anchor's own slot (§6.1 "Joined slot paths").
+    /// @param _p Calldata offset of the header `u8 n ‖ u32 zeroMask`.
+    /// @return mask_ The zero mask: bit d set ⇔ the level-d sibling is Z_d, not in calldata.
+    /// @return next_ Calldata offset just past the header (`_p` + 5): the first sibling.
     function joinedHeader(
         uint8 _prefix,
         uint256 _index,

@@ -34,7 +34,9 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     /// @notice Gas kept on top of the callback's share: the CALL itself and the bookkeeping after it.
     uint256 public constant CALLBACK_GAS_MARGIN = 30_000;
 
+    /// @notice Where models are registered; gives each request's input spec and step count.
     IModelRegistry public immutable REGISTRY;
+    /// @notice Where operators' stakes are locked by claims and slashed when claims lose.
     IStaking public immutable STAKING;
     /// @notice Seconds after a claim during which games can be opened against it.
     uint64 public immutable CHALLENGE_WINDOW;
@@ -45,7 +47,9 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     /// @notice The dispute game contract, set once by the owner.
     address public disputeGame;
+    /// @notice Requests made so far; also the last request's id.
     uint256 public requestCount;
+    /// @notice Claims made so far; also the last claim's id.
     uint256 public claimCount;
 
     FeeSchedule private _fees;
@@ -88,6 +92,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     // Administration
 
     /// @notice Sets the dispute game contract; once.
+    /// @param _disputeGame The only caller of the dispute game hooks from now on; not 0.
     function setDisputeGame(address _disputeGame) external onlyOwner {
         if (_disputeGame == address(0)) revert Coordinator_ZeroAddress();
         if (disputeGame != address(0)) revert Coordinator_DisputeGameAlreadySet(disputeGame);
@@ -96,12 +101,14 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     }
 
     /// @notice Changes the fee schedule for new requests.
+    /// @param _feeSchedule Token units: base, per 10^6 steps, per unit of callback gas.
     function setFeeSchedule(FeeSchedule calldata _feeSchedule) external onlyOwner {
         _fees = _feeSchedule;
         emit FeeScheduleUpdated(_feeSchedule.base, _feeSchedule.perMillionSteps, _feeSchedule.perCallbackGas);
     }
 
     /// @notice The fee schedule `quoteFee` applies.
+    /// @return fees_ Token units: base, per 10^6 steps, per unit of callback gas.
     function feeSchedule() external view returns (FeeSchedule memory fees_) {
         fees_ = _fees;
     }

@@ -36,21 +36,29 @@ import {LibDissection} from "./lib/LibDissection.sol";
 contract DisputeGame is IDisputeGame, PullPayments {
     using SafeERC20 for IERC20;
 
+    /// @notice Largest DEGREE accepted: bounds the hashes (DEGREE − 1) one dissection posts.
     uint256 public constant MAX_DEGREE = 1024;
+    /// @notice 100% in basis points.
     uint256 public constant BPS = 10_000;
 
+    /// @notice Opens games against claims (onChallenge) and is told their outcomes.
     ICoordinator public immutable COORDINATOR;
+    /// @notice Gives each game its model's roots and step count N (gameSpec).
     IModelRegistry public immutable REGISTRY;
+    /// @notice Executes the single disputed step on-chain (docs/PROTOCOL.md §6).
     IOneStepVerifier public immutable VERIFIER;
     /// @notice k: each dissection cuts the range into up to k sub-ranges (k − 1 hashes).
     uint256 public immutable DEGREE;
     /// @notice Each party's total thinking time per game, in seconds.
     uint64 public immutable CLOCK_SECONDS;
+    /// @notice Token units a challenger locks to open a game; lost to the claimer if it loses.
     uint96 public immutable CHALLENGER_BOND;
     /// @notice Share of a slashed claim bond paid to the challenger who won, in basis points (< 100%).
     uint256 public immutable CHALLENGER_REWARD_BPS;
+    /// @notice Receives the part of a slashed claim bond the winning challenger does not.
     address public immutable TREASURY;
 
+    /// @notice Games opened so far; also the last game's id.
     uint256 public gameCount;
     mapping(uint256 gameId => Game) private _games;
     mapping(uint256 claimId => mapping(address challenger => uint256 gameId)) private _gameOf;

@@ -21,9 +21,12 @@ import {IStaking} from "./interfaces/IStaking.sol";
 contract Staking is IStaking, AccessControl, NonReentrant {
     using SafeERC20 for IERC20;
 
+    /// @notice May lock and unlock stake as claim bonds: the coordinator.
     bytes32 public constant LOCKER_ROLE = keccak256("LOCKER_ROLE");
+    /// @notice May slash locked stake: the coordinator, when a claim loses a game.
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
 
+    /// @notice The one ERC20 every stake is held in.
     IERC20 public immutable TOKEN;
     /// @notice Seconds between a request to unbond and the withdrawal it allows.
     uint64 public immutable UNBONDING_DELAY;
@@ -43,6 +46,7 @@ contract Staking is IStaking, AccessControl, NonReentrant {
     ///        window plus dispute, so a stake backing a claim cannot leave before it is judged
     ///        (locked stake cannot unbond at all; this covers stake freed in between).
     /// @param _admin Grants LOCKER_ROLE and SLASHER_ROLE.
+    /// @notice Sets the token and unbonding delay; `_admin` holds DEFAULT_ADMIN_ROLE.
     constructor(IERC20 _token, uint64 _unbondingDelay, address _admin) {
         if (address(_token) == address(0) || _admin == address(0)) revert Staking_ZeroAddress();
         TOKEN = _token;

@@ -23,9 +23,13 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
     /// @notice Gas the coordinator gives `onInferenceResult`.
     uint32 public constant CALLBACK_GAS = 100_000;
 
+    /// @notice The coordinator requests go to; the only caller of `onInferenceResult`.
     Coordinator public immutable COORDINATOR;
+    /// @notice The token vaults lock.
     IERC20 public immutable ASSET;
+    /// @notice The coordinator's token, in which request fees are paid and refunded.
     IERC20 public immutable FEE_TOKEN;
+    /// @notice The wake-word model's commitment (docs/PROTOCOL.md §3.5); results of others are refused.
     bytes32 public immutable MODEL_ID;
     /// @notice binary32 bits of the score a recording needs (0x3F000000 = 0.5).
     uint32 public immutable THRESHOLD_BITS;
@@ -39,19 +43,42 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
         uint256 pendingRequest;
     }
 
+    /// @notice Vaults made so far; also the last vault's id.
     uint256 public vaultCount;
     mapping(uint256 vaultId => Vault) private _vaults;
+    /// @notice The vault each unlock request was made for; 0 for requests not made here.
     mapping(uint256 requestId => uint256 vaultId) public vaultOfRequest;
     /// @notice Fees of refunded requests owed to each beneficiary.
     mapping(address beneficiary => uint256) public refundOwed;
 
+    /// @notice Tokens were locked in a new vault.
+    /// @param vaultId The new vault's id (ids count from 1).
+    /// @param depositor Who locked them.
+    /// @param beneficiary Who may unlock and withdraw them.
+    /// @param amount ASSET units locked.
     event Deposited(uint256 indexed vaultId, address indexed depositor, address indexed beneficiary, uint256 amount);
+    /// @notice The beneficiary asked the coordinator for a score.
+    /// @param vaultId The vault.
+    /// @param requestId The coordinator request now pending for it.
     event UnlockRequested(uint256 indexed vaultId, uint256 indexed requestId);
     /// @notice A verified score arrived: `unlocked` when it reached the threshold.
+    /// @param vaultId The vault.
+    /// @param requestId The request answered.
+    /// @param scoreBits The score's binary32 bit pattern.
+    /// @param unlocked Whether it reached THRESHOLD_BITS.
     event ScoreReceived(uint256 indexed vaultId, uint256 indexed requestId, uint32 scoreBits, bool unlocked);
+    /// @notice An unlocked vault was paid out.
+    /// @param vaultId The vault.
+    /// @param beneficiary Who was paid.
+    /// @param amount ASSET units paid.
     event Withdrawn(uint256 indexed vaultId, address indexed beneficiary, uint256 amount);
     /// @notice A refunded request was forgotten: the vault takes a new one.
+    /// @param vaultId The vault.
+    /// @param requestId The refunded request, now forgotten.
     event RequestCleared(uint256 indexed vaultId, uint256 indexed requestId);
+    /// @notice A beneficiary was paid the fees of its refunded requests.
+    /// @param beneficiary Who was paid.
+    /// @param amount FEE_TOKEN units paid.
     event RefundPaid(address indexed beneficiary, uint256 amount);
 
     error WakeWordVault_ZeroAmount();
@@ -75,6 +102,9 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
     }
 
     /// @notice Locks `_amount` of ASSET (pulled from the caller) for `_beneficiary`.
+    /// @param _beneficiary Who may unlock and withdraw.
+    /// @param _amount ASSET units; positive; the caller must have approved them.
+    /// @return vaultId_ The new vault's id.
     function deposit(address _beneficiary, uint128 _amount) external nonReentrant returns (uint256 vaultId_) {
         if (_amount == 0) revert WakeWordVault_ZeroAmount();
         vaultId_ = ++vaultCount;
@@ -92,6 +122,11 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
 
     /// @notice Asks for the wake-word score of a recording's features (the model's input
     ///         bytes, §5.1), paying `_fee` of the coordinator's token. Beneficiary only.
+    /// @param _vaultId A locked vault with no pending request.
+    /// @param _features The model input: each value a big-endian binary32, concatenated (§5.1).
+    /// @param _fee FEE_TOKEN units, at least the coordinator's quote; the caller must have approved them.
+    /// @param _deadline Unix time (s) after which the request is refunded if no claim stood.
+    /// @return requestId_ The coordinator's request id.
     function requestUnlock(
         uint256 _vaultId,
         bytes calldata _features,
@@ -112,6 +147,7 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
 
     /// @notice Forgets a request that was refunded (no claim stood), so another can be made,
     ///         and owes its fee (credited to this vault by the coordinator) to the beneficiary.
+    /// @param _vaultId A vault whose pending request was refunded. Anyone may call.
     function clearRefunded(uint256 _vaultId) external {
         Vault storage v = _vaults[_vaultId];
         uint256 id = v.pendingRequest;
@@ -148,6 +184,7 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
     }
 
     /// @notice Pays an unlocked vault to its beneficiary.
+    /// @param _vaultId An unlocked vault not yet paid out.
     function withdraw(uint256 _vaultId) external nonReentrant {
         Vault storage v = _vaults[_vaultId];
         if (msg.sender != v.beneficiary) revert WakeWordVault_NotBeneficiary(_vaultId, msg.sender);
@@ -159,6 +196,8 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
     }
 
     /// @notice A vault's state.
+    /// @param _vaultId The vault's id.
+    /// @return vault_ The record; all zero for an unknown id.
     function getVault(uint256 _vaultId) external view returns (Vault memory vault_) {
         vault_ = _vaults[_vaultId];
     }

@@ -74,6 +74,15 @@ interface ICoordinator is IPullPayments {
 
     /// @notice A request was made. `input` is the inputs' bytes (§5.1), so any challenger can
     ///         re-execute from logs alone.
+    /// @param requestId The new request's id (ids count from 1).
+    /// @param modelId The model's commitment (§3.5), its id in the registry.
+    /// @param requester Who paid the fee; refunds go to them.
+    /// @param consumer Called back at finalization; 0 for none.
+    /// @param fee Token units escrowed for the operator whose claim stands.
+    /// @param deadline Unix time (s) after which no claim is accepted.
+    /// @param callbackGasLimit Gas given to the consumer callback.
+    /// @param inputsRoot The input space root of `input` (§3.2), what claims are checked against.
+    /// @param input Every input value, big-endian binary32, concatenated in model order (§5.1).
     event Requested(
         uint256 indexed requestId,
         bytes32 indexed modelId,
@@ -87,6 +96,12 @@ interface ICoordinator is IPullPayments {
     );
     /// @notice A provisional result: an operator claimed `output`; final unless challenged
     ///         successfully before `challengeDeadline`.
+    /// @param requestId The request answered.
+    /// @param claimId The new claim's id (ids count from 1).
+    /// @param operator The staked operator whose CLAIM_BOND is now locked.
+    /// @param finalStateHash The claimed halted state's hash (§3.4), what games dissect toward.
+    /// @param challengeDeadline Unix time (s) until which games can open against the claim.
+    /// @param output The model outputs, big-endian binary32, concatenated (§5.2).
     event Claimed(
         uint256 indexed requestId,
         uint256 indexed claimId,
@@ -96,24 +111,48 @@ interface ICoordinator is IPullPayments {
         bytes output
     );
     /// @notice A dispute game opened against a claim.
+    /// @param claimId The challenged claim.
+    /// @param openGames Games now open against it, this one included.
     event ClaimChallenged(uint256 indexed claimId, uint32 openGames);
     /// @notice A dispute game against a claim ended in the claim's favour.
+    /// @param claimId The defended claim.
+    /// @param openGames Games still open against it; it can finalize only at 0.
     event ClaimDefended(uint256 indexed claimId, uint32 openGames);
     /// @notice A claim lost a dispute game: its bond was slashed.
+    /// @param requestId The claim's request, reopened or refunded.
+    /// @param claimId The rejected claim.
+    /// @param operator The claimer, whose stake was slashed.
+    /// @param slashed Token units slashed (the claim's bond), sent to the dispute game.
     event ClaimRejected(uint256 indexed requestId, uint256 indexed claimId, address indexed operator, uint256 slashed);
     /// @notice A request whose claim was rejected before its deadline takes claims again.
+    /// @param requestId The reopened request.
     event RequestReopened(uint256 indexed requestId);
     /// @notice A claim stood: the request is final and the operator's fee credited.
+    /// @param requestId The finalized request.
+    /// @param claimId The claim that stood.
+    /// @param operator Its claimer, credited `fee` (withdrawn through IPullPayments).
+    /// @param fee Token units credited.
     event Finalized(uint256 indexed requestId, uint256 indexed claimId, address indexed operator, uint256 fee);
     /// @notice The consumer callback returned normally.
+    /// @param requestId The finalized request.
+    /// @param consumer The contract called back.
     event CallbackDelivered(uint256 indexed requestId, address indexed consumer);
     /// @notice The consumer callback reverted or ran out of gas; the result is stored anyway.
+    /// @param requestId The finalized request; `retryCallback` may call again.
+    /// @param consumer The contract whose callback failed.
     event CallbackFailed(uint256 indexed requestId, address indexed consumer);
     /// @notice The fee of a request no claim answered went back to the requester.
+    /// @param requestId The refunded request.
+    /// @param requester Who is credited the fee (withdrawn through IPullPayments).
+    /// @param fee Token units credited.
     event Refunded(uint256 indexed requestId, address indexed requester, uint256 fee);
     /// @notice The owner changed the fee schedule.
+    /// @param base Token units every request pays.
+    /// @param perMillionSteps Token units per 10^6 steps of the model's program.
+    /// @param perCallbackGas Token units per unit of callback gas limit.
     event FeeScheduleUpdated(uint96 base, uint96 perMillionSteps, uint96 perCallbackGas);
     /// @notice The owner set the dispute game contract (once).
+    /// @param disputeGame The only caller allowed to use the dispute game hooks.
     event DisputeGameSet(address indexed disputeGame);
 
     error Coordinator_ZeroAddress();
@@ -169,6 +208,9 @@ interface ICoordinator is IPullPayments {
     ) external returns (uint256 requestId_);
 
     /// @notice The minimum fee of a request for `_modelId` with a callback of `_callbackGasLimit`.
+    /// @param _modelId A registered model; its step count prices the work.
+    /// @param _callbackGasLimit The gas the request would give its callback.
+    /// @return fee_ Token units, per FeeSchedule: base + steps·perMillionSteps/10^6 + gas·perCallbackGas.
     function quoteFee(bytes32 _modelId, uint32 _callbackGasLimit) external view returns (uint256 fee_);
 
     /// @notice Claims the result of an open request, locking CLAIM_BOND of the caller's stake.
@@ -190,30 +232,49 @@ interface ICoordinator is IPullPayments {
     ///         unlocks the bond, credits the fee, stores the result, calls the consumer back.
     /// @dev Needs gas for the callback: at least callbackGasLimit·64/63 plus a margin left
     ///      when the call is made, or the transaction reverts.
+    /// @param _requestId A claimed request whose claim is pending, past its window, with no game open.
     function finalize(uint256 _requestId) external;
 
     /// @notice Refunds the fee of an open request whose deadline passed.
+    /// @param _requestId An open (unclaimed) request; the fee is credited to its requester.
     function refund(uint256 _requestId) external;
 
     /// @notice Calls a final request's consumer again after a failed callback.
+    /// @param _requestId A finalized request whose callback status is Failed.
     function retryCallback(uint256 _requestId) external;
 
     /// @notice Dispute game hook: a game opens against `_claimId` (pending, window open).
+    /// @param _claimId The challenged claim; its open game count goes up by one.
+    /// @return context_ The claimer and the commitments the game dissects (§7.2).
     function onChallenge(uint256 _claimId) external returns (ChallengeContext memory context_);
 
     /// @notice Dispute game hook: a game against `_claimId` ended in the claim's favour.
+    /// @param _claimId The defended claim; its open game count goes down by one.
     function onClaimDefended(uint256 _claimId) external;
 
     /// @notice Dispute game hook: `_claimId` lost a game. Slashes its bond to the game, and
     ///         reopens its request (before the deadline) or refunds it.
+    /// @param _claimId A pending claim that lost a game.
     /// @return slashed_ The bond sent to the caller.
     function rejectClaim(uint256 _claimId) external returns (uint256 slashed_);
 
+    /// @notice A request's record; reverts for an unknown id.
+    /// @param _requestId The request's id.
+    /// @return request_ The record as stored.
     function getRequest(uint256 _requestId) external view returns (Request memory request_);
+    /// @notice A claim's record; reverts for an unknown id.
+    /// @param _claimId The claim's id.
+    /// @return claim_ The record as stored.
     function getClaim(uint256 _claimId) external view returns (Claim memory claim_);
+    /// @notice A claim's status, without reverting.
+    /// @param _claimId Any id.
+    /// @return status_ None for an unknown id.
     function claimStatus(uint256 _claimId) external view returns (ClaimStatus status_);
     /// @notice The output of a finalized request.
+    /// @param _requestId A finalized request; others revert.
+    /// @return output_ The outputs of the claim that stood, big-endian binary32, concatenated (§5.2).
     function resultOf(uint256 _requestId) external view returns (bytes memory output_);
     /// @notice Fees held for requests not finalized or refunded.
+    /// @return total_ Token units.
     function totalEscrowedFees() external view returns (uint256 total_);
 }

@@ -41,6 +41,13 @@ interface IDisputeGame is IPullPayments {
     }
 
     /// @notice A challenger opened a game against a claim: S_0 is computed on-chain, S_N is the claim's.
+    /// @param gameId The new game's id (ids count from 1).
+    /// @param claimId The challenged claim.
+    /// @param challenger Who opened the game and locked CHALLENGER_BOND.
+    /// @param claimer The claim's operator, who defends it.
+    /// @param steps N: the game bisects steps [0, N] (§7.2).
+    /// @param initialStateHash S_0 (§3.4), agreed by construction.
+    /// @param finalStateHash S_N as claimed, disputed.
     event GameCreated(
         uint256 indexed gameId,
         uint256 indexed claimId,
@@ -51,12 +58,28 @@ interface IDisputeGame is IPullPayments {
         StateHash finalStateHash
     );
     /// @notice The claimer posted the state hashes at the split points of [lo, hi].
+    /// @param gameId The game.
+    /// @param round Dissections made before this one.
+    /// @param lo The start of the range dissected (a step index).
+    /// @param hi Its end.
+    /// @param hashes The claimer's state hashes at split points p_1..p_{m−1} (§7.4).
     event Dissected(uint256 indexed gameId, uint32 round, uint64 lo, uint64 hi, bytes32[] hashes);
     /// @notice The challenger disputed sub-range `index`, now [lo, hi].
+    /// @param gameId The game.
+    /// @param round The round the choice answers.
+    /// @param index The sub-range chosen, 0-based.
+    /// @param lo The new range's start: agreed state.
+    /// @param hi The new range's end: disputed state.
     event SubrangeChosen(uint256 indexed gameId, uint32 round, uint256 index, uint64 lo, uint64 hi);
     /// @notice The one-step proof of step `lo` ran: `postStateHash` against the claimer's `claimedHash`.
+    /// @param gameId The game.
+    /// @param lo The step executed, from the agreed state S_lo.
+    /// @param postStateHash The state hash the verifier computed for S_{lo+1}.
+    /// @param claimedHash The claimer's hash of S_{lo+1}; equal means the claimer won.
     event StepProven(uint256 indexed gameId, uint64 lo, StateHash postStateHash, StateHash claimedHash);
     /// @notice A game ended.
+    /// @param gameId The game.
+    /// @param status How it ended: ChallengerWon, ClaimerWon or Aborted (§7.7).
     event GameResolved(uint256 indexed gameId, GameStatus status);
 
     error DisputeGame_ZeroAddress();
@@ -78,33 +101,55 @@ interface IDisputeGame is IPullPayments {
 
     /// @notice Opens a game against pending claim `_claimId` in its window, pulling
     ///         CHALLENGER_BOND from the caller. One game per challenger per claim.
+    /// @param _claimId A pending claim inside its challenge window.
+    /// @return gameId_ The new game's id.
     function challenge(uint256 _claimId) external returns (uint256 gameId_);
 
     /// @notice The claimer's move: the state hashes at the split points p_1..p_{m−1} of [lo, hi]
     ///         (m = min(DEGREE, hi − lo), p_i = lo + ⌊(hi − lo)·i/m⌋).
+    /// @param _gameId A game awaiting dissection; the caller is its claimer.
+    /// @param _hashes m − 1 state hashes (§3.4), in split point order.
     function dissect(uint256 _gameId, bytes32[] calldata _hashes) external;
 
     /// @notice The challenger's move: dispute sub-range `_index` ([p_index, p_index+1]) of
     ///         the claimer's last dissection, whose hashes `_hashes` it repeats.
+    /// @param _gameId A game awaiting a choice; the caller is its challenger.
+    /// @param _index The disputed sub-range, 0 ≤ _index < m.
+    /// @param _hashes The claimer's last hashes, checked against their stored keccak256.
     function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external;
 
     /// @notice The challenger's last move: the one-step proof of step lo (hi = lo + 1). A
     ///         post-state other than the claimer's hash at hi wins the game for the
     ///         challenger; the same hash wins it for the claimer. A witness the verifier
     ///         refuses reverts.
+    /// @param _gameId A game awaiting the step (hi = lo + 1); the caller is its challenger.
+    /// @param _proof The one-step witness for S_lo (layout §6.1).
     function step(uint256 _gameId, bytes calldata _proof) external;
 
     /// @notice Ends a game whose mover's clock ran out (the mover loses), or whose claim was
     ///         rejected by another game (the challenger's bond is returned). Anyone may call.
+    /// @param _gameId A game not ended.
     function resolve(uint256 _gameId) external;
 
+    /// @notice A game's record; reverts for an unknown id.
+    /// @param _gameId The game's id.
+    /// @return game_ The record as stored.
     function getGame(uint256 _gameId) external view returns (Game memory game_);
     /// @notice The game of `_challenger` against `_claimId`, 0 for none.
+    /// @param _claimId The claim.
+    /// @param _challenger The challenger.
+    /// @return gameId_ The game's id.
     function gameOf(uint256 _claimId, address _challenger) external view returns (uint256 gameId_);
     /// @notice The split points p_0..p_m of the game's current range.
+    /// @param _gameId The game.
+    /// @return points_ Step indices p_0 = lo < … < p_m = hi (§7.4).
     function splitPoints(uint256 _gameId) external view returns (uint64[] memory points_);
     /// @notice Seconds left on each clock now.
+    /// @param _gameId The game.
+    /// @return claimer_ The claimer's seconds left (0 if run out).
+    /// @return challenger_ The challenger's seconds left (0 if run out).
     function secondsLeft(uint256 _gameId) external view returns (uint64 claimer_, uint64 challenger_);
     /// @notice Bonds of games not ended.
+    /// @return total_ Token units: the challenger bonds held.
     function totalBonds() external view returns (uint256 total_);
 }

@@ -6,8 +6,12 @@ pragma solidity ^0.8.30;
 ///         account itself (pull), so no payout ever calls into an account mid-protocol.
 interface IPullPayments {
     /// @notice `amount` was added to what `account` can withdraw.
+    /// @param account Who can withdraw it.
+    /// @param amount Token units credited.
     event PayoutCredited(address indexed account, uint256 amount);
     /// @notice `account` withdrew `amount`.
+    /// @param account Who withdrew (the caller).
+    /// @param amount Token units paid: all that was credited.
     event PayoutWithdrawn(address indexed account, uint256 amount);
 
     /// @notice `account` called withdraw with nothing credited.
@@ -17,8 +21,11 @@ interface IPullPayments {
     function withdraw() external;
 
     /// @notice Credited payouts of `_account` not withdrawn yet.
+    /// @param _account Any address.
+    /// @return amount_ Token units.
     function payoutOf(address _account) external view returns (uint256 amount_);
 
     /// @notice Credited payouts not withdrawn yet, over every account.
+    /// @return total_ Token units.
     function totalPayouts() external view returns (uint256 total_);
 }

@@ -2,47 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {Kind, Space} from "./Isa.sol";
-
-/// @title LibCursor
-/// @notice Big-endian reads from calldata at an absolute offset, cursor style:
-///         `(x, offset) = LibCursor.u32(offset)`. Reads past the end of calldata see zeros;
-///         callers bound their cursor by the end of the proof once decoding is done.
-library LibCursor {
-    function u8(uint256 _p) internal pure returns (uint256 x_, uint256 next_) {
-        assembly ("memory-safe") {
-            x_ := shr(248, calldataload(_p))
-            next_ := add(_p, 1)
-        }
-    }
-
-    function u32(uint256 _p) internal pure returns (uint256 x_, uint256 next_) {
-        assembly ("memory-safe") {
-            x_ := shr(224, calldataload(_p))
-            next_ := add(_p, 4)
-        }
-    }
-
-    function b32(uint256 _p) internal pure returns (bytes32 x_, uint256 next_) {
-        assembly ("memory-safe") {
-            x_ := calldataload(_p)
-            next_ := add(_p, 32)
-        }
-    }
-
-    /// @notice The u32 at `_p`, without moving a cursor.
-    function u32At(uint256 _p) internal pure returns (uint256 x_) {
-        assembly ("memory-safe") {
-            x_ := shr(224, calldataload(_p))
-        }
-    }
-
-    /// @notice The i32 at `_p`, sign-extended.
-    function i32At(uint256 _p) internal pure returns (int256 x_) {
-        assembly ("memory-safe") {
-            x_ := signextend(3, shr(224, calldataload(_p)))
-        }
-    }
-}
+import {LibCursor} from "./LibCursor.sol";
 
 /// @title LibInstruction
 /// @notice Reads an instruction (docs/PROTOCOL.md §3.3) in place, from its bytes in calldata,
@@ -99,6 +59,8 @@ library LibInstruction {
     /// @notice Decodes the instruction whose `_length` bytes start at calldata offset `_start`.
     /// @return ins_ The instruction (offsets into calldata).
     /// @return malformed_ 0, or the MALFORMED_* reason the bytes are not an instruction.
+    /// @param _start Calldata offset of the instruction's first byte.
+    /// @param _length Its byte length, as given by the proof.
     function decode(
         uint256 _start,
         uint256 _length
@@ -147,6 +109,9 @@ library LibInstruction {
     }
 
     /// @notice Operand `_q`; the caller checks `_q < ins.operands.length`.
+    /// @param _ins A decoded instruction.
+    /// @param _q The operand's position in the instruction.
+    /// @return o_ Its space, slot, dim count and the calldata offsets of its arrays.
     function operand(Instruction memory _ins, uint256 _q) internal pure returns (Operand memory o_) {
         uint256 p = _ins.operands[_q];
         uint256 head;
@@ -165,6 +130,10 @@ library LibInstruction {
     }
 
     /// @notice params[_j] as bits, or `_default` when the instruction has fewer params.
+    /// @param _ins A decoded instruction.
+    /// @param _j The param's position.
+    /// @param _default The bits to use when the param is absent.
+    /// @return The param's 32 bits (a binary32 for Map params).
     function param(Instruction memory _ins, uint256 _j, uint32 _default) internal pure returns (uint32) {
         if (_j >= _ins.nParams) return _default;
         return uint32(LibCursor.u32At(_ins.params + 4 * _j));
@@ -172,6 +141,9 @@ library LibInstruction {
 
     /// @notice Π of `_n` u32 dims at calldata offset `_dims` (1 for none). Reverts with
     ///         LibInstruction_TooLarge beyond 2^64 (well-formed programs stay below 2^53, §2.4).
+    /// @param _dims Calldata offset of the first u32 dim.
+    /// @param _n Number of dims.
+    /// @return p_ Their product, < 2^64.
     function product(uint256 _dims, uint256 _n) internal pure returns (uint256 p_) {
         bool tooLarge;
         assembly ("memory-safe") {
@@ -198,6 +170,11 @@ library LibInstruction {
     /// @notice Writes the row-major multi-index of `_index` in the `_n` dims at `_dims` into
     ///         `_it[_at .. _at + _n)` (node/vm/step.ts multiIndex). The caller ensures
     ///         `_index` < Π dims (so no dim is 0) and `_at + _n ≤ _it.length`.
+    /// @param _index A row-major flat index.
+    /// @param _dims Calldata offset of the first u32 dim.
+    /// @param _n Number of dims.
+    /// @param _it The iteration point written to.
+    /// @param _at Where in `_it` the first coordinate goes.
     function multiIndex(uint256 _index, uint256 _dims, uint256 _n, uint256[] memory _it, uint256 _at) internal pure {
         assembly ("memory-safe") {
             let rest := _index
@@ -215,6 +192,8 @@ library LibInstruction {
 
     /// @notice A zeroed iteration point of `_n` coordinates, followed in memory by zero words
     ///         up to a multiple of 8 coordinates (what `evaluate` reads; see there).
+    /// @param _n Coordinates: #iterDims + #redDims of the instruction.
+    /// @return it_ The point, length `_n`, with 7 zero words allocated after it.
     function point(uint256 _n) internal pure returns (uint256[] memory it_) {
         it_ = new uint256[](_n + 7);
         assembly ("memory-safe") {
@@ -231,6 +210,8 @@ library LibInstruction {
     /// @return valid_ Whether every coordinate is in range.
     /// @return addr_ The row-major address (0 when not valid).
     /// @return length_ The slot length Π dims (what the slot's tree depth follows from).
+    /// @param _o The operand, from `operand`.
+    /// @param _it The iteration point, from `point`.
     function evaluate(
         Operand memory _o,
         uint256[] memory _it

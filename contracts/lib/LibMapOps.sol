@@ -31,6 +31,9 @@ library LibMapOps {
 
     /// @notice The ONNX default of `params[i]` (i = 0, 1) of a unary op, for instructions that
     ///         carry fewer params (docs/FO32.md §1 "Parameters"); +0 where the op reads none.
+    /// @param op A unary MapOp code.
+    /// @param i The param's position: 0 or 1.
+    /// @return The default as a binary32.
     function defaultParam(uint8 op, uint256 i) internal pure returns (F32) {
         if (op == MapOp.LEAKY_RELU) return i == 0 ? LEAKY_ALPHA : ZERO;
         if (op == MapOp.CLIP) return i == 0 ? LibF32.NEG_INF : LibF32.POS_INF;
@@ -46,6 +49,11 @@ library LibMapOps {
     /// @dev Dispatch is a two-level range split (ops 0–4, 5–9, 10–18, 19–26) to keep the
     ///      comparison chain short. Every LibF32 / LibF32Math result is already canonical; only
     ///      the branches that return x itself canonicalize.
+    /// @param op A unary MapOp code (< FIRST_BINARY_MAP_OP).
+    /// @param x The operand read from inputs[0].
+    /// @param p0 params[0] or its default (alpha, min, …).
+    /// @param p1 params[1] or its default (beta, max, gamma, …).
+    /// @return The canonical result.
     function unary(uint8 op, F32 x, F32 p0, F32 p1) internal pure returns (F32) {
         if (op < MapOp.HARD_SIGMOID) {
             if (op <= MapOp.IDENTITY) return x.canonical();
@@ -82,6 +90,10 @@ library LibMapOps {
     }
 
     /// @notice A binary MapOp on (x, y). Reverts with LibMapOps_UnknownOp for other codes.
+    /// @param op A binary MapOp code (≥ FIRST_BINARY_MAP_OP).
+    /// @param x The operand read from inputs[0].
+    /// @param y The operand read from inputs[1] (the slope, for PRelu).
+    /// @return The canonical result.
     function binary(uint8 op, F32 x, F32 y) internal pure returns (F32) {
         if (op == MapOp.ADD) return x.add(y);
         if (op == MapOp.MUL) return x.mul(y);

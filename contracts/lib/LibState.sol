@@ -42,6 +42,8 @@ library LibState {
     }
 
     /// @notice stateHash of a state.
+    /// @param _s The state; pc fields and acc are taken modulo 2^32.
+    /// @return h_ Its state hash.
     function hash(State memory _s) internal pure returns (StateHash h_) {
         bytes1 prefix = LibDomains.MACHINE_STATE;
         assembly ("memory-safe") {
@@ -60,6 +62,8 @@ library LibState {
     }
 
     /// @notice stateHash of the state preimage (without prefix) at calldata offset `_p`.
+    /// @param _p Calldata offset of STATE_BYTES bytes: 3 roots, then pc.instr, pc.elem, pc.k, acc bits.
+    /// @return h_ Their state hash.
     function hashAt(uint256 _p) internal pure returns (StateHash h_) {
         bytes1 prefix = LibDomains.MACHINE_STATE;
         assembly ("memory-safe") {
@@ -71,6 +75,8 @@ library LibState {
     }
 
     /// @notice Decodes the state preimage at calldata offset `_p`.
+    /// @param _p Calldata offset of STATE_BYTES bytes, as for `hashAt`.
+    /// @return s_ The state, each u32 widened.
     function decodeAt(uint256 _p) internal pure returns (State memory s_) {
         assembly ("memory-safe") {
             calldatacopy(s_, _p, 0x60)
@@ -83,6 +89,8 @@ library LibState {
     }
 
     /// @notice programRoot of the header preimage (without prefix) at calldata offset `_p`.
+    /// @param _p Calldata offset of HEADER_BYTES bytes: the instruction tree root, then the 4 counts.
+    /// @return h_ Their program root.
     function programRootAt(uint256 _p) internal pure returns (Root h_) {
         bytes1 prefix = LibDomains.PROGRAM_ROOT;
         assembly ("memory-safe") {
@@ -94,6 +102,8 @@ library LibState {
     }
 
     /// @notice programRoot of a header.
+    /// @param _h The header; counts are taken modulo 2^32.
+    /// @return h_ Its program root.
     function programRoot(Header memory _h) internal pure returns (Root h_) {
         bytes1 prefix = LibDomains.PROGRAM_ROOT;
         assembly ("memory-safe") {
@@ -112,6 +122,8 @@ library LibState {
     }
 
     /// @notice Decodes the header preimage at calldata offset `_p`.
+    /// @param _p Calldata offset of HEADER_BYTES bytes, as for `programRootAt`.
+    /// @return h_ The header, each u32 widened.
     function decodeHeaderAt(uint256 _p) internal pure returns (Header memory h_) {
         assembly ("memory-safe") {
             mstore(h_, calldataload(_p))

@@ -30,16 +30,24 @@ library LibTensorRoot {
     error LibTensorRoot_IndexOutOfRange(uint256 index, uint256 depth);
 
     /// @notice ⌈log2 count⌉ for count ≥ 1 (0 for 0 and 1).
+    /// @param _count Leaves (values' leaves or slots) of a tree.
+    /// @return depth_ Levels above the leaves of the smallest power-of-two tree holding them.
     function depthFor(uint256 _count) internal pure returns (uint256 depth_) {
         while ((uint256(1) << depth_) < _count) ++depth_;
     }
 
     /// @notice Depth of the space tree of a space with `_slots` slots.
+    /// @param _slots The space's slot count; 0 is treated as 1.
+    /// @return depth_ Siblings in a slot-root proof of that space.
     function spaceDepth(uint256 _slots) internal pure returns (uint256 depth_) {
         depth_ = depthFor(_slots == 0 ? 1 : _slots);
     }
 
     /// @notice H(prefix ‖ left ‖ right).
+    /// @param _prefix LibDomains.TENSOR_NODE (0x01) or MEMORY_NODE (0x02).
+    /// @param _left The left child.
+    /// @param _right The right child.
+    /// @return node_ keccak256 of the 65 bytes.
     function hashNode(bytes1 _prefix, bytes32 _left, bytes32 _right) internal pure returns (bytes32 node_) {
         assembly ("memory-safe") {
             // Scratch above the free memory pointer: nothing is allocated, nothing is kept.
@@ -52,12 +60,19 @@ library LibTensorRoot {
     }
 
     /// @notice Z_d of a tree kind: the root of an all-zero subtree of depth `_depth`.
+    /// @param _prefix The tree kind's node prefix.
+    /// @param _depth d.
+    /// @return z_ Z_d; Z_0 = 0^32.
     function zeroHash(bytes1 _prefix, uint256 _depth) internal pure returns (bytes32 z_) {
         for (uint256 d; d < _depth; ++d) z_ = hashNode(_prefix, z_, z_);
     }
 
     /// @notice Root of `_nodes[0.._count)` padded with zero words to a power of two.
     /// @dev Overwrites `_nodes` in place. `_count` ≥ 1 and ≤ `_nodes.length`.
+    /// @param _prefix The tree kind's node prefix.
+    /// @param _nodes Level 0: leaves (tensor tree) or slot roots (space tree).
+    /// @param _count How many of `_nodes` are real; the rest of the level is Z_0.
+    /// @return root_ The root; `_nodes[0]` itself when `_count` is 1.
     function merkleRoot(bytes1 _prefix, bytes32[] memory _nodes, uint256 _count) internal pure returns (bytes32 root_) {
         assembly ("memory-safe") {
             let base := add(_nodes, 0x20)
@@ -99,6 +114,11 @@ library LibTensorRoot {
     ///         them (`NO_NAN` if none).
     /// @dev The caller guarantees `_offset + 4·_length ≤ _data.length`. Bytes past the slot
     ///      (the next tensor's, or past the calldata) are masked off the last leaf.
+    /// @param _data Calldata holding the values.
+    /// @param _offset Byte offset of the first value in `_data`.
+    /// @param _length Number of values; 0 gives the root of one zero leaf.
+    /// @return root_ The slot root (§3.1).
+    /// @return nanIndex_ Index (in values) of the first NaN, or NO_NAN.
     function slotRoot(
         bytes calldata _data,
         uint256 _offset,
@@ -144,6 +164,8 @@ library LibTensorRoot {
 
     /// @notice Root of a space over its slot roots (§3.2): 0^32 for no slot, R_0 for one.
     /// @dev Overwrites `_slotRoots` in place.
+    /// @param _slotRoots Every slot root of the space, in slot order.
+    /// @return root_ The space root (§3.2).
     function spaceRoot(bytes32[] memory _slotRoots) internal pure returns (bytes32 root_) {
         if (_slotRoots.length == 0) return bytes32(0);
         root_ = merkleRoot(LibDomains.MEMORY_NODE, _slotRoots, _slotRoots.length);
@@ -154,6 +176,11 @@ library LibTensorRoot {
     /// @dev Index-bound: bit d of the index says on which side sibling d goes. The depth is
     ///      fixed by the slot count, so a proof cannot stop early at an inner node (a slot
     ///      root of ≤ 8 values is raw caller-chosen bytes and could equal an inner node).
+    /// @param _slotRoot The proved slot's root (§3.1).
+    /// @param _index Its slot index.
+    /// @param _slots The space's slot count, which fixes the proof depth.
+    /// @param _proof spaceDepth(_slots) sibling hashes, leaf level first.
+    /// @return root_ The implied space root, for the caller to compare with the known one.
     function spaceRootFromProof(
         bytes32 _slotRoot,
         uint256 _index,

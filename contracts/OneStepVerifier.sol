@@ -6,7 +6,8 @@ import {F32, LibF32} from "./lib/LibF32.sol";
 import {Root, StateHash} from "./lib/Hashes.sol";
 import {FIRST_BINARY_MAP_OP, Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
 import {LibMapOps} from "./lib/LibMapOps.sol";
-import {LibCursor, LibInstruction} from "./lib/LibInstruction.sol";
+import {LibCursor} from "./lib/LibCursor.sol";
+import {LibInstruction} from "./lib/LibInstruction.sol";
 import {LibMerkle} from "./lib/LibMerkle.sol";
 import {LibState} from "./lib/LibState.sol";
 

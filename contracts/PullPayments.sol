@@ -32,6 +32,7 @@ abstract contract PullPayments is IPullPayments, NonReentrant {
         _payouts[msg.sender] = 0;
         _totalPayouts -= amount;
         emit PayoutWithdrawn(msg.sender, amount);
+        _beforePayout(amount);
         TOKEN.safeTransfer(msg.sender, amount);
     }
 
@@ -44,6 +45,12 @@ abstract contract PullPayments is IPullPayments, NonReentrant {
     function totalPayouts() external view returns (uint256 total_) {
         total_ = _totalPayouts;
     }
+
+    /// @dev Runs after the books are updated, before `_amount` is transferred: where a contract
+    ///      holds part of its value elsewhere, it fetches it here. Empty by default: most
+    ///      payers hold all they owe.
+    // solhint-disable-next-line no-empty-blocks
+    function _beforePayout(uint256 _amount) internal virtual {}
 
     /// @dev Adds `_amount` to what `_account` can withdraw; nothing (no event) for 0. The
     ///      caller holds the tokens already: crediting moves none.

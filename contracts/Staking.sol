@@ -14,19 +14,36 @@ import {IStaking} from "./interfaces/IStaking.sol";
 ///         bonded ──requestUnbond──▶ unbonding ──(delay)──▶ withdraw
 ///           │ lock / unlock (LOCKER_ROLE: the coordinator, per claim)
 ///           ▼
-///         locked ──slash (SLASHER_ROLE: the coordinator, when a claim loses a game)──▶ recipient
+///         locked ──slash (SLASHER_ROLE: the coordinator, when a claim loses a game)──▶ recipient's
+///                                                        slashed credit ──withdrawSlashed──▶ recipient
 ///
-/// @dev INVARIANT (value): token.balanceOf(this) ≥ totalStaked() = Σ bonded + Σ unbonding,
-///      with equality unless tokens were sent here directly; locked ≤ bonded per operator.
+///         Slashing moves accounting only: the recipient pulls its credit later, so no
+///         dispute move depends on a token transfer succeeding (a token that pauses or
+///         blacklists this contract delays withdrawals, never a verdict).
+///
+///         Roles: nobody ever holds DEFAULT_ADMIN_ROLE. The deployer (WIRER) grants LOCKER_ROLE
+///         and SLASHER_ROLE once, to the protocol (the coordinator), and has no power after.
+///
+/// @dev INVARIANT (value): token.balanceOf(this) ≥ totalStaked() + totalSlashed(), where
+///      totalStaked() = Σ bonded + Σ unbonding and totalSlashed() = Σ slashedOf(account), with
+///      equality unless tokens were sent here directly; locked ≤ bonded per operator.
 contract Staking is IStaking, AccessControl, NonReentrant {
     using SafeERC20 for IERC20;
 
+    /// @notice May lock and unlock claim bonds: granted once, to the protocol.
     bytes32 public constant LOCKER_ROLE = keccak256("LOCKER_ROLE");
+    /// @notice May slash locked stake: granted once, to the protocol.
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
 
+    /// @notice The staking token.
     IERC20 public immutable TOKEN;
     /// @notice Seconds between a request to unbond and the withdrawal it allows.
     uint64 public immutable UNBONDING_DELAY;
+    /// @notice The one account that may call `wireProtocol`, once (the deployer).
+    address public immutable WIRER;
+
+    /// @notice The account holding LOCKER_ROLE and SLASHER_ROLE; zero until wired.
+    address public protocol;
 
     struct Account {
         uint128 bonded;
@@ -37,17 +54,32 @@ contract Staking is IStaking, AccessControl, NonReentrant {
 
     mapping(address operator => Account) private _accounts;
     uint256 private _totalStaked;
+    mapping(address account => uint256) private _slashed;
+    uint256 private _totalSlashed;
 
     /// @param _token The staking token.
     /// @param _unbondingDelay Seconds an unbonding stake waits; longer than any claim's
     ///        window plus dispute, so a stake backing a claim cannot leave before it is judged
     ///        (locked stake cannot unbond at all; this covers stake freed in between).
-    /// @param _admin Grants LOCKER_ROLE and SLASHER_ROLE.
-    constructor(IERC20 _token, uint64 _unbondingDelay, address _admin) {
-        if (address(_token) == address(0) || _admin == address(0)) revert Staking_ZeroAddress();
+    /// @param _wirer May call `wireProtocol` once; holds no role.
+    constructor(IERC20 _token, uint64 _unbondingDelay, address _wirer) {
+        if (address(_token) == address(0) || _wirer == address(0)) revert Staking_ZeroAddress();
         TOKEN = _token;
         UNBONDING_DELAY = _unbondingDelay;
-        _grantRole(DEFAULT_ADMIN_ROLE, _admin);
+        WIRER = _wirer;
+        // No DEFAULT_ADMIN_ROLE is granted, to anyone: once wired, the roles can never change.
+    }
+
+    /// @inheritdoc IStaking
+    function wireProtocol(address _protocol) external {
+        // INVARIANT: only the deployer wires, once; afterwards nobody can grant a role.
+        if (msg.sender != WIRER) revert Staking_NotWirer(msg.sender);
+        if (protocol != address(0)) revert Staking_AlreadyWired(protocol);
+        if (_protocol == address(0)) revert Staking_ZeroAddress();
+        protocol = _protocol;
+        emit ProtocolWired(_protocol);
+        _grantRole(LOCKER_ROLE, _protocol);
+        _grantRole(SLASHER_ROLE, _protocol);
     }
 
     /// @inheritdoc IStaking
@@ -115,13 +147,10 @@ contract Staking is IStaking, AccessControl, NonReentrant {
     }
 
     /// @inheritdoc IStaking
-    function slash(
-        address _operator,
-        uint256 _amount,
-        address _recipient
-    ) external onlyRole(SLASHER_ROLE) nonReentrant {
+    function slash(address _operator, uint256 _amount, address _recipient) external onlyRole(SLASHER_ROLE) {
         if (_recipient == address(0)) revert Staking_ZeroAddress();
         Account storage a = _accounts[_operator];
+        // INVARIANT: only locked stake (claim bonds) is slashed.
         if (_amount > a.locked) revert Staking_InsufficientLockedStake(_operator, a.locked, _amount);
         // unchecked: _amount ≤ locked ≤ bonded, and _amount ≤ _totalStaked which counts bonded.
         unchecked {
@@ -129,8 +158,20 @@ contract Staking is IStaking, AccessControl, NonReentrant {
             a.bonded -= uint128(_amount);
             _totalStaked -= _amount;
         }
+        // Accounting only: the tokens stay here until the recipient pulls them.
+        _slashed[_recipient] += _amount;
+        _totalSlashed += _amount;
         emit StakeSlashed(_operator, _amount, _recipient);
-        TOKEN.safeTransfer(_recipient, _amount);
+    }
+
+    /// @inheritdoc IStaking
+    function withdrawSlashed() external nonReentrant {
+        uint256 amount = _slashed[msg.sender];
+        if (amount == 0) revert Staking_NothingSlashed(msg.sender);
+        _slashed[msg.sender] = 0;
+        _totalSlashed -= amount;
+        emit SlashedWithdrawn(msg.sender, amount);
+        TOKEN.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IStaking
@@ -158,5 +199,15 @@ contract Staking is IStaking, AccessControl, NonReentrant {
     /// @inheritdoc IStaking
     function totalStaked() external view returns (uint256 total_) {
         total_ = _totalStaked;
+    }
+
+    /// @inheritdoc IStaking
+    function slashedOf(address _account) external view returns (uint256 amount_) {
+        amount_ = _slashed[_account];
+    }
+
+    /// @inheritdoc IStaking
+    function totalSlashed() external view returns (uint256 total_) {
+        total_ = _totalSlashed;
     }
 }

@@ -53,9 +53,14 @@ contract Staking is IStaking, AccessControl, NonReentrant {
     }
 
     mapping(address operator => Account) private _accounts;
-    uint256 private _totalStaked;
+    /// @dev Both totals in one slot: `slash` moves an amount from one to the other with one
+    ///      SSTORE to an already non-zero slot instead of a second, often fresh, slot.
+    struct Totals {
+        uint128 staked;
+        uint128 slashed;
+    }
+    Totals private _totals;
     mapping(address account => uint256) private _slashed;
-    uint256 private _totalSlashed;
 
     /// @param _token The staking token.
     /// @param _unbondingDelay Seconds an unbonding stake waits; longer than any claim's
@@ -87,7 +92,7 @@ contract Staking is IStaking, AccessControl, NonReentrant {
         if (_amount == 0) revert Staking_ZeroAmount();
         Account storage a = _accounts[msg.sender];
         a.bonded += SafeCast.toUint128(_amount);
-        _totalStaked += _amount;
+        _totals.staked += SafeCast.toUint128(_amount);
         emit Staked(msg.sender, _amount, a.bonded);
         TOKEN.safeTransferFrom(msg.sender, address(this), _amount);
     }
@@ -117,7 +122,7 @@ contract Staking is IStaking, AccessControl, NonReentrant {
         }
         a.unbonding = 0;
         a.readyAt = 0;
-        _totalStaked -= amount;
+        _totals.staked -= uint128(amount);
         emit Withdrawn(msg.sender, amount);
         TOKEN.safeTransfer(msg.sender, amount);
     }
@@ -152,15 +157,16 @@ contract Staking is IStaking, AccessControl, NonReentrant {
         Account storage a = _accounts[_operator];
         // INVARIANT: only locked stake (claim bonds) is slashed.
         if (_amount > a.locked) revert Staking_InsufficientLockedStake(_operator, a.locked, _amount);
-        // unchecked: _amount ≤ locked ≤ bonded, and _amount ≤ _totalStaked which counts bonded.
+        // Accounting only: the tokens stay here until the recipient pulls them.
+        Totals memory t = _totals;
+        // unchecked: _amount ≤ locked ≤ bonded, and _amount ≤ staked which counts bonded; so
+        // slashed + _amount ≤ slashed + staked, which the token's balance here bounds.
         unchecked {
             a.locked -= uint128(_amount);
             a.bonded -= uint128(_amount);
-            _totalStaked -= _amount;
+            _totals = Totals({staked: t.staked - uint128(_amount), slashed: t.slashed + uint128(_amount)});
         }
-        // Accounting only: the tokens stay here until the recipient pulls them.
         _slashed[_recipient] += _amount;
-        _totalSlashed += _amount;
         emit StakeSlashed(_operator, _amount, _recipient);
     }
 
@@ -169,7 +175,7 @@ contract Staking is IStaking, AccessControl, NonReentrant {
         uint256 amount = _slashed[msg.sender];
         if (amount == 0) revert Staking_NothingSlashed(msg.sender);
         _slashed[msg.sender] = 0;
-        _totalSlashed -= amount;
+        _totals.slashed -= uint128(amount);
         emit SlashedWithdrawn(msg.sender, amount);
         TOKEN.safeTransfer(msg.sender, amount);
     }
@@ -198,7 +204,7 @@ contract Staking is IStaking, AccessControl, NonReentrant {
 
     /// @inheritdoc IStaking
     function totalStaked() external view returns (uint256 total_) {
-        total_ = _totalStaked;
+        total_ = _totals.staked;
     }
 
     /// @inheritdoc IStaking
@@ -208,6 +214,6 @@ contract Staking is IStaking, AccessControl, NonReentrant {
 
     /// @inheritdoc IStaking
     function totalSlashed() external view returns (uint256 total_) {
-        total_ = _totalSlashed;
+        total_ = _totals.slashed;
     }
 }

@@ -62,6 +62,7 @@ contract Staking is IStaking, AccessControl, NonReentrant {
     Totals private _totals;
     mapping(address account => uint256) private _slashed;
 
+    /// @notice Deploys unwired: no role is held until `_wirer` calls `wireProtocol`.
     /// @param _token The staking token.
     /// @param _unbondingDelay Seconds an unbonding stake waits; longer than any claim's
     ///        window plus dispute, so a stake backing a claim cannot leave before it is judged

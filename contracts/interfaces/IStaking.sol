@@ -86,6 +86,9 @@ interface IStaking {
 
     /// @notice Takes `_amount` of `_operator`'s locked stake and credits it to `_recipient`, who
     ///         pulls it with withdrawSlashed: slashing moves no tokens. SLASHER_ROLE.
+    /// @param _operator The operator whose claim bond is slashed.
+    /// @param _amount At most its locked stake.
+    /// @param _recipient The account credited.
     function slash(address _operator, uint256 _amount, address _recipient) external;
 
     /// @notice Bonded stake (free + locked).

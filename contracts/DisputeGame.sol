@@ -148,7 +148,17 @@ contract DisputeGame is IDisputeGame, PullPayments {
             initial,
             StateHash.wrap(ctx.finalStateHash)
         );
-        TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
+        // A bond kept here (deposit, or winnings not withdrawn) opens the game without a
+        // token transfer, so a paused or blacklisting token cannot stop a challenge.
+        if (_debit(msg.sender, CHALLENGER_BOND)) emit BondPaidFromPayouts(msg.sender, CHALLENGER_BOND);
+        else TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function deposit(uint256 _amount) external nonReentrant {
+        if (_amount == 0) revert DisputeGame_ZeroDeposit(msg.sender);
+        _credit(msg.sender, _amount);
+        TOKEN.safeTransferFrom(msg.sender, address(this), _amount);
     }
 
     /// @inheritdoc IDisputeGame

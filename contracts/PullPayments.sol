@@ -52,6 +52,19 @@ abstract contract PullPayments is IPullPayments, NonReentrant {
     // solhint-disable-next-line no-empty-blocks
     function _beforePayout(uint256 _amount) internal virtual {}
 
+    /// @dev Takes up to `_amount` off what `_account` can withdraw; returns false (and takes
+    ///      nothing) when its balance is smaller. The tokens stay here: debiting moves none.
+    function _debit(address _account, uint256 _amount) internal returns (bool ok_) {
+        uint256 balance = _payouts[_account];
+        if (balance < _amount) return false;
+        // unchecked: _amount ≤ balance ≤ _totalPayouts.
+        unchecked {
+            _payouts[_account] = balance - _amount;
+            _totalPayouts -= _amount;
+        }
+        ok_ = true;
+    }
+
     /// @dev Adds `_amount` to what `_account` can withdraw; nothing (no event) for 0. The
     ///      caller holds the tokens already: crediting moves none.
     function _credit(address _account, uint256 _amount) internal {

@@ -91,7 +91,8 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     // ---------------------------------------------------------------------------------------
     // Administration
 
-    /// @notice Sets the dispute game contract; once.
+    /// @notice Sets the dispute game contract; once. Until then requests are refused, so no
+    ///         claim exists that no game could challenge.
     /// @param _disputeGame The only caller of the dispute game hooks from now on; not 0.
     function setDisputeGame(address _disputeGame) external onlyOwner {
         if (_disputeGame == address(0)) revert Coordinator_ZeroAddress();
@@ -125,6 +126,9 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         uint32 _callbackGasLimit,
         uint64 _deadline
     ) external nonReentrant returns (uint256 requestId_) {
+        // INVARIANT: no request (so no claim, which needs one) before the dispute game is set:
+        // every claim is challengeable from the moment it is made. setDisputeGame is final.
+        if (disputeGame == address(0)) revert Coordinator_NotWired();
         (bool deprecated, uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
         if (deprecated) revert Coordinator_ModelDeprecated(_modelId);
         if (_deadline <= block.timestamp) revert Coordinator_DeadlineInPast(_deadline, block.timestamp);

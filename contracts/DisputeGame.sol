@@ -7,6 +7,7 @@ import {ICoordinator} from "./interfaces/ICoordinator.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {IStaking} from "./interfaces/IStaking.sol";
 import {Root, StateHash} from "./lib/Hashes.sol";
 import {PullPayments} from "./PullPayments.sol";
 import {Clock, LibClock} from "./lib/LibClock.sol";
@@ -30,9 +31,11 @@ import {LibDissection} from "./lib/LibDissection.sol";
 ///
 ///         Payouts (pull): challenger wins → its bond back plus CHALLENGER_REWARD_BPS of the
 ///         slashed claim bond, the rest to TREASURY (so challenging one's own claim loses
-///         money); claimer wins → the challenger's bond to the claimer.
-/// @dev INVARIANT (value): token.balanceOf(this) = totalBonds() + totalPayouts() (plus
-///      tokens sent here directly).
+///         money); claimer wins → the challenger's bond to the claimer. A slashed claim bond
+///         is credited to this contract inside STAKING (no token moves during a move); a
+///         withdrawal fetches it when this contract's own balance falls short.
+/// @dev INVARIANT (value): token.balanceOf(this) + STAKING.slashedOf(this) = totalBonds() +
+///      totalPayouts() (plus tokens sent here directly).
 contract DisputeGame is IDisputeGame, PullPayments {
     using SafeERC20 for IERC20;
 
@@ -47,6 +50,8 @@ contract DisputeGame is IDisputeGame, PullPayments {
     IModelRegistry public immutable REGISTRY;
     /// @notice Executes the single disputed step on-chain (docs/PROTOCOL.md §6).
     IOneStepVerifier public immutable VERIFIER;
+    /// @notice Where slashed claim bonds are credited to this contract (the coordinator's staking).
+    IStaking public immutable STAKING;
     /// @notice k: each dissection cuts the range into up to k sub-ranges (k − 1 hashes).
     uint256 public immutable DEGREE;
     /// @notice Each party's total thinking time per game, in seconds.
@@ -68,6 +73,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         ICoordinator coordinator;
         IModelRegistry registry;
         IOneStepVerifier verifier;
+        IStaking staking;
         IERC20 token;
         uint256 degree;
         uint64 clockSeconds;
@@ -81,6 +87,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
             address(_c.coordinator) == address(0) ||
             address(_c.registry) == address(0) ||
             address(_c.verifier) == address(0) ||
+            address(_c.staking) == address(0) ||
             address(_c.token) == address(0) ||
             _c.treasury == address(0)
         ) revert DisputeGame_ZeroAddress();
@@ -92,6 +99,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         COORDINATOR = _c.coordinator;
         REGISTRY = _c.registry;
         VERIFIER = _c.verifier;
+        STAKING = _c.staking;
         DEGREE = _c.degree;
         CLOCK_SECONDS = _c.clockSeconds;
         CHALLENGER_BOND = _c.challengerBond;
@@ -148,7 +156,17 @@ contract DisputeGame is IDisputeGame, PullPayments {
             initial,
             StateHash.wrap(ctx.finalStateHash)
         );
-        TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
+        // A bond kept here (deposit, or winnings not withdrawn) opens the game without a
+        // token transfer, so a paused or blacklisting token cannot stop a challenge.
+        if (_debit(msg.sender, CHALLENGER_BOND)) emit BondPaidFromPayouts(msg.sender, CHALLENGER_BOND);
+        else TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function deposit(uint256 _amount) external nonReentrant {
+        if (_amount == 0) revert DisputeGame_ZeroDeposit(msg.sender);
+        _credit(msg.sender, _amount);
+        TOKEN.safeTransferFrom(msg.sender, address(this), _amount);
     }
 
     /// @inheritdoc IDisputeGame
@@ -307,7 +325,8 @@ contract DisputeGame is IDisputeGame, PullPayments {
         if (_challengerWon) {
             _g.status = GameStatus.ChallengerWon;
             emit GameResolved(_gameId, GameStatus.ChallengerWon);
-            // Sends the slashed claim bond here and reopens or refunds the request.
+            // Credits the slashed claim bond to this contract in STAKING (moves no token) and
+            // reopens or refunds the request.
             uint256 slashed = COORDINATOR.rejectClaim(claimId);
             uint256 reward = (slashed * CHALLENGER_REWARD_BPS) / BPS;
             _credit(_g.challenger, bond + reward);
@@ -317,6 +336,14 @@ contract DisputeGame is IDisputeGame, PullPayments {
             emit GameResolved(_gameId, GameStatus.ClaimerWon);
             COORDINATOR.onClaimDefended(claimId);
             _credit(_g.claimer, bond);
+        }
+    }
+
+    /// @dev Slashed claim bonds wait in STAKING until a payout needs them: fetching them only
+    ///      then means a token blocking STAKING → this contract delays only those payouts.
+    function _beforePayout(uint256 _amount) internal override {
+        if (TOKEN.balanceOf(address(this)) < _amount && STAKING.slashedOf(address(this)) != 0) {
+            STAKING.withdrawSlashed();
         }
     }
 

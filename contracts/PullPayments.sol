@@ -32,6 +32,7 @@ abstract contract PullPayments is IPullPayments, NonReentrant {
         _payouts[msg.sender] = 0;
         _totalPayouts -= amount;
         emit PayoutWithdrawn(msg.sender, amount);
+        _beforePayout(amount);
         TOKEN.safeTransfer(msg.sender, amount);
     }
 
@@ -43,6 +44,25 @@ abstract contract PullPayments is IPullPayments, NonReentrant {
     /// @inheritdoc IPullPayments
     function totalPayouts() external view returns (uint256 total_) {
         total_ = _totalPayouts;
+    }
+
+    /// @dev Runs after the books are updated, before `_amount` is transferred: where a contract
+    ///      holds part of its value elsewhere, it fetches it here. Empty by default: most
+    ///      payers hold all they owe.
+    // solhint-disable-next-line no-empty-blocks
+    function _beforePayout(uint256 _amount) internal virtual {}
+
+    /// @dev Takes up to `_amount` off what `_account` can withdraw; returns false (and takes
+    ///      nothing) when its balance is smaller. The tokens stay here: debiting moves none.
+    function _debit(address _account, uint256 _amount) internal returns (bool ok_) {
+        uint256 balance = _payouts[_account];
+        if (balance < _amount) return false;
+        // unchecked: _amount ≤ balance ≤ _totalPayouts.
+        unchecked {
+            _payouts[_account] = balance - _amount;
+            _totalPayouts -= _amount;
+        }
+        ok_ = true;
     }
 
     /// @dev Adds `_amount` to what `_account` can withdraw; nothing (no event) for 0. The

@@ -191,7 +191,10 @@ describe("value conservation under random play", function () {
           stakes += (await p.staking.bondedOf(op)) + (await p.staking.unbondingOf(op))[0];
           locked += await p.staking.lockedOf(op);
         }
-        expect(await p.token.balanceOf(p.staking), `${msg}: staking`).to.equal(stakes);
+        // Slashed claim bonds stay in Staking as credits until the game fetches them.
+        const slashedToGame = await p.staking.slashedOf(p.game);
+        expect(await p.staking.totalSlashed(), `${msg}: only the game is credited slashes`).to.equal(slashedToGame);
+        expect(await p.token.balanceOf(p.staking), `${msg}: staking`).to.equal(stakes + slashedToGame);
         // Coordinator: fees of requests neither finalized nor refunded + credited payouts.
         let escrow = 0n;
         for (let id = 1n; id <= (await p.coordinator.requestCount()); id++) {
@@ -211,13 +214,14 @@ describe("value conservation under random play", function () {
           gamePayouts += await p.game.payoutOf(a);
         }
         expect(await p.token.balanceOf(p.coordinator), `${msg}: coordinator`).to.equal(escrow + feePayouts);
-        // DisputeGame: bonds of games not ended + credited payouts.
+        // DisputeGame: bonds of games not ended + credited payouts = what it holds + its
+        // slashed-bond credit in Staking.
         let bonds = 0n;
         for (let g = 1n; g <= (await p.game.gameCount()); g++) {
           const game = await p.game.getGame(g);
           if (game.status < GameStatus.ChallengerWon) bonds += game.bond;
         }
-        expect(await p.token.balanceOf(p.game), `${msg}: game`).to.equal(bonds + gamePayouts);
+        expect((await p.token.balanceOf(p.game)) + slashedToGame, `${msg}: game`).to.equal(bonds + gamePayouts);
         // The contracts' own aggregates agree, and the supply is conserved.
         expect(await p.staking.totalStaked()).to.equal(stakes);
         expect(await p.coordinator.totalEscrowedFees()).to.equal(escrow);

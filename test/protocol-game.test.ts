@@ -103,6 +103,7 @@ describe("DisputeGame", function () {
         coordinator: await p.coordinator.getAddress(),
         registry: await p.registry.getAddress(),
         verifier: p.verifier,
+        staking: await p.staking.getAddress(),
         token: await p.token.getAddress(),
         degree: 8,
         clockSeconds: 10,
@@ -115,6 +116,10 @@ describe("DisputeGame", function () {
         "DisputeGame_ZeroAddress",
       );
       await expect(factory.deploy({ ...ok, verifier: ethers.ZeroAddress })).to.be.revertedWithCustomError(
+        p.game,
+        "DisputeGame_ZeroAddress",
+      );
+      await expect(factory.deploy({ ...ok, staking: ethers.ZeroAddress })).to.be.revertedWithCustomError(
         p.game,
         "DisputeGame_ZeroAddress",
       );

@@ -232,7 +232,9 @@ describe("reentrancy", function () {
       ],
       ["Staking.withdraw", (p: Protocol) => [p.staking, p.staking.interface.encodeFunctionData("withdraw")]],
     ] as const) {
-      it(`DisputeGame.step: re-entering ${label} while the slashed bond moves (step → rejectClaim → slash) is refused`, async () => {
+      // Slashing is accounting only (issue 10, exploit 1): step → rejectClaim → slash moves
+      // no token, so the armed token never gets a transfer to re-enter from.
+      it(`DisputeGame.step: the slash moves no token, so nothing re-enters ${label} through it`, async () => {
         const { p, token, actor, gameId } = await loadFixture(atStepWithActor);
         const g = await p.game.getGame(gameId);
         const [target, data] = call(p, gameId);
@@ -242,6 +244,31 @@ describe("reentrancy", function () {
         )
           .to.emit(p.game, "GameResolved")
           .withArgs(gameId, GameStatus.ChallengerWon);
+        expect(await actor.attacks()).to.equal(0n);
+        expect(await token.armed()).to.equal(1n);
+        await expectBooksBalanced(p);
+      });
+    }
+
+    // Where the slashed bond does move now: the game fetching its credit from Staking
+    // inside a payout (DisputeGame.withdraw → Staking.withdrawSlashed → transfer).
+    for (const [label, call] of [
+      [
+        "Staking.withdrawSlashed",
+        (p: Protocol) => [p.staking, p.staking.interface.encodeFunctionData("withdrawSlashed")],
+      ],
+      ["Staking.withdraw", (p: Protocol) => [p.staking, p.staking.interface.encodeFunctionData("withdraw")]],
+      ["DisputeGame.withdraw", (p: Protocol) => [p.game, p.game.interface.encodeFunctionData("withdraw")]],
+    ] as const) {
+      it(`DisputeGame.withdraw: re-entering ${label} while the slashed bond is fetched from Staking is refused`, async () => {
+        const { p, token, actor, gameId } = await loadFixture(atStepWithActor);
+        const g = await p.game.getGame(gameId);
+        await actor.exec(p.game, p.game.interface.encodeFunctionData("step", [gameId, s.prover.proofAt(Number(g.lo))]));
+        const [target, data] = call(p);
+        await arm(token, actor, await (target as { getAddress(): Promise<string> }).getAddress(), data as string);
+        await expect(actor.exec(p.game, p.game.interface.encodeFunctionData("withdraw")))
+          .to.emit(p.staking, "SlashedWithdrawn")
+          .withArgs(await p.game.getAddress(), DEFAULTS.claimBond);
         await expectRefused(actor);
         await expectBooksBalanced(p);
       });
@@ -254,10 +281,12 @@ describe("reentrancy", function () {
       const owed = await p.game.payoutOf(actor);
       expect(owed).to.equal(DEFAULTS.challengerBond + (DEFAULTS.claimBond * BigInt(DEFAULTS.rewardBps)) / 10_000n);
       await arm(token, actor, await p.game.getAddress(), p.game.interface.encodeFunctionData("withdraw"));
+      // The game holds only the challenger's bond: it fetches the slashed claim bond from
+      // Staking first (that transfer is the one the token re-enters from), then pays.
       await expect(actor.exec(p.game, p.game.interface.encodeFunctionData("withdraw"))).to.changeTokenBalances(
         token,
-        [actor, p.game],
-        [owed, -owed],
+        [actor, p.game, p.staking],
+        [owed, DEFAULTS.claimBond - owed, -DEFAULTS.claimBond],
       );
       await expectRefused(actor);
       await expectBooksBalanced(p);

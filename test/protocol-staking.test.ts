@@ -10,8 +10,8 @@ describe("Staking", function () {
     const [admin, locker, op, other, recipient] = await ethers.getSigners();
     const token = await ethers.deployContract("TestToken");
     const staking = await ethers.deployContract("Staking", [token, DELAY, admin]);
-    await staking.grantRole(await staking.LOCKER_ROLE(), locker);
-    await staking.grantRole(await staking.SLASHER_ROLE(), locker);
+    // The deployer wires the one protocol account (here `locker`) and keeps no power.
+    await staking.wireProtocol(locker);
     for (const s of [op, other]) {
       await token.mint(s, 1_000_000n);
       await token.connect(s).approve(staking, ethers.MaxUint256);
@@ -38,7 +38,7 @@ describe("Staking", function () {
   }
 
   describe("constructor", () => {
-    it("reverts on a zero token or admin", async () => {
+    it("reverts on a zero token or wirer", async () => {
       const { staking, admin } = await loadFixture(deployed);
       const factory = await ethers.getContractFactory("Staking");
       await expect(factory.deploy(ethers.ZeroAddress, DELAY, admin)).to.be.revertedWithCustomError(
@@ -49,6 +49,30 @@ describe("Staking", function () {
         staking,
         "Staking_ZeroAddress",
       );
+    });
+  });
+
+  describe("wireProtocol", () => {
+    it("grants both roles to the protocol, once, and leaves no admin", async () => {
+      const { staking, admin, locker } = await loadFixture(deployed);
+      expect(await staking.protocol()).to.equal(locker.address);
+      expect(await staking.WIRER()).to.equal(admin.address);
+      expect(await staking.hasRole(await staking.LOCKER_ROLE(), locker)).to.equal(true);
+      expect(await staking.hasRole(await staking.SLASHER_ROLE(), locker)).to.equal(true);
+      for (const a of [admin, locker]) expect(await staking.hasRole(ethers.ZeroHash, a)).to.equal(false);
+      await expect(staking.wireProtocol(admin))
+        .to.be.revertedWithCustomError(staking, "Staking_AlreadyWired")
+        .withArgs(locker.address);
+    });
+
+    it("emits ProtocolWired; only the wirer, never to zero", async () => {
+      const { token, admin, other } = await loadFixture(deployed);
+      const fresh = await ethers.deployContract("Staking", [token, DELAY, admin]);
+      await expect(fresh.connect(other).wireProtocol(other))
+        .to.be.revertedWithCustomError(fresh, "Staking_NotWirer")
+        .withArgs(other.address);
+      await expect(fresh.wireProtocol(ethers.ZeroAddress)).to.be.revertedWithCustomError(fresh, "Staking_ZeroAddress");
+      await expect(fresh.wireProtocol(other)).to.emit(fresh, "ProtocolWired").withArgs(other.address);
     });
   });
 
@@ -174,16 +198,33 @@ describe("Staking", function () {
   });
 
   describe("slash", () => {
-    it("sends locked stake to the recipient and takes it off the bonded stake", async () => {
+    it("credits locked stake to the recipient, moving no token, and takes it off the bonded stake", async () => {
       const { token, staking, locker, op, recipient } = await loadFixture(locked);
       await expect(staking.connect(locker).slash(op, 600n, recipient)).to.changeTokenBalances(
         token,
         [staking, recipient],
-        [-600n, 600n],
+        [0n, 0n],
       );
       expect(await staking.bondedOf(op)).to.equal(400n);
       expect(await staking.lockedOf(op)).to.equal(0n);
       expect(await staking.totalStaked()).to.equal(400n);
+      expect(await staking.slashedOf(recipient)).to.equal(600n);
+      expect(await staking.totalSlashed()).to.equal(600n);
+      expect(await token.balanceOf(staking)).to.equal((await staking.totalStaked()) + (await staking.totalSlashed()));
+    });
+
+    it("the recipient pulls its credit with withdrawSlashed", async () => {
+      const { token, staking, locker, op, recipient } = await loadFixture(locked);
+      await staking.connect(locker).slash(op, 250n, recipient);
+      await staking.connect(locker).slash(op, 100n, recipient);
+      const tx = staking.connect(recipient).withdrawSlashed();
+      await expect(tx).to.emit(staking, "SlashedWithdrawn").withArgs(recipient.address, 350n);
+      await expect(tx).to.changeTokenBalances(token, [staking, recipient], [-350n, 350n]);
+      expect(await staking.slashedOf(recipient)).to.equal(0n);
+      expect(await staking.totalSlashed()).to.equal(0n);
+      await expect(staking.connect(recipient).withdrawSlashed())
+        .to.be.revertedWithCustomError(staking, "Staking_NothingSlashed")
+        .withArgs(recipient.address);
     });
 
     it("emits StakeSlashed", async () => {

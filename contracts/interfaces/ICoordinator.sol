@@ -160,6 +160,9 @@ interface ICoordinator is IPullPayments {
     error Coordinator_ZeroChallengeWindow();
     error Coordinator_DisputeGameAlreadySet(address disputeGame);
     error Coordinator_NotDisputeGame(address caller);
+    /// @notice Requests (hence claims) wait for setDisputeGame: a claim accepted before it
+    ///         could not be challenged.
+    error Coordinator_NotWired();
     error Coordinator_ModelDeprecated(bytes32 modelId);
     error Coordinator_InputLengthMismatch(bytes32 modelId, uint256 expected, uint256 actual);
     error Coordinator_InputNaN(uint256 valueIndex);

@@ -81,12 +81,19 @@ interface IDisputeGame is IPullPayments {
     /// @param gameId The game.
     /// @param status How it ended: ChallengerWon, ClaimerWon or Aborted (§7.7).
     event GameResolved(uint256 indexed gameId, GameStatus status);
+    /// @notice `challenger` paid `amount` of bond from its credited payouts.
+    /// @param challenger The challenger.
+    /// @param amount The bond taken off its payouts.
+    event BondPaidFromPayouts(address indexed challenger, uint256 amount);
 
     error DisputeGame_ZeroAddress();
     error DisputeGame_InvalidDegree(uint256 degree);
     error DisputeGame_InvalidRewardShare(uint256 bps);
     error DisputeGame_InvalidClock(uint64 seconds_);
     error DisputeGame_ZeroBond();
+    /// @notice A deposit of nothing.
+    /// @param account The caller.
+    error DisputeGame_ZeroDeposit(address account);
     error DisputeGame_UnknownGame(uint256 gameId);
     error DisputeGame_AlreadyChallenged(uint256 claimId, address challenger, uint256 gameId);
     error DisputeGame_NotClaimer(uint256 gameId, address caller);
@@ -99,11 +106,18 @@ interface IDisputeGame is IPullPayments {
     error DisputeGame_GameOver(uint256 gameId, GameStatus status);
     error DisputeGame_ClockRunning(uint256 gameId, address player, uint64 secondsLeft);
 
-    /// @notice Opens a game against pending claim `_claimId` in its window, pulling
-    ///         CHALLENGER_BOND from the caller. One game per challenger per claim.
-    /// @param _claimId A pending claim inside its challenge window.
+    /// @notice Opens a game against pending claim `_claimId` in its window. CHALLENGER_BOND
+    ///         comes from the caller's credited payouts when they cover it (no token moves,
+    ///         so a paused token cannot stop a challenge), else it is pulled from the caller.
+    ///         One game per challenger per claim.
+    /// @param _claimId The claim disputed.
     /// @return gameId_ The new game's id.
     function challenge(uint256 _claimId) external returns (uint256 gameId_);
+
+    /// @notice Adds `_amount` tokens (pulled from the caller) to the caller's credited
+    ///         payouts: a bond kept here for challenges the token cannot block later.
+    /// @param _amount Tokens to deposit, > 0.
+    function deposit(uint256 _amount) external;
 
     /// @notice The claimer's move: the state hashes at the split points p_1..p_{m−1} of [lo, hi]
     ///         (m = min(DEGREE, hi − lo), p_i = lo + ⌊(hi − lo)·i/m⌋).

@@ -31,11 +31,18 @@ interface IStaking {
     /// @param amount Token units released back to free stake.
     /// @param locked The operator's locked stake after it.
     event StakeUnlocked(address indexed operator, uint256 amount, uint256 locked);
-    /// @notice `amount` of locked stake was slashed and sent to `recipient`.
-    /// @param operator Whose locked (and bonded) stake shrank.
-    /// @param amount Token units taken.
-    /// @param recipient Who received them (the dispute game, for the winner).
+    /// @notice `amount` of locked stake was slashed and credited to `recipient` (see withdrawSlashed).
+    /// @param operator The operator whose claim bond was slashed.
+    /// @param amount The amount taken off its locked and bonded stake.
+    /// @param recipient The account credited; it withdraws the tokens itself.
     event StakeSlashed(address indexed operator, uint256 amount, address indexed recipient);
+    /// @notice `account` withdrew the slashed stake credited to it.
+    /// @param account The recipient of earlier slashes.
+    /// @param amount The tokens paid out.
+    event SlashedWithdrawn(address indexed account, uint256 amount);
+    /// @notice LOCKER_ROLE and SLASHER_ROLE were granted to `protocol`, for good.
+    /// @param protocol The account that locks, unlocks and slashes (the coordinator).
+    event ProtocolWired(address indexed protocol);
 
     /// @notice Amounts are positive.
     error Staking_ZeroAmount();
@@ -49,6 +56,32 @@ interface IStaking {
     error Staking_UnbondingNotReady(address operator, uint64 readyAt, uint64 timestamp);
     /// @notice Constructor arguments: a token is needed.
     error Staking_ZeroAddress();
+    /// @notice `account` withdrew slashed stake with none credited.
+    /// @param account The caller.
+    error Staking_NothingSlashed(address account);
+    /// @notice Only the deployer named at construction may wire the protocol.
+    /// @param caller The caller.
+    error Staking_NotWirer(address caller);
+    /// @notice The protocol was wired already.
+    /// @param protocol The account holding the roles.
+    error Staking_AlreadyWired(address protocol);
+
+    /// @notice Grants LOCKER_ROLE and SLASHER_ROLE to `_protocol`; the deployer only, once.
+    ///         No account holds DEFAULT_ADMIN_ROLE, so the roles can never change afterwards.
+    /// @param _protocol The coordinator.
+    function wireProtocol(address _protocol) external;
+
+    /// @notice Pays the caller the slashed stake credited to it.
+    function withdrawSlashed() external;
+
+    /// @notice Slashed stake credited to `_account` and not withdrawn yet.
+    /// @param _account The recipient of slashes.
+    /// @return amount_ Its credit.
+    function slashedOf(address _account) external view returns (uint256 amount_);
+
+    /// @notice Slashed stake credited and not withdrawn, over every account.
+    /// @return total_ The sum of slashedOf over every account.
+    function totalSlashed() external view returns (uint256 total_);
 
     /// @notice Adds `_amount` tokens (pulled from the caller) to the caller's bonded stake.
     /// @param _amount Token units; positive; the caller must have approved them.
@@ -72,10 +105,11 @@ interface IStaking {
     /// @param _amount Token units of its locked stake to free, at most all of it.
     function unlock(address _operator, uint256 _amount) external;
 
-    /// @notice Takes `_amount` of `_operator`'s locked stake and sends it to `_recipient`. SLASHER_ROLE.
-    /// @param _operator The claimer that lost.
-    /// @param _amount Token units of its locked stake, at most all of it.
-    /// @param _recipient Who receives them; not 0.
+    /// @notice Takes `_amount` of `_operator`'s locked stake and credits it to `_recipient`, who
+    ///         pulls it with withdrawSlashed: slashing moves no tokens. SLASHER_ROLE.
+    /// @param _operator The operator whose claim bond is slashed.
+    /// @param _amount At most its locked stake.
+    /// @param _recipient The account credited.
     function slash(address _operator, uint256 _amount, address _recipient) external;
 
     /// @notice Bonded stake (free + locked).

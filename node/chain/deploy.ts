@@ -1,5 +1,5 @@
-// Deploys the protocol (token, registry, staking, coordinator, verifier, game) and wires the
-// roles, with any ethers signer: Hardhat's in-process chain, `localhost`, or an RPC URL.
+// Deploys the protocol (token, registry, staking, coordinator, verifier, game) and wires it
+// (no admin key is left in Staking), with any ethers signer: Hardhat's in-process chain, `localhost`, or an RPC URL.
 // `connectDeployment` attaches to a recorded deployment (deployments/<network>.json).
 import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -135,6 +135,7 @@ export async function deployReferee(
       coordinator: await coordinator.getAddress(),
       registry: await registry.getAddress(),
       verifier,
+      staking: await staking.getAddress(),
       token: await token.getAddress(),
       degree: o.degree,
       clockSeconds: o.clockSeconds,
@@ -143,14 +144,9 @@ export async function deployReferee(
       treasury,
     }),
   );
-  await wait(
-    "Staking: grant LOCKER_ROLE to the coordinator",
-    staking.grantRole(await staking.LOCKER_ROLE(), coordinator),
-  );
-  await wait(
-    "Staking: grant SLASHER_ROLE to the coordinator",
-    staking.grantRole(await staking.SLASHER_ROLE(), coordinator),
-  );
+  // Staking never has an admin: this one call grants the coordinator its lock and slash
+  // roles for good. Until the dispute game is set the coordinator refuses requests and claims.
+  await wait("Staking: wire the coordinator (lock and slash roles)", staking.wireProtocol(coordinator));
   await wait("Coordinator: set the dispute game", coordinator.setDisputeGame(game));
   return {
     options: o,

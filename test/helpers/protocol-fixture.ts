@@ -5,6 +5,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type {
   AlphabetVerifier,
+  BlockingToken,
   Coordinator,
   DisputeGame,
   ModelRegistry,
@@ -21,8 +22,8 @@ export { CallbackStatus, ClaimStatus, GameStatus, RequestStatus } from "../../no
 
 /** The node's deployment options (node/chain/deploy.ts), and what only the tests vary. */
 export interface ProtocolOptions extends DeployOptions {
-  /** "test": a plain ERC20; "reentrant": the malicious ReentrantToken. */
-  token: "test" | "reentrant";
+  /** "test": a plain ERC20; "reentrant": the malicious ReentrantToken; "blocking": BlockingToken (pause, blacklist). */
+  token: "test" | "reentrant" | "blocking";
   /** Deploys the one-step verifier; the AlphabetVerifier when absent. */
   deployVerifier?: () => Promise<string>;
 }
@@ -43,7 +44,7 @@ export interface Actors {
 
 export interface Protocol {
   options: ProtocolOptions;
-  token: TestToken | ReentrantToken;
+  token: TestToken | ReentrantToken | BlockingToken;
   registry: ModelRegistry;
   staking: Staking;
   coordinator: Coordinator;
@@ -65,7 +66,11 @@ export async function deployProtocol(overrides: Partial<ProtocolOptions> = {}): 
     stranger: signers[9],
   };
   const token =
-    options.token === "test" ? await ethers.deployContract("TestToken") : await ethers.deployContract("ReentrantToken");
+    options.token === "test"
+      ? await ethers.deployContract("TestToken")
+      : options.token === "reentrant"
+        ? await ethers.deployContract("ReentrantToken")
+        : await ethers.deployContract("BlockingToken");
   let alphabet: AlphabetVerifier | null = null;
   let verifier: string;
   if (options.deployVerifier) verifier = await options.deployVerifier();
@@ -240,11 +245,15 @@ export async function held(p: Protocol): Promise<{ staking: bigint; coordinator:
 /** The contracts' own books balance their token holdings. */
 export async function expectBooksBalanced(p: Protocol): Promise<void> {
   const h = await held(p);
-  expect(h.staking, "staking: balance = Σ bonded + Σ unbonding").to.equal(await p.staking.totalStaked());
+  expect(h.staking, "staking: balance = Σ bonded + Σ unbonding + slashed credits").to.equal(
+    (await p.staking.totalStaked()) + (await p.staking.totalSlashed()),
+  );
   expect(h.coordinator, "coordinator: balance = escrowed fees + payouts").to.equal(
     (await p.coordinator.totalEscrowedFees()) + (await p.coordinator.totalPayouts()),
   );
-  expect(h.game, "game: balance = open bonds + payouts").to.equal(
-    (await p.game.totalBonds()) + (await p.game.totalPayouts()),
-  );
+  // The game's slashed claim bonds wait in Staking as its credit until a payout needs them.
+  expect(
+    h.game + (await p.staking.slashedOf(p.game)),
+    "game: balance + credit in staking = open bonds + payouts",
+  ).to.equal((await p.game.totalBonds()) + (await p.game.totalPayouts()));
 }

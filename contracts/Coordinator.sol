@@ -118,8 +118,9 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         uint32 _callbackGasLimit,
         uint64 _deadline
     ) external nonReentrant returns (uint256 requestId_) {
-        (bool deprecated, uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
-        if (deprecated) revert Coordinator_ModelDeprecated(_modelId);
+        // Reverts for an unknown model. A registered model cannot be withdrawn (§3.5): nobody
+        // can stop the requests of a dApp pinned to its id.
+        (uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
         if (_deadline <= block.timestamp) revert Coordinator_DeadlineInPast(_deadline, block.timestamp);
         if (_callbackGasLimit > MAX_CALLBACK_GAS) {
             revert Coordinator_CallbackGasTooHigh(_callbackGasLimit, MAX_CALLBACK_GAS);
@@ -148,7 +149,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     /// @inheritdoc ICoordinator
     function quoteFee(bytes32 _modelId, uint32 _callbackGasLimit) external view returns (uint256 fee_) {
-        (, uint64 steps, ) = REGISTRY.requestSpec(_modelId);
+        (uint64 steps, ) = REGISTRY.requestSpec(_modelId);
         fee_ = _quote(steps, _callbackGasLimit);
     }
 

@@ -121,7 +121,6 @@ interface ICoordinator is IPullPayments {
     error Coordinator_ZeroChallengeWindow();
     error Coordinator_DisputeGameAlreadySet(address disputeGame);
     error Coordinator_NotDisputeGame(address caller);
-    error Coordinator_ModelDeprecated(bytes32 modelId);
     error Coordinator_InputLengthMismatch(bytes32 modelId, uint256 expected, uint256 actual);
     error Coordinator_InputNaN(uint256 valueIndex);
     error Coordinator_FeeTooLow(uint256 fee, uint256 quote);
@@ -150,7 +149,7 @@ interface ICoordinator is IPullPayments {
 
     /// @notice Requests the output of model `_modelId` on `_input`, paying `_fee` (pulled
     ///         from the caller) to the operator whose claim stands.
-    /// @param _modelId A registered, not deprecated model.
+    /// @param _modelId A registered model.
     /// @param _input Every input tensor in model order, each value a big-endian binary32,
     ///        concatenated (§5.1). NaN is refused.
     /// @param _fee At least `quoteFee(_modelId, _callbackGasLimit)`.

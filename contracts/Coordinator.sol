@@ -136,6 +136,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
             fee: uint96(_fee),
             modelId: _modelId,
             inputsRoot: _computeInputsRoot(_modelId, _input, lengths),
+            inputHash: keccak256(_input),
             claimId: 0,
             status: RequestStatus.Open,
             callbackStatus: CallbackStatus.None
@@ -440,7 +441,12 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     function _deliver(uint256 _requestId, Request storage _r, bytes memory _output) private {
         address consumer = _r.consumer;
         uint256 gasLimit = _r.callbackGasLimit;
-        bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (_requestId, _r.modelId, _output));
+        // The requester and the input hash let the consumer tell its own requests from anyone
+        // else's naming it as callback target (§5.5).
+        bytes memory data = abi.encodeCall(
+            IInferenceConsumer.onInferenceResult,
+            (_requestId, _r.modelId, _r.requester, _r.inputHash, _output)
+        );
         // INVARIANT: the consumer gets its whole gas limit (EIP-150 forwards at most 63/64 of
         // what is left), so a caller cannot make the callback fail by sending too little gas.
         uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_GAS_MARGIN;

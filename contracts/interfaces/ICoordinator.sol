@@ -40,6 +40,7 @@ interface ICoordinator is IPullPayments {
         uint96 fee;
         bytes32 modelId;
         bytes32 inputsRoot;
+        bytes32 inputHash; // keccak256 of the input bytes, handed to the consumer (§5.5)
         uint64 claimId; // the pending or final claim, 0 when none
         RequestStatus status;
         CallbackStatus callbackStatus;

@@ -1,7 +1,7 @@
 // Agents serve and challenge only the model id they recompute from their ONNX file. Another
-// registration of the same program under a wrong step count N is a different id on which an
-// honest claim is slashable (PROTOCOL.md §5.4): the operator refuses to serve its requests and
-// the challenger to challenge its claims, each with a one-line log.
+// registration of the same program under a step count N below the real one is a different id
+// on which an honest claim is slashable (PROTOCOL.md §5.4): the operator refuses to serve its
+// requests and the challenger to challenge its claims, each with a one-line log.
 import { expect } from "chai";
 import hre from "hardhat";
 import { readFileSync } from "fs";
@@ -24,8 +24,8 @@ describe("agents refuse model ids they cannot reproduce from the ONNX file", fun
     const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
     const [deployer, treasury, requester, rogue, op, watcher] = await hre.ethers.getSigners();
     const d = await deployReferee(deployer, treasury.address);
-    // The same program and ONNX file, registered with N + 1 steps: another commitment.
-    const wrongN = { ...model.parts, steps: BigInt(model.parts.steps) + 1n };
+    // The same program and ONNX file, registered with N − 1 steps: another commitment.
+    const wrongN = { ...model.parts, steps: BigInt(model.parts.steps) - 1n };
     const wrongId = await d.registry.computeModelId(wrongN);
     expect(wrongId).to.not.equal(model.modelId);
     await (await d.registry.register(model.parts, "hello_deepa", "")).wait();

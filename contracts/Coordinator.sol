@@ -118,7 +118,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         uint32 _callbackGasLimit,
         uint64 _deadline
     ) external nonReentrant returns (uint256 requestId_) {
-        // Reverts for an unknown model. A registered model cannot be withdrawn (§3.5): nobody
+        // Reverts for an unknown model. A registered model cannot be withdrawn (§5.4): nobody
         // can stop the requests of a dApp pinned to its id.
         (uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
         if (_deadline <= block.timestamp) revert Coordinator_DeadlineInPast(_deadline, block.timestamp);

@@ -129,8 +129,9 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         // INVARIANT: no request (so no claim, which needs one) before the dispute game is set:
         // every claim is challengeable from the moment it is made. setDisputeGame is final.
         if (disputeGame == address(0)) revert Coordinator_NotWired();
-        (bool deprecated, uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
-        if (deprecated) revert Coordinator_ModelDeprecated(_modelId);
+        // Reverts for an unknown model. A registered model cannot be withdrawn (§5.4): nobody
+        // can stop the requests of a dApp pinned to its id.
+        (uint64 steps, uint32[] memory lengths) = REGISTRY.requestSpec(_modelId);
         if (_deadline <= block.timestamp) revert Coordinator_DeadlineInPast(_deadline, block.timestamp);
         if (_callbackGasLimit > MAX_CALLBACK_GAS) {
             revert Coordinator_CallbackGasTooHigh(_callbackGasLimit, MAX_CALLBACK_GAS);
@@ -146,6 +147,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
             fee: uint96(_fee),
             modelId: _modelId,
             inputsRoot: _computeInputsRoot(_modelId, _input, lengths),
+            inputHash: keccak256(_input),
             claimId: 0,
             status: RequestStatus.Open,
             callbackStatus: CallbackStatus.None
@@ -159,7 +161,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     /// @inheritdoc ICoordinator
     function quoteFee(bytes32 _modelId, uint32 _callbackGasLimit) external view returns (uint256 fee_) {
-        (, uint64 steps, ) = REGISTRY.requestSpec(_modelId);
+        (uint64 steps, ) = REGISTRY.requestSpec(_modelId);
         fee_ = _quote(steps, _callbackGasLimit);
     }
 
@@ -450,7 +452,12 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     function _deliver(uint256 _requestId, Request storage _r, bytes memory _output) private {
         address consumer = _r.consumer;
         uint256 gasLimit = _r.callbackGasLimit;
-        bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (_requestId, _r.modelId, _output));
+        // The requester and the input hash let the consumer tell its own requests from anyone
+        // else's naming it as callback target (§5.5).
+        bytes memory data = abi.encodeCall(
+            IInferenceConsumer.onInferenceResult,
+            (_requestId, _r.modelId, _r.requester, _r.inputHash, _output)
+        );
         // INVARIANT: the consumer gets its whole gas limit (EIP-150 forwards at most 63/64 of
         // what is left), so a caller cannot make the callback fail by sending too little gas.
         uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_GAS_MARGIN;

@@ -10,6 +10,10 @@ import {Model, ModelParts, OutputSlot, ProgramHeader, TensorSpec} from "./lib/Ty
 /// @notice Model commitments (docs/PROTOCOL.md §3.5), each registered with the parts it is
 ///         the hash of. The id of a model is its commitment: two registrations of the same
 ///         compiled model collide, and anyone can recompute the id from the ONNX file.
+/// @dev Permissionless and ownerless: registering an id grants no power over it. Everything
+///      stored but the first registrant, its time and its label is a function of the id, so
+///      a repeated registration has nothing to change and returns the same id; nobody can
+///      change, deprecate or withdraw a registered model, and an id a dApp pins keeps working.
 contract ModelRegistry is IModelRegistry {
     struct Metadata {
         string name;
@@ -18,12 +22,6 @@ contract ModelRegistry is IModelRegistry {
 
     mapping(bytes32 modelId => Model) private _models;
     mapping(bytes32 modelId => Metadata) private _metadata;
-
-    modifier onlyModelOwner(bytes32 _modelId) {
-        address owner = _known(_modelId).owner;
-        if (msg.sender != owner) revert ModelRegistry_NotModelOwner(_modelId, msg.sender, owner);
-        _;
-    }
 
     /// @inheritdoc IModelRegistry
     function register(
@@ -35,10 +33,16 @@ contract ModelRegistry is IModelRegistry {
         LibCommitment.ModelHashes memory h = LibCommitment.modelHashes(_parts);
         modelId_ = h.commitment;
         Model storage m = _models[modelId_];
-        if (m.owner != address(0)) revert ModelRegistry_AlreadyRegistered(modelId_);
+        // INVARIANT: a registered id is never written again. Its parts are its preimage, so a
+        // second registration (a front-run one included) would store the same model: it is a
+        // no-op that returns the id, never a revert that would stop the caller's deployment.
+        if (m.firstRegistrant != address(0)) {
+            emit ModelAlreadyRegistered(modelId_, msg.sender);
+            return modelId_;
+        }
 
         m.id = modelId_;
-        m.owner = msg.sender;
+        m.firstRegistrant = msg.sender;
         m.steps = _parts.steps;
         m.compilerVersion = _parts.compilerVersion;
         m.registeredAt = uint64(block.timestamp);
@@ -61,31 +65,6 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function setMetadata(
-        bytes32 _modelId,
-        string calldata _name,
-        string calldata _uri
-    ) external onlyModelOwner(_modelId) {
-        _metadata[_modelId] = Metadata({name: _name, uri: _uri});
-        emit ModelMetadataUpdated(_modelId, _name, _uri);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function deprecate(bytes32 _modelId) external onlyModelOwner(_modelId) {
-        Model storage m = _models[_modelId];
-        if (m.deprecated) revert ModelRegistry_AlreadyDeprecated(_modelId);
-        m.deprecated = true;
-        emit ModelDeprecated(_modelId);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function transferModelOwnership(bytes32 _modelId, address _newOwner) external onlyModelOwner(_modelId) {
-        if (_newOwner == address(0)) revert ModelRegistry_ZeroOwner();
-        _models[_modelId].owner = _newOwner;
-        emit ModelOwnershipTransferred(_modelId, msg.sender, _newOwner);
-    }
-
-    /// @inheritdoc IModelRegistry
     function computeModelId(ModelParts calldata _parts) external pure returns (bytes32 modelId_) {
         modelId_ = LibCommitment.modelHashes(_parts).commitment;
     }
@@ -104,15 +83,13 @@ contract ModelRegistry is IModelRegistry {
 
     /// @inheritdoc IModelRegistry
     function isRegistered(bytes32 _modelId) external view returns (bool registered_) {
-        registered_ = _models[_modelId].owner != address(0);
+        registered_ = _models[_modelId].firstRegistrant != address(0);
     }
 
     /// @inheritdoc IModelRegistry
-    function requestSpec(
-        bytes32 _modelId
-    ) external view returns (bool deprecated_, uint64 steps_, uint32[] memory inputLengths_) {
+    function requestSpec(bytes32 _modelId) external view returns (uint64 steps_, uint32[] memory inputLengths_) {
         Model storage m = _known(_modelId);
-        (deprecated_, steps_, inputLengths_) = (m.deprecated, m.steps, m.inputLengths);
+        (steps_, inputLengths_) = (m.steps, m.inputLengths);
     }
 
     /// @inheritdoc IModelRegistry
@@ -142,7 +119,7 @@ contract ModelRegistry is IModelRegistry {
 
     function _known(bytes32 _modelId) private view returns (Model storage m_) {
         m_ = _models[_modelId];
-        if (m_.owner == address(0)) revert ModelRegistry_UnknownModel(_modelId);
+        if (m_.firstRegistrant == address(0)) revert ModelRegistry_UnknownModel(_modelId);
     }
 
     /// @dev What the contracts downstream rely on: a program that runs at least one step;

@@ -169,14 +169,6 @@ describe("Coordinator", function () {
           .withArgs(id);
       });
 
-      it("for a deprecated model", async () => {
-        const { p } = await loadFixture(deployed);
-        await p.registry.deprecate(s.modelId);
-        await expect(p.coordinator.request(s.modelId, s.input, 1000, ethers.ZeroAddress, 0, (await now()) + 100))
-          .to.be.revertedWithCustomError(p.coordinator, "Coordinator_ModelDeprecated")
-          .withArgs(s.modelId);
-      });
-
       it("for a deadline not in the future", async () => {
         const { p } = await loadFixture(deployed);
         const t = (await now()) + 1;

@@ -102,6 +102,10 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       expect([r.consumer, r.modelId, r.fee]).to.deep.equal([await open.getAddress(), s.modelId, fee]);
       expect((await open.getVault(1n)).pendingRequest).to.equal(1n);
       expect(await open.vaultOfRequest(1n)).to.equal(1n);
+      // The vault keeps the hash of the features it asked about; the coordinator keeps the same.
+      expect((await open.getVault(1n)).pendingInputHash).to.equal(ethers.keccak256(s.input));
+      expect(r.requester).to.equal(await open.getAddress());
+      expect(r.inputHash).to.equal(ethers.keccak256(s.input));
     });
 
     it("reverts for anyone but the beneficiary, and while a request is pending", async () => {
@@ -183,9 +187,36 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
 
     it("reverts for any caller but the coordinator", async () => {
       const { open, beneficiary } = await loadFixture(unlockRequested);
-      await expect(open.connect(beneficiary).onInferenceResult(1n, s.modelId, s.honest.claim.output))
+      const own = [await open.getAddress(), ethers.keccak256(s.input)] as const;
+      await expect(open.connect(beneficiary).onInferenceResult(1n, s.modelId, ...own, s.honest.claim.output))
         .to.be.revertedWithCustomError(open, "WakeWordVault_NotCoordinator")
         .withArgs(beneficiary.address);
+    });
+
+    it("from the coordinator, reverts unless the request is the vault's own, on the beneficiary's features", async () => {
+      const { p, open, beneficiary } = await loadFixture(unlockRequested);
+      const coordinator = await ethers.getImpersonatedSigner(await p.coordinator.getAddress());
+      await ethers.provider.send("hardhat_setBalance", [coordinator.address, "0xde0b6b3a7640000"]);
+      const vault = open.connect(coordinator);
+      const one = s.honest.claim.output.slice(0, 2) + "3f800000" + s.honest.claim.output.slice(10); // score 1.0
+      const features = ethers.keccak256(s.input);
+      // Someone else's request naming the vault as its consumer.
+      await expect(vault.onInferenceResult(1n, s.modelId, beneficiary.address, features, one))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_NotOwnRequest")
+        .withArgs(1n, beneficiary.address);
+      // The vault's request, but a result for other features.
+      const other = ethers.keccak256("0x01");
+      await expect(vault.onInferenceResult(1n, s.modelId, await open.getAddress(), other, one))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_WrongInput")
+        .withArgs(1n, other);
+      await expect(vault.onInferenceResult(1n, ethers.ZeroHash, await open.getAddress(), features, one))
+        .to.be.revertedWithCustomError(open, "WakeWordVault_WrongModel")
+        .withArgs(ethers.ZeroHash);
+      expect((await open.getVault(1n)).unlocked).to.equal(false);
+      // Its own request on the submitted features is accepted.
+      await expect(vault.onInferenceResult(1n, s.modelId, await open.getAddress(), features, one))
+        .to.emit(open, "ScoreReceived")
+        .withArgs(1n, 1n, 0x3f800000, true);
     });
   });
 });

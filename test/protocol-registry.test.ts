@@ -1,5 +1,5 @@
-// ModelRegistry: commitments recomputed on-chain from their parts (§3.3, §3.5), metadata,
-// deprecation and ownership by the model's owner.
+// ModelRegistry: commitments recomputed on-chain from their parts (§3.3, §3.5); registration
+// is permissionless and ownerless (a repeat is a no-op returning the same id).
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -53,8 +53,7 @@ describe("ModelRegistry", function () {
           );
         const m = await registry.getModel(toy.modelId);
         expect(m.id).to.equal(toy.modelId);
-        expect(m.owner).to.equal(owner.address);
-        expect(m.deprecated).to.equal(false);
+        expect(m.firstRegistrant).to.equal(owner.address);
         expect(m.steps).to.equal(1000n);
         expect(m.programRoot).to.equal(toy.programRoot);
         expect(m.weightsRoot).to.equal(toy.parts.weightsRoot);
@@ -78,8 +77,7 @@ describe("ModelRegistry", function () {
           registry,
           "ModelRegistered",
         );
-        const [deprecated, steps, inputLengths] = await registry.requestSpec(commitment);
-        expect(deprecated).to.equal(false);
+        const [steps, inputLengths] = await registry.requestSpec(commitment);
         expect(steps).to.equal(parts.steps);
         expect(inputLengths).to.deep.equal([2400n]);
         const [programRoot, weightsRoot] = await registry.gameSpec(commitment);
@@ -109,14 +107,21 @@ describe("ModelRegistry", function () {
       });
     });
 
-    describe("reverts", () => {
-      it("on a commitment already registered", async () => {
-        const { registry, other } = await loadFixture(registered);
-        await expect(registry.connect(other).register(toy.parts, "again", ""))
-          .to.be.revertedWithCustomError(registry, "ModelRegistry_AlreadyRegistered")
-          .withArgs(toy.modelId);
+    describe("a commitment already registered", () => {
+      it("is a no-op for anyone: same id, record and label kept, no ModelRegistered", async () => {
+        const { registry, owner, other } = await loadFixture(registered);
+        const before = await registry.getModel(toy.modelId);
+        expect(await registry.connect(other).register.staticCall(toy.parts, "again", "")).to.equal(toy.modelId);
+        const tx = registry.connect(other).register(toy.parts, "again", "");
+        await expect(tx).to.emit(registry, "ModelAlreadyRegistered").withArgs(toy.modelId, other.address);
+        await expect(tx).not.to.emit(registry, "ModelRegistered");
+        expect(await registry.getModel(toy.modelId)).to.deep.equal(before);
+        expect(before.firstRegistrant).to.equal(owner.address);
+        expect(await registry.metadata(toy.modelId)).to.deep.equal(["toy", "ipfs://toy"]);
       });
+    });
 
+    describe("reverts", () => {
       it("on a program without instructions or steps", async () => {
         const { registry } = await loadFixture(deployed);
         const p = clone(toy.parts);
@@ -197,66 +202,12 @@ describe("ModelRegistry", function () {
     });
   });
 
-  describe("setMetadata", () => {
-    it("lets the owner rename", async () => {
+  describe("no owner powers", () => {
+    it("the first registrant can change, deprecate or hand over nothing", async () => {
       const { registry } = await loadFixture(registered);
-      await expect(registry.setMetadata(toy.modelId, "toy v2", "ipfs://v2"))
-        .to.emit(registry, "ModelMetadataUpdated")
-        .withArgs(toy.modelId, "toy v2", "ipfs://v2");
-      expect(await registry.metadata(toy.modelId)).to.deep.equal(["toy v2", "ipfs://v2"]);
-    });
-
-    it("reverts for anyone else, and for an unknown model", async () => {
-      const { registry, owner, other } = await loadFixture(registered);
-      await expect(registry.connect(other).setMetadata(toy.modelId, "x", "y"))
-        .to.be.revertedWithCustomError(registry, "ModelRegistry_NotModelOwner")
-        .withArgs(toy.modelId, other.address, owner.address);
-      await expect(registry.setMetadata(ethers.ZeroHash, "x", "y"))
-        .to.be.revertedWithCustomError(registry, "ModelRegistry_UnknownModel")
-        .withArgs(ethers.ZeroHash);
-    });
-  });
-
-  describe("deprecate", () => {
-    it("marks the model deprecated, once", async () => {
-      const { registry } = await loadFixture(registered);
-      await expect(registry.deprecate(toy.modelId)).to.emit(registry, "ModelDeprecated").withArgs(toy.modelId);
-      expect((await registry.requestSpec(toy.modelId))[0]).to.equal(true);
-      expect((await registry.getModel(toy.modelId)).deprecated).to.equal(true);
-      await expect(registry.deprecate(toy.modelId))
-        .to.be.revertedWithCustomError(registry, "ModelRegistry_AlreadyDeprecated")
-        .withArgs(toy.modelId);
-    });
-
-    it("reverts for anyone but the owner", async () => {
-      const { registry, owner, other } = await loadFixture(registered);
-      await expect(registry.connect(other).deprecate(toy.modelId))
-        .to.be.revertedWithCustomError(registry, "ModelRegistry_NotModelOwner")
-        .withArgs(toy.modelId, other.address, owner.address);
-    });
-  });
-
-  describe("transferModelOwnership", () => {
-    it("hands metadata and deprecation to the new owner", async () => {
-      const { registry, owner, other } = await loadFixture(registered);
-      await expect(registry.transferModelOwnership(toy.modelId, other.address))
-        .to.emit(registry, "ModelOwnershipTransferred")
-        .withArgs(toy.modelId, owner.address, other.address);
-      await expect(registry.deprecate(toy.modelId))
-        .to.be.revertedWithCustomError(registry, "ModelRegistry_NotModelOwner")
-        .withArgs(toy.modelId, owner.address, other.address);
-      await expect(registry.connect(other).deprecate(toy.modelId)).to.emit(registry, "ModelDeprecated");
-    });
-
-    it("reverts on the zero address and for anyone but the owner", async () => {
-      const { registry, owner, other, third } = await loadFixture(registered);
-      await expect(registry.transferModelOwnership(toy.modelId, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        registry,
-        "ModelRegistry_ZeroOwner",
-      );
-      await expect(registry.connect(other).transferModelOwnership(toy.modelId, third.address))
-        .to.be.revertedWithCustomError(registry, "ModelRegistry_NotModelOwner")
-        .withArgs(toy.modelId, other.address, owner.address);
+      for (const fn of ["setMetadata", "deprecate", "transferModelOwnership", "owner"]) {
+        expect(ethers.Interface.from(registry.interface.fragments).getFunction(fn), fn).to.equal(null);
+      }
     });
   });
 

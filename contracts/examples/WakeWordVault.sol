@@ -41,6 +41,8 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
         bool unlocked;
         bool withdrawn;
         uint256 pendingRequest;
+        /// @dev keccak256 of the features of the pending request: the score must be theirs.
+        bytes32 pendingInputHash;
     }
 
     /// @notice Vaults made so far; also the last vault's id.
@@ -86,6 +88,14 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
     error WakeWordVault_RequestPending(uint256 vaultId, uint256 requestId);
     error WakeWordVault_NotCoordinator(address caller);
     error WakeWordVault_UnknownRequest(uint256 requestId);
+    /// @notice A result for a request the vault did not make itself.
+    /// @param requestId The request.
+    /// @param requester Who made it.
+    error WakeWordVault_NotOwnRequest(uint256 requestId, address requester);
+    /// @notice A result for other features than the pending request's.
+    /// @param requestId The request.
+    /// @param inputHash keccak256 of the request's input bytes.
+    error WakeWordVault_WrongInput(uint256 requestId, bytes32 inputHash);
     error WakeWordVault_WrongModel(bytes32 modelId);
     error WakeWordVault_Locked(uint256 vaultId);
     error WakeWordVault_AlreadyUnlocked(uint256 vaultId);
@@ -114,7 +124,8 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
             amount: _amount,
             unlocked: false,
             withdrawn: false,
-            pendingRequest: 0
+            pendingRequest: 0,
+            pendingInputHash: bytes32(0)
         });
         emit Deposited(vaultId_, msg.sender, _beneficiary, _amount);
         ASSET.safeTransferFrom(msg.sender, address(this), _amount);
@@ -141,6 +152,7 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
         FEE_TOKEN.forceApprove(address(COORDINATOR), _fee);
         requestId_ = COORDINATOR.request(MODEL_ID, _features, _fee, address(this), CALLBACK_GAS, _deadline);
         v.pendingRequest = requestId_;
+        v.pendingInputHash = keccak256(_features);
         vaultOfRequest[requestId_] = _vaultId;
         emit UnlockRequested(_vaultId, requestId_);
     }
@@ -155,6 +167,7 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
         if (id != 0) r = COORDINATOR.getRequest(id);
         if (id == 0 || r.status != ICoordinator.RequestStatus.Refunded) revert WakeWordVault_NotRefunded(_vaultId, id);
         v.pendingRequest = 0;
+        v.pendingInputHash = bytes32(0);
         refundOwed[v.beneficiary] += r.fee;
         emit RequestCleared(_vaultId, id);
     }
@@ -170,13 +183,27 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant {
     }
 
     /// @inheritdoc IInferenceConsumer
-    function onInferenceResult(uint256 _requestId, bytes32 _modelId, bytes calldata _output) external {
+    /// @dev Anyone may name this vault as the consumer of a request on its own features; only
+    ///      the vault's own requests, on the features the beneficiary submitted, count.
+    function onInferenceResult(
+        uint256 _requestId,
+        bytes32 _modelId,
+        address _requester,
+        bytes32 _inputHash,
+        bytes calldata _output
+    ) external {
+        // INVARIANT: the result is the coordinator's, for the vault's model.
         if (msg.sender != address(COORDINATOR)) revert WakeWordVault_NotCoordinator(msg.sender);
         if (_modelId != MODEL_ID) revert WakeWordVault_WrongModel(_modelId);
+        // INVARIANT: the request is the vault's own (requestUnlock), not one naming it from outside.
+        if (_requester != address(this)) revert WakeWordVault_NotOwnRequest(_requestId, _requester);
         uint256 vaultId = vaultOfRequest[_requestId];
         if (vaultId == 0) revert WakeWordVault_UnknownRequest(_requestId);
         Vault storage v = _vaults[vaultId];
+        // INVARIANT: the score is of the features the beneficiary submitted for this request.
+        if (_inputHash != v.pendingInputHash) revert WakeWordVault_WrongInput(_requestId, _inputHash);
         v.pendingRequest = 0;
+        v.pendingInputHash = bytes32(0);
         uint32 score = uint32(bytes4(_output[0:4]));
         bool pass = _atLeast(score, THRESHOLD_BITS);
         if (pass) v.unlocked = true;

@@ -40,6 +40,7 @@ interface ICoordinator is IPullPayments {
         uint96 fee;
         bytes32 modelId;
         bytes32 inputsRoot;
+        bytes32 inputHash; // keccak256 of the input bytes, handed to the consumer (§5.5)
         uint64 claimId; // the pending or final claim, 0 when none
         RequestStatus status;
         CallbackStatus callbackStatus;
@@ -163,7 +164,6 @@ interface ICoordinator is IPullPayments {
     /// @notice Requests (hence claims) wait for setDisputeGame: a claim accepted before it
     ///         could not be challenged.
     error Coordinator_NotWired();
-    error Coordinator_ModelDeprecated(bytes32 modelId);
     error Coordinator_InputLengthMismatch(bytes32 modelId, uint256 expected, uint256 actual);
     error Coordinator_InputNaN(uint256 valueIndex);
     error Coordinator_FeeTooLow(uint256 fee, uint256 quote);
@@ -192,7 +192,7 @@ interface ICoordinator is IPullPayments {
 
     /// @notice Requests the output of model `_modelId` on `_input`, paying `_fee` (pulled
     ///         from the caller) to the operator whose claim stands.
-    /// @param _modelId A registered, not deprecated model.
+    /// @param _modelId A registered model.
     /// @param _input Every input tensor in model order, each value a big-endian binary32,
     ///        concatenated (§5.1). NaN is refused.
     /// @param _fee At least `quoteFee(_modelId, _callbackGasLimit)`.

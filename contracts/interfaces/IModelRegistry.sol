@@ -7,46 +7,33 @@ import {Model, ModelParts, OutputSlot, ProgramHeader} from "../lib/Types.sol";
 /// @notice Registered model commitments (docs/PROTOCOL.md §3.5). A model's id is its
 ///         commitment, recomputed on-chain from the parts supplied at registration, so what
 ///         the registry stores can be checked against `referee model commit` by anyone.
+///         Registration is permissionless and grants no power: no account can change,
+///         deprecate or withdraw a registered model, so an id a dApp pins keeps working.
 interface IModelRegistry {
-    /// @notice A model was registered under its commitment.
-    /// @param modelId The model commitment (§3.5).
-    /// @param owner The registering account, who may change metadata and deprecate.
-    /// @param programRoot The program root (§3.3).
-    /// @param weightsRoot The weight space root (§3.2).
-    /// @param steps N, the number of steps the program takes (§2.1).
-    /// @param name A display name.
-    /// @param uri Where the ONNX file can be fetched.
+    /// @notice A model was registered under its commitment, for the first time.
+    /// @param modelId The model commitment.
+    /// @param registrant The first registrant: recorded for information, it holds no power.
+    /// @param programRoot The program root recomputed from the header (§3.3).
+    /// @param weightsRoot The weights root.
+    /// @param steps The step count N.
+    /// @param name A display label chosen by the registrant (unauthenticated).
+    /// @param uri Where the registrant says the ONNX file is (check it against onnxFileHash).
     event ModelRegistered(
         bytes32 indexed modelId,
-        address indexed owner,
+        address indexed registrant,
         bytes32 programRoot,
         bytes32 weightsRoot,
         uint64 steps,
         string name,
         string uri
     );
-    /// @notice A model's name and URI were changed by its owner.
-    /// @param modelId The model.
-    /// @param name The new display name.
-    /// @param uri The new URI of the ONNX file.
-    event ModelMetadataUpdated(bytes32 indexed modelId, string name, string uri);
-    /// @notice A model was deprecated by its owner: it takes no new requests.
-    /// @param modelId The model.
-    event ModelDeprecated(bytes32 indexed modelId);
-    /// @notice A model's ownership (metadata, deprecation) was handed to another account.
-    /// @param modelId The model.
-    /// @param previousOwner The owner before.
-    /// @param newOwner The owner now.
-    event ModelOwnershipTransferred(bytes32 indexed modelId, address indexed previousOwner, address indexed newOwner);
+    /// @notice An already registered model was registered again: nothing changed.
+    /// @param modelId The model commitment.
+    /// @param registrant The account that registered it again.
+    event ModelAlreadyRegistered(bytes32 indexed modelId, address indexed registrant);
 
-    /// @notice The commitment is already registered.
-    error ModelRegistry_AlreadyRegistered(bytes32 modelId);
     /// @notice No model is registered under this id.
     error ModelRegistry_UnknownModel(bytes32 modelId);
-    /// @notice Only the model's owner may do this.
-    error ModelRegistry_NotModelOwner(bytes32 modelId, address caller, address owner);
-    /// @notice The model is already deprecated.
-    error ModelRegistry_AlreadyDeprecated(bytes32 modelId);
     /// @notice A program has at least one instruction and one step.
     error ModelRegistry_EmptyProgram(uint32 instructions, uint64 steps);
     /// @notice The input spec list must name each input slot once, in slot order.
@@ -59,36 +46,21 @@ interface IModelRegistry {
     error ModelRegistry_BadOutputSpec(uint256 index, uint8 space, uint32 slotIndex);
     /// @notice A spec has a zero dim or more than 2^32 − 1 values.
     error ModelRegistry_BadDims(bool isInput, uint256 index);
-    /// @notice The new owner is the zero address.
-    error ModelRegistry_ZeroOwner();
 
-    /// @notice Registers a model from the parts of its commitment.
+    /// @notice Registers a model from the parts of its commitment. Anyone may; registering an
+    ///         id that is already registered changes nothing and returns the same id.
     /// @dev Recomputes programRoot (§3.3), both spec list hashes and the commitment (§3.5).
     /// @param _parts The commitment's parts, as printed by `referee model commit`, with the
     ///        program header and the spec lists themselves instead of their hashes.
-    /// @param _name A display name.
-    /// @param _uri Where the ONNX file can be fetched (checked against `onnxFileHash` off-chain).
+    /// @param _name A display name (kept from the first registration only).
+    /// @param _uri Where the ONNX file can be fetched (checked against `onnxFileHash` off-chain;
+    ///        kept from the first registration only).
     /// @return modelId_ The model commitment.
     function register(
         ModelParts calldata _parts,
         string calldata _name,
         string calldata _uri
     ) external returns (bytes32 modelId_);
-
-    /// @notice Changes a model's name and URI. Model owner only.
-    /// @param _modelId A registered model.
-    /// @param _name The new display name.
-    /// @param _uri The new URI of the ONNX file.
-    function setMetadata(bytes32 _modelId, string calldata _name, string calldata _uri) external;
-
-    /// @notice Deprecates a model: no new requests; open requests run to their end. Model owner only.
-    /// @param _modelId A registered model, not deprecated yet.
-    function deprecate(bytes32 _modelId) external;
-
-    /// @notice Hands a model's ownership to `_newOwner`. Model owner only.
-    /// @param _modelId A registered model.
-    /// @param _newOwner The new owner; not 0.
-    function transferModelOwnership(bytes32 _modelId, address _newOwner) external;
 
     /// @notice The commitment of `_parts`, as `register` would compute it.
     /// @param _parts As for `register`.
@@ -100,26 +72,23 @@ interface IModelRegistry {
     /// @return model_ The stored record.
     function getModel(bytes32 _modelId) external view returns (Model memory model_);
 
-    /// @notice A model's name and URI.
+    /// @notice A model's name and URI, as its first registrant labelled it: unauthenticated.
     /// @param _modelId The model commitment.
     /// @return name_ The display name.
-    /// @return uri_ Where the ONNX file can be fetched.
+    /// @return uri_ Where the first registrant says the ONNX file is.
     function metadata(bytes32 _modelId) external view returns (string memory name_, string memory uri_);
 
     /// @notice Whether a model is registered.
     /// @param _modelId Any id.
-    /// @return registered_ True once registered, deprecated or not.
+    /// @return registered_ True once registered (a registration is permanent).
     function isRegistered(bytes32 _modelId) external view returns (bool registered_);
 
-    /// @notice What a request needs: deprecation, steps and each input slot's value count.
+    /// @notice What a request needs: steps and each input slot's value count.
     ///         Reverts for an unknown model.
     /// @param _modelId The model commitment.
-    /// @return deprecated_ True if the model takes no new requests.
-    /// @return steps_ N, the program's step count (§2.1), which prices a request.
-    /// @return inputLengths_ Per input slot, in slot order, its number of binary32 values (§5.1).
-    function requestSpec(
-        bytes32 _modelId
-    ) external view returns (bool deprecated_, uint64 steps_, uint32[] memory inputLengths_);
+    /// @return steps_ The step count N.
+    /// @return inputLengths_ The value count of each input slot, in slot order.
+    function requestSpec(bytes32 _modelId) external view returns (uint64 steps_, uint32[] memory inputLengths_);
 
     /// @notice What a claim needs: the weights root, the program header (instruction count
     ///         and slot counts per space) and where each output lives. Reverts for an unknown model.

@@ -44,11 +44,12 @@ struct OutputSlot {
     uint32 valueCount;
 }
 
-/// @notice A registered model as stored by the registry. `id` is the model commitment.
+/// @notice A registered model as stored by the registry. `id` is the model commitment;
+///         every field but `firstRegistrant` and `registeredAt` is a function of it.
 struct Model {
     bytes32 id;
-    address owner;
-    bool deprecated;
+    /// @dev Who registered the id first: informational only, it grants no power (§3.5).
+    address firstRegistrant;
     uint64 steps;
     uint32 compilerVersion;
     uint64 registeredAt;

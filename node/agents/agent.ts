@@ -57,6 +57,21 @@ export abstract class Agent {
     });
   }
 
+  /**
+   * Whether to refuse `what` #`id`, which names model `modelId`: yes, with a one-line log,
+   * unless it is `ours`, the commitment recomputed from the agent's ONNX file. Another
+   * commitment of the same program (a wrong N, say) would make honest claims slashable
+   * (PROTOCOL.md §5.4).
+   */
+  protected refuseForeignModel(ours: string, what: string, id: bigint, modelId: string): boolean {
+    if (modelId.toLowerCase() === ours.toLowerCase()) return false;
+    this.log(
+      `${this.name} refuses to ${what} #${id}: model id ${modelId} is not the commitment it reproduces from its ONNX file (${ours})`,
+      { event: "foreign-model", agent: this.name, what, id: String(id), modelId, ours },
+    );
+    return true;
+  }
+
   /** Refusals already logged (item and error), so a persistent one is reported once. */
   private readonly refusalsLogged = new Set<string>();
 

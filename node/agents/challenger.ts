@@ -29,6 +29,8 @@ export class Challenger extends Agent {
   private readonly checked = new Set<bigint>();
   /** Claims seen in logs and not handled yet, with their request ids. */
   private readonly unchecked = new Map<bigint, bigint>();
+  /** Model ids other than ours already reported as refused (one line each). */
+  private readonly foreignModels = new Set<string>();
   /** New Claimed logs each pass (all of them on the first pass after a start). */
   private claimCursor: EventCursor<{ args: { requestId: bigint; claimId: bigint } }> | null = null;
   constructor(
@@ -42,13 +44,19 @@ export class Challenger extends Agent {
     super(name, d, sender, log);
   }
 
-  /** Our run of the request behind claim `claimId`, from the request's logged input. */
-  private async runFor(claimId: bigint, requestId: bigint): Promise<Run> {
+  /** The Requested log of `requestId`: its model id and input bytes. */
+  private async requestedOf(requestId: bigint): Promise<{ modelId: string; input: string }> {
     const ev = await this.latest((a, b) =>
       this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b),
     );
+    return { modelId: ev[0].args.modelId, input: ev[0].args.input };
+  }
+
+  /** Our run of the request behind claim `claimId`, from the request's logged input. */
+  private async runFor(claimId: bigint, requestId: bigint, input?: string): Promise<Run> {
+    input ??= (await this.requestedOf(requestId)).input;
     const run = this.progress(`re-executing claim #${claimId} (${this.model.parts.steps} steps)`, () =>
-      this.model.run(ev[0].args.input),
+      this.model.run(input),
     );
     this.runs.set(claimId, run);
     return run;
@@ -57,8 +65,11 @@ export class Challenger extends Agent {
   /** Re-executes claim `claimId`; opens a game when its final state differs from ours. */
   async check(claimId: bigint): Promise<bigint | null> {
     const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
+    const { modelId, input } = await this.requestedOf(c.requestId);
+    // Only claims under the id we recompute from the ONNX file are ours to judge (§5.4).
+    if (this.refuseForeignModel(this.model.modelId, "challenge claim", claimId, modelId)) return null;
     const t0 = Date.now();
-    const run = await this.runFor(claimId, c.requestId);
+    const run = await this.runFor(claimId, c.requestId, input);
     const ev = { agent: this.name, claimId: String(claimId), requestId: String(c.requestId), runMs: Date.now() - t0 };
     if (run.claim.finalStateHash.toLowerCase() === c.finalStateHash.toLowerCase()) {
       this.runs.delete(claimId); // nothing to dispute: no need to keep the run
@@ -125,6 +136,11 @@ export class Challenger extends Agent {
     for (const [id, requestId] of [...this.unchecked]) {
       const request = await withRetry(() => this.d.coordinator.getRequest(requestId));
       const ours = request.modelId.toLowerCase() === this.model.modelId.toLowerCase();
+      // Claims on other ids are not ours to judge: said once per id, then skipped silently.
+      if (!ours && !this.foreignModels.has(request.modelId.toLowerCase())) {
+        this.foreignModels.add(request.modelId.toLowerCase());
+        this.refuseForeignModel(this.model.modelId, "challenge claim", id, request.modelId);
+      }
       if (ours && (await withRetry(() => this.d.coordinator.getClaim(id))).status === ClaimStatus.Pending) {
         const r = await this.attempt(`disputing claim #${id}`, { claimId: String(id) }, () => this.check(id));
         // A refusal that can pass (no bond tokens yet, say) is retried next pass; these cannot.

@@ -96,12 +96,17 @@ export class Operator extends Agent {
     return open;
   }
 
-  /** The input bytes of request `requestId`, from its Requested event. */
-  private async inputOf(requestId: bigint): Promise<string> {
+  /** The model id and input bytes of request `requestId`, from its Requested event. */
+  private async requestedOf(requestId: bigint): Promise<{ modelId: string; input: string }> {
     const ev = await this.latest((a, b) =>
       this.d.coordinator.queryFilter(this.d.coordinator.filters.Requested(requestId), a, b),
     );
-    return ev[0].args.input;
+    return { modelId: ev[0].args.modelId, input: ev[0].args.input };
+  }
+
+  /** The input bytes of request `requestId`, from its Requested event. */
+  private async inputOf(requestId: bigint): Promise<string> {
+    return (await this.requestedOf(requestId)).input;
   }
 
   /**
@@ -138,7 +143,17 @@ export class Operator extends Agent {
     if (this.declined.has(requestId)) return null;
     const t0 = Date.now();
     // A run whose claim was refused last pass (no free stake, say) is not computed again.
-    const run = this.unclaimed.get(requestId) ?? this.runOf(await this.inputOf(requestId), `request #${requestId}`);
+    let run = this.unclaimed.get(requestId);
+    if (!run) {
+      const { modelId, input } = await this.requestedOf(requestId);
+      // Only the id we recompute from the ONNX file: under another commitment of the same
+      // program (a wrong N, say) an honest claim is slashable (PROTOCOL.md §5.4).
+      if (this.refuseForeignModel(this.model.modelId, "serve request", requestId, modelId)) {
+        this.declined.add(requestId);
+        return null;
+      }
+      run = this.runOf(input, `request #${requestId}`);
+    }
     this.unclaimed.set(requestId, run);
     const runMs = Date.now() - t0;
     const c = run.claim;

@@ -94,6 +94,13 @@ async function main(): Promise<void> {
     if (!o.json) console.log(line);
   };
   const procs: Proc[] = [];
+  /** With --keep-logs: every process's output so far, to <dir>/<label>.log. */
+  const dumpLogs = () => {
+    if (o.keepLogs === null) return;
+    mkdirSync(o.keepLogs, { recursive: true });
+    for (const p of [node, ...procs])
+      writeFileSync(path.join(o.keepLogs, `${p.label.replace(/\W+/g, "-")}.log`), [...p.lines, ...p.stderr].join("\n"));
+  };
   const dir = mkdtempSync(path.join(tmpdir(), "referee-load-"));
   const nodePort = await freePort();
   say(`starting hardhat node on port ${nodePort}`);
@@ -203,6 +210,7 @@ async function main(): Promise<void> {
       const settled = (counts.get(RequestStatus.Finalized) ?? 0) + (counts.get(RequestStatus.Refunded) ?? 0);
       if (Date.now() - lastReport > 15_000 || settled === o.requests) {
         lastReport = Date.now();
+        dumpLogs();
         say(
           `  ${Math.round((Date.now() - t0) / 1000)} s: ${counts.get(RequestStatus.Finalized) ?? 0} finalized, ${counts.get(RequestStatus.Refunded) ?? 0} refunded, ${counts.get(RequestStatus.Claimed) ?? 0} claimed, ${counts.get(RequestStatus.Open) ?? 0} open`,
         );
@@ -338,14 +346,7 @@ async function main(): Promise<void> {
     if (problems.length > 0) process.exitCode = 1;
   } finally {
     for (const p of procs) await p.kill("SIGTERM");
-    if (o.keepLogs !== null) {
-      mkdirSync(o.keepLogs, { recursive: true });
-      for (const p of [node, ...procs])
-        writeFileSync(
-          path.join(o.keepLogs, `${p.label.replace(/\W+/g, "-")}.log`),
-          [...p.lines, ...p.stderr].join("\n"),
-        );
-    }
+    dumpLogs();
     provider.destroy();
     await counter.close();
     await node.kill();

@@ -173,23 +173,32 @@ async function main(): Promise<void> {
       if (Date.now() < due) await sleep(due - Date.now());
       const input = f32Bytes(randomInputs(model.model.program.inputs, o.seed * 1_000_003 + i));
       const withConsumer = uniform() < 0.5;
-      const ttl = uniform() < 0.03 ? 2 : 3600;
+      // Chain time runs ahead of the wall clock (a dev chain mining several blocks a second adds
+      // 1 s per block): deadlines are set from the latest block, a refused short one sent again longer.
+      const expiring = uniform() < 0.03;
       const gas = withConsumer ? 200_000 : 0;
       const fee = await d.coordinator.quoteFee(model.modelId, gas);
-      const now = (await provider.getBlock("latest"))!.timestamp;
-      const deadline = Math.max(now, Math.floor(Date.now() / 1000)) + ttl;
-      const receipt = await (
-        await d.coordinator.request(
-          model.modelId,
-          input,
-          fee,
-          withConsumer ? consumerAddress : ZeroAddress,
-          gas,
-          deadline,
-        )
-      ).wait();
-      const id = receipt!.logs.map((l) => d.coordinator.interface.parseLog(l)).find((l) => l?.name === "Requested")
-        ?.args.requestId as bigint;
+      let id: bigint | undefined;
+      for (let ttl = expiring ? 5 : 3600; id === undefined; ttl *= 2) {
+        const now = (await provider.getBlock("latest"))!.timestamp;
+        try {
+          const receipt = await (
+            await d.coordinator.request(
+              model.modelId,
+              input,
+              fee,
+              withConsumer ? consumerAddress : ZeroAddress,
+              gas,
+              now + ttl,
+            )
+          ).wait();
+          id = receipt!.logs.map((l) => d.coordinator.interface.parseLog(l)).find((l) => l?.name === "Requested")?.args
+            .requestId as bigint;
+        } catch (e) {
+          if (!String(e).includes("Coordinator_DeadlineInPast") || ttl > 600) throw e;
+          requester.reset(); // whether the refused transaction used its nonce: the node knows
+        }
+      }
       inputs.set(id, input);
     }
     const sentS = (Date.now() - t0) / 1000;
@@ -200,12 +209,13 @@ async function main(): Promise<void> {
     let lastReport = 0;
     let settledAt = 0;
     for (;;) {
-      const now = BigInt(Math.floor(Date.now() / 1000));
+      const now = BigInt((await provider.getBlock("latest"))!.timestamp);
       const counts = new Map<bigint, number>();
       for (const id of inputs.keys()) {
         const r = await d.coordinator.getRequest(id);
         counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-        if (r.status === RequestStatus.Open && r.deadline < now) await (await d.coordinator.refund(id)).wait();
+        if (r.status === RequestStatus.Open && r.deadline < now)
+          await (await d.coordinator.refund(id)).wait().catch(() => requester.reset()); // raced: next pass
       }
       const settled = (counts.get(RequestStatus.Finalized) ?? 0) + (counts.get(RequestStatus.Refunded) ?? 0);
       if (Date.now() - lastReport > 15_000 || settled === o.requests) {

@@ -317,6 +317,10 @@ async function main(): Promise<void> {
           `${summary.finalizedPerMinute} (${summary.wallSeconds} s, first request to last settled)`,
         ],
         [
+          "request → final (chain s)",
+          `median ${checks.latency.p50}, p90 ${checks.latency.p90}, max ${checks.latency.max} (${checks.latency.slowest})`,
+        ],
+        [
           "claims",
           `${n(checks.claims)} (cheater: ${checks.cheaterClaims.total}, of which wrong ${checks.cheaterClaims.wrong})`,
         ],

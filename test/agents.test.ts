@@ -8,7 +8,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { HELLO_DEEPA } from "../node/agents/demo";
 import { Challenger } from "../node/agents/challenger";
 import { ModelRun } from "../node/agents/model-run";
-import { Operator, OperatorOptions } from "../node/agents/operator";
+import { Operator, OperatorOptions, cheatPlan } from "../node/agents/operator";
 import { Deployment, deployReferee } from "../node/chain/deploy";
 import { TxSender } from "../node/chain/sender";
 import { compileModel } from "../node/compiler/compile";
@@ -193,6 +193,60 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
       "game #1: computing the challenger's move",
     ]) {
       expect(shown, label).to.include(label);
+    }
+  });
+
+  it("cheatPlan (--cheat-rate): about the stated fraction of requests, random steps, a function of the seed", () => {
+    const steps = 78_441;
+    const plan = (seed: number, rate: number) =>
+      Array.from({ length: 2000 }, (_, i) => cheatPlan(seed, rate, BigInt(i + 1), steps));
+    for (const [seed, rate] of [
+      [1, 0.1],
+      [2, 0.1],
+      [7, 0.3],
+    ]) {
+      const cheats = plan(seed, rate).filter((x): x is number => x !== null);
+      // Binomial(2000, p): ±4.5 standard deviations.
+      const sd = Math.sqrt(2000 * rate * (1 - rate));
+      expect(cheats.length, `seed ${seed}, rate ${rate}`).to.be.within(2000 * rate - 4.5 * sd, 2000 * rate + 4.5 * sd);
+      expect(cheats.every((at) => Number.isInteger(at) && at >= 0 && at < steps)).to.equal(true);
+      // Steps spread over the whole run, not bunched at one end.
+      expect(Math.min(...cheats)).to.be.below(steps / 10);
+      expect(Math.max(...cheats)).to.be.above((steps * 9) / 10);
+      expect(plan(seed, rate), "same seed, same plan").to.deep.equal(plan(seed, rate));
+    }
+    expect(plan(1, 0.1), "another seed, another plan").to.not.deep.equal(plan(2, 0.1));
+    expect(plan(1, 0).every((x) => x === null)).to.equal(true);
+    expect(plan(1, 1).every((x) => x !== null)).to.equal(true);
+    // A higher rate cheats on a superset of the requests (the same draw decides).
+    const low = plan(3, 0.1);
+    const high = plan(3, 0.5);
+    expect(low.every((x, i) => x === null || high[i] === x)).to.equal(true);
+  });
+
+  it("a --cheat-rate operator corrupts exactly the planned requests at the planned steps; the challenger disputes only those", async () => {
+    const w = await world();
+    const { d } = w;
+    const seed = 11;
+    const rate = 0.5;
+    const ids = [1n, 2n, 3n, 4n, 5n, 6n];
+    const planned = ids.map((id) => cheatPlan(seed, rate, id, Number(model.parts.steps)));
+    // The seed gives both kinds among these requests (else the test would prove little).
+    expect(planned.some((x) => x === null) && planned.some((x) => x !== null), String(planned)).to.equal(true);
+    const cheater = await w.operator("cheater", signers[3], { cheatRate: rate, cheatSeed: seed });
+    const challenger = await w.challenger("challenger", signers[4]);
+    await cheater.ensureStake(ids.length);
+    const inputs = ["3e400000", "3e800000", "3f000000", "bf000000", "3f400000", "be800000"];
+    for (const v of inputs) await w.request(v);
+    await cheater.tick();
+    await challenger.tick();
+    for (const [i, id] of ids.entries()) {
+      const claim = await d.coordinator.getClaim((await d.coordinator.getRequest(id)).claimId);
+      const n = model.model.program.inputs.reduce((acc, x) => acc + x.dims.reduce((a, b) => a * b, 1), 0);
+      const honest = model.run("0x" + inputs[i].repeat(n));
+      const expected = planned[i] === null ? honest : model.corrupted(honest, { cheatAt: planned[i], output: 1 });
+      expect(claim.finalStateHash, `request #${id}, plan ${planned[i]}`).to.equal(expected.claim.finalStateHash);
+      expect(claim.openGames, `request #${id}: disputed iff corrupted`).to.equal(planned[i] === null ? 0n : 1n);
     }
   });
 

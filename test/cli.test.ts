@@ -352,7 +352,17 @@ describe("cli: referee end to end", function () {
         await referee("run", HELLO, "--random-seed", "1", "--input", "x.json"),
         /either --input or --random-seed/,
         2,
-      );
+      ); // The operator's load-test option is checked before any chain work (no node here).
+      for (const [args, pattern] of [
+        [["--cheat-rate", "1.5"], /--cheat-rate expects a fraction between 0 and 1, got '1.5'/],
+        [["--cheat-rate", "-0.1"], /--cheat-rate expects a fraction between 0 and 1, got '-0.1'/],
+        [["--cheat-rate", "lots"], /--cheat-rate expects a fraction between 0 and 1, got 'lots'/],
+        [["--cheat-seed", "3"], /--cheat-seed goes with --cheat-rate/],
+        [["--cheat-rate", "0.1", "--cheat-at", "5"], /--cheat-at and --cheat-rate exclude each other/],
+        [["--cheat-rate", "0.1", "--cheat-seed", "x"], /--cheat-seed expects a non-negative integer, got 'x'/],
+      ] as const)
+        expectOneLineError(await referee("operator", HELLO, ...args), pattern, 2);
+      expect((await referee("operator", "--help")).stdout).to.match(/--cheat-rate <p>\s+LOAD TESTS:/);
     });
 
     it("--verbose adds the stack trace", async () => {

@@ -7,6 +7,7 @@ import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
+import { mulberry32 } from "../fo32/mulberry32";
 import { Agent, LiveGame } from "./agent";
 import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
@@ -17,8 +18,30 @@ export interface OperatorOptions {
   cheatAt?: number;
   /** Claim this value as the first output: for demos and tests. */
   cheatOutput?: number;
+  /**
+   * LOAD TESTS: cheat on about this fraction of requests (0..1), each at a random step, with
+   * the first output claimed as 1.0; which requests and steps follow from `cheatSeed` (see
+   * cheatPlan). Exclusive with cheatAt.
+   */
+  cheatRate?: number;
+  /** The seed of cheatRate's choices (default 1). */
+  cheatSeed?: number;
   /** Withdraw fees and bonds as soon as they are credited (the CLI's loop); else call withdraw(). */
   autoWithdraw?: boolean;
+}
+
+/**
+ * The step a cheatRate operator corrupts on request `requestId`, or null when it serves it
+ * honestly. A function of (seed, request id) alone, not of the order requests arrive in: a
+ * restarted operator re-derives the same cheat to defend it, and a rerun of a load test with
+ * the same seed cheats on the same requests.
+ */
+export function cheatPlan(seed: number, rate: number, requestId: bigint, steps: number): number | null {
+  // One generator per (seed, request): its first draws decide whether and where.
+  const next = mulberry32(Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Number(BigInt.asUintN(32, requestId)));
+  next(); // the first draw of neighbouring seeds is the least mixed
+  if (next() / 2 ** 32 >= rate) return null;
+  return Math.floor((next() / 2 ** 32) * steps);
 }
 
 export class Operator extends Agent {
@@ -152,7 +175,7 @@ export class Operator extends Agent {
         this.declined.add(requestId);
         return null;
       }
-      run = this.runOf(input, `request #${requestId}`);
+      run = this.runOf(requestId, input, `request #${requestId}`);
     }
     this.unclaimed.set(requestId, run);
     const runMs = Date.now() - t0;
@@ -178,6 +201,7 @@ export class Operator extends Agent {
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
     this.unclaimed.delete(requestId);
     this.runs.set(claimId, run);
+    const { cheatAt } = this.cheatOn(requestId);
     this.log(
       `${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`,
       {
@@ -190,6 +214,8 @@ export class Operator extends Agent {
         output: c.output.length > 200 ? c.output.slice(0, 200) + "…" : c.output,
         finalStateHash: c.finalStateHash,
         gas: Number(gas),
+        // A test's ground truth: whether (and where) this claim was made wrong on purpose.
+        ...(cheatAt === undefined ? {} : { cheatAt }),
       },
     );
     return claimId;
@@ -206,7 +232,7 @@ export class Operator extends Agent {
     if (!run) {
       // Restarted: redo the run behind our claim from the request's logged input.
       const c = await withRetry(() => this.d.coordinator.getClaim(game.claimId));
-      run = this.runOf(await this.inputOf(c.requestId), `request #${c.requestId} again`);
+      run = this.runOf(c.requestId, await this.inputOf(c.requestId), `request #${c.requestId} again`);
       this.runs.set(game.claimId, run);
       this.log(`${this.name} re-ran the run behind claim #${game.claimId} to defend game #${game.id}`, {
         event: "resumed",
@@ -218,12 +244,20 @@ export class Operator extends Agent {
     return this.play("claimer", game.id, run);
   }
 
-  private runOf(input: string, what: string): Run {
+  private runOf(requestId: bigint, input: string, what: string): Run {
     const run = this.progress(`running ${what} (${this.model.parts.steps} steps)`, () => this.model.run(input));
-    const { cheatAt, cheatOutput } = this.options;
+    const { cheatAt, cheatOutput } = this.cheatOn(requestId);
     return cheatAt !== undefined || cheatOutput !== undefined
       ? this.model.corrupted(run, { cheatAt, output: cheatOutput })
       : run;
+  }
+
+  /** How (if at all) our run of `requestId` is corrupted. */
+  cheatOn(requestId: bigint): { cheatAt?: number; cheatOutput?: number } {
+    const { cheatAt, cheatOutput, cheatRate, cheatSeed } = this.options;
+    if (cheatRate === undefined) return { cheatAt, cheatOutput };
+    const at = cheatPlan(cheatSeed ?? 1, cheatRate, requestId, Number(this.model.parts.steps));
+    return at === null ? {} : { cheatAt: at, cheatOutput: 1 };
   }
 
   /** Requests behind our pending claims whose window closed with no game open: finalize them. */

@@ -85,6 +85,18 @@ export const OPERATOR_SPEC: CommandSpec = {
       metavar: "step",
       help: "DEMOS AND TESTS: corrupt every run from this step on (and claim 1.0 as the first output)",
     },
+    {
+      name: "cheat-rate",
+      kind: "value",
+      metavar: "p",
+      help: "LOAD TESTS: corrupt about this fraction of runs (0..1), each from a random step (and claim 1.0)",
+    },
+    {
+      name: "cheat-seed",
+      kind: "value",
+      metavar: "n",
+      help: "LOAD TESTS: seed of --cheat-rate's choice of requests and steps (default 1)",
+    },
     OPT_POLL,
     OPT_ONCE,
     ...CHAIN_OPTIONS_LIST,

@@ -1,21 +1,39 @@
 // referee operator: the operator agent's loop on a deployment (node/agents/operator.ts).
 import { Operator } from "../../agents/operator";
 import type { ParsedArgs } from "../args";
+import { usageError } from "../args";
 import type { CommandContext } from "../command";
 import { agentSetup, runLoop } from "../agent-loop";
 
+/** --cheat-rate p (a fraction in [0, 1]) and its --cheat-seed, checked before any chain work. */
+function cheatRateOf(args: ParsedArgs): { cheatRate: number; cheatSeed: number } | null {
+  const v = args.get("cheat-rate");
+  if (v === undefined) {
+    if (args.has("cheat-seed")) throw usageError("--cheat-seed goes with --cheat-rate");
+    return null;
+  }
+  const rate = Number(v);
+  if (!/^\d*\.?\d+$/.test(v) || !(rate >= 0 && rate <= 1))
+    throw usageError(`--cheat-rate expects a fraction between 0 and 1, got '${v}'`);
+  if (args.has("cheat-at")) throw usageError("--cheat-at and --cheat-rate exclude each other");
+  return { cheatRate: rate, cheatSeed: args.int("cheat-seed", 1)! };
+}
+
 export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const cheatAt = args.int("cheat-at");
+  const rate = cheatRateOf(args);
   const claims = args.int("stake-claims", 3)!;
   const { c, d, model, sender, log, loop } = await agentSetup(args, ctx);
-  const name = cheatAt === undefined ? "operator" : "cheating operator";
+  const cheating = cheatAt !== undefined || rate !== null;
+  const name = cheating ? "cheating operator" : "operator";
   const agent = new Operator(name, d, sender, model, log, {
     autoWithdraw: true,
     ...(cheatAt === undefined ? {} : { cheatAt, cheatOutput: 1 }),
+    ...(rate ?? {}),
   });
   agent.progress = (label, work) => ctx.progress.phase(label, work).value;
   log(
-    `${name} ${sender.address} serves model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}`,
+    `${name} ${sender.address} serves model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}${rate === null ? "" : `; CHEATING on ${rate.cheatRate * 100}% of requests (seed ${rate.cheatSeed})`}`,
     {
       event: "started",
       agent: name,
@@ -24,6 +42,7 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
       steps: Number(model.parts.steps),
       network: c.network,
       cheatAt,
+      ...(rate ?? {}),
     },
   );
   await runLoop(

@@ -6,6 +6,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { TraceCommitter, buildWitness, encodeWitness, f32Bits, initHasher, toHex } from "../node/commit";
 import type { WakeWordVault } from "../typechain-types";
+import { signRecordingAttestation } from "../node/chain/attestation";
 import {
   DEFAULTS,
   GameStatus,
@@ -51,29 +52,33 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
     await registerScenario(p, s);
     await stakeAll(p);
     const [depositor, beneficiary] = [p.actors.stranger, p.actors.requester];
+    const attester = (await ethers.getSigners())[10];
     const factory = await ethers.getContractFactory("WakeWordVault");
     // Vault "open": the recording scores at least its threshold; vault "shut": it does not.
-    const open = (await factory.deploy(p.coordinator, p.token, s.modelId, f32Bits(score))) as WakeWordVault;
+    const open = (await factory.deploy(p.coordinator, p.token, s.modelId, f32Bits(score), attester)) as WakeWordVault;
     const shut = (await factory.deploy(
       p.coordinator,
       p.token,
       s.modelId,
       f32Bits(Math.fround(score + 0.25)),
+      attester,
     )) as WakeWordVault;
     for (const v of [open, shut]) {
       await p.token.connect(depositor).approve(v, ethers.MaxUint256);
       await p.token.connect(beneficiary).approve(v, ethers.MaxUint256);
       await v.connect(depositor).deposit(beneficiary, DEPOSIT);
     }
-    return { p, open, shut, depositor, beneficiary };
+    return { p, open, shut, depositor, beneficiary, attester };
   }
 
   async function unlockRequested() {
     const f = await deployed();
     const fee = await f.p.coordinator.quoteFee(s.modelId, await f.open.CALLBACK_GAS());
     const deadline = (await time.latest()) + 4 * 3600;
-    await f.open.connect(f.beneficiary).requestUnlock(1n, s.input, fee, deadline);
-    await f.shut.connect(f.beneficiary).requestUnlock(1n, s.input, fee, deadline);
+    for (const v of [f.open, f.shut]) {
+      const a = await signRecordingAttestation(f.attester, v, 1n, s.input, BigInt(deadline));
+      await v.connect(f.beneficiary).requestUnlock(1n, s.input, fee, deadline, a.expiresAt, a.signature);
+    }
     return { ...f, fee };
   }
 
@@ -110,12 +115,64 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
 
     it("reverts for anyone but the beneficiary, and while a request is pending", async () => {
       const { open, depositor, beneficiary, fee } = await loadFixture(unlockRequested);
-      await expect(open.connect(depositor).requestUnlock(1n, s.input, fee, 2n ** 40n))
+      await expect(open.connect(depositor).requestUnlock(1n, s.input, fee, 2n ** 40n, 2n ** 40n, "0x"))
         .to.be.revertedWithCustomError(open, "WakeWordVault_NotBeneficiary")
         .withArgs(1n, depositor.address);
-      await expect(open.connect(beneficiary).requestUnlock(1n, s.input, fee, 2n ** 40n))
+      await expect(open.connect(beneficiary).requestUnlock(1n, s.input, fee, 2n ** 40n, 2n ** 40n, "0x"))
         .to.be.revertedWithCustomError(open, "WakeWordVault_RequestPending")
         .withArgs(1n, 1n);
+    });
+
+    // Issue 10 #12: the beneficiary could have the vault score any features it made up, and
+    // hello_deepa scores made-up features >= 0.5 often (scripts/wakeword-noise.ts). Only
+    // features the attester signed, for this vault's next attempt, are scored.
+    it("scores only features the attester signed for this vault's next attempt", async () => {
+      const { p, open, shut, beneficiary, attester } = await loadFixture(deployed);
+      const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());
+      const deadline = BigInt((await time.latest()) + 4 * 3600);
+      const madeUp = ethers.hexlify(ethers.randomBytes(ethers.dataLength(s.input)));
+      const request = (v: WakeWordVault, input: string, expiresAt: bigint, sig: string) =>
+        v.connect(beneficiary).requestUnlock(1n, input, fee, deadline, expiresAt, sig);
+      const good = await signRecordingAttestation(attester, open, 1n, s.input, deadline);
+      const bad = async (v: WakeWordVault, input: string, a: { expiresAt: bigint; signature: string }) =>
+        expect(request(v, input, a.expiresAt, a.signature))
+          .to.be.revertedWithCustomError(open, "WakeWordVault_BadAttestation")
+          .withArgs(1n, 0n, ethers.keccak256(input));
+      await bad(open, s.input, { expiresAt: deadline, signature: "0x" }); // none
+      await bad(open, madeUp, good); // features other than the signed ones
+      await bad(open, s.input, await signRecordingAttestation(beneficiary, open, 1n, s.input, deadline)); // not the attester
+      await bad(shut, s.input, good); // signed for another vault
+      await bad(open, s.input, { expiresAt: deadline + 1n, signature: good.signature }); // another expiry
+      const past = BigInt(await time.latest());
+      const stale = await signRecordingAttestation(attester, open, 1n, s.input, past);
+      await expect(request(open, s.input, stale.expiresAt, stale.signature)).to.be.revertedWithCustomError(
+        open,
+        "WakeWordVault_AttestationExpired",
+      );
+      expect(await p.coordinator.requestCount()).to.equal(0n);
+      await request(open, s.input, good.expiresAt, good.signature);
+      expect((await open.getVault(1n)).attempts).to.equal(1n);
+    });
+
+    it("an attestation opens one attempt only: after a refund the same signature is refused", async () => {
+      const { p, open, beneficiary, attester } = await loadFixture(deployed);
+      const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());
+      const deadline = BigInt((await time.latest()) + 3600);
+      const a = await signRecordingAttestation(attester, open, 1n, s.input, deadline + 7200n);
+      await open.connect(beneficiary).requestUnlock(1n, s.input, fee, deadline, a.expiresAt, a.signature);
+      await time.increaseTo(deadline + 1n);
+      await p.coordinator.refund(1n);
+      await open.clearRefunded(1n);
+      await expect(
+        open.connect(beneficiary).requestUnlock(1n, s.input, fee, deadline + 3600n, a.expiresAt, a.signature),
+      )
+        .to.be.revertedWithCustomError(open, "WakeWordVault_BadAttestation")
+        .withArgs(1n, 1n, ethers.keccak256(s.input));
+      const again = await signRecordingAttestation(attester, open, 1n, s.input, a.expiresAt);
+      await open
+        .connect(beneficiary)
+        .requestUnlock(1n, s.input, fee, deadline + 3600n, again.expiresAt, again.signature);
+      expect((await open.getVault(1n)).attempts).to.equal(2n);
     });
   });
 

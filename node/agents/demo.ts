@@ -8,6 +8,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { compileModel } from "../compiler/compile";
 import { f32Bits, initHasher } from "../commit";
 import { deployReferee } from "../chain/deploy";
+import { signRecordingAttestation } from "../chain/attestation";
 import { TxSender } from "../chain/sender";
 import type { WakeWordVault } from "../../typechain-types";
 import { Challenger } from "./challenger";
@@ -39,8 +40,8 @@ export interface DemoDetails extends DemoResult {
   gasByParty: Record<string, number>;
 }
 
-/** Deterministic features in [-1, 1) for the recording (xorshift32). */
-function features(n: number, seed: number): Float32Array {
+/** Deterministic features in [-1, 1) for the recording (xorshift32): the demo's stand-in for a real recording. */
+export function features(n: number, seed: number): Float32Array {
   let s = (seed * 2654435761) >>> 0 || 1;
   return Float32Array.from({ length: n }, () => {
     s ^= s << 13;
@@ -85,7 +86,7 @@ export async function runDemo(
   const { ethers } = hre;
   const { time } = await import("@nomicfoundation/hardhat-network-helpers");
   await initHasher();
-  const [deployer, treasury, publisher, beneficiary, depositor, honestSigner, cheatSigner, challengerSigner] =
+  const [deployer, treasury, publisher, beneficiary, depositor, honestSigner, cheatSigner, challengerSigner, attester] =
     await ethers.getSigners();
 
   log("== Deploy");
@@ -143,7 +144,7 @@ export async function runDemo(
   const deployVault = async (threshold: number) => {
     const v = (await factory
       .connect(depositor)
-      .deploy(d.coordinator, d.token, model.modelId, f32Bits(threshold))) as unknown as WakeWordVault;
+      .deploy(d.coordinator, d.token, model.modelId, f32Bits(threshold), attester.address)) as unknown as WakeWordVault;
     await v.waitForDeployment();
     await (await d.token.connect(depositor).approve(v, ethers.MaxUint256)).wait();
     await (await d.token.connect(beneficiary).approve(v, ethers.MaxUint256)).wait();
@@ -153,7 +154,9 @@ export async function runDemo(
   const requestUnlock = async (v: WakeWordVault): Promise<bigint> => {
     const fee = await d.coordinator.quoteFee(model.modelId, await v.CALLBACK_GAS());
     const deadline = (await time.latest()) + 4 * 3600;
-    await (await v.connect(beneficiary).requestUnlock(1n, input, fee, deadline)).wait();
+    // The recording device vouches for the features; the vault scores nothing else.
+    const a = await signRecordingAttestation(attester, v, 1n, input, BigInt(deadline));
+    await (await v.connect(beneficiary).requestUnlock(1n, input, fee, deadline, a.expiresAt, a.signature)).wait();
     return d.coordinator.requestCount();
   };
 

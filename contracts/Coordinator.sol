@@ -5,6 +5,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ICoordinator} from "./interfaces/ICoordinator.sol";
+import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
@@ -197,7 +198,14 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     }
 
     /// @inheritdoc ICoordinator
-    function finalize(uint256 _requestId) external nonReentrant {
+    function finalize(uint256 _requestId) external {
+        // Outside the lock: the game calls back into the hooks. A rejection must be kept, so
+        // return rather than revert (a revert would undo it).
+        if (_settleTimedOutGames(_requestId)) return;
+        _finalize(_requestId);
+    }
+
+    function _finalize(uint256 _requestId) private nonReentrant {
         Request storage r = _request(_requestId);
         if (r.status != RequestStatus.Claimed) revert Coordinator_RequestNotClaimed(_requestId, r.status);
         uint256 claimId = r.claimId;
@@ -312,6 +320,19 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     // ---------------------------------------------------------------------------------------
     // Internals
+
+    /// @dev Ends the games of the request's claim whose mover ran out of time (§7.6), so a
+    ///      timed-out game does not wait for someone to resolve it. True if that rejected the
+    ///      claim. Only trusted code runs: DisputeGame, which calls back only into the hooks.
+    function _settleTimedOutGames(uint256 _requestId) private returns (bool rejected_) {
+        Request storage r = _requests[_requestId];
+        if (r.status != RequestStatus.Claimed) return false;
+        uint256 claimId = r.claimId;
+        if (_claims[claimId].openGames == 0) return false;
+        IDisputeGame(disputeGame).settleTimedOut(claimId);
+        rejected_ = _claims[claimId].status == ClaimStatus.Rejected;
+        if (rejected_) emit FinalizeSkipped(_requestId, claimId);
+    }
 
     function _request(uint256 _requestId) private view returns (Request storage r_) {
         r_ = _requests[_requestId];

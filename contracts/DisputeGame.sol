@@ -26,14 +26,18 @@ import {LibDissection} from "./lib/LibDissection.sol";
 ///                                                        hi − lo = 1 ▼                │
 ///                                        AwaitingStep ─step (challenger)─▶ ChallengerWon | ClaimerWon
 ///
-///         The mover's chess clock runs; a mover out of time loses (`resolve`, anyone).
-///         A game whose claim another game rejected ends as Aborted, its bond returned.
+///         The mover's chess clock runs; a mover out of time loses (`resolve` on one game,
+///         `settleTimedOut` on every game of a claim; anyone). A game whose claim is no longer
+///         pending (another game rejected it) ends as Aborted, its bond returned, at its next
+///         move, `resolve` or `settleTimedOut`.
 ///
-///         Payouts (pull): challenger wins → its bond back plus CHALLENGER_REWARD_BPS of the
-///         slashed claim bond, the rest to TREASURY (so challenging one's own claim loses
-///         money); claimer wins → the challenger's bond to the claimer. A slashed claim bond
-///         is credited to this contract inside STAKING (no token moves during a move); a
-///         withdrawal fetches it when this contract's own balance falls short.
+///         Payouts (pull): challenger wins → its bond back plus the fixed CHALLENGER_REWARD
+///         (≤ 10% of the claim bond), the rest of the slashed claim bond to TREASURY; claimer
+///         wins → the challenger's bond to the claimer. Only one game per claim can win, so a
+///         cheater challenging its own claim from any number of accounts recovers at most
+///         CHALLENGER_REWARD: it loses ≥ 90% of its bond (docs/PROTOCOL.md §7.7). A slashed
+///         claim bond is credited to this contract inside STAKING (no token moves during a
+///         move); a withdrawal fetches it when this contract's own balance falls short.
 /// @dev INVARIANT (value): token.balanceOf(this) + STAKING.slashedOf(this) = totalBonds() +
 ///      totalPayouts() (plus tokens sent here directly).
 contract DisputeGame is IDisputeGame, PullPayments {
@@ -43,6 +47,9 @@ contract DisputeGame is IDisputeGame, PullPayments {
     uint256 public constant MAX_DEGREE = 1024;
     /// @notice 100% in basis points.
     uint256 public constant BPS = 10_000;
+    /// @notice Largest CHALLENGER_REWARD as a share of the claim bond: what a cheater winning
+    ///         against itself can recover, so it loses at least 90% of its bond.
+    uint256 public constant MAX_REWARD_BPS = 1_000;
 
     /// @notice Opens games against claims (onChallenge) and is told their outcomes.
     ICoordinator public immutable COORDINATOR;
@@ -58,15 +65,19 @@ contract DisputeGame is IDisputeGame, PullPayments {
     uint64 public immutable CLOCK_SECONDS;
     /// @notice Token units a challenger locks to open a game; lost to the claimer if it loses.
     uint96 public immutable CHALLENGER_BOND;
-    /// @notice Share of a slashed claim bond paid to the challenger who won, in basis points (< 100%).
-    uint256 public immutable CHALLENGER_REWARD_BPS;
-    /// @notice Receives the part of a slashed claim bond the winning challenger does not.
+    /// @notice Token units paid to the challenger who won, on top of its bond: a fixed
+    ///         reimbursement of its moves, at most MAX_REWARD_BPS of the coordinator's CLAIM_BOND.
+    uint96 public immutable CHALLENGER_REWARD;
+    /// @notice Receives the rest of a slashed claim bond. It must not be an operator's (a
+    ///         burn address works): what it gets is what a cheater cannot recapture.
     address public immutable TREASURY;
 
     /// @notice Games opened so far; also the last game's id.
     uint256 public gameCount;
     mapping(uint256 gameId => Game) private _games;
     mapping(uint256 claimId => mapping(address challenger => uint256 gameId)) private _gameOf;
+    /// @dev The claim's newest game; each game links to the one before (Game.previous).
+    mapping(uint256 claimId => uint256 gameId) private _lastGameOf;
     uint256 private _totalBonds;
 
     struct Config {
@@ -78,7 +89,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         uint256 degree;
         uint64 clockSeconds;
         uint96 challengerBond;
-        uint256 challengerRewardBps;
+        uint96 challengerReward;
         address treasury;
     }
 
@@ -92,7 +103,9 @@ contract DisputeGame is IDisputeGame, PullPayments {
             _c.treasury == address(0)
         ) revert DisputeGame_ZeroAddress();
         if (_c.degree < 2 || _c.degree > MAX_DEGREE) revert DisputeGame_InvalidDegree(_c.degree);
-        if (_c.challengerRewardBps >= BPS) revert DisputeGame_InvalidRewardShare(_c.challengerRewardBps);
+        // Read, not passed: the cap then holds for the bond the coordinator actually locks.
+        uint256 maxReward = (uint256(_c.coordinator.CLAIM_BOND()) * MAX_REWARD_BPS) / BPS;
+        if (_c.challengerReward > maxReward) revert DisputeGame_RewardTooHigh(_c.challengerReward, maxReward);
         if (_c.clockSeconds == 0) revert DisputeGame_InvalidClock(_c.clockSeconds);
         // A free challenge would let anyone stall every claim at no cost.
         if (_c.challengerBond == 0) revert DisputeGame_ZeroBond();
@@ -103,7 +116,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         DEGREE = _c.degree;
         CLOCK_SECONDS = _c.clockSeconds;
         CHALLENGER_BOND = _c.challengerBond;
-        CHALLENGER_REWARD_BPS = _c.challengerRewardBps;
+        CHALLENGER_REWARD = _c.challengerReward;
         TREASURY = _c.treasury;
     }
 
@@ -134,6 +147,8 @@ contract DisputeGame is IDisputeGame, PullPayments {
         g.claimer = ctx.claimer;
         g.bond = CHALLENGER_BOND;
         g.challenger = msg.sender;
+        g.previous = uint64(_lastGameOf[_claimId]);
+        _lastGameOf[_claimId] = gameId_;
         g.loHash = initial;
         g.hiHash = StateHash.wrap(ctx.finalStateHash);
         g.programRoot = Root.wrap(programRoot);
@@ -175,6 +190,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // INVARIANT: it is the claimer's move.
         if (g.status != GameStatus.AwaitingDissection) revert DisputeGame_WrongMove(_gameId, g.status);
         if (msg.sender != g.claimer) revert DisputeGame_NotClaimer(_gameId, msg.sender);
+        if (_abortIfSettled(_gameId, g)) return;
         uint64 now_ = uint64(block.timestamp);
         Clock clock = g.claimerClock;
         // INVARIANT: the claimer's clock has time left.
@@ -196,6 +212,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // INVARIANT: it is the challenger's move, and not the final step.
         if (g.status != GameStatus.AwaitingChoice) revert DisputeGame_WrongMove(_gameId, g.status);
         if (msg.sender != g.challenger) revert DisputeGame_NotChallenger(_gameId, msg.sender);
+        if (_abortIfSettled(_gameId, g)) return;
         uint64 now_ = uint64(block.timestamp);
         Clock clock = g.challengerClock;
         // INVARIANT: the challenger's clock has time left.
@@ -236,6 +253,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // INVARIANT: the range is one step and it is the challenger's move.
         if (g.status != GameStatus.AwaitingStep) revert DisputeGame_WrongMove(_gameId, g.status);
         if (msg.sender != g.challenger) revert DisputeGame_NotChallenger(_gameId, msg.sender);
+        if (_abortIfSettled(_gameId, g)) return;
         // INVARIANT: the challenger's clock has time left.
         if (g.challengerClock.expired(uint64(block.timestamp))) revert DisputeGame_ClockExpired(_gameId, msg.sender);
         // Reverts on a witness inconsistent with S_lo or the program.
@@ -243,7 +261,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         StateHash claimed = g.hiHash;
         emit StepProven(_gameId, g.lo, post, claimed);
         // INVARIANT: the claimer's S_hi must be step(S_lo).
-        _settle(_gameId, g, StateHash.unwrap(post) != StateHash.unwrap(claimed));
+        _end(_gameId, g, StateHash.unwrap(post) != StateHash.unwrap(claimed));
     }
 
     /// @inheritdoc IDisputeGame
@@ -251,20 +269,50 @@ contract DisputeGame is IDisputeGame, PullPayments {
         Game storage g = _game(_gameId);
         GameStatus status = g.status;
         if (status >= GameStatus.ChallengerWon) revert DisputeGame_GameOver(_gameId, status);
-        if (COORDINATOR.claimStatus(g.claimId) != ICoordinator.ClaimStatus.Pending) {
-            _abort(_gameId, g);
-            return;
-        }
+        if (_abortIfSettled(_gameId, g)) return;
+        (bool claimerToMove, uint64 left) = _moverClock(g, status, uint64(block.timestamp));
+        // INVARIANT: a game ends on time only when the mover's clock ran out.
+        if (left != 0) revert DisputeGame_ClockRunning(_gameId, claimerToMove ? g.claimer : g.challenger, left);
+        // The mover loses: the challenger wins when the claimer ran out of time.
+        _end(_gameId, g, claimerToMove);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function settleTimedOut(uint256 _claimId) external nonReentrant returns (uint256 ended_) {
+        bool pending = COORDINATOR.claimStatus(_claimId) == ICoordinator.ClaimStatus.Pending;
+        bool rejectedHere;
         uint64 now_ = uint64(block.timestamp);
-        if (status == GameStatus.AwaitingDissection) {
-            uint64 left = g.claimerClock.secondsLeft(now_);
-            // INVARIANT: a game ends on time only when the mover's clock ran out.
-            if (left != 0) revert DisputeGame_ClockRunning(_gameId, g.claimer, left);
-            _settle(_gameId, g, true);
-        } else {
-            uint64 left = g.challengerClock.secondsLeft(now_);
-            if (left != 0) revert DisputeGame_ClockRunning(_gameId, g.challenger, left);
-            _settle(_gameId, g, false);
+        // The same rules as `resolve`, on every live game of the claim, skipping those whose
+        // mover still has time (no revert: Coordinator.finalize calls this).
+        for (uint256 id = _lastGameOf[_claimId]; id != 0;) {
+            Game storage g = _games[id];
+            uint256 previous = g.previous;
+            GameStatus status = g.status;
+            if (status < GameStatus.ChallengerWon) {
+                if (!pending) {
+                    _abort(id, g);
+                    ++ended_;
+                } else {
+                    (bool claimerToMove, uint64 left) = _moverClock(g, status, now_);
+                    if (left == 0) {
+                        _end(id, g, claimerToMove);
+                        ++ended_;
+                        // A game the claimer lost on time rejected the claim.
+                        if (claimerToMove) (pending, rejectedHere) = (false, true);
+                    }
+                }
+            }
+            id = previous;
+        }
+        // The games after the rejecting one in the list were passed while the claim was still
+        // pending: abort those still live, so every bond comes back in this call.
+        if (rejectedHere) {
+            for (uint256 id = _lastGameOf[_claimId]; id != 0; id = _games[id].previous) {
+                Game storage g = _games[id];
+                if (g.status >= GameStatus.ChallengerWon) continue;
+                _abort(id, g);
+                ++ended_;
+            }
         }
     }
 
@@ -279,6 +327,15 @@ contract DisputeGame is IDisputeGame, PullPayments {
     /// @inheritdoc IDisputeGame
     function gameOf(uint256 _claimId, address _challenger) external view returns (uint256 gameId_) {
         gameId_ = _gameOf[_claimId][_challenger];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function gamesOf(uint256 _claimId) external view returns (uint256[] memory gameIds_) {
+        uint256 count;
+        for (uint256 id = _lastGameOf[_claimId]; id != 0; id = _games[id].previous) ++count;
+        gameIds_ = new uint256[](count);
+        // Oldest first: the list links each game to the one opened before it.
+        for (uint256 id = _lastGameOf[_claimId]; id != 0; id = _games[id].previous) gameIds_[--count] = id;
     }
 
     /// @inheritdoc IDisputeGame
@@ -310,14 +367,28 @@ contract DisputeGame is IDisputeGame, PullPayments {
         if (g_.status == GameStatus.None) revert DisputeGame_UnknownGame(_gameId);
     }
 
-    /// @dev Ends a game won by one side. If another game already rejected the claim, the
-    ///      game is aborted instead: nothing is left to slash or defend.
-    function _settle(uint256 _gameId, Game storage _g, bool _challengerWon) private {
+    /// @dev Aborts a live game whose claim is no longer pending (another game rejected it):
+    ///      nothing is left to slash or defend, so no move may be recorded, and ending the game
+    ///      here (rather than reverting) leaves it stuck for no one. True if it aborted.
+    function _abortIfSettled(uint256 _gameId, Game storage _g) private returns (bool aborted_) {
+        if (COORDINATOR.claimStatus(_g.claimId) == ICoordinator.ClaimStatus.Pending) return false;
+        _abort(_gameId, _g);
+        aborted_ = true;
+    }
+
+    /// @dev Whose clock runs in a live game (`_status` 1–3), and its seconds left at `_now`.
+    function _moverClock(
+        Game storage _g,
+        GameStatus _status,
+        uint64 _now
+    ) private view returns (bool claimerToMove_, uint64 left_) {
+        claimerToMove_ = _status == GameStatus.AwaitingDissection;
+        left_ = (claimerToMove_ ? _g.claimerClock : _g.challengerClock).secondsLeft(_now);
+    }
+
+    /// @dev Ends a live game of a pending claim, won by one side.
+    function _end(uint256 _gameId, Game storage _g, bool _challengerWon) private {
         uint256 claimId = _g.claimId;
-        if (COORDINATOR.claimStatus(claimId) != ICoordinator.ClaimStatus.Pending) {
-            _abort(_gameId, _g);
-            return;
-        }
         uint256 bond = _g.bond;
         _totalBonds -= bond;
         // The game's state is final before the coordinator is called; the credits after the
@@ -328,7 +399,11 @@ contract DisputeGame is IDisputeGame, PullPayments {
             // Credits the slashed claim bond to this contract in STAKING (moves no token) and
             // reopens or refunds the request.
             uint256 slashed = COORDINATOR.rejectClaim(claimId);
-            uint256 reward = (slashed * CHALLENGER_REWARD_BPS) / BPS;
+            // INVARIANT: the winner gets at most MAX_REWARD_BPS of the slash, whoever it is (the
+            // constructor caps CHALLENGER_REWARD against CLAIM_BOND; this holds per claim too).
+            uint256 reward = CHALLENGER_REWARD;
+            uint256 cap = (slashed * MAX_REWARD_BPS) / BPS;
+            if (reward > cap) reward = cap;
             _credit(_g.challenger, bond + reward);
             _credit(TREASURY, slashed - reward);
         } else {

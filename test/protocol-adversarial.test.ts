@@ -30,7 +30,7 @@ import { LieKind, Scenario, ToyModel, TraceProvider } from "./helpers/toy-trace"
 
 const BOND = DEFAULTS.challengerBond;
 const CLAIM_BOND = DEFAULTS.claimBond;
-const REWARD = (CLAIM_BOND * BigInt(DEFAULTS.rewardBps)) / 10_000n;
+const REWARD = DEFAULTS.challengerReward;
 const CLOCK = DEFAULTS.clockSeconds;
 
 export interface AdversarialVariant {

@@ -1,10 +1,11 @@
 // Value conservation under random play: several actors take random actions (stake, unbond,
 // withdraw, request, claim honestly or not, challenge, play moves well or badly, let clocks
-// run, resolve, finalize, refund, retry callbacks, withdraw payouts) and after every action
-// the tokens each contract holds equal what its books say it owes, recomputed from the
-// public state of every stake, request, claim, game and payout account; and no token is
-// created or lost (Σ balances = minted supply). At the end everything is drained: every game
-// resolved, every request settled, every payout and stake withdrawn, the contracts hold 0.
+// run, resolve, settle timed-out games, finalize, refund, retry callbacks, withdraw payouts)
+// and after every action the tokens each contract holds equal what its books say it owes,
+// recomputed from the public state of every stake, request, claim, game and payout account;
+// and no token is created or lost (Σ balances = minted supply). At the end everything is
+// drained: every game resolved, every request settled, every payout and stake withdrawn, the
+// contracts hold 0.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -115,6 +116,7 @@ describe("value conservation under random play", function () {
         ],
         ["move", 12, async () => move(pick(await openGames()))],
         ["resolve", 2, async () => p.game.resolve(pick(await openGames()))],
+        ["settleTimedOut", 1, async () => p.game.settleTimedOut(await pendingClaim())],
         [
           "finalize",
           3,

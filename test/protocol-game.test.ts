@@ -30,7 +30,7 @@ const K = DEFAULTS.degree;
 const CLOCK = DEFAULTS.clockSeconds;
 const BOND = DEFAULTS.challengerBond;
 const CLAIM_BOND = DEFAULTS.claimBond;
-const REWARD = (CLAIM_BOND * BigInt(DEFAULTS.rewardBps)) / 10_000n;
+const REWARD = DEFAULTS.challengerReward;
 
 describe("DisputeGame", function () {
   let s: ToyScenario;
@@ -108,7 +108,7 @@ describe("DisputeGame", function () {
         degree: 8,
         clockSeconds: 10,
         challengerBond: 1,
-        challengerRewardBps: 5000,
+        challengerReward: 100,
         treasury: p.actors.treasury.address,
       };
       await expect(factory.deploy({ ...ok, treasury: ethers.ZeroAddress })).to.be.revertedWithCustomError(
@@ -128,10 +128,13 @@ describe("DisputeGame", function () {
           .to.be.revertedWithCustomError(p.game, "DisputeGame_InvalidDegree")
           .withArgs(degree);
       }
-      // A challenger reward of 100% or more would make challenging one's own claim free.
-      await expect(factory.deploy({ ...ok, challengerRewardBps: 10_000 }))
-        .to.be.revertedWithCustomError(p.game, "DisputeGame_InvalidRewardShare")
-        .withArgs(10_000);
+      // A reward above 10% of the coordinator's claim bond would let a cheater winning against
+      // itself recover more than that: the cap is read from the coordinator, not passed.
+      const maxReward = (CLAIM_BOND * 1_000n) / 10_000n;
+      await expect(factory.deploy({ ...ok, challengerReward: maxReward + 1n }))
+        .to.be.revertedWithCustomError(p.game, "DisputeGame_RewardTooHigh")
+        .withArgs(maxReward + 1n, maxReward);
+      await expect(factory.deploy({ ...ok, challengerReward: maxReward })).not.to.be.reverted;
       await expect(factory.deploy({ ...ok, clockSeconds: 0 }))
         .to.be.revertedWithCustomError(p.game, "DisputeGame_InvalidClock")
         .withArgs(0);
@@ -559,7 +562,7 @@ describe("DisputeGame", function () {
   });
 
   describe("challenging one's own claim", () => {
-    it("never pays: the operator loses (1 − reward share) of its claim bond", async () => {
+    it("never pays: the operator loses its claim bond less the fixed reward, ≥ 90% of it", async () => {
       const { p, claimer, bad } = await loadFixture(claimed);
       const before = (await p.token.balanceOf(claimer)) + (await p.staking.bondedOf(claimer));
       const gameId = await openGame(p, claimer, bad);
@@ -568,6 +571,7 @@ describe("DisputeGame", function () {
       await p.game.connect(claimer).withdraw();
       const after = (await p.token.balanceOf(claimer)) + (await p.staking.bondedOf(claimer));
       expect(before - after).to.equal(CLAIM_BOND - REWARD);
+      expect((before - after) * 10n).to.be.at.least(CLAIM_BOND * 9n);
     });
   });
 });

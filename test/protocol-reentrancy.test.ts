@@ -279,7 +279,7 @@ describe("reentrancy", function () {
       const g = await p.game.getGame(gameId);
       await actor.exec(p.game, p.game.interface.encodeFunctionData("step", [gameId, s.prover.proofAt(Number(g.lo))]));
       const owed = await p.game.payoutOf(actor);
-      expect(owed).to.equal(DEFAULTS.challengerBond + (DEFAULTS.claimBond * BigInt(DEFAULTS.rewardBps)) / 10_000n);
+      expect(owed).to.equal(DEFAULTS.challengerBond + DEFAULTS.challengerReward);
       await arm(token, actor, await p.game.getAddress(), p.game.interface.encodeFunctionData("withdraw"));
       // The game holds only the challenger's bond: it fetches the slashed claim bond from
       // Staking first (that transfer is the one the token re-enters from), then pays.

@@ -128,6 +128,11 @@ interface ICoordinator is IPullPayments {
     /// @notice A request whose claim was rejected before its deadline takes claims again.
     /// @param requestId The reopened request.
     event RequestReopened(uint256 indexed requestId);
+    /// @notice `finalize` ended a game on time that the claimer lost: the claim is rejected
+    ///         (ClaimRejected) and nothing was finalized.
+    /// @param requestId The request `finalize` was called for, reopened or refunded.
+    /// @param claimId The rejected claim.
+    event FinalizeSkipped(uint256 indexed requestId, uint256 indexed claimId);
     /// @notice A claim stood: the request is final and the operator's fee credited.
     /// @param requestId The finalized request.
     /// @param claimId The claim that stood.
@@ -233,6 +238,8 @@ interface ICoordinator is IPullPayments {
 
     /// @notice Makes a claim final once its window closed and no game is open against it:
     ///         unlocks the bond, credits the fee, stores the result, calls the consumer back.
+    ///         Games whose mover ran out of time are ended first (DisputeGame.settleTimedOut);
+    ///         if that rejects the claim, it returns without finalizing (FinalizeSkipped).
     /// @dev Needs gas for the callback: at least callbackGasLimit·64/63 plus a margin left
     ///      when the call is made, or the transaction reverts.
     /// @param _requestId A claimed request whose claim is pending, past its window, with no game open.
@@ -277,6 +284,9 @@ interface ICoordinator is IPullPayments {
     /// @param _requestId A finalized request; others revert.
     /// @return output_ The outputs of the claim that stood, big-endian binary32, concatenated (§5.2).
     function resultOf(uint256 _requestId) external view returns (bytes memory output_);
+    /// @notice Stake each claim locks; DisputeGame caps its reward against it.
+    /// @return bond_ Token units.
+    function CLAIM_BOND() external view returns (uint96 bond_);
     /// @notice Fees held for requests not finalized or refunded.
     /// @return total_ Token units.
     function totalEscrowedFees() external view returns (uint256 total_);

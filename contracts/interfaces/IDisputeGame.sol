@@ -32,6 +32,7 @@ interface IDisputeGame is IPullPayments {
         address claimer;
         uint96 bond;
         address challenger;
+        uint64 previous; // the claim's game opened before this one, 0 for its first
         Clock claimerClock;
         Clock challengerClock;
         StateHash loHash; // agreed: state `lo`
@@ -88,7 +89,10 @@ interface IDisputeGame is IPullPayments {
 
     error DisputeGame_ZeroAddress();
     error DisputeGame_InvalidDegree(uint256 degree);
-    error DisputeGame_InvalidRewardShare(uint256 bps);
+    /// @notice CHALLENGER_REWARD above MAX_REWARD_BPS of the coordinator's CLAIM_BOND.
+    /// @param reward The reward asked for.
+    /// @param max The largest allowed.
+    error DisputeGame_RewardTooHigh(uint256 reward, uint256 max);
     error DisputeGame_InvalidClock(uint64 seconds_);
     error DisputeGame_ZeroBond();
     /// @notice A deposit of nothing.
@@ -119,20 +123,24 @@ interface IDisputeGame is IPullPayments {
     /// @param _amount Tokens to deposit, > 0.
     function deposit(uint256 _amount) external;
 
-    /// @notice The claimer's move: the state hashes at the split points p_1..p_{m−1} of [lo, hi]
+    /// @notice While the claim is pending: the claimer's move, the state hashes at the split points p_1..p_{m−1} of [lo, hi]
     ///         (m = min(DEGREE, hi − lo), p_i = lo + ⌊(hi − lo)·i/m⌋).
     /// @param _gameId A game awaiting dissection; the caller is its claimer.
+    ///         Once the claim is no longer pending (another game rejected it) the game is
+    ///         aborted instead, the challenger's bond credited back; nothing is recorded.
     /// @param _hashes m − 1 state hashes (§3.4), in split point order.
     function dissect(uint256 _gameId, bytes32[] calldata _hashes) external;
 
-    /// @notice The challenger's move: dispute sub-range `_index` ([p_index, p_index+1]) of
+    /// @notice While the claim is pending (else the game is aborted, as in `dissect`): the
+    ///         challenger's move, dispute sub-range `_index` ([p_index, p_index+1]) of
     ///         the claimer's last dissection, whose hashes `_hashes` it repeats.
     /// @param _gameId A game awaiting a choice; the caller is its challenger.
     /// @param _index The disputed sub-range, 0 ≤ _index < m.
     /// @param _hashes The claimer's last hashes, checked against their stored keccak256.
     function choose(uint256 _gameId, uint256 _index, bytes32[] calldata _hashes) external;
 
-    /// @notice The challenger's last move: the one-step proof of step lo (hi = lo + 1). A
+    /// @notice While the claim is pending (else the game is aborted, as in `dissect`): the
+    ///         challenger's last move, the one-step proof of step lo (hi = lo + 1). A
     ///         post-state other than the claimer's hash at hi wins the game for the
     ///         challenger; the same hash wins it for the claimer. A witness the verifier
     ///         refuses reverts.
@@ -145,6 +153,15 @@ interface IDisputeGame is IPullPayments {
     /// @param _gameId A game not ended.
     function resolve(uint256 _gameId) external;
 
+    /// @notice `resolve` on every live game of `_claimId` that it would end, skipping (not
+    ///         reverting on) the games whose mover still has time. A game lost on time by the
+    ///         claimer rejects the claim; every other live game is then aborted. Anyone may
+    ///         call; Coordinator.finalize calls it first when games are open. Gas grows with
+    ///         the number of games of the claim (§7.6); `resolve` ends one game at a time.
+    /// @param _claimId Any claim id (a claim without games is a no-op).
+    /// @return ended_ Games this call ended.
+    function settleTimedOut(uint256 _claimId) external returns (uint256 ended_);
+
     /// @notice A game's record; reverts for an unknown id.
     /// @param _gameId The game's id.
     /// @return game_ The record as stored.
@@ -154,6 +171,10 @@ interface IDisputeGame is IPullPayments {
     /// @param _challenger The challenger.
     /// @return gameId_ The game's id.
     function gameOf(uint256 _claimId, address _challenger) external view returns (uint256 gameId_);
+    /// @notice Every game opened against `_claimId`, oldest first.
+    /// @param _claimId The claim.
+    /// @return gameIds_ The games' ids.
+    function gamesOf(uint256 _claimId) external view returns (uint256[] memory gameIds_);
     /// @notice The split points p_0..p_m of the game's current range.
     /// @param _gameId The game.
     /// @return points_ Step indices p_0 = lo < … < p_m = hi (§7.4).

@@ -13,7 +13,8 @@ export interface DeployOptions {
   challengeWindow: number;
   claimBond: bigint;
   challengerBond: bigint;
-  rewardBps: number;
+  /** Paid to a winning challenger on top of its bond; at most 10% of claimBond (DisputeGame refuses more). */
+  challengerReward: bigint;
   unbondingDelay: number;
   maxCallbackGas: number;
   fees: { base: bigint; perMillionSteps: bigint; perCallbackGas: bigint };
@@ -25,7 +26,8 @@ export const DEPLOY_DEFAULTS: DeployOptions = {
   challengeWindow: 600,
   claimBond: 1_000n,
   challengerBond: 400n,
-  rewardBps: 5_000,
+  // The most allowed: a cheater recovers at most this, so it loses ≥ 90% of its bond (PROTOCOL §7.7).
+  challengerReward: 100n,
   unbondingDelay: 7 * 24 * 3600,
   maxCallbackGas: 1_000_000,
   fees: { base: 100n, perMillionSteps: 10n, perCallbackGas: 0n },
@@ -140,7 +142,7 @@ export async function deployReferee(
       degree: o.degree,
       clockSeconds: o.clockSeconds,
       challengerBond: o.challengerBond,
-      challengerRewardBps: o.rewardBps,
+      challengerReward: o.challengerReward,
       treasury,
     }),
   );
@@ -173,6 +175,7 @@ export function connectDeployment(r: DeploymentRecord, runner: ContractRunner): 
       ...o,
       claimBond: BigInt(o.claimBond),
       challengerBond: BigInt(o.challengerBond),
+      challengerReward: BigInt(o.challengerReward),
       fees: {
         base: BigInt(o.fees.base),
         perMillionSteps: BigInt(o.fees.perMillionSteps),
@@ -199,9 +202,10 @@ export interface DeploymentRecord {
   /** The block the deployment started in: agents scan events from here. */
   fromBlock: number;
   addresses: { token: string; registry: string; staking: string; coordinator: string; game: string; verifier: string };
-  options: Omit<DeployOptions, "claimBond" | "challengerBond" | "fees"> & {
+  options: Omit<DeployOptions, "claimBond" | "challengerBond" | "challengerReward" | "fees"> & {
     claimBond: string;
     challengerBond: string;
+    challengerReward: string;
     fees: { base: string; perMillionSteps: string; perCallbackGas: string };
   };
 }
@@ -224,6 +228,7 @@ export async function recordOf(d: Deployment, network: string, chainId: number):
       ...o,
       claimBond: String(o.claimBond),
       challengerBond: String(o.challengerBond),
+      challengerReward: String(o.challengerReward),
       fees: {
         base: String(o.fees.base),
         perMillionSteps: String(o.fees.perMillionSteps),

@@ -98,7 +98,10 @@ describe("agents: pure solver nextMove(game, trace)", () => {
     expect(isLive(g.status)).to.equal(true);
     expect(claimerToMove(g.status)).to.equal(true);
     expect(nextMove("claimer", g, honest)).to.deep.equal({ kind: "reveal" });
-    expect(nextMove("claimer", { ...g, moverSecondsLeft: 0 }, honest), "its own clock out: still its move").to.deep.equal({
+    expect(
+      nextMove("claimer", { ...g, moverSecondsLeft: 0 }, honest),
+      "its own clock out: still its move",
+    ).to.deep.equal({
       kind: "reveal",
     });
     expect(nextMove("challenger", { ...g, moverSecondsLeft: 5 }, honest).kind).to.equal("wait");

@@ -278,9 +278,9 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     expect((await d.coordinator.getRequest(id)).status, "the fee goes back").to.equal(RequestStatus.Refunded);
     expect(await d.staking.bondedOf(rogue.address), "released, not slashed").to.equal(d.options.claimBond);
     expect(await d.token.balanceOf(challenger.address), "no bond taken").to.equal(balance);
-    expect(lines.some((l) => l.includes(`request #${id} has a NaN in its input: voided, claim #${claimId} released`))).to.equal(
-      true,
-    );
+    expect(
+      lines.some((l) => l.includes(`request #${id} has a NaN in its input: voided, claim #${claimId} released`)),
+    ).to.equal(true);
   });
 
   it("cheatPlan (--cheat-rate): about the stated fraction of requests, random steps, a function of the seed", () => {

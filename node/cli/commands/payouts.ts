@@ -45,8 +45,7 @@ export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Prom
   // The chain keeps the output's hash; the bytes are in the final claim's Claimed event.
   const request = await chainCall(() => d.coordinator.getRequest(id));
   // No claim: nothing to deliver; the coordinator's named refusal says why.
-  const output =
-    request.claimId === 0n ? "0x" : await chainCall(() => claimedOutputOf(d, c.provider, request.claimId));
+  const output = request.claimId === 0n ? "0x" : await chainCall(() => claimedOutputOf(d, c.provider, request.claimId));
   await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id, output)));
   const status = statusName(CallbackStatus, (await chainCall(() => d.coordinator.getRequest(id))).callbackStatus);
   ctx.out(

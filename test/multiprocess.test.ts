@@ -11,6 +11,7 @@ import { HDNodeWallet, JsonRpcProvider, keccak256 } from "ethers";
 import { MockConsumer__factory } from "../typechain-types";
 import { connectDeployment, readDeployment } from "../node/chain/deploy";
 import { f32Bytes } from "../node/chain/encoding";
+import { GameStatus, RequestStatus } from "../node/chain/status";
 import { compileModel } from "../node/compiler/compile";
 import { initHasher } from "../node/commit";
 import { ModelRun } from "../node/agents/model-run";
@@ -22,10 +23,15 @@ import { main } from "../node/cli/main";
 import { FlakyProxy } from "./helpers/flaky-proxy";
 import { Proc, freePort, runReferee, startHardhatNode, startReferee, waitUntil } from "../scripts/lib/processes";
 
-const GAME_LIVE = [1n, 2n, 3n];
-const CHALLENGER_WON = 4n;
-const REQUEST_CLAIMED = 2n;
-const REQUEST_FINALIZED = 3n;
+const GAME_LIVE = [
+  GameStatus.AwaitingReveal,
+  GameStatus.AwaitingDissection,
+  GameStatus.AwaitingChoice,
+  GameStatus.AwaitingStep,
+] as bigint[];
+const CHALLENGER_WON = GameStatus.ChallengerWon;
+const REQUEST_CLAIMED = RequestStatus.Claimed;
+const REQUEST_FINALIZED = RequestStatus.Finalized;
 const WINDOW = 120;
 
 describe("multi-process: hardhat node + operator, challenger and requester processes over JSON-RPC", function () {

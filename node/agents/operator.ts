@@ -1,6 +1,7 @@
-// The operator: stakes, serves requests for its model (run, claim), defends games against
-// its claims from the run's memory, finalizes and withdraws. Everything it acts on is read
-// from the chain each pass, so a restarted operator picks up where the chain is.
+// The operator: stakes, serves requests for its model (run, commit to the output, reveal it),
+// defends games against its claims from the run's memory (its trees built only then),
+// finalizes and withdraws. Everything it acts on is read from the chain each pass, so a
+// restarted operator picks up where the chain is.
 import { keccak256 } from "ethers";
 import { claimCommitment, claimedOutputOf, firstNaN, randomSalt } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";

@@ -160,7 +160,7 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     ]);
   });
 
-  it("an operator restarted mid-game re-runs its claim's run from the request's logged input and keeps defending", async () => {
+  it("an operator restarted before its reveal and mid-game re-runs its claim's run from the request's logged input and keeps defending", async () => {
     const w = await world();
     const { d, lines, log } = w;
     const cheatSender = await TxSender.of(signers[3], d.interfaces);
@@ -182,6 +182,18 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     await cheater.tick();
     await challenger.tick();
     const gameId = await d.game.gameOf(1n, challenger.address);
+    // Restarted before its reveal: the halted state comes from a re-run.
+    expect((await d.game.getGame(gameId)).status).to.equal(GameStatus.AwaitingReveal);
+    cheatSender.resetNonce();
+    cheater = new Operator("cheater", d, cheatSender, model, log, cheat);
+    cheater.progress = show;
+    await cheater.tick();
+    expect((await d.game.getGame(gameId)).status, "revealed: the claimer dissects next").to.equal(
+      GameStatus.AwaitingDissection,
+    );
+    const [requested] = await d.coordinator.queryFilter(d.coordinator.filters.Requested(1n));
+    const lie = model.corrupted(model.run(requested.args.input), { cheatAt: 30_000, output: 1 });
+    expect((await d.coordinator.getClaim(1n)).finalStateHash).to.equal(lie.claim.finalStateHash);
     for (let pass = 0; (await d.game.getGame(gameId)).status < GameStatus.ChallengerWon; pass++) {
       if (pass > 50) throw new Error("the game does not end");
       if ((await d.game.getGame(gameId)).round === 2n && cheater.runs.size > 0) {
@@ -196,9 +208,9 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
       GameStatus.ChallengerWon,
     );
     expect(
-      lines.some((l) => /cheater re-ran the run behind claim #1 to defend game #1/.test(l)),
+      lines.filter((l) => /cheater re-ran the run behind claim #1 to defend game #1/.test(l)),
       lines.join("\n"),
-    ).to.equal(true);
+    ).to.have.length(2);
     expect(lines.some((l) => /one-step proof at step/.test(l))).to.equal(true);
     const proven = await d.game.queryFilter(d.game.filters.StepProven(gameId));
     expect(Number(proven[0].args.lo)).to.be.at.least(30_000);

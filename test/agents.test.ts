@@ -132,8 +132,15 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     }
     expect((await d.game.getGame(gameA)).status).to.equal(GameStatus.ChallengerWon);
     expect(await d.coordinator.claimStatus(1n)).to.equal(2n);
-    // One reveal for the claim, in the first game the claimer answered; B's game moved on from it too.
+    // One reveal for the claim, in the first game the claimer answered; B's game moved on from it
+    // with a reveal that carries no data.
     expect(await d.coordinator.queryFilter(d.coordinator.filters.ClaimRevealed(1n))).to.have.length(1);
+    const [revealA] = await d.game.queryFilter(d.game.filters.Revealed(gameA));
+    const [revealB] = await d.game.queryFilter(d.game.filters.Revealed(gameB));
+    expect(revealB.args.finalStateHash).to.equal(revealA.args.finalStateHash);
+    const calldata = async (hash: string) => ((await hre.ethers.provider.getTransaction(hash))!.data.length - 2) / 2;
+    expect(await calldata(revealB.transactionHash)).to.be.below(await calldata(revealA.transactionHash));
+    expect(await calldata(revealB.transactionHash), "no output, roots or proofs").to.be.at.most(4 + 32 * 9);
     const bBalance = await d.token.balanceOf(b.address);
     const gameBStatus = (await d.game.getGame(gameB)).status;
     expect(

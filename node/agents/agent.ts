@@ -1,7 +1,7 @@
 // What operator and challenger share: an account's transaction sender on a deployment, gas
 // accounting, the game state the solver reads (from the chain only, so a restarted agent
 // resumes where the chain says); the responder (responder.ts) turns the solver's actions into txs.
-import type { Provider, TransactionRequest } from "ethers";
+import { ZeroHash, type Provider, type TransactionRequest } from "ethers";
 import { ensureAllowance } from "../chain/allowance";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
@@ -162,6 +162,9 @@ export abstract class Agent {
       moverSecondsLeft = Number(claimerToMove(g.status) ? claimer : challenger);
     }
     const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== ClaimStatus.Pending;
+    const claimRevealed =
+      g.status === ChainGameStatus.AwaitingReveal &&
+      (await this.d.coordinator.getClaim(g.claimId)).finalStateHash !== ZeroHash;
     const state = {
       status: g.status,
       lo: Number(g.lo),
@@ -171,6 +174,7 @@ export abstract class Agent {
       hashes,
       moverSecondsLeft,
       claimSettled,
+      claimRevealed,
     };
     return { state, round: Number(g.round) };
   }

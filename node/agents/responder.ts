@@ -1,7 +1,7 @@
 // The responder (op-challenger's): performs the solver's action in a game as the transaction
 // it stands for, and logs what was done. The solver decides without a chain; the agent reads
 // the game and hands both to the responder, so each of the three does one job.
-import type { TransactionRequest } from "ethers";
+import { ZeroHash, type TransactionRequest } from "ethers";
 import type { Deployment } from "../chain/deploy";
 import type { ClaimData } from "../chain/encoding";
 import type { RangeQuery } from "../chain/logs";
@@ -44,6 +44,9 @@ export interface Move {
   answerMs: number;
 }
 
+/** The empty FinalState a reveal carries when the claim's halted state is already stored. */
+const NO_FINAL_STATE = { weightsRoot: ZeroHash, inputsRoot: ZeroHash, activationsRoot: ZeroHash };
+
 export class Responder {
   constructor(private readonly ctx: ResponderContext) {}
 
@@ -55,11 +58,17 @@ export class Responder {
     switch (action.kind) {
       case "reveal": {
         const c = trace.claim;
-        const gas = await this.ctx.send(() => game.reveal.populateTransaction(gameId, c.output, c.final, c.proofs));
+        // Stored once per claim: a later game's reveal only points at it, so it sends no data.
+        const gas = await this.ctx.send(() =>
+          state.claimRevealed
+            ? game.reveal.populateTransaction(gameId, "0x", NO_FINAL_STATE, [])
+            : game.reveal.populateTransaction(gameId, c.output, c.final, c.proofs),
+        );
         log(`${name}: game #${gameId}: reveals the claim's halted state ${c.finalStateHash.slice(0, 10)}…`, {
           event: "revealed",
           ...ev,
           finalStateHash: c.finalStateHash,
+          stored: state.claimRevealed === true,
           gas: Number(gas),
         });
         return;

@@ -20,6 +20,8 @@ export interface GameState {
   moverSecondsLeft?: number;
   /** The claim is no longer pending (another game rejected it): the game can only be aborted. */
   claimSettled?: boolean;
+  /** AwaitingReveal: another game already revealed the claim's halted state (a reveal needs no data). */
+  claimRevealed?: boolean;
 }
 
 /** Answers "state hash at step s" (clamped to the halted state past N). */

@@ -15,7 +15,8 @@ import { compileModel } from "../node/compiler/compile";
 import { initHasher } from "../node/commit";
 import { claimCommitment, randomSalt } from "../node/chain/claims";
 import { ClaimStatus, GameStatus, RequestStatus } from "../node/chain/status";
-import { keccak256 } from "ethers";
+import { HDNodeWallet, keccak256 } from "ethers";
+import { DEV_MNEMONIC } from "../node/cli/chain";
 
 /** A fresh deployment with hello_deepa registered, funded accounts and a log to read. */
 interface World {
@@ -300,6 +301,47 @@ describe("agents (operator, challenger) on the in-process chain, real OneStepVer
     expect(
       lines.some((l) => l.includes(`request #${id} has a NaN in its input: voided, claim #${claimId} released`)),
     ).to.equal(true);
+  });
+
+  it("a reveal that loses the race on-chain (another landed after its estimate) is a step back, not a failed pass", async () => {
+    const w = await world();
+    const { d, lines } = w;
+    // A key-holding signer, as the CLI's: its failed transaction is mined, with status 0.
+    const wallet = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/6").connect(hre.ethers.provider);
+    expect(wallet.address).to.equal(signers[6].address);
+    const op = new Operator("operator", d, await TxSender.of(wallet, d.interfaces), model, w.log);
+    await op.ensureStake(1);
+    const rival = signers[7];
+    await (await d.token.connect(rival).approve(d.staking, hre.ethers.MaxUint256)).wait();
+    await (await d.staking.connect(rival).stake(d.options.claimBond)).wait();
+    const id = await w.request("3e800000");
+    const [requested] = await d.coordinator.queryFilter(d.coordinator.filters.Requested(id));
+    const output = model.run(requested.args.input).output;
+    const salt = randomSalt();
+    await (await d.coordinator.connect(rival).commitClaim(id, claimCommitment(id, rival.address, output, salt))).wait();
+    // The rival's reveal lands right after our operator's reveal was estimated.
+    const claimSelector = d.coordinator.interface.getFunction("claim").selector;
+    const estimate = wallet.estimateGas.bind(wallet);
+    let raced = false;
+    wallet.estimateGas = async (tx) => {
+      const gas = await estimate(tx);
+      if (!raced && typeof tx.data === "string" && tx.data.startsWith(claimSelector)) {
+        raced = true;
+        await (await d.coordinator.connect(rival).claim(id, output, salt)).wait();
+      }
+      return gas;
+    };
+    await op.tick();
+    expect(raced, "the race was run").to.equal(true);
+    const r = await d.coordinator.getRequest(id);
+    expect((await d.coordinator.getClaim(r.claimId)).operator).to.equal(rival.address);
+    expect(lines).to.include(`operator: request #${id} was claimed by another operator (claim #${r.claimId}) first`);
+    // Our reveal was mined and failed: the race really was lost on-chain, not at the estimate.
+    const mined = await hre.ethers.provider.getBlock("latest", true);
+    const ours = mined!.prefetchedTransactions.find((t) => t.from === wallet.address);
+    expect(ours?.data.startsWith(claimSelector)).to.equal(true);
+    expect((await hre.ethers.provider.getTransactionReceipt(ours!.hash))!.status).to.equal(0);
+    expect(lines.some((l) => /the contract refused/.test(l))).to.equal(false);
   });
 
   it("cheatPlan (--cheat-rate): about the stated fraction of requests, random steps, a function of the seed", () => {

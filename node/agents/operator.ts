@@ -232,6 +232,21 @@ export class Operator extends Agent {
       gas = await this.send(() => this.d.coordinator.claim.populateTransaction(requestId, run.output, salt));
     } catch (e) {
       if (e instanceof ChainError && e.errorName === "Coordinator_RevealTooEarly") return null;
+      // Another operator's reveal landed between our estimate and our transaction: the race
+      // commit–reveal makes expected, not a failure of the pass.
+      if (e instanceof ChainError && e.errorName === null) {
+        const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+        if (r.status !== RequestStatus.Open) {
+          this.unclaimed.delete(requestId);
+          this.log(`${this.name}: request #${requestId} was claimed by another operator (claim #${r.claimId}) first`, {
+            event: "outraced",
+            agent: this.name,
+            requestId: String(requestId),
+            claimId: String(r.claimId),
+          });
+          return null;
+        }
+      }
       throw e;
     }
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;

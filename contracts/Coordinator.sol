@@ -16,21 +16,31 @@ import {Space} from "./lib/Isa.sol";
 import {FinalState, OutputSlot, ProgramHeader} from "./lib/Types.sol";
 
 /// @title Coordinator
-/// @notice Requests, claims, the challenge window, finalization and refunds.
+/// @notice Requests, claims (commit, then reveal the output), the challenge window,
+///         finalization and refunds (protocol v3).
 ///
-///     request ──▶ Open ──claim──▶ Claimed ──finalize (window closed, no open game)──▶ Finalized
-///                  │  ▲              │
-///                  │  └─reopen───────┤ a game rejects the claim, before the deadline
-///                  ▼                 │
-///               refund (deadline) ◀──┘ a game rejects the claim, after the deadline
+///     request ──▶ Open ──commitClaim, claim──▶ Claimed ──finalize (window closed, no open game)──▶ Finalized
+///                  │  ▲                          │
+///                  │  └─reopen, deadline + time──┤ a game rejects the claim
+///                  ▼       the claim held it     │
+///               refund (after the deadline)      └─ the first game finds a NaN in the input ──▶ Refunded
 ///                  ▼
 ///               Refunded
+///
+///     A request stores keccak256 of its input, a claim keccak256 of its output: the bytes
+///     travel in calldata and events only (§5.1, §5.2), so their size is bounded by gas, not
+///     storage. The inputs root is computed by the first game on the request; the claim's
+///     halted state is revealed by its claimer in its first game.
 ///
 /// @dev INVARIANT (value): token.balanceOf(this) = totalEscrowedFees() + totalPayouts()
 ///      (plus tokens sent here directly). Fees enter at `request` and leave escrow exactly
 ///      once: to the operator's payout at `finalize`, or to the requester's at a refund.
 contract Coordinator is ICoordinator, Ownable, PullPayments {
     using SafeERC20 for IERC20;
+
+    /// @notice The protocol's claim flow version (docs/PROTOCOL.md): 3 = commit–reveal claims
+    ///         of output hashes, halted state revealed only in games.
+    uint256 public constant PROTOCOL_VERSION = 3;
 
     /// @notice Gas kept on top of the callback's share: the CALL itself and the bookkeeping after it.
     uint256 public constant CALLBACK_GAS_MARGIN = 30_000;
@@ -56,6 +66,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     FeeSchedule private _fees;
     mapping(uint256 requestId => Request) private _requests;
     mapping(uint256 claimId => Claim) private _claims;
+    mapping(uint256 requestId => mapping(address operator => Commitment)) private _commitments;
     uint256 private _totalEscrowedFees;
 
     modifier onlyDisputeGame() {
@@ -140,6 +151,11 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         uint256 quote = _quote(steps, _callbackGasLimit);
         if (_fee < quote) revert Coordinator_FeeTooLow(_fee, quote);
         if (_fee > type(uint96).max) revert Coordinator_FeeTooHigh(_fee);
+        uint256 values;
+        for (uint256 i; i < lengths.length; ++i) values += lengths[i];
+        // INVARIANT: the bytes are exactly the model's inputs, 4 bytes per value. Their values
+        // (NaN) are checked only if a game needs the inputs root (onChallenge).
+        if (_input.length != values * 4) revert Coordinator_InputLengthMismatch(_modelId, values * 4, _input.length);
         Request memory r = Request({
             requester: msg.sender,
             deadline: _deadline,
@@ -147,7 +163,7 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
             consumer: _consumer,
             fee: uint96(_fee),
             modelId: _modelId,
-            inputsRoot: _computeInputsRoot(_modelId, _input, lengths),
+            inputsRoot: bytes32(0),
             inputHash: keccak256(_input),
             claimId: 0,
             status: RequestStatus.Open,
@@ -178,34 +194,42 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     // Claims
 
     /// @inheritdoc ICoordinator
+    function commitClaim(uint256 _requestId, bytes32 _commitment) external {
+        Request storage r = _request(_requestId);
+        // A commitment takes no slot and locks nothing: committing cannot block anyone, so it
+        // is allowed while another claim is pending (ready for a reopening).
+        if (r.status > RequestStatus.Claimed) revert Coordinator_RequestEnded(_requestId, r.status);
+        _commitments[_requestId][msg.sender] = Commitment(_commitment, uint64(block.number));
+        emit ClaimCommitted(_requestId, msg.sender, _commitment);
+    }
+
+    /// @inheritdoc ICoordinator
     function claim(
         uint256 _requestId,
         bytes calldata _output,
-        bytes32 _finalStateHash,
-        FinalState calldata _final,
-        bytes32[][] calldata _outputProofs
+        bytes32 _salt
     ) external nonReentrant returns (uint256 claimId_) {
         Request storage r = _request(_requestId);
         // INVARIANT: one pending claim per request, and only on an open request.
         if (r.status != RequestStatus.Open) revert Coordinator_RequestNotOpen(_requestId, r.status);
         // INVARIANT: claims are accepted up to the deadline.
         if (block.timestamp > r.deadline) revert Coordinator_DeadlinePassed(_requestId, r.deadline);
-
-        _verifyClaim(r.modelId, r.inputsRoot, _output, _finalStateHash, _final, _outputProofs);
-        claimId_ = _recordClaim(_requestId, r, _output, _finalStateHash);
+        bytes32 outputHash = keccak256(_output);
+        _openCommitment(_requestId, outputHash, _salt);
+        claimId_ = _recordClaim(_requestId, r, _output, outputHash);
         // Reverts unless the caller has CLAIM_BOND of free stake: only staked operators claim.
         STAKING.lock(msg.sender, CLAIM_BOND);
     }
 
     /// @inheritdoc ICoordinator
-    function finalize(uint256 _requestId) external {
+    function finalize(uint256 _requestId, bytes calldata _output) external {
         // Outside the lock: the game calls back into the hooks. A rejection must be kept, so
         // return rather than revert (a revert would undo it).
         if (_settleTimedOutGames(_requestId)) return;
-        _finalize(_requestId);
+        _finalize(_requestId, _output);
     }
 
-    function _finalize(uint256 _requestId) private nonReentrant {
+    function _finalize(uint256 _requestId, bytes calldata _output) private nonReentrant {
         Request storage r = _request(_requestId);
         if (r.status != RequestStatus.Claimed) revert Coordinator_RequestNotClaimed(_requestId, r.status);
         uint256 claimId = r.claimId;
@@ -214,6 +238,8 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         if (block.timestamp < c.challengeDeadline) revert Coordinator_ChallengeWindowOpen(claimId, c.challengeDeadline);
         // INVARIANT: every game opened against the claim ended in its favour.
         if (c.openGames != 0) revert Coordinator_GamesOpen(claimId, c.openGames);
+        // INVARIANT: the consumer gets the claimed output, byte for byte.
+        _checkOutputHash(claimId, c.outputHash, _output);
 
         c.status = ClaimStatus.Finalized;
         r.status = RequestStatus.Finalized;
@@ -226,17 +252,19 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         if (r.consumer == address(0)) {
             r.callbackStatus = CallbackStatus.NotRequested;
         } else {
-            _deliver(_requestId, r, c.output);
+            _deliver(_requestId, r, _output);
         }
     }
 
     /// @inheritdoc ICoordinator
-    function retryCallback(uint256 _requestId) external nonReentrant {
+    function retryCallback(uint256 _requestId, bytes calldata _output) external nonReentrant {
         Request storage r = _requests[_requestId];
         if (r.callbackStatus != CallbackStatus.Failed) {
             revert Coordinator_CallbackNotRetryable(_requestId, r.callbackStatus);
         }
-        _deliver(_requestId, r, _claims[r.claimId].output);
+        uint256 claimId = r.claimId;
+        _checkOutputHash(claimId, _claims[claimId].outputHash, _output);
+        _deliver(_requestId, r, _output);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -244,21 +272,60 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
 
     /// @inheritdoc ICoordinator
     function onChallenge(
-        uint256 _claimId
+        uint256 _claimId,
+        bytes calldata _input
     ) external onlyDisputeGame nonReentrant returns (ChallengeContext memory context_) {
         Claim storage c = _pendingClaim(_claimId);
         // INVARIANT: games open only inside the challenge window.
         if (block.timestamp >= c.challengeDeadline)
             revert Coordinator_ChallengeWindowClosed(_claimId, c.challengeDeadline);
+        uint256 requestId = c.requestId;
+        Request storage r = _requests[requestId];
+        bytes32 inputsRoot = r.inputsRoot;
+        if (inputsRoot == bytes32(0)) {
+            // The first game on the request: the root is computed once, from the bytes the
+            // request committed to (§5.1).
+            bytes32 inputHash = keccak256(_input);
+            if (inputHash != r.inputHash) revert Coordinator_InputHashMismatch(requestId, r.inputHash, inputHash);
+            uint256 nanIndex;
+            (, uint32[] memory lengths) = REGISTRY.requestSpec(r.modelId);
+            (inputsRoot, nanIndex) = _computeInputsRoot(_input, lengths);
+            if (nanIndex != LibTensorRoot.NO_NAN) {
+                _void(requestId, r, _claimId, c, nanIndex);
+                context_.voided = true;
+                return context_;
+            }
+            r.inputsRoot = inputsRoot;
+            emit InputsRootComputed(requestId, inputsRoot);
+        }
         c.openGames += 1;
         emit ClaimChallenged(_claimId, c.openGames);
-        Request storage r = _requests[c.requestId];
         context_ = ChallengeContext({
             claimer: c.operator,
             modelId: r.modelId,
-            inputsRoot: r.inputsRoot,
-            finalStateHash: c.finalStateHash
+            inputsRoot: inputsRoot,
+            finalStateHash: c.finalStateHash,
+            voided: false
         });
+    }
+
+    /// @inheritdoc ICoordinator
+    function onReveal(
+        uint256 _claimId,
+        bytes calldata _output,
+        FinalState calldata _final,
+        bytes32[][] calldata _outputProofs
+    ) external onlyDisputeGame nonReentrant returns (bytes32 finalStateHash_) {
+        Claim storage c = _pendingClaim(_claimId);
+        finalStateHash_ = c.finalStateHash;
+        // Revealed once per claim, for all its games.
+        if (finalStateHash_ != bytes32(0)) return finalStateHash_;
+        _checkOutputHash(_claimId, c.outputHash, _output);
+        Request storage r = _requests[c.requestId];
+        // A game is open on the claim, so its request's inputs root is cached.
+        finalStateHash_ = _verifyHaltedState(r.modelId, r.inputsRoot, _output, _final, _outputProofs);
+        c.finalStateHash = finalStateHash_;
+        emit ClaimRevealed(_claimId, finalStateHash_);
     }
 
     /// @inheritdoc ICoordinator
@@ -278,12 +345,13 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         r.claimId = 0;
         slashed_ = c.bond;
         emit ClaimRejected(requestId, _claimId, c.operator, slashed_);
-        if (block.timestamp <= r.deadline) {
-            r.status = RequestStatus.Open;
-            emit RequestReopened(requestId);
-        } else {
-            _refund(requestId, r);
-        }
+        // INVARIANT: a refuted claim costs the requester neither its answer nor its time: the
+        // deadline moves by the time the claim held the request (exploit 4), and the request
+        // reopens. claimedAt ≤ old deadline, so the new deadline is ≥ now: always reopened.
+        uint64 deadline = r.deadline + (uint64(block.timestamp) - c.claimedAt);
+        r.deadline = deadline;
+        r.status = RequestStatus.Open;
+        emit RequestReopened(requestId, deadline);
         STAKING.slash(c.operator, slashed_, msg.sender);
     }
 
@@ -307,10 +375,15 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     }
 
     /// @inheritdoc ICoordinator
-    function resultOf(uint256 _requestId) external view returns (bytes memory output_) {
+    function resultOf(uint256 _requestId) external view returns (bytes32 outputHash_) {
         Request storage r = _request(_requestId);
         if (r.status != RequestStatus.Finalized) revert Coordinator_RequestNotFinalized(_requestId, r.status);
-        output_ = _claims[r.claimId].output;
+        outputHash_ = _claims[r.claimId].outputHash;
+    }
+
+    /// @inheritdoc ICoordinator
+    function commitmentOf(uint256 _requestId, address _operator) external view returns (Commitment memory commitment_) {
+        commitment_ = _commitments[_requestId][_operator];
     }
 
     /// @inheritdoc ICoordinator
@@ -358,9 +431,43 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
             _r.fee,
             _r.deadline,
             _r.callbackGasLimit,
-            _r.inputsRoot,
+            _r.inputHash,
             _input
         );
+    }
+
+    /// @dev Opens the caller's commitment on `_requestId` with (outputHash, salt) and deletes it.
+    function _openCommitment(uint256 _requestId, bytes32 _outputHash, bytes32 _salt) private {
+        Commitment storage k = _commitments[_requestId][msg.sender];
+        uint64 committedAt = k.blockNumber;
+        if (committedAt == 0) revert Coordinator_NoCommitment(_requestId, msg.sender);
+        // INVARIANT: the output was sealed under the caller's address before any reveal of it
+        // could be seen: a copier's commitment made after seeing it lands in a later block.
+        if (committedAt >= block.number) revert Coordinator_RevealTooEarly(_requestId, committedAt);
+        bytes32 revealed = keccak256(abi.encode(_requestId, msg.sender, _outputHash, _salt));
+        if (revealed != k.commitment) revert Coordinator_CommitmentMismatch(_requestId, k.commitment, revealed);
+        delete _commitments[_requestId][msg.sender];
+    }
+
+    function _checkOutputHash(uint256 _claimId, bytes32 _expected, bytes calldata _output) private pure {
+        bytes32 actual = keccak256(_output);
+        if (actual != _expected) revert Coordinator_OutputHashMismatch(_claimId, _expected, actual);
+    }
+
+    /// @dev The first game on a request found a NaN: the request is refunded and the claim
+    ///      released unslashed (honest operators never claim a NaN input; §5.1).
+    function _void(
+        uint256 _requestId,
+        Request storage _r,
+        uint256 _claimId,
+        Claim storage _c,
+        uint256 _nanIndex
+    ) private {
+        _c.status = ClaimStatus.Voided;
+        _r.claimId = 0;
+        emit RequestVoided(_requestId, _claimId, _nanIndex);
+        _refund(_requestId, _r);
+        STAKING.unlock(_c.operator, _c.bond);
     }
 
     function _refund(uint256 _requestId, Request storage _r) private {
@@ -372,58 +479,52 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
     }
 
     /// @dev inputsRoot (§3.2) over one slot per input, each slot root (§3.1) read from the
-    ///      input's consecutive bytes (§5.1). Refuses a wrong length and any NaN.
+    ///      input's consecutive bytes (§5.1; their length was checked by `request`), and the
+    ///      index of the first NaN value (NO_NAN for none): memory is canonical (§2.4).
     function _computeInputsRoot(
-        bytes32 _modelId,
         bytes calldata _input,
         uint32[] memory _lengths
-    ) private pure returns (bytes32 root_) {
-        uint256 values;
-        for (uint256 i; i < _lengths.length; ++i) values += _lengths[i];
-        // INVARIANT: the bytes are exactly the model's inputs, 4 bytes per value.
-        if (_input.length != values * 4) revert Coordinator_InputLengthMismatch(_modelId, values * 4, _input.length);
+    ) private pure returns (bytes32 root_, uint256 nanIndex_) {
         bytes32[] memory roots = new bytes32[](_lengths.length);
         uint256 first; // index of the input's first value in the whole input
         for (uint256 i; i < _lengths.length; ++i) {
             (bytes32 slotRoot, uint256 nanIndex) = LibTensorRoot.slotRoot(_input, first * 4, _lengths[i]);
-            // INVARIANT: memory is canonical and inputs carry no NaN (§2.4).
-            if (nanIndex != LibTensorRoot.NO_NAN) revert Coordinator_InputNaN(first + nanIndex);
+            if (nanIndex != LibTensorRoot.NO_NAN) return (bytes32(0), first + nanIndex);
             roots[i] = slotRoot;
             first += _lengths[i];
         }
         root_ = LibTensorRoot.spaceRoot(roots);
+        nanIndex_ = LibTensorRoot.NO_NAN;
     }
 
-    /// @dev The checks of §5.2 on a claim.
-    function _verifyClaim(
+    /// @dev The checks of §5.2 on a claim's halted state; returns its hash.
+    function _verifyHaltedState(
         bytes32 _modelId,
         bytes32 _inputsRoot,
         bytes calldata _output,
-        bytes32 _finalStateHash,
         FinalState calldata _final,
         bytes32[][] calldata _outputProofs
-    ) private view {
+    ) private view returns (bytes32 finalStateHash_) {
         (bytes32 weightsRoot, ProgramHeader memory program, OutputSlot[] memory outputs) = REGISTRY.claimSpec(_modelId);
         // INVARIANT: the final state runs the model's weights on the request's inputs.
         if (_final.weightsRoot != weightsRoot) revert Coordinator_WeightsRootMismatch(weightsRoot, _final.weightsRoot);
         if (_final.inputsRoot != _inputsRoot) revert Coordinator_InputsRootMismatch(_inputsRoot, _final.inputsRoot);
-        // INVARIANT: the final state hash is the halted state of these roots (§5.2).
-        bytes32 computed = LibCommitment.haltedStateHash(
+        // INVARIANT: every output is the content of its slot in that state.
+        _checkOutputs(_output, _final, program, outputs, _outputProofs);
+        // The final state hash is the halted state of these roots (§5.2).
+        finalStateHash_ = LibCommitment.haltedStateHash(
             _final.weightsRoot,
             _final.inputsRoot,
             _final.activationsRoot,
             program.instructions
         );
-        if (computed != _finalStateHash) revert Coordinator_FinalStateHashMismatch(computed, _finalStateHash);
-        // INVARIANT: every output is the content of its slot in that state.
-        _checkOutputs(_output, _final, program, outputs, _outputProofs);
     }
 
     function _recordClaim(
         uint256 _requestId,
         Request storage _r,
         bytes calldata _output,
-        bytes32 _finalStateHash
+        bytes32 _outputHash
     ) private returns (uint256 claimId_) {
         claimId_ = ++claimCount;
         uint64 challengeDeadline = uint64(block.timestamp) + CHALLENGE_WINDOW;
@@ -434,11 +535,10 @@ contract Coordinator is ICoordinator, Ownable, PullPayments {
         c.challengeDeadline = challengeDeadline;
         c.bond = CLAIM_BOND;
         c.status = ClaimStatus.Pending;
-        c.finalStateHash = _finalStateHash;
-        c.output = _output;
+        c.outputHash = _outputHash;
         _r.claimId = uint64(claimId_);
         _r.status = RequestStatus.Claimed;
-        emit Claimed(_requestId, claimId_, msg.sender, _finalStateHash, challengeDeadline, _output);
+        emit Claimed(_requestId, claimId_, msg.sender, _outputHash, challengeDeadline, _output);
     }
 
     /// @dev Each output's slot root, from its bytes, proved into the space root its spec names.

@@ -13,12 +13,17 @@ import {PullPayments} from "./PullPayments.sol";
 import {Clock, LibClock} from "./lib/LibClock.sol";
 import {LibCommitment} from "./lib/LibCommitment.sol";
 import {LibDissection} from "./lib/LibDissection.sol";
+import {FinalState} from "./lib/Types.sol";
 
 /// @title DisputeGame
 /// @notice Every dispute game, one per (claim, challenger). A game bisects steps [0, N] of
 ///         the claim's run: S_0 is computed here from the model and the request's inputs,
-///         S_N is the claim's final state. The range [lo, hi] always has S_lo agreed and the
-///         claimer's S_hi disputed:
+///         S_N is the claim's final state, revealed by the claimer in its first game on the
+///         claim (v3: a claim carries only its output). The range [lo, hi] always has S_lo
+///         agreed and the claimer's S_hi disputed:
+///
+///         AwaitingReveal ─reveal (claimer)─▶ AwaitingDissection, or AwaitingStep if N = 1
+///         (a game on a claim revealed earlier starts past AwaitingReveal)
 ///
 ///         AwaitingDissection ─dissect (claimer)─▶ AwaitingChoice ─choose (challenger)─┐
 ///                 ▲                                                                   │
@@ -124,12 +129,15 @@ contract DisputeGame is IDisputeGame, PullPayments {
     // Moves
 
     /// @inheritdoc IDisputeGame
-    function challenge(uint256 _claimId) external nonReentrant returns (uint256 gameId_) {
+    function challenge(uint256 _claimId, bytes calldata _input) external nonReentrant returns (uint256 gameId_) {
         uint256 existing = _gameOf[_claimId][msg.sender];
         // INVARIANT: one game per challenger per claim.
         if (existing != 0) revert DisputeGame_AlreadyChallenged(_claimId, msg.sender, existing);
-        // Reverts unless the claim is pending and inside its challenge window.
-        ICoordinator.ChallengeContext memory ctx = COORDINATOR.onChallenge(_claimId);
+        // Reverts unless the claim is pending and inside its challenge window, or `_input` is
+        // needed and is not the request's.
+        ICoordinator.ChallengeContext memory ctx = COORDINATOR.onChallenge(_claimId, _input);
+        // A NaN input voided the request and released the claim: nothing to dispute, no bond.
+        if (ctx.voided) return 0;
         (bytes32 programRoot, bytes32 weightsRoot, bytes32 initialActivationsRoot, uint64 steps) = REGISTRY.gameSpec(
             ctx.modelId
         );
@@ -152,7 +160,12 @@ contract DisputeGame is IDisputeGame, PullPayments {
         g.loHash = initial;
         g.hiHash = StateHash.wrap(ctx.finalStateHash);
         g.programRoot = Root.wrap(programRoot);
-        if (steps == 1) {
+        if (ctx.finalStateHash == bytes32(0)) {
+            // The claimer has not revealed its halted state yet: its move, on its clock.
+            g.status = GameStatus.AwaitingReveal;
+            g.claimerClock = LibClock.wrap(CLOCK_SECONDS).start(now_);
+            g.challengerClock = LibClock.wrap(CLOCK_SECONDS);
+        } else if (steps == 1) {
             g.status = GameStatus.AwaitingStep;
             g.claimerClock = LibClock.wrap(CLOCK_SECONDS);
             g.challengerClock = LibClock.wrap(CLOCK_SECONDS).start(now_);
@@ -175,6 +188,35 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // token transfer, so a paused or blacklisting token cannot stop a challenge.
         if (_debit(msg.sender, CHALLENGER_BOND)) emit BondPaidFromPayouts(msg.sender, CHALLENGER_BOND);
         else TOKEN.safeTransferFrom(msg.sender, address(this), CHALLENGER_BOND);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function reveal(
+        uint256 _gameId,
+        bytes calldata _output,
+        FinalState calldata _final,
+        bytes32[][] calldata _outputProofs
+    ) external nonReentrant {
+        Game storage g = _game(_gameId);
+        // INVARIANT: it is the claimer's reveal (anyone may send it: it only proves).
+        if (g.status != GameStatus.AwaitingReveal) revert DisputeGame_WrongMove(_gameId, g.status);
+        uint64 now_ = uint64(block.timestamp);
+        Clock clock = g.claimerClock;
+        // INVARIANT: the claimer's clock has time left.
+        if (clock.expired(now_)) revert DisputeGame_ClockExpired(_gameId, g.claimer);
+        // Reverts unless the claim is pending and (on its first reveal) the state checks of
+        // §5.2 pass; S_N is then fixed for every game on the claim.
+        StateHash finalStateHash = StateHash.wrap(COORDINATOR.onReveal(g.claimId, _output, _final, _outputProofs));
+        g.hiHash = finalStateHash;
+        if (g.hi == 1) {
+            g.status = GameStatus.AwaitingStep;
+            g.claimerClock = clock.stop(now_);
+            g.challengerClock = g.challengerClock.start(now_);
+        } else {
+            // Still the claimer's move (the first dissection): its clock keeps running.
+            g.status = GameStatus.AwaitingDissection;
+        }
+        emit Revealed(_gameId, finalStateHash);
     }
 
     /// @inheritdoc IDisputeGame
@@ -382,7 +424,8 @@ contract DisputeGame is IDisputeGame, PullPayments {
         GameStatus _status,
         uint64 _now
     ) private view returns (bool claimerToMove_, uint64 left_) {
-        claimerToMove_ = _status == GameStatus.AwaitingDissection;
+        // The claimer moves while the game waits for its reveal or its dissection.
+        claimerToMove_ = _status == GameStatus.AwaitingDissection || _status == GameStatus.AwaitingReveal;
         left_ = (claimerToMove_ ? _g.claimerClock : _g.challengerClock).secondsLeft(_now);
     }
 

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const gameId = opened.gameId as string;
     for (let shown = 0; ;) {
       const moves = [...cheater.events(), ...challenger.events()].filter(
-        (e) => e.gameId === gameId && ["dissected", "chose", "stepped"].includes(e.event ?? ""),
+        (e) => e.gameId === gameId && ["revealed", "dissected", "chose", "stepped"].includes(e.event ?? ""),
       );
       moves.sort((a, b) => Date.parse(a.time as string) - Date.parse(b.time as string));
       for (; shown < moves.length; shown++) say(`  ${moves[shown].message}`);
@@ -108,7 +108,13 @@ async function main(): Promise<void> {
       outcome: over.status as string,
       gas: {
         claimer: {
+          // Protocol v3: a claim is a commitment, then the output's reveal.
+          commit: Number(claimed.commitGas),
           claim: Number(claimed.gas),
+          reveal: sumGas(
+            cheater.events().filter((e) => e.gameId === gameId),
+            ["revealed"],
+          ),
           dissections: sumGas(
             cheater.events().filter((e) => e.gameId === gameId),
             ["dissected"],
@@ -136,14 +142,16 @@ async function main(): Promise<void> {
       ["model", `${result.model}, N = ${result.steps.toLocaleString("en-US")} steps`],
       ["outcome", `${result.outcome} after ${result.rounds} rounds`],
       [
-        "gas: claimer (claim + dissections)",
-        `${result.gas.claimer.claim.toLocaleString("en-US")} + ${result.gas.claimer.dissections.toLocaleString("en-US")}`,
+        "gas: claimer (commit + claim + reveal + dissections)",
+        [result.gas.claimer.commit, result.gas.claimer.claim, result.gas.claimer.reveal, result.gas.claimer.dissections]
+          .map((g) => g.toLocaleString("en-US"))
+          .join(" + "),
       ],
       [
         "gas: challenger (open + choices + step)",
         `${result.gas.challenger.open.toLocaleString("en-US")} + ${result.gas.challenger.choices.toLocaleString("en-US")} + ${result.gas.challenger.step.toLocaleString("en-US")}`,
       ],
-      ["challenger's re-execution (run + commit)", `${result.reExecutionMs} ms`],
+      ["challenger's re-execution (run only: commitments once a game opens)", `${result.reExecutionMs} ms`],
       [
         "dispute wall time (re-execution to proof)",
         `${result.disputeSeconds} s (agents poll every ${result.pollMs} ms)`,

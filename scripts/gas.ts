@@ -4,9 +4,14 @@
 //
 // Usage: npm run gas -- [--json] [--update]
 //   --json    the last line is one JSON object {"oneStep": {"<kind>": {"max": n, "median": n}},
-//             "flow": {...}, "dispute": {"<k>": {"<N>": {"rounds", "claimerGas", "challengerGas"}}}}
+//             "flow": {request, commit, claim, finalize, finalizeWithCallback, resolveTimeout},
+//             "requests": {"hello_deepa": n, "ocr_classifier": n},
+//             "dispute": {"<k>": {"<N>": {"rounds", "claimerGas", "challengerGas"}}}}
 //             (flow and dispute measured on the toy trace with the AlphabetVerifier; per-move gas
-//             does not depend on the model, only the one-step transaction does)
+//             does not depend on the model, only the one-step transaction does; a claim is
+//             commit + claim (the reveal); a dispute's claimerGas includes the reveal of its
+//             halted state, its challengerGas the challenge, which computes the inputs root;
+//             "requests" are one request of each real model, whose gas grows with its input)
 //   --update  write that object to test/gas-snapshot.json (the snapshot test compares with it)
 //             and README.md's generated block "gas-one-step" from it
 import * as fs from "fs";
@@ -15,7 +20,7 @@ import hre from "hardhat";
 import { GasReport, GasRow, measureGas, median, summarize } from "../test/vectors/gas";
 import { STEP_CLASSES } from "../test/vectors/step-vectors";
 import { stepVectors } from "../test/vectors/step-vectors";
-import { measureDispute, measureFlow } from "../test/helpers/protocol-gas";
+import { measureDispute, measureFlow, measureModelRequests } from "../test/helpers/protocol-gas";
 import { renderOneStepGas } from "./lib/docs/gas-one-step";
 import { ONE_STEP_GAS_DOC } from "./lib/docs/places";
 import { updateBlock } from "./lib/markers";
@@ -56,9 +61,10 @@ async function main(): Promise<void> {
     updateBlock(path.join(__dirname, "..", doc.file), doc.name, doc.command, renderOneStepGas(report));
   }
   const flow = await measureFlow();
+  const requests = await measureModelRequests();
   const dispute = await measureDisputes();
   if (json) {
-    process.stdout.write(JSON.stringify({ ...report, flow, dispute }) + "\n");
+    process.stdout.write(JSON.stringify({ ...report, flow, requests, dispute }) + "\n");
     return;
   }
   const hardfork = hre.config.networks.hardhat.hardfork;
@@ -87,6 +93,11 @@ async function main(): Promise<void> {
     );
   lines.push(
     `protocol transactions (toy model): ${Object.entries(flow)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
+  lines.push(
+    `requests of real models (input bytes in calldata and the event): ${Object.entries(requests)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
   );

@@ -10,6 +10,7 @@ import { HELLO_DEEPA } from "../node/agents/demo";
 import { Challenger } from "../node/agents/challenger";
 import { ModelRun } from "../node/agents/model-run";
 import { Operator } from "../node/agents/operator";
+import { claimCommitment, randomSalt } from "../node/chain/claims";
 import { deployReferee } from "../node/chain/deploy";
 import { TxSender } from "../node/chain/sender";
 import { RequestStatus } from "../node/chain/status";
@@ -57,8 +58,11 @@ describe("agents refuse model ids they cannot reproduce from the ONNX file", fun
     // cannot tell (same weights and program), but the challenger does not take it up.
     await (await d.token.connect(rogue).approve(d.staking, hre.ethers.MaxUint256)).wait();
     await (await d.staking.connect(rogue).stake(d.options.claimBond)).wait();
-    const c = model.run(input).claim;
-    await (await d.coordinator.connect(rogue).claim(requestId, c.output, c.finalStateHash, c.final, c.proofs)).wait();
+    const output = model.run(input).output;
+    const salt = randomSalt();
+    const commitment = claimCommitment(requestId, rogue.address, output, salt);
+    await (await d.coordinator.connect(rogue).commitClaim(requestId, commitment)).wait();
+    await (await d.coordinator.connect(rogue).claim(requestId, output, salt)).wait();
     const claimId = await d.coordinator.claimCount();
     const challenger = new Challenger("watcher", d, await TxSender.of(watcher, d.interfaces), model, log);
     lines.length = 0;

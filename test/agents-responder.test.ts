@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { GameTrace, Responder } from "../node/agents/responder";
-import { GameState, Role, nextMove } from "../node/agents/solver";
+import { GameState, Role, isLive, nextMove } from "../node/agents/solver";
 import { LogFields } from "../node/agents/log";
 import { initHasher } from "../node/commit";
 import {
@@ -33,7 +33,7 @@ function responderFor(p: Protocol, who: HardhatEthersSigner, events: LogFields[]
 /** The game as the solver reads it (what Agent.readGame does, without clocks). */
 async function gameState(p: Protocol, gameId: bigint): Promise<{ state: GameState; round: number }> {
   const g = await p.game.getGame(gameId);
-  const live = g.status >= GameStatus.AwaitingDissection && g.status <= GameStatus.AwaitingStep;
+  const live = isLive(g.status);
   const points = live ? (await p.game.splitPoints(gameId)).map(Number) : [];
   let hashes: string[] = [];
   if (g.status === GameStatus.AwaitingChoice) {
@@ -52,7 +52,7 @@ describe("agents: the responder turns the solver's actions into transactions (to
     await initHasher();
   });
 
-  it("a liar's claim is dissected, chosen down to one step and refuted by the honest trace's proof", async () => {
+  it("a liar's claim is revealed, dissected, chosen down to one step and refuted by the honest trace's proof", async () => {
     const s = new ToyModel({ steps: 1000, seed: 5 }).scenario(2);
     const p = await deployProtocol({ degree: 8 });
     await registerScenario(p, s);
@@ -87,7 +87,13 @@ describe("agents: the responder turns the solver's actions into transactions (to
     // 1000 steps at degree 8: sub-ranges of 125, then 15 or 16, then 1 or 2: three or four rounds.
     expect(rounds).to.be.oneOf([3, 4]);
     expect(rounds).to.equal(Number((await p.game.getGame(gameId)).round));
-    expect(kinds).to.deep.equal([...Array.from({ length: rounds }, () => ["dissected", "chose"]).flat(), "stepped"]);
+    // The game opened awaiting the claimer's halted state: revealed first, then dissected.
+    expect(kinds).to.deep.equal([
+      "revealed",
+      ...Array.from({ length: rounds }, () => ["dissected", "chose"]).flat(),
+      "stepped",
+    ]);
+    expect(events[0].finalStateHash).to.equal(liar.claim.finalStateHash);
     const stepped = events[events.length - 1];
     expect(stepped.claimedHash).to.not.equal(stepped.postStateHash);
     for (const e of events) expect(Number(e.gas)).to.be.greaterThan(21_000);

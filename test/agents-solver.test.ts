@@ -2,7 +2,7 @@
 // at step s is a string, a liar that diverges from some step on, and a simulated game.
 import { expect } from "chai";
 import { GameStatus } from "../node/chain/status";
-import { GameState, Trace, disputedIndex, nextMove } from "../node/agents/solver";
+import { GameState, Trace, claimerToMove, disputedIndex, isLive, nextMove } from "../node/agents/solver";
 
 const honest: Trace = { stateAt: (s) => `0x${s.toString(16).padStart(8, "0")}` };
 const liarFrom = (bad: number): Trace => ({ stateAt: (s) => (s >= bad ? `0xbad${s}` : honest.stateAt(s)) });
@@ -91,6 +91,35 @@ describe("agents: pure solver nextMove(game, trace)", () => {
     for (const status of [GameStatus.ChallengerWon, GameStatus.ClaimerWon, GameStatus.Aborted, GameStatus.None])
       for (const role of ["claimer", "challenger"] as const)
         expect(nextMove(role, { ...g, status }, honest).kind).to.equal("done");
+  });
+
+  it("a game awaiting the reveal: the claimer reveals; the challenger waits, and resolves once the claimer's clock ran out", () => {
+    const g = game(GameStatus.AwaitingReveal, 0, 100, "0x" + "00".repeat(32));
+    expect(isLive(g.status)).to.equal(true);
+    expect(claimerToMove(g.status)).to.equal(true);
+    expect(nextMove("claimer", g, honest)).to.deep.equal({ kind: "reveal" });
+    expect(
+      nextMove("claimer", { ...g, moverSecondsLeft: 0 }, honest),
+      "its own clock out: still its move",
+    ).to.deep.equal({
+      kind: "reveal",
+    });
+    expect(nextMove("challenger", { ...g, moverSecondsLeft: 5 }, honest).kind).to.equal("wait");
+    expect(nextMove("challenger", { ...g, moverSecondsLeft: 0 }, honest)).to.deep.equal({ kind: "resolve" });
+    // Another game rejected the claim meanwhile: aborted, not revealed.
+    expect(nextMove("challenger", { ...g, claimSettled: true }, honest)).to.deep.equal({ kind: "resolve" });
+    expect(nextMove("claimer", { ...g, claimSettled: true }, honest).kind).to.equal("wait");
+  });
+
+  it("live statuses are exactly the four awaiting ones; the claimer moves in AwaitingReveal and AwaitingDissection", () => {
+    const live = Object.entries(GameStatus)
+      .filter(([, v]) => isLive(v))
+      .map(([k]) => k);
+    expect(live.sort()).to.deep.equal(["AwaitingChoice", "AwaitingDissection", "AwaitingReveal", "AwaitingStep"]);
+    const claimers = Object.entries(GameStatus)
+      .filter(([, v]) => claimerToMove(v))
+      .map(([k]) => k);
+    expect(claimers.sort()).to.deep.equal(["AwaitingDissection", "AwaitingReveal"]);
   });
 
   it("the waiting party resolves once the mover's clock ran out, and only then", () => {

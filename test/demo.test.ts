@@ -58,7 +58,7 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
   it("reverts come back as ChainError named after the custom error", async () => {
     const [deployer, treasury] = await hre.ethers.getSigners();
     const d = await deployReferee(deployer, treasury.address);
-    const err = await named(d.interfaces, () => d.coordinator.finalize(7n)).then(
+    const err = await named(d.interfaces, () => d.coordinator.finalize(7n, "0x")).then(
       () => null,
       (e: unknown) => e,
     );

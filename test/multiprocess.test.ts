@@ -7,10 +7,11 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, keccak256 } from "ethers";
 import { MockConsumer__factory } from "../typechain-types";
 import { connectDeployment, readDeployment } from "../node/chain/deploy";
 import { f32Bytes } from "../node/chain/encoding";
+import { GameStatus, RequestStatus } from "../node/chain/status";
 import { compileModel } from "../node/compiler/compile";
 import { initHasher } from "../node/commit";
 import { ModelRun } from "../node/agents/model-run";
@@ -22,10 +23,15 @@ import { main } from "../node/cli/main";
 import { FlakyProxy } from "./helpers/flaky-proxy";
 import { Proc, freePort, runReferee, startHardhatNode, startReferee, waitUntil } from "../scripts/lib/processes";
 
-const GAME_LIVE = [1n, 2n, 3n];
-const CHALLENGER_WON = 4n;
-const REQUEST_CLAIMED = 2n;
-const REQUEST_FINALIZED = 3n;
+const GAME_LIVE = [
+  GameStatus.AwaitingReveal,
+  GameStatus.AwaitingDissection,
+  GameStatus.AwaitingChoice,
+  GameStatus.AwaitingStep,
+] as bigint[];
+const CHALLENGER_WON = GameStatus.ChallengerWon;
+const REQUEST_CLAIMED = RequestStatus.Claimed;
+const REQUEST_FINALIZED = RequestStatus.Finalized;
 const WINDOW = 120;
 
 describe("multi-process: hardhat node + operator, challenger and requester processes over JSON-RPC", function () {
@@ -283,10 +289,10 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     expect(view.claims[0].games[0].status).to.equal("ChallengerWon");
     const model = new ModelRun(compileModel(readFileSync(HELLO_DEEPA), {}));
     const honestRun = model.run(f32Bytes(randomInputs(model.model.program.inputs, 7)));
-    expect(await d.coordinator.resultOf(requestId)).to.equal(honestRun.claim.output);
+    expect(await d.coordinator.resultOf(requestId)).to.equal(keccak256(honestRun.output));
     const counts = view.outputs.map((o: number[]) => o.length) as number[];
     expect(view.outputs, "referee status shows the verified output values").to.deep.equal(
-      decodeOutputs(honestRun.claim.output, counts),
+      decodeOutputs(honestRun.output, counts),
     );
 
     for (const p of [challenger, honest])
@@ -372,7 +378,7 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
       ),
     );
     const id = sent.requestId as string;
-    // An operator serves it in two single passes: claim, then (window over) finalize.
+    // An operator serves it in two single passes: commit and claim, then (window over) finalize.
     ok(await cli({}, "operator", HELLO_DEEPA, "--once", "--account", "6", ...chainArgs()));
     await provider.send("evm_increaseTime", [WINDOW + 1]);
     await provider.send("evm_mine", []);
@@ -384,7 +390,9 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
       lastJson(ok(await cli({}, "retry-callback", id, "--account", "3", ...chainArgs(), "--json"))).callback,
     ).to.equal("Delivered");
     expect(await consumer.lastRequestId()).to.equal(BigInt(id));
-    expect(await consumer.lastOutput()).to.equal(await d.coordinator.resultOf(BigInt(id)));
+    expect(keccak256(await consumer.lastOutput()), "the claimed output bytes").to.equal(
+      await d.coordinator.resultOf(BigInt(id)),
+    );
     const again = await cli({}, "retry-callback", id, "--account", "3", ...chainArgs());
     expect(again.stderr).to.match(/the contract refused: Coordinator_CallbackNotRetryable\(/);
 

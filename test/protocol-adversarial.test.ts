@@ -19,6 +19,7 @@ import {
   makeClaim,
   makeRequest,
   openGame,
+  openRevealedGame,
   playToStep,
   randomChooser,
   registerScenario,
@@ -99,8 +100,8 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       expect(await p.game.payoutOf(challenger)).to.equal(BOND + REWARD);
       await makeClaim(p, honestOp, requestId, s.honest);
       await time.increase(DEFAULTS.challengeWindow);
-      await p.coordinator.finalize(requestId);
-      expect(await p.coordinator.resultOf(requestId)).to.equal(s.honest.claim.output);
+      await p.coordinator.finalize(requestId, s.honest.claim.output);
+      expect(await p.coordinator.resultOf(requestId)).to.equal(ethers.keccak256(s.honest.claim.output));
       await expectBooksBalanced(p);
     }
 
@@ -129,7 +130,7 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       await expect(tx).to.emit(p.game, "GameResolved").withArgs(gameId, GameStatus.ClaimerWon);
       expect(await p.game.payoutOf(honestOp)).to.equal(BOND);
       await time.increase(DEFAULTS.challengeWindow);
-      await expect(p.coordinator.finalize(requestId)).to.emit(p.coordinator, "Finalized");
+      await expect(p.coordinator.finalize(requestId, s.honest.claim.output)).to.emit(p.coordinator, "Finalized");
       await expectBooksBalanced(p);
     });
 
@@ -152,7 +153,7 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       const liar = s.lie("output");
       const claimId = await makeClaim(p, liarOp, requestId, liar);
       const [challenger] = p.actors.challengers;
-      const gameId = await openGame(p, challenger, claimId);
+      const gameId = await openRevealedGame(p, challenger, claimId, liarOp, liar);
       // One round, then silence.
       const hashes = (await p.game.splitPoints(gameId)).slice(1, -1).map((x) => liar.stateAt(Number(x)));
       await p.game.connect(liarOp).dissect(gameId, hashes);
@@ -175,7 +176,7 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       const { p, requestId, honestOp } = await loadFixture(requested);
       const claimId = await makeClaim(p, honestOp, requestId, s.honest);
       const [challenger] = p.actors.challengers;
-      const gameId = await openGame(p, challenger, claimId);
+      const gameId = await openRevealedGame(p, challenger, claimId, honestOp, s.honest);
       const hashes = (await p.game.splitPoints(gameId)).slice(1, -1).map((x) => s.honest.stateAt(Number(x)));
       await p.game.connect(honestOp).dissect(gameId, hashes);
       await time.increase(CLOCK);
@@ -183,7 +184,7 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
         .to.be.revertedWithCustomError(p.game, "DisputeGame_ClockExpired")
         .withArgs(gameId, challenger.address);
       await expect(p.game.resolve(gameId)).to.emit(p.game, "GameResolved").withArgs(gameId, GameStatus.ClaimerWon);
-      await expect(p.coordinator.finalize(requestId)).to.emit(p.coordinator, "Finalized");
+      await expect(p.coordinator.finalize(requestId, s.honest.claim.output)).to.emit(p.coordinator, "Finalized");
     });
 
     it("several challengers on a wrong claim: the dishonest one loses, the first honest one wins, the other honest one gets its bond back", async () => {
@@ -191,9 +192,11 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
       const liar = s.lie("output");
       const claimId = await makeClaim(p, liarOp, requestId, liar);
       const [honest1, dishonest, honest2] = p.actors.challengers;
-      const gHonest1 = await openGame(p, honest1, claimId);
+      // The first game has the claim revealed; the later ones start at the dissection.
+      const gHonest1 = await openRevealedGame(p, honest1, claimId, liarOp, liar);
       const gDishonest = await openGame(p, dishonest, claimId);
       const gHonest2 = await openGame(p, honest2, claimId);
+      expect((await p.game.getGame(gHonest2)).status).to.equal(GameStatus.AwaitingDissection);
       // The dishonest challenger disputes the first sub-range every round: honest there.
       await expect(playOut(p, gDishonest, liarOp, liar, dishonest, firstChooser))
         .to.emit(p.game, "GameResolved")
@@ -227,12 +230,12 @@ export function adversarialBehaviour(v: AdversarialVariant): void {
         .withArgs(g2, GameStatus.ClaimerWon);
       await playToStep(p, g3, honestOp, s.honest, c3, randomChooser(6));
       await time.increase(DEFAULTS.challengeWindow);
-      await expect(p.coordinator.finalize(requestId))
+      await expect(p.coordinator.finalize(requestId, s.honest.claim.output))
         .to.be.revertedWithCustomError(p.coordinator, "Coordinator_GamesOpen")
         .withArgs(claimId, 1);
       await time.increase(CLOCK);
       await p.game.resolve(g3);
-      await expect(p.coordinator.finalize(requestId)).to.emit(p.coordinator, "Finalized");
+      await expect(p.coordinator.finalize(requestId, s.honest.claim.output)).to.emit(p.coordinator, "Finalized");
       expect(await p.game.payoutOf(honestOp)).to.equal(3n * BOND);
       await expectBooksBalanced(p);
     });

@@ -1,7 +1,8 @@
 // Value conservation under random play: several actors take random actions (stake, unbond,
-// withdraw, request, claim honestly or not, challenge, play moves well or badly, let clocks
-// run, resolve, settle timed-out games, finalize, refund, retry callbacks, withdraw payouts)
-// and after every action the tokens each contract holds equal what its books say it owes,
+// withdraw, request (some with a NaN in the input), commit and reveal claims honestly or not,
+// challenge (voiding a NaN request), reveal and play moves well or badly, let clocks run,
+// resolve, settle timed-out games, finalize, refund, retry callbacks, withdraw payouts) and
+// after every action the tokens each contract holds equal what its books say it owes,
 // recomputed from the public state of every stake, request, claim, game and payout account;
 // and no token is created or lost (Σ balances = minted supply). At the end everything is
 // drained: every game resolved, every request settled, every payout and stake withdrawn, the
@@ -17,15 +18,16 @@ import {
   GameStatus,
   RequestStatus,
   claimArgs,
+  commitClaim,
   deployProtocol,
   honestChoice,
   registerScenario,
 } from "./helpers/protocol-fixture";
 import { rng } from "./helpers/random";
-import { ToyModel, ToyScenario, TraceProvider } from "./helpers/toy-trace";
+import { ToyModel, ToyScenario, TraceProvider, f32Bytes } from "./helpers/toy-trace";
 
 const SEEDS = [1, 2, 3, 4];
-const ACTIONS = 150;
+const ACTIONS = 200;
 
 describe("value conservation under random play", function () {
   this.timeout(900_000);
@@ -47,6 +49,14 @@ describe("value conservation under random play", function () {
       const accounts: HardhatEthersSigner[] = [requester, ...operators, ...challengers, stranger, treasury];
       const lies = (["output", "intermediate", "dissection", "finalState"] as const).map((k) => s.lie(k));
       const traceOf = new Map<bigint, TraceProvider>(); // claimId → the claimer's trace
+      const inputOf = new Map<bigint, string>(); // requestId → its input bytes
+      // The request input with a NaN (voided at its first game): memory is canonical (§2.4).
+      const nanInput = f32Bytes([
+        Float32Array.from([...s.inputs[0], ...s.inputs[1]].map((x, i) => (i === 5 ? NaN : x))),
+      ]);
+      /** The output bytes of a request's claim (what finalize and retryCallback must pass). */
+      const outputOf = async (requestId: bigint): Promise<string> =>
+        traceOf.get((await p.coordinator.getRequest(requestId)).claimId)?.claim.output ?? "0x";
       const supply = await p.token.totalSupply();
       const counts = new Map<string, number>();
 
@@ -86,17 +96,19 @@ describe("value conservation under random play", function () {
             const gas = withCallback ? 100_000 : 0;
             const fee = (await p.coordinator.quoteFee(s.modelId, gas)) + BigInt(Math.floor(r() * 500));
             const deadline = (await time.latest()) + 50 + Math.floor(r() * 1500);
-            return p.coordinator
+            const input = r() < 0.1 ? nanInput : s.input;
+            await p.coordinator
               .connect(requester)
               .request(
                 s.modelId,
-                s.input,
+                input,
                 fee,
                 withCallback ? await consumer.getAddress() : ethers.ZeroAddress,
                 gas,
                 deadline,
                 { gasLimit: 2_000_000 },
               );
+            inputOf.set(await p.coordinator.requestCount(), input);
           },
         ],
         [
@@ -105,14 +117,25 @@ describe("value conservation under random play", function () {
           async () => {
             const id = await requestWhere(RequestStatus.Open);
             const trace = r() < 0.5 ? s.honest : pick(lies);
-            await p.coordinator.connect(pick(operators)).claim(...claimArgs(id, trace.claim));
+            const op = pick(operators);
+            await commitClaim(p, op, id, trace.claim.output);
+            await p.coordinator.connect(op).claim(...claimArgs(id, trace.claim));
             traceOf.set(await p.coordinator.claimCount(), trace);
           },
         ],
         [
           "challenge",
-          4,
-          async () => p.game.connect(pick([...challengers, operators[0]])).challenge(await pendingClaim()),
+          6,
+          async () => {
+            const claimId = await pendingClaim();
+            const requestId = await p.coordinator
+              .getClaim(claimId)
+              .then((c) => c.requestId)
+              .catch(() => 0n);
+            // The request's bytes (from its event, for a challenger); other bytes 10% of the time.
+            const input = r() < 0.1 ? s.input.slice(0, -2) + "ff" : (inputOf.get(requestId) ?? "0x");
+            return p.game.connect(pick([...challengers, operators[0]])).challenge(claimId, input);
+          },
         ],
         ["move", 12, async () => move(pick(await openGames()))],
         ["resolve", 2, async () => p.game.resolve(pick(await openGames()))],
@@ -120,7 +143,10 @@ describe("value conservation under random play", function () {
         [
           "finalize",
           3,
-          async () => p.coordinator.finalize(await requestWhere(RequestStatus.Claimed), { gasLimit: 2_000_000 }),
+          async () => {
+            const id = await requestWhere(RequestStatus.Claimed);
+            return p.coordinator.finalize(id, await outputOf(id), { gasLimit: 2_000_000 });
+          },
         ],
         ["refund", 1, async () => p.coordinator.refund(await requestWhere(RequestStatus.Open))],
         [
@@ -128,7 +154,8 @@ describe("value conservation under random play", function () {
           1,
           async () => {
             await consumer.setMode(Math.floor(r() * 4));
-            return p.coordinator.retryCallback(await requestWhere(RequestStatus.Finalized), { gasLimit: 2_000_000 });
+            const id = await requestWhere(RequestStatus.Finalized);
+            return p.coordinator.retryCallback(id, await outputOf(id), { gasLimit: 2_000_000 });
           },
         ],
         ["withdrawFees", 2, async () => p.coordinator.connect(await owed((a) => p.coordinator.payoutOf(a))).withdraw()],
@@ -157,6 +184,10 @@ describe("value conservation under random play", function () {
         const claimer = accounts.find((a) => a.address === g.claimer)!;
         const challenger = accounts.find((a) => a.address === g.challenger)!;
         const trace = traceOf.get(g.claimId)!;
+        if (g.status === GameStatus.AwaitingReveal) {
+          // The claim's own halted state (refused if the claim's output is not the trace's).
+          return p.game.connect(claimer).reveal(gameId, trace.claim.output, trace.claim.final, trace.claim.proofs);
+        }
         if (g.status === GameStatus.AwaitingDissection) {
           const points = await p.game.splitPoints(gameId);
           return p.game.connect(claimer).dissect(
@@ -250,15 +281,44 @@ describe("value conservation under random play", function () {
         counts.set(key, (counts.get(key) ?? 0) + 1);
         await check(`action ${i}: ${key}`);
       }
+      // A NaN request, claimed and challenged: voided (fee refunded, claim released, no game).
+      {
+        const fee = await p.coordinator.quoteFee(s.modelId, 0);
+        await p.coordinator
+          .connect(requester)
+          .request(s.modelId, nanInput, fee, ethers.ZeroAddress, 0, (await time.latest()) + 5000);
+        const id = await p.coordinator.requestCount();
+        const op = operators[2];
+        if ((await p.staking.freeStakeOf(op)) < DEFAULTS.claimBond)
+          await p.staking.connect(op).stake(DEFAULTS.claimBond);
+        await commitClaim(p, op, id, s.honest.claim.output);
+        await p.coordinator.connect(op).claim(...claimArgs(id, s.honest.claim));
+        const claimId = await p.coordinator.claimCount();
+        traceOf.set(claimId, s.honest);
+        await expect(p.game.connect(challengers[0]).challenge(claimId, nanInput)).to.emit(
+          p.coordinator,
+          "RequestVoided",
+        );
+        expect((await p.coordinator.getRequest(id)).status).to.equal(RequestStatus.Refunded);
+        expect(await p.coordinator.claimStatus(claimId)).to.equal(ClaimStatus.Voided);
+        await check("a voided NaN request");
+      }
       // Drain: let every clock, window and deadline pass, end every game, settle every
       // request, withdraw every payout and every stake: the contracts end with nothing.
       await time.increase(10_000);
       for (let g = 1n; g <= (await p.game.gameCount()); g++) {
         if ((await p.game.getGame(g)).status < GameStatus.ChallengerWon) await p.game.resolve(g);
       }
+      // A claim rejected just now pushed its request's deadline back by the time it held it.
+      let lastDeadline = 0n;
+      for (let id = 1n; id <= (await p.coordinator.requestCount()); id++) {
+        const q = await p.coordinator.getRequest(id);
+        if (q.status === RequestStatus.Open && q.deadline > lastDeadline) lastDeadline = q.deadline;
+      }
+      if (lastDeadline >= BigInt(await time.latest())) await time.increaseTo(lastDeadline + 1n);
       for (let id = 1n; id <= (await p.coordinator.requestCount()); id++) {
         const st = (await p.coordinator.getRequest(id)).status;
-        if (st === RequestStatus.Claimed) await p.coordinator.finalize(id, { gasLimit: 2_000_000 });
+        if (st === RequestStatus.Claimed) await p.coordinator.finalize(id, await outputOf(id), { gasLimit: 2_000_000 });
         if (st === RequestStatus.Open) await p.coordinator.refund(id);
       }
       for (const a of accounts) {

@@ -208,8 +208,12 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       await makeClaim(p, op, 1n, s.honest);
       await makeClaim(p, op, 2n, s.honest);
       await time.increase(DEFAULTS.challengeWindow);
-      await expect(p.coordinator.finalize(1n)).to.emit(open, "ScoreReceived").withArgs(1n, 1n, f32Bits(score), true);
-      await expect(p.coordinator.finalize(2n)).to.emit(shut, "ScoreReceived").withArgs(1n, 2n, f32Bits(score), false);
+      await expect(p.coordinator.finalize(1n, s.honest.claim.output))
+        .to.emit(open, "ScoreReceived")
+        .withArgs(1n, 1n, f32Bits(score), true);
+      await expect(p.coordinator.finalize(2n, s.honest.claim.output))
+        .to.emit(shut, "ScoreReceived")
+        .withArgs(1n, 2n, f32Bits(score), false);
       await expect(open.connect(beneficiary).withdraw(1n)).to.changeTokenBalances(
         p.token,
         [beneficiary, open],
@@ -238,7 +242,9 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       expect((await shut.getVault(1n)).unlocked).to.equal(false);
       await makeClaim(p, honestOp, 2n, s.honest);
       await time.increase(DEFAULTS.challengeWindow);
-      await expect(p.coordinator.finalize(2n)).to.emit(shut, "ScoreReceived").withArgs(1n, 2n, f32Bits(score), false);
+      await expect(p.coordinator.finalize(2n, s.honest.claim.output))
+        .to.emit(shut, "ScoreReceived")
+        .withArgs(1n, 2n, f32Bits(score), false);
       await expect(shut.connect(beneficiary).withdraw(1n)).to.be.revertedWithCustomError(shut, "WakeWordVault_Locked");
     });
 

@@ -1,5 +1,6 @@
-// DisputeGame mechanics on the toy trace: every move and transition, every revert, clocks,
-// resolution, payouts, and what the coordinator does with the outcome.
+// DisputeGame mechanics on the toy trace: every move and transition (the claimer's reveal of
+// its halted state first), every revert, clocks, resolution, payouts, and what the
+// coordinator does with the outcome.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -17,7 +18,10 @@ import {
   makeRequest,
   now,
   openGame,
+  openRevealedGame,
   playToStep,
+  revealArgs,
+  revealGame,
   randomChooser,
   registerScenario,
   stakeAll,
@@ -61,10 +65,18 @@ describe("DisputeGame", function () {
     return { ...f, badRequest, goodRequest, bad, good };
   }
 
-  async function challenged() {
+  /** A game against the lying claim, awaiting the claimer's reveal. */
+  async function awaitingReveal() {
     const f = await claimed();
     const gameId = await openGame(f.p, f.challenger, f.bad);
     return { ...f, gameId };
+  }
+
+  /** That game once the claimer revealed: awaiting its first dissection. */
+  async function challenged() {
+    const f = await awaitingReveal();
+    await revealGame(f.p, f.gameId, f.claimer, liar);
+    return f;
   }
 
   async function dissected() {
@@ -84,7 +96,7 @@ describe("DisputeGame", function () {
   async function honestClaimAtStep() {
     const f = await claimed();
     const gameId = await openGame(f.p, f.challenger, f.good);
-    await playToStep(f.p, gameId, f.claimer, s.honest, f.challenger, randomChooser(3));
+    await playToStep(f.p, gameId, f.claimer, s.honest, f.challenger, randomChooser(3)); // reveals first
     return { ...f, gameId };
   }
 
@@ -146,54 +158,75 @@ describe("DisputeGame", function () {
   });
 
   describe("challenge", () => {
-    it("opens a game over [0, N]: S_0 computed on-chain, S_N the claim's, the claimer's clock running", async () => {
+    it("opens a game over [0, N]: S_0 computed on-chain, awaiting S_N on the claimer's running clock", async () => {
       const { p, claimer, challenger, bad } = await loadFixture(claimed);
       const t = (await now()) + 1;
       await time.setNextBlockTimestamp(t);
-      const tx = p.game.connect(challenger).challenge(bad);
+      const tx = p.game.connect(challenger).challenge(bad, s.input);
       await expect(tx)
         .to.emit(p.game, "GameCreated")
-        .withArgs(1n, bad, challenger.address, claimer.address, N, s.honest.stateAt(0), liar.claim.finalStateHash);
+        .withArgs(1n, bad, challenger.address, claimer.address, N, s.honest.stateAt(0), ethers.ZeroHash);
       await expect(tx).to.emit(p.coordinator, "ClaimChallenged").withArgs(bad, 1);
       await expect(tx).to.changeTokenBalances(p.token, [challenger, p.game], [-BOND, BOND]);
-      const g = await p.game.getGame(1n);
-      expect(g.status).to.equal(GameStatus.AwaitingDissection);
+      let g = await p.game.getGame(1n);
+      expect(g.status).to.equal(GameStatus.AwaitingReveal);
       expect([g.lo, g.hi, g.round]).to.deep.equal([0n, BigInt(N), 0n]);
       expect(g.loHash).to.equal(s.honest.stateAt(0));
-      expect(g.hiHash).to.equal(liar.claim.finalStateHash);
+      expect(g.hiHash).to.equal(ethers.ZeroHash);
       expect(g.bond).to.equal(BOND);
       expect(await p.game.gameOf(bad, challenger)).to.equal(1n);
       expect(await p.game.totalBonds()).to.equal(BOND);
       await time.increase(100);
       expect(await p.game.secondsLeft(1n)).to.deep.equal([BigInt(CLOCK - 100), BigInt(CLOCK)]);
       expect((await p.coordinator.getClaim(bad)).openGames).to.equal(1n);
+      // The reveal makes S_N the claim's and leaves the claimer's clock running (it dissects next).
+      await time.setNextBlockTimestamp(t + 150);
+      await expect(p.game.connect(claimer).reveal(1n, ...revealArgs(liar.claim)))
+        .to.emit(p.game, "Revealed")
+        .withArgs(1n, liar.claim.finalStateHash);
+      g = await p.game.getGame(1n);
+      expect(g.status).to.equal(GameStatus.AwaitingDissection);
+      expect(g.hiHash).to.equal(liar.claim.finalStateHash);
+      await time.increase(50);
+      expect(await p.game.secondsLeft(1n)).to.deep.equal([BigInt(CLOCK - 200), BigInt(CLOCK)]);
     });
 
-    it("a one-step program starts at the step, on the challenger's clock", async () => {
+    it("a one-step program goes from the reveal to the step, on the challenger's clock", async () => {
       const { p, challenger } = await loadFixture(base);
       const one = new ToyModel({ steps: 1, seed: 9 }).scenario(1);
       await registerScenario(p, one);
       const req = await makeRequest(p, one);
-      const claimId = await makeClaim(p, p.actors.operators[1], req, one.lie("output"));
+      const claimer = p.actors.operators[1];
+      const claimId = await makeClaim(p, claimer, req, one.lie("output"));
       const gameId = await openGame(p, challenger, claimId);
+      expect((await p.game.getGame(gameId)).status).to.equal(GameStatus.AwaitingReveal);
+      await time.increase(4);
+      await revealGame(p, gameId, claimer, one.lie("output")); // 5 s after the challenge
       const g = await p.game.getGame(gameId);
       expect(g.status).to.equal(GameStatus.AwaitingStep);
       await time.increase(10);
-      expect(await p.game.secondsLeft(gameId)).to.deep.equal([BigInt(CLOCK), BigInt(CLOCK - 10)]);
+      expect(await p.game.secondsLeft(gameId)).to.deep.equal([BigInt(CLOCK - 5), BigInt(CLOCK - 10)]);
       await expect(p.game.connect(challenger).step(gameId, one.prover.proofAt(0)))
         .to.emit(p.game, "GameResolved")
         .withArgs(gameId, GameStatus.ChallengerWon);
     });
 
-    it("many challengers may open games against one claim", async () => {
-      const { p, bad, second, gameId } = await loadFixture(challenged);
-      await expect(p.game.connect(second).challenge(bad)).to.emit(p.coordinator, "ClaimChallenged").withArgs(bad, 2);
+    it("many challengers may open games against one claim; on a revealed claim a game starts at dissection", async () => {
+      const { p, bad, claimer, second, gameId } = await loadFixture(challenged);
+      await expect(p.game.connect(second).challenge(bad, "0x"))
+        .to.emit(p.coordinator, "ClaimChallenged")
+        .withArgs(bad, 2)
+        .and.to.emit(p.game, "GameCreated")
+        .withArgs(gameId + 1n, bad, second.address, claimer.address, N, s.honest.stateAt(0), liar.claim.finalStateHash);
       expect(await p.game.gameOf(bad, second)).to.equal(gameId + 1n);
+      const g = await p.game.getGame(gameId + 1n);
+      expect(g.status).to.equal(GameStatus.AwaitingDissection);
+      expect(g.hiHash).to.equal(liar.claim.finalStateHash);
     });
 
     it("reverts for a second game of the same challenger against the claim", async () => {
       const { p, bad, challenger, gameId } = await loadFixture(challenged);
-      await expect(p.game.connect(challenger).challenge(bad))
+      await expect(p.game.connect(challenger).challenge(bad, s.input))
         .to.be.revertedWithCustomError(p.game, "DisputeGame_AlreadyChallenged")
         .withArgs(bad, challenger.address, gameId);
     });
@@ -202,9 +235,80 @@ describe("DisputeGame", function () {
       const { p, bad } = await loadFixture(claimed);
       const who = p.actors.stranger;
       await p.token.connect(who).approve(p.game, 0);
-      await expect(p.game.connect(who).challenge(bad))
+      await expect(p.game.connect(who).challenge(bad, s.input))
         .to.be.revertedWithCustomError(p.token, "ERC20InsufficientAllowance")
         .withArgs(await p.game.getAddress(), 0, BOND);
+    });
+  });
+
+  describe("reveal", () => {
+    it("anyone may send the claimer's reveal: it only proves", async () => {
+      const { p, gameId } = await loadFixture(awaitingReveal);
+      await expect(p.game.connect(p.actors.stranger).reveal(gameId, ...revealArgs(liar.claim)))
+        .to.emit(p.game, "Revealed")
+        .withArgs(gameId, liar.claim.finalStateHash);
+      expect((await p.game.getGame(gameId)).status).to.equal(GameStatus.AwaitingDissection);
+    });
+
+    it("a game still awaiting the reveal of a claim revealed in another game takes the stored state", async () => {
+      const { p, bad, claimer, second, gameId } = await loadFixture(awaitingReveal);
+      const other = await openGame(p, second, bad); // also AwaitingReveal
+      expect((await p.game.getGame(other)).status).to.equal(GameStatus.AwaitingReveal);
+      await revealGame(p, gameId, claimer, liar);
+      // The stored hash is used; the arguments are ignored.
+      await expect(p.game.connect(claimer).reveal(other, "0x", revealArgs(liar.claim)[1], []))
+        .to.emit(p.game, "Revealed")
+        .withArgs(other, liar.claim.finalStateHash)
+        .and.not.to.emit(p.coordinator, "ClaimRevealed");
+      expect((await p.game.getGame(other)).hiHash).to.equal(liar.claim.finalStateHash);
+    });
+
+    it("the claimer silent while the game awaits its reveal loses on time", async () => {
+      const { p, gameId, bad, badRequest, claimer, challenger } = await loadFixture(awaitingReveal);
+      await time.increase(CLOCK - 2);
+      await expect(p.game.resolve(gameId))
+        .to.be.revertedWithCustomError(p.game, "DisputeGame_ClockRunning")
+        .withArgs(gameId, claimer.address, 1);
+      await time.increase(1);
+      await expect(p.game.connect(p.actors.stranger).resolve(gameId))
+        .to.emit(p.game, "GameResolved")
+        .withArgs(gameId, GameStatus.ChallengerWon)
+        .and.to.emit(p.coordinator, "ClaimRejected")
+        .withArgs(badRequest, bad, claimer.address, CLAIM_BOND);
+      expect(await p.game.payoutOf(challenger)).to.equal(BOND + REWARD);
+      await expectBooksBalanced(p);
+    });
+
+    describe("reverts", () => {
+      it("when the game does not await it", async () => {
+        const { p, claimer, gameId } = await loadFixture(challenged);
+        await expect(p.game.connect(claimer).reveal(gameId, ...revealArgs(liar.claim)))
+          .to.be.revertedWithCustomError(p.game, "DisputeGame_WrongMove")
+          .withArgs(gameId, GameStatus.AwaitingDissection);
+      });
+
+      it("once the claimer's clock ran out", async () => {
+        const { p, claimer, gameId } = await loadFixture(awaitingReveal);
+        await time.increase(CLOCK);
+        await expect(p.game.connect(claimer).reveal(gameId, ...revealArgs(liar.claim)))
+          .to.be.revertedWithCustomError(p.game, "DisputeGame_ClockExpired")
+          .withArgs(gameId, claimer.address);
+      });
+
+      it("for another claim's state (the coordinator's checks, §5.2)", async () => {
+        const { p, claimer, gameId, bad } = await loadFixture(awaitingReveal);
+        const c = s.honest.claim; // right roots, but not the claimed output
+        await expect(p.game.connect(claimer).reveal(gameId, ...revealArgs(c)))
+          .to.be.revertedWithCustomError(p.coordinator, "Coordinator_OutputHashMismatch")
+          .withArgs(bad, ethers.keccak256(liar.claim.output), ethers.keccak256(c.output));
+      });
+
+      it("a dissection before the reveal", async () => {
+        const { p, claimer, gameId } = await loadFixture(awaitingReveal);
+        await expect(p.game.connect(claimer).dissect(gameId, await dissectionOf(p, gameId, liar)))
+          .to.be.revertedWithCustomError(p.game, "DisputeGame_WrongMove")
+          .withArgs(gameId, GameStatus.AwaitingReveal);
+      });
     });
   });
 
@@ -215,7 +319,7 @@ describe("DisputeGame", function () {
       expect(points.length).to.equal(K + 1);
       expect(points.map(Number)).to.deep.equal([0, 125, 250, 375, 500, 625, 750, 875, 1000]);
       const hashes = await dissectionOf(p, gameId, liar);
-      await time.increase(99);
+      await time.increase(98); // the reveal took 1 s of the claimer's clock
       await expect(p.game.connect(claimer).dissect(gameId, hashes))
         .to.emit(p.game, "Dissected")
         .withArgs(gameId, 0, 0, N, hashes);
@@ -231,7 +335,7 @@ describe("DisputeGame", function () {
       const short = new ToyModel({ steps: 5, seed: 4 }).scenario(1);
       await registerScenario(p, short);
       const claimId = await makeClaim(p, claimer, await makeRequest(p, short), short.lie("output"));
-      const gameId = await openGame(p, challenger, claimId);
+      const gameId = await openRevealedGame(p, challenger, claimId, claimer, short.lie("output"));
       const hashes = await dissectionOf(p, gameId, short.lie("output"));
       expect(hashes.length).to.equal(4);
       await expect(p.game.connect(claimer).dissect(gameId, hashes.slice(1)))
@@ -367,13 +471,15 @@ describe("DisputeGame", function () {
       it("the challenger wins: claim rejected, bond slashed, request reopened", async () => {
         const { p, claimer, challenger, gameId, bad, badRequest } = await loadFixture(atStep);
         const g = await p.game.getGame(gameId);
+        const claimedAt = (await p.coordinator.getClaim(bad)).claimedAt;
+        const deadline = (await p.coordinator.getRequest(badRequest)).deadline;
         const tx = p.game.connect(challenger).step(gameId, s.prover.proofAt(Number(g.lo)));
         await expect(tx)
           .to.emit(p.game, "StepProven")
           .withArgs(gameId, g.lo, s.honest.stateAt(N), liar.claim.finalStateHash);
         await expect(tx).to.emit(p.game, "GameResolved").withArgs(gameId, GameStatus.ChallengerWon);
         await expect(tx).to.emit(p.coordinator, "ClaimRejected").withArgs(badRequest, bad, claimer.address, CLAIM_BOND);
-        await expect(tx).to.emit(p.coordinator, "RequestReopened").withArgs(badRequest);
+        await expect(tx).to.emit(p.coordinator, "RequestReopened").withArgs(badRequest, anyValue);
         await expect(tx)
           .to.emit(p.staking, "StakeSlashed")
           .withArgs(claimer.address, CLAIM_BOND, await p.game.getAddress());
@@ -389,6 +495,9 @@ describe("DisputeGame", function () {
         expect((await p.coordinator.getClaim(bad)).status).to.equal(ClaimStatus.Rejected);
         const r = await p.coordinator.getRequest(badRequest);
         expect([r.status, r.claimId]).to.deep.equal([RequestStatus.Open, 0n]);
+        // The deadline moved by the time the rejected claim held the request (exploit 4).
+        const stepAt = BigInt((await ethers.provider.getBlock((await (await tx).wait())!.blockNumber))!.timestamp);
+        expect(r.deadline).to.equal(deadline + (stepAt - claimedAt));
         expect(await p.staking.lockedOf(claimer)).to.equal(CLAIM_BOND); // the honest claim's
         expect(await p.staking.bondedOf(claimer)).to.equal(CLAIM_BOND * 2n);
         await expectBooksBalanced(p);
@@ -399,22 +508,35 @@ describe("DisputeGame", function () {
         const op = p.actors.operators[1];
         await makeClaim(p, op, badRequest, s.honest);
         await time.increase(DEFAULTS.challengeWindow);
-        await expect(p.coordinator.finalize(badRequest)).to.emit(p.coordinator, "Finalized");
-        expect(await p.coordinator.resultOf(badRequest)).to.equal(s.honest.claim.output);
+        await expect(p.coordinator.finalize(badRequest, s.honest.claim.output)).to.emit(p.coordinator, "Finalized");
+        expect(await p.coordinator.resultOf(badRequest)).to.equal(ethers.keccak256(s.honest.claim.output));
       });
 
-      it("a claim rejected after the request's deadline refunds the request", async () => {
+      it("a claim rejected after the request's deadline reopens it until deadline + the time the claim held it", async () => {
         const { p, challenger, gameId, bad, badRequest } = await loadFixture(atStep);
         const r = await p.coordinator.getRequest(badRequest);
+        const claimedAt = (await p.coordinator.getClaim(bad)).claimedAt;
         await time.increaseTo(r.deadline + 1n);
         const g = await p.game.getGame(gameId);
         // The challenger's clock outlives the request's deadline here.
         expect((await p.game.secondsLeft(gameId))[1] > 0n).to.equal(true);
+        const t = r.deadline + 2n;
+        await time.setNextBlockTimestamp(t);
         const tx = p.game.connect(challenger).step(gameId, s.prover.proofAt(Number(g.lo)));
-        await expect(tx).to.emit(p.coordinator, "Refunded").withArgs(badRequest, p.actors.requester.address, r.fee);
-        await expect(tx).to.not.emit(p.coordinator, "RequestReopened");
-        expect((await p.coordinator.getRequest(badRequest)).status).to.equal(RequestStatus.Refunded);
+        const deadline = r.deadline + (t - claimedAt);
+        await expect(tx).to.emit(p.coordinator, "RequestReopened").withArgs(badRequest, deadline);
+        await expect(tx).to.not.emit(p.coordinator, "Refunded");
+        const after = await p.coordinator.getRequest(badRequest);
+        expect([after.status, after.deadline]).to.deep.equal([RequestStatus.Open, deadline]);
         expect((await p.coordinator.getClaim(bad)).status).to.equal(ClaimStatus.Rejected);
+        // Refundable only after the new deadline.
+        await expect(p.coordinator.refund(badRequest))
+          .to.be.revertedWithCustomError(p.coordinator, "Coordinator_DeadlineNotPassed")
+          .withArgs(badRequest, deadline);
+        await time.increaseTo(deadline + 1n);
+        await expect(p.coordinator.refund(badRequest))
+          .to.emit(p.coordinator, "Refunded")
+          .withArgs(badRequest, p.actors.requester.address, r.fee);
       });
     });
 
@@ -427,7 +549,7 @@ describe("DisputeGame", function () {
         await expect(tx).to.emit(p.coordinator, "ClaimDefended").withArgs(good, 0);
         await expect(tx).to.emit(p.game, "PayoutCredited").withArgs(claimer.address, BOND);
         await time.increase(DEFAULTS.challengeWindow);
-        await expect(p.coordinator.finalize(goodRequest)).to.emit(p.coordinator, "Finalized");
+        await expect(p.coordinator.finalize(goodRequest, s.honest.claim.output)).to.emit(p.coordinator, "Finalized");
         await expect(p.game.connect(claimer).withdraw()).to.changeTokenBalances(
           p.token,
           [claimer, p.game],
@@ -518,9 +640,10 @@ describe("DisputeGame", function () {
       it("while the mover has time", async () => {
         const { p, gameId, claimer, challenger } = await loadFixture(challenged);
         await time.increase(10);
+        // 1 s for the reveal, 10 s waited, 1 s to the resolve's block.
         await expect(p.game.resolve(gameId))
           .to.be.revertedWithCustomError(p.game, "DisputeGame_ClockRunning")
-          .withArgs(gameId, claimer.address, CLOCK - 11);
+          .withArgs(gameId, claimer.address, CLOCK - 12);
         const f = await loadFixture(dissected);
         await expect(f.p.game.resolve(f.gameId))
           .to.be.revertedWithCustomError(f.p.game, "DisputeGame_ClockRunning")

@@ -1,4 +1,4 @@
-// Per-move gas of the protocol, measured: request / claim / finalize, and whole disputes for
+// Per-move gas of the protocol, measured: request / claim (commit + reveal) / finalize, and whole disputes for
 // k = 2, 8, 16, 40 at N = 10^6 and 10^8 (toy trace: the dissection costs do not depend on
 // the trace), plus the one-step proof of the real verifier on hello_deepa. Prints a table
 // and one JSON line; checks that the honest challenger wins every dispute, the round counts,
@@ -33,6 +33,7 @@ function expectWonByChallenger(d: DisputeGas, k: number): void {
   expect(d.choose).to.have.length(d.rounds);
   const moves: [string, number][] = [
     ["challenge", d.challenge],
+    ["reveal", d.reveal],
     ["step", d.step],
     ...d.dissect.map((g, i): [string, number] => [`dissect ${i}`, g]),
     ...d.choose.map((g, i): [string, number] => [`choose ${i}`, g]),
@@ -58,9 +59,9 @@ describe("protocol gas", function () {
     await initHasher();
   });
 
-  it("request, claim, finalize (toy model)", async () => {
+  it("request, claim (commit + reveal), finalize (toy model)", async () => {
     flow = await measureFlow();
-    expect(flow.claim).to.be.lessThan(400_000);
+    expect(flow.commit + flow.claim).to.be.lessThan(400_000);
     for (const [what, gas] of Object.entries(flow))
       expect(gas, what).to.be.greaterThan(21_000).and.lessThan(30_000_000);
   });
@@ -113,18 +114,18 @@ describe("protocol gas", function () {
     if (!flow) return;
     const lines = [
       "",
-      `      request ${flow.request}, claim ${flow.claim}, finalize ${flow.finalize} (with callback ${flow.finalizeWithCallback}), resolve on timeout ${flow.resolveTimeout}`,
-      "      k    N      rounds  challenge  dissect (first / later)  choose (first / later)  step    claimer total  challenger total",
+      `      request ${flow.request}, claim: commit ${flow.commit} + reveal ${flow.claim}, finalize ${flow.finalize} (with callback ${flow.finalizeWithCallback}), resolve on timeout ${flow.resolveTimeout}`,
+      "      k    N      rounds  challenge  reveal   dissect (first / later)  choose (first / later)  step    claimer total  challenger total",
     ];
     for (const d of disputes) {
       lines.push(
-        `      ${String(d.k).padEnd(4)} 1e${Math.log10(d.N)}    ${String(d.rounds).padEnd(7)} ${String(d.challenge).padEnd(10)} ${`${d.dissect[0]} / ${d.dissect.at(-1)}`.padEnd(24)} ${`${d.choose[0]} / ${d.choose.at(-1)}`.padEnd(23)} ${String(d.step).padEnd(7)} ${String(d.claimerGas).padEnd(14)} ${d.challengerGas}`,
+        `      ${String(d.k).padEnd(4)} 1e${Math.log10(d.N)}    ${String(d.rounds).padEnd(7)} ${String(d.challenge).padEnd(10)} ${String(d.reveal).padEnd(8)} ${`${d.dissect[0]} / ${d.dissect.at(-1)}`.padEnd(24)} ${`${d.choose[0]} / ${d.choose.at(-1)}`.padEnd(23)} ${String(d.step).padEnd(7)} ${String(d.claimerGas).padEnd(14)} ${d.challengerGas}`,
       );
     }
     if (real) {
       const d = real.dispute;
       lines.push(
-        `      hello_deepa (N = ${d.N}, k = 16, OneStepVerifier): request ${real.flow.request}, claim ${real.flow.claim}, finalize ${real.flow.finalize}, ${d.rounds} rounds, one-step proof ${d.step}, claimer ${d.claimerGas}, challenger ${d.challengerGas}`,
+        `      hello_deepa (N = ${d.N}, k = 16, OneStepVerifier): request ${real.flow.request}, claim ${real.flow.commit} + ${real.flow.claim}, finalize ${real.flow.finalize}, ${d.rounds} rounds, one-step proof ${d.step}, claimer ${d.claimerGas}, challenger ${d.challengerGas}`,
       );
     }
     const json = {
@@ -144,6 +145,7 @@ describe("protocol gas", function () {
                   dissect: d.dissect,
                   choose: d.choose,
                   challenge: d.challenge,
+                  reveal: d.reveal,
                   step: d.step,
                 },
               ]),

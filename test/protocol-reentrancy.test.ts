@@ -11,7 +11,6 @@ import {
   DEFAULTS,
   GameStatus,
   Protocol,
-  claimArgs,
   deployProtocol,
   expectBooksBalanced,
   honestChooser,
@@ -20,6 +19,7 @@ import {
   now,
   openGame,
   playToStep,
+  revealGame,
   registerScenario,
   stakeAll,
 } from "./helpers/protocol-fixture";
@@ -59,8 +59,14 @@ describe("reentrancy", function () {
     }
 
     const cases: [string, (f: Awaited<ReturnType<typeof windowClosed>>) => string][] = [
-      ["finalize of the same request", (f) => f.p.coordinator.interface.encodeFunctionData("finalize", [f.requestId])],
-      ["retryCallback", (f) => f.p.coordinator.interface.encodeFunctionData("retryCallback", [f.requestId])],
+      [
+        "finalize of the same request",
+        (f) => f.p.coordinator.interface.encodeFunctionData("finalize", [f.requestId, s.honest.claim.output]),
+      ],
+      [
+        "retryCallback",
+        (f) => f.p.coordinator.interface.encodeFunctionData("retryCallback", [f.requestId, s.honest.claim.output]),
+      ],
       ["withdraw", (f) => f.p.coordinator.interface.encodeFunctionData("withdraw")],
       ["refund", (f) => f.p.coordinator.interface.encodeFunctionData("refund", [f.requestId])],
       [
@@ -83,7 +89,10 @@ describe("reentrancy", function () {
         const f = await reenterWith(data(f0));
         await time.increase(5);
         const fee = (await f.p.coordinator.getRequest(f.requestId)).fee;
-        await expect(f.p.coordinator.finalize(f.requestId)).to.emit(f.p.coordinator, "CallbackDelivered");
+        await expect(f.p.coordinator.finalize(f.requestId, s.honest.claim.output)).to.emit(
+          f.p.coordinator,
+          "CallbackDelivered",
+        );
         expect(await f.consumer.reenterSucceeded()).to.equal(false);
         expect((await f.consumer.reenterRevert()).slice(0, 10)).to.equal(REENTRANT);
         expect(await f.consumer.calls()).to.equal(1n);
@@ -98,10 +107,10 @@ describe("reentrancy", function () {
       // The other claim's window is still open: only the coordinator's guard stops the game.
       await f.consumer.setReentry(
         await f.p.game.getAddress(),
-        f.p.game.interface.encodeFunctionData("challenge", [f.otherClaim]),
+        f.p.game.interface.encodeFunctionData("challenge", [f.otherClaim, s.input]),
       );
       await time.increase(4);
-      await f.p.coordinator.finalize(f.requestId);
+      await f.p.coordinator.finalize(f.requestId, s.honest.claim.output);
       expect(await f.consumer.reenterSucceeded()).to.equal(false);
       expect((await f.consumer.reenterRevert()).slice(0, 10)).to.equal(REENTRANT);
       expect(await f.p.game.gameCount()).to.equal(0n);
@@ -197,11 +206,15 @@ describe("reentrancy", function () {
       const liar = s.lie("output");
       const op = p.actors.operators[0];
       const claimId = await makeClaim(p, op, requestId, liar);
-      await challengerActor.exec(p.game, p.game.interface.encodeFunctionData("challenge", [claimId]));
+      await challengerActor.exec(p.game, p.game.interface.encodeFunctionData("challenge", [claimId, s.input]));
       const gameId = await p.game.gameCount();
       // The actor chooses through exec: play the game with a signer-shaped wrapper.
       for (;;) {
         const g = await p.game.getGame(gameId);
+        if (g.status === GameStatus.AwaitingReveal) {
+          await revealGame(p, gameId, op, liar);
+          continue;
+        }
         if (g.status === GameStatus.AwaitingStep) break;
         const points = await p.game.splitPoints(gameId);
         const hashes = points.slice(1, -1).map((x) => liar.stateAt(Number(x)));
@@ -298,8 +311,13 @@ describe("reentrancy", function () {
       const r2 = await makeRequest(p, s);
       const c1 = await makeClaim(p, p.actors.operators[0], r1, s.honest);
       const c2 = await makeClaim(p, p.actors.operators[1], r2, s.honest);
-      await arm(token, actor, await p.game.getAddress(), p.game.interface.encodeFunctionData("challenge", [c2]));
-      await actor.exec(p.game, p.game.interface.encodeFunctionData("challenge", [c1]));
+      await arm(
+        token,
+        actor,
+        await p.game.getAddress(),
+        p.game.interface.encodeFunctionData("challenge", [c2, s.input]),
+      );
+      await actor.exec(p.game, p.game.interface.encodeFunctionData("challenge", [c1, s.input]));
       await expectRefused(actor);
       expect(await p.game.gameCount()).to.equal(1n);
       expect((await p.coordinator.getClaim(c2)).openGames).to.equal(0n);
@@ -309,7 +327,7 @@ describe("reentrancy", function () {
     it("an honest flow with the malicious token disarmed still balances", async () => {
       const { p } = await loadFixture(deployed);
       const r = await makeRequest(p, s);
-      await p.coordinator.connect(p.actors.operators[0]).claim(...claimArgs(r, s.honest.claim));
+      await makeClaim(p, p.actors.operators[0], r, s.honest);
       const gameId = await openGame(p, p.actors.challengers[0], 1n);
       await playToStep(
         p,
@@ -321,7 +339,7 @@ describe("reentrancy", function () {
       );
       await time.increase(DEFAULTS.clockSeconds);
       await p.game.resolve(gameId);
-      await p.coordinator.finalize(r);
+      await p.coordinator.finalize(r, s.honest.claim.output);
       await expectBooksBalanced(p);
     });
   });

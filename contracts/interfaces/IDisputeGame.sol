@@ -2,12 +2,14 @@
 pragma solidity ^0.8.30;
 
 import {Root, StateHash} from "../lib/Hashes.sol";
+import {FinalState} from "../lib/Types.sol";
 import {Clock} from "../lib/LibClock.sol";
 import {IPullPayments} from "./IPullPayments.sol";
 
 /// @title IDisputeGame
 /// @notice Bisection games over the execution trace of a claim, one per challenger.
-///         n-ary dissection of steps [0, N] with degree DEGREE; the claimer posts the split
+///         A game opens awaiting the claimer's halted state (its first reveal on the claim),
+///         then runs an n-ary dissection of steps [0, N] with degree DEGREE; the claimer posts the split
 ///         state hashes, the challenger names the first sub-range it disputes; at one step
 ///         the challenger proves it with the one-step verifier. A chess clock per party.
 interface IDisputeGame is IPullPayments {
@@ -17,6 +19,7 @@ interface IDisputeGame is IPullPayments {
         AwaitingDissection, // the claimer's move: post the split hashes of [lo, hi]
         AwaitingChoice, // the challenger's move: name a sub-range
         AwaitingStep, // the challenger's move: prove step lo → hi (hi = lo + 1)
+        AwaitingReveal, // the claimer's move: reveal the claim's halted state (roots, output proofs)
         ChallengerWon,
         ClaimerWon,
         Aborted // the claim was rejected by another game: the bond went back to the challenger
@@ -41,14 +44,15 @@ interface IDisputeGame is IPullPayments {
         Root programRoot; // the model's, for the one-step proof
     }
 
-    /// @notice A challenger opened a game against a claim: S_0 is computed on-chain, S_N is the claim's.
+    /// @notice A challenger opened a game against a claim: S_0 is computed on-chain, S_N is the
+    ///         claim's revealed halted state (0 while unrevealed: the game awaits the reveal).
     /// @param gameId The new game's id (ids count from 1).
     /// @param claimId The challenged claim.
     /// @param challenger Who opened the game and locked CHALLENGER_BOND.
     /// @param claimer The claim's operator, who defends it.
     /// @param steps N: the game bisects steps [0, N] (§7.2).
     /// @param initialStateHash S_0 (§3.4), agreed by construction.
-    /// @param finalStateHash S_N as claimed, disputed.
+    /// @param finalStateHash S_N as revealed, disputed; 0 when the game starts AwaitingReveal.
     event GameCreated(
         uint256 indexed gameId,
         uint256 indexed claimId,
@@ -58,6 +62,10 @@ interface IDisputeGame is IPullPayments {
         StateHash initialStateHash,
         StateHash finalStateHash
     );
+    /// @notice The claim's halted state is known to the game: S_N, now its hiHash.
+    /// @param gameId The game, now AwaitingDissection (N ≥ 2) or AwaitingStep (N = 1).
+    /// @param finalStateHash S_N as revealed (§7.2), disputed.
+    event Revealed(uint256 indexed gameId, StateHash finalStateHash);
     /// @notice The claimer posted the state hashes at the split points of [lo, hi].
     /// @param gameId The game.
     /// @param round Dissections made before this one.
@@ -113,10 +121,30 @@ interface IDisputeGame is IPullPayments {
     /// @notice Opens a game against pending claim `_claimId` in its window. CHALLENGER_BOND
     ///         comes from the caller's credited payouts when they cover it (no token moves,
     ///         so a paused token cannot stop a challenge), else it is pulled from the caller.
-    ///         One game per challenger per claim.
+    ///         One game per challenger per claim. Starts AwaitingReveal (the claimer's clock)
+    ///         unless the claim's halted state was revealed in an earlier game. An input with a
+    ///         NaN voids the request instead (§5.1): no game, no bond, returns 0.
     /// @param _claimId The claim disputed.
-    /// @return gameId_ The new game's id.
-    function challenge(uint256 _claimId) external returns (uint256 gameId_);
+    /// @param _input The request's input bytes (its Requested event) when no game on the
+    ///        request computed its inputs root yet; else ignored (may be empty).
+    /// @return gameId_ The new game's id; 0 when the request was voided.
+    function challenge(uint256 _claimId, bytes calldata _input) external returns (uint256 gameId_);
+
+    /// @notice The claimer's first move: its claim's halted state, checked by the coordinator
+    ///         as in §5.2 and stored once for the claim; on a claim already revealed the
+    ///         arguments are ignored (may be empty). Anyone may send it: it only proves.
+    ///         Then AwaitingDissection (N ≥ 2, the claimer's clock keeps running) or
+    ///         AwaitingStep (N = 1, the challenger's clock starts).
+    /// @param _gameId A game awaiting the reveal, the claimer's clock not run out.
+    /// @param _output The claim's output bytes; keccak256 = its outputHash.
+    /// @param _final The halted state's roots (pc = (#instructions, 0, 0), acc = +0 implied).
+    /// @param _outputProofs Per output, the siblings of its slot root in its space tree.
+    function reveal(
+        uint256 _gameId,
+        bytes calldata _output,
+        FinalState calldata _final,
+        bytes32[][] calldata _outputProofs
+    ) external;
 
     /// @notice Adds `_amount` tokens (pulled from the caller) to the caller's credited
     ///         payouts: a bond kept here for challenges the token cannot block later.
@@ -148,7 +176,8 @@ interface IDisputeGame is IPullPayments {
     /// @param _proof The one-step witness for S_lo (layout §6.1).
     function step(uint256 _gameId, bytes calldata _proof) external;
 
-    /// @notice Ends a game whose mover's clock ran out (the mover loses), or whose claim was
+    /// @notice Ends a game whose mover's clock ran out (the mover loses: a claimer that does not
+    ///         reveal in time loses like one that does not dissect), or whose claim was
     ///         rejected by another game (the challenger's bond is returned). Anyone may call.
     /// @param _gameId A game not ended.
     function resolve(uint256 _gameId) external;

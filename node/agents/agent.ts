@@ -1,7 +1,7 @@
 // What operator and challenger share: an account's transaction sender on a deployment, gas
 // accounting, the game state the solver reads (from the chain only, so a restarted agent
 // resumes where the chain says); the responder (responder.ts) turns the solver's actions into txs.
-import type { Provider, TransactionRequest } from "ethers";
+import { ZeroHash, type Provider, type TransactionRequest } from "ethers";
 import { ensureAllowance } from "../chain/allowance";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
@@ -11,7 +11,7 @@ import { ChainError } from "../chain/errors";
 import { ClaimStatus, GameStatus as ChainGameStatus, statusName } from "../chain/status";
 import type { Log, LogFields } from "./log";
 import { GameTrace, Responder } from "./responder";
-import { Action, GameState, Role, nextMove } from "./solver";
+import { Action, GameState, Role, claimerToMove, isLive, nextMove } from "./solver";
 
 export type { Log } from "./log";
 export type { GameTrace } from "./responder";
@@ -22,10 +22,7 @@ export interface LiveGame {
   claimId: bigint;
 }
 
-/** Game statuses 1–3: somebody still has to move. */
-export function isLive(status: bigint): boolean {
-  return status >= ChainGameStatus.AwaitingDissection && status <= ChainGameStatus.AwaitingStep;
-}
+export { isLive } from "./solver";
 
 /** Shows a label while synchronous work runs (the CLI's TTY status line); absent: nothing shown. */
 export type ShowProgress = <T>(label: string, work: () => T) => T;
@@ -152,7 +149,6 @@ export abstract class Agent {
   /** The game as the solver sees it, and its round, from chain state only (restart safe). */
   private async readGame(gameId: bigint): Promise<{ state: GameState; round: number }> {
     const g = await this.d.game.getGame(gameId);
-    const status = Number(g.status);
     const live = isLive(g.status);
     const points = live ? (await this.d.game.splitPoints(gameId)).map(Number) : [];
     let hashes: string[] = [];
@@ -163,9 +159,12 @@ export abstract class Agent {
     let moverSecondsLeft: number | undefined;
     if (live) {
       const [claimer, challenger] = await this.d.game.secondsLeft(gameId);
-      moverSecondsLeft = Number(status === 1 ? claimer : challenger);
+      moverSecondsLeft = Number(claimerToMove(g.status) ? claimer : challenger);
     }
     const claimSettled = live && (await this.d.coordinator.claimStatus(g.claimId)) !== ClaimStatus.Pending;
+    const claimRevealed =
+      g.status === ChainGameStatus.AwaitingReveal &&
+      (await this.d.coordinator.getClaim(g.claimId)).finalStateHash !== ZeroHash;
     const state = {
       status: g.status,
       lo: Number(g.lo),
@@ -175,6 +174,7 @@ export abstract class Agent {
       hashes,
       moverSecondsLeft,
       claimSettled,
+      claimRevealed,
     };
     return { state, round: Number(g.round) };
   }

@@ -1,6 +1,11 @@
-// The challenger: watches claims, re-executes them, opens a game on a mismatch, plays the
-// dissection and the one-step proof from its own run, withdraws its reward. Everything it
-// acts on is read from the chain each pass: a restarted challenger resumes its games.
+// The challenger: watches claims, re-executes them, compares the claimed output bytes with
+// its own, opens a game on a difference, builds its commitments while the claimer reveals,
+// plays the dissection and the one-step proof from its own run, withdraws its reward.
+// Everything it acts on is read from the chain each pass: a restarted challenger resumes.
+// A lie only in the final state, with the right output, is no lie about the result: it is
+// not challenged (watching costs one execution, not a commitment).
+import { ZeroHash } from "ethers";
+import { claimedOutputOf } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
@@ -18,6 +23,20 @@ const FINAL_REFUSALS = new Set([
   "DisputeGame_AlreadyChallenged",
 ]);
 
+/** The index of the first binary32 value where output bytes `a` and `b` differ (the shorter's length if one is a prefix). */
+function firstDifference(a: string, b: string): number {
+  const x = a.toLowerCase().slice(2);
+  const y = b.toLowerCase().slice(2);
+  let i = 0;
+  while (8 * i < Math.min(x.length, y.length) && x.slice(8 * i, 8 * i + 8) === y.slice(8 * i, 8 * i + 8)) i++;
+  return i;
+}
+
+/** Output bytes for a log line: at most 100 bytes of them. */
+function shorten(output: string): string {
+  return output.length > 202 ? output.slice(0, 202) + "…" : output;
+}
+
 export interface ChallengerOptions {
   /** Withdraw bonds and rewards as soon as they are credited (the CLI's loop); else call withdraw(). */
   autoWithdraw?: boolean;
@@ -27,12 +46,12 @@ export class Challenger extends Agent {
   readonly runs = new Map<bigint, Run>();
   /** Claims already re-executed (a restarted challenger re-checks pending ones: idempotent). */
   private readonly checked = new Set<bigint>();
-  /** Claims seen in logs and not handled yet, with their request ids. */
-  private readonly unchecked = new Map<bigint, bigint>();
+  /** Claims seen in logs and not handled yet, with their request ids and claimed output bytes. */
+  private readonly unchecked = new Map<bigint, { requestId: bigint; output: string }>();
   /** Model ids other than ours already reported as refused (one line each). */
   private readonly foreignModels = new Set<string>();
   /** New Claimed logs each pass (all of them on the first pass after a start). */
-  private claimCursor: EventCursor<{ args: { requestId: bigint; claimId: bigint } }> | null = null;
+  private claimCursor: EventCursor<{ args: { requestId: bigint; claimId: bigint; output: string } }> | null = null;
   constructor(
     name: string,
     d: Deployment,
@@ -62,32 +81,38 @@ export class Challenger extends Agent {
     return run;
   }
 
-  /** Re-executes claim `claimId`; opens a game when its final state differs from ours. */
-  async check(claimId: bigint): Promise<bigint | null> {
+  /**
+   * Re-executes claim `claimId` and compares its output bytes (`output`, from its Claimed event,
+   * read here when not given) with ours; opens a game when they differ.
+   */
+  async check(claimId: bigint, output?: string): Promise<bigint | null> {
     const c = await withRetry(() => this.d.coordinator.getClaim(claimId));
     const { modelId, input } = await this.requestedOf(c.requestId);
     // Only claims under the id we recompute from the ONNX file are ours to judge (§5.4).
     if (this.refuseForeignModel(this.model.modelId, "challenge claim", claimId, modelId)) return null;
+    output ??= await claimedOutputOf(this.d, this.provider, claimId);
     const t0 = Date.now();
     const run = await this.runFor(claimId, c.requestId, input);
     const ev = { agent: this.name, claimId: String(claimId), requestId: String(c.requestId), runMs: Date.now() - t0 };
-    if (run.claim.finalStateHash.toLowerCase() === c.finalStateHash.toLowerCase()) {
+    if (run.output.toLowerCase() === output.toLowerCase()) {
       this.runs.delete(claimId); // nothing to dispute: no need to keep the run
-      this.log(`${this.name} re-executed claim #${claimId}: final state ${c.finalStateHash.slice(0, 10)}… matches`, {
+      this.log(`${this.name} re-executed claim #${claimId}: output ${output.slice(0, 10)}… matches`, {
         event: "checked",
         ...ev,
         match: true,
       });
       return null;
     }
+    const at = firstDifference(output, run.output);
     this.log(
-      `${this.name} re-executed claim #${claimId}: claimed final state ${c.finalStateHash.slice(0, 10)}…, ours ${run.claim.finalStateHash.slice(0, 10)}… — mismatch`,
+      `${this.name} re-executed claim #${claimId}: output value ${at} differs (claimed ${output.slice(2 + 8 * at, 10 + 8 * at)}, ours ${run.output.slice(2 + 8 * at, 10 + 8 * at)}) — mismatch`,
       {
         event: "checked",
         ...ev,
         match: false,
-        claimed: c.finalStateHash,
-        ours: run.claim.finalStateHash,
+        valueIndex: at,
+        claimed: shorten(output),
+        ours: shorten(run.output),
       },
     );
     const existing = await withRetry(() => this.d.game.gameOf(claimId, this.address));
@@ -100,15 +125,31 @@ export class Challenger extends Agent {
       return existing;
     }
     await this.ensureAllowance(await this.d.game.getAddress(), this.d.options.challengerBond);
-    const gas = await this.send(() => this.d.game.challenge.populateTransaction(claimId));
+    // The first game on a request supplies its input bytes (the coordinator checks them against
+    // the request's hash and caches the inputs root); later ones need not.
+    const cached = (await withRetry(() => this.d.coordinator.getRequest(c.requestId))).inputsRoot !== ZeroHash;
+    const gas = await this.send(() => this.d.game.challenge.populateTransaction(claimId, cached ? "0x" : input));
     const gameId = await withRetry(() => this.d.game.gameOf(claimId, this.address));
+    if (gameId === 0n) {
+      // The input held a NaN (§2.4): the coordinator voided the request instead of a game.
+      this.runs.delete(claimId);
+      this.log(`${this.name}: request #${c.requestId} has a NaN in its input: voided, claim #${claimId} released`, {
+        event: "voided",
+        ...ev,
+        gas: Number(gas),
+      });
+      return null;
+    }
     this.log(`${this.name} opens game #${gameId} over steps [0, ${run.steps}], bond ${this.d.options.challengerBond}`, {
       event: "game-opened",
       ...ev,
       gameId: String(gameId),
       steps: run.steps,
+      inputSupplied: !cached,
       gas: Number(gas),
     });
+    // Built while the claimer reveals: the dissection needs them from its first round.
+    this.progress(`committing our run of claim #${claimId}`, () => run.trace);
     return gameId;
   }
 
@@ -119,6 +160,10 @@ export class Challenger extends Agent {
       // Restarted: re-derive the run from the chain.
       const { requestId } = await withRetry(() => this.d.coordinator.getClaim(game.claimId));
       run = await this.runFor(game.claimId, requestId);
+    }
+    if (!run.committed) {
+      const r = run;
+      this.progress(`committing our run of claim #${game.claimId}`, () => r.trace);
     }
     return this.play("challenger", game.id, run);
   }
@@ -132,8 +177,9 @@ export class Challenger extends Agent {
       this.d.fromBlock,
     );
     for (const e of await this.claimCursor.next())
-      if (!this.checked.has(e.args.claimId)) this.unchecked.set(e.args.claimId, e.args.requestId);
-    for (const [id, requestId] of [...this.unchecked]) {
+      if (!this.checked.has(e.args.claimId))
+        this.unchecked.set(e.args.claimId, { requestId: e.args.requestId, output: e.args.output });
+    for (const [id, { requestId, output }] of [...this.unchecked]) {
       const request = await withRetry(() => this.d.coordinator.getRequest(requestId));
       const ours = request.modelId.toLowerCase() === this.model.modelId.toLowerCase();
       // Claims on other ids are not ours to judge: said once per id, then skipped silently.
@@ -142,7 +188,7 @@ export class Challenger extends Agent {
         this.refuseForeignModel(this.model.modelId, "challenge claim", id, request.modelId);
       }
       if (ours && (await withRetry(() => this.d.coordinator.getClaim(id))).status === ClaimStatus.Pending) {
-        const r = await this.attempt(`disputing claim #${id}`, { claimId: String(id) }, () => this.check(id));
+        const r = await this.attempt(`disputing claim #${id}`, { claimId: String(id) }, () => this.check(id, output));
         // A refusal that can pass (no bond tokens yet, say) is retried next pass; these cannot.
         if (!r.done && !FINAL_REFUSALS.has(r.error)) continue;
       }

@@ -7,6 +7,7 @@ import { basename, join } from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { compileModel } from "../compiler/compile";
 import { f32Bits, initHasher } from "../commit";
+import { claimedOutputOf } from "../chain/claims";
 import { deployReferee } from "../chain/deploy";
 import { signRecordingAttestation } from "../chain/attestation";
 import { TxSender } from "../chain/sender";
@@ -139,7 +140,10 @@ export async function runDemo(
       ),
     ),
   );
-  const honestScore = scoreOf(model.run(input).claim.output);
+  const honestScore = scoreOf(model.run(input).output);
+  // The chain stores a claim's output hash; the bytes are in its Claimed event.
+  const resultOf = async (requestId: bigint) =>
+    claimedOutputOf(d, ethers.provider, (await d.coordinator.getRequest(requestId)).claimId);
   const factory = await ethers.getContractFactory("WakeWordVault");
   const deployVault = async (threshold: number) => {
     const v = (await factory
@@ -179,7 +183,7 @@ export async function runDemo(
     (await d.coordinator.getClaim(c1)).status === ClaimStatus.Finalized;
   const vA = await open.getVault(1n);
   log(
-    `claim #${c1} finalized; the vault got score ${scoreOf(await d.coordinator.resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`,
+    `claim #${c1} finalized; the vault got score ${scoreOf(await resultOf(r1)).toFixed(6)} by callback: ${vA.unlocked ? "UNLOCKED" : "still locked"}`,
   );
   if (vA.unlocked) {
     await (await open.connect(beneficiary).withdraw(1n)).wait();
@@ -260,7 +264,7 @@ export async function runDemo(
     (await d.coordinator.getClaim(c3)).status === ClaimStatus.Finalized &&
     !vB.unlocked;
   log(
-    `claim #${c3} finalized; vault B got score ${scoreOf(await d.coordinator.resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`,
+    `claim #${c3} finalized; vault B got score ${scoreOf(await resultOf(r2)).toFixed(6)}: ${vB.unlocked ? "UNLOCKED" : "stays locked"}`,
   );
   await honest.withdraw();
 

@@ -1,11 +1,12 @@
 // A registered model as the agents see it: the compiled program, its registry parts and
-// commitment, and runs on request inputs (with their claims and one-step proofs).
+// commitment, and runs on request inputs (their outputs at once; reveal data and one-step
+// proofs from commitments built when a game needs them).
 import { getBytes } from "ethers";
 import { CompiledModel } from "../compiler/api";
-import { Space, product, stepCount, stepsPerElement } from "../program/isa";
-import { SpaceTrees, TraceCommitter, buildWitness, encodeWitness, toHex } from "../commit";
-import { execute } from "../vm";
-import { ClaimData, ModelPartsStruct, claimOf, modelPartsOf, specStruct } from "../chain/encoding";
+import { Program, Space, product, stepCount, stepsPerElement } from "../program/isa";
+import { ProgramTree, SpaceTrees, TraceCommitter, buildWitness, encodeWitness, toHex } from "../commit";
+import { Memory, execute, programSteps } from "../vm";
+import { ClaimData, ModelPartsStruct, claimOf, f32Bytes, modelPartsOf, specStruct } from "../chain/encoding";
 import type { GameTrace } from "./responder";
 
 export type { ClaimData, ModelPartsStruct };
@@ -23,19 +24,63 @@ export function decodeInputs(model: CompiledModel, input: string): Float32Array[
   });
 }
 
-/** One run of the model: the trace it commits to, and the claim its final state makes. */
+/** A run's halted memory, and how to build the commitments (trees) over it when a game needs them. */
+export interface PendingTrace {
+  readonly program: Program;
+  readonly memory: Memory;
+  commit(): TraceCommitter;
+}
+
+/**
+ * One run of the model: its output bytes at once (what a claim carries and a challenger
+ * compares, §5.2), the commitments only on demand. Claim flow v3 reveals the halted state
+ * when a game opens, so the trees (most of a run's cost for small models) are built only
+ * for disputed claims: by `claim`, `stateAt` or `proofAt`, once.
+ */
 export class Run implements GameTrace {
-  readonly claim: ClaimData;
+  /** The output values, big-endian binary32, concatenated (§5.2). */
+  readonly output: string;
   readonly steps: number;
-  constructor(readonly trace: TraceCommitter) {
-    this.steps = trace.N;
-    const p = trace.program;
-    this.claim = claimOf(
-      p.instructions.length,
-      { weights: trace.weights, inputs: trace.inputs, activations: SpaceTrees.build(trace.memory.activations) },
-      p.outputs.map(specStruct),
-    );
+  private committer: TraceCommitter | null;
+  private revealData: ClaimData | null = null;
+  constructor(private readonly source: TraceCommitter | PendingTrace) {
+    this.committer = source instanceof TraceCommitter ? source : null;
+    const { program, memory } = source;
+    this.steps = programSteps(program);
+    const spaces = [memory.weights, memory.inputs, memory.activations];
+    this.output = f32Bytes(program.outputs.map((o) => spaces[o.slot.space][o.slot.index]));
   }
+
+  /** The halted memory of the run. */
+  get memory(): Memory {
+    return this.source.memory;
+  }
+
+  /** Whether the commitments are built (a claim disputed, or a committed trace given). */
+  get committed(): boolean {
+    return this.committer !== null;
+  }
+
+  /** The trace commitments over the run (built on first use). */
+  get trace(): TraceCommitter {
+    this.committer ??= (this.source as PendingTrace).commit();
+    return this.committer;
+  }
+
+  /** The halted state a reveal proves (§5.2): roots, final state hash, output proofs. */
+  get claim(): ClaimData {
+    if (this.revealData === null) {
+      const trace = this.trace;
+      const p = trace.program;
+      this.revealData = claimOf(
+        p.instructions.length,
+        { weights: trace.weights, inputs: trace.inputs, activations: SpaceTrees.build(trace.memory.activations) },
+        p.outputs.map(specStruct),
+      );
+    }
+    return this.revealData;
+  }
+
   stateAt(s: number): string {
     return toHex(this.trace.stateAt(Math.min(s, this.steps)).hash);
   }
@@ -48,16 +93,31 @@ export class Run implements GameTrace {
 export class ModelRun {
   readonly parts: ModelPartsStruct;
   readonly modelId: string;
+  /** The model's weight and program trees, built with the first commitment and shared by later ones. */
+  private shared: { weights: SpaceTrees; programTree: ProgramTree } | null = null;
   constructor(readonly model: CompiledModel) {
     const { parts, commitment } = modelPartsOf(model);
     this.parts = parts;
     this.modelId = commitment;
   }
 
-  /** The honest run on the request's input bytes. */
+  /** The honest run on the request's input bytes (executed now; committed when a game needs it). */
   run(input: string): Run {
+    return this.runOf(execute(this.model.program, decodeInputs(this.model, input)));
+  }
+
+  /** A run whose halted memory is `memory`; its trees reuse the model's once built. */
+  private runOf(memory: Memory): Run {
     const program = this.model.program;
-    return new Run(TraceCommitter.build(program, execute(program, decodeInputs(this.model, input))));
+    return new Run({
+      program,
+      memory,
+      commit: () => {
+        const trace = TraceCommitter.build(program, memory, this.shared ?? {});
+        this.shared ??= { weights: trace.weights, programTree: trace.programTree };
+        return trace;
+      },
+    });
   }
 
   /**
@@ -67,7 +127,7 @@ export class ModelRun {
    */
   corrupted(honest: Run, cheat: { cheatAt?: number; output?: number }): Run {
     const program = this.model.program;
-    const final = honest.trace.memory;
+    const final = honest.memory;
     const activations = final.activations.map((a) => a.slice());
     if (cheat.cheatAt !== undefined) {
       let base = 0;
@@ -83,9 +143,6 @@ export class ModelRun {
       }
     }
     if (cheat.output !== undefined) activations[program.outputs[0].slot.index][0] = Math.fround(cheat.output);
-    const memory = { weights: final.weights, inputs: final.inputs, activations };
-    return new Run(
-      TraceCommitter.build(program, memory, { weights: honest.trace.weights, programTree: honest.trace.programTree }),
-    );
+    return this.runOf({ weights: final.weights, inputs: final.inputs, activations });
   }
 }

@@ -1,6 +1,9 @@
-// The operator: stakes, serves requests for its model (run, claim), defends games against
-// its claims from the run's memory, finalizes and withdraws. Everything it acts on is read
-// from the chain each pass, so a restarted operator picks up where the chain is.
+// The operator: stakes, serves requests for its model (run, commit to the output, reveal it),
+// defends games against its claims from the run's memory (its trees built only then),
+// finalizes and withdraws. Everything it acts on is read from the chain each pass, so a
+// restarted operator picks up where the chain is.
+import { keccak256 } from "ethers";
+import { claimCommitment, claimedOutputOf, firstNaN, randomSalt } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
 import { ChainError } from "../chain/errors";
 import { EventCursor } from "../chain/logs";
@@ -47,8 +50,12 @@ export function cheatPlan(seed: number, rate: number, requestId: bigint, steps: 
 export class Operator extends Agent {
   /** The run behind each of our claims, by claim id. */
   readonly runs = new Map<bigint, Run>();
-  /** Runs of open requests not claimed yet (a refused claim is retried without re-running). */
-  private readonly unclaimed = new Map<bigint, Run>();
+  /**
+   * Runs of open requests not claimed yet, with the salt of their commitment and whether it
+   * was sent (a refused reveal is retried without re-running or recommitting). The salt lives
+   * in memory only: after a restart the operator commits again (a commit replaces its own).
+   */
+  private readonly unclaimed = new Map<bigint, { run: Run; salt: string; committed: boolean }>();
   /** Requests for our model that may be open (fed by the Requested cursor). */
   private readonly watched = new Set<bigint>();
   private requestCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
@@ -133,10 +140,10 @@ export class Operator extends Agent {
   }
 
   /**
-   * Our claims on `requestId` that a one-step proof refuted, by final state hash. A claim lost
-   * on time (we were offline) was not refuted: its result may be claimed again.
+   * Our claims on `requestId` that a one-step proof refuted, by output hash. A claim lost on
+   * time (we were offline) was not refuted: its result may be claimed again.
    */
-  private async refutedStates(requestId: bigint): Promise<Map<string, bigint>> {
+  private async refutedOutputs(requestId: bigint): Promise<Map<string, bigint>> {
     const { coordinator, game } = this.d;
     const refuted = new Map<string, bigint>();
     for (const e of await this.latest((a, b) =>
@@ -151,23 +158,24 @@ export class Operator extends Agent {
         if ((await withRetry(() => game.getGame(g.args.gameId))).status !== GameStatus.ChallengerWon) continue;
         // Won by a proof, not on time.
         const proven = await this.latest((a, b) => game.queryFilter(game.filters.StepProven(g.args.gameId), a, b));
-        if (proven.length > 0) refuted.set(c.finalStateHash.toLowerCase(), claimId);
+        if (proven.length > 0) refuted.set(c.outputHash.toLowerCase(), claimId);
       }
     }
     return refuted;
   }
 
   /**
-   * Runs request `requestId` from its logged input and claims the result; returns the claim
-   * id, or null when a one-step proof already refuted this very result (claiming it again could
-   * only lose another bond: the request is left to other operators).
+   * Runs request `requestId` from its logged input and claims the result: a commitment to the
+   * output first, the output itself (the reveal) in a later block (§5.2). Returns the claim id,
+   * or null when the request is declined: a one-step proof already refuted this very result
+   * (claiming it again could only lose another bond), or its input holds a NaN.
    */
   async serve(requestId: bigint): Promise<bigint | null> {
     if (this.declined.has(requestId)) return null;
     const t0 = Date.now();
-    // A run whose claim was refused last pass (no free stake, say) is not computed again.
-    let run = this.unclaimed.get(requestId);
-    if (!run) {
+    // A run whose reveal was refused last pass (no free stake, say) is not computed again.
+    let pending = this.unclaimed.get(requestId);
+    if (!pending) {
       const { modelId, input } = await this.requestedOf(requestId);
       // Only the id we recompute from the ONNX file: under another commitment of the same
       // program (a wrong N, say) an honest claim is slashable (PROTOCOL.md §5.4).
@@ -175,12 +183,26 @@ export class Operator extends Agent {
         this.declined.add(requestId);
         return null;
       }
-      run = this.runOf(requestId, input, `request #${requestId}`);
+      // Memory must be canonical (§2.4): a NaN input voids the request when a game opens, so
+      // serving it could earn nothing.
+      const nan = firstNaN(input);
+      if (nan >= 0) {
+        this.declined.add(requestId);
+        this.log(`${this.name} declines request #${requestId}: input value ${nan} is a NaN`, {
+          event: "nan-input",
+          agent: this.name,
+          requestId: String(requestId),
+          valueIndex: nan,
+        });
+        return null;
+      }
+      pending = { run: this.runOf(requestId, input, `request #${requestId}`), salt: randomSalt(), committed: false };
     }
-    this.unclaimed.set(requestId, run);
+    this.unclaimed.set(requestId, pending);
+    const { run, salt } = pending;
     const runMs = Date.now() - t0;
-    const c = run.claim;
-    const rejectedClaim = (await this.refutedStates(requestId)).get(c.finalStateHash.toLowerCase());
+    const outputHash = keccak256(run.output);
+    const rejectedClaim = (await this.refutedOutputs(requestId)).get(outputHash);
     if (rejectedClaim !== undefined) {
       this.declined.add(requestId);
       this.unclaimed.delete(requestId);
@@ -195,15 +217,44 @@ export class Operator extends Agent {
       );
       return null;
     }
-    const gas = await this.send(() =>
-      this.d.coordinator.claim.populateTransaction(requestId, c.output, c.finalStateHash, c.final, c.proofs),
-    );
+    let commitGas = 0n;
+    if (!pending.committed) {
+      // Binds the output to this address before the output is public: a copier of the reveal
+      // would need a commitment of its own made in an earlier block.
+      const commitment = claimCommitment(requestId, this.address, run.output, salt);
+      commitGas = await this.send(() => this.d.coordinator.commitClaim.populateTransaction(requestId, commitment));
+      pending.committed = true;
+    }
+    // Sent once the commit's receipt is in, so it lands in a later block; a node that simulates
+    // it in the commit's block still (eth_call on "latest") refuses it: the next pass reveals.
+    let gas: bigint;
+    try {
+      gas = await this.send(() => this.d.coordinator.claim.populateTransaction(requestId, run.output, salt));
+    } catch (e) {
+      if (e instanceof ChainError && e.errorName === "Coordinator_RevealTooEarly") return null;
+      // Another operator's reveal landed between our estimate and our transaction: the race
+      // commit–reveal makes expected, not a failure of the pass.
+      if (e instanceof ChainError && e.errorName === null) {
+        const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+        if (r.status !== RequestStatus.Open) {
+          this.unclaimed.delete(requestId);
+          this.log(`${this.name}: request #${requestId} was claimed by another operator (claim #${r.claimId}) first`, {
+            event: "outraced",
+            agent: this.name,
+            requestId: String(requestId),
+            claimId: String(r.claimId),
+          });
+          return null;
+        }
+      }
+      throw e;
+    }
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
     this.unclaimed.delete(requestId);
     this.runs.set(claimId, run);
     const { cheatAt } = this.cheatOn(requestId);
     this.log(
-      `${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${c.output.slice(0, 10)}… (claim #${claimId})`,
+      `${this.name} ran request #${requestId} (${run.steps} steps, ${runMs} ms) and claims output ${run.output.slice(0, 10)}… (claim #${claimId})`,
       {
         event: "claimed",
         agent: this.name,
@@ -211,8 +262,9 @@ export class Operator extends Agent {
         claimId: String(claimId),
         steps: run.steps,
         runMs,
-        output: c.output.length > 200 ? c.output.slice(0, 200) + "…" : c.output,
-        finalStateHash: c.finalStateHash,
+        output: run.output.length > 200 ? run.output.slice(0, 200) + "…" : run.output,
+        outputHash,
+        commitGas: Number(commitGas),
         gas: Number(gas),
         // A test's ground truth: whether (and where) this claim was made wrong on purpose.
         ...(cheatAt === undefined ? {} : { cheatAt }),
@@ -240,6 +292,11 @@ export class Operator extends Agent {
         gameId: String(game.id),
         claimId: String(game.claimId),
       });
+    }
+    // Disputed: now the commitments are worth building (the reveal and every dissection need them).
+    if (!run.committed) {
+      const r = run;
+      this.progress(`committing the run behind claim #${game.claimId}`, () => r.trace);
     }
     return this.play("claimer", game.id, run);
   }
@@ -304,13 +361,20 @@ export class Operator extends Agent {
   }
 
   async finalize(requestId: bigint): Promise<void> {
-    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId));
+    const output = await this.claimedOutput(requestId);
+    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId, output));
     this.log(`${this.name} finalizes request #${requestId}`, {
       event: "finalized",
       agent: this.name,
       requestId: String(requestId),
       gas: Number(gas),
     });
+  }
+
+  /** The output bytes of the pending claim on `requestId`: our run's, else its Claimed event's. */
+  private async claimedOutput(requestId: bigint): Promise<string> {
+    const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
+    return this.runs.get(claimId)?.output ?? claimedOutputOf(this.d, this.provider, claimId);
   }
 
   /** Fees and unlocked claim bonds credited by the coordinator. */

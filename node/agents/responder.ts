@@ -1,8 +1,9 @@
 // The responder (op-challenger's): performs the solver's action in a game as the transaction
 // it stands for, and logs what was done. The solver decides without a chain; the agent reads
 // the game and hands both to the responder, so each of the three does one job.
-import type { TransactionRequest } from "ethers";
+import { ZeroHash, type TransactionRequest } from "ethers";
 import type { Deployment } from "../chain/deploy";
+import type { ClaimData } from "../chain/encoding";
 import type { RangeQuery } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { Log } from "./log";
@@ -10,12 +11,14 @@ import type { Action, GameState, Trace } from "./solver";
 
 /**
  * One party's run as a game is played from it (op-challenger's TraceProvider): the solver
- * reads state hashes, the responder submits one-step proofs. The real run (model-run.ts)
- * and the tests' toy traces implement it.
+ * reads state hashes, the responder submits the reveal and one-step proofs. The real run
+ * (model-run.ts) and the tests' toy traces implement it.
  */
 export interface GameTrace extends Trace {
   /** The one-step proof of step `s` (docs/PROTOCOL.md §6), as DisputeGame.step takes it. */
   proofAt(s: number): string;
+  /** The halted state the claimer reveals when its claim is disputed (§5.2): output, roots, output proofs. */
+  readonly claim: ClaimData;
 }
 
 /** What the responder needs of its agent: the game contract, a sender, the logs, the log. */
@@ -41,6 +44,9 @@ export interface Move {
   answerMs: number;
 }
 
+/** The empty FinalState a reveal carries when the claim's halted state is already stored. */
+const NO_FINAL_STATE = { weightsRoot: ZeroHash, inputsRoot: ZeroHash, activationsRoot: ZeroHash };
+
 export class Responder {
   constructor(private readonly ctx: ResponderContext) {}
 
@@ -50,6 +56,23 @@ export class Responder {
     const { gameId, action, state, round } = move;
     const ev = { agent: name, gameId: String(gameId), round };
     switch (action.kind) {
+      case "reveal": {
+        const c = trace.claim;
+        // Stored once per claim: a later game's reveal only points at it, so it sends no data.
+        const gas = await this.ctx.send(() =>
+          state.claimRevealed
+            ? game.reveal.populateTransaction(gameId, "0x", NO_FINAL_STATE, [])
+            : game.reveal.populateTransaction(gameId, c.output, c.final, c.proofs),
+        );
+        log(`${name}: game #${gameId}: reveals the claim's halted state ${c.finalStateHash.slice(0, 10)}…`, {
+          event: "revealed",
+          ...ev,
+          finalStateHash: c.finalStateHash,
+          stored: state.claimRevealed === true,
+          gas: Number(gas),
+        });
+        return;
+      }
       case "dissect": {
         const gas = await this.ctx.send(() => game.dissect.populateTransaction(gameId, action.hashes));
         const n = action.hashes.length;

@@ -20,6 +20,8 @@ export interface GameState {
   moverSecondsLeft?: number;
   /** The claim is no longer pending (another game rejected it): the game can only be aborted. */
   claimSettled?: boolean;
+  /** AwaitingReveal: another game already revealed the claim's halted state (a reveal needs no data). */
+  claimRevealed?: boolean;
 }
 
 /** Answers "state hash at step s" (clamped to the halted state past N). */
@@ -30,6 +32,8 @@ export interface Trace {
 export type Role = "claimer" | "challenger";
 
 export type Action =
+  /** The claimer reveals its claim's halted state (roots, output proofs): the game then dissects. */
+  | { kind: "reveal" }
   | { kind: "dissect"; hashes: string[] }
   | { kind: "choose"; index: number }
   | { kind: "step"; at: number }
@@ -53,15 +57,26 @@ export function disputedIndex(
   return -1;
 }
 
+/** Whether the claimer is the party to move in a game of status `status`. */
+export function claimerToMove(status: bigint): boolean {
+  return status === GameStatus.AwaitingReveal || status === GameStatus.AwaitingDissection;
+}
+
+/** Whether a game of status `status` is still being played (somebody has to move). */
+export function isLive(status: bigint): boolean {
+  return claimerToMove(status) || status === GameStatus.AwaitingChoice || status === GameStatus.AwaitingStep;
+}
+
 /** The next action of `role` in `game`, playing from `trace`. */
 export function nextMove(role: Role, game: GameState, trace: Trace): Action {
-  if (game.status >= GameStatus.ChallengerWon || game.status === GameStatus.None) return { kind: "done" };
+  if (!isLive(game.status)) return { kind: "done" };
   // Another game already rejected the claim: resolve aborts this one and returns the challenger's
   // bond, so the challenger ends it at once instead of playing on or waiting out a clock.
   if (game.claimSettled) return role === "challenger" ? { kind: "resolve" } : { kind: "wait" };
-  const claimerToMove = game.status === GameStatus.AwaitingDissection;
-  const ourMove = (role === "claimer") === claimerToMove;
+  const ourMove = (role === "claimer") === claimerToMove(game.status);
   if (!ourMove) return game.moverSecondsLeft === 0 ? { kind: "resolve" } : { kind: "wait" };
+  // Disputed: the claimer proves the halted state its claim stands for, then dissects (§7.2).
+  if (game.status === GameStatus.AwaitingReveal) return { kind: "reveal" };
   if (role === "claimer") {
     return { kind: "dissect", hashes: game.points.slice(1, -1).map((p) => trace.stateAt(p)) };
   }

@@ -102,8 +102,10 @@ export const OPERATOR_SPEC: CommandSpec = {
     ...CHAIN_OPTIONS_LIST,
     OPT_JSON_LOG,
   ],
-  details: `Each pass: serve every open request for the model (run, claim), make the next move in
-every game against our claims, finalize claims whose window closed, withdraw what is owed.
+  details: `Each pass: serve every open request for the model (run; commit to the output, then
+reveal it in a later block), make the next move in every game against our claims (first
+reveal the run's halted state, built only then), finalize claims whose window closed,
+withdraw what is owed. Requests whose input holds a NaN are declined.
 State comes from the chain each pass: a restarted operator carries on where it stopped.
 
 ${CHAIN_DETAILS_TEXT}`,
@@ -114,9 +116,10 @@ export const CHALLENGER_SPEC: CommandSpec = {
   summary: "Watch claims on a model, re-execute them, dispute wrong ones, withdraw rewards.",
   positionals: [MODEL_ARG],
   options: [OPT_SHAPE, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
-  details: `Each pass: re-execute every new pending claim on the model; on a final state that differs
-from ours, open a game (posting the challenger bond) and play it: choose the first sub-range
-the claimer got wrong, then prove the one step on-chain. Bonds and rewards are withdrawn
+  details: `Each pass: re-execute every new pending claim on the model; on output bytes that differ
+from ours, open a game (posting the challenger bond and the request's input), commit to our
+run while the claimer reveals its halted state, and play it: choose the first sub-range the
+claimer got wrong, then prove the one step on-chain. Bonds and rewards are withdrawn
 when credited. State comes from the chain: a restarted challenger resumes its games.
 
 ${CHAIN_DETAILS_TEXT}`,

@@ -1,6 +1,7 @@
 // A request as the chain records it: status, every claim made on it (a rejected claim
 // reopens the request), the games against each claim, and the output values once final.
-import { getBytes } from "ethers";
+import { ZeroHash, getBytes } from "ethers";
+import { claimedOutputOf } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
 import { logsSince } from "../chain/logs";
 import { CallbackStatus, ClaimStatus, GameStatus, RequestStatus, statusName } from "../chain/status";
@@ -17,7 +18,10 @@ export interface ClaimView {
   claimId: string;
   operator: string;
   status: string;
-  finalStateHash: string;
+  /** keccak256 of the claimed output bytes (the bytes are in the Claimed event). */
+  outputHash: string;
+  /** The halted state's hash, once the claimer revealed it in a game; null before. */
+  finalStateHash: string | null;
   challengeDeadline: number;
   games: GameView[];
 }
@@ -82,7 +86,8 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
       claimId: String(claimId),
       operator: c.operator,
       status: statusName(ClaimStatus, c.status),
-      finalStateHash: c.finalStateHash,
+      outputHash: c.outputHash,
+      finalStateHash: c.finalStateHash === ZeroHash ? null : c.finalStateHash,
       challengeDeadline: Number(c.challengeDeadline),
       games,
     });
@@ -91,7 +96,7 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
   if (r.status === RequestStatus.Finalized) {
     const [, , slots] = await d.registry.claimSpec(r.modelId);
     outputs = decodeOutputs(
-      await d.coordinator.resultOf(requestId),
+      await claimedOutputOf(d, provider, r.claimId),
       slots.map((s) => Number(s.valueCount)),
     );
   }
@@ -120,7 +125,7 @@ export function formatRequestView(v: RequestView): string {
   ];
   for (const c of v.claims) {
     lines.push(
-      `  claim #${c.claimId} by ${c.operator}: ${c.status} (final state ${c.finalStateHash.slice(0, 10)}…, window until ${new Date(c.challengeDeadline * 1000).toISOString()})`,
+      `  claim #${c.claimId} by ${c.operator}: ${c.status} (output hash ${c.outputHash.slice(0, 10)}…, ${c.finalStateHash === null ? "halted state not revealed" : `final state ${c.finalStateHash.slice(0, 10)}…`}, window until ${new Date(c.challengeDeadline * 1000).toISOString()})`,
     );
     for (const g of c.games)
       lines.push(

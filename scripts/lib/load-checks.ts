@@ -1,7 +1,7 @@
 // The load test's checks after the run (scripts/load.ts), read from the chain and from this
 // process's own re-run of every request: the protocol-specific half of the load test, kept
 // apart so that a change of the claim flow changes this file only.
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, keccak256 } from "ethers";
 import type { FlakyConsumer } from "../../typechain-types";
 import type { ModelRun, Run } from "../../node/agents/model-run";
 import type { Deployment } from "../../node/chain/deploy";
@@ -82,10 +82,8 @@ export async function checkLoad(x: LoadCheckInput): Promise<LoadChecks> {
   for (let id = 1n; id <= claimCount; id++) {
     const c = await d.coordinator.getClaim(id);
     operatorOf.set(id, c.operator);
-    const h = honestOf(c.requestId).claim;
-    const wrong =
-      c.finalStateHash.toLowerCase() !== h.finalStateHash.toLowerCase() ||
-      c.output.toLowerCase() !== h.output.toLowerCase();
+    // A claim is its output (protocol v3): wrong = other bytes than our run's.
+    const wrong = c.outputHash.toLowerCase() !== keccak256(honestOf(c.requestId).output);
     const byCheater = cheater !== undefined && c.operator.toLowerCase() === cheater.toLowerCase();
     if (byCheater) {
       cheaterClaims.total++;
@@ -123,7 +121,7 @@ export async function checkLoad(x: LoadCheckInput): Promise<LoadChecks> {
     }
     finalized++;
     const result = await d.coordinator.resultOf(id);
-    if (result.toLowerCase() !== honestOf(id).claim.output.toLowerCase())
+    if (result.toLowerCase() !== keccak256(honestOf(id).output))
       problems.push(`request #${id} finalized with an output that differs from our run`);
     if (r.consumer.toLowerCase() !== consumerAddress) continue;
     const refuses = await x.consumer.refuses(id);

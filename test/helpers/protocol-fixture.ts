@@ -135,23 +135,98 @@ export async function makeRequest(p: Protocol, s: Scenario, a: RequestArgs = {})
   return p.coordinator.requestCount();
 }
 
-export function claimArgs(requestId: bigint, c: ClaimData) {
-  return [requestId, c.output, c.finalStateHash, c.final, c.proofs] as const;
+/** The salt the fixture's operators seal their claims with (any 32 bytes will do). */
+export const SALT = ethers.id("referee test salt");
+
+/**
+ * A claim commitment (§5.2), computed here from its definition, independently of the node:
+ * keccak256(abi.encode(requestId, operator, keccak256(output), salt)).
+ */
+export function claimCommitment(requestId: bigint, operator: string, output: string, salt: string = SALT): string {
+  return ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "address", "bytes32", "bytes32"],
+      [requestId, operator, ethers.keccak256(output), salt],
+    ),
+  );
 }
 
+/** Step 1 of a claim: `op` seals `output` on the request (reveal in a later block). */
+export async function commitClaim(
+  p: Protocol,
+  op: HardhatEthersSigner,
+  requestId: bigint,
+  output: string,
+  salt: string = SALT,
+) {
+  return p.coordinator.connect(op).commitClaim(requestId, claimCommitment(requestId, op.address, output, salt));
+}
+
+/** Step 2 of a claim: the reveal's arguments. */
+export function claimArgs(requestId: bigint, c: ClaimData, salt: string = SALT) {
+  return [requestId, c.output, salt] as const;
+}
+
+/** A claim's halted state, as `DisputeGame.reveal` takes it after the game id. */
+export function revealArgs(c: ClaimData) {
+  return [c.output, c.final, c.proofs] as const;
+}
+
+/** commitClaim, then (automining: the next block) claim; returns the claim id. */
 export async function makeClaim(
   p: Protocol,
   op: HardhatEthersSigner,
   requestId: bigint,
   trace: TraceProvider,
 ): Promise<bigint> {
+  await commitClaim(p, op, requestId, trace.claim.output);
   await p.coordinator.connect(op).claim(...claimArgs(requestId, trace.claim));
   return p.coordinator.claimCount();
 }
 
+/** A request's input bytes, read from its Requested event as a challenger would. */
+export async function requestInput(p: Protocol, requestId: bigint): Promise<string> {
+  const [log] = await p.coordinator.queryFilter(p.coordinator.filters.Requested(requestId));
+  if (!log) throw new Error(`requestInput: no Requested event for request ${requestId}`);
+  return log.args.input;
+}
+
+/** A claim's output bytes, read from its Claimed event (the contract keeps only their hash). */
+export async function claimedOutput(p: Protocol, claimId: bigint): Promise<string> {
+  const [log] = await p.coordinator.queryFilter(p.coordinator.filters.Claimed(undefined, claimId));
+  if (!log) throw new Error(`claimedOutput: no Claimed event for claim ${claimId}`);
+  return log.args.output;
+}
+
+/** finalize(requestId, output) with the output of the request's claim from its event. */
+export async function finalizeRequest(p: Protocol, requestId: bigint, from?: HardhatEthersSigner) {
+  const output = await claimedOutput(p, (await p.coordinator.getRequest(requestId)).claimId);
+  return p.coordinator.connect(from ?? p.actors.stranger).finalize(requestId, output);
+}
+
+/** challenge(claimId, the request's input bytes); returns the game id. */
 export async function openGame(p: Protocol, challenger: HardhatEthersSigner, claimId: bigint): Promise<bigint> {
-  await p.game.connect(challenger).challenge(claimId);
+  const input = await requestInput(p, (await p.coordinator.getClaim(claimId)).requestId);
+  await p.game.connect(challenger).challenge(claimId, input);
   return p.game.gameCount();
+}
+
+/** The claimer's reveal of its halted state in a game awaiting it. */
+export async function revealGame(p: Protocol, gameId: bigint, claimer: HardhatEthersSigner, trace: TraceProvider) {
+  return p.game.connect(claimer).reveal(gameId, ...revealArgs(trace.claim));
+}
+
+/** A game opened and revealed: AwaitingDissection (N ≥ 2) or AwaitingStep (N = 1). */
+export async function openRevealedGame(
+  p: Protocol,
+  challenger: HardhatEthersSigner,
+  claimId: bigint,
+  claimer: HardhatEthersSigner,
+  trace: TraceProvider,
+): Promise<bigint> {
+  const gameId = await openGame(p, challenger, claimId);
+  if ((await p.game.getGame(gameId)).status === GameStatus.AwaitingReveal) await revealGame(p, gameId, claimer, trace);
+  return gameId;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -203,11 +278,13 @@ export function randomChooser(seed: number): Chooser {
 }
 
 export interface MoveGas {
+  /** The claimer's reveal, when the game awaited it. */
+  reveal?: bigint;
   dissect: bigint[];
   choose: bigint[];
 }
 
-/** Plays dissection rounds until the range is one step (or the game leaves the loop). */
+/** Reveals (if the game awaits it), then plays dissection rounds until the range is one step. */
 export async function playToStep(
   p: Protocol,
   gameId: bigint,
@@ -219,6 +296,11 @@ export async function playToStep(
 ): Promise<void> {
   for (;;) {
     const g = await p.game.getGame(gameId);
+    if (g.status === GameStatus.AwaitingReveal) {
+      const tx = await revealGame(p, gameId, claimer, claimerTrace);
+      if (gas) gas.reveal = (await tx.wait())!.gasUsed;
+      continue;
+    }
     if (g.status === GameStatus.AwaitingStep) return;
     expect(g.status).to.equal(GameStatus.AwaitingDissection);
     const hashes = await dissectionOf(p, gameId, claimerTrace);

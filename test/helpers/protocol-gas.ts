@@ -1,10 +1,13 @@
 // Gas of the protocol's transactions, measured by playing them on the in-process chain:
-// request / claim / finalize, and a whole dispute (challenge, every dissection and choice,
-// the one-step proof, and a timeout resolution) for a degree k and a trace length N.
+// request / claim (commit + reveal) / finalize, a request of real models (hello_deepa, the
+// OCR classifier), and a whole dispute (challenge, the claimer's reveal, every dissection and
+// choice, the one-step proof, and a timeout resolution) for a degree k and a trace length N.
 // Exported for reuse by a gas report; test/protocol-gas.test.ts prints the numbers.
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import {
+  claimArgs,
+  claimCommitment,
   deployProtocol,
   honestChooser,
   makeClaim,
@@ -14,8 +17,10 @@ import {
   registerScenario,
   stakeAll,
 } from "./protocol-fixture";
-import { Scenario, ToyModel } from "./toy-trace";
+import { Scenario, ToyModel, f32Bytes } from "./toy-trace";
 import { GameStatus, statusName } from "../../node/chain/status";
+import { modelPartsOf } from "../../node/chain/encoding";
+import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./models";
 
 export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -31,8 +36,10 @@ export interface DisputeGas {
   /** Gas of each challenger choice, in order. */
   choose: number[];
   challenge: number;
+  /** The claimer's reveal of its halted state (the game's first move). */
+  reveal: number;
   step: number;
-  /** Σ dissect. */
+  /** reveal + Σ dissect. */
   claimerGas: number;
   /** challenge + Σ choose + step. */
   challengerGas: number;
@@ -59,9 +66,9 @@ export async function measureDispute(
   const [claimer] = p.actors.operators;
   const [challenger] = p.actors.challengers;
   const claimId = await makeClaim(p, claimer, requestId, liar);
-  const challenge = await gasOf(p.game.connect(challenger).challenge(claimId));
+  const challenge = await gasOf(p.game.connect(challenger).challenge(claimId, s.input));
   const gameId = await p.game.gameCount();
-  const moves = { dissect: [] as bigint[], choose: [] as bigint[] };
+  const moves: { reveal?: bigint; dissect: bigint[]; choose: bigint[] } = { dissect: [], choose: [] };
   await playToStep(p, gameId, claimer, liar, challenger, honestChooser(s.honest), moves);
   const g = await p.game.getGame(gameId);
   const step = await gasOf(p.game.connect(challenger).step(gameId, s.prover.proofAt(Number(g.lo))));
@@ -76,8 +83,9 @@ export async function measureDispute(
     dissect,
     choose,
     challenge,
+    reveal: Number(moves.reveal ?? 0n),
     step,
-    claimerGas: sum(dissect),
+    claimerGas: Number(moves.reveal ?? 0n) + sum(dissect),
     challengerGas: challenge + sum(choose) + step,
     outcome,
   };
@@ -85,6 +93,9 @@ export async function measureDispute(
 
 export interface FlowGas {
   request: number;
+  /** commitClaim: step 1 of a claim. */
+  commit: number;
+  /** claim: the reveal of the output, step 2. */
   claim: number;
   finalize: number;
   finalizeWithCallback: number;
@@ -111,7 +122,8 @@ export async function measureFlow(s?: Scenario, deployVerifier?: () => Promise<s
     .request(scenario.modelId, scenario.input, fee, consumer, 100_000, deadline);
   const [op] = p.actors.operators;
   const c = scenario.honest.claim;
-  const claim = await gasOf(p.coordinator.connect(op).claim(1n, c.output, c.finalStateHash, c.final, c.proofs));
+  const commit = await gasOf(p.coordinator.connect(op).commitClaim(1n, claimCommitment(1n, op.address, c.output)));
+  const claim = await gasOf(p.coordinator.connect(op).claim(...claimArgs(1n, c)));
   await makeClaim(p, op, 2n, scenario.honest);
   // A game that ends on time: the claimer never answers.
   const third = await makeRequest(p, scenario);
@@ -119,7 +131,35 @@ export async function measureFlow(s?: Scenario, deployVerifier?: () => Promise<s
   const gameId = await openGame(p, p.actors.challengers[0], lying);
   await time.increase(p.options.clockSeconds + p.options.challengeWindow);
   const resolveTimeout = await gasOf(p.game.resolve(gameId));
-  const finalize = await gasOf(p.coordinator.finalize(1n));
-  const finalizeWithCallback = await gasOf(p.coordinator.finalize(2n));
-  return { request, claim, finalize, finalizeWithCallback, resolveTimeout };
+  const finalize = await gasOf(p.coordinator.finalize(1n, c.output));
+  const finalizeWithCallback = await gasOf(p.coordinator.finalize(2n, c.output));
+  return { request, commit, claim, finalize, finalizeWithCallback, resolveTimeout };
+}
+
+/** Gas of one request (no callback) of each real model, on seeded inputs. */
+export async function measureModelRequests(): Promise<Record<"hello_deepa" | "ocr_classifier", number>> {
+  const { ethers } = await import("hardhat");
+  const p = await deployProtocol();
+  const out = { hello_deepa: 0, ocr_classifier: 0 };
+  for (const [name, model] of [
+    ["hello_deepa", compiled(HELLO_DEEPA)],
+    ["ocr_classifier", compiled(OCR_CLS, OCR_CLS_SHAPES)],
+  ] as const) {
+    const { parts, commitment } = modelPartsOf(model);
+    await p.registry.register(parts, name, "ipfs://model");
+    const input = f32Bytes(
+      seededInputs(
+        model.program.inputs.map((i) => i.dims),
+        1,
+      ),
+    );
+    const fee = await p.coordinator.quoteFee(commitment, 0);
+    const deadline = (await time.latest()) + 3600;
+    out[name] = await gasOf(
+      p.coordinator
+        .connect(p.actors.requester)
+        .request(commitment, input, fee, ethers.ZeroAddress, 0, deadline, { gasLimit: 16_000_000 }),
+    );
+  }
+  return out;
 }

@@ -85,6 +85,8 @@ export interface ToyModelOptions {
   steps: number;
   /** Varies the weights (and so the model id). */
   seed?: number;
+  /** Values of the "probs" output (activation slot 3); 2 by default. Large for size tests. */
+  probsValues?: number;
 }
 
 /**
@@ -101,12 +103,8 @@ export class ToyModel {
     { space: Space.Input, slotIndex: 0, dims: [1, 3], name: "x" },
     { space: Space.Input, slotIndex: 1, dims: [2, 5], name: "y" },
   ];
-  readonly activationLengths = [4, 9, 1, 2];
-  readonly outputSpecs: TensorSpecStruct[] = [
-    { space: Space.Activation, slotIndex: 2, dims: [1, 1], name: "score" },
-    { space: Space.Activation, slotIndex: 3, dims: [2], name: "probs" },
-    { space: Space.Input, slotIndex: 0, dims: [1, 3], name: "x_echo" },
-  ];
+  readonly activationLengths: number[];
+  readonly outputSpecs: TensorSpecStruct[];
   readonly instructions = 3;
   readonly parts: ModelPartsStruct;
   readonly modelId: string;
@@ -114,6 +112,13 @@ export class ToyModel {
 
   constructor(options: ToyModelOptions) {
     const seed = options.seed ?? 1;
+    const probs = options.probsValues ?? 2;
+    this.activationLengths = [4, 9, 1, probs];
+    this.outputSpecs = [
+      { space: Space.Activation, slotIndex: 2, dims: [1, 1], name: "score" },
+      { space: Space.Activation, slotIndex: 3, dims: [probs], name: "probs" },
+      { space: Space.Input, slotIndex: 0, dims: [1, 3], name: "x_echo" },
+    ];
     this.steps = options.steps;
     this.weights = [5, 20].map((n, j) => Float32Array.from({ length: n }, (_, i) => toyValue(seed * 7 + j, i)));
     this.weightTrees = SpaceTrees.build(this.weights);

@@ -3,6 +3,7 @@ import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import { ChainConnection, chainCall, connect, deploymentOf, senderOf } from "../chain";
 import type { CommandContext } from "../command";
+import { claimedOutputOf } from "../../chain/claims";
 import type { Deployment } from "../../chain/deploy";
 import type { TxSender } from "../../chain/sender";
 import { CallbackStatus, statusName } from "../../chain/status";
@@ -40,8 +41,12 @@ export async function refund(args: ParsedArgs, ctx: CommandContext): Promise<voi
 
 export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const id = requestIdOf(args);
-  const { d, sender } = await setup(args);
-  await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id)));
+  const { c, d, sender } = await setup(args);
+  // The chain keeps the output's hash; the bytes are in the final claim's Claimed event.
+  const request = await chainCall(() => d.coordinator.getRequest(id));
+  // No claim: nothing to deliver; the coordinator's named refusal says why.
+  const output = request.claimId === 0n ? "0x" : await chainCall(() => claimedOutputOf(d, c.provider, request.claimId));
+  await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id, output)));
   const status = statusName(CallbackStatus, (await chainCall(() => d.coordinator.getRequest(id))).callbackStatus);
   ctx.out(
     args.has("json")

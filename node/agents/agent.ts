@@ -5,9 +5,9 @@ import type { Provider, TransactionRequest } from "ethers";
 import { ensureAllowance } from "../chain/allowance";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
-import { withRetry } from "../chain/retry";
-import type { TxSender } from "../chain/sender";
-import { ChainError } from "../chain/errors";
+import { isTransient, withRetry } from "../chain/retry";
+import { RevertedOnChain, type TxSender } from "../chain/sender";
+import { ChainError, shortMessageOf } from "../chain/errors";
 import { ClaimStatus, GameStatus as ChainGameStatus, statusName } from "../chain/status";
 import type { Log, LogFields } from "./log";
 import { GameTrace, Responder } from "./responder";
@@ -15,6 +15,9 @@ import { Action, GameState, Role, nextMove } from "./solver";
 
 export type { Log } from "./log";
 export type { GameTrace } from "./responder";
+
+/** Mined reverts (each paid gas) one item may cost before the agent gives it up. */
+export const MAX_RACES_PER_ITEM = 3;
 
 /** A game of ours still being played, and the claim it disputes. */
 export interface LiveGame {
@@ -72,36 +75,53 @@ export abstract class Agent {
     return true;
   }
 
-  /** Refusals already logged (item and error), so a persistent one is reported once. */
+  /** Failures already logged (item and error), so a persistent one is reported once. */
   private readonly refusalsLogged = new Set<string>();
+  /** Transactions per item that reverted on-chain: each costs gas, so an item has a budget. */
+  private readonly racesLost = new Map<string, number>();
 
   /**
-   * One item of a pass (a request, a claim, a game). A contract's refusal (a named revert) is
-   * logged and the pass goes on with the other items; anything else (a connection failure)
-   * propagates, so the loop backs off. Resolves to whether the work was done.
+   * One item of a pass (a request, a claim, a game). Whatever goes wrong with one item is
+   * logged once (item and error) and the pass goes on with the others:
+   * - a contract's refusal (a named revert before sending): event "refused";
+   * - a transaction that passed its dry run but reverted when mined, because another account
+   *   got there first (a claim or a finalize race): event "race"; after MAX_RACES_PER_ITEM such
+   *   reverts (each paid gas) the item is abandoned (event "abandoned");
+   * - any other failure of the item (an unnamed revert, a node refusing the transaction):
+   *   event "item-failed".
+   * Only a connection failure (after its retries) propagates, so the loop backs off.
+   * Resolves to whether the work was done.
    */
   protected async attempt(
     what: string,
     fields: LogFields,
     work: () => Promise<unknown>,
   ): Promise<{ done: true } | { done: false; error: string }> {
+    if ((this.racesLost.get(what) ?? 0) >= MAX_RACES_PER_ITEM) return { done: false, error: "abandoned" };
     try {
       await work();
       return { done: true };
     } catch (e) {
-      if (!(e instanceof ChainError) || e.errorName === null) throw e;
-      const key = `${what}|${e.errorName}`;
+      if (isTransient(e) || (e instanceof ChainError && isTransient(e.cause))) throw e;
+      const err = e instanceof ChainError ? e : new ChainError(shortMessageOf(e), null, [], e);
+      const error = err.errorName ?? "unnamed";
+      let event = err.errorName === null ? "item-failed" : "refused";
+      let line = `${this.name}: ${what}: ${err.errorName === null ? "failed" : "the contract refused"}: ${err.shortMessage}`;
+      if (err instanceof RevertedOnChain) {
+        const lost = (this.racesLost.get(what) ?? 0) + 1;
+        this.racesLost.set(what, lost);
+        event = lost >= MAX_RACES_PER_ITEM ? "abandoned" : "race";
+        line =
+          lost >= MAX_RACES_PER_ITEM
+            ? `${this.name}: ${what}: abandoned after ${lost} transactions reverted on-chain: ${err.shortMessage}`
+            : `${this.name}: ${what}: lost a race: ${err.shortMessage}`;
+      }
+      const key = `${what}|${event}|${error}`;
       if (!this.refusalsLogged.has(key)) {
         this.refusalsLogged.add(key);
-        this.log(`${this.name}: ${what}: the contract refused: ${e.shortMessage}`, {
-          event: "refused",
-          agent: this.name,
-          ...fields,
-          error: e.errorName,
-          detail: e.shortMessage,
-        });
+        this.log(line, { event, agent: this.name, ...fields, error, detail: err.shortMessage });
       }
-      return { done: false, error: e.errorName };
+      return { done: false, error };
     }
   }
 

@@ -3,6 +3,7 @@
 // from the chain each pass, so a restarted operator picks up where the chain is.
 import type { Deployment } from "../chain/deploy";
 import { ChainError } from "../chain/errors";
+import { finalizeGasLimit } from "../chain/finalize-gas";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
@@ -28,6 +29,32 @@ export interface OperatorOptions {
   cheatSeed?: number;
   /** Withdraw fees and bonds as soon as they are credited (the CLI's loop); else call withdraw(). */
   autoWithdraw?: boolean;
+  /**
+   * What one unit of gas costs this operator, in token units (a fraction: the token and the
+   * chain's gas are priced apart). When set, a request whose escrowed fee is below the gas of
+   * claiming and finalizing it (the callback's limit included) at this price is declined
+   * (event "unprofitable"); absent: every request is served.
+   */
+  minFeePerGas?: TokenPerGas;
+}
+
+/** A price of gas in token units: numerator / denominator token units per unit of gas. */
+export interface TokenPerGas {
+  numerator: bigint;
+  denominator: bigint;
+}
+
+/** Parses a decimal price ("2", "0.0005") into a TokenPerGas; null when it is not one. */
+export function parseTokenPerGas(text: string): TokenPerGas | null {
+  const m = /^(\d+)(?:\.(\d{1,18}))?$/.exec(text);
+  if (!m) return null;
+  const decimals = m[2] ?? "";
+  return { numerator: BigInt(m[1] + decimals), denominator: 10n ** BigInt(decimals.length) };
+}
+
+/** The token units `gas` costs at `price`, rounded up (a cost is never under-stated). */
+export function gasCost(gas: bigint, price: TokenPerGas): bigint {
+  return (gas * price.numerator + price.denominator - 1n) / price.denominator;
 }
 
 /**
@@ -52,9 +79,18 @@ export class Operator extends Agent {
   /** Requests for our model that may be open (fed by the Requested cursor). */
   private readonly watched = new Set<bigint>();
   private requestCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
-  /** Our claims not seen settled yet (fed by the Claimed cursor). */
-  private readonly pendingClaims = new Set<bigint>();
-  private claimCursor: EventCursor<{ args: { claimId: bigint } }> | null = null;
+  /**
+   * Our claims not seen settled yet, with their challenge deadlines (fed by the Claimed
+   * cursor): a claim is read from the chain only once its window has closed, not every pass.
+   */
+  private readonly pendingClaims = new Map<bigint, bigint>();
+  private claimCursor: EventCursor<{ args: { claimId: bigint; challengeDeadline: bigint } }> | null = null;
+  /** Our pending claims seen with a game against them (see finalizable). */
+  private readonly disputed = new Set<bigint>();
+  /** Whether each request's fee covers our gas at minFeePerGas (decided once per request). */
+  private readonly covered = new Map<bigint, boolean>();
+  /** Gas of one of our claims on this model (estimated once, then the most any claim used), and its output's size. */
+  private claimCost: { gas: bigint; outputBytes: number } | null = null;
   /** Requests whose result a one-step proof already refuted (see serve). */
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
@@ -260,8 +296,11 @@ export class Operator extends Agent {
     return at === null ? {} : { cheatAt: at, cheatOutput: 1 };
   }
 
-  /** Requests behind our pending claims whose window closed with no game open: finalize them. */
-  async finalizable(): Promise<bigint[]> {
+  /**
+   * Requests behind our pending claims whose window closed with no game open: finalize them.
+   * Each comes with its claim's output size, for finalize's gas limit.
+   */
+  async finalizable(): Promise<{ requestId: bigint; outputBytes: number }[]> {
     const now = await this.chainNow();
     const coordinator = this.d.coordinator;
     this.claimCursor ??= new EventCursor(
@@ -269,30 +308,98 @@ export class Operator extends Agent {
       (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.claimCursor.next()) this.pendingClaims.add(e.args.claimId);
-    const ids: bigint[] = [];
-    for (const id of [...this.pendingClaims].sort((x, y) => (x < y ? -1 : 1))) {
+    for (const e of await this.claimCursor.next()) this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
+    const due: { requestId: bigint; outputBytes: number }[] = [];
+    for (const [id, deadline] of [...this.pendingClaims].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      // Before its window closes a claim can only settle through a game: only a disputed one
+      // is read (to drop the run behind a rejected claim at once); the others wait for their deadline.
+      if (now < deadline && !this.disputed.has(id)) continue;
       const c = await withRetry(() => coordinator.getClaim(id));
       if (c.status !== ClaimStatus.Pending) {
         // Settled: its run, if we hold it, is of no further use.
         this.pendingClaims.delete(id);
+        this.disputed.delete(id);
         this.runs.delete(id);
-      } else if (c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
+      } else if (c.openGames === 0n && now >= deadline)
+        due.push({ requestId: c.requestId, outputBytes: (c.output.length - 2) / 2 });
     }
-    return ids;
+    return due;
+  }
+
+  /**
+   * Whether request `requestId`'s fee pays for our gas at minFeePerGas (always, without one):
+   * claim (estimated once from a dry run, then the most any of our claims used) + finalize
+   * (its gas limit, the callback's whole limit included). Decided once per request; a decline
+   * is logged once (event "unprofitable").
+   */
+  async covers(requestId: bigint): Promise<boolean> {
+    const price = this.options.minFeePerGas;
+    if (price === undefined) return true;
+    const known = this.covered.get(requestId);
+    if (known !== undefined) return known;
+    const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+    const claim = this.claimCost ?? (this.claimCost = await this.estimateClaim(requestId));
+    const gas = claim.gas + finalizeGasLimit(r.callbackGasLimit, claim.outputBytes);
+    const cost = gasCost(gas, price);
+    const ok = r.fee >= cost;
+    this.covered.set(requestId, ok);
+    if (!ok)
+      this.log(
+        `${this.name} declines request #${requestId}: fee ${r.fee} < cost ${cost} (${gas} gas for claim and finalize, callback limit ${r.callbackGasLimit} included)`,
+        {
+          event: "unprofitable",
+          agent: this.name,
+          requestId: String(requestId),
+          fee: String(r.fee),
+          cost: String(cost),
+          gas: Number(gas),
+          callbackGasLimit: Number(r.callbackGasLimit),
+        },
+      );
+    return ok;
+  }
+
+  /** The gas of a claim on this model, from a dry run of one on `requestId` (whose run is kept for serve). */
+  private async estimateClaim(requestId: bigint): Promise<{ gas: bigint; outputBytes: number }> {
+    let run = this.unclaimed.get(requestId);
+    if (!run) {
+      run = this.runOf(requestId, await this.inputOf(requestId), `request #${requestId}`);
+      this.unclaimed.set(requestId, run);
+    }
+    const c = run.claim;
+    const tx = await this.d.coordinator.claim.populateTransaction(
+      requestId,
+      c.output,
+      c.finalStateHash,
+      c.final,
+      c.proofs,
+    );
+    const gas = await withRetry(() => this.provider.estimateGas({ ...tx, from: this.address }));
+    return { gas, outputBytes: (c.output.length - 2) / 2 };
   }
 
   /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
   async tick(): Promise<void> {
-    // One refused item (a request that expired in between, say) never blocks the others.
-    for (const id of await this.openRequests())
-      await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
-    for (const g of await this.openGames())
+    // One failing item (a request that expired in between, a claim race, a finalize that
+    // cannot be estimated) never blocks the others: attempt logs it and the pass goes on.
+    for (const id of await this.openRequests()) {
+      const priced = await this.attempt(`pricing request #${id}`, { requestId: String(id) }, () => this.covers(id));
+      if (!priced.done || this.covered.get(id) === false) continue;
+      const before = this.sender.gasUsed;
+      const served = await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
+      // What our claims really cost (a claim is all serve sends) keeps the cost check honest.
+      const spent = this.sender.gasUsed - before;
+      if (served.done && this.claimCost && spent > this.claimCost.gas)
+        this.claimCost = { ...this.claimCost, gas: spent };
+    }
+    for (const g of await this.openGames()) {
+      this.disputed.add(g.claimId);
       await this.attempt(`defending game #${g.id}`, { gameId: String(g.id) }, () => this.defend(g));
-    for (const id of await this.finalizable()) {
+    }
+    for (const { requestId: id, outputBytes } of await this.finalizable()) {
       await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, async () => {
         try {
-          await this.finalize(id);
+          await this.finalize(id, outputBytes);
         } catch (e) {
           // The chain's clock is behind ours: the window is still open there. Next pass.
           if (e instanceof ChainError && e.errorName === "Coordinator_ChallengeWindowOpen") return;
@@ -303,13 +410,21 @@ export class Operator extends Agent {
     if (this.options.autoWithdraw) await this.withdraw();
   }
 
-  async finalize(requestId: bigint): Promise<void> {
-    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId));
+  /**
+   * Finalizes request `requestId` (claimed output of `outputBytes` bytes) with an explicit gas
+   * limit from its callback gas limit (node/chain/finalize-gas.ts): estimating a finalize whose
+   * callback reverts is unreliable, and a limit too low is a named revert, never a short callback.
+   */
+  async finalize(requestId: bigint, outputBytes: number): Promise<void> {
+    const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+    const gasLimit = finalizeGasLimit(r.callbackGasLimit, outputBytes);
+    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId, { gasLimit }));
     this.log(`${this.name} finalizes request #${requestId}`, {
       event: "finalized",
       agent: this.name,
       requestId: String(requestId),
       gas: Number(gas),
+      gasLimit: Number(gasLimit),
     });
   }
 

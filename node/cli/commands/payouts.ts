@@ -4,6 +4,7 @@ import { usageError } from "../args";
 import { ChainConnection, chainCall, connect, deploymentOf, senderOf } from "../chain";
 import type { CommandContext } from "../command";
 import type { Deployment } from "../../chain/deploy";
+import { finalizeGasLimit } from "../../chain/finalize-gas";
 import type { TxSender } from "../../chain/sender";
 import { CallbackStatus, statusName } from "../../chain/status";
 
@@ -41,7 +42,11 @@ export async function refund(args: ParsedArgs, ctx: CommandContext): Promise<voi
 export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const id = requestIdOf(args);
   const { d, sender } = await setup(args);
-  await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id)));
+  // As finalize: an explicit limit, since estimating a call whose callback reverts is unreliable.
+  const r = await chainCall(() => d.coordinator.getRequest(id));
+  const output = r.callbackStatus === CallbackStatus.Failed ? await chainCall(() => d.coordinator.resultOf(id)) : "0x";
+  const gasLimit = finalizeGasLimit(r.callbackGasLimit, (output.length - 2) / 2);
+  await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id, { gasLimit })));
   const status = statusName(CallbackStatus, (await chainCall(() => d.coordinator.getRequest(id))).callbackStatus);
   ctx.out(
     args.has("json")

@@ -125,10 +125,39 @@ export abstract class Agent {
     }
   }
 
-  /** The time the next block will have, at least: an idle dev chain's latest block can be old. */
-  protected async chainNow(): Promise<bigint> {
+  /** The chain's head as read once for the current pass (see inPass); null outside a pass. */
+  private passHead: Promise<{ number: number; timestamp: number }> | null = null;
+
+  /**
+   * Runs one pass of the agent's loop with the chain's head read once: the event cursors and
+   * the clock of every step of the pass share it (one RPC call instead of one per step). Events
+   * mined during the pass are read by the next one.
+   */
+  protected async inPass(pass: () => Promise<void>): Promise<void> {
+    this.passHead = this.readHead();
+    // A failed read is not cached: the pass fails and the next one reads again.
+    this.passHead.catch(() => (this.passHead = null));
+    try {
+      await pass();
+    } finally {
+      this.passHead = null;
+    }
+  }
+
+  private async readHead(): Promise<{ number: number; timestamp: number }> {
     const latest = await withRetry(() => this.provider.getBlock("latest"));
     if (latest === null) throw new ChainError("the node has no latest block", null, [], null);
+    return { number: latest.number, timestamp: latest.timestamp };
+  }
+
+  /** The chain's head: the pass's when inside one, else read now. */
+  protected head(): Promise<{ number: number; timestamp: number }> {
+    return this.passHead ?? this.readHead();
+  }
+
+  /** The time the next block will have, at least: an idle dev chain's latest block can be old. */
+  protected async chainNow(): Promise<bigint> {
+    const latest = await this.head();
     return BigInt(Math.max(latest.timestamp, Math.floor(Date.now() / 1000)));
   }
 
@@ -212,7 +241,8 @@ export abstract class Agent {
           : game.filters.GameCreated();
       this.gameCursor = new EventCursor(this.provider, (a, b) => game.queryFilter(filter, a, b), this.d.fromBlock);
     }
-    for (const e of await this.gameCursor.next()) if (e.args[side] === this.address) this.games.add(e.args.gameId);
+    for (const e of await this.gameCursor.next((await this.head()).number))
+      if (e.args[side] === this.address) this.games.add(e.args.gameId);
     const live: LiveGame[] = [];
     for (const id of [...this.games].sort((x, y) => (x < y ? -1 : 1))) {
       const g = await withRetry(() => this.d.game.getGame(id));

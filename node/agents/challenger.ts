@@ -125,13 +125,17 @@ export class Challenger extends Agent {
 
   /** One pass of the loop: check claims not seen yet (pending only), move in our open games, withdraw. */
   async tick(): Promise<void> {
+    await this.inPass(() => this.pass());
+  }
+
+  private async pass(): Promise<void> {
     const coordinator = this.d.coordinator;
     this.claimCursor ??= new EventCursor(
       this.provider,
       (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.claimCursor.next())
+    for (const e of await this.claimCursor.next((await this.head()).number))
       if (!this.checked.has(e.args.claimId)) this.unchecked.set(e.args.claimId, e.args.requestId);
     for (const [id, requestId] of [...this.unchecked]) {
       const request = await withRetry(() => this.d.coordinator.getRequest(requestId));

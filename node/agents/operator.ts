@@ -79,6 +79,9 @@ export class Operator extends Agent {
   /** Requests for our model that may be open (fed by the Requested cursor). */
   private readonly watched = new Set<bigint>();
   private requestCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
+  /** Requests seen claimed: read again only once a RequestReopened log names them. */
+  private readonly claimedElsewhere = new Set<bigint>();
+  private reopenCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
   /**
    * Our claims not seen settled yet, with their challenge deadlines (fed by the Claimed
    * cursor): a claim is read from the chain only once its window has closed, not every pass.
@@ -139,7 +142,16 @@ export class Operator extends Agent {
       (a, b) => coordinator.queryFilter(coordinator.filters.Requested(undefined, this.model.modelId), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.requestCursor.next()) this.watched.add(e.args.requestId);
+    this.reopenCursor ??= new EventCursor(
+      this.provider,
+      (a, b) => coordinator.queryFilter(coordinator.filters.RequestReopened(), a, b),
+      this.d.fromBlock,
+    );
+    const head = (await this.head()).number;
+    for (const e of await this.requestCursor.next(head)) this.watched.add(e.args.requestId);
+    // A claimed request is not read again until a rejection reopens it (its event says so).
+    for (const e of await this.reopenCursor.next(head))
+      if (this.claimedElsewhere.delete(e.args.requestId)) this.watched.add(e.args.requestId);
     const now = await this.chainNow();
     const open: bigint[] = [];
     for (const id of [...this.watched].sort((x, y) => (x < y ? -1 : 1))) {
@@ -149,8 +161,10 @@ export class Operator extends Agent {
         continue;
       }
       this.unclaimed.delete(id); // claimed by someone, final, refunded or expired
-      // Final or refunded requests never open again; an expired one only awaits its refund.
-      if (r.status >= RequestStatus.Finalized || r.status === RequestStatus.Open) this.watched.delete(id);
+      // Final or refunded requests never open again; an expired one only awaits its refund;
+      // a claimed one waits for a RequestReopened.
+      if (r.status === RequestStatus.Claimed) this.claimedElsewhere.add(id);
+      this.watched.delete(id);
     }
     return open;
   }
@@ -308,7 +322,8 @@ export class Operator extends Agent {
       (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.claimCursor.next()) this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
+    for (const e of await this.claimCursor.next((await this.head()).number))
+      this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
     const due: { requestId: bigint; outputBytes: number }[] = [];
     for (const [id, deadline] of [...this.pendingClaims].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
       // Before its window closes a claim can only settle through a game: only a disputed one
@@ -380,6 +395,10 @@ export class Operator extends Agent {
 
   /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
   async tick(): Promise<void> {
+    await this.inPass(() => this.pass());
+  }
+
+  private async pass(): Promise<void> {
     // One failing item (a request that expired in between, a claim race, a finalize that
     // cannot be estimated) never blocks the others: attempt logs it and the pass goes on.
     for (const id of await this.openRequests()) {

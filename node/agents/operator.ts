@@ -9,6 +9,7 @@ import { withRetry } from "../chain/retry";
 import type { TxSender } from "../chain/sender";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
 import { mulberry32 } from "../fo32/mulberry32";
+import { product } from "../program/isa";
 import { Agent, LiveGame } from "./agent";
 import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
@@ -92,8 +93,8 @@ export class Operator extends Agent {
   private readonly disputed = new Set<bigint>();
   /** Whether each request's fee covers our gas at minFeePerGas (decided once per request). */
   private readonly covered = new Map<bigint, boolean>();
-  /** Gas of one of our claims on this model (estimated once, then the most any claim used), and its output's size. */
-  private claimCost: { gas: bigint; outputBytes: number } | null = null;
+  /** Gas of one of our claims on this model: estimated once, then the most any claim used. */
+  private claimGas: bigint | null = null;
   /** Requests whose result a one-step proof already refuted (see serve). */
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
@@ -107,6 +108,11 @@ export class Operator extends Agent {
     readonly options: OperatorOptions = {},
   ) {
     super(name, d, sender, log);
+  }
+
+  /** The bytes of every result of our model (4 per output value, §5.2): what finalize delivers. */
+  get outputBytes(): number {
+    return this.model.model.program.outputs.reduce((n, o) => n + 4 * product(o.dims), 0);
   }
 
   /** Stakes `amount` more. */
@@ -310,11 +316,8 @@ export class Operator extends Agent {
     return at === null ? {} : { cheatAt: at, cheatOutput: 1 };
   }
 
-  /**
-   * Requests behind our pending claims whose window closed with no game open: finalize them.
-   * Each comes with its claim's output size, for finalize's gas limit.
-   */
-  async finalizable(): Promise<{ requestId: bigint; outputBytes: number }[]> {
+  /** Requests behind our pending claims whose window closed with no game open: finalize them. */
+  async finalizable(): Promise<bigint[]> {
     const now = await this.chainNow();
     const coordinator = this.d.coordinator;
     this.claimCursor ??= new EventCursor(
@@ -324,7 +327,7 @@ export class Operator extends Agent {
     );
     for (const e of await this.claimCursor.next((await this.head()).number))
       this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
-    const due: { requestId: bigint; outputBytes: number }[] = [];
+    const due: bigint[] = [];
     for (const [id, deadline] of [...this.pendingClaims].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
       // Before its window closes a claim can only settle through a game: only a disputed one
       // is read (to drop the run behind a rejected claim at once); the others wait for their deadline.
@@ -335,8 +338,7 @@ export class Operator extends Agent {
         this.pendingClaims.delete(id);
         this.disputed.delete(id);
         this.runs.delete(id);
-      } else if (c.openGames === 0n && now >= deadline)
-        due.push({ requestId: c.requestId, outputBytes: (c.output.length - 2) / 2 });
+      } else if (c.openGames === 0n && now >= deadline) due.push(c.requestId);
     }
     return due;
   }
@@ -353,8 +355,8 @@ export class Operator extends Agent {
     const known = this.covered.get(requestId);
     if (known !== undefined) return known;
     const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
-    const claim = this.claimCost ?? (this.claimCost = await this.estimateClaim(requestId));
-    const gas = claim.gas + finalizeGasLimit(r.callbackGasLimit, claim.outputBytes);
+    this.claimGas ??= await this.estimateClaim(requestId);
+    const gas = this.claimGas + finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
     const cost = gasCost(gas, price);
     const ok = r.fee >= cost;
     this.covered.set(requestId, ok);
@@ -375,7 +377,7 @@ export class Operator extends Agent {
   }
 
   /** The gas of a claim on this model, from a dry run of one on `requestId` (whose run is kept for serve). */
-  private async estimateClaim(requestId: bigint): Promise<{ gas: bigint; outputBytes: number }> {
+  private async estimateClaim(requestId: bigint): Promise<bigint> {
     let run = this.unclaimed.get(requestId);
     if (!run) {
       run = this.runOf(requestId, await this.inputOf(requestId), `request #${requestId}`);
@@ -389,8 +391,7 @@ export class Operator extends Agent {
       c.final,
       c.proofs,
     );
-    const gas = await withRetry(() => this.provider.estimateGas({ ...tx, from: this.address }));
-    return { gas, outputBytes: (c.output.length - 2) / 2 };
+    return withRetry(() => this.provider.estimateGas({ ...tx, from: this.address }));
   }
 
   /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
@@ -408,17 +409,16 @@ export class Operator extends Agent {
       const served = await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
       // What our claims really cost (a claim is all serve sends) keeps the cost check honest.
       const spent = this.sender.gasUsed - before;
-      if (served.done && this.claimCost && spent > this.claimCost.gas)
-        this.claimCost = { ...this.claimCost, gas: spent };
+      if (served.done && this.claimGas !== null && spent > this.claimGas) this.claimGas = spent;
     }
     for (const g of await this.openGames()) {
       this.disputed.add(g.claimId);
       await this.attempt(`defending game #${g.id}`, { gameId: String(g.id) }, () => this.defend(g));
     }
-    for (const { requestId: id, outputBytes } of await this.finalizable()) {
+    for (const id of await this.finalizable()) {
       await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, async () => {
         try {
-          await this.finalize(id, outputBytes);
+          await this.finalize(id);
         } catch (e) {
           // The chain's clock is behind ours: the window is still open there. Next pass.
           if (e instanceof ChainError && e.errorName === "Coordinator_ChallengeWindowOpen") return;
@@ -430,13 +430,13 @@ export class Operator extends Agent {
   }
 
   /**
-   * Finalizes request `requestId` (claimed output of `outputBytes` bytes) with an explicit gas
+   * Finalizes request `requestId` with an explicit gas
    * limit from its callback gas limit (node/chain/finalize-gas.ts): estimating a finalize whose
    * callback reverts is unreliable, and a limit too low is a named revert, never a short callback.
    */
-  async finalize(requestId: bigint, outputBytes: number): Promise<void> {
+  async finalize(requestId: bigint): Promise<void> {
     const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
-    const gasLimit = finalizeGasLimit(r.callbackGasLimit, outputBytes);
+    const gasLimit = finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
     const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId, { gasLimit }));
     this.log(`${this.name} finalizes request #${requestId}`, {
       event: "finalized",

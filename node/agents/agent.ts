@@ -19,6 +19,9 @@ export type { GameTrace } from "./responder";
 /** Mined reverts (each paid gas) one item may cost before the agent gives it up. */
 export const MAX_RACES_PER_ITEM = 3;
 
+/** Passes between two reads of what is owed when nothing of ours was seen settling. */
+export const WITHDRAW_CHECK_PASSES = 20;
+
 /** A game of ours still being played, and the claim it disputes. */
 export interface LiveGame {
   id: bigint;
@@ -123,6 +126,25 @@ export abstract class Agent {
       }
       return { done: false, error };
     }
+  }
+
+  /**
+   * Whether something of ours settled (a game ended, a claim finalized) since what is owed was
+   * last read: a payout may have been credited.
+   */
+  protected payoutHint = true;
+  private passesSinceOwedRead = 0;
+
+  /**
+   * The auto-withdraw step of a pass: reads what is owed (and pulls it) only after a hint, or
+   * every WITHDRAW_CHECK_PASSES passes for credits no event of ours announced, instead of one
+   * read every pass.
+   */
+  protected async withdrawIfHinted(withdraw: () => Promise<bigint>): Promise<void> {
+    if (!this.payoutHint && ++this.passesSinceOwedRead < WITHDRAW_CHECK_PASSES) return;
+    await withdraw();
+    this.payoutHint = false;
+    this.passesSinceOwedRead = 0;
   }
 
   /** The chain's head as read once for the current pass (see inPass); null outside a pass. */
@@ -251,6 +273,7 @@ export abstract class Agent {
         continue;
       }
       this.games.delete(id);
+      this.payoutHint = true; // a bond back, a reward
       if (this.playing.delete(id)) {
         const status = statusName(ChainGameStatus, g.status);
         this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, {

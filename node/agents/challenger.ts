@@ -156,7 +156,7 @@ export class Challenger extends Agent {
     }
     const live = await this.liveGames("challenger");
     for (const g of live) await this.attempt(`playing game #${g.id}`, { gameId: String(g.id) }, () => this.move(g));
-    if (this.options.autoWithdraw) await this.withdraw();
+    if (this.options.autoWithdraw) await this.withdrawIfHinted(() => this.withdraw());
     // Keep only the runs behind games still being played.
     const liveClaims = new Set(live.map((g) => g.claimId));
     for (const claimId of [...this.runs.keys()]) if (!liveClaims.has(claimId)) this.runs.delete(claimId);

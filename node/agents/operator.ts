@@ -334,7 +334,8 @@ export class Operator extends Agent {
       if (now < deadline && !this.disputed.has(id)) continue;
       const c = await withRetry(() => coordinator.getClaim(id));
       if (c.status !== ClaimStatus.Pending) {
-        // Settled: its run, if we hold it, is of no further use.
+        // Settled: its run, if we hold it, is of no further use; finalized by anyone, its fee is ours.
+        if (c.status === ClaimStatus.Finalized) this.payoutHint = true;
         this.pendingClaims.delete(id);
         this.disputed.delete(id);
         this.runs.delete(id);
@@ -426,7 +427,7 @@ export class Operator extends Agent {
         }
       });
     }
-    if (this.options.autoWithdraw) await this.withdraw();
+    if (this.options.autoWithdraw) await this.withdrawIfHinted(() => this.withdraw());
   }
 
   /**
@@ -438,6 +439,7 @@ export class Operator extends Agent {
     const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
     const gasLimit = finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
     const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId, { gasLimit }));
+    this.payoutHint = true; // the fee
     this.log(`${this.name} finalizes request #${requestId}`, {
       event: "finalized",
       agent: this.name,

@@ -1,4 +1,4 @@
-// npm run load [-- --requests N] [--json]: the protocol under load, every agent its own
+// npm run load [-- --requests N] [--json] [--update]: the protocol under load, every agent its own
 // `referee` process on `hardhat node`, each behind a JSON-RPC counting proxy. Three operators
 // (one cheats on ~10% of its claims, at random steps), two challengers, a requester sending N
 // requests, half of them with a consumer whose callback reverts at random, a few with a
@@ -25,6 +25,9 @@ import { randomInputs } from "../node/io/random";
 import { LoadChecks, checkLoad } from "./lib/load-checks";
 import { Proc, freePort, runReferee, startHardhatNode, startReferee } from "./lib/processes";
 import { RpcCounter } from "./lib/rpc-counter";
+import { LOAD_DATA, LoadSummary, loadRows, renderLoad } from "./lib/docs/load";
+import { LOAD_DOC } from "./lib/docs/places";
+import { updateBlock } from "./lib/markers";
 
 const MODEL = path.join(__dirname, "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
 
@@ -43,6 +46,8 @@ interface Options {
   timeoutMin: number;
   /** Write each process's output to <dir>/<label>.log (for a post-mortem). */
   keepLogs: string | null;
+  /** Commit the summary to docs/data/load.json and rewrite the README's block from it. */
+  update: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -56,6 +61,7 @@ function parseOptions(argv: string[]): Options {
     revertRate: 0.3,
     timeoutMin: 18,
     keepLogs: null,
+    update: false,
   };
   const num = (flag: string, v: string | undefined, ok: (x: number) => boolean): number => {
     const x = Number(v);
@@ -67,6 +73,7 @@ function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") o.json = true;
+    else if (a === "--update") o.update = true;
     else if (a === "--requests") o.requests = num(a, argv[++i], positiveInt);
     else if (a === "--rate") o.rate = num(a, argv[++i], (x) => x > 0);
     else if (a === "--window") o.window = num(a, argv[++i], positiveInt);
@@ -80,7 +87,7 @@ function parseOptions(argv: string[]): Options {
       o.keepLogs = dir;
     } else
       throw new Error(
-        `load: unknown argument '${a}' (options: --requests N, --rate r, --window s, --seed n, --cheat-rate p, --revert-rate p, --timeout-min m, --keep-logs dir, --json)`,
+        `load: unknown argument '${a}' (options: --requests N, --rate r, --window s, --seed n, --cheat-rate p, --revert-rate p, --timeout-min m, --keep-logs dir, --json, --update)`,
       );
   }
   return o;
@@ -120,8 +127,11 @@ async function main(): Promise<void> {
     );
     await runReferee("register", ["register", MODEL, "--account", "0", ...chain], setupEnv);
     // 3: the requester; 4, 5: honest operators; 6: the cheater; 7, 8: challengers.
-    for (const a of ["3", "4", "5", "6", "7", "8"])
+    for (const a of ["4", "5", "6", "7", "8"])
       await runReferee(`faucet ${a}`, ["faucet", "--account", a, ...chain], setupEnv);
+    // The requester pays for callback gas too (perCallbackGas): up to 200k units a request.
+    const requesterTokens = String(1_000_000 + o.requests * 250_000);
+    await runReferee("faucet 3", ["faucet", "--account", "3", "--amount", requesterTokens, ...chain], setupEnv);
     const record = readDeployment(dir, "localhost");
     const account = (i: number) =>
       HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
@@ -230,7 +240,12 @@ async function main(): Promise<void> {
         break;
       }
       if (Date.now() > giveUp) break;
-      await sleep(2000);
+      // A block a second, as a real chain makes them: Hardhat's automine makes one only per
+      // transaction, so with nothing sent the last claims' windows would never close on-chain.
+      for (let i = 0; i < 2; i++) {
+        await provider.send("evm_mine", []);
+        await sleep(1000);
+      }
     }
     const requesterCredit = await d.coordinator.payoutOf(await requester.getAddress());
     if (requesterCredit > 0n) await (await d.coordinator.withdraw()).wait();
@@ -263,7 +278,7 @@ async function main(): Promise<void> {
         problems.push(
           `${p.label} ${alive[i].running ? `exited with ${exits[i].code} on SIGTERM` : "died during the run"}:\n${p.tail(5)}`,
         );
-    const summary = {
+    const summary: LoadSummary = {
       requests: o.requests,
       ok: problems.length === 0,
       problems,
@@ -283,6 +298,8 @@ async function main(): Promise<void> {
           {
             failedPasses: p.events().filter((e) => e.event === "error").length,
             refused: p.events().filter((e) => e.event === "refused").length,
+            race: p.events().filter((e) => e.event === "race").length,
+            itemFailed: p.events().filter((e) => e.event === "item-failed" || e.event === "abandoned").length,
           },
         ]),
       ),
@@ -305,53 +322,23 @@ async function main(): Promise<void> {
           .sort((a, b) => b[1] - a[1])
           .slice(0, 6),
       },
+      run: {
+        rate: o.rate,
+        seed: o.seed,
+        cheatRate: o.cheatRate,
+        revertRate: o.revertRate,
+        date: new Date().toISOString().slice(0, 10),
+      },
     };
+    if (o.update) {
+      const root = path.join(__dirname, "..");
+      writeFileSync(path.join(root, LOAD_DATA), JSON.stringify(summary, null, 2) + "\n");
+      updateBlock(path.join(root, LOAD_DOC.file), LOAD_DOC.name, LOAD_DOC.command, renderLoad(summary));
+      say(`summary written to ${LOAD_DATA}, and its table to ${LOAD_DOC.file}`);
+    }
     if (o.json) console.log(JSON.stringify(summary));
     else {
-      const n = (x: number) => x.toLocaleString("en-US");
-      const rows: [string, string][] = [
-        ["requests", `${n(o.requests)} (sent in ${summary.sendSeconds} s, window ${o.window} s)`],
-        ["finalized / refunded", `${n(checks.finalized)} / ${n(checks.refunded)}`],
-        [
-          "requests finalized per minute",
-          `${summary.finalizedPerMinute} (${summary.wallSeconds} s, first request to last settled)`,
-        ],
-        [
-          "request → final (chain s)",
-          `median ${checks.latency.p50}, p90 ${checks.latency.p90}, max ${checks.latency.max} (${checks.latency.slowest})`,
-        ],
-        [
-          "claims",
-          `${n(checks.claims)} (cheater: ${checks.cheaterClaims.total}, of which wrong ${checks.cheaterClaims.wrong})`,
-        ],
-        ["wrong claims rejected", `${checks.wrongRejected} / ${checks.wrongClaims}`],
-        [
-          "games",
-          Object.entries(checks.games)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(", ") || "none",
-        ],
-        [
-          "consumer callbacks",
-          `${checks.callbacks.delivered} delivered, ${checks.callbacks.failed} failed (${checks.callbacks.failedAsPredicted} as the consumer's seed predicts)`,
-        ],
-        [
-          "value",
-          `minted ${checks.minted}, burned ${checks.burned}, accounted ${checks.accounted} (balances + contract books)`,
-        ],
-        ["agents", exits.map((e, i) => `${e.label} ${alive[i].running ? "alive" : "DEAD"}, exit ${e.code}`).join("; ")],
-        [
-          "RPC calls per request (agents)",
-          `${summary.rpc.agentCallsPerRequest} (${n(agentCalls)} calls; driver ${n(summary.rpc.driverCalls)})`,
-        ],
-        [
-          "RPC calls by agent",
-          Object.entries(summary.rpc.byAgent)
-            .map(([k, v]) => `${k} ${n(v)}`)
-            .join(", "),
-        ],
-        ["top methods", summary.rpc.topMethods.map(([m, v]) => `${m} ${n(v)}`).join(", ")],
-      ];
+      const rows = loadRows(summary);
       console.log("");
       console.log(table(rows, ""));
       console.log("");

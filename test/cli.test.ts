@@ -360,6 +360,11 @@ describe("cli: referee end to end", function () {
         [["--cheat-seed", "3"], /--cheat-seed goes with --cheat-rate/],
         [["--cheat-rate", "0.1", "--cheat-at", "5"], /--cheat-at and --cheat-rate exclude each other/],
         [["--cheat-rate", "0.1", "--cheat-seed", "x"], /--cheat-seed expects a non-negative integer, got 'x'/],
+        [
+          ["--min-fee-per-gas", "-1"],
+          /--min-fee-per-gas expects token units per gas \(a decimal such as 0.5\), got '-1'/,
+        ],
+        [["--min-fee-per-gas", "1e-3"], /--min-fee-per-gas expects token units per gas .*, got '1e-3'/],
       ] as const)
         expectOneLineError(await referee("operator", HELLO, ...args), pattern, 2);
       expect((await referee("operator", "--help")).stdout).to.match(/--cheat-rate <p>\s+LOAD TESTS:/);

@@ -5,9 +5,9 @@ import { ZeroHash, type Provider, type TransactionRequest } from "ethers";
 import { ensureAllowance } from "../chain/allowance";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
-import { withRetry } from "../chain/retry";
-import type { TxSender } from "../chain/sender";
-import { ChainError } from "../chain/errors";
+import { isTransient, withRetry } from "../chain/retry";
+import { RevertedOnChain, type TxSender } from "../chain/sender";
+import { ChainError, shortMessageOf } from "../chain/errors";
 import { ClaimStatus, GameStatus as ChainGameStatus, statusName } from "../chain/status";
 import type { Log, LogFields } from "./log";
 import { GameTrace, Responder } from "./responder";
@@ -15,6 +15,12 @@ import { Action, GameState, Role, claimerToMove, isLive, nextMove } from "./solv
 
 export type { Log } from "./log";
 export type { GameTrace } from "./responder";
+
+/** Mined reverts (each paid gas) one item may cost before the agent gives it up. */
+export const MAX_RACES_PER_ITEM = 3;
+
+/** Passes between two reads of what is owed when nothing of ours was seen settling. */
+export const WITHDRAW_CHECK_PASSES = 20;
 
 /** A game of ours still being played, and the claim it disputes. */
 export interface LiveGame {
@@ -69,43 +75,108 @@ export abstract class Agent {
     return true;
   }
 
-  /** Refusals already logged (item and error), so a persistent one is reported once. */
+  /** Failures already logged (item and error), so a persistent one is reported once. */
   private readonly refusalsLogged = new Set<string>();
+  /** Transactions per item that reverted on-chain: each costs gas, so an item has a budget. */
+  private readonly racesLost = new Map<string, number>();
 
   /**
-   * One item of a pass (a request, a claim, a game). A contract's refusal (a named revert) is
-   * logged and the pass goes on with the other items; anything else (a connection failure)
-   * propagates, so the loop backs off. Resolves to whether the work was done.
+   * One item of a pass (a request, a claim, a game). Whatever goes wrong with one item is
+   * logged once (item and error) and the pass goes on with the others:
+   * - a contract's refusal (a named revert before sending): event "refused";
+   * - a transaction that passed its dry run but reverted when mined, because another account
+   *   got there first (a claim or a finalize race): event "race"; after MAX_RACES_PER_ITEM such
+   *   reverts (each paid gas) the item is abandoned (event "abandoned");
+   * - any other failure of the item (an unnamed revert, a node refusing the transaction):
+   *   event "item-failed".
+   * Only a connection failure (after its retries) propagates, so the loop backs off.
+   * Resolves to whether the work was done.
    */
   protected async attempt(
     what: string,
     fields: LogFields,
     work: () => Promise<unknown>,
   ): Promise<{ done: true } | { done: false; error: string }> {
+    if ((this.racesLost.get(what) ?? 0) >= MAX_RACES_PER_ITEM) return { done: false, error: "abandoned" };
     try {
       await work();
       return { done: true };
     } catch (e) {
-      if (!(e instanceof ChainError) || e.errorName === null) throw e;
-      const key = `${what}|${e.errorName}`;
+      if (isTransient(e) || (e instanceof ChainError && isTransient(e.cause))) throw e;
+      const err = e instanceof ChainError ? e : new ChainError(shortMessageOf(e), null, [], e);
+      const error = err.errorName ?? "unnamed";
+      let event = err.errorName === null ? "item-failed" : "refused";
+      let line = `${this.name}: ${what}: ${err.errorName === null ? "failed" : "the contract refused"}: ${err.shortMessage}`;
+      if (err instanceof RevertedOnChain) {
+        const lost = (this.racesLost.get(what) ?? 0) + 1;
+        this.racesLost.set(what, lost);
+        event = lost >= MAX_RACES_PER_ITEM ? "abandoned" : "race";
+        line =
+          lost >= MAX_RACES_PER_ITEM
+            ? `${this.name}: ${what}: abandoned after ${lost} transactions reverted on-chain: ${err.shortMessage}`
+            : `${this.name}: ${what}: lost a race: ${err.shortMessage}`;
+      }
+      const key = `${what}|${event}|${error}`;
       if (!this.refusalsLogged.has(key)) {
         this.refusalsLogged.add(key);
-        this.log(`${this.name}: ${what}: the contract refused: ${e.shortMessage}`, {
-          event: "refused",
-          agent: this.name,
-          ...fields,
-          error: e.errorName,
-          detail: e.shortMessage,
-        });
+        this.log(line, { event, agent: this.name, ...fields, error, detail: err.shortMessage });
       }
-      return { done: false, error: e.errorName };
+      return { done: false, error };
     }
+  }
+
+  /**
+   * Whether something of ours settled (a game ended, a claim finalized) since what is owed was
+   * last read: a payout may have been credited.
+   */
+  protected payoutHint = true;
+  private passesSinceOwedRead = 0;
+
+  /**
+   * The auto-withdraw step of a pass: reads what is owed (and pulls it) only after a hint, or
+   * every WITHDRAW_CHECK_PASSES passes for credits no event of ours announced, instead of one
+   * read every pass.
+   */
+  protected async withdrawIfHinted(withdraw: () => Promise<bigint>): Promise<void> {
+    if (!this.payoutHint && ++this.passesSinceOwedRead < WITHDRAW_CHECK_PASSES) return;
+    await withdraw();
+    this.payoutHint = false;
+    this.passesSinceOwedRead = 0;
+  }
+
+  /** The chain's head as read once for the current pass (see inPass); null outside a pass. */
+  private passHead: Promise<{ number: number; timestamp: number }> | null = null;
+
+  /**
+   * Runs one pass of the agent's loop with the chain's head read once: the event cursors and
+   * the clock of every step of the pass share it (one RPC call instead of one per step). Events
+   * mined during the pass are read by the next one.
+   */
+  protected async inPass(pass: () => Promise<void>): Promise<void> {
+    this.passHead = this.readHead();
+    // A failed read is not cached: the pass fails and the next one reads again.
+    this.passHead.catch(() => (this.passHead = null));
+    try {
+      await pass();
+    } finally {
+      this.passHead = null;
+    }
+  }
+
+  private async readHead(): Promise<{ number: number; timestamp: number }> {
+    const latest = await withRetry(() => this.provider.getBlock("latest"));
+    if (latest === null) throw new ChainError("the node has no latest block", null, [], null);
+    return { number: latest.number, timestamp: latest.timestamp };
+  }
+
+  /** The chain's head: the pass's when inside one, else read now. */
+  protected head(): Promise<{ number: number; timestamp: number }> {
+    return this.passHead ?? this.readHead();
   }
 
   /** The time the next block will have, at least: an idle dev chain's latest block can be old. */
   protected async chainNow(): Promise<bigint> {
-    const latest = await withRetry(() => this.provider.getBlock("latest"));
-    if (latest === null) throw new ChainError("the node has no latest block", null, [], null);
+    const latest = await this.head();
     return BigInt(Math.max(latest.timestamp, Math.floor(Date.now() / 1000)));
   }
 
@@ -192,7 +263,8 @@ export abstract class Agent {
           : game.filters.GameCreated();
       this.gameCursor = new EventCursor(this.provider, (a, b) => game.queryFilter(filter, a, b), this.d.fromBlock);
     }
-    for (const e of await this.gameCursor.next()) if (e.args[side] === this.address) this.games.add(e.args.gameId);
+    for (const e of await this.gameCursor.next((await this.head()).number))
+      if (e.args[side] === this.address) this.games.add(e.args.gameId);
     const live: LiveGame[] = [];
     for (const id of [...this.games].sort((x, y) => (x < y ? -1 : 1))) {
       const g = await withRetry(() => this.d.game.getGame(id));
@@ -201,6 +273,7 @@ export abstract class Agent {
         continue;
       }
       this.games.delete(id);
+      this.payoutHint = true; // a bond back, a reward
       if (this.playing.delete(id)) {
         const status = statusName(ChainGameStatus, g.status);
         this.log(`${this.name}: game #${id} is over: ${status} after ${g.round} rounds`, {

@@ -170,13 +170,17 @@ export class Challenger extends Agent {
 
   /** One pass of the loop: check claims not seen yet (pending only), move in our open games, withdraw. */
   async tick(): Promise<void> {
+    await this.inPass(() => this.pass());
+  }
+
+  private async pass(): Promise<void> {
     const coordinator = this.d.coordinator;
     this.claimCursor ??= new EventCursor(
       this.provider,
       (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.claimCursor.next())
+    for (const e of await this.claimCursor.next((await this.head()).number))
       if (!this.checked.has(e.args.claimId))
         this.unchecked.set(e.args.claimId, { requestId: e.args.requestId, output: e.args.output });
     for (const [id, { requestId, output }] of [...this.unchecked]) {
@@ -198,7 +202,7 @@ export class Challenger extends Agent {
     }
     const live = await this.liveGames("challenger");
     for (const g of live) await this.attempt(`playing game #${g.id}`, { gameId: String(g.id) }, () => this.move(g));
-    if (this.options.autoWithdraw) await this.withdraw();
+    if (this.options.autoWithdraw) await this.withdrawIfHinted(() => this.withdraw());
     // Keep only the runs behind games still being played.
     const liveClaims = new Set(live.map((g) => g.claimId));
     for (const claimId of [...this.runs.keys()]) if (!liveClaims.has(claimId)) this.runs.delete(claimId);

@@ -6,11 +6,14 @@ import { keccak256 } from "ethers";
 import { claimCommitment, claimedOutputOf, firstNaN, randomSalt } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
 import { ChainError } from "../chain/errors";
+import { claimGasBound } from "../chain/claim-gas";
+import { finalizeGasLimit } from "../chain/finalize-gas";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
-import type { TxSender } from "../chain/sender";
+import { RevertedOnChain, type TxSender } from "../chain/sender";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
 import { mulberry32 } from "../fo32/mulberry32";
+import { product } from "../program/isa";
 import { Agent, LiveGame } from "./agent";
 import type { Log } from "./log";
 import { ModelRun, Run } from "./model-run";
@@ -31,6 +34,32 @@ export interface OperatorOptions {
   cheatSeed?: number;
   /** Withdraw fees and bonds as soon as they are credited (the CLI's loop); else call withdraw(). */
   autoWithdraw?: boolean;
+  /**
+   * What one unit of gas costs this operator, in token units (a fraction: the token and the
+   * chain's gas are priced apart). When set, a request whose escrowed fee is below the gas of
+   * claiming and finalizing it (the callback's limit included) at this price is declined
+   * (event "unprofitable"); absent: every request is served.
+   */
+  minFeePerGas?: TokenPerGas;
+}
+
+/** A price of gas in token units: numerator / denominator token units per unit of gas. */
+export interface TokenPerGas {
+  numerator: bigint;
+  denominator: bigint;
+}
+
+/** Parses a decimal price ("2", "0.0005") into a TokenPerGas; null when it is not one. */
+export function parseTokenPerGas(text: string): TokenPerGas | null {
+  const m = /^(\d+)(?:\.(\d{1,18}))?$/.exec(text);
+  if (!m) return null;
+  const decimals = m[2] ?? "";
+  return { numerator: BigInt(m[1] + decimals), denominator: 10n ** BigInt(decimals.length) };
+}
+
+/** The token units `gas` costs at `price`, rounded up (a cost is never under-stated). */
+export function gasCost(gas: bigint, price: TokenPerGas): bigint {
+  return (gas * price.numerator + price.denominator - 1n) / price.denominator;
 }
 
 /**
@@ -55,13 +84,30 @@ export class Operator extends Agent {
    * was sent (a refused reveal is retried without re-running or recommitting). The salt lives
    * in memory only: after a restart the operator commits again (a commit replaces its own).
    */
-  private readonly unclaimed = new Map<bigint, { run: Run; salt: string; committed: boolean }>();
+  private readonly unclaimed = new Map<bigint, { run: Run; salt: string; committed: boolean; commitGas: bigint }>();
   /** Requests for our model that may be open (fed by the Requested cursor). */
   private readonly watched = new Set<bigint>();
   private requestCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
-  /** Our claims not seen settled yet (fed by the Claimed cursor). */
-  private readonly pendingClaims = new Set<bigint>();
-  private claimCursor: EventCursor<{ args: { claimId: bigint } }> | null = null;
+  /** Requests seen claimed: read again only once a RequestReopened log names them. */
+  private readonly claimedElsewhere = new Set<bigint>();
+  private reopenCursor: EventCursor<{ args: { requestId: bigint } }> | null = null;
+  /**
+   * Our claims not seen settled yet, with their challenge deadlines (fed by the Claimed
+   * cursor): a claim is read from the chain only once its window has closed, not every pass.
+   */
+  private readonly pendingClaims = new Map<bigint, bigint>();
+  private claimCursor: EventCursor<{ args: { claimId: bigint; challengeDeadline: bigint } }> | null = null;
+  /** Our pending claims seen with a game against them (see finalizable). */
+  private readonly disputed = new Set<bigint>();
+  /** Whether each request's fee covers our gas at minFeePerGas (decided once per request). */
+  private readonly covered = new Map<bigint, boolean>();
+  /**
+   * Gas of one of our claims (commit + reveal) on this model: a bound from the output size
+   * until we have claimed, then the most any of our claims used.
+   */
+  private claimGas: bigint | null = null;
+  /** Whether claimGas is measured (from one of our claims) rather than the bound. */
+  private claimGasMeasured = false;
   /** Requests whose result a one-step proof already refuted (see serve). */
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
@@ -75,6 +121,11 @@ export class Operator extends Agent {
     readonly options: OperatorOptions = {},
   ) {
     super(name, d, sender, log);
+  }
+
+  /** The bytes of every result of our model (4 per output value, §5.2): what finalize delivers. */
+  get outputBytes(): number {
+    return this.model.model.program.outputs.reduce((n, o) => n + 4 * product(o.dims), 0);
   }
 
   /** Stakes `amount` more. */
@@ -110,7 +161,16 @@ export class Operator extends Agent {
       (a, b) => coordinator.queryFilter(coordinator.filters.Requested(undefined, this.model.modelId), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.requestCursor.next()) this.watched.add(e.args.requestId);
+    this.reopenCursor ??= new EventCursor(
+      this.provider,
+      (a, b) => coordinator.queryFilter(coordinator.filters.RequestReopened(), a, b),
+      this.d.fromBlock,
+    );
+    const head = (await this.head()).number;
+    for (const e of await this.requestCursor.next(head)) this.watched.add(e.args.requestId);
+    // A claimed request is not read again until a rejection reopens it (its event says so).
+    for (const e of await this.reopenCursor.next(head))
+      if (this.claimedElsewhere.delete(e.args.requestId)) this.watched.add(e.args.requestId);
     const now = await this.chainNow();
     const open: bigint[] = [];
     for (const id of [...this.watched].sort((x, y) => (x < y ? -1 : 1))) {
@@ -120,8 +180,10 @@ export class Operator extends Agent {
         continue;
       }
       this.unclaimed.delete(id); // claimed by someone, final, refunded or expired
-      // Final or refunded requests never open again; an expired one only awaits its refund.
-      if (r.status >= RequestStatus.Finalized || r.status === RequestStatus.Open) this.watched.delete(id);
+      // Final or refunded requests never open again; an expired one only awaits its refund;
+      // a claimed one waits for a RequestReopened.
+      if (r.status === RequestStatus.Claimed) this.claimedElsewhere.add(id);
+      this.watched.delete(id);
     }
     return open;
   }
@@ -196,7 +258,12 @@ export class Operator extends Agent {
         });
         return null;
       }
-      pending = { run: this.runOf(requestId, input, `request #${requestId}`), salt: randomSalt(), committed: false };
+      pending = {
+        run: this.runOf(requestId, input, `request #${requestId}`),
+        salt: randomSalt(),
+        committed: false,
+        commitGas: 0n,
+      };
     }
     this.unclaimed.set(requestId, pending);
     const { run, salt } = pending;
@@ -224,6 +291,7 @@ export class Operator extends Agent {
       const commitment = claimCommitment(requestId, this.address, run.output, salt);
       commitGas = await this.send(() => this.d.coordinator.commitClaim.populateTransaction(requestId, commitment));
       pending.committed = true;
+      pending.commitGas = commitGas;
     }
     // Sent once the commit's receipt is in, so it lands in a later block; a node that simulates
     // it in the commit's block still (eth_call on "latest") refuses it: the next pass reveals.
@@ -234,7 +302,8 @@ export class Operator extends Agent {
       if (e instanceof ChainError && e.errorName === "Coordinator_RevealTooEarly") return null;
       // Another operator's reveal landed between our estimate and our transaction: the race
       // commit–reveal makes expected, not a failure of the pass.
-      if (e instanceof ChainError && e.errorName === null) {
+      // (Mined and reverted, or unnamed on a node that gives no revert data.)
+      if (e instanceof RevertedOnChain || (e instanceof ChainError && e.errorName === null)) {
         const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
         if (r.status !== RequestStatus.Open) {
           this.unclaimed.delete(requestId);
@@ -251,6 +320,11 @@ export class Operator extends Agent {
     }
     const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
     this.unclaimed.delete(requestId);
+    // What our claims really cost (the commit may have been sent a pass earlier) replaces the
+    // bound the cost check started from.
+    const spent = pending.commitGas + gas;
+    if (!this.claimGasMeasured || this.claimGas === null || spent > this.claimGas) this.claimGas = spent;
+    this.claimGasMeasured = true;
     this.runs.set(claimId, run);
     const { cheatAt } = this.cheatOn(requestId);
     this.log(
@@ -326,26 +400,75 @@ export class Operator extends Agent {
       (a, b) => coordinator.queryFilter(coordinator.filters.Claimed(undefined, undefined, this.address), a, b),
       this.d.fromBlock,
     );
-    for (const e of await this.claimCursor.next()) this.pendingClaims.add(e.args.claimId);
-    const ids: bigint[] = [];
-    for (const id of [...this.pendingClaims].sort((x, y) => (x < y ? -1 : 1))) {
+    for (const e of await this.claimCursor.next((await this.head()).number))
+      this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
+    const due: bigint[] = [];
+    for (const [id, deadline] of [...this.pendingClaims].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      // Before its window closes a claim can only settle through a game: only a disputed one
+      // is read (to drop the run behind a rejected claim at once); the others wait for their deadline.
+      if (now < deadline && !this.disputed.has(id)) continue;
       const c = await withRetry(() => coordinator.getClaim(id));
       if (c.status !== ClaimStatus.Pending) {
-        // Settled: its run, if we hold it, is of no further use.
+        // Settled: its run, if we hold it, is of no further use; finalized by anyone, its fee is ours.
+        if (c.status === ClaimStatus.Finalized) this.payoutHint = true;
         this.pendingClaims.delete(id);
+        this.disputed.delete(id);
         this.runs.delete(id);
-      } else if (c.openGames === 0n && now >= c.challengeDeadline) ids.push(c.requestId);
+      } else if (c.openGames === 0n && now >= deadline) due.push(c.requestId);
     }
-    return ids;
+    return due;
+  }
+
+  /**
+   * Whether request `requestId`'s fee pays for our gas at minFeePerGas (always, without one):
+   * claim (commit + reveal: a bound, then the most any of our claims used) + finalize
+   * (its gas limit, the callback's whole limit included). Decided once per request; a decline
+   * is logged once (event "unprofitable").
+   */
+  async covers(requestId: bigint): Promise<boolean> {
+    const price = this.options.minFeePerGas;
+    if (price === undefined) return true;
+    const known = this.covered.get(requestId);
+    if (known !== undefined) return known;
+    const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+    this.claimGas ??= claimGasBound(this.outputBytes);
+    const gas = this.claimGas + finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
+    const cost = gasCost(gas, price);
+    const ok = r.fee >= cost;
+    this.covered.set(requestId, ok);
+    if (!ok)
+      this.log(
+        `${this.name} declines request #${requestId}: fee ${r.fee} < cost ${cost} (${gas} gas for claim and finalize, callback limit ${r.callbackGasLimit} included)`,
+        {
+          event: "unprofitable",
+          agent: this.name,
+          requestId: String(requestId),
+          fee: String(r.fee),
+          cost: String(cost),
+          gas: Number(gas),
+          callbackGasLimit: Number(r.callbackGasLimit),
+        },
+      );
+    return ok;
   }
 
   /** One pass of the loop: serve open requests, defend our games, finalize what is due, withdraw. */
   async tick(): Promise<void> {
-    // One refused item (a request that expired in between, say) never blocks the others.
-    for (const id of await this.openRequests())
+    await this.inPass(() => this.pass());
+  }
+
+  private async pass(): Promise<void> {
+    // One failing item (a request that expired in between, a claim race, a finalize that
+    // cannot be estimated) never blocks the others: attempt logs it and the pass goes on.
+    for (const id of await this.openRequests()) {
+      const priced = await this.attempt(`pricing request #${id}`, { requestId: String(id) }, () => this.covers(id));
+      if (!priced.done || this.covered.get(id) === false) continue;
       await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));
-    for (const g of await this.openGames())
+    }
+    for (const g of await this.openGames()) {
+      this.disputed.add(g.claimId);
       await this.attempt(`defending game #${g.id}`, { gameId: String(g.id) }, () => this.defend(g));
+    }
     for (const id of await this.finalizable()) {
       await this.attempt(`finalizing request #${id}`, { requestId: String(id) }, async () => {
         try {
@@ -357,24 +480,27 @@ export class Operator extends Agent {
         }
       });
     }
-    if (this.options.autoWithdraw) await this.withdraw();
+    if (this.options.autoWithdraw) await this.withdrawIfHinted(() => this.withdraw());
   }
 
+  /**
+   * Finalizes request `requestId` with an explicit gas
+   * limit from its callback gas limit (node/chain/finalize-gas.ts): estimating a finalize whose
+   * callback reverts is unreliable, and a limit too low is a named revert, never a short callback.
+   */
   async finalize(requestId: bigint): Promise<void> {
-    const output = await this.claimedOutput(requestId);
-    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId, output));
+    const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+    const output = this.runs.get(r.claimId)?.output ?? (await claimedOutputOf(this.d, this.provider, r.claimId));
+    const gasLimit = finalizeGasLimit(r.callbackGasLimit, (output.length - 2) / 2);
+    const gas = await this.send(() => this.d.coordinator.finalize.populateTransaction(requestId, output, { gasLimit }));
+    this.payoutHint = true; // the fee
     this.log(`${this.name} finalizes request #${requestId}`, {
       event: "finalized",
       agent: this.name,
       requestId: String(requestId),
       gas: Number(gas),
+      gasLimit: Number(gasLimit),
     });
-  }
-
-  /** The output bytes of the pending claim on `requestId`: our run's, else its Claimed event's. */
-  private async claimedOutput(requestId: bigint): Promise<string> {
-    const claimId = (await withRetry(() => this.d.coordinator.getRequest(requestId))).claimId;
-    return this.runs.get(claimId)?.output ?? claimedOutputOf(this.d, this.provider, claimId);
   }
 
   /** Fees and unlocked claim bonds credited by the coordinator. */

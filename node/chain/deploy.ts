@@ -30,7 +30,12 @@ export const DEPLOY_DEFAULTS: DeployOptions = {
   challengerReward: 100n,
   unbondingDelay: 7 * 24 * 3600,
   maxCallbackGas: 1_000_000,
-  fees: { base: 100n, perMillionSteps: 10n, perCallbackGas: 0n },
+  // perCallbackGas: finalize forwards the whole callback gas limit (up to maxCallbackGas) and
+  // the operator pays for it; unpriced, a request could make the operator spend 1M gas for the
+  // base fee (issue 10 item 9). One token unit per gas, the smallest non-zero price, makes a
+  // callback cost at least the gas it can burn, so an operator pricing its gas at up to 1 unit
+  // (`referee operator --min-fee-per-gas`) is never out of pocket for the callback part.
+  fees: { base: 100n, perMillionSteps: 10n, perCallbackGas: 1n },
 };
 
 export interface Deployment {

@@ -61,9 +61,12 @@ export class EventCursor<T> {
     private readonly fromBlock: number,
   ) {}
 
-  /** Logs in blocks not read before (plus the reorg overlap: callers deduplicate by id). */
-  async next(): Promise<T[]> {
-    const latest = await withRetry(() => this.provider.getBlockNumber());
+  /**
+   * Logs in blocks not read before (plus the reorg overlap: callers deduplicate by id), up to
+   * `latest` when the caller already knows the chain's head (one read per agent pass, not per cursor).
+   */
+  async next(latest?: number): Promise<T[]> {
+    latest ??= await withRetry(() => this.provider.getBlockNumber());
     const from =
       this.scannedTo < 0 ? this.fromBlock : Math.max(this.fromBlock, this.scannedTo + 1 - REORG_OVERLAP_BLOCKS);
     if (from > latest) return [];

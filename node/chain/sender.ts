@@ -13,6 +13,14 @@ export interface SentTx {
   gasUsed: bigint;
 }
 
+/** A transaction mined but reverted: named after the error its replay on the mined state gives, if any. */
+export class RevertedOnChain extends ChainError {
+  constructor(shortMessage: string, errorName: string | null, args: readonly unknown[], cause: unknown) {
+    super(shortMessage, errorName, args, cause);
+    this.name = "RevertedOnChain";
+  }
+}
+
 export class TxSender {
   /** Gas of every transaction sent through this sender. */
   gasUsed = 0n;
@@ -54,15 +62,22 @@ export class TxSender {
     // A call that would revert is refused here, by its error's name, with no nonce spent.
     let gasLimit: bigint;
     try {
-      gasLimit = await withRetry(() => this.signer.estimateGas(tx), this.retry);
+      if (tx.gasLimit != null) {
+        // The caller knows the limit (finalize: node/chain/finalize-gas.ts) where an estimate
+        // is unreliable: a dry run at that limit still names a revert before anything is sent.
+        gasLimit = BigInt(tx.gasLimit);
+        await withRetry(() => provider.call(tx), this.retry);
+      } else {
+        // 20% headroom: state may move between the estimate and inclusion.
+        gasLimit = ((await withRetry(() => this.signer.estimateGas(tx), this.retry)) * 12n) / 10n;
+      }
     } catch (e) {
       throw decodeRevert(e, this.interfaces);
     }
     if (this.nextNonce === null)
       this.nextNonce = await withRetry(() => provider.getTransactionCount(this.address, "pending"), this.retry);
     const nonce = this.nextNonce;
-    // 20% headroom: state may move between the estimate and inclusion.
-    const request: TransactionRequest = { ...tx, nonce, gasLimit: (gasLimit * 12n) / 10n };
+    const request: TransactionRequest = { ...tx, nonce, gasLimit };
     let hash: string;
     try {
       hash =
@@ -72,19 +87,48 @@ export class TxSender {
     } catch (e) {
       // Unknown whether the nonce was used (another process on this key?): re-read it next time.
       this.nextNonce = null;
-      throw decodeRevert(e, this.interfaces);
+      const err = decodeRevert(e, this.interfaces);
+      // A named revert after a clean dry run (Hardhat mines it and reports it here): a race.
+      if (err.errorName !== null)
+        throw new RevertedOnChain(
+          `transaction reverted when sent (state changed after its dry run): ${err.shortMessage}`,
+          err.errorName,
+          err.args,
+          e,
+        );
+      throw err;
     }
     this.nextNonce = nonce + 1;
     const receipt = await this.receiptOf(hash);
     this.gasUsed += receipt.gasUsed;
-    if (receipt.status !== 1)
-      throw new ChainError(
-        `transaction ${hash} reverted on-chain (state changed after the gas estimate)`,
-        null,
-        [],
-        receipt,
-      );
+    if (receipt.status !== 1) throw await this.revertedOnChain(request, hash, receipt);
     return { hash, receipt, gasUsed: receipt.gasUsed };
+  }
+
+  /**
+   * A transaction that passed its dry run and reverted when mined: the state changed in
+   * between (another account's transaction came first, a race). The same call replayed on the
+   * state after its block names the error when it can.
+   */
+  private async revertedOnChain(
+    request: TransactionRequest,
+    hash: string,
+    receipt: TransactionReceipt,
+  ): Promise<RevertedOnChain> {
+    const provider = this.signer.provider!;
+    let replayed: ChainError | null = null;
+    try {
+      await withRetry(() => provider.call({ ...request, nonce: undefined, blockTag: receipt.blockNumber }), this.retry);
+    } catch (e) {
+      replayed = decodeRevert(e, this.interfaces);
+    }
+    const name = replayed?.errorName ?? null;
+    return new RevertedOnChain(
+      `transaction ${hash} reverted on-chain (state changed after its dry run)${name === null ? "" : `: ${replayed!.shortMessage}`}`,
+      name,
+      replayed?.args ?? [],
+      receipt,
+    );
   }
 
   /** Polls for the receipt (not every provider implements waitForTransaction, Hardhat's among them). */

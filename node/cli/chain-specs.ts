@@ -80,6 +80,12 @@ export const OPERATOR_SPEC: CommandSpec = {
     OPT_SHAPE,
     { name: "stake-claims", kind: "value", metavar: "n", help: "keep enough stake for n open claims (default 3)" },
     {
+      name: "min-fee-per-gas",
+      kind: "value",
+      metavar: "units",
+      help: "decline requests whose fee is below (claim + finalize gas, callback limit included) × units (token units per gas, decimals allowed; default: serve all)",
+    },
+    {
       name: "cheat-at",
       kind: "value",
       metavar: "step",
@@ -106,6 +112,9 @@ export const OPERATOR_SPEC: CommandSpec = {
 reveal it in a later block), make the next move in every game against our claims (first
 reveal the run's halted state, built only then), finalize claims whose window closed,
 withdraw what is owed. Requests whose input holds a NaN are declined.
+With --min-fee-per-gas, a request whose escrowed fee does not pay for the gas of claiming and
+finalizing it at that price (the callback's whole gas limit counted) is declined, logged once
+(event "unprofitable").
 State comes from the chain each pass: a restarted operator carries on where it stopped.
 
 ${CHAIN_DETAILS_TEXT}`,

@@ -1,5 +1,5 @@
 // referee operator: the operator agent's loop on a deployment (node/agents/operator.ts).
-import { Operator } from "../../agents/operator";
+import { Operator, TokenPerGas, parseTokenPerGas } from "../../agents/operator";
 import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import type { CommandContext } from "../command";
@@ -19,9 +19,20 @@ function cheatRateOf(args: ParsedArgs): { cheatRate: number; cheatSeed: number }
   return { cheatRate: rate, cheatSeed: args.int("cheat-seed", 1)! };
 }
 
+/** --min-fee-per-gas units (token units per gas, a decimal), checked before any chain work. */
+function minFeePerGasOf(args: ParsedArgs): { minFeePerGas: TokenPerGas } | null {
+  const v = args.get("min-fee-per-gas");
+  if (v === undefined) return null;
+  const price = parseTokenPerGas(v);
+  if (price === null)
+    throw usageError(`--min-fee-per-gas expects token units per gas (a decimal such as 0.5), got '${v}'`);
+  return { minFeePerGas: price };
+}
+
 export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const cheatAt = args.int("cheat-at");
   const rate = cheatRateOf(args);
+  const pricing = minFeePerGasOf(args);
   const claims = args.int("stake-claims", 3)!;
   const { c, d, model, sender, log, loop } = await agentSetup(args, ctx);
   const cheating = cheatAt !== undefined || rate !== null;
@@ -30,6 +41,7 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
     autoWithdraw: true,
     ...(cheatAt === undefined ? {} : { cheatAt, cheatOutput: 1 }),
     ...(rate ?? {}),
+    ...(pricing ?? {}),
   });
   agent.progress = (label, work) => ctx.progress.phase(label, work).value;
   log(
@@ -43,6 +55,7 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
       network: c.network,
       cheatAt,
       ...(rate ?? {}),
+      ...(pricing === null ? {} : { minFeePerGas: args.get("min-fee-per-gas") }),
     },
   );
   await runLoop(

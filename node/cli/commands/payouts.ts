@@ -5,6 +5,7 @@ import { ChainConnection, chainCall, connect, deploymentOf, senderOf } from "../
 import type { CommandContext } from "../command";
 import { claimedOutputOf } from "../../chain/claims";
 import type { Deployment } from "../../chain/deploy";
+import { finalizeGasLimit } from "../../chain/finalize-gas";
 import type { TxSender } from "../../chain/sender";
 import { CallbackStatus, statusName } from "../../chain/status";
 
@@ -46,7 +47,9 @@ export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Prom
   const request = await chainCall(() => d.coordinator.getRequest(id));
   // No claim: nothing to deliver; the coordinator's named refusal says why.
   const output = request.claimId === 0n ? "0x" : await chainCall(() => claimedOutputOf(d, c.provider, request.claimId));
-  await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id, output)));
+  // As finalize: an explicit limit, since estimating a call whose callback reverts is unreliable.
+  const gasLimit = finalizeGasLimit(request.callbackGasLimit, (output.length - 2) / 2);
+  await chainCall(() => sender.send(() => d.coordinator.retryCallback.populateTransaction(id, output, { gasLimit })));
   const status = statusName(CallbackStatus, (await chainCall(() => d.coordinator.getRequest(id))).callbackStatus);
   ctx.out(
     args.has("json")

@@ -5,9 +5,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { FO32_GAS_DATA, loadFo32Gas, renderFo32GasTable } from "./fo32-gas";
 import { GAS_SNAPSHOT, loadGasSnapshot, renderOneStepGas } from "./gas-one-step";
+import { LOAD_DATA, loadLoadSummary, renderLoad } from "./load";
 import { loadOps, OPS_DATA, renderOps } from "./ops";
 import { loadUlps, renderUlpTable, ULP_DATA } from "./fo32-ulps";
-import { BlockPlace, FO32_GAS_DOC, ONE_STEP_GAS_DOC, OPS_DOC, ULPS_DOC } from "./places";
+import { BlockPlace, FO32_GAS_DOC, LOAD_DOC, ONE_STEP_GAS_DOC, OPS_DOC, ULPS_DOC } from "./places";
 
 export * from "./places";
 
@@ -23,6 +24,7 @@ export const DOC_BLOCKS: readonly DocBlock[] = [
   { ...ULPS_DOC, data: ULP_DATA, render: (root) => renderUlpTable(loadUlps(root)) },
   { ...FO32_GAS_DOC, data: FO32_GAS_DATA, render: (root) => renderFo32GasTable(loadFo32Gas(root)) },
   { ...ONE_STEP_GAS_DOC, data: GAS_SNAPSHOT, render: (root) => renderOneStepGas(loadGasSnapshot(root)) },
+  { ...LOAD_DOC, data: LOAD_DATA, render: (root) => renderLoad(loadLoadSummary(root)) },
 ];
 
 /** The documents that may hold generated blocks: README.md and every docs/*.md. */

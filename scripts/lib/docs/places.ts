@@ -16,3 +16,4 @@ export const ONE_STEP_GAS_DOC: BlockPlace = {
   name: "gas-one-step",
   command: "npm run gas -- --update",
 };
+export const LOAD_DOC: BlockPlace = { file: "README.md", name: "load", command: "npm run load -- --update" };

@@ -141,6 +141,23 @@ describe("cli: referee end to end", function () {
       expect((info.opCounts as Record<string, number>).Gemm).to.equal(3);
     });
 
+    it("runs the compiler: says a model whose ops all lower still fails to compile, and why", async () => {
+      const ok = await referee("model", "inspect", HELLO);
+      expect(ok.stdout).to.match(/compile\s+ok: \d+ instructions, [\d,]+ steps/);
+      // Every op type lowers, but a float16 input does not compile: inspect must say so.
+      const file = path.join(dir, "half.onnx");
+      const bytes = onnx.ModelProto.decode(modelWithOps(["Relu"]));
+      bytes.graph!.input![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
+      fs.writeFileSync(file, onnx.ModelProto.encode(bytes).finish());
+      const r = await referee("model", "inspect", file);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/unsupported\s+none/);
+      expect(r.stdout).not.to.match(/every op can be compiled/);
+      expect(r.stdout).to.match(/compile\s+fails: input 'x' has element type float16/);
+      const info = lastJson(await referee("model", "inspect", file, "--json"));
+      expect((info.compile as { status: string }).status).to.equal("fails");
+    });
+
     it("names every unsupported op without failing", async () => {
       const file = path.join(dir, "unsupported.onnx");
       fs.writeFileSync(file, modelWithOps(["Relu", "NoSuchOpA", "NoSuchOpB"]));

@@ -129,11 +129,37 @@ export interface ActivationSlot {
   length: number;
 }
 
+/**
+ * ONNX element types a runtime input may have besides float32. Their values are stored
+ * exactly as binary32 (docs/PROTOCOL.md §2): integers only in [−2^24, 2^24], bools as 0 / 1.
+ */
+export type IntegerInputType = "int64" | "int32" | "int16" | "int8" | "uint64" | "uint32" | "uint16" | "uint8" | "bool";
+
+export const INTEGER_INPUT_TYPES: readonly IntegerInputType[] = [
+  "int64",
+  "int32",
+  "int16",
+  "int8",
+  "uint64",
+  "uint32",
+  "uint16",
+  "uint8",
+  "bool",
+];
+
+/** Largest magnitude of an integer input: every integer up to 2^24 is exactly a binary32. */
+export const MAX_EXACT_INTEGER = 16777216;
+
 /** A graph input or output: its name, its concrete dims, and the slot that holds it. */
 export interface TensorSpec {
   name: string;
   dims: number[];
   slot: SlotRef;
+  /**
+   * A graph input's ONNX element type when it is an integer or bool type; absent for float32.
+   * Not part of any commitment (§3.5): it only tells input readers which values to refuse.
+   */
+  elemType?: IntegerInputType;
 }
 
 export interface Program {

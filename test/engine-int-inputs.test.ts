@@ -14,6 +14,7 @@ import { slotOf } from "../node/vm/memory";
 
 const FIXTURES = join(__dirname, "fixtures");
 export const TOKEN_MLP = join(FIXTURES, "token_mlp.onnx");
+const EMBEDDING_MLP = join(FIXTURES, "embedding_mlp.onnx");
 
 /** A one-node Identity model whose input has ONNX element type `elemType`. */
 function identityModel(elemType: number): Uint8Array {
@@ -61,6 +62,51 @@ describe("engine: integer and bool runtime inputs", function () {
     } finally {
       await ort.release();
     }
+  });
+
+  it("looks up nn.Embedding rows by runtime token ids (negative ids wrap) as onnxruntime does", async () => {
+    const bytes = readFileSync(EMBEDDING_MLP);
+    const { program } = compileModel(bytes);
+    const ids = [
+      [3, 17, 49, 0, 22, 8, -1, -50],
+      [1, 1, 2, 3, 5, 8, 13, 21],
+    ];
+    const ort = await OrtRunner.create(bytes);
+    try {
+      for (const row of ids) {
+        const inputs = parseJsonInputs(JSON.stringify([row]), program.inputs);
+        const ours = slotOf(execute(program, inputs), program.outputs[0].slot);
+        const [ref] = await ort.run([{ name: "tokens", dims: [1, 8], data: inputs[0] }]);
+        for (let i = 0; i < 3; i++) expect(Math.abs(ours[i] - ref.data[i])).to.be.lessThan(1e-6);
+      }
+    } finally {
+      await ort.release();
+    }
+    // An id outside [−50, 50) selects no row: a defined result (that row's embedding is zeros).
+    const inRange = parseJsonInputs("[[0, 0, 0, 0, 0, 0, 0, 0]]", program.inputs);
+    const outOfRange = parseJsonInputs("[[0, 0, 0, 0, 0, 0, 0, 50]]", program.inputs);
+    const a = slotOf(execute(program, inRange), program.outputs[0].slot);
+    const b = slotOf(execute(program, outOfRange), program.outputs[0].slot);
+    expect(Array.from(a)).not.to.deep.equal(Array.from(b));
+    expect(Array.from(b).every(Number.isFinite)).to.equal(true);
+  });
+
+  it("refuses integer division of a runtime integer tensor", () => {
+    const t = (name: string, elemType: number) => ({
+      name,
+      type: { tensorType: { elemType, shape: { dim: [{ dimValue: 3 }] } } },
+    });
+    const model = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 17 }],
+      graph: {
+        name: "g",
+        node: [{ opType: "Div", name: "d", input: ["x", "x"], output: ["y"] }],
+        input: [t("x", onnx.TensorProto.DataType.INT64)],
+        output: [t("y", onnx.TensorProto.DataType.INT64)],
+      },
+    }).finish();
+    expect(() => compileModel(model)).to.throw(/integer division of a runtime int64 tensor is not supported/);
   });
 
   it("refuses float16 and double inputs, naming the input", () => {

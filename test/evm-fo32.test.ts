@@ -37,7 +37,7 @@ function batchSize(set: Vectors): number {
 function title(set: Vectors): string {
   if (set.kind === "compare") return "compare (lt, le, eq, gt, ge)";
   const name = MapOp[set.op];
-  if (set.kind === "binary") return name;
+  if (set.kind === "binary" || set.kind === "ternary") return name;
   if (set.p0 === 0 && set.p1 === 0) return name;
   return `${name} (p0 0x${set.p0.toString(16)}, p1 0x${set.p1.toString(16)})`;
 }
@@ -49,6 +49,7 @@ async function run(h: F32Harness, set: Vectors, from: number, to: number): Promi
   if (set.kind === "unary") return (await h.unaryBatch(set.op, x, set.p0, set.p1)).map(Number);
   const y = set.y.slice(from, to);
   if (set.kind === "binary") return (await h.binaryBatch(set.op, x, y)).map(Number);
+  if (set.kind === "ternary") return (await h.ternaryBatch(set.op, x, y, set.z.slice(from, to))).map(Number);
   return (await h.compareBatch(x, y)).map(Number);
 }
 
@@ -77,7 +78,12 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
         for (let i = 0; i < got.length; i++) {
           const j = from + i;
           if (got[i] !== set.want[j] && bad.length < 10) {
-            const args = set.kind === "unary" ? hex(set.x[j]) : `${hex(set.x[j])}, ${hex(set.y[j])}`;
+            const args =
+              set.kind === "unary"
+                ? hex(set.x[j])
+                : set.kind === "ternary"
+                  ? `${hex(set.x[j])}, ${hex(set.y[j])}, ${hex(set.z[j])}`
+                  : `${hex(set.x[j])}, ${hex(set.y[j])}`;
             bad.push(`(${args}) → evm ${hex(got[i])}, node ${hex(set.want[j])}`);
           }
         }
@@ -113,8 +119,14 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
         .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
         .withArgs(op);
     }
-    for (const op of [13, 72, 255]) {
+    // 75 is the first code past the comparisons (72 was unknown before they were added).
+    for (const op of [13, 75, 127, 128, 255]) {
       await expect(harness.binaryBatch(op, [0x3f800000], [0x3f800000]))
+        .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
+        .withArgs(op);
+    }
+    for (const op of [1, 72, 129, 255]) {
+      await expect(harness.ternaryBatch(op, [0x3f800000], [0x3f800000], [0]))
         .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
         .withArgs(op);
     }

@@ -5,6 +5,7 @@ import { Lowering, NodeContext } from "./context";
 import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
 import * as E from "./ops/elementwise";
+import * as L from "./ops/logic";
 import * as M from "./ops/movement";
 import * as N from "./ops/nn";
 
@@ -64,7 +65,15 @@ export const OPS: readonly OpEntry[] = [
     lower: E.LeakyRelu,
     epilogue: act(MapOp.LeakyRelu, (c) => [c.float("alpha", 0.01)]),
   },
-  { opType: "Clip", sinceOpset: 1, lower: E.Clip, epilogue: (c) => ({ op: MapOp.Clip, params: E.clipBounds(c) }) },
+  {
+    opType: "Clip",
+    sinceOpset: 1,
+    lower: E.Clip,
+    epilogue: (c) => {
+      const params = E.constClipBounds(c);
+      return params && { op: MapOp.Clip, params };
+    },
+  },
   {
     opType: "HardSigmoid",
     sinceOpset: 1,
@@ -129,6 +138,8 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Xor", sinceOpset: 1, lower: C.Xor },
   { opType: "Not", sinceOpset: 1, lower: C.Not },
   { opType: "Where", sinceOpset: 9, lower: C.Where },
+  { opType: "ArgMax", sinceOpset: 1, lower: L.ArgMax },
+  { opType: "ArgMin", sinceOpset: 1, lower: L.ArgMin },
 ];
 
 const BY_TYPE = new Map(OPS.map((e) => [e.opType, e]));

@@ -3,7 +3,9 @@
 import { ConstTensor, DType, isFloatType } from "../../onnx/tensor";
 import { NodeContext } from "../context";
 import { ConstValue, Value, stridesOf } from "../values";
+import { MapOp } from "../../program/isa";
 import { broadcastShapes } from "./kernels";
+import * as L from "./logic";
 
 function constOf(t: ConstTensor): ConstValue {
   return { kind: "const", t };
@@ -118,26 +120,84 @@ function constOnly(ctx: NodeContext, count: number): ConstTensor[] {
   return out;
 }
 
-function compare(f: (a: number, b: number) => boolean) {
-  return (ctx: NodeContext): Value[] => [constBroadcast(ctx, constOnly(ctx, 2), "bool", (a, b) => (f(a, b) ? 1 : 0))];
+/** Every input of the node, if all are constants (then the op is evaluated now); else null. */
+function allConst(ctx: NodeContext, count: number): ConstTensor[] | null {
+  const out: ConstTensor[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = ctx.input(i);
+    if (v.kind !== "const") return null;
+    out.push(v.t);
+  }
+  return out;
 }
 
-export const Equal = compare((a, b) => a === b);
-export const Less = compare((a, b) => a < b);
-export const LessOrEqual = compare((a, b) => a <= b);
-export const Greater = compare((a, b) => a > b);
-export const GreaterOrEqual = compare((a, b) => a >= b);
-export const And = compare((a, b) => a !== 0 && b !== 0);
-export const Or = compare((a, b) => a !== 0 || b !== 0);
-export const Xor = compare((a, b) => (a !== 0) !== (b !== 0));
-
-export function Not(ctx: NodeContext): Value[] {
-  return [constBroadcast(ctx, constOnly(ctx, 1), "bool", (a) => (a === 0 ? 1 : 0))];
+/**
+ * A comparison or logic op: evaluated at compile time on constants, else lowered by
+ * `runtime` to Map instructions (lowerLogic.ts) whose booleans are 1.0 / +0.
+ */
+function logic(count: number, f: (...xs: number[]) => boolean, runtime: (ctx: NodeContext, xs: Value[]) => Value) {
+  return (ctx: NodeContext): Value[] => {
+    const consts = allConst(ctx, count);
+    if (consts !== null) return [constBroadcast(ctx, consts, "bool", (...xs) => (f(...xs) ? 1 : 0))];
+    const xs = Array.from({ length: count }, (_, i) => ctx.input(i));
+    return [runtime(ctx, xs)];
+  };
 }
+
+export const Equal = logic(
+  2,
+  (a, b) => a === b,
+  (c, [a, b]) => L.compare(c, MapOp.Equal, a, b),
+);
+export const Less = logic(
+  2,
+  (a, b) => a < b,
+  (c, [a, b]) => L.compare(c, MapOp.Less, a, b),
+);
+export const LessOrEqual = logic(
+  2,
+  (a, b) => a <= b,
+  (c, [a, b]) => L.compare(c, MapOp.LessOrEqual, a, b),
+);
+// a > b is b < a, and a >= b is b <= a: the same ops with the operands swapped.
+export const Greater = logic(
+  2,
+  (a, b) => a > b,
+  (c, [a, b]) => L.compare(c, MapOp.Less, b, a),
+);
+export const GreaterOrEqual = logic(
+  2,
+  (a, b) => a >= b,
+  (c, [a, b]) => L.compare(c, MapOp.LessOrEqual, b, a),
+);
+export const And = logic(
+  2,
+  (a, b) => a !== 0 && b !== 0,
+  (c, [a, b]) => L.and(c, a, b),
+);
+export const Or = logic(
+  2,
+  (a, b) => a !== 0 || b !== 0,
+  (c, [a, b]) => L.or(c, a, b),
+);
+export const Xor = logic(
+  2,
+  (a, b) => (a !== 0) !== (b !== 0),
+  (c, [a, b]) => L.xor(c, a, b),
+);
+export const Not = logic(
+  1,
+  (a) => a === 0,
+  (c, [a]) => L.not(c, a),
+);
 
 export function Where(ctx: NodeContext): Value[] {
-  const [c, x, y] = constOnly(ctx, 3);
-  return [constBroadcast(ctx, [c, x, y], x.dtype, (cv, xv, yv) => (cv !== 0 ? xv : yv))];
+  const consts = allConst(ctx, 3);
+  if (consts !== null) {
+    const [c, x, y] = consts;
+    return [constBroadcast(ctx, [c, x, y], x.dtype, (cv, xv, yv) => (cv !== 0 ? xv : yv))];
+  }
+  return [L.where(ctx, ctx.input(0), ctx.input(1), ctx.input(2))];
 }
 
 export function ReduceProd(ctx: NodeContext): Value[] {

@@ -223,6 +223,27 @@ function binaryIn(F: Flavour, op: number): OpEmitter | null {
       return simple(F.max);
     case MapOp.Min:
       return simple(F.min);
+    case MapOp.Equal:
+    case MapOp.Less:
+    case MapOp.LessOrEqual:
+      // mask ? 1 : +0; x <= y is (x < y) | (x == y), false for NaN like both halves.
+      return (fn, x, y) => {
+        F.c(fn, 1);
+        F.c(fn, 0);
+        fn.get(x);
+        fn.get(y);
+        if (op === MapOp.Equal) F.eq(fn);
+        else {
+          F.lt(fn);
+          if (op === MapOp.LessOrEqual) {
+            fn.get(x);
+            fn.get(y);
+            F.eq(fn);
+            F.or(fn);
+          }
+        }
+        F.select(fn);
+      };
     case MapOp.PRelu:
       // x < 0 ? x·y : x
       return (fn, x, y) => {

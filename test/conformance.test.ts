@@ -53,6 +53,20 @@ const REQUIRED: Record<string, string[]> = {
   Cast: ["test_cast_FLOAT_to_DOUBLE", "test_cast_DOUBLE_to_FLOAT"],
   Constant: ["test_constant"],
   Identity: ["test_identity"],
+  // Runtime comparisons and selection (issue 12): Map ops Equal / Less / LessOrEqual / Where.
+  Less: ["test_less", "test_less_bcast"],
+  LessOrEqual: ["test_less_equal", "test_less_equal_bcast_expanded"],
+  Greater: ["test_greater", "test_greater_bcast"],
+  GreaterOrEqual: ["test_greater_equal", "test_greater_equal_bcast"],
+  Where: ["test_where_example", "test_where_long_example"],
+  ArgMax: ["test_argmax_keepdims_random", "test_argmax_no_keepdims_example_select_last_index"],
+  ArgMin: ["test_argmin_default_axis_random", "test_argmin_negative_axis_keepdims_random_select_last_index"],
+  Hardmax: ["test_hardmax_axis_1", "test_hardmax_one_hot"],
+  IsInf: ["test_isinf", "test_isinf_negative"],
+  IsNaN: ["test_isnan"],
+  Shrink: ["test_shrink_hard", "test_shrink_soft"],
+  ThresholdedRelu: ["test_thresholdedrelu", "test_thresholdedrelu_default"],
+  Trilu: ["test_triu", "test_triu_neg"],
 };
 
 describe("conformance: ONNX backend tests for the required ops", function () {

@@ -140,6 +140,12 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Where", sinceOpset: 9, lower: C.Where },
   { opType: "ArgMax", sinceOpset: 1, lower: L.ArgMax },
   { opType: "ArgMin", sinceOpset: 1, lower: L.ArgMin },
+  { opType: "Hardmax", sinceOpset: 1, lower: L.Hardmax },
+  { opType: "IsNaN", sinceOpset: 9, lower: L.IsNaN },
+  { opType: "IsInf", sinceOpset: 10, lower: L.IsInf },
+  { opType: "ThresholdedRelu", sinceOpset: 10, lower: L.ThresholdedRelu },
+  { opType: "Shrink", sinceOpset: 9, lower: L.Shrink },
+  { opType: "Trilu", sinceOpset: 14, lower: L.Trilu },
 ];
 
 const BY_TYPE = new Map(OPS.map((e) => [e.opType, e]));

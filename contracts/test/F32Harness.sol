@@ -28,26 +28,6 @@ contract F32Harness {
         }
     }
 
-    /// @notice Applies ternary MapOp `op` (Where) to each (c[i], a[i], b[i]).
-    /// @param op A ternary MapOp code (≥ 128).
-    /// @param c Conditions (binary32 bit patterns).
-    /// @param a Values if true, same length as `c`.
-    /// @param b Values if false, same length as `c`.
-    /// @return r_ The result bit patterns.
-    function ternaryBatch(
-        uint8 op,
-        uint32[] calldata c,
-        uint32[] calldata a,
-        uint32[] calldata b
-    ) external pure returns (uint32[] memory r_) {
-        if (c.length != a.length) revert F32Harness_LengthMismatch(c.length, a.length);
-        if (c.length != b.length) revert F32Harness_LengthMismatch(c.length, b.length);
-        r_ = new uint32[](c.length);
-        for (uint256 i = 0; i < c.length; ++i) {
-            r_[i] = F32.unwrap(LibMapOps.ternary(op, F32.wrap(c[i]), F32.wrap(a[i]), F32.wrap(b[i])));
-        }
-    }
-
     /// @notice Applies unary MapOp `op` with params (p0, p1) to each x[i].
     /// @param op A unary MapOp code (0–26).
     /// @param x Operands (binary32 bit patterns).

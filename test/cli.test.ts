@@ -212,6 +212,46 @@ describe("cli: referee end to end", function () {
       for (const k of ["compileMs", "executeMs", "commitMs"]) expect(t[k]).to.be.a("number");
     });
 
+    it("reads int64 token ids from .npy and a bool mask from JSON; refuses 2^24 + 1 naming input and element", async () => {
+      const model = path.join(ROOT, "test", "fixtures", "token_mlp.onnx");
+      const ids = [3, 17, 49, 0, 22, 8, 41, 5];
+      const h = "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 8), }";
+      const header = h + " ".repeat(64 - ((10 + h.length + 1) % 64)) + "\n";
+      const npy = Buffer.alloc(10 + header.length + 64);
+      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(npy);
+      npy.writeUInt16LE(header.length, 8);
+      npy.write(header, 10, "latin1");
+      ids.forEach((v, i) => npy.writeBigInt64LE(BigInt(v), 10 + header.length + 8 * i));
+      fs.writeFileSync(path.join(dir, "tokens.npy"), npy);
+      fs.writeFileSync(path.join(dir, "mask.json"), "[[true, true, true, false, true, true, true, true]]");
+      fs.writeFileSync(
+        path.join(dir, "both.json"),
+        JSON.stringify({ tokens: [ids], mask: [[1, 1, 1, 0, 1, 1, 1, 1]] }),
+      );
+      const a = lastJson(
+        await referee(
+          "run",
+          model,
+          "--input",
+          `tokens=${path.join(dir, "tokens.npy")}`,
+          "--input",
+          `mask=${path.join(dir, "mask.json")}`,
+          "--json",
+        ),
+      );
+      const b = lastJson(await referee("run", model, "--input", path.join(dir, "both.json"), "--json"));
+      expect(a.finalStateHash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(a.finalStateHash).to.equal(b.finalStateHash);
+      fs.writeFileSync(
+        path.join(dir, "big.json"),
+        JSON.stringify({ tokens: [[1, 16777217, 0, 0, 0, 0, 0, 0]], mask: [[1, 1, 1, 1, 1, 1, 1, 1]] }),
+      );
+      expectOneLineError(
+        await referee("run", model, "--input", path.join(dir, "big.json")),
+        /input 'tokens' \(int64\) element 1 is 16777217/,
+      );
+    });
+
     it("gives the same final state in-process and for the same input in every file format", async () => {
       expect(lastJson(await referee("run", HELLO, "--random-seed", "1", "--json")).finalStateHash).to.equal(
         seeded.finalStateHash,

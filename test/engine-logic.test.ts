@@ -10,7 +10,8 @@ import { OrtRunner } from "../node/reference/ort";
 import { execute } from "../node/vm/execute";
 import { slotOf } from "../node/vm/memory";
 import { crossCheck } from "../node/vm/selfcheck";
-import { binaryCode } from "../node/vm/wasm/ops";
+import { buildKernel } from "../node/vm/wasm/kernels";
+import { binaryCode, ternaryCode } from "../node/vm/wasm/ops";
 import { logicModel } from "./vectors/step-vectors";
 import { seededInputs } from "./helpers/models";
 
@@ -46,9 +47,17 @@ describe("engine: runtime comparisons and Where", function () {
     expect(program.instructions.every((i) => i.kind === Kind.Map)).to.equal(true);
   });
 
-  it("both engines agree with the stepper bit for bit (comparisons have wasm code)", () => {
+  it("both engines agree with the stepper bit for bit (comparisons and Where have wasm code)", () => {
     for (const op of [MapOp.Equal, MapOp.Less, MapOp.LessOrEqual]) expect(binaryCode(op), MapOp[op]).not.to.equal(null);
+    expect(ternaryCode(MapOp.Where), "Where").not.to.equal(null);
+    expect(ternaryCode(MapOp.Add), "not ternary").to.equal(null);
     const { program } = compileModel(logicModel());
+    // Every instruction of the logic model has a wasm kernel (none falls back to JS).
+    for (const ins of program.instructions)
+      expect(
+        buildKernel(ins, () => 0),
+        MapOp[ins.op],
+      ).not.to.equal(null);
     for (let seed = 1; seed <= 3; seed++) {
       const inputs = seededInputs(
         program.inputs.map((i) => i.dims),

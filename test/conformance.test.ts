@@ -67,6 +67,11 @@ const REQUIRED: Record<string, string[]> = {
   Shrink: ["test_shrink_hard", "test_shrink_soft"],
   ThresholdedRelu: ["test_thresholdedrelu", "test_thresholdedrelu_default"],
   Trilu: ["test_triu", "test_triu_neg"],
+  GatherElements: ["test_gather_elements_0", "test_gather_elements_negative_indices"],
+  NegativeLogLikelihoodLoss: [
+    "test_nllloss_NCd1_weight_ii_expanded",
+    "test_nllloss_NCd1d2d3_sum_weight_high_ii_expanded",
+  ],
 };
 
 describe("conformance: ONNX backend tests for the required ops", function () {

@@ -107,6 +107,46 @@ describe("engine: runtime comparisons and Where", function () {
     expect(run("ArgMin", [{ name: "select_last_index", i: 1 }])).to.deep.equal([0, 3, 3]);
   });
 
+  it("GatherElements with constant indices selects exactly, infinities and NaN included", () => {
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 17 }],
+      graph: {
+        name: "g",
+        initializer: [{ name: "i", dataType: 7, dims: [2, 3], int64Data: [2, 0, -1, 1, 1, 0] }],
+        node: [
+          {
+            opType: "GatherElements",
+            name: "n",
+            input: ["x", "i"],
+            output: ["y"],
+            attribute: [{ name: "axis", type: 2, i: 1 }],
+          },
+        ],
+        input: [
+          { name: "x", type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 3 }] } } } },
+        ],
+        output: [
+          { name: "y", type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 3 }] } } } },
+        ],
+      },
+    }).finish();
+    const { program } = compileModel(bytes);
+    // Three distinct index values: two Where instructions.
+    expect(program.instructions.map((i) => MapOp[i.op])).to.deep.equal(["Where", "Where"]);
+    const x = Float32Array.from([Infinity, -0, NaN, 4, -Infinity, 6]);
+    crossCheck(program, [x]);
+    const y = Array.from(slotOf(execute(program, [x]), program.outputs[0].slot));
+    expect(y.map((v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v))).to.deep.equal([
+      "NaN",
+      Infinity,
+      "NaN",
+      -Infinity,
+      -Infinity,
+      4,
+    ]);
+  });
+
   it("agrees exactly with onnxruntime (the ops are exact)", async () => {
     const bytes = logicModel();
     const { program } = compileModel(bytes);

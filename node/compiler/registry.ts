@@ -114,6 +114,7 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Concat", sinceOpset: 1, lower: M.Concat },
   { opType: "Slice", sinceOpset: 1, lower: M.Slice },
   { opType: "Gather", sinceOpset: 1, lower: M.Gather },
+  { opType: "GatherElements", sinceOpset: 11, lower: M.GatherElements },
   { opType: "Pad", sinceOpset: 1, lower: M.Pad },
   { opType: "Expand", sinceOpset: 8, lower: M.Expand },
   { opType: "Tile", sinceOpset: 6, lower: M.Tile },

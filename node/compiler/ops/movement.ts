@@ -137,6 +137,74 @@ export function Gather(ctx: NodeContext): Value[] {
 }
 
 /**
+ * GatherElements with constant indices: out[o] = x[o with its axis coordinate replaced by
+ * indices[o]]. The addresses are not affine in o, so it is a chain of selections, exact for
+ * every value: starting from x's slice at the last index value used, for each other value
+ * v, out = Where(indices == v (a constant mask), x's slice at v, out). One Map instruction
+ * per distinct index value but one (a Move when there is only one).
+ */
+export function GatherElements(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const axis = normAxis(ctx, ctx.int("axis", 0), xd.length);
+  const it = ctx.constInput(1, "indices");
+  const id = it.dims;
+  if (id.length !== xd.length) ctx.fail(`indices have rank ${id.length}, data rank ${xd.length}`);
+  id.forEach((d, j) => {
+    if (j !== axis && d > xd[j]) ctx.fail(`indices dim ${j} is ${d}, larger than the data's ${xd[j]}`);
+  });
+  const V = xd[axis];
+  const idx = Array.from(it.data, (i) => (i < 0 ? i + V : i));
+  idx.forEach((i, e) => {
+    if (!(Number.isInteger(i) && i >= 0 && i < V))
+      ctx.fail(`index ${it.data[e]} at ${e} is out of range for axis ${axis} of size ${V}`);
+  });
+  const n = id.length;
+  const identity = (j: number) => (j === axis ? 0 : 1);
+  /** x's slice at axis coordinate v, as an operand over the output's iteration dims. */
+  const slice = (v: number) => ({
+    value: x,
+    dims: xd,
+    offset: xd.map((_, j) => (j === axis ? v : 0)),
+    coef: xd.flatMap((_, j) => Array.from({ length: n }, (_, i) => (i === j ? identity(j) : 0))),
+  });
+  const values = [...new Set(idx)].sort((a, b) => a - b);
+  const last = values[values.length - 1];
+  if (values.length === 1) {
+    return [
+      ctx.b.kernel(
+        { kind: Kind.Move, op: 0, params: [0], iterDims: id, redDims: [], inputs: [slice(last)] },
+        id,
+        ctx.name,
+      ),
+    ];
+  }
+  let acc: { value: Value; dims: number[]; offset: number[]; coef: number[] } = slice(last);
+  const zeros = (m: number) => new Array<number>(m).fill(0);
+  const eye = id.flatMap((_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+  for (const v of values.slice(0, -1)) {
+    const mask: Value = {
+      kind: "const",
+      t: { dtype: "float32", dims: id, data: Float32Array.from(idx, (i) => (i === v ? 1 : 0)) },
+    };
+    const out = ctx.b.kernel(
+      {
+        kind: Kind.Map,
+        op: MapOp.Where,
+        params: [],
+        iterDims: id,
+        redDims: [],
+        inputs: [{ value: mask, dims: id, offset: zeros(n), coef: eye }, slice(v), acc],
+      },
+      id,
+      `${ctx.name}/${v}`,
+    );
+    acc = { value: out, dims: id, offset: zeros(n), coef: eye };
+  }
+  return [acc.value];
+}
+
+/**
  * Gather with runtime indices (an embedding lookup), until the ISA has a data-dependent
  * read: a one-hot product. j = i < 0 ? i + V : i (ONNX's negative indices); onehot[…, v] =
  * (j == v); out[pre, i, post] = Σ_v onehot[i, v] · x[pre, v, post], a Dot over the V rows.

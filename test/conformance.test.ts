@@ -71,7 +71,10 @@ const REQUIRED: Record<string, string[]> = {
   NegativeLogLikelihoodLoss: [
     "test_nllloss_NCd1_weight_ii_expanded",
     "test_nllloss_NCd1d2d3_sum_weight_high_ii_expanded",
+    "test_nllloss_NCd1_mean_weight_negative_ii",
+    "test_nllloss_NCd1d2d3_none_no_weight_negative_ii",
   ],
+  SoftmaxCrossEntropyLoss: ["test_sce_mean_no_weight_ii_3d_log_prob", "test_sce_NCd1d2d3_sum_weight_high_ii"],
 };
 
 describe("conformance: ONNX backend tests for the required ops", function () {

@@ -6,6 +6,7 @@ import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
 import * as E from "./ops/elementwise";
 import * as L from "./ops/logic";
+import * as Loss from "./ops/loss";
 import * as M from "./ops/movement";
 import * as N from "./ops/nn";
 
@@ -115,6 +116,9 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Slice", sinceOpset: 1, lower: M.Slice },
   { opType: "Gather", sinceOpset: 1, lower: M.Gather },
   { opType: "GatherElements", sinceOpset: 11, lower: M.GatherElements },
+  // losses (constant targets)
+  { opType: "NegativeLogLikelihoodLoss", sinceOpset: 12, lower: Loss.NegativeLogLikelihoodLoss },
+  { opType: "SoftmaxCrossEntropyLoss", sinceOpset: 12, lower: Loss.SoftmaxCrossEntropyLoss },
   { opType: "Pad", sinceOpset: 1, lower: M.Pad },
   { opType: "Expand", sinceOpset: 8, lower: M.Expand },
   { opType: "Tile", sinceOpset: 6, lower: M.Tile },

@@ -1,4 +1,5 @@
 // Movement ONNX ops → Move kernels (pure index math) or free reshapes.
+import { ProgramBuilder } from "../builder";
 import { NodeContext, normAxis } from "../context";
 import { Kind, MapOp, product } from "../../program/isa";
 import { Value, dimsOf } from "../values";
@@ -159,25 +160,35 @@ export function GatherElements(ctx: NodeContext): Value[] {
     if (!(Number.isInteger(i) && i >= 0 && i < V))
       ctx.fail(`index ${it.data[e]} at ${e} is out of range for axis ${axis} of size ${V}`);
   });
+  return [selectElements(ctx.b, x, axis, idx, id, ctx.name)];
+}
+
+/** GatherElements' selection chain for indices already in range (see GatherElements). */
+export function selectElements(
+  b: ProgramBuilder,
+  x: Value,
+  axis: number,
+  idx: number[],
+  id: number[],
+  name: string,
+): Value {
+  const xd = dimsOf(x);
   const n = id.length;
-  const identity = (j: number) => (j === axis ? 0 : 1);
   /** x's slice at axis coordinate v, as an operand over the output's iteration dims. */
   const slice = (v: number) => ({
     value: x,
     dims: xd,
     offset: xd.map((_, j) => (j === axis ? v : 0)),
-    coef: xd.flatMap((_, j) => Array.from({ length: n }, (_, i) => (i === j ? identity(j) : 0))),
+    coef: xd.flatMap((_, j) => Array.from({ length: n }, (_, i) => (i === j && j !== axis ? 1 : 0))),
   });
-  const values = [...new Set(idx)].sort((a, b) => a - b);
+  const values = [...new Set(idx)].sort((p, q) => p - q);
   const last = values[values.length - 1];
   if (values.length === 1) {
-    return [
-      ctx.b.kernel(
-        { kind: Kind.Move, op: 0, params: [0], iterDims: id, redDims: [], inputs: [slice(last)] },
-        id,
-        ctx.name,
-      ),
-    ];
+    return b.kernel(
+      { kind: Kind.Move, op: 0, params: [0], iterDims: id, redDims: [], inputs: [slice(last)] },
+      id,
+      name,
+    );
   }
   let acc: { value: Value; dims: number[]; offset: number[]; coef: number[] } = slice(last);
   const zeros = (m: number) => new Array<number>(m).fill(0);
@@ -187,7 +198,7 @@ export function GatherElements(ctx: NodeContext): Value[] {
       kind: "const",
       t: { dtype: "float32", dims: id, data: Float32Array.from(idx, (i) => (i === v ? 1 : 0)) },
     };
-    const out = ctx.b.kernel(
+    const out = b.kernel(
       {
         kind: Kind.Map,
         op: MapOp.Where,
@@ -197,11 +208,11 @@ export function GatherElements(ctx: NodeContext): Value[] {
         inputs: [{ value: mask, dims: id, offset: zeros(n), coef: eye }, slice(v), acc],
       },
       id,
-      `${ctx.name}/${v}`,
+      `${name}/${v}`,
     );
     acc = { value: out, dims: id, offset: zeros(n), coef: eye };
   }
-  return [acc.value];
+  return acc.value;
 }
 
 /**

@@ -147,6 +147,46 @@ describe("engine: runtime comparisons and Where", function () {
     ]);
   });
 
+  it("CumSum of a runtime tensor: forward, exclusive, reverse, both; stepper agrees", () => {
+    const model = (attrs: { name: string; i: number }[]) =>
+      onnx.ModelProto.encode({
+        irVersion: 8,
+        opsetImport: [{ domain: "", version: 17 }],
+        graph: {
+          name: "g",
+          initializer: [{ name: "axis", dataType: 7, dims: [], int64Data: [1] }],
+          node: [
+            {
+              opType: "CumSum",
+              name: "n",
+              input: ["x", "axis"],
+              output: ["y"],
+              attribute: attrs.map((a) => ({ ...a, type: 2 })),
+            },
+          ],
+          input: [
+            { name: "x", type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 4 }] } } } },
+          ],
+          output: [
+            { name: "y", type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 4 }] } } } },
+          ],
+        },
+      }).finish();
+    const x = Float32Array.from([1, 2, 3, 4, 10, -Infinity, 30, 40]);
+    const run = (attrs: { name: string; i: number }[]) => {
+      const { program } = compileModel(model(attrs));
+      expect(program.instructions.map((i) => i.kind)).to.deep.equal([Kind.Reduce]);
+      crossCheck(program, [x]);
+      return Array.from(slotOf(execute(program, [x]), program.outputs[0].slot));
+    };
+    const ex = { name: "exclusive", i: 1 };
+    const rev = { name: "reverse", i: 1 };
+    expect(run([])).to.deep.equal([1, 3, 6, 10, 10, -Infinity, -Infinity, -Infinity]);
+    expect(run([ex])).to.deep.equal([0, 1, 3, 6, 0, 10, -Infinity, -Infinity]);
+    expect(run([rev])).to.deep.equal([10, 9, 7, 4, -Infinity, -Infinity, 70, 40]);
+    expect(run([ex, rev])).to.deep.equal([9, 7, 4, 0, -Infinity, 70, 40, 0]);
+  });
+
   it("agrees exactly with onnxruntime (the ops are exact)", async () => {
     const bytes = logicModel();
     const { program } = compileModel(bytes);

@@ -7,6 +7,7 @@ import * as C from "./ops/constant";
 import * as E from "./ops/elementwise";
 import * as L from "./ops/logic";
 import * as Loss from "./ops/loss";
+import * as S from "./ops/scan";
 import * as M from "./ops/movement";
 import * as N from "./ops/nn";
 
@@ -48,6 +49,7 @@ export const OPS: readonly OpEntry[] = [
   { opType: "ReduceLogSum", sinceOpset: 1, lower: N.ReduceLogSum },
   { opType: "ReduceLogSumExp", sinceOpset: 1, lower: N.ReduceLogSumExp },
   { opType: "ReduceProd", sinceOpset: 1, lower: C.ReduceProd },
+  { opType: "Mod", sinceOpset: 10, lower: C.Mod },
   // elementwise
   { opType: "Add", sinceOpset: 1, lower: E.Add },
   { opType: "Sub", sinceOpset: 1, lower: E.Sub },
@@ -151,6 +153,9 @@ export const OPS: readonly OpEntry[] = [
   { opType: "ThresholdedRelu", sinceOpset: 10, lower: L.ThresholdedRelu },
   { opType: "Shrink", sinceOpset: 9, lower: L.Shrink },
   { opType: "Trilu", sinceOpset: 14, lower: L.Trilu },
+  { opType: "OneHot", sinceOpset: 9, lower: L.OneHot },
+  { opType: "EyeLike", sinceOpset: 9, lower: L.EyeLike },
+  { opType: "CumSum", sinceOpset: 11, lower: S.CumSum },
 ];
 
 const BY_TYPE = new Map(OPS.map((e) => [e.opType, e]));

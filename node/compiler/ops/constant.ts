@@ -223,3 +223,22 @@ export function ReduceProd(ctx: NodeContext): Value[] {
   }
   return [constOf({ dtype: x.dtype, dims: keep ? outDims : outDims.filter((_, j) => !axes.includes(j)), data })];
 }
+
+/**
+ * Mod of constants: fmod = 1 is C's fmod (the sign of the dividend; JavaScript's %, exact),
+ * fmod = 0 the integer remainder with the sign of the divisor. Runtime operands are refused.
+ */
+export function Mod(ctx: NodeContext): Value[] {
+  const fmod = ctx.int("fmod", 0) !== 0;
+  const consts = allConst(ctx, 2);
+  if (consts === null) ctx.unsupported("Mod of a runtime tensor is not supported (only of constants)");
+  const [a, b] = consts;
+  if (!fmod && (isFloatType(a.dtype) || isFloatType(b.dtype))) ctx.fail("fmod = 0 is for integers only");
+  return [
+    constBroadcast(ctx, [a, b], a.dtype, (x, y) => {
+      if (y === 0 && !isFloatType(a.dtype)) ctx.fail("integer Mod by zero");
+      const r = x % y;
+      return fmod || r === 0 || r < 0 === y < 0 ? r : r + y;
+    }),
+  ];
+}

@@ -7,7 +7,7 @@ import { ConstTensor, isFloatType } from "../../onnx/tensor";
 import { INTEGER_INPUT_TYPES, IntegerInputType, MapOp, ReduceOp } from "../../program/isa";
 import { NodeContext, normAxis } from "../context";
 import { Value, dimsOf } from "../values";
-import { mapValues, reduceValue, reshapeValue } from "./kernels";
+import { gatherAxis, mapValues, reduceValue, reshapeValue } from "./kernels";
 
 /** A bool constant as the float32 0 / 1 data a Map operand reads (weight slots are float32). */
 function asOperand(v: Value): Value {
@@ -173,4 +173,43 @@ export function ArgMax(ctx: NodeContext): Value[] {
 
 export function ArgMin(ctx: NodeContext): Value[] {
   return [argExtreme(ctx, false)];
+}
+
+/**
+ * OneHot(indices, depth, values): on = values[1] where the (wrapped) index equals the
+ * position along the new axis, off = values[0] elsewhere. Depth and values must be
+ * constants; indices may be runtime (Equal against an iota, then Where).
+ */
+export function OneHot(ctx: NodeContext): Value[] {
+  const idx = ctx.input(0);
+  const id = dimsOf(idx);
+  const depth = ctx.constInput(1, "depth").data[0];
+  if (!(Number.isInteger(depth) && depth >= 1)) ctx.fail(`depth ${depth} is not a positive integer`);
+  const values = ctx.input(2);
+  const vd = dimsOf(values);
+  if (vd.reduce((p, d) => p * d, 1) !== 2) ctx.fail(`values has ${vd.join("x")} elements, expected 2`);
+  const rank = id.length + 1;
+  const axis = normAxis(ctx, ctx.int("axis", -1), rank);
+  const neg = map(ctx, MapOp.Less, [idx, num(0)], "/neg");
+  const wrapped = map(ctx, MapOp.Where, [neg, map(ctx, MapOp.Add, [idx, num(depth)], "/wrap"), idx], "/index");
+  // The index gets a size-1 dim at `axis`; the iota runs along it.
+  const expanded = reshapeValue(wrapped, [...id.slice(0, axis), 1, ...id.slice(axis)], ctx.name);
+  const outDims = [...id.slice(0, axis), depth, ...id.slice(axis)];
+  const hot = map(ctx, MapOp.Equal, [expanded, iotaAlong(outDims, axis)], "/hot");
+  const flat = reshapeValue(values, [2], ctx.name);
+  const pick = (i: number): Value =>
+    flat.kind === "const"
+      ? { kind: "const", t: { dtype: flat.t.dtype, dims: [], data: flat.t.data.slice(i, i + 1) } }
+      : reshapeValue(gatherAxis(ctx.b, flat, 0, [i], `${ctx.name}/v${i}`), [], ctx.name);
+  return [map(ctx, MapOp.Where, [hot, pick(1), pick(0)])];
+}
+
+/** EyeLike: a constant of the input's shape, ones on diagonal k. Only the shape is read. */
+export function EyeLike(ctx: NodeContext): Value[] {
+  const [N, M] = ctx.dims(0);
+  if (ctx.dims(0).length !== 2) ctx.fail(`input rank ${ctx.dims(0).length} is not 2`);
+  const k = ctx.int("k", 0);
+  const data = new Float32Array(N * M);
+  for (let i = 0; i < N; i++) if (i + k >= 0 && i + k < M) data[i * M + i + k] = 1;
+  return [{ kind: "const", t: { dtype: "float32", dims: [N, M], data } }];
 }

@@ -187,6 +187,39 @@ describe("engine: runtime comparisons and Where", function () {
     expect(run([ex, rev])).to.deep.equal([9, 7, 4, 0, -Infinity, 70, 40, 0]);
   });
 
+  it("ReduceProd of a runtime tensor is a chain of Mul steps in element order", () => {
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 17 }],
+      graph: {
+        name: "g",
+        node: [
+          {
+            opType: "ReduceProd",
+            name: "n",
+            input: ["x"],
+            output: ["y"],
+            attribute: [
+              { name: "axes", type: 7, ints: [1] },
+              { name: "keepdims", type: 2, i: 0 },
+            ],
+          },
+        ],
+        input: [
+          { name: "x", type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 3 }] } } } },
+        ],
+        output: [{ name: "y", type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }] } } } }],
+      },
+    }).finish();
+    const { program } = compileModel(bytes);
+    expect(program.instructions.map((i) => MapOp[i.op])).to.deep.equal(["Mul", "Mul"]);
+    const x = Float32Array.from([1.5, -2, 3, 0, Infinity, 5]);
+    crossCheck(program, [x]);
+    const y = Array.from(slotOf(execute(program, [x]), program.outputs[0].slot));
+    expect(y[0]).to.equal(-9);
+    expect(Number.isNaN(y[1])).to.equal(true); // 0 · ∞
+  });
+
   it("agrees exactly with onnxruntime (the ops are exact)", async () => {
     const bytes = logicModel();
     const { program } = compileModel(bytes);

@@ -7,6 +7,7 @@ import * as C from "./ops/constant";
 import * as E from "./ops/elementwise";
 import * as L from "./ops/logic";
 import * as Loss from "./ops/loss";
+import * as Q from "./ops/quant";
 import * as S from "./ops/scan";
 import * as M from "./ops/movement";
 import * as N from "./ops/nn";
@@ -156,6 +157,13 @@ export const OPS: readonly OpEntry[] = [
   { opType: "OneHot", sinceOpset: 9, lower: L.OneHot },
   { opType: "EyeLike", sinceOpset: 9, lower: L.EyeLike },
   { opType: "CumSum", sinceOpset: 11, lower: S.CumSum },
+  { opType: "QuantizeLinear", sinceOpset: 10, lower: Q.QuantizeLinear },
+  { opType: "DequantizeLinear", sinceOpset: 10, lower: Q.DequantizeLinear },
+  { opType: "Compress", sinceOpset: 9, lower: Q.Compress },
+  { opType: "BitShift", sinceOpset: 11, lower: Q.BitShift },
+  { opType: "HannWindow", sinceOpset: 17, lower: Q.HannWindow },
+  { opType: "HammingWindow", sinceOpset: 17, lower: Q.HammingWindow },
+  { opType: "BlackmanWindow", sinceOpset: 17, lower: Q.BlackmanWindow },
 ];
 
 const BY_TYPE = new Map(OPS.map((e) => [e.opType, e]));

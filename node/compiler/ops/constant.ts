@@ -6,6 +6,7 @@ import { ConstValue, Value, stridesOf } from "../values";
 import { MapOp } from "../../program/isa";
 import { broadcastShapes } from "./kernels";
 import * as L from "./logic";
+import * as Q from "./quant";
 
 function constOf(t: ConstTensor): ConstValue {
   return { kind: "const", t };
@@ -201,6 +202,14 @@ export function Where(ctx: NodeContext): Value[] {
 }
 
 export function ReduceProd(ctx: NodeContext): Value[] {
+  const input = ctx.input(0);
+  if (input.kind === "tensor") {
+    const raw = ctx.opset >= 18 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
+    const rank = input.dims.length;
+    const axes =
+      raw && raw.length ? raw.map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q) : input.dims.map((_, j) => j);
+    return [Q.reduceProdRuntime(ctx, input, axes, ctx.int("keepdims", 1) !== 0)];
+  }
   const [x] = constOnly(ctx, 1);
   const raw = ctx.opset >= 18 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
   const rank = x.dims.length;

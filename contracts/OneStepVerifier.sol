@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
 import {F32, LibF32} from "./lib/LibF32.sol";
 import {Root, StateHash} from "./lib/Hashes.sol";
-import {FIRST_BINARY_MAP_OP, Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
+import {FIRST_BINARY_MAP_OP, FIRST_TERNARY_MAP_OP, Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
 import {LibMapOps} from "./lib/LibMapOps.sol";
 import {LibCursor} from "./lib/LibCursor.sol";
 import {LibInstruction} from "./lib/LibInstruction.sol";
@@ -296,15 +296,27 @@ contract OneStepVerifier is IOneStepVerifier {
         return _u(LibF32.div(_f(a), _f(_param(_c, 0))));
     }
 
-    /// @dev Map: out[e] = f(X) or f(X, Y); every read in range (§2.4).
+    /// @dev Map: out[e] = f(X), f(X, Y) or f(X, Y, Z); every read in range (§2.4).
     function _map(Ctx memory _c) private pure returns (uint256) {
         uint256[] memory it = _point(_c, false, false);
         F32 x = _f(_mustRead(_c, 0, it));
-        if (_c.ins.op >= FIRST_BINARY_MAP_OP) {
+        uint256 op = _c.ins.op;
+        if (op >= FIRST_BINARY_MAP_OP) {
             F32 y = _f(_mustRead(_c, 1, it));
-            return _u(LibMapOps.binary(uint8(_c.ins.op), x, y));
+            if (op < FIRST_TERNARY_MAP_OP) return _u(LibMapOps.binary(uint8(op), x, y));
+            return _mapTernary(_c, it, x, y);
         }
         return _unary(_c, x);
+    }
+
+    /// @dev A ternary Map op (Where) on X, Y and operand Z. Reads Z itself rather than through
+    ///      _mustRead, whose two call sites keep it inlined for every other Map step.
+    function _mapTernary(Ctx memory _c, uint256[] memory _it, F32 _x, F32 _y) private pure returns (uint256) {
+        LibInstruction.Operand memory o = _operand(_c, 2);
+        (bool valid, uint256 addr, uint256 len) = LibInstruction.evaluate(o, _it);
+        // INVARIANT: a Map read is in range (§2.4).
+        if (!valid) revert OneStepVerifier_ReadOutOfRange(uint32(_c.pre.instr), 2);
+        return _u(LibMapOps.ternary(uint8(_c.ins.op), _x, _y, _f(_read(_c, o, addr, len))));
     }
 
     /// @dev Move: the first source read in range gives the value, else params[0].

@@ -238,7 +238,8 @@ export function outputs(): Output[] {
     (Object.keys(isaEnums) as (keyof typeof isaEnums)[])
       .map((name) => constantLibrary(enumTable(ISA, name, isaEnums[name]), ISA, ISA_TYPES[name]))
       .join("\n") +
-    `\n// Map ops from this code on are binary (they read two operands).\nuint256 constant FIRST_BINARY_MAP_OP = ${isa.FIRST_BINARY_MAP_OP};\n`;
+    `\n// Map ops from this code on are binary (they read two operands).\nuint256 constant FIRST_BINARY_MAP_OP = ${isa.FIRST_BINARY_MAP_OP};\n` +
+    `// Map ops from this code on are ternary (they read three operands).\nuint256 constant FIRST_TERNARY_MAP_OP = ${isa.FIRST_TERNARY_MAP_OP};\n`;
 
   // Declaration order, not Object.keys (CommonJS output may define exports in another order).
   const domainTable = constTable(DOMAINS, "LibDomains", domains, exportedConsts(DOMAINS));

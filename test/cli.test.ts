@@ -141,6 +141,23 @@ describe("cli: referee end to end", function () {
       expect((info.opCounts as Record<string, number>).Gemm).to.equal(3);
     });
 
+    it("runs the compiler: says a model whose ops all lower still fails to compile, and why", async () => {
+      const ok = await referee("model", "inspect", HELLO);
+      expect(ok.stdout).to.match(/compile\s+ok: \d+ instructions, [\d,]+ steps/);
+      // Every op type lowers, but a float16 input does not compile: inspect must say so.
+      const file = path.join(dir, "half.onnx");
+      const bytes = onnx.ModelProto.decode(modelWithOps(["Relu"]));
+      bytes.graph!.input![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16;
+      fs.writeFileSync(file, onnx.ModelProto.encode(bytes).finish());
+      const r = await referee("model", "inspect", file);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/unsupported\s+none/);
+      expect(r.stdout).not.to.match(/every op can be compiled/);
+      expect(r.stdout).to.match(/compile\s+fails: input 'x' has element type float16/);
+      const info = lastJson(await referee("model", "inspect", file, "--json"));
+      expect((info.compile as { status: string }).status).to.equal("fails");
+    });
+
     it("names every unsupported op without failing", async () => {
       const file = path.join(dir, "unsupported.onnx");
       fs.writeFileSync(file, modelWithOps(["Relu", "NoSuchOpA", "NoSuchOpB"]));
@@ -193,6 +210,46 @@ describe("cli: referee end to end", function () {
       expect(states[0].hash).to.not.equal(states[1].hash);
       const t = seeded.timings as Record<string, number>;
       for (const k of ["compileMs", "executeMs", "commitMs"]) expect(t[k]).to.be.a("number");
+    });
+
+    it("reads int64 token ids from .npy and a bool mask from JSON; refuses 2^24 + 1 naming input and element", async () => {
+      const model = path.join(ROOT, "test", "fixtures", "token_mlp.onnx");
+      const ids = [3, 17, 49, 0, 22, 8, 41, 5];
+      const h = "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 8), }";
+      const header = h + " ".repeat(64 - ((10 + h.length + 1) % 64)) + "\n";
+      const npy = Buffer.alloc(10 + header.length + 64);
+      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(npy);
+      npy.writeUInt16LE(header.length, 8);
+      npy.write(header, 10, "latin1");
+      ids.forEach((v, i) => npy.writeBigInt64LE(BigInt(v), 10 + header.length + 8 * i));
+      fs.writeFileSync(path.join(dir, "tokens.npy"), npy);
+      fs.writeFileSync(path.join(dir, "mask.json"), "[[true, true, true, false, true, true, true, true]]");
+      fs.writeFileSync(
+        path.join(dir, "both.json"),
+        JSON.stringify({ tokens: [ids], mask: [[1, 1, 1, 0, 1, 1, 1, 1]] }),
+      );
+      const a = lastJson(
+        await referee(
+          "run",
+          model,
+          "--input",
+          `tokens=${path.join(dir, "tokens.npy")}`,
+          "--input",
+          `mask=${path.join(dir, "mask.json")}`,
+          "--json",
+        ),
+      );
+      const b = lastJson(await referee("run", model, "--input", path.join(dir, "both.json"), "--json"));
+      expect(a.finalStateHash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(a.finalStateHash).to.equal(b.finalStateHash);
+      fs.writeFileSync(
+        path.join(dir, "big.json"),
+        JSON.stringify({ tokens: [[1, 16777217, 0, 0, 0, 0, 0, 0]], mask: [[1, 1, 1, 1, 1, 1, 1, 1]] }),
+      );
+      expectOneLineError(
+        await referee("run", model, "--input", path.join(dir, "big.json")),
+        /input 'tokens' \(int64\) element 1 is 16777217/,
+      );
     });
 
     it("gives the same final state in-process and for the same input in every file format", async () => {

@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import { MapOp } from "../node/program/isa";
 import { bitsOf, fromBits, unaryOp } from "../node/fo32";
 import { generateVectors, UNARY_OPS, vectorCount, type Vectors } from "../node/fo32/vectors";
-import type { F32Harness } from "../typechain-types";
+import type { F32Harness, F32TernaryHarness } from "../typechain-types";
 
 const SETS = generateVectors();
 const TOTAL = vectorCount(SETS);
@@ -37,29 +37,33 @@ function batchSize(set: Vectors): number {
 function title(set: Vectors): string {
   if (set.kind === "compare") return "compare (lt, le, eq, gt, ge)";
   const name = MapOp[set.op];
-  if (set.kind === "binary") return name;
+  if (set.kind === "binary" || set.kind === "ternary") return name;
   if (set.p0 === 0 && set.p1 === 0) return name;
   return `${name} (p0 0x${set.p0.toString(16)}, p1 0x${set.p1.toString(16)})`;
 }
 
 const hex = (u: number): string => "0x" + (u >>> 0).toString(16).padStart(8, "0");
 
-async function run(h: F32Harness, set: Vectors, from: number, to: number): Promise<number[]> {
+async function run(h: F32Harness, t: F32TernaryHarness, set: Vectors, from: number, to: number): Promise<number[]> {
   const x = set.x.slice(from, to);
   if (set.kind === "unary") return (await h.unaryBatch(set.op, x, set.p0, set.p1)).map(Number);
   const y = set.y.slice(from, to);
   if (set.kind === "binary") return (await h.binaryBatch(set.op, x, y)).map(Number);
+  if (set.kind === "ternary") return (await t.ternaryBatch(set.op, x, y, set.z.slice(from, to))).map(Number);
   return (await h.compareBatch(x, y)).map(Number);
 }
 
 describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, function () {
   this.timeout(300_000);
   let harness: F32Harness;
+  let ternary: F32TernaryHarness;
   let checked = 0;
 
   before(async () => {
     harness = await (await ethers.getContractFactory("F32Harness")).deploy();
     await harness.waitForDeployment();
+    ternary = await (await ethers.getContractFactory("F32TernaryHarness")).deploy();
+    await ternary.waitForDeployment();
   });
 
   after(() => {
@@ -72,12 +76,17 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
       const n = batchSize(set);
       for (let from = 0; from < set.x.length; from += n) {
         const to = Math.min(from + n, set.x.length);
-        const got = await run(harness, set, from, to);
+        const got = await run(harness, ternary, set, from, to);
         expect(got.length).to.equal(to - from);
         for (let i = 0; i < got.length; i++) {
           const j = from + i;
           if (got[i] !== set.want[j] && bad.length < 10) {
-            const args = set.kind === "unary" ? hex(set.x[j]) : `${hex(set.x[j])}, ${hex(set.y[j])}`;
+            const args =
+              set.kind === "unary"
+                ? hex(set.x[j])
+                : set.kind === "ternary"
+                  ? `${hex(set.x[j])}, ${hex(set.y[j])}, ${hex(set.z[j])}`
+                  : `${hex(set.x[j])}, ${hex(set.y[j])}`;
             bad.push(`(${args}) → evm ${hex(got[i])}, node ${hex(set.want[j])}`);
           }
         }
@@ -113,9 +122,16 @@ describe(`FO32 on the EVM: ${TOTAL} node-generated vectors, bits compared`, func
         .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
         .withArgs(op);
     }
-    for (const op of [13, 72, 255]) {
+    // 75 is the first code past the comparisons (72 was unknown before they were added).
+    for (const op of [13, 75, 127, 128, 255]) {
       await expect(harness.binaryBatch(op, [0x3f800000], [0x3f800000]))
         .to.be.revertedWithCustomError(lib, "LibMapOps_UnknownOp")
+        .withArgs(op);
+    }
+    const tlib = await ethers.getContractFactory("F32TernaryHarness");
+    for (const op of [1, 72, 129, 255]) {
+      await expect(ternary.ternaryBatch(op, [0x3f800000], [0x3f800000], [0]))
+        .to.be.revertedWithCustomError(tlib, "LibMapOps_UnknownOp")
         .withArgs(op);
     }
   });

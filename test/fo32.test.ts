@@ -1,9 +1,18 @@
 // FO32 elementwise definitions (docs/FO32.md): special values per MapOp, monotonicity spot
 // checks, ulp bounds on a reduced sweep, determinism and a golden hash pinning the bits.
 import { expect } from "chai";
-import { MapOp } from "../node/program/isa";
+import { FIRST_TERNARY_MAP_OP, MapOp } from "../node/program/isa";
 import * as fo32 from "../node/fo32";
-import { binaryFunction, binaryOp, bitsOf, fromBits, unaryFunction, unaryOp } from "../node/fo32";
+import {
+  binaryFunction,
+  binaryOp,
+  bitsOf,
+  fromBits,
+  mapOp,
+  ternaryFunction,
+  unaryFunction,
+  unaryOp,
+} from "../node/fo32";
 import { measure, measurePow, samplePoints, UNARY_CASES } from "../scripts/fo32-ulps";
 
 const NaN32 = 0x7fc00000;
@@ -48,7 +57,8 @@ describe("FO32 MapOps: every op is implemented", () => {
   it("dispatches every MapOp value", () => {
     for (const v of Object.values(MapOp)) {
       if (typeof v !== "number") continue;
-      if (v >= 64) expect(() => binaryFunction(v)(1.5, 2), MapOp[v]).not.to.throw();
+      if (v >= FIRST_TERNARY_MAP_OP) expect(() => ternaryFunction(v)(1, 1.5, 2), MapOp[v]).not.to.throw();
+      else if (v >= 64) expect(() => binaryFunction(v)(1.5, 2), MapOp[v]).not.to.throw();
       else expect(() => unaryFunction(v, [0.5, 1])(1.5), MapOp[v]).not.to.throw();
     }
   });
@@ -58,6 +68,12 @@ describe("FO32 MapOps: every op is implemented", () => {
     const bad: string[] = [];
     for (const v of Object.values(MapOp)) {
       if (typeof v !== "number") continue;
+      if (v >= FIRST_TERNARY_MAP_OP) {
+        for (const x of xs)
+          if (bitsOf(mapOp(v, [x, 0.75, x], [])) !== bitsOf(ternaryFunction(v)(x, 0.75, x)))
+            bad.push(`${MapOp[v]}(${x})`);
+        continue;
+      }
       for (const x of xs) {
         const a = v >= 64 ? binaryOp(v, x, 0.75) : unaryOp(v, x, [0.25, 0.5]);
         const b = v >= 64 ? binaryFunction(v)(x, 0.75) : unaryFunction(v, [0.25, 0.5])(x);
@@ -70,7 +86,15 @@ describe("FO32 MapOps: every op is implemented", () => {
   it("every NaN input gives NaN (except ops defined otherwise)", () => {
     for (const v of Object.values(MapOp)) {
       if (typeof v !== "number" || v === MapOp.None || v === MapOp.Identity) continue;
-      if (v >= 64) {
+      if (v >= FIRST_TERNARY_MAP_OP) {
+        // Where: a NaN condition is true; a NaN value is selected as it is.
+        same(ternaryFunction(v)(NaN, 1, 2), 1, MapOp[v]);
+        same(ternaryFunction(v)(1, NaN, 2), NaN, MapOp[v]);
+      } else if (v >= MapOp.Equal) {
+        // Comparisons are false (+0) with a NaN operand.
+        same(binaryFunction(v)(NaN, 2), 0, MapOp[v]);
+        same(binaryFunction(v)(2, NaN), 0, MapOp[v]);
+      } else if (v >= 64) {
         if (v !== MapOp.Pow) same(binaryFunction(v)(NaN, 2), NaN, MapOp[v]);
       } else same(unaryFunction(v, [0.5, 1])(NaN), NaN, MapOp[v]);
     }
@@ -410,8 +434,11 @@ describe("FO32 transcendentals: accuracy and monotonicity", function () {
 });
 
 describe("FO32 determinism", () => {
-  /** FNV-1a over the output bits of every unary MapOp and Pow on a fixed sample set. */
-  function digest(): string {
+  /**
+   * FNV-1a over the output bits of the MapOps up to PRelu (the ops the golden digest was
+   * taken over) on a fixed sample set; `later` digests the ops added since (issue 12) alone.
+   */
+  function digest(later = false): string {
     let h = 0x811c9dc5;
     const mix = (u: number) => {
       for (let k = 0; k < 4; k++) {
@@ -422,7 +449,11 @@ describe("FO32 determinism", () => {
     const xs = samplePoints(-20, 20, 3000, 8, 2024);
     for (const v of Object.values(MapOp)) {
       if (typeof v !== "number") continue;
-      if (v >= 64) {
+      if (later !== v > MapOp.PRelu) continue;
+      if (v >= FIRST_TERNARY_MAP_OP) {
+        const f = ternaryFunction(v);
+        for (let i = 0; i + 2 < xs.length; i += 3) mix(bitsOf(f(i % 9 === 0 ? 0 : xs[i], xs[i + 1], xs[i + 2])));
+      } else if (v >= 64) {
         const f = binaryFunction(v);
         for (let i = 0; i + 1 < xs.length; i += 2) mix(bitsOf(f(xs[i], xs[i + 1])));
         for (const x of xs) mix(bitsOf(f(Math.abs(x), fromBits(0x3f200000)))); // ^0.625
@@ -440,8 +471,11 @@ describe("FO32 determinism", () => {
 
   it("golden digest (changes only with a documented change of FO32 definitions)", () => {
     expect(digest()).to.equal(GOLDEN);
+    expect(digest(true)).to.equal(GOLDEN_LATER);
   });
 });
 
 // Update together with docs/FO32.md and COMPILER_VERSION when a definition changes.
 const GOLDEN = "1de7d61f";
+// The comparisons and Where (issue 12), digested apart so GOLDEN stays the older ops' own.
+const GOLDEN_LATER = "e6f01e72";

@@ -370,3 +370,87 @@ describe("io: TensorProto", () => {
     );
   });
 });
+
+describe("io: integer and bool inputs (PROTOCOL.md §2)", () => {
+  const T: InputSpec = { name: "tokens", dims: [4], elemType: "int64" };
+  const M: InputSpec = { name: "mask", dims: [4], elemType: "bool" };
+
+  /** A .npy file of `dims` with raw little-endian element bytes. */
+  function npy(descr: string, dims: number[], data: Uint8Array): Uint8Array {
+    const shape = dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(", ")})`;
+    const h = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }\n`;
+    const out = new Uint8Array(10 + h.length + data.length);
+    out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    new DataView(out.buffer).setUint16(8, h.length, true);
+    out.set(Buffer.from(h, "latin1"), 10);
+    out.set(data, 10 + h.length);
+    return out;
+  }
+
+  it("reads JSON integers exactly and JSON booleans for bool inputs", () => {
+    const [t, m] = parseJsonInputs('{"tokens": [0, 7, -16777216, 16777216], "mask": [true, false, 1, 0]}', [T, M]);
+    expect(Array.from(t)).to.deep.equal([0, 7, -16777216, 16777216]);
+    expect(Array.from(m)).to.deep.equal([1, 0, 1, 0]);
+  });
+
+  it("refuses integers beyond ±2^24, fractions and non-0/1 bools, naming input and element", () => {
+    // 2^24 + 1 rounds to 2^24 in binary32: the check must see the JSON number itself.
+    expectInputError(
+      () => parseJsonInputs("[1, 2, 16777217, 4]", [T]),
+      /^input 'tokens' \(int64\) element 2 is 16777217: expected an integer in \[-16777216, 16777216\]/,
+    );
+    expectInputError(() => parseJsonInputs("[1, 2.5, 3, 4]", [T]), /input 'tokens' \(int64\) element 1 is 2.5/);
+    expectInputError(
+      () => parseJsonInputs("[0, 1, 2, 1]", [M]),
+      /input 'mask' \(bool\) element 2 is 2: expected 0 or 1/,
+    );
+    expectInputError(() => parseJsonInputs("[1, true, 3, 4]", [T]), /element 1 is not a number \(got true\)/);
+    expectInputError(
+      () => parseJsonInputs("[-1, 0, 0, 0]", [{ name: "u", dims: [4], elemType: "uint8" }]),
+      /input 'u' \(uint8\) element 0 is -1: expected an integer in \[0, 255\]/,
+    );
+    // The binary32 formats hold exact values: range and integrality are still checked.
+    expectInputError(
+      () => parseBinInputs(encodeBin(Float32Array.from([1, 2, 3, 16777218])), [T]),
+      /input 'tokens' \(int64\) element 3 is 16777218/,
+    );
+  });
+
+  it("reads .npy int64, int32 and bool arrays", () => {
+    const i8 = new Uint8Array(32);
+    const dv = new DataView(i8.buffer);
+    [5, -3, 16777216, 0].forEach((v, i) => dv.setBigInt64(8 * i, BigInt(v), true));
+    expect(Array.from(parseNpyInput(npy("<i8", [4], i8), T))).to.deep.equal([5, -3, 16777216, 0]);
+    const i4 = new Uint8Array(16);
+    [9, 8, 7, -6].forEach((v, i) => new DataView(i4.buffer).setInt32(4 * i, v, true));
+    const T32: InputSpec = { name: "ids", dims: [2, 2], elemType: "int32" };
+    expect(Array.from(parseNpyInput(npy("<i4", [2, 2], i4), T32))).to.deep.equal([9, 8, 7, -6]);
+    expect(Array.from(parseNpyInput(npy("|b1", [4], Uint8Array.of(1, 0, 0, 1)), M))).to.deep.equal([1, 0, 0, 1]);
+  });
+
+  it("refuses .npy integers beyond 2^24 before rounding, and a float .npy with fractions", () => {
+    const i8 = new Uint8Array(32);
+    new DataView(i8.buffer).setBigInt64(8, 16777217n, true);
+    expectInputError(() => parseNpyInput(npy("<i8", [4], i8), T), /input 'tokens' \(int64\) element 1 is 16777217/);
+    expectInputError(
+      () => parseNpyInput(encodeNpy(Float32Array.from([1, 2, 3.5, 4]), [4]), T),
+      /input 'tokens' \(int64\) element 2 is 3.5/,
+    );
+    expectInputError(() => decodeNpy(npy("|b1", [2], Uint8Array.of(1, 2)), "t"), /bool element 1 is byte 2/);
+    // A float input given an integer array that binary32 cannot hold exactly.
+    const big = new Uint8Array(32);
+    new DataView(big.buffer).setBigInt64(0, 16777217n, true);
+    expectInputError(
+      () => parseNpyInput(npy("<i8", [4], big), { name: "x", dims: [4] }),
+      /input 'x' element 0 is 16777217, which is not exactly a binary32/,
+    );
+  });
+
+  it("draws 0 or 1 for integer and bool random inputs", () => {
+    const [t, x] = randomInputs([T, { name: "x", dims: [64] }], 7);
+    expect(Array.from(t).every((v) => v === 0 || v === 1)).to.equal(true);
+    expect(Array.from(x).some((v) => v !== 0 && v !== 1)).to.equal(true);
+    const [many] = randomInputs([{ name: "m", dims: [64], elemType: "bool" }], 7);
+    expect(new Set(many).size).to.equal(2);
+  });
+});

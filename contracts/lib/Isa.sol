@@ -27,8 +27,9 @@ library Kind {
 
 /// @title MapOp
 /// @notice MapOp of node/program/isa.ts. Elementwise operations (Map's `op`, and Dot's epilogue).
-///         Unary ops read inputs[0]; binary ops read inputs[0] and inputs[1]. `params` are binary32
-///         values. The numbering is part of the program encoding: never renumber, only append.
+///         Unary ops read inputs[0]; binary ops read inputs[0] and inputs[1]; ternary ops read
+///         inputs[0..2]. `params` are binary32 values. Booleans are 1.0 (true) and +0 (false). The
+///         numbering is part of the program encoding: never renumber, only append.
 library MapOp {
     uint8 internal constant NONE = 0; // Dot epilogue only: no activation
     uint8 internal constant IDENTITY = 1;
@@ -65,6 +66,10 @@ library MapOp {
     uint8 internal constant MIN = 69;
     uint8 internal constant POW = 70;
     uint8 internal constant PRELU = 71; // x < 0 ? x * slope : x
+    uint8 internal constant EQUAL = 72; // x == y ? 1 : +0 (−0 == +0; NaN equals nothing)
+    uint8 internal constant LESS = 73; // x < y ? 1 : +0 (false when either is NaN)
+    uint8 internal constant LESS_OR_EQUAL = 74; // x <= y ? 1 : +0 (false when either is NaN)
+    uint8 internal constant WHERE = 128; // c ≠ ±0 ? x : y, for (c, x, y) = inputs[0..2]; a NaN c counts as true
 }
 
 /// @title ReduceOp
@@ -78,3 +83,5 @@ library ReduceOp {
 
 // Map ops from this code on are binary (they read two operands).
 uint256 constant FIRST_BINARY_MAP_OP = 64;
+// Map ops from this code on are ternary (they read three operands).
+uint256 constant FIRST_TERNARY_MAP_OP = 128;

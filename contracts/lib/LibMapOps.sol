@@ -12,7 +12,7 @@ import {MapOp} from "./Isa.sol";
 library LibMapOps {
     using LibF32 for F32;
 
-    /// @notice `op` is not a unary MapOp (unary) or not a binary MapOp (binary).
+    /// @notice `op` is not a unary MapOp (unary), a binary MapOp (binary) or a ternary one (ternary).
     error LibMapOps_UnknownOp(uint8 op);
 
     F32 private constant ZERO = F32.wrap(0x00000000);
@@ -104,6 +104,22 @@ library LibMapOps {
         if (op == MapOp.POW) return LibF32Math.pow(x, y);
         // x < 0 ? mul(x, y) : x
         if (op == MapOp.PRELU) return x.lt(ZERO) ? x.mul(y) : x.canonical();
+        // Comparisons: 1.0 or +0; IEEE order (−0 = +0, NaN compares false).
+        if (op == MapOp.EQUAL) return x.eq(y) ? ONE : ZERO;
+        if (op == MapOp.LESS) return x.lt(y) ? ONE : ZERO;
+        if (op == MapOp.LESS_OR_EQUAL) return x.le(y) ? ONE : ZERO;
+        revert LibMapOps_UnknownOp(op);
+    }
+
+    /// @notice A ternary MapOp on (c, x, y): Where, x if c is not ±0 (a NaN c counts as
+    ///         true), else y. Reverts with LibMapOps_UnknownOp for other codes.
+    /// @param op A ternary MapOp code (≥ FIRST_TERNARY_MAP_OP).
+    /// @param c The condition, read from inputs[0].
+    /// @param x The value if true, read from inputs[1].
+    /// @param y The value if false, read from inputs[2].
+    /// @return The canonical result.
+    function ternary(uint8 op, F32 c, F32 x, F32 y) internal pure returns (F32) {
+        if (op == MapOp.WHERE) return (F32.unwrap(c) & 0x7FFFFFFF) != 0 ? x.canonical() : y.canonical();
         revert LibMapOps_UnknownOp(op);
     }
 

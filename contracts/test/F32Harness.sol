@@ -12,7 +12,7 @@ contract F32Harness {
     error F32Harness_LengthMismatch(uint256 a, uint256 b);
 
     /// @notice Applies binary MapOp `op` to each pair (a[i], b[i]).
-    /// @param op A binary MapOp code (64–71).
+    /// @param op A binary MapOp code (64–74).
     /// @param a First operands (binary32 bit patterns).
     /// @param b Second operands (binary32 bit patterns), same length as `a`.
     /// @return r_ The result bit patterns.

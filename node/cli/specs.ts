@@ -39,19 +39,22 @@ export const INPUT_DETAILS = `input files:
   .json  a flat or nested array (single-input model), or {"inputName": array, ...};
          NaN / Infinity tokens are read (and NaN refused)
   .bin   raw little-endian float32, all inputs concatenated in input order
-  .npy   NumPy float32 ('<f4', C order) of exactly the input's shape
-  Referee refuses NaN inputs. Integer inputs are not runtime inputs (they must be constants).
+  .npy   NumPy float32 ('<f4'), integer ('<i8', '<i4', ...) or bool ('|b1'), C order, of
+         exactly the input's shape
+  Referee refuses NaN inputs. Integer and bool inputs (token ids, masks) are stored exactly
+  as float32: integers within +-2^24 (and their type's range), bools 0/1 (JSON true/false too).
 
 random inputs (--random-seed n):
   mulberry32 seeded with n; inputs filled in order, elements row-major; each value rounded
   to float32. uniform: -1 + 2u, u = next()/2^32, in [-1, 1). normal: Box-Muller,
-  sqrt(-2 ln(1-u1)) cos(2 pi u2), one value per two draws.`;
+  sqrt(-2 ln(1-u1)) cos(2 pi u2), one value per two draws. Integer and bool inputs: floor(2u),
+  0 or 1, one draw each (a valid index, mask or flag for any model).`;
 
 export const INSPECT_SPEC: CommandSpec = {
   path: ["model", "inspect"],
-  summary: "Show a model's inputs, outputs, op counts and every op Referee does not support.",
+  summary: "Show a model's inputs, outputs, op counts, every op Referee does not support, and whether it compiles.",
   positionals: [MODEL_ARG],
-  options: [OPT_JSON],
+  options: [OPT_SHAPE, OPT_JSON],
 };
 
 export const COMMIT_SPEC: CommandSpec = {

@@ -5,7 +5,16 @@
 // leaf, leaf proof and slot-root proof, and the old leaf of the written element. The
 // verifier recomputes S_{s+1}'s hash from the witness alone; it is the executable model of
 // the on-chain one-step verifier, so it reads like one: check, decode, compute, hash.
-import { FIRST_BINARY_MAP_OP, Instruction, Kind, ReduceOp, SlotRef, Space, product } from "../program/isa";
+import {
+  FIRST_BINARY_MAP_OP,
+  FIRST_TERNARY_MAP_OP,
+  Instruction,
+  Kind,
+  ReduceOp,
+  SlotRef,
+  Space,
+  product,
+} from "../program/isa";
 import { RefereeError } from "../errors";
 import * as fo32 from "../fo32";
 import type { Pc } from "../vm/memory";
@@ -268,10 +277,15 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
       break;
     case Kind.Map: {
       const x = must(readValue(0, o, "X"), "X");
-      value =
-        ins.op >= FIRST_BINARY_MAP_OP
-          ? fo32.binaryOp(ins.op, x, must(readValue(1, o, "Y"), "Y"))
-          : fo32.unaryOp(ins.op, x, ins.params);
+      if (ins.op >= FIRST_TERNARY_MAP_OP) {
+        const y = must(readValue(1, o, "Y"), "Y");
+        value = fo32.mapOp(ins.op, [x, y, must(readValue(2, o, "Z"), "Z")], ins.params);
+      } else {
+        value =
+          ins.op >= FIRST_BINARY_MAP_OP
+            ? fo32.binaryOp(ins.op, x, must(readValue(1, o, "Y"), "Y"))
+            : fo32.unaryOp(ins.op, x, ins.params);
+      }
       break;
     }
     case Kind.Move: {

@@ -15,6 +15,7 @@ import {
   WeightSlot,
   COMPILER_VERSION,
   TensorSpec,
+  IntegerInputType,
   product,
 } from "../program/isa";
 import { ConstValue, OperandSpec, TensorValue, Value } from "./values";
@@ -29,10 +30,10 @@ export class ProgramBuilder {
   /** Instruction index that writes each activation slot. */
   readonly producerOf = new Map<number, number>();
 
-  addInput(name: string, dims: number[]): TensorValue {
+  addInput(name: string, dims: number[], elemType?: IntegerInputType): TensorValue {
     const slot = { space: Space.Input, index: this.inputs.length };
-    this.inputs.push({ name, dims, slot });
-    return { kind: "tensor", dims, slot };
+    this.inputs.push(elemType === undefined ? { name, dims, slot } : { name, dims, slot, elemType });
+    return elemType === undefined ? { kind: "tensor", dims, slot } : { kind: "tensor", dims, slot, dtype: elemType };
   }
 
   addWeight(name: string, data: Float32Array): SlotRef {

@@ -9,7 +9,7 @@ import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
 import { fuseEpilogue } from "./ops/nn";
 import { fuseHardSwish } from "./fuse";
-import { Program, TensorSpec } from "../program/isa";
+import { INTEGER_INPUT_TYPES, IntegerInputType, Program, TensorSpec } from "../program/isa";
 import { lookupOp } from "./registry";
 import { Value } from "./values";
 
@@ -44,6 +44,20 @@ export function inspectModel(bytes: Uint8Array): ModelInfo {
     parameters,
     unsupported: unsupportedOps(g),
   };
+}
+
+/**
+ * The element type a graph input is read as: float32 (undefined), or an integer / bool type
+ * whose values are stored exactly as binary32 (PROTOCOL.md §2). Other floats (float16,
+ * double, bfloat16) would need a rounding rule and are refused, as are strings.
+ */
+export function runtimeInputType(name: string, elemType: string): IntegerInputType | undefined {
+  if (elemType === "float32" || elemType === "unknown") return undefined;
+  if ((INTEGER_INPUT_TYPES as readonly string[]).includes(elemType)) return elemType as IntegerInputType;
+  throw new RefereeError(
+    "ONNX_UNSUPPORTED_OPS",
+    `input '${name}' has element type ${elemType}: Referee's runtime inputs are float32, integers or bools`,
+  );
 }
 
 /** Concrete dims of every graph input: the model's own, with --shape filling or overriding symbolic dims. */
@@ -122,13 +136,7 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
   const b = new ProgramBuilder();
   const values = new Map<string, Value>();
   g.inputs.forEach((inp, i) => {
-    if (inp.elemType !== "float32" && inp.elemType !== "unknown") {
-      throw new RefereeError(
-        "ONNX_UNSUPPORTED_OPS",
-        `input '${inp.name}' has element type ${inp.elemType}: Referee's runtime inputs are float32`,
-      );
-    }
-    values.set(inp.name, b.addInput(inp.name, shapes[i]));
+    values.set(inp.name, b.addInput(inp.name, shapes[i], runtimeInputType(inp.name, inp.elemType)));
   });
   for (const [name, t] of g.initializers) values.set(name, { kind: "const", t });
 

@@ -2,8 +2,8 @@
 // semantics as the VM step (docs/PROTOCOL.md §2.2), so a folded constant has exactly the
 // bits the program would have computed; integer tensors use exact integer arithmetic.
 import { RefereeError } from "../errors";
-import { add, binaryFunction, div, max, min, mul, unaryFunction } from "../fo32";
-import { Kind, MapOp, ReduceOp, FIRST_BINARY_MAP_OP, product } from "../program/isa";
+import { add, binaryFunction, div, max, min, mul, unaryFunction, where } from "../fo32";
+import { Kind, MapOp, ReduceOp, FIRST_BINARY_MAP_OP, FIRST_TERNARY_MAP_OP, product } from "../program/isa";
 import { OperandSpec, stridesOf } from "./values";
 
 export interface KernelSpec {
@@ -66,6 +66,12 @@ function intBinary(op: MapOp, x: number, y: number): number {
       return Math.min(x, y);
     case MapOp.Pow:
       return x ** y;
+    case MapOp.Equal:
+      return x === y ? 1 : 0;
+    case MapOp.Less:
+      return x < y ? 1 : 0;
+    case MapOp.LessOrEqual:
+      return x <= y ? 1 : 0;
     default:
       throw new RefereeError("ONNX_INVALID", `integer tensors do not support ${MapOp[op]}`);
   }
@@ -100,7 +106,9 @@ export function evaluateKernel(spec: KernelSpec, data: Data[], float: boolean): 
       ? unaryFunction(spec.op, spec.params)
       : undefined;
   const binary =
-    float && spec.kind === Kind.Map && spec.op >= FIRST_BINARY_MAP_OP ? binaryFunction(spec.op) : undefined;
+    float && spec.kind === Kind.Map && spec.op >= FIRST_BINARY_MAP_OP && spec.op < FIRST_TERNARY_MAP_OP
+      ? binaryFunction(spec.op)
+      : undefined;
 
   for (let e = 0; e < E; e++) {
     let rem = e;
@@ -111,7 +119,9 @@ export function evaluateKernel(spec: KernelSpec, data: Data[], float: boolean): 
     let v: number;
     switch (spec.kind) {
       case Kind.Map: {
-        if (spec.op >= FIRST_BINARY_MAP_OP) {
+        if (spec.op >= FIRST_TERNARY_MAP_OP) {
+          v = where(mustRead(0), mustRead(1), mustRead(2));
+        } else if (spec.op >= FIRST_BINARY_MAP_OP) {
           const x = mustRead(0),
             y = mustRead(1);
           v = binary ? binary(x, y) : intBinary(spec.op, x, y);

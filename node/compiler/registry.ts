@@ -5,6 +5,10 @@ import { Lowering, NodeContext } from "./context";
 import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
 import * as E from "./ops/elementwise";
+import * as L from "./ops/logic";
+import * as Loss from "./ops/loss";
+import * as Q from "./ops/quant";
+import * as S from "./ops/scan";
 import * as M from "./ops/movement";
 import * as N from "./ops/nn";
 
@@ -46,6 +50,7 @@ export const OPS: readonly OpEntry[] = [
   { opType: "ReduceLogSum", sinceOpset: 1, lower: N.ReduceLogSum },
   { opType: "ReduceLogSumExp", sinceOpset: 1, lower: N.ReduceLogSumExp },
   { opType: "ReduceProd", sinceOpset: 1, lower: C.ReduceProd },
+  { opType: "Mod", sinceOpset: 10, lower: C.Mod },
   // elementwise
   { opType: "Add", sinceOpset: 1, lower: E.Add },
   { opType: "Sub", sinceOpset: 1, lower: E.Sub },
@@ -64,7 +69,15 @@ export const OPS: readonly OpEntry[] = [
     lower: E.LeakyRelu,
     epilogue: act(MapOp.LeakyRelu, (c) => [c.float("alpha", 0.01)]),
   },
-  { opType: "Clip", sinceOpset: 1, lower: E.Clip, epilogue: (c) => ({ op: MapOp.Clip, params: E.clipBounds(c) }) },
+  {
+    opType: "Clip",
+    sinceOpset: 1,
+    lower: E.Clip,
+    epilogue: (c) => {
+      const params = E.constClipBounds(c);
+      return params && { op: MapOp.Clip, params };
+    },
+  },
   {
     opType: "HardSigmoid",
     sinceOpset: 1,
@@ -105,6 +118,10 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Concat", sinceOpset: 1, lower: M.Concat },
   { opType: "Slice", sinceOpset: 1, lower: M.Slice },
   { opType: "Gather", sinceOpset: 1, lower: M.Gather },
+  { opType: "GatherElements", sinceOpset: 11, lower: M.GatherElements },
+  // losses (constant targets)
+  { opType: "NegativeLogLikelihoodLoss", sinceOpset: 12, lower: Loss.NegativeLogLikelihoodLoss },
+  { opType: "SoftmaxCrossEntropyLoss", sinceOpset: 12, lower: Loss.SoftmaxCrossEntropyLoss },
   { opType: "Pad", sinceOpset: 1, lower: M.Pad },
   { opType: "Expand", sinceOpset: 8, lower: M.Expand },
   { opType: "Tile", sinceOpset: 6, lower: M.Tile },
@@ -129,6 +146,24 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Xor", sinceOpset: 1, lower: C.Xor },
   { opType: "Not", sinceOpset: 1, lower: C.Not },
   { opType: "Where", sinceOpset: 9, lower: C.Where },
+  { opType: "ArgMax", sinceOpset: 1, lower: L.ArgMax },
+  { opType: "ArgMin", sinceOpset: 1, lower: L.ArgMin },
+  { opType: "Hardmax", sinceOpset: 1, lower: L.Hardmax },
+  { opType: "IsNaN", sinceOpset: 9, lower: L.IsNaN },
+  { opType: "IsInf", sinceOpset: 10, lower: L.IsInf },
+  { opType: "ThresholdedRelu", sinceOpset: 10, lower: L.ThresholdedRelu },
+  { opType: "Shrink", sinceOpset: 9, lower: L.Shrink },
+  { opType: "Trilu", sinceOpset: 14, lower: L.Trilu },
+  { opType: "OneHot", sinceOpset: 9, lower: L.OneHot },
+  { opType: "EyeLike", sinceOpset: 9, lower: L.EyeLike },
+  { opType: "CumSum", sinceOpset: 11, lower: S.CumSum },
+  { opType: "QuantizeLinear", sinceOpset: 10, lower: Q.QuantizeLinear },
+  { opType: "DequantizeLinear", sinceOpset: 10, lower: Q.DequantizeLinear },
+  { opType: "Compress", sinceOpset: 9, lower: Q.Compress },
+  { opType: "BitShift", sinceOpset: 11, lower: Q.BitShift },
+  { opType: "HannWindow", sinceOpset: 17, lower: Q.HannWindow },
+  { opType: "HammingWindow", sinceOpset: 17, lower: Q.HammingWindow },
+  { opType: "BlackmanWindow", sinceOpset: 17, lower: Q.BlackmanWindow },
 ];
 
 const BY_TYPE = new Map(OPS.map((e) => [e.opType, e]));

@@ -1,7 +1,7 @@
 // Values flowing through the compiler: constants known at compile time, or runtime float32
 // tensors living in a slot.
 import { ConstTensor } from "../onnx/tensor";
-import { SlotRef } from "../program/isa";
+import { IntegerInputType, SlotRef } from "../program/isa";
 
 export interface ConstValue {
   kind: "const";
@@ -12,6 +12,12 @@ export interface TensorValue {
   kind: "tensor";
   dims: number[];
   slot: SlotRef;
+  /**
+   * What the binary32 values stand for, where the compiler knows: an integer input's type,
+   * or "bool" for comparison results (0 / 1). Absent: float32, or unknown after an op that
+   * does not carry it.
+   */
+  dtype?: IntegerInputType;
 }
 
 export type Value = ConstValue | TensorValue;

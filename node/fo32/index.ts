@@ -1,7 +1,7 @@
 // FO32 public API (docs/PROTOCOL.md §1, docs/FO32.md). Every function takes binary32 values
 // (JS numbers that are exact binary32) and returns a binary32 value. NaN results may be any
 // JS NaN: storage canonicalizes to 0x7FC00000 (see bitsOf).
-import { MapOp } from "../program/isa";
+import { FIRST_BINARY_MAP_OP, FIRST_TERNARY_MAP_OP, MapOp } from "../program/isa";
 import { abs, add, div, fromBits, isNegative, max, min, mul, neg, sqrt, sub } from "./core";
 import { cos, elu, erf, exp, gelu, log, pow, selu, sigmoid, sin, softplus, tanh } from "./transcendental";
 
@@ -77,6 +77,22 @@ export function ceil(x: number): number {
 
 export function reciprocal(x: number): number {
   return div(1, x);
+}
+
+/** Comparisons: 1 (true) or +0 (false); IEEE ordering, so −0 = +0 and NaN compares false. */
+export function equal(x: number, y: number): number {
+  return x === y ? 1 : 0;
+}
+export function less(x: number, y: number): number {
+  return x < y ? 1 : 0;
+}
+export function lessOrEqual(x: number, y: number): number {
+  return x <= y ? 1 : 0;
+}
+
+/** Where: x if c is not ±0 (a NaN c counts as true, as ONNX's Cast to bool reads it), else y. */
+export function where(c: number, x: number, y: number): number {
+  return c !== 0 ? x : y;
 }
 
 /** PRelu: x < 0 ? x·slope : x. */
@@ -191,7 +207,30 @@ export function binaryFunction(op: MapOp): (x: number, y: number) => number {
       return pow;
     case MapOp.PRelu:
       return prelu;
+    case MapOp.Equal:
+      return equal;
+    case MapOp.Less:
+      return less;
+    case MapOp.LessOrEqual:
+      return lessOrEqual;
     default:
       throw new Error(`FO32: binary op ${MapOp[op] ?? op} not implemented`);
   }
+}
+
+/** A specialized closure for a ternary op. */
+export function ternaryFunction(op: MapOp): (c: number, x: number, y: number) => number {
+  switch (op) {
+    case MapOp.Where:
+      return where;
+    default:
+      throw new Error(`FO32: ternary op ${MapOp[op] ?? op} not implemented`);
+  }
+}
+
+/** Apply a Map op of any arity to its operand values (params for unary ops). */
+export function mapOp(op: MapOp, xs: readonly number[], params: readonly number[]): number {
+  if (op >= FIRST_TERNARY_MAP_OP) return ternaryFunction(op)(xs[0], xs[1], xs[2]);
+  if (op >= FIRST_BINARY_MAP_OP) return binaryFunction(op)(xs[0], xs[1]);
+  return unaryFunction(op, params)(xs[0]);
 }

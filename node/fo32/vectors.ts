@@ -4,10 +4,10 @@
 // overflow and underflow boundaries, function-specific breakpoints) — with the expected
 // result computed by node/fo32. Deterministic: the same seed gives the same vectors.
 // Replayed on the EVM by test/evm-fo32.test.ts.
-import { FIRST_BINARY_MAP_OP, MapOp } from "../program/isa";
+import { FIRST_BINARY_MAP_OP, FIRST_TERNARY_MAP_OP, MapOp } from "../program/isa";
 import { mulberry32 } from "./mulberry32";
 import { bitsOf, fromBits } from "./core";
-import { binaryFunction, unaryFunction } from "./index";
+import { binaryFunction, ternaryFunction, unaryFunction } from "./index";
 
 /** One op over many inputs. Bit patterns are uint32 numbers; `want` is canonical (NaN = 0x7FC00000). */
 export interface UnaryVectors {
@@ -35,7 +35,17 @@ export interface CompareVectors {
   want: number[];
 }
 
-export type Vectors = UnaryVectors | BinaryVectors | CompareVectors;
+/** A ternary op (Where) on (c, x, y) = (x[i], y[i], z[i]). */
+export interface TernaryVectors {
+  kind: "ternary";
+  op: MapOp;
+  x: number[];
+  y: number[];
+  z: number[];
+  want: number[];
+}
+
+export type Vectors = UnaryVectors | BinaryVectors | CompareVectors | TernaryVectors;
 
 /** Special and boundary bit patterns every op sees (also as the second operand). */
 export const HARD_BITS: readonly number[] = [
@@ -393,8 +403,16 @@ export const UNARY_OPS: readonly MapOp[] = Object.values(MapOp).filter(
   (v): v is MapOp => typeof v === "number" && v < FIRST_BINARY_MAP_OP,
 );
 export const BINARY_OPS: readonly MapOp[] = Object.values(MapOp).filter(
-  (v): v is MapOp => typeof v === "number" && v >= FIRST_BINARY_MAP_OP,
+  (v): v is MapOp => typeof v === "number" && v >= FIRST_BINARY_MAP_OP && v < FIRST_TERNARY_MAP_OP,
 );
+export const TERNARY_OPS: readonly MapOp[] = Object.values(MapOp).filter(
+  (v): v is MapOp => typeof v === "number" && v >= FIRST_TERNARY_MAP_OP,
+);
+/**
+ * Binary ops added after the vector sets were first fixed (issue 12). Their vectors are
+ * drawn after every older set, so adding them left the older sets' bits unchanged.
+ */
+const LATER_BINARY_OPS: readonly MapOp[] = [MapOp.Equal, MapOp.Less, MapOp.LessOrEqual];
 
 /** Sizes of the random parts (hard cases are added on top). */
 export interface VectorOptions {
@@ -422,7 +440,12 @@ export function compareExpected(x: number, y: number): number {
   return (a < c ? 1 : 0) | (a <= c ? 2 : 0) | (a === c ? 4 : 0) | (a > c ? 8 : 0) | (a >= c ? 16 : 0);
 }
 
-/** All vector sets: every unary op (with each params choice), every binary op, comparisons. */
+/** Expected bits of a ternary op on bit patterns. */
+export function ternaryExpected(op: MapOp, c: number, x: number, y: number): number {
+  return bitsOf(ternaryFunction(op)(fromBits(c), fromBits(x), fromBits(y)));
+}
+
+/** All vector sets: every unary op (with each params choice), every binary op, comparisons, Where. */
 export function generateVectors(opts: VectorOptions = {}): Vectors[] {
   const g = new Gen(opts.seed ?? 0x5eed);
   const out: Vectors[] = [];
@@ -433,6 +456,7 @@ export function generateVectors(opts: VectorOptions = {}): Vectors[] {
     }
   }
   for (const op of BINARY_OPS) {
+    if (LATER_BINARY_OPS.includes(op)) continue;
     const pairs =
       op === MapOp.Pow ? powInputs(g, opts.binaryRandom ?? 1200) : binaryInputs(g, op, opts.binaryRandom ?? 1200);
     const x = pairs.map((p) => p[0]);
@@ -452,6 +476,22 @@ export function generateVectors(opts: VectorOptions = {}): Vectors[] {
       y: pairs.map((p) => p[1]),
       want: pairs.map(([u, v]) => compareExpected(u, v)),
     });
+  }
+  for (const op of LATER_BINARY_OPS) {
+    const pairs = binaryInputs(g, op, opts.binaryRandom ?? 1200);
+    // Equal pairs are rare among random ones: add each pair's (x, x) and (x, −x).
+    for (const [x] of pairs.slice(0, 200)) pairs.push([x, x], [x, (x ^ SIGN) >>> 0]);
+    const x = pairs.map((p) => p[0]);
+    const y = pairs.map((p) => p[1]);
+    out.push({ kind: "binary", op, x, y, want: pairs.map(([u, v]) => binaryExpected(op, u, v)) });
+  }
+  for (const op of TERNARY_OPS) {
+    // Conditions: every hard pattern (±0, NaNs, subnormals, …) and random ones, each with
+    // random values to select from.
+    const c = [...HARD_BITS, ...Array.from({ length: 300 }, (_, i) => (i % 3 ? g.u32() : 0))];
+    const x = c.map(() => g.u32());
+    const y = c.map((_, i) => HARD_BITS[i % HARD_BITS.length]);
+    out.push({ kind: "ternary", op, x: c, y: x, z: y, want: c.map((ci, i) => ternaryExpected(op, ci, x[i], y[i])) });
   }
   return out;
 }

@@ -1,16 +1,47 @@
 // Reading the inputs of a compiled program from files: JSON, raw little-endian float32
 // (.bin) and NumPy (.npy). Every path ends in validateInput, so the same rules (element
-// count, shape, no NaN) hold whatever the format.
+// count, shape, no NaN, integer and bool values exact) hold whatever the format.
 import * as fs from "fs";
 import * as path from "path";
-import { product } from "../program/isa";
+import { IntegerInputType, MAX_EXACT_INTEGER, product } from "../program/isa";
 import { RefereeError } from "../errors";
 import { decodeNpy } from "./npy";
 
-/** What the readers need to know about one graph input: its name and concrete dims. */
+/** What the readers need to know about one graph input: its name, concrete dims and type. */
 export interface InputSpec {
   name: string;
   dims: readonly number[];
+  /** An integer or bool input (absent: float32): its values must be exact (PROTOCOL.md §2). */
+  elemType?: IntegerInputType;
+}
+
+/** The values an integer input type can hold, clipped to the exact binary32 integers. */
+const RANGE: Record<IntegerInputType, readonly [number, number]> = {
+  int64: [-MAX_EXACT_INTEGER, MAX_EXACT_INTEGER],
+  int32: [-MAX_EXACT_INTEGER, MAX_EXACT_INTEGER],
+  int16: [-32768, 32767],
+  int8: [-128, 127],
+  uint64: [0, MAX_EXACT_INTEGER],
+  uint32: [0, MAX_EXACT_INTEGER],
+  uint16: [0, 65535],
+  uint8: [0, 255],
+  bool: [0, 1],
+};
+
+/**
+ * Check one value of an input before it becomes binary32: an integer or bool input takes
+ * only integers of its type's range within ±2^24 (so the binary32 is exact), and a float
+ * input any number. `x` may be any double (JSON, int64 .npy): the check precedes rounding.
+ */
+export function checkInputValue(spec: InputSpec, index: number, x: number): void {
+  const t = spec.elemType;
+  if (t === undefined || x !== x) return; // NaN gets validateInput's message
+  const [lo, hi] = RANGE[t];
+  if (!Number.isInteger(x) || x < lo || x > hi) {
+    const what = t === "bool" ? "0 or 1 (false or true)" : `an integer in [${lo}, ${hi}]`;
+    const why = t === "bool" || hi < MAX_EXACT_INTEGER ? "" : " (integers beyond ±2^24 are not exact in binary32)";
+    throw inputError(`input '${spec.name}' (${t}) element ${index} is ${x}: expected ${what}${why}`);
+  }
 }
 
 export type InputFormat = "json" | "bin" | "npy";
@@ -35,6 +66,7 @@ export function validateInput(spec: InputSpec, data: Float32Array): Float32Array
   }
   for (let i = 0; i < data.length; i++) {
     if (data[i] !== data[i]) throw inputError(`input '${spec.name}' element ${i} is NaN: Referee refuses NaN inputs`);
+    checkInputValue(spec, i, data[i]);
   }
   return data;
 }
@@ -56,7 +88,11 @@ function parseLenientJson(text: string, what: string): unknown {
 }
 
 function numberOf(v: unknown, spec: InputSpec, index: number): number {
-  if (typeof v === "number") return v;
+  if (typeof v === "number") {
+    checkInputValue(spec, index, v); // before rounding to binary32: 2^24 + 1 must not pass as 2^24
+    return v;
+  }
+  if (typeof v === "boolean" && spec.elemType === "bool") return v ? 1 : 0;
   if (typeof v === "string" && v.startsWith(SENTINEL)) {
     const tok = v.slice(SENTINEL.length);
     return tok === "NaN" ? NaN : tok === "Infinity" ? Infinity : -Infinity;
@@ -178,7 +214,17 @@ export function parseNpyInput(bytes: Uint8Array, spec: InputSpec, what = "npy in
       `${what}: array for input '${spec.name}' has shape ${dimsText(arr.dims)}, expected ${dimsText(spec.dims)}`,
     );
   }
-  return validateInput(spec, arr.data);
+  const data = new Float32Array(arr.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const x = arr.data[i];
+    checkInputValue(spec, i, x);
+    data[i] = x;
+    // A float input given as an integer array must not round silently either.
+    if (data[i] !== x && x === x) {
+      throw inputError(`${what}: input '${spec.name}' element ${i} is ${x}, which is not exactly a binary32`);
+    }
+  }
+  return validateInput(spec, data);
 }
 
 // -------------------------------------------------------------------------------- files

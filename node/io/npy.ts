@@ -1,5 +1,6 @@
-// NumPy .npy (format versions 1.0–3.0) for float32 tensors: the format Python users already
-// have, so inputs and outputs cross over without a conversion script.
+// NumPy .npy (format versions 1.0–3.0) for float32 tensors, and the integer and bool arrays
+// integer inputs come in (token ids, masks): the format Python users already have, so
+// inputs and outputs cross over without a conversion script.
 import { product } from "../program/isa";
 import { RefereeError } from "../errors";
 
@@ -7,8 +8,25 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
 export interface NpyArray {
   dims: number[];
-  data: Float32Array;
+  /** float32 arrays as read; integer and bool arrays as exact doubles (int64 beyond 2^53 rounded). */
+  data: Float32Array | Float64Array;
+  /** The array's dtype descr, e.g. '<f4', '<i8', '|b1'. */
+  descr: string;
 }
+
+/** Little-endian element readers by descr: byte size and the read of element i. */
+const READERS: Record<string, { size: number; read: (dv: DataView, at: number) => number }> = {
+  "<f4": { size: 4, read: (dv, at) => dv.getFloat32(at, true) },
+  "<i8": { size: 8, read: (dv, at) => Number(dv.getBigInt64(at, true)) },
+  "<u8": { size: 8, read: (dv, at) => Number(dv.getBigUint64(at, true)) },
+  "<i4": { size: 4, read: (dv, at) => dv.getInt32(at, true) },
+  "<u4": { size: 4, read: (dv, at) => dv.getUint32(at, true) },
+  "<i2": { size: 2, read: (dv, at) => dv.getInt16(at, true) },
+  "<u2": { size: 2, read: (dv, at) => dv.getUint16(at, true) },
+  "|i1": { size: 1, read: (dv, at) => dv.getInt8(at) },
+  "|u1": { size: 1, read: (dv, at) => dv.getUint8(at) },
+  "|b1": { size: 1, read: (dv, at) => dv.getUint8(at) },
+};
 
 /** Encode a float32 tensor as a version 1.0 .npy file ('<f4', C order). */
 export function encodeNpy(data: Float32Array, dims: readonly number[]): Uint8Array {
@@ -28,7 +46,7 @@ export function encodeNpy(data: Float32Array, dims: readonly number[]): Uint8Arr
   return out;
 }
 
-/** Decode a .npy file holding a little-endian float32 C-order array. `what` names it in errors. */
+/** Decode a .npy file holding a little-endian float32, integer or bool C-order array. `what` names it in errors. */
 export function decodeNpy(bytes: Uint8Array, what: string): NpyArray {
   const bad = (msg: string) => new RefereeError("INPUT", `${what}: ${msg}`);
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw bad("not a .npy file (bad magic)");
@@ -53,9 +71,10 @@ export function decodeNpy(bytes: Uint8Array, what: string): NpyArray {
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header);
   const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
   if (!descr || !fortran || !shapeM) throw bad("malformed .npy header");
-  if (descr[1] !== "<f4") {
+  const reader = READERS[descr[1]];
+  if (reader === undefined) {
     throw bad(
-      `dtype '${descr[1]}' is not supported: save the array as little-endian float32 ('<f4'), e.g. a.astype('<f4')`,
+      `dtype '${descr[1]}' is not supported: save the array as little-endian float32 ('<f4'), e.g. a.astype('<f4'), or as a little-endian integer or bool array`,
     );
   }
   if (fortran[1] !== "False")
@@ -69,10 +88,14 @@ export function decodeNpy(bytes: Uint8Array, what: string): NpyArray {
   }
   const count = product(dims);
   const dataStart = start + headerLen;
-  if (bytes.length - dataStart !== count * 4) {
-    throw bad(`data is ${bytes.length - dataStart} bytes, shape (${dims.join(", ")}) needs ${count * 4}`);
+  if (bytes.length - dataStart !== count * reader.size) {
+    throw bad(`data is ${bytes.length - dataStart} bytes, shape (${dims.join(", ")}) needs ${count * reader.size}`);
   }
-  const data = new Float32Array(count);
-  for (let i = 0; i < count; i++) data[i] = dv.getFloat32(dataStart + i * 4, true);
-  return { dims, data };
+  const data = descr[1] === "<f4" ? new Float32Array(count) : new Float64Array(count);
+  for (let i = 0; i < count; i++) data[i] = reader.read(dv, dataStart + i * reader.size);
+  if (descr[1] === "|b1") {
+    const bad1 = data.findIndex((v) => v > 1);
+    if (bad1 >= 0) throw bad(`bool element ${bad1} is byte ${data[bad1]}, not 0 or 1`);
+  }
+  return { dims, data, descr: descr[1] };
 }

@@ -8,6 +8,8 @@
 //   uniform: -1 + 2u, in [-1, 1)
 //   normal:  standard normal N(0, 1) by Box–Muller: from u1, u2 (two calls),
 //            sqrt(-2 ln(1 - u1)) · cos(2π u2); one value per pair of calls.
+// Integer and bool inputs (whatever the distribution): ⌊2u⌋ ∈ {0, 1}, one call per value,
+// which is a valid index, mask or flag for any model.
 import { product } from "../program/isa";
 import { RefereeError } from "../errors";
 import { mulberry32 } from "../fo32/mulberry32";
@@ -37,7 +39,8 @@ export function randomInputs(
         };
   return specs.map((spec) => {
     const data = new Float32Array(product(spec.dims));
-    for (let i = 0; i < data.length; i++) data[i] = sample();
+    const draw = spec.elemType === undefined ? sample : () => Math.floor(2 * unit());
+    for (let i = 0; i < data.length; i++) data[i] = draw();
     return data;
   });
 }

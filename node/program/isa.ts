@@ -28,7 +28,8 @@ export enum Kind {
 
 /**
  * Elementwise operations (Map's `op`, and Dot's epilogue). Unary ops read inputs[0];
- * binary ops read inputs[0] and inputs[1]. `params` are binary32 values.
+ * binary ops read inputs[0] and inputs[1]; ternary ops read inputs[0..2]. `params` are
+ * binary32 values. Booleans are 1.0 (true) and +0 (false).
  * The numbering is part of the program encoding: never renumber, only append.
  */
 export enum MapOp {
@@ -69,9 +70,20 @@ export enum MapOp {
   Min = 69,
   Pow = 70,
   PRelu = 71, // x < 0 ? x * slope : x
+  Equal = 72, // x == y ? 1 : +0 (−0 == +0; NaN equals nothing)
+  Less = 73, // x < y ? 1 : +0 (false when either is NaN)
+  LessOrEqual = 74, // x <= y ? 1 : +0 (false when either is NaN)
+  // ternary
+  Where = 128, // c ≠ ±0 ? x : y, for (c, x, y) = inputs[0..2]; a NaN c counts as true
 }
 
 export const FIRST_BINARY_MAP_OP = 64;
+export const FIRST_TERNARY_MAP_OP = 128;
+
+/** Operands a Map op reads: 1, 2 or 3. */
+export function mapArity(op: number): 1 | 2 | 3 {
+  return op >= FIRST_TERNARY_MAP_OP ? 3 : op >= FIRST_BINARY_MAP_OP ? 2 : 1;
+}
 
 /** Reductions (Reduce's `op`). */
 export enum ReduceOp {
@@ -105,7 +117,7 @@ export interface Operand {
  * - Dot:    inputs [A, B] or [A, B, bias]. K = Π redDims multiply-accumulate steps then one
  *           write step: out[e] = epilogue(op, acc (+ bias)).
  * - Reduce: inputs [X]. K reduction steps then one write step.
- * - Map:    inputs [X] or [X, Y]. One write step per element; redDims = [].
+ * - Map:    inputs [X], [X, Y] or [C, X, Y] (mapArity). One write step per element; redDims = [].
  * - Move:   inputs are sources tried in order; the first valid read is copied; if none is
  *           valid, params[0] is written. One write step per element; redDims = [].
  */
@@ -129,11 +141,37 @@ export interface ActivationSlot {
   length: number;
 }
 
+/**
+ * ONNX element types a runtime input may have besides float32. Their values are stored
+ * exactly as binary32 (docs/PROTOCOL.md §2): integers only in [−2^24, 2^24], bools as 0 / 1.
+ */
+export type IntegerInputType = "int64" | "int32" | "int16" | "int8" | "uint64" | "uint32" | "uint16" | "uint8" | "bool";
+
+export const INTEGER_INPUT_TYPES: readonly IntegerInputType[] = [
+  "int64",
+  "int32",
+  "int16",
+  "int8",
+  "uint64",
+  "uint32",
+  "uint16",
+  "uint8",
+  "bool",
+];
+
+/** Largest magnitude of an integer input: every integer up to 2^24 is exactly a binary32. */
+export const MAX_EXACT_INTEGER = 16777216;
+
 /** A graph input or output: its name, its concrete dims, and the slot that holds it. */
 export interface TensorSpec {
   name: string;
   dims: number[];
   slot: SlotRef;
+  /**
+   * A graph input's ONNX element type when it is an integer or bool type; absent for float32.
+   * Not part of any commitment (§3.5): it only tells input readers which values to refuse.
+   */
+  elemType?: IntegerInputType;
 }
 
 export interface Program {

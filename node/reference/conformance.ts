@@ -178,8 +178,8 @@ export function runCase(c: ConformanceCase, options: RunOptions = {}): TestResul
       );
     }
 
-    // Referee's runtime inputs are float32 tensors, and parameters (shapes, indices, axes,
-    // Clip bounds, …) must be constants, while the suite feeds them as inputs: non-float
+    // Parameters (shapes, indices, axes, …) must be constants, while the suite feeds them as
+    // inputs, and its small-integer arithmetic wraps where binary32 does not: non-float
     // inputs are frozen into the model. If the compiler still refuses it, two fallbacks, each
     // noted: every input but the first frozen too, and only the first output kept.
     const all = info.inputs.map((_, i) => i);

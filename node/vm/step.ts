@@ -1,17 +1,7 @@
 // THE one-step definition (docs/PROTOCOL.md §2.2). Deliberately a direct, slow, literal
 // reading of the spec: the fast executor (execute.ts) is tested against it bit for bit,
 // and the one-step proofs are built from stepAccesses. Keep it simple rather than fast.
-import {
-  Instruction,
-  Kind,
-  Operand,
-  Program,
-  ReduceOp,
-  SlotRef,
-  Space,
-  FIRST_BINARY_MAP_OP,
-  product,
-} from "../program/isa";
+import { Instruction, Kind, Operand, Program, ReduceOp, SlotRef, Space, product } from "../program/isa";
 import * as fo32 from "../fo32";
 import { CANONICAL_NAN_BITS, Memory, Pc, slotOf } from "./memory";
 import { haltedPc } from "./layout";
@@ -23,7 +13,7 @@ export interface MachineState {
 }
 
 /** Which operand of the instruction a read comes from. */
-export type OperandRole = "A" | "B" | "bias" | "X" | "Y" | "source";
+export type OperandRole = "A" | "B" | "bias" | "X" | "Y" | "Z" | "source";
 
 /** What a step does: a reduction step (Dot MAC / Reduce), an element write, or nothing. */
 export type StepPhase = "accumulate" | "write" | "halted";
@@ -119,7 +109,7 @@ function roleOf(ins: Instruction, operand: number): OperandRole {
       return operand === 0 ? "A" : operand === 1 ? "B" : "bias";
     case Kind.Map:
     case Kind.Reduce:
-      return operand === 0 ? "X" : "Y";
+      return operand === 0 ? "X" : operand === 1 ? "Y" : "Z";
     case Kind.Move:
       return "source";
   }
@@ -262,14 +252,13 @@ export function step(program: Program, memory: Memory, state: MachineState): Mac
     case Kind.Reduce:
       value = ins.op === ReduceOp.Mean ? fo32.div(a, param(ins, 0)) : a;
       break;
-    case Kind.Map: {
-      const x = valueOf(memory, access.reads[0]);
-      value =
-        ins.op >= FIRST_BINARY_MAP_OP
-          ? fo32.binaryOp(ins.op, x, valueOf(memory, access.reads[1]))
-          : fo32.unaryOp(ins.op, x, ins.params);
+    case Kind.Map:
+      value = fo32.mapOp(
+        ins.op,
+        access.reads.map((r) => valueOf(memory, r)),
+        ins.params,
+      );
       break;
-    }
     case Kind.Move: {
       const src = access.reads.find((r) => r.used);
       value = src !== undefined ? valueOf(memory, src) : param(ins, 0);

@@ -5,6 +5,7 @@
 import {
   COMPILER_VERSION,
   FIRST_BINARY_MAP_OP,
+  mapArity,
   Instruction,
   Kind,
   MapOp,
@@ -213,7 +214,7 @@ function validateInstruction(program: Program, ins: Instruction, fail: (msg: str
     case Kind.Map: {
       if (ins.redDims.length !== 0) fail("Map has no reduction dims");
       if (!(ins.op in MapOp) || ins.op === MapOp.None) fail(`unknown Map op ${ins.op}`);
-      const arity = ins.op >= FIRST_BINARY_MAP_OP ? 2 : 1;
+      const arity = mapArity(ins.op);
       if (n !== arity) fail(`${MapOp[ins.op]} takes ${arity} operand(s), got ${n}`);
       ins.inputs.forEach((op, j) => {
         if (!alwaysValid(op, hi)) fail(`Map operand ${j} can be read out of range`);

@@ -5,8 +5,10 @@
 // script and the gas snapshot test measure the same vectors.
 //
 // Models: hello_deepa and the PP-OCR classifier (Dot, Map, Reduce — neither has a Move), the
-// PP-OCR detector at 1×3×32×32 (Move from Resize and Concat, ConvTranspose, Sigmoid), and a
-// small movement graph built here (Pad with a fill value, Transpose, Slice, Concat).
+// PP-OCR detector at 1×3×32×32 (Move from Resize and Concat, ConvTranspose, Sigmoid), a
+// small movement graph built here (Pad with a fill value, Transpose, Slice, Concat), and a
+// small logic graph built here whose comparison and Where steps alone are taken (classes
+// Map.compare and Map.where, so the other classes keep exactly their vectors).
 import { readFileSync } from "fs";
 import { join } from "path";
 import { onnx } from "onnx-proto";
@@ -32,16 +34,22 @@ export const OCR_DET = join(
 export const OCR_DET_SHAPES = { x: [1, 3, 32, 32] };
 
 /** Gas and coverage class of a step: kernel kind and phase. */
-export type StepClass = "Dot.mac" | "Dot.write" | "Reduce.step" | "Reduce.write" | "Map" | "Move" | "halted";
+export type StepClass =
+  "Dot.mac" | "Dot.write" | "Reduce.step" | "Reduce.write" | "Map" | "Map.compare" | "Map.where" | "Move" | "halted";
 export const STEP_CLASSES: readonly StepClass[] = [
   "Dot.mac",
   "Dot.write",
   "Reduce.step",
   "Reduce.write",
   "Map",
+  "Map.compare",
+  "Map.where",
   "Move",
   "halted",
 ];
+
+/** Map ops whose steps get their own gas class (the comparisons and Where, issue 12). */
+const COMPARE_OPS: readonly number[] = [MapOp.Equal, MapOp.Less, MapOp.LessOrEqual];
 
 export interface StepVector {
   model: string;
@@ -115,6 +123,63 @@ export function movementModel(): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/**
+ * A small graph of runtime comparisons, logic and selection: Less, Greater (Less swapped),
+ * LessOrEqual, Equal, Not, And, Or, Xor, Where with a broadcast operand, Clip with runtime
+ * bounds. Inputs x [2, 3, 4], y [3, 4], lo and hi [1].
+ */
+export function logicModel(): Uint8Array {
+  const f = (name: string, dims: number[]) => ({
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  });
+  const b = (name: string, dims: number[]) => ({
+    name,
+    type: { tensorType: { elemType: 9, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  });
+  const node = (opType: string, input: string[], output: string) => ({ opType, input, output: [output] });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 17 }],
+    graph: {
+      name: "logic",
+      input: [f("x", [2, 3, 4]), f("y", [3, 4]), f("lo", [1]), f("hi", [1])],
+      output: [f("w", [2, 3, 4]), b("k", [2, 3, 4]), f("c", [2, 3, 4])],
+      node: [
+        node("Less", ["x", "y"], "lt"),
+        node("Greater", ["x", "y"], "gt"),
+        node("LessOrEqual", ["y", "x"], "le"),
+        node("Max", ["x", "y"], "m"),
+        node("Equal", ["x", "m"], "eq"),
+        node("Not", ["lt"], "nlt"),
+        node("And", ["nlt", "le"], "a"),
+        node("Or", ["gt", "a"], "o"),
+        node("Xor", ["o", "eq"], "k"),
+        node("Where", ["lt", "x", "y"], "w"),
+        node("Clip", ["x", "lo", "hi"], "c"),
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Every step of the logic model's comparison and Where instructions' first and last elements, and a random one. */
+function newOpSteps(m: ModelRun, seed: number): Map<number, string[]> {
+  const { program } = m;
+  const starts = instructionStarts(program);
+  const r = rng(seed);
+  const out = new Map<number, string[]>();
+  program.instructions.forEach((ins, i) => {
+    if (ins.kind !== Kind.Map || !(COMPARE_OPS.includes(ins.op) || ins.op === MapOp.Where)) return;
+    const E = product(ins.iterDims);
+    const tag = MapOp[ins.op];
+    out.set(starts[i], [tag, "first element"]);
+    out.set(starts[i] + E - 1, [tag, "last element"]);
+    out.set(starts[i] + Math.floor(r() * E), [tag, "random"]);
+  });
+  return out;
+}
+
 async function run(name: string, bytes: Uint8Array, shapes: Record<string, number[]>, seed: number): Promise<ModelRun> {
   const { program } = compileModel(bytes, { shapes });
   const inputs = seededInputs(
@@ -133,6 +198,7 @@ export async function modelRuns(): Promise<ModelRun[]> {
     await run("ppocr_cls", readFileSync(OCR_CLS), OCR_CLS_SHAPES, 12),
     await run("ppocr_det_32", readFileSync(OCR_DET), OCR_DET_SHAPES, 13),
     await run("movement", movementModel(), {}, 14),
+    await run("logic", logicModel(), {}, 15),
   ];
 }
 
@@ -143,7 +209,11 @@ function classOf(program: Program, s: number): StepClass {
   const kind = program.instructions[pc.instr].kind;
   if (kind === Kind.Dot) return acc.phase === "accumulate" ? "Dot.mac" : "Dot.write";
   if (kind === Kind.Reduce) return acc.phase === "accumulate" ? "Reduce.step" : "Reduce.write";
-  return kind === Kind.Map ? "Map" : "Move";
+  if (kind === Kind.Map) {
+    const op = program.instructions[pc.instr].op;
+    return COMPARE_OPS.includes(op) ? "Map.compare" : op === MapOp.Where ? "Map.where" : "Map";
+  }
+  return "Move";
 }
 
 /** Steps of one run and why each is chosen. */
@@ -257,7 +327,9 @@ export function stepVectors(): Promise<{ runs: ModelRun[]; vectors: StepVector[]
   if (cached === null) {
     cached = (async () => {
       const runs = await modelRuns();
-      const vectors = runs.flatMap((m, i) => vectorsOf(m, chooseSteps(m, 100 + i)));
+      const vectors = runs.flatMap((m, i) =>
+        vectorsOf(m, m.name === "logic" ? newOpSteps(m, 100 + i) : chooseSteps(m, 100 + i)),
+      );
       return { runs, vectors };
     })();
   }

@@ -1,15 +1,47 @@
-// referee model inspect: what a model is made of, and what Referee cannot run in it.
+// referee model inspect: what a model is made of, and what Referee cannot run in it (op
+// types it has no lowering for, and whatever else compiling the model refuses).
 import * as path from "path";
+import { compileModel } from "../../compiler/compile";
+import { RefereeError } from "../../errors";
+import { totalSteps } from "../../program/isa";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { readModel } from "../model";
+import { LoadedModel, readModel, resolveShapes } from "../model";
+
+/** What compiling the model showed: op types alone do not tell (input types, attributes, shapes do). */
+type CompileCheck =
+  | { status: "ok"; instructions: number; steps: number }
+  | { status: "fails"; error: string }
+  | { status: "not checked"; reason: string };
+
+/** Run the compiler, exactly as `referee run` would, and say what it found. */
+function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
+  if (model.info.unsupported.length > 0) return { status: "not checked", reason: "unsupported op types" };
+  try {
+    const { program } = compileModel(model.bytes, { shapes: resolveShapes(args, model.info) });
+    return { status: "ok", instructions: program.instructions.length, steps: totalSteps(program) };
+  } catch (e) {
+    if (!(e instanceof RefereeError)) throw e;
+    // Dynamic dims without --shape: the ops past them cannot be checked, and we say so.
+    if (e.code === "SHAPE" && /dynamic dims|no declared shape/.test(e.message))
+      return { status: "not checked", reason: e.message };
+    return { status: "fails", error: e.message };
+  }
+}
+
+function compileLine(c: CompileCheck): string {
+  if (c.status === "ok") return `compile        ok: ${fmt.int(c.instructions)} instructions, ${fmt.int(c.steps)} steps`;
+  if (c.status === "fails") return `compile        fails: ${c.error}`;
+  return `compile        not checked: ${c.reason}`;
+}
 
 export async function inspect(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
   const info = model.info;
+  const compile = checkCompile(model, args);
   if (args.has("json")) {
-    ctx.out(JSON.stringify({ model: model.path, bytes: model.bytes.length, ...info }) + "\n");
+    ctx.out(JSON.stringify({ model: model.path, bytes: model.bytes.length, ...info, compile }) + "\n");
     return;
   }
   const opsets = Object.entries(info.opsets)
@@ -30,8 +62,9 @@ export async function inspect(args: ParsedArgs, ctx: CommandContext): Promise<vo
     `ops            ${fmt.int(nodes)} nodes, ${ops.length} op types`,
     fmt.table(ops.map(([op, n]) => [op, String(n), unsupported.has(op) ? "unsupported" : ""])),
     info.unsupported.length === 0
-      ? "unsupported    none: every op can be compiled"
+      ? "unsupported    none: every op type has a lowering"
       : `unsupported    ${info.unsupported.length} op type${info.unsupported.length === 1 ? "" : "s"}: ${info.unsupported.join(", ")}`,
+    compileLine(compile),
   ];
   ctx.out(lines.join("\n") + "\n");
 }

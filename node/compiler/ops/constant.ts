@@ -3,7 +3,10 @@
 import { ConstTensor, DType, isFloatType } from "../../onnx/tensor";
 import { NodeContext } from "../context";
 import { ConstValue, Value, stridesOf } from "../values";
+import { MapOp } from "../../program/isa";
 import { broadcastShapes } from "./kernels";
+import * as L from "./logic";
+import * as Q from "./quant";
 
 function constOf(t: ConstTensor): ConstValue {
   return { kind: "const", t };
@@ -118,29 +121,95 @@ function constOnly(ctx: NodeContext, count: number): ConstTensor[] {
   return out;
 }
 
-function compare(f: (a: number, b: number) => boolean) {
-  return (ctx: NodeContext): Value[] => [constBroadcast(ctx, constOnly(ctx, 2), "bool", (a, b) => (f(a, b) ? 1 : 0))];
+/** Every input of the node, if all are constants (then the op is evaluated now); else null. */
+function allConst(ctx: NodeContext, count: number): ConstTensor[] | null {
+  const out: ConstTensor[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = ctx.input(i);
+    if (v.kind !== "const") return null;
+    out.push(v.t);
+  }
+  return out;
 }
 
-export const Equal = compare((a, b) => a === b);
-export const Less = compare((a, b) => a < b);
-export const LessOrEqual = compare((a, b) => a <= b);
-export const Greater = compare((a, b) => a > b);
-export const GreaterOrEqual = compare((a, b) => a >= b);
-export const And = compare((a, b) => a !== 0 && b !== 0);
-export const Or = compare((a, b) => a !== 0 || b !== 0);
-export const Xor = compare((a, b) => (a !== 0) !== (b !== 0));
-
-export function Not(ctx: NodeContext): Value[] {
-  return [constBroadcast(ctx, constOnly(ctx, 1), "bool", (a) => (a === 0 ? 1 : 0))];
+/**
+ * A comparison or logic op: evaluated at compile time on constants, else lowered by
+ * `runtime` to Map instructions (lowerLogic.ts) whose booleans are 1.0 / +0.
+ */
+function logic(count: number, f: (...xs: number[]) => boolean, runtime: (ctx: NodeContext, xs: Value[]) => Value) {
+  return (ctx: NodeContext): Value[] => {
+    const consts = allConst(ctx, count);
+    if (consts !== null) return [constBroadcast(ctx, consts, "bool", (...xs) => (f(...xs) ? 1 : 0))];
+    const xs = Array.from({ length: count }, (_, i) => ctx.input(i));
+    return [runtime(ctx, xs)];
+  };
 }
+
+export const Equal = logic(
+  2,
+  (a, b) => a === b,
+  (c, [a, b]) => L.compare(c, MapOp.Equal, a, b),
+);
+export const Less = logic(
+  2,
+  (a, b) => a < b,
+  (c, [a, b]) => L.compare(c, MapOp.Less, a, b),
+);
+export const LessOrEqual = logic(
+  2,
+  (a, b) => a <= b,
+  (c, [a, b]) => L.compare(c, MapOp.LessOrEqual, a, b),
+);
+// a > b is b < a, and a >= b is b <= a: the same ops with the operands swapped.
+export const Greater = logic(
+  2,
+  (a, b) => a > b,
+  (c, [a, b]) => L.compare(c, MapOp.Less, b, a),
+);
+export const GreaterOrEqual = logic(
+  2,
+  (a, b) => a >= b,
+  (c, [a, b]) => L.compare(c, MapOp.LessOrEqual, b, a),
+);
+export const And = logic(
+  2,
+  (a, b) => a !== 0 && b !== 0,
+  (c, [a, b]) => L.and(c, a, b),
+);
+export const Or = logic(
+  2,
+  (a, b) => a !== 0 || b !== 0,
+  (c, [a, b]) => L.or(c, a, b),
+);
+export const Xor = logic(
+  2,
+  (a, b) => (a !== 0) !== (b !== 0),
+  (c, [a, b]) => L.xor(c, a, b),
+);
+export const Not = logic(
+  1,
+  (a) => a === 0,
+  (c, [a]) => L.not(c, a),
+);
 
 export function Where(ctx: NodeContext): Value[] {
-  const [c, x, y] = constOnly(ctx, 3);
-  return [constBroadcast(ctx, [c, x, y], x.dtype, (cv, xv, yv) => (cv !== 0 ? xv : yv))];
+  const consts = allConst(ctx, 3);
+  if (consts !== null) {
+    const [c, x, y] = consts;
+    return [constBroadcast(ctx, [c, x, y], x.dtype, (cv, xv, yv) => (cv !== 0 ? xv : yv))];
+  }
+  return [L.where(ctx, ctx.input(0), ctx.input(1), ctx.input(2))];
 }
 
 export function ReduceProd(ctx: NodeContext): Value[] {
+  const input = ctx.input(0);
+  if (input.kind === "tensor") {
+    const raw = ctx.opset >= 18 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
+    const rank = input.dims.length;
+    const axes =
+      raw && raw.length ? raw.map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q) : input.dims.map((_, j) => j);
+    return [Q.reduceProdRuntime(ctx, input, axes, ctx.int("keepdims", 1) !== 0)];
+  }
   const [x] = constOnly(ctx, 1);
   const raw = ctx.opset >= 18 ? ctx.intsInput(1, "axes") : ctx.ints("axes");
   const rank = x.dims.length;
@@ -162,4 +231,23 @@ export function ReduceProd(ctx: NodeContext): Value[] {
     data[o] = isFloatType(x.dtype) ? Math.fround(data[o] * x.data[e]) : data[o] * x.data[e];
   }
   return [constOf({ dtype: x.dtype, dims: keep ? outDims : outDims.filter((_, j) => !axes.includes(j)), data })];
+}
+
+/**
+ * Mod of constants: fmod = 1 is C's fmod (the sign of the dividend; JavaScript's %, exact),
+ * fmod = 0 the integer remainder with the sign of the divisor. Runtime operands are refused.
+ */
+export function Mod(ctx: NodeContext): Value[] {
+  const fmod = ctx.int("fmod", 0) !== 0;
+  const consts = allConst(ctx, 2);
+  if (consts === null) ctx.unsupported("Mod of a runtime tensor is not supported (only of constants)");
+  const [a, b] = consts;
+  if (!fmod && (isFloatType(a.dtype) || isFloatType(b.dtype))) ctx.fail("fmod = 0 is for integers only");
+  return [
+    constBroadcast(ctx, [a, b], a.dtype, (x, y) => {
+      if (y === 0 && !isFloatType(a.dtype)) ctx.fail("integer Mod by zero");
+      const r = x % y;
+      return fmod || r === 0 || r < 0 === y < 0 ? r : r + y;
+    }),
+  ];
 }

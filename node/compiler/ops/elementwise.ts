@@ -4,6 +4,7 @@ import { NodeContext } from "../context";
 import { MapOp } from "../../program/isa";
 import { Value, dimsOf } from "../values";
 import { mapValues } from "./kernels";
+import { toBool } from "./logic";
 
 function unary(op: MapOp, params: (ctx: NodeContext) => number[] = () => []) {
   return (ctx: NodeContext): Value[] => [mapValues(ctx.b, op, [ctx.input(0)], params(ctx), ctx.name)];
@@ -30,7 +31,20 @@ export function scalar(x: number): Value {
 export const Add = binary(MapOp.Add);
 export const Sub = binary(MapOp.Sub);
 export const Mul = binary(MapOp.Mul);
-export const Div = binary(MapOp.Div);
+/**
+ * Div. Integer inputs are binary32 values, and ONNX's integer division truncates: a runtime
+ * tensor known to hold integers is refused rather than divided as floats.
+ */
+export function Div(ctx: NodeContext): Value[] {
+  for (const i of [0, 1]) {
+    const v = ctx.input(i);
+    if (v.kind === "tensor" && v.dtype !== undefined && v.dtype !== "bool")
+      ctx.unsupported(
+        `integer division of a runtime ${v.dtype} tensor is not supported (binary32 division does not truncate)`,
+      );
+  }
+  return binary(MapOp.Div)(ctx);
+}
 /** Pow: a constant scalar exponent of 1, 2 or 0.5 lowers to x, x·x or √x (FO32.md defines pow so). */
 export function Pow(ctx: NodeContext): Value[] {
   const x = ctx.input(0);
@@ -81,6 +95,12 @@ export function Gelu(ctx: NodeContext): Value[] {
   return [mapValues(ctx.b, MapOp.Gelu, [ctx.input(0)], [], ctx.name)];
 }
 
+/** Constant Clip bounds, or undefined when a bound is a runtime input (then no Clip epilogue). */
+export function constClipBounds(ctx: NodeContext): [number, number] | undefined {
+  if (ctx.opset >= 11 && [1, 2].some((i) => ctx.opt(i)?.kind === "tensor")) return undefined;
+  return clipBounds(ctx);
+}
+
 /** Clip bounds: attributes before opset 11, constant inputs from 11 on. */
 export function clipBounds(ctx: NodeContext): [number, number] {
   let lo = -Infinity;
@@ -98,8 +118,15 @@ export function clipBounds(ctx: NodeContext): [number, number] {
 }
 
 export function Clip(ctx: NodeContext): Value[] {
-  const [lo, hi] = clipBounds(ctx);
   const x = ctx.input(0);
+  if (constClipBounds(ctx) === undefined) {
+    // Runtime bounds: min(max(x, lo), hi), the same two FO32 operations as the Clip op.
+    const lo = ctx.opt(1);
+    const hi = ctx.opt(2);
+    const low = lo ? mapValues(ctx.b, MapOp.Max, [x, lo], [], `${ctx.name}/min`) : x;
+    return [hi ? mapValues(ctx.b, MapOp.Min, [low, hi], [], ctx.name) : low];
+  }
+  const [lo, hi] = clipBounds(ctx);
   if (x.kind === "const" && !isFloatType(x.t.dtype)) {
     const data = x.t.data.map((v) => Math.min(Math.max(v, lo), hi));
     return [{ kind: "const", t: { ...x.t, data } }];
@@ -125,14 +152,26 @@ export function Dropout(ctx: NodeContext): Value[] {
   return [ctx.input(0)];
 }
 
-/** Cast: runtime tensors are float32, so only float→float casts of runtime values are allowed. */
+/**
+ * Cast of a runtime tensor (binary32 values): to a float type, the same values; to bool,
+ * x ≠ 0 as 1 / +0; to an integer type, the same values when they are already integers of a
+ * known integer or bool type (an input's, a comparison's). Truncating floats is not lowered.
+ */
 export function Cast(ctx: NodeContext): Value[] {
   const to: DType = dtypeOfCode(ctx.int("to", 1));
   const x = ctx.input(0);
   if (x.kind === "const") return [{ kind: "const", t: castConst(x.t, to) }];
-  if (!isFloatType(to))
-    ctx.unsupported(`casting a runtime tensor to ${to} is not supported (runtime tensors are float32)`);
-  return [x];
+  return [castRuntime(ctx, x, to)];
+}
+
+function castRuntime(ctx: NodeContext, x: Value & { kind: "tensor" }, to: DType): Value {
+  if (isFloatType(to)) return { kind: "tensor", dims: x.dims, slot: x.slot };
+  if (to === "bool") return x.dtype === "bool" ? x : toBool(ctx, x);
+  // Every integer an input or a comparison holds is within ±2^24 and fits int32 / int64.
+  if ((to === "int64" || to === "int32") && x.dtype !== undefined) return { ...x, dtype: to };
+  ctx.unsupported(
+    `casting a runtime ${x.dtype ?? "float32"} tensor to ${to} is not supported (only to float, bool, or from an integer type to int32 / int64)`,
+  );
 }
 
 export function castConst(t: ConstTensor, to: DType): ConstTensor {
@@ -152,9 +191,8 @@ export function castConst(t: ConstTensor, to: DType): ConstTensor {
 
 export function CastLike(ctx: NodeContext): Value[] {
   const target = ctx.input(1);
-  const to: DType = target.kind === "const" ? target.t.dtype : "float32";
+  const to: DType = target.kind === "const" ? target.t.dtype : (target.dtype ?? "float32");
   const x = ctx.input(0);
   if (x.kind === "const") return [{ kind: "const", t: castConst(x.t, to) }];
-  if (!isFloatType(to)) ctx.unsupported(`casting a runtime tensor to ${to} is not supported`);
-  return [x];
+  return [castRuntime(ctx, x, to)];
 }

@@ -40,7 +40,7 @@ export function reshapeValue(v: Value, dims: number[], name: string): Value {
       `${name}: cannot reshape [${dimsOf(v)}] (${product(dimsOf(v))} elements) to [${dims}]`,
     );
   }
-  return v.kind === "const" ? { kind: "const", t: { ...v.t, dims } } : { kind: "tensor", dims, slot: v.slot };
+  return v.kind === "const" ? { kind: "const", t: { ...v.t, dims } } : { ...v, dims };
 }
 
 /**

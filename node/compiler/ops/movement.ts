@@ -1,11 +1,13 @@
 // Movement ONNX ops → Move kernels (pure index math) or free reshapes.
+import { ProgramBuilder } from "../builder";
 import { NodeContext, normAxis } from "../context";
-import { Kind, product } from "../../program/isa";
+import { Kind, MapOp, product } from "../../program/isa";
 import { Value, dimsOf } from "../values";
 import {
   broadcastShapes,
   concatValues,
   gatherAxis,
+  mapValues,
   padValue,
   reshapeValue,
   stridedValue,
@@ -124,6 +126,8 @@ export function Gather(ctx: NodeContext): Value[] {
   const x = ctx.input(0);
   const xd = dimsOf(x);
   const axis = normAxis(ctx, ctx.int("axis", 0), xd.length);
+  const runtime = ctx.input(1);
+  if (runtime.kind === "tensor") return [gatherRuntime(ctx, x, axis, runtime)];
   const idx = ctx.constInput(1, "indices");
   const indices = Array.from(idx.data, (i) => (i < 0 ? i + xd[axis] : i));
   for (const i of indices)
@@ -131,6 +135,136 @@ export function Gather(ctx: NodeContext): Value[] {
   const picked = gatherAxis(ctx.b, x, axis, indices, ctx.name);
   const outDims = [...xd.slice(0, axis), ...idx.dims, ...xd.slice(axis + 1)];
   return [reshapeValue(picked, outDims, ctx.name)];
+}
+
+/**
+ * GatherElements with constant indices: out[o] = x[o with its axis coordinate replaced by
+ * indices[o]]. The addresses are not affine in o, so it is a chain of selections, exact for
+ * every value: starting from x's slice at the last index value used, for each other value
+ * v, out = Where(indices == v (a constant mask), x's slice at v, out). One Map instruction
+ * per distinct index value but one (a Move when there is only one).
+ */
+export function GatherElements(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const axis = normAxis(ctx, ctx.int("axis", 0), xd.length);
+  const it = ctx.constInput(1, "indices");
+  const id = it.dims;
+  if (id.length !== xd.length) ctx.fail(`indices have rank ${id.length}, data rank ${xd.length}`);
+  id.forEach((d, j) => {
+    if (j !== axis && d > xd[j]) ctx.fail(`indices dim ${j} is ${d}, larger than the data's ${xd[j]}`);
+  });
+  const V = xd[axis];
+  const idx = Array.from(it.data, (i) => (i < 0 ? i + V : i));
+  idx.forEach((i, e) => {
+    if (!(Number.isInteger(i) && i >= 0 && i < V))
+      ctx.fail(`index ${it.data[e]} at ${e} is out of range for axis ${axis} of size ${V}`);
+  });
+  return [selectElements(ctx.b, x, axis, idx, id, ctx.name)];
+}
+
+/** GatherElements' selection chain for indices already in range (see GatherElements). */
+export function selectElements(
+  b: ProgramBuilder,
+  x: Value,
+  axis: number,
+  idx: number[],
+  id: number[],
+  name: string,
+): Value {
+  const xd = dimsOf(x);
+  const n = id.length;
+  /** x's slice at axis coordinate v, as an operand over the output's iteration dims. */
+  const slice = (v: number) => ({
+    value: x,
+    dims: xd,
+    offset: xd.map((_, j) => (j === axis ? v : 0)),
+    coef: xd.flatMap((_, j) => Array.from({ length: n }, (_, i) => (i === j && j !== axis ? 1 : 0))),
+  });
+  const values = [...new Set(idx)].sort((p, q) => p - q);
+  const last = values[values.length - 1];
+  if (values.length === 1) {
+    return b.kernel(
+      { kind: Kind.Move, op: 0, params: [0], iterDims: id, redDims: [], inputs: [slice(last)] },
+      id,
+      name,
+    );
+  }
+  let acc: { value: Value; dims: number[]; offset: number[]; coef: number[] } = slice(last);
+  const zeros = (m: number) => new Array<number>(m).fill(0);
+  const eye = id.flatMap((_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+  for (const v of values.slice(0, -1)) {
+    const mask: Value = {
+      kind: "const",
+      t: { dtype: "float32", dims: id, data: Float32Array.from(idx, (i) => (i === v ? 1 : 0)) },
+    };
+    const out = b.kernel(
+      {
+        kind: Kind.Map,
+        op: MapOp.Where,
+        params: [],
+        iterDims: id,
+        redDims: [],
+        inputs: [{ value: mask, dims: id, offset: zeros(n), coef: eye }, slice(v), acc],
+      },
+      id,
+      `${name}/${v}`,
+    );
+    acc = { value: out, dims: id, offset: zeros(n), coef: eye };
+  }
+  return acc.value;
+}
+
+/**
+ * Gather with runtime indices (an embedding lookup), until the ISA has a data-dependent
+ * read: a one-hot product. j = i < 0 ? i + V : i (ONNX's negative indices); onehot[…, v] =
+ * (j == v); out[pre, i, post] = Σ_v onehot[i, v] · x[pre, v, post], a Dot over the V rows.
+ * Exact for finite rows (each sum adds zeros to the one selected value; a −0 row element
+ * becomes +0, and an infinite or NaN element anywhere in the row makes the sum NaN);
+ * an index outside [−V, V) or not an integer selects no row and gives zeros.
+ */
+function gatherRuntime(ctx: NodeContext, x: Value, axis: number, idx: Value): Value {
+  const b = ctx.b;
+  const xd = dimsOf(x);
+  const id = dimsOf(idx);
+  const V = xd[axis];
+  const num = (v: number): Value => ({ kind: "const", t: { dtype: "float32", dims: [], data: Float32Array.of(v) } });
+  const neg = mapValues(b, MapOp.Less, [idx, num(0)], [], `${ctx.name}/neg`);
+  const wrapped = mapValues(b, MapOp.Add, [idx, num(V)], [], `${ctx.name}/wrap`);
+  const j = mapValues(b, MapOp.Where, [neg, wrapped, idx], [], `${ctx.name}/index`);
+  const iota: Value = {
+    kind: "const",
+    t: { dtype: "float32", dims: [V], data: Float32Array.from({ length: V }, (_, v) => v) },
+  };
+  const onehot = mapValues(b, MapOp.Equal, [reshapeValue(j, [...id, 1], ctx.name), iota], [], `${ctx.name}/onehot`);
+  const pre = xd.slice(0, axis);
+  const post = xd.slice(axis + 1);
+  const iterDims = [...pre, ...id, ...post];
+  const n = iterDims.length + 1;
+  const r = n - 1;
+  const coefA = new Array<number>((id.length + 1) * n).fill(0);
+  id.forEach((_, k) => (coefA[k * n + pre.length + k] = 1));
+  coefA[id.length * n + r] = 1;
+  const coefB = new Array<number>(xd.length * n).fill(0);
+  pre.forEach((_, k) => (coefB[k * n + k] = 1));
+  coefB[axis * n + r] = 1;
+  post.forEach((_, k) => (coefB[(axis + 1 + k) * n + pre.length + id.length + k] = 1));
+  const zeros = (m: number) => new Array<number>(m).fill(0);
+  return b.kernel(
+    {
+      kind: Kind.Dot,
+      op: MapOp.None,
+      params: [],
+      iterDims,
+      redDims: [V],
+      inputs: [
+        { value: onehot, dims: [...id, V], offset: zeros(id.length + 1), coef: coefA },
+        { value: x, dims: xd, offset: zeros(xd.length), coef: coefB },
+      ],
+    },
+    iterDims,
+    ctx.name,
+  );
 }
 
 export function Pad(ctx: NodeContext): Value[] {

@@ -7,7 +7,7 @@
 //
 // The source holds the loop structure; the numbers (coefs, strides, dims, extents) are
 // passed in, so instructions of one structure share a compiled function.
-import { FIRST_BINARY_MAP_OP, Instruction, Kind, MapOp, ReduceOp } from "../../program/isa";
+import { FIRST_BINARY_MAP_OP, FIRST_TERNARY_MAP_OP, Instruction, Kind, MapOp, ReduceOp } from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { Check, Form, InstructionPlan, OperandPlan, planInstruction } from "../plan/affine";
 import { InterleavePlan, interleavePlan } from "../plan/lanes";
@@ -252,9 +252,16 @@ class JsEmitter {
 
   private mapElement(env: Env): void {
     const ins = this.ins;
-    const [x, y] = this.plan.operands;
+    const [x, y, z] = this.plan.operands;
     this.line(`const x = I0[${this.valueOf(env, x.addr)}];`);
-    if (ins.op >= FIRST_BINARY_MAP_OP) {
+    if (ins.op >= FIRST_TERNARY_MAP_OP) {
+      // Where, the one ternary op: a selection, no arithmetic, so the same expression as
+      // fo32.where (c ≠ ±0, a NaN c counting as true).
+      this.line(`const y = I1[${this.valueOf(env, y.addr)}];`);
+      this.line(`const z = I2[${this.valueOf(env, z.addr)}];`);
+      if (ins.op !== MapOp.Where) throw new Error(`JS engine: no ternary op ${ins.op}`);
+      this.line("const r = x !== 0 ? y : z;");
+    } else if (ins.op >= FIRST_BINARY_MAP_OP) {
       this.line(`const y = I1[${this.valueOf(env, y.addr)}];`);
       this.G = fo32.binaryFunction(ins.op);
       this.line(binaryCode(ins.op, "x", "y", "r", this.G));

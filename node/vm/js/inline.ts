@@ -61,6 +61,12 @@ function inlineBinary(op: number, x: string, y: string, r: string): string | nul
       return `let ${r} = ${x}; ${maxInto(r, y)}`;
     case MapOp.Min:
       return `let ${r} = ${x}; ${minInto(r, y)}`;
+    case MapOp.Equal:
+      return `let ${r} = ${x} === ${y} ? 1 : 0;`;
+    case MapOp.Less:
+      return `let ${r} = ${x} < ${y} ? 1 : 0;`;
+    case MapOp.LessOrEqual:
+      return `let ${r} = ${x} <= ${y} ? 1 : 0;`;
     default:
       return null;
   }

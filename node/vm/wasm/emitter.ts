@@ -55,6 +55,8 @@ export interface ElementOps {
   unary: OpCode | null;
   /** Binary Map, or the Reduce Max / Min / Sum combine. */
   binary: OpCode | null;
+  /** Ternary Map (Where). */
+  ternary: OpCode | null;
   /** Reduce Mean divisor. */
   meanDivisor: number;
 }
@@ -324,14 +326,15 @@ class Emitter {
   }
 
   private mapElement(m: Mode, cells: [number, number][]): void {
-    const { unary, binary } = this.ops;
+    const { unary, binary, ternary } = this.ops;
     const flavour = m.vec ? "vec" : "scalar";
     const val = this.valueCache(m);
     for (const [r, v] of cells) {
       const x = val(this.operands[0], r, v);
-      const y = binary !== null ? val(this.operands[1], r, v) : 0;
+      const y = binary !== null || ternary !== null ? val(this.operands[1], r, v) : 0;
       const res = this.fn.local(m.vec ? V128 : F32);
-      if (binary !== null) binary[flavour](this.fn, x, y);
+      if (ternary !== null) ternary[flavour](this.fn, x, y, val(this.operands[2], r, v));
+      else if (binary !== null) binary[flavour](this.fn, x, y);
       else unary![flavour](this.fn, x, 0);
       this.fn.set(res);
       this.store(m, r, v, res);

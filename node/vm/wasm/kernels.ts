@@ -1,13 +1,21 @@
 // WebAssembly kernels for Dot, Reduce and Map instructions: the instruction's plan
 // (plan/affine.ts → plan/vector.ts) rendered by the wasm emitter (emitter.ts) with the
 // element operation's wasm code (ops.ts, probed against node/fo32).
-import { FIRST_BINARY_MAP_OP, Instruction, Kind, MapOp, ReduceOp, SlotRef } from "../../program/isa";
+import {
+  FIRST_BINARY_MAP_OP,
+  FIRST_TERNARY_MAP_OP,
+  Instruction,
+  Kind,
+  MapOp,
+  ReduceOp,
+  SlotRef,
+} from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { planInstruction } from "../plan/affine";
 import { VectorOptions, VectorPlan, vectorPlan } from "../plan/vector";
 import { FnBuilder } from "./encoder";
 import { ElementOps, emitKernel } from "./emitter";
-import { binaryCode, unaryCode } from "./ops";
+import { binaryCode, ternaryCode, unaryCode } from "./ops";
 
 export type KernelOptions = VectorOptions;
 
@@ -26,7 +34,14 @@ export interface Kernel {
 
 /** The element operation in wasm code, and a JS epilogue for a Dot whose op has none; null: JS runs it. */
 function elementOps(ins: Instruction): { ops: ElementOps; post: ((x: number) => number) | null } | null {
-  const ops: ElementOps = { kind: ins.kind, reduceOp: ins.op, unary: null, binary: null, meanDivisor: 0 };
+  const ops: ElementOps = {
+    kind: ins.kind,
+    reduceOp: ins.op,
+    unary: null,
+    binary: null,
+    ternary: null,
+    meanDivisor: 0,
+  };
   let post: ((x: number) => number) | null = null;
   if (ins.kind === Kind.Dot) {
     let F: (x: number) => number;
@@ -38,9 +53,10 @@ function elementOps(ins: Instruction): { ops: ElementOps; post: ((x: number) => 
     ops.unary = ins.op === MapOp.None ? null : unaryCode(ins.op, ins.params);
     if (ins.op !== MapOp.None && ops.unary === null) post = F;
   } else if (ins.kind === Kind.Map) {
-    if (ins.op >= FIRST_BINARY_MAP_OP) ops.binary = binaryCode(ins.op);
+    if (ins.op >= FIRST_TERNARY_MAP_OP) ops.ternary = ternaryCode(ins.op);
+    else if (ins.op >= FIRST_BINARY_MAP_OP) ops.binary = binaryCode(ins.op);
     else ops.unary = unaryCode(ins.op, ins.params);
-    if (ops.binary === null && ops.unary === null) return null;
+    if (ops.binary === null && ops.unary === null && ops.ternary === null) return null;
   } else if (ins.kind === Kind.Reduce) {
     if (ins.op === ReduceOp.Max) ops.binary = binaryCode(MapOp.Max);
     else if (ins.op === ReduceOp.Min) ops.binary = binaryCode(MapOp.Min);

@@ -14,8 +14,11 @@ import { F32, FnBuilder, I32, O, S, V128, buildModule } from "./encoder";
 import { WA } from "./wa";
 import { probeOnce, probeValues } from "../probe";
 
-/** Emits code leaving op(inputs) on the stack; the inputs are locals (v128 or f32). */
-export type OpEmitter = (fn: FnBuilder, x: number, y: number) => void;
+/**
+ * Emits code leaving op(inputs) on the stack; the inputs are locals (v128 or f32): x for a
+ * unary op, x and y for a binary one, and z too for a ternary one.
+ */
+export type OpEmitter = (fn: FnBuilder, x: number, y: number, z?: number) => void;
 
 export interface OpCode {
   vec: OpEmitter;
@@ -223,6 +226,27 @@ function binaryIn(F: Flavour, op: number): OpEmitter | null {
       return simple(F.max);
     case MapOp.Min:
       return simple(F.min);
+    case MapOp.Equal:
+    case MapOp.Less:
+    case MapOp.LessOrEqual:
+      // mask ? 1 : +0; x <= y is (x < y) | (x == y), false for NaN like both halves.
+      return (fn, x, y) => {
+        F.c(fn, 1);
+        F.c(fn, 0);
+        fn.get(x);
+        fn.get(y);
+        if (op === MapOp.Equal) F.eq(fn);
+        else {
+          F.lt(fn);
+          if (op === MapOp.LessOrEqual) {
+            fn.get(x);
+            fn.get(y);
+            F.eq(fn);
+            F.or(fn);
+          }
+        }
+        F.select(fn);
+      };
     case MapOp.PRelu:
       // x < 0 ? x·y : x
       return (fn, x, y) => {
@@ -264,37 +288,35 @@ export function canonicalizeScalar(fn: FnBuilder, v: number): void {
 // Probing: each emitted op is run on the probe values (../probe.ts; all pairs for a binary
 // op) in both flavours and compared bit for bit, after canonicalization, with node/fo32.
 
-function runProbe(xs: Float32Array, ys: Float32Array, code: OpCode): { vec: Uint32Array; scalar: Uint32Array } {
-  const n = xs.length; // multiple of 4
+function runProbe(inputs: Float32Array[], code: OpCode): { vec: Uint32Array; scalar: Uint32Array } {
+  const n = inputs[0].length; // multiple of 4
   const bytes = n * 4;
-  const pages = Math.ceil((4 * bytes) / 65536);
+  const k = inputs.length; // operand arrays, then the vec and the scalar results
+  const pages = Math.ceil(((k + 2) * bytes) / 65536);
   const fns: FnBuilder[] = [];
   for (const flavour of ["vec", "scalar"] as const) {
     const fn = new FnBuilder();
     const isVec = flavour === "vec";
     const t = isVec ? V128 : F32;
-    const x = fn.local(t);
-    const y = fn.local(t);
+    const xs = [fn.local(t), fn.local(t), fn.local(t)];
     const r = fn.local(t);
     const p = fn.local(I32);
     const step = isVec ? 16 : 4;
     const loop = fn.loop();
-    const ld = (base: number): void => {
+    for (let j = 0; j < 3; j++) {
+      // Operands beyond the op's arity read operand 0 again: any value will do.
       fn.get(p);
-      if (isVec) fn.simdMem(S.load, 0, base);
-      else fn.mem(O.f32Load, 2, base);
-    };
-    ld(0);
-    fn.set(x);
-    ld(bytes);
-    fn.set(y);
-    code[flavour](fn, x, y);
+      if (isVec) fn.simdMem(S.load, 0, (j < k ? j : 0) * bytes);
+      else fn.mem(O.f32Load, 2, (j < k ? j : 0) * bytes);
+      fn.set(xs[j]);
+    }
+    code[flavour](fn, xs[0], xs[1], xs[2]);
     fn.set(r);
     fn.get(p);
     if (isVec) canonicalizeVec(fn, r);
     else canonicalizeScalar(fn, r);
-    if (isVec) fn.simdMem(S.store, 0, (isVec ? 2 : 3) * bytes);
-    else fn.mem(O.f32Store, 2, 3 * bytes);
+    if (isVec) fn.simdMem(S.store, 0, k * bytes);
+    else fn.mem(O.f32Store, 2, (k + 1) * bytes);
     fn.get(p).i32(step).op(O.i32Add).tee(p).i32(bytes).op(O.i32LtU).brIf(loop);
     fn.end();
     fns.push(fn);
@@ -302,45 +324,51 @@ function runProbe(xs: Float32Array, ys: Float32Array, code: OpCode): { vec: Uint
   const memory = new WA!.Memory({ initial: pages, maximum: pages });
   const inst = new WA!.Instance(new WA!.Module(buildModule(pages, fns, ["v", "s"])), { e: { m: memory } });
   const f = new Float32Array(memory.buffer);
-  f.set(xs, 0);
-  f.set(ys, n);
+  inputs.forEach((a, j) => f.set(a, j * n));
   (inst.exports.v as () => void)();
   (inst.exports.s as () => void)();
   const u = new Uint32Array(memory.buffer);
-  return { vec: u.slice(2 * n, 3 * n), scalar: u.slice(3 * n, 4 * n) };
+  return { vec: u.slice(k * n, (k + 1) * n), scalar: u.slice((k + 1) * n, (k + 2) * n) };
 }
 
 function agrees(
   key: string,
-  arity: 1 | 2,
+  arity: 1 | 2 | 3,
   code: OpCode,
-  reference: (x: number, y: number) => number,
+  reference: (x: number, y: number, z: number) => number,
   params: readonly number[],
 ): boolean {
   return probeOnce(`wasm:${key}`, () => {
     const values = probeValues(params);
-    const xs: number[] = [];
-    const ys: number[] = [];
+    const cols: number[][] = Array.from({ length: arity }, () => []);
     if (arity === 1) {
-      for (const v of values) {
-        xs.push(v);
-        ys.push(0);
-      }
-    } else {
+      for (const v of values) cols[0].push(v);
+    } else if (arity === 2) {
       for (const a of values) {
         for (const b of values) {
-          xs.push(a);
-          ys.push(b);
+          cols[0].push(a);
+          cols[1].push(b);
         }
       }
+    } else {
+      // Every probe value as the condition, with every probe value selected from (a
+      // rotation gives the other side).
+      for (const c of values) {
+        values.forEach((v, i) => {
+          cols[0].push(c);
+          cols[1].push(v);
+          cols[2].push(values[(i + 1) % values.length]);
+        });
+      }
     }
-    while (xs.length % 4 !== 0) {
-      xs.push(0);
-      ys.push(0);
-    }
-    const got = runProbe(Float32Array.from(xs), Float32Array.from(ys), code);
-    for (let i = 0; i < xs.length; i++) {
-      const want = fo32.bitsOf(Math.fround(reference(Math.fround(xs[i]), Math.fround(ys[i]))));
+    while (cols[0].length % 4 !== 0) for (const col of cols) col.push(0);
+    const got = runProbe(
+      cols.map((c) => Float32Array.from(c)),
+      code,
+    );
+    for (let i = 0; i < cols[0].length; i++) {
+      const args = cols.map((c) => Math.fround(c[i]));
+      const want = fo32.bitsOf(Math.fround(reference(args[0], args[1] ?? 0, args[2] ?? 0)));
       if (got.vec[i] !== want || got.scalar[i] !== want) return false;
     }
     return true;
@@ -377,4 +405,22 @@ export function binaryCode(op: number): OpCode | null {
   }
   const code = { vec, scalar };
   return agrees(`b${op}`, 2, code, ref, []) ? code : null;
+}
+
+/** Wasm code for a ternary Map op (Where: c ≠ ±0 ? x : y, a NaN c true), or null. */
+export function ternaryCode(op: number): OpCode | null {
+  if (op !== MapOp.Where) return null;
+  const where =
+    (F: Flavour): OpEmitter =>
+    (fn, c, x, y) => {
+      if (y === undefined) throw new Error("Where reads three operands");
+      fn.get(x);
+      fn.get(y);
+      fn.get(c);
+      F.c(fn, 0);
+      F.ne(fn); // NaN ≠ 0 is true; −0 ≠ 0 is false
+      F.select(fn);
+    };
+  const code = { vec: where(VEC), scalar: where(SCALAR) };
+  return agrees(`t${op}`, 3, code, fo32.ternaryFunction(op), []) ? code : null;
 }

@@ -182,6 +182,32 @@ describe("agents: finalize under load, races, unprofitable requests", function (
     expect(w.events("outraced"), "the lost request is not tried again").to.have.length(1);
   });
 
+  it("a reveal refused at its dry run because a rival's landed first is outraced, not a refusal", async () => {
+    const w = await world();
+    const { d } = w;
+    const contested = await w.request("3e800000");
+    const a = await w.operator("A", signers[3]);
+    const b = await w.operator("B", signers[4]);
+    // A has committed; B's whole claim lands before A's reveal is estimated.
+    const realEstimate = a.sender.signer.estimateGas.bind(a.sender.signer);
+    const reveal = d.coordinator.interface.getFunction("claim").selector;
+    let raced = false;
+    a.sender.signer.estimateGas = async (tx) => {
+      if (!raced && typeof tx.data === "string" && tx.data.startsWith(reveal)) {
+        raced = true;
+        await b.serve(contested);
+      }
+      return realEstimate(tx);
+    };
+    await a.tick();
+    expect(raced, "the race was run").to.equal(true);
+    expect(w.events("outraced"), w.lines.join("\n")).to.have.length(1);
+    expect(w.events("outraced")[0]).to.include({ agent: "A", requestId: String(contested) });
+    expect(w.events("refused"), "not logged as a refusal").to.deep.equal([]);
+    await a.tick();
+    expect(w.events("outraced"), "not tried again").to.have.length(1);
+  });
+
   it("a finalize race lost (someone else finalized first) skips only that request", async () => {
     const w = await world();
     const { d } = w;

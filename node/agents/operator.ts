@@ -302,8 +302,12 @@ export class Operator extends Agent {
       if (e instanceof ChainError && e.errorName === "Coordinator_RevealTooEarly") return null;
       // Another operator's reveal landed between our estimate and our transaction: the race
       // commit–reveal makes expected, not a failure of the pass.
-      // (Mined and reverted, or unnamed on a node that gives no revert data.)
-      if (e instanceof RevertedOnChain || (e instanceof ChainError && e.errorName === null)) {
+      // (Refused at the dry run once the rival's reveal is in, mined and reverted when it
+      // landed in between, or unnamed on a node that gives no revert data.)
+      const lost =
+        e instanceof RevertedOnChain ||
+        (e instanceof ChainError && (e.errorName === null || e.errorName === "Coordinator_RequestNotOpen"));
+      if (lost) {
         const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
         if (r.status !== RequestStatus.Open) {
           this.unclaimed.delete(requestId);

@@ -34,9 +34,10 @@ function unsupportedOps(g: OnnxGraph): string[] {
   return [...bad].sort();
 }
 
+/** Node count per op type, branches' nodes included. */
 function countOps(g: OnnxGraph): Record<string, number> {
   const c: Record<string, number> = {};
-  for (const n of g.nodes) c[n.opType] = (c[n.opType] ?? 0) + 1;
+  for (const n of allNodes(g.nodes)) c[n.opType] = (c[n.opType] ?? 0) + 1;
   return c;
 }
 

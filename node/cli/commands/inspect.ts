@@ -4,7 +4,7 @@ import * as path from "path";
 import { compileModel } from "../../compiler/compile";
 import { RefereeError } from "../../errors";
 import { totalSteps } from "../../program/isa";
-import type { ParsedArgs } from "../args";
+import { ParsedArgs, parseFixed } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
 import { LoadedModel, readModel, resolveShapes } from "../model";
@@ -19,7 +19,8 @@ type CompileCheck =
 function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
   if (model.info.unsupported.length > 0) return { status: "not checked", reason: "unsupported op types" };
   try {
-    const { program } = compileModel(model.bytes, { shapes: resolveShapes(args, model.info) });
+    const shapes = resolveShapes(args, model.info);
+    const { program } = compileModel(model.bytes, { shapes, fixedInputs: parseFixed(args.all("fix")) });
     return { status: "ok", instructions: program.instructions.length, steps: totalSteps(program) };
   } catch (e) {
     if (!(e instanceof RefereeError)) throw e;

@@ -5,7 +5,6 @@
 // is the instructions' own (docs/PROTOCOL.md §2).
 import { NodeContext } from "../context";
 import { Kind, MapOp } from "../../program/isa";
-import { ConstTensor } from "../../onnx/tensor";
 import { OperandSpec, Value, dimsOf } from "../values";
 import { concatValues, mapValues, reshapeValue, stridedValue, transposeValue } from "./kernels";
 import { scalar } from "./elementwise";
@@ -158,7 +157,7 @@ function setup(ctx: NodeContext, cell: Cell): Setup {
   const sl = ctx.opt(4);
   if (sl) {
     if (sl.kind !== "const") ctx.unsupported("input sequence_lens must be a compile-time constant (an initializer)");
-    lens = Array.from((sl.t as ConstTensor).data, Number);
+    lens = Array.from(sl.t.data, Number);
     if (lens.length !== B) ctx.fail(`input sequence_lens has ${lens.length} entries, batch size is ${B}`);
     if (lens.some((l) => !Number.isInteger(l) || l < 0 || l > T))
       ctx.fail(`input sequence_lens [${lens}] must lie in [0, ${T}]`);

@@ -259,12 +259,13 @@ function stepView(xw: Value, t: number, col: number): OperandSpec {
 }
 
 /** Apply clip (if any) then an activation to an operand over [B, H]. */
-function activate(ctx: NodeContext, s: Setup, act: Activation, x: OperandSpec, name: string): Value {
+function activate(ctx: NodeContext, s: Setup, act: Activation, x: OperandSpec, name: string, clipped = true): Value {
+  const clip = clipped ? s.clip : undefined;
   const dims = [s.B, s.H];
   let cur = x;
   let out: Value | undefined;
-  if (s.clip !== undefined) {
-    out = map(ctx, MapOp.Clip, [cur], [-s.clip, s.clip], dims, `${name}/clip`);
+  if (clip !== undefined) {
+    out = map(ctx, MapOp.Clip, [cur], [-clip, clip], dims, `${name}/clip`);
     cur = whole(out);
   }
   act.forEach((a, k) => {
@@ -324,7 +325,8 @@ function lstmStep(ctx: NodeContext, s: Setup, d: number, xw: Value, t: number, h
   const write = mul(ctx, dims, whole(i), whole(cand), `${nm}/ic`);
   const cNew = add(ctx, dims, whole(keep), whole(write), `${nm}/c`);
   const o = activate(ctx, s, f, peep(1, 1, cNew, `${nm}/o`), `${nm}/o`);
-  const hc = activate(ctx, s, hAct, whole(cNew), `${nm}/hc`);
+  // clip bounds the gates' inputs, not the cell state fed to h (as onnxruntime does).
+  const hc = activate(ctx, s, hAct, whole(cNew), `${nm}/hc`, false);
   return { h: mul(ctx, dims, whole(o), whole(hc), `${nm}/h`), c: cNew };
 }
 

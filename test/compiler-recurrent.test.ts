@@ -134,7 +134,7 @@ describe("compiler: recurrent ops", function () {
       },
     ],
     [
-      "LSTM reverse, layout 1, static sequence_lens",
+      "LSTM reverse, layout 1, initial states, static sequence_lens (one empty)",
       {
         op: "LSTM",
         T: 6,
@@ -144,7 +144,8 @@ describe("compiler: recurrent ops", function () {
         direction: "reverse",
         layout: 1,
         bias: true,
-        lens: [6, 3, 1],
+        initial: true,
+        lens: [6, 0, 1],
       },
     ],
     [

@@ -399,6 +399,15 @@ function direction(ctx: NodeContext, s: Setup, d: number): { ys: Value[]; h: Val
       c = next.c;
     }
   }
+  if (s.lens?.includes(0)) {
+    // An empty sequence has zero final states (onnxruntime's reading), not its initial ones.
+    const ran: Value = {
+      kind: "const",
+      t: { dtype: "float32", dims: [s.B, 1], data: Float32Array.from(s.lens, (l) => (l > 0 ? 1 : 0)) },
+    };
+    h = mapValues(ctx.b, MapOp.Where, [ran, h, zero], [], `${ctx.name}/d${d}/empty_h`);
+    if (c) c = mapValues(ctx.b, MapOp.Where, [ran, c, zero], [], `${ctx.name}/d${d}/empty_c`);
+  }
   return { ys, h, c };
 }
 

@@ -12,6 +12,7 @@ import * as Q from "./ops/quant";
 import * as S from "./ops/scan";
 import * as M from "./ops/movement";
 import * as N from "./ops/nn";
+import * as R from "./ops/recurrent";
 
 export interface OpEntry {
   opType: string;
@@ -31,6 +32,10 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Gemm", sinceOpset: 1, lower: N.Gemm },
   { opType: "Conv", sinceOpset: 1, lower: N.Conv },
   { opType: "ConvTranspose", sinceOpset: 1, lower: N.ConvTranspose },
+  // recurrent (unrolled over the static sequence length)
+  { opType: "LSTM", sinceOpset: 7, lower: R.LSTM },
+  { opType: "GRU", sinceOpset: 7, lower: R.GRU },
+  { opType: "RNN", sinceOpset: 7, lower: R.RNN },
   // normalization and pooling
   { opType: "BatchNormalization", sinceOpset: 1, lower: N.BatchNormalization },
   { opType: "LayerNormalization", sinceOpset: 17, lower: N.LayerNormalization },

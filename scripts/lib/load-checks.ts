@@ -187,9 +187,12 @@ export async function checkLoad(x: LoadCheckInput): Promise<LoadChecks> {
     const gm = await game.getGame(g);
     if (gm.status < GameStatus.ChallengerWon) bonds += gm.bond;
   }
+  // Slashed claim bonds stay in Staking, credited to DisputeGame, until a payout of the game
+  // needs them (PROTOCOL §7.7): tokens of Staking's, owed to the game.
+  const slashed = await staking.slashedOf(game);
   const books: [string, bigint, bigint, bigint][] = [
     // [contract, its token balance, its aggregate views, recomputed from entries]
-    ["Staking", await token.balanceOf(staking), staked, stakes],
+    ["Staking", await token.balanceOf(staking), staked + (await staking.totalSlashed()), stakes + slashed],
     [
       "Coordinator",
       await token.balanceOf(coordinator),
@@ -197,13 +200,14 @@ export async function checkLoad(x: LoadCheckInput): Promise<LoadChecks> {
       escrow + feeCredits,
     ],
     [
-      "DisputeGame",
-      await token.balanceOf(game),
+      "DisputeGame (with its credit in Staking)",
+      (await token.balanceOf(game)) + slashed,
       (await game.totalBonds()) + (await game.totalPayouts()),
       bonds + gameCredits,
     ],
   ];
-  let held = 0n;
+  // The game's credit in Staking is counted once, in Staking's entries.
+  let held = -slashed;
   for (const [name, balance, views, entries] of books) {
     held += entries;
     if (balance !== views || balance !== entries)

@@ -1,0 +1,104 @@
+// One-step proofs on the EVM for the model families of issue 12: a runtime-index gather
+// (nn.Embedding on int64 token ids, compiled as a one-hot product over Equal/Where steps), an
+// LSTM and a GRU (torch exports, unrolled). For every distinct (kind, op) of each program,
+// the first and last step of its first instruction are proven: the verifier contract must
+// return the node's post-state hash. Token ids out of range and negative ones are included:
+// a runtime index has a defined step result whatever its value (PROTOCOL §2).
+// Run: npx hardhat test test/evm-verifier-models.test.ts
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { compileModel } from "../node/compiler/compile";
+import { TraceCommitter, buildWitness, encodeWitness, initHasher, stateHash, toHex } from "../node/commit";
+import { Kind, MapOp, ReduceOp, Program, stepCount } from "../node/program/isa";
+import { execute } from "../node/vm/execute";
+import { instructionStarts } from "../node/vm/layout";
+import { seededInputs } from "./helpers/models";
+import type { OneStepVerifier } from "../typechain-types";
+
+const FIXTURES = join(__dirname, "fixtures");
+
+function keyOf(p: Program, i: number): string {
+  const ins = p.instructions[i];
+  const op = ins.kind === Kind.Reduce ? ReduceOp[ins.op] : ins.kind === Kind.Move ? "" : MapOp[ins.op];
+  return `${Kind[ins.kind]}.${op}`;
+}
+
+/** The first and last step of the first instruction of every distinct (kind, op). */
+function coveringSteps(p: Program): { step: number; key: string }[] {
+  const starts = instructionStarts(p);
+  const seen = new Set<string>();
+  const out: { step: number; key: string }[] = [];
+  p.instructions.forEach((ins, i) => {
+    const key = keyOf(p, i);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ step: starts[i], key }, { step: starts[i] + stepCount(ins) - 1, key });
+  });
+  return out;
+}
+
+describe("one-step proofs on the EVM: runtime gather, LSTM and GRU steps", function () {
+  this.timeout(300_000);
+  let verifier: OneStepVerifier;
+  before(async () => {
+    await initHasher();
+    verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
+  });
+
+  async function proveAll(file: string, inputs: Float32Array[]): Promise<string[]> {
+    const { program } = compileModel(readFileSync(join(FIXTURES, file)));
+    const run = execute(program, inputs);
+    const trace = await TraceCommitter.create(program, run);
+    const root = toHex(trace.programTree.root);
+    const keys: string[] = [];
+    const gas = new Map<string, bigint>();
+    for (const { step, key } of coveringSteps(program)) {
+      const w = buildWitness(trace, step);
+      const proof = encodeWitness(w);
+      const post = await verifier.step(root, toHex(stateHash(w.pre)), proof);
+      expect(post, `${file} step ${step} (${key})`).to.equal(toHex(w.postHash));
+      expect(post, "a step changes the state").to.not.equal(toHex(stateHash(w.pre)));
+      keys.push(key);
+      // As a transaction would pay it, calldata included (the dispute game's step adds its own).
+      const g = await verifier.step.estimateGas(root, toHex(stateHash(w.pre)), proof);
+      if (g > (gas.get(key) ?? 0n)) gas.set(key, g);
+    }
+    console.log(`      ${file}: max gas per kind ${[...gas].map(([k, g]) => `${k} ${g}`).join(", ")}`);
+    return keys;
+  }
+
+  it("embedding lookup on token ids, in range, negative (wrapped) and out of range (no row: zeros)", async () => {
+    const { program } = compileModel(readFileSync(join(FIXTURES, "embedding_mlp.onnx")));
+    expect(program.inputs[0].dims).to.deep.equal([1, 8]);
+    // Vocabulary 50: −1 wraps to row 49; 50 and 1000 select no row.
+    const tokens = Float32Array.from([0, 7, 49, -1, -50, 50, 1000, 3]);
+    const keys = await proveAll("embedding_mlp.onnx", [tokens]);
+    for (const k of ["Map.Equal", "Map.Less", "Map.Where", "Dot.None"]) expect(keys, k).to.include(k);
+  });
+
+  it("LSTM classifier (2 layers, bidirectional)", async () => {
+    const { program } = compileModel(readFileSync(join(FIXTURES, "lstm_classifier.onnx")));
+    const keys = await proveAll(
+      "lstm_classifier.onnx",
+      seededInputs(
+        program.inputs.map((i) => i.dims),
+        5,
+      ),
+    );
+    for (const k of ["Map.Sigmoid", "Map.Tanh", "Map.Mul", "Map.Add"]) expect(keys, k).to.include(k);
+  });
+
+  it("GRU classifier", async () => {
+    const { program } = compileModel(readFileSync(join(FIXTURES, "gru_classifier.onnx")));
+    const keys = await proveAll(
+      "gru_classifier.onnx",
+      seededInputs(
+        program.inputs.map((i) => i.dims),
+        6,
+      ),
+    );
+    for (const k of ["Map.Sigmoid", "Map.Tanh"]) expect(keys, k).to.include(k);
+  });
+});

@@ -4,7 +4,7 @@ import { keccak256 } from "ethers";
 import { RefereeError, UnsupportedOpsError } from "../errors";
 import { GraphNode, loadOnnx, nodeReads, OnnxGraph, OnnxSubgraph } from "../onnx/model";
 import { fixedInputTensors } from "./fixed";
-import { isFloatType } from "../onnx/tensor";
+import { ConstTensor, isFloatType } from "../onnx/tensor";
 import { CompileOptions, CompiledModel, ModelInfo } from "./api";
 import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
@@ -117,6 +117,18 @@ function inputShapes(g: OnnxGraph, shapes: Record<string, number[]>): number[][]
   });
 }
 
+/**
+ * Each fixed input's value becomes a weight, first and in graph input order, even when only
+ * folding read it: so the model commitment always covers the value, and two values give two
+ * models even where they select the same computation.
+ */
+function commitFixedInputs(b: ProgramBuilder, fixed: Record<string, ConstTensor>): void {
+  for (const [name, t] of Object.entries(fixed)) {
+    const f32: ConstTensor = { dtype: "float32", dims: t.dims, data: Float32Array.from(t.data) };
+    b.slotOf({ kind: "const", t: t.dtype === "bool" ? f32 : t }, `${name} (fixed)`);
+  }
+}
+
 /** Indices of the nodes some graph output needs (directly or through a subgraph's reads). */
 function liveNodes(nodes: readonly GraphNode[], outputs: readonly string[]): Set<number> {
   const needed = new Set(outputs);
@@ -202,7 +214,8 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
   fuseHardSwish(g);
   const bad = unsupportedOps(g);
   if (bad.length > 0) throw new UnsupportedOpsError(bad);
-  const frozen = { ...(options.frozenInputs ?? {}), ...fixedInputTensors(g, options.fixedInputs ?? {}) };
+  const fixed = fixedInputTensors(g, options.fixedInputs ?? {});
+  const frozen = { ...(options.frozenInputs ?? {}), ...fixed };
   for (const name of Object.keys(frozen)) {
     if (!g.inputs.some((i) => i.name === name))
       throw new RefereeError("SHAPE", `frozen input '${name}' is not an input of the model`);
@@ -216,6 +229,7 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     values.set(inp.name, b.addInput(inp.name, shapes[i], runtimeInputType(inp.name, inp.elemType)));
   });
   for (const [name, t] of g.initializers) values.set(name, { kind: "const", t });
+  commitFixedInputs(b, fixed);
   lowerNodes(
     b,
     g.opsets,

@@ -11,13 +11,18 @@ import { INTEGER_INPUT_TYPES, IntegerInputType } from "../program/isa";
 /** The constant each fixed input becomes, after checking it names a scalar integer input and fits its type. */
 export function fixedInputTensors(g: OnnxGraph, fixed: Readonly<Record<string, number>>): Record<string, ConstTensor> {
   const out: Record<string, ConstTensor> = {};
-  for (const [name, value] of Object.entries(fixed)) {
-    const inp = g.inputs.find((i) => i.name === name);
-    if (!inp)
+  for (const name of Object.keys(fixed)) {
+    if (!g.inputs.some((i) => i.name === name))
       throw new RefereeError(
         "SHAPE",
         `--fix names '${name}', which is not an input of the model (inputs: ${g.inputs.map((i) => i.name).join(", ")})`,
       );
+  }
+  // Graph input order, not option order: the same values must always give the same program.
+  for (const inp of g.inputs) {
+    if (!(inp.name in fixed)) continue;
+    const name = inp.name;
+    const value = fixed[name];
     const dims = inp.dims;
     if (!dims || dims.some((d) => d !== 1))
       throw new RefereeError(

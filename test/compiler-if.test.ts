@@ -4,7 +4,11 @@
 // covered by the model commitment.
 import { expect } from "chai";
 import { onnx } from "onnx-proto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parseFixed } from "../node/cli/args";
+import { main } from "../node/cli/main";
 import { CompileOptions } from "../node/compiler/api";
 import { compileModel } from "../node/compiler/compile";
 import { initHasher, modelCommitment } from "../node/commit";
@@ -194,5 +198,43 @@ describe("compiler: If", function () {
     expect(id(2)).to.equal(id(2));
     const runtime = compileModel(bytes);
     expect(modelCommitment(runtime.program, runtime.onnxHash).commitment).to.not.equal(id(0));
+  });
+
+  it("the CLI: --fix on model inspect, commit and compare (onnxruntime gets the fixed value)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "referee-if-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "if.onnx");
+    fs.writeFileSync(file, ifModel());
+    const cli = async (...args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(args, {
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: (t: string) => (stderr += t), isTTY: false },
+      });
+      return {
+        code,
+        stdout,
+        stderr,
+        json: () => JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>,
+      };
+    };
+    const inspected = await cli("model", "inspect", file, "--fix", "k=1", "--json");
+    expect(inspected.code, inspected.stderr).to.equal(0);
+    expect(inspected.json().compile).to.deep.include({ status: "ok", instructions: 2 });
+    const ids = [];
+    for (const k of ["0", "2"]) {
+      const r = await cli("model", "commit", file, "--fix", `k=${k}`, "--json");
+      expect(r.code, r.stderr).to.equal(0);
+      ids.push(r.json().modelCommitment);
+    }
+    expect(ids[0]).to.be.a("string").and.not.equal(ids[1]);
+    const compared = await cli("compare", file, "--fix", "k=0", "--random-seed", "1", "--json");
+    expect(compared.code, compared.stderr).to.equal(0);
+    expect(compared.json().maxAbsError).to.equal(0);
+    const bad = await cli("model", "inspect", file, "--fix", "k=x");
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr.trimEnd().split("\n")).to.have.length(1);
+    expect(bad.stderr).to.match(/--fix 'k=x': expected name=VALUE/);
   });
 });

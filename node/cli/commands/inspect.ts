@@ -18,9 +18,10 @@ type CompileCheck =
 /** Run the compiler, exactly as `referee run` would, and say what it found. */
 function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
   if (model.info.unsupported.length > 0) return { status: "not checked", reason: "unsupported op types" };
+  const fixedInputs = parseFixed(args.all("fix")); // a malformed --fix is a usage error, not a compile finding
   try {
     const shapes = resolveShapes(args, model.info);
-    const { program } = compileModel(model.bytes, { shapes, fixedInputs: parseFixed(args.all("fix")) });
+    const { program } = compileModel(model.bytes, { shapes, fixedInputs });
     return { status: "ok", instructions: program.instructions.length, steps: totalSteps(program) };
   } catch (e) {
     if (!(e instanceof RefereeError)) throw e;

@@ -150,6 +150,21 @@ export function commandHelp(spec: CommandSpec): string {
 }
 
 /**
+ * `--fix` values: `name=value`, an integer (or true / false for a bool input). The compiler
+ * checks the name, the input's shape and type, and the value's range.
+ */
+export function parseFixed(values: readonly string[]): Record<string, number> {
+  const fixed: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^(.+)=(-?\d+|true|false)$/.exec(v);
+    if (!m) throw usageError(`--fix '${v}': expected name=VALUE with an integer VALUE, e.g. sr=16000`);
+    if (m[1] in fixed) throw usageError(`--fix given twice for '${m[1]}'`);
+    fixed[m[1]] = m[2] === "true" ? 1 : m[2] === "false" ? 0 : Number(m[2]);
+  }
+  return fixed;
+}
+
+/**
  * `--shape` values: `name=1x3x48x192`, or just `1x3x48x192` when the model has one input
  * (resolved by the caller, which knows the input names; stored under the empty name).
  */

@@ -2,7 +2,7 @@
 // request, status): pure data, like specs.ts, so help needs no chain libraries loaded.
 import type { CommandSpec, OptionSpec } from "./args";
 import { CHAIN_DETAILS_TEXT, CHAIN_OPTIONS_LIST } from "./chain-options";
-import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE } from "./specs";
+import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE, OPT_FIX } from "./specs";
 
 const OPT_JSON_LOG: OptionSpec = {
   name: "json",
@@ -51,6 +51,7 @@ export const REGISTER_SPEC: CommandSpec = {
   positionals: [MODEL_ARG],
   options: [
     OPT_SHAPE,
+    OPT_FIX,
     { name: "name", kind: "value", metavar: "text", help: "display name (default: the file name)" },
     { name: "uri", kind: "value", metavar: "uri", help: "where the model file can be fetched (default: file:<name>)" },
     ...CHAIN_OPTIONS_LIST,
@@ -78,6 +79,7 @@ export const OPERATOR_SPEC: CommandSpec = {
   positionals: [MODEL_ARG],
   options: [
     OPT_SHAPE,
+    OPT_FIX,
     { name: "stake-claims", kind: "value", metavar: "n", help: "keep enough stake for n open claims (default 3)" },
     {
       name: "min-fee-per-gas",
@@ -124,7 +126,7 @@ export const CHALLENGER_SPEC: CommandSpec = {
   path: ["challenger"],
   summary: "Watch claims on a model, re-execute them, dispute wrong ones, withdraw rewards.",
   positionals: [MODEL_ARG],
-  options: [OPT_SHAPE, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
+  options: [OPT_SHAPE, OPT_FIX, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
   details: `Each pass: re-execute every new pending claim on the model; on output bytes that differ
 from ours, open a game (posting the challenger bond and the request's input), commit to our
 run while the claimer reveals its halted state, and play it: choose the first sub-range the
@@ -143,6 +145,7 @@ export const REQUEST_SPEC: CommandSpec = {
     OPT_SEED,
     OPT_DIST,
     OPT_SHAPE,
+    OPT_FIX,
     { name: "fee", kind: "value", metavar: "n", help: "fee offered (default: the coordinator's quote)" },
     {
       name: "ttl",

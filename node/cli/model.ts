@@ -9,7 +9,7 @@ import { readInputArgs } from "../io/inputs";
 import { RANDOM_DISTRIBUTIONS, RandomDistribution, randomInputs } from "../io/random";
 import type { Memory } from "../vm/memory";
 import { slotOf } from "../vm/memory";
-import { ParsedArgs, parseShapes, usageError } from "./args";
+import { ParsedArgs, parseFixed, parseShapes, usageError } from "./args";
 import type { Progress } from "./progress";
 
 export interface LoadedModel {
@@ -53,8 +53,20 @@ export function compileWithProgress(
 ): { compiled: CompiledModel; ms: number } {
   if (model.info.unsupported.length > 0) throw new UnsupportedOpsError(model.info.unsupported);
   const shapes = resolveShapes(args, model.info);
-  const { value, ms } = progress.phase("compiling", () => compileModel(model.bytes, { shapes }));
+  const fixedInputs = parseFixed(args.all("fix"));
+  const { value, ms } = progress.phase("compiling", () => compileModel(model.bytes, { shapes, fixedInputs }));
   return { compiled: value, ms };
+}
+
+/**
+ * The fixed inputs (--fix) as tensors to feed a reference runtime, which still has them as
+ * inputs: each scalar with the dims the model declares.
+ */
+export function fixedFeeds(args: ParsedArgs, info: ModelInfo): { name: string; dims: number[]; data: Float32Array }[] {
+  return Object.entries(parseFixed(args.all("fix"))).map(([name, value]) => {
+    const dims = info.inputs.find((i) => i.name === name)?.dims ?? [];
+    return { name, dims: dims.map(Number), data: Float32Array.of(value) };
+  });
 }
 
 export function distribution(args: ParsedArgs): RandomDistribution {

@@ -16,6 +16,12 @@ export const OPT_SHAPE: OptionSpec = {
   metavar: "name=DIMS",
   help: "concrete dims of an input, e.g. x=1x3x48x192 (needed for dynamic dims; the name may be left out for a single-input model)",
 };
+export const OPT_FIX: OptionSpec = {
+  name: "fix",
+  kind: "list",
+  metavar: "name=VALUE",
+  help: "fix a scalar integer input at compile time, e.g. sr=16000: it becomes a constant (part of the model id), no longer an input",
+};
 export const OPT_INPUT: OptionSpec = {
   name: "input",
   kind: "list",
@@ -54,14 +60,14 @@ export const INSPECT_SPEC: CommandSpec = {
   path: ["model", "inspect"],
   summary: "Show a model's inputs, outputs, op counts, every op Referee does not support, and whether it compiles.",
   positionals: [MODEL_ARG],
-  options: [OPT_SHAPE, OPT_JSON],
+  options: [OPT_SHAPE, OPT_FIX, OPT_JSON],
 };
 
 export const COMMIT_SPEC: CommandSpec = {
   path: ["model", "commit"],
   summary: "Compile a model and print its commitment, the commitment's parts and program statistics.",
   positionals: [MODEL_ARG],
-  options: [OPT_SHAPE, OPT_JSON],
+  options: [OPT_SHAPE, OPT_FIX, OPT_JSON],
 };
 
 export const RUN_SPEC: CommandSpec = {
@@ -73,6 +79,7 @@ export const RUN_SPEC: CommandSpec = {
     OPT_SEED,
     OPT_DIST,
     OPT_SHAPE,
+    OPT_FIX,
     {
       name: "state-at",
       kind: "list",
@@ -100,6 +107,7 @@ export const COMPARE_SPEC: CommandSpec = {
     },
     OPT_DIST,
     OPT_SHAPE,
+    OPT_FIX,
     OPT_JSON,
   ],
   details: `metrics (per output, over all runs):
@@ -123,6 +131,7 @@ export const PROVE_STEP_SPEC: CommandSpec = {
     OPT_SEED,
     OPT_DIST,
     OPT_SHAPE,
+    OPT_FIX,
     {
       name: "step",
       kind: "value",

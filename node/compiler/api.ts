@@ -11,6 +11,13 @@ export interface CompileOptions {
    * that a model exposes as inputs.
    */
   frozenInputs?: Record<string, ConstTensor>;
+  /**
+   * Scalar integer or bool graph inputs given their value at compile time, by name (CLI
+   * `--fix name=value`): e.g. Silero VAD's sample rate, which selects an If branch. Each
+   * becomes a constant, no longer a runtime input; the value is in the program bytes, so the
+   * model commitment covers it.
+   */
+  fixedInputs?: Record<string, number>;
 }
 
 export interface CompiledModel {

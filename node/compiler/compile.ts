@@ -2,8 +2,9 @@
 // always give the same program.
 import { keccak256 } from "ethers";
 import { RefereeError, UnsupportedOpsError } from "../errors";
-import { loadOnnx, OnnxGraph } from "../onnx/model";
-import { isFloatType } from "../onnx/tensor";
+import { GraphNode, loadOnnx, nodeReads, OnnxGraph, OnnxSubgraph } from "../onnx/model";
+import { fixedInputTensors } from "./fixed";
+import { ConstTensor, isFloatType } from "../onnx/tensor";
 import { CompileOptions, CompiledModel, ModelInfo } from "./api";
 import { ProgramBuilder } from "./builder";
 import { NodeContext } from "./context";
@@ -13,19 +14,30 @@ import { INTEGER_INPUT_TYPES, IntegerInputType, Program, TensorSpec } from "../p
 import { lookupOp } from "./registry";
 import { Value } from "./values";
 
-/** Every op type in the graph that the compiler cannot lower, sorted. */
+/** Every node of the graph and, depth first, of the subgraphs in its nodes' attributes. */
+function allNodes(nodes: readonly GraphNode[]): GraphNode[] {
+  const out: GraphNode[] = [];
+  for (const n of nodes) {
+    out.push(n);
+    for (const a of n.attrs.values()) if (a.kind === "graph") out.push(...allNodes(a.value.nodes));
+  }
+  return out;
+}
+
+/** Every op type in the graph (branches included) that the compiler cannot lower, sorted. */
 function unsupportedOps(g: OnnxGraph): string[] {
   const bad = new Set<string>();
-  for (const n of g.nodes) {
+  for (const n of allNodes(g.nodes)) {
     const opset = g.opsets[n.domain] ?? g.opsets[""];
     if (!lookupOp(n.domain, n.opType, opset)) bad.add(n.domain ? `${n.domain}.${n.opType}` : n.opType);
   }
   return [...bad].sort();
 }
 
+/** Node count per op type, branches' nodes included. */
 function countOps(g: OnnxGraph): Record<string, number> {
   const c: Record<string, number> = {};
-  for (const n of g.nodes) c[n.opType] = (c[n.opType] ?? 0) + 1;
+  for (const n of allNodes(g.nodes)) c[n.opType] = (c[n.opType] ?? 0) + 1;
   return c;
 }
 
@@ -105,52 +117,70 @@ function inputShapes(g: OnnxGraph, shapes: Record<string, number[]>): number[][]
   });
 }
 
-/** Names of values some live node or graph output needs; nodes producing none of them are dropped. */
-function liveNodes(g: OnnxGraph): Set<number> {
-  const needed = new Set(g.outputs.map((o) => o.name));
+/**
+ * Each fixed input's value becomes a weight, first and in graph input order, even when only
+ * folding read it: so the model commitment always covers the value, and two values give two
+ * models even where they select the same computation.
+ */
+function commitFixedInputs(b: ProgramBuilder, fixed: Record<string, ConstTensor>): void {
+  for (const [name, t] of Object.entries(fixed)) {
+    const f32: ConstTensor = { dtype: "float32", dims: t.dims, data: Float32Array.from(t.data) };
+    b.slotOf({ kind: "const", t: t.dtype === "bool" ? f32 : t }, `${name} (fixed)`);
+  }
+}
+
+/** Indices of the nodes some graph output needs (directly or through a subgraph's reads). */
+function liveNodes(nodes: readonly GraphNode[], outputs: readonly string[]): Set<number> {
+  const needed = new Set(outputs);
   const live = new Set<number>();
-  for (let i = g.nodes.length - 1; i >= 0; i--) {
-    const n = g.nodes[i];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
     if (n.outputs.some((o) => needed.has(o))) {
       live.add(i);
-      for (const x of n.inputs) if (x) needed.add(x);
+      for (const x of nodeReads(n)) if (x) needed.add(x);
     }
   }
   return live;
 }
 
-export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): CompiledModel {
-  const g = loadOnnx(bytes);
-  const opCounts = countOps(g);
-  fuseHardSwish(g);
-  const bad = unsupportedOps(g);
-  if (bad.length > 0) throw new UnsupportedOpsError(bad);
-  const frozen = options.frozenInputs ?? {};
-  for (const name of Object.keys(frozen)) {
-    if (!g.inputs.some((i) => i.name === name))
-      throw new RefereeError("SHAPE", `frozen input '${name}' is not an input of the model`);
-  }
-  g.inputs = g.inputs.filter((i) => !(i.name in frozen));
-  for (const [name, t] of Object.entries(frozen)) g.initializers.set(name, t);
-  const shapes = inputShapes(g, options.shapes ?? {});
-  const b = new ProgramBuilder();
-  const values = new Map<string, Value>();
-  g.inputs.forEach((inp, i) => {
-    values.set(inp.name, b.addInput(inp.name, shapes[i], runtimeInputType(inp.name, inp.elemType)));
-  });
-  for (const [name, t] of g.initializers) values.set(name, { kind: "const", t });
-
+/**
+ * Lower the live nodes of a graph or subgraph into the builder. `values` holds what is in
+ * scope (inputs, initializers, and for a subgraph the enclosing graphs' values) and gets
+ * every computed output. A value read from an enclosing scope is never "sole consumer" here:
+ * its other readers are out of sight, so fusing into it would be unsafe.
+ */
+function lowerNodes(
+  b: ProgramBuilder,
+  opsets: Record<string, number>,
+  nodes: readonly GraphNode[],
+  outputs: readonly string[],
+  values: Map<string, Value>,
+  outer: ReadonlySet<string>,
+): void {
   const consumers = new Map<string, number>();
-  const live = liveNodes(g);
-  g.nodes.forEach((n, i) => {
+  const live = liveNodes(nodes, outputs);
+  nodes.forEach((n, i) => {
     if (!live.has(i)) return;
-    for (const x of n.inputs) if (x) consumers.set(x, (consumers.get(x) ?? 0) + 1);
+    for (const x of nodeReads(n)) if (x) consumers.set(x, (consumers.get(x) ?? 0) + 1);
   });
-  for (const o of g.outputs) consumers.set(o.name, (consumers.get(o.name) ?? 0) + 1);
+  for (const o of outputs) consumers.set(o, (consumers.get(o) ?? 0) + 1);
 
-  g.nodes.forEach((node, idx) => {
+  // A branch sees every value visible at its If node: this scope's, then the enclosing ones.
+  const runSubgraph = (sg: OnnxSubgraph): Value[] => {
+    const inner = new Map(values);
+    for (const [name, t] of sg.initializers) inner.set(name, { kind: "const", t });
+    const outs = sg.outputs.map((o) => o.name);
+    lowerNodes(b, opsets, sg.nodes, outs, inner, new Set(values.keys()));
+    return outs.map((o) => {
+      const v = inner.get(o);
+      if (!v) throw new RefereeError("ONNX_INVALID", `subgraph output '${o}' is never computed`);
+      return v;
+    });
+  };
+
+  nodes.forEach((node, idx) => {
     if (!live.has(idx)) return;
-    const opset = g.opsets[node.domain] ?? g.opsets[""];
+    const opset = opsets[node.domain] ?? opsets[""];
     const entry = lookupOp(node.domain, node.opType, opset);
     if (!entry) throw new UnsupportedOpsError([node.opType]);
     const inputs = node.inputs.map((x) => (x === "" ? undefined : values.get(x)));
@@ -158,7 +188,8 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
       if (x !== "" && !inputs[i])
         throw new RefereeError("ONNX_INVALID", `${node.name} (${node.opType}) reads '${x}', which is not defined`);
     });
-    const ctx = new NodeContext(b, node, opset, inputs, (i) => consumers.get(node.inputs[i]) === 1);
+    const sole = (i: number) => consumers.get(node.inputs[i]) === 1 && !outer.has(node.inputs[i]);
+    const ctx = new NodeContext(b, node, opset, inputs, sole, runSubgraph);
     let outs: Value[];
     try {
       const ep = entry.epilogue?.(ctx);
@@ -175,6 +206,38 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
       if (o !== "" && outs[i]) values.set(o, outs[i]);
     });
   });
+}
+
+export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): CompiledModel {
+  const g = loadOnnx(bytes);
+  const opCounts = countOps(g);
+  fuseHardSwish(g);
+  const bad = unsupportedOps(g);
+  if (bad.length > 0) throw new UnsupportedOpsError(bad);
+  const fixed = fixedInputTensors(g, options.fixedInputs ?? {});
+  const frozen = { ...(options.frozenInputs ?? {}), ...fixed };
+  for (const name of Object.keys(frozen)) {
+    if (!g.inputs.some((i) => i.name === name))
+      throw new RefereeError("SHAPE", `frozen input '${name}' is not an input of the model`);
+  }
+  g.inputs = g.inputs.filter((i) => !(i.name in frozen));
+  for (const [name, t] of Object.entries(frozen)) g.initializers.set(name, t);
+  const shapes = inputShapes(g, options.shapes ?? {});
+  const b = new ProgramBuilder();
+  const values = new Map<string, Value>();
+  g.inputs.forEach((inp, i) => {
+    values.set(inp.name, b.addInput(inp.name, shapes[i], runtimeInputType(inp.name, inp.elemType)));
+  });
+  for (const [name, t] of g.initializers) values.set(name, { kind: "const", t });
+  commitFixedInputs(b, fixed);
+  lowerNodes(
+    b,
+    g.opsets,
+    g.nodes,
+    g.outputs.map((o) => o.name),
+    values,
+    new Set(),
+  );
 
   const outputs: TensorSpec[] = g.outputs.map((o) => {
     const v = values.get(o.name);

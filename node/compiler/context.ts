@@ -1,7 +1,7 @@
 // What a lowering function sees of one ONNX node: its inputs as Values, typed attribute
 // accessors with the ONNX defaults, and the builder to emit kernels into.
 import { RefereeError } from "../errors";
-import { AttrValue, GraphNode } from "../onnx/model";
+import { AttrValue, GraphNode, OnnxSubgraph } from "../onnx/model";
 import { ConstTensor } from "../onnx/tensor";
 import { ProgramBuilder } from "./builder";
 import { Value, dimsOf } from "./values";
@@ -14,6 +14,10 @@ export class NodeContext {
     private readonly values: (Value | undefined)[],
     /** True when output 0 of the producer of input i is read only by this node (fusion is safe). */
     readonly soleConsumer: (inputIndex: number) => boolean,
+    /** Lower a subgraph attribute (an If branch) in this node's scope; its output values. */
+    readonly lowerSubgraph: (g: OnnxSubgraph) => Value[] = () => {
+      throw new RefereeError("INTERNAL", `${node.name}: subgraphs cannot be lowered here`);
+    },
   ) {}
 
   get name(): string {
@@ -104,6 +108,14 @@ export class NodeContext {
     if (a.kind === "floats") return a.value;
     if (a.kind === "float") return [a.value];
     this.fail(`attribute ${name} should be a list of floats`);
+  }
+
+  /** A graph attribute (If's then_branch / else_branch), which must be present. */
+  graphAttr(name: string): OnnxSubgraph {
+    const a = this.attr(name);
+    if (!a) this.fail(`attribute ${name} is required`);
+    if (a.kind === "graph") return a.value;
+    this.fail(`attribute ${name} should be a graph`);
   }
 
   tensorAttr(name: string): ConstTensor | undefined {

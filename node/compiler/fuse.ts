@@ -2,7 +2,7 @@
 // ops; recognizing them saves whole activation slots (memory to commit) and steps, and lets
 // the activation fuse into the preceding Dot's epilogue. Each rewrite is part of the
 // compiler's versioned semantics: it changes rounding within a few ulps, never the math.
-import { GraphNode, OnnxGraph } from "../onnx/model";
+import { GraphNode, OnnxGraph, nodeReads } from "../onnx/model";
 
 /** The scalar value of a constant (initializer or Constant node output), if it is one. */
 function scalarOf(g: OnnxGraph, producers: Map<string, GraphNode>, name: string): number | undefined {
@@ -39,7 +39,8 @@ export function fuseHardSwish(g: OnnxGraph): number {
   const readers = new Map<string, number>();
   for (const n of g.nodes) {
     for (const o of n.outputs) producers.set(o, n);
-    for (const i of n.inputs) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+    // A subgraph's reads of outer values count too: a value an If branch reads must survive.
+    for (const i of nodeReads(n)) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
   }
   for (const o of g.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
   const only = (name: string) => readers.get(name) === 1;

@@ -4,6 +4,7 @@
 import { Lowering, NodeContext } from "./context";
 import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
+import * as Ctl from "./ops/control";
 import * as E from "./ops/elementwise";
 import * as L from "./ops/logic";
 import * as Loss from "./ops/loss";
@@ -111,6 +112,8 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Elu", sinceOpset: 1, lower: E.Elu, epilogue: act(MapOp.Elu, (c) => [c.float("alpha", 1)]) },
   { opType: "Selu", sinceOpset: 1, lower: E.Selu },
   { opType: "Identity", sinceOpset: 1, lower: E.Identity },
+  // control flow
+  { opType: "If", sinceOpset: 1, lower: Ctl.If },
   { opType: "Dropout", sinceOpset: 1, lower: E.Dropout },
   { opType: "Cast", sinceOpset: 1, lower: E.Cast },
   { opType: "CastLike", sinceOpset: 15, lower: E.CastLike },

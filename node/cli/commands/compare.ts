@@ -8,7 +8,7 @@ import { execute } from "../../vm/execute";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, inputSource, outputsOf, readModel } from "../model";
+import { compileWithProgress, fixedFeeds, inputSource, outputsOf, readModel } from "../model";
 
 export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
@@ -29,6 +29,7 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
       const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => execute(program, inputs));
       oursMs += ours.ms;
       const feeds = program.inputs.map((spec, i) => ({ name: spec.name, dims: spec.dims, data: inputs[i] }));
+      feeds.push(...fixedFeeds(args, model.info)); // onnxruntime still has --fix inputs as inputs
       const ref = await ctx.progress.phaseAsync(`run ${run + 1}/${count}: onnxruntime`, () => ort.run(feeds));
       ortMs += ref.ms;
       for (const out of outputsOf(program.outputs, ours.value)) {

@@ -4,7 +4,7 @@ import * as path from "path";
 import { compileModel } from "../../compiler/compile";
 import { RefereeError } from "../../errors";
 import { totalSteps } from "../../program/isa";
-import type { ParsedArgs } from "../args";
+import { ParsedArgs, parseFixed } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
 import { LoadedModel, readModel, resolveShapes } from "../model";
@@ -18,8 +18,10 @@ type CompileCheck =
 /** Run the compiler, exactly as `referee run` would, and say what it found. */
 function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
   if (model.info.unsupported.length > 0) return { status: "not checked", reason: "unsupported op types" };
+  const fixedInputs = parseFixed(args.all("fix")); // a malformed --fix is a usage error, not a compile finding
   try {
-    const { program } = compileModel(model.bytes, { shapes: resolveShapes(args, model.info) });
+    const shapes = resolveShapes(args, model.info);
+    const { program } = compileModel(model.bytes, { shapes, fixedInputs });
     return { status: "ok", instructions: program.instructions.length, steps: totalSteps(program) };
   } catch (e) {
     if (!(e instanceof RefereeError)) throw e;

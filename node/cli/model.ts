@@ -1,7 +1,7 @@
 // What several commands share: reading the model file, resolving --shape, compiling with
 // progress, getting inputs from --input or --random-seed, and reading outputs from memory.
 import * as fs from "fs";
-import type { CompiledModel, ModelInfo } from "../compiler/api";
+import type { CompiledModel, IndexCheck, ModelInfo } from "../compiler/api";
 import { compileModel, inspectModel } from "../compiler/compile";
 import type { TensorSpec } from "../program/isa";
 import { RefereeError, UnsupportedOpsError } from "../errors";
@@ -9,6 +9,7 @@ import { readInputArgs } from "../io/inputs";
 import { RANDOM_DISTRIBUTIONS, RandomDistribution, randomInputs } from "../io/random";
 import type { Memory } from "../vm/memory";
 import { slotOf } from "../vm/memory";
+import { describeBadIndex, firstBadIndex } from "../vm/index-checks";
 import { ParsedArgs, parseFixed, parseShapes, usageError } from "./args";
 import type { Progress } from "./progress";
 
@@ -106,4 +107,10 @@ export interface OutputTensor {
 
 export function outputsOf(specs: readonly TensorSpec[], memory: Memory): OutputTensor[] {
   return specs.map((s) => ({ name: s.name, dims: s.dims, data: slotOf(memory, s.slot) }));
+}
+
+/** Refuses a run whose runtime indices select no row (node/vm/index-checks.ts): one line. */
+export function refuseBadIndex(checks: readonly IndexCheck[], memory: Memory): void {
+  const bad = firstBadIndex(checks, memory);
+  if (bad !== null) throw new RefereeError("INPUT", describeBadIndex(bad));
 }

@@ -1,5 +1,5 @@
 // The compiler's public surface (implementation: node/compiler/compile.ts).
-import type { Program } from "../program/isa";
+import type { Program, SlotRef } from "../program/isa";
 import type { ConstTensor } from "../onnx/tensor";
 
 export interface CompileOptions {
@@ -20,8 +20,23 @@ export interface CompileOptions {
   fixedInputs?: Record<string, number>;
 }
 
+/**
+ * A runtime index the program reads (a Gather on runtime indices): every value of `slot`
+ * must be an integer in [−size, size) for the lookup to select a row. Out of range the step
+ * result is still defined (no row: zeros, PROTOCOL §2), so this is a check for tools, not
+ * part of the program or its commitment.
+ */
+export interface IndexCheck {
+  /** The ONNX node. */
+  node: string;
+  slot: SlotRef;
+  size: number;
+}
+
 export interface CompiledModel {
   program: Program;
+  /** Runtime indices to check after a run (see IndexCheck); empty for most models. */
+  indexChecks: IndexCheck[];
   /** keccak256 of the .onnx file bytes, 0x-prefixed hex. */
   onnxHash: string;
   /** Node count per ONNX op type in the source graph. */

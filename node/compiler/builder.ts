@@ -1,6 +1,7 @@
 // Accumulates slots and instructions while the graph is lowered. A kernel whose operands are
 // all constant is evaluated on the spot (constant folding); otherwise constants become
 // weight slots and the kernel becomes an instruction writing a fresh activation slot.
+import type { IndexCheck } from "./api";
 import { RefereeError } from "../errors";
 import { ConstTensor, isFloatType } from "../onnx/tensor";
 import { evaluateKernel, KernelSpec } from "./evaluate";
@@ -29,6 +30,8 @@ export class ProgramBuilder {
   private readonly weightOf = new Map<ConstTensor, SlotRef>();
   /** Instruction index that writes each activation slot. */
   readonly producerOf = new Map<number, number>();
+  /** Runtime indices whose range tools check after a run (CompiledModel.indexChecks). */
+  readonly indexChecks: IndexCheck[] = [];
 
   addInput(name: string, dims: number[], elemType?: IntegerInputType): TensorValue {
     const slot = { space: Space.Input, index: this.inputs.length };

@@ -8,7 +8,7 @@ import { execute } from "../../vm/execute";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, fixedFeeds, inputSource, outputsOf, readModel } from "../model";
+import { compileWithProgress, fixedFeeds, inputSource, outputsOf, readModel, refuseBadIndex } from "../model";
 
 export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
@@ -27,6 +27,7 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
     for (let run = 0; run < count; run++) {
       const inputs = source.inputs(run);
       const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => execute(program, inputs));
+      refuseBadIndex(compiled.indexChecks, ours.value);
       oursMs += ours.ms;
       const feeds = program.inputs.map((spec, i) => ({ name: spec.name, dims: spec.dims, data: inputs[i] }));
       feeds.push(...fixedFeeds(args, model.info)); // onnxruntime still has --fix inputs as inputs

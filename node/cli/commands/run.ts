@@ -11,7 +11,7 @@ import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import { toHex, TraceCommitter } from "../../commit";
 import * as fmt from "../format";
-import { compileWithProgress, inputSource, OutputTensor, outputsOf, readModel } from "../model";
+import { compileWithProgress, inputSource, OutputTensor, outputsOf, readModel, refuseBadIndex } from "../model";
 
 const FIRST_VALUES = 8;
 const ARGMAX_ROWS = 16;
@@ -69,6 +69,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<void> 
   const inputs = source.inputs(0);
   const run = ctx.progress.phase("executing", () => execute(program, inputs));
   const memory = run.value;
+  refuseBadIndex(compiled.indexChecks, memory);
   const outputs = outputsOf(program.outputs, memory);
   // Commit time: every slot tree plus the final state hash (what a claim needs).
   const commit = await ctx.progress.phaseAsync("hashing the final state", async () => {

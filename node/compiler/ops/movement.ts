@@ -229,6 +229,7 @@ function gatherRuntime(ctx: NodeContext, x: Value, axis: number, idx: Value): Va
   const id = dimsOf(idx);
   const V = xd[axis];
   const num = (v: number): Value => ({ kind: "const", t: { dtype: "float32", dims: [], data: Float32Array.of(v) } });
+  if (idx.kind === "tensor") b.indexChecks.push({ node: ctx.name, slot: idx.slot, size: V });
   const neg = mapValues(b, MapOp.Less, [idx, num(0)], [], `${ctx.name}/neg`);
   const wrapped = mapValues(b, MapOp.Add, [idx, num(V)], [], `${ctx.name}/wrap`);
   const j = mapValues(b, MapOp.Where, [neg, wrapped, idx], [], `${ctx.name}/index`);

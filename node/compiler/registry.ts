@@ -6,6 +6,7 @@ import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
 import * as Ctl from "./ops/control";
 import * as E from "./ops/elementwise";
+import * as Ein from "./ops/einsum";
 import * as L from "./ops/logic";
 import * as Loss from "./ops/loss";
 import * as Q from "./ops/quant";
@@ -30,6 +31,7 @@ export const OPS: readonly OpEntry[] = [
   // products
   { opType: "MatMul", sinceOpset: 1, lower: N.MatMul },
   { opType: "Gemm", sinceOpset: 1, lower: N.Gemm },
+  { opType: "Einsum", sinceOpset: 12, lower: Ein.Einsum },
   { opType: "Conv", sinceOpset: 1, lower: N.Conv },
   { opType: "ConvTranspose", sinceOpset: 1, lower: N.ConvTranspose },
   // recurrent (unrolled over the static sequence length)

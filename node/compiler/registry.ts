@@ -5,6 +5,7 @@ import { Lowering, NodeContext } from "./context";
 import { MapOp } from "../program/isa";
 import * as C from "./ops/constant";
 import * as Ctl from "./ops/control";
+import * as Comp from "./ops/composite";
 import * as E from "./ops/elementwise";
 import * as Ein from "./ops/einsum";
 import * as L from "./ops/logic";
@@ -113,6 +114,11 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Cos", sinceOpset: 7, lower: E.Cos },
   { opType: "Elu", sinceOpset: 1, lower: E.Elu, epilogue: act(MapOp.Elu, (c) => [c.float("alpha", 1)]) },
   { opType: "Selu", sinceOpset: 1, lower: E.Selu },
+  { opType: "Celu", sinceOpset: 12, lower: Comp.Celu },
+  { opType: "Sinh", sinceOpset: 9, lower: Comp.Sinh },
+  { opType: "Cosh", sinceOpset: 9, lower: Comp.Cosh },
+  { opType: "Tan", sinceOpset: 7, lower: Comp.Tan },
+  { opType: "MeanVarianceNormalization", sinceOpset: 9, lower: Comp.MeanVarianceNormalization },
   { opType: "Identity", sinceOpset: 1, lower: E.Identity },
   // control flow
   { opType: "If", sinceOpset: 1, lower: Ctl.If },

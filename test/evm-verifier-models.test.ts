@@ -1,6 +1,6 @@
 // One-step proofs on the EVM for the model families of issue 12: a runtime-index gather
 // (nn.Embedding on int64 token ids, compiled as a one-hot product over Equal/Where steps), an
-// LSTM and a GRU (torch exports, unrolled). For every distinct (kind, op) of each program,
+// LSTM and a GRU (torch exports, unrolled), and a GPT-style decoder's attention. For every distinct (kind, op) of each program,
 // the first and last step of its first instruction are proven: the verifier contract must
 // return the node's post-state hash. Token ids out of range and negative ones are included:
 // a runtime index has a defined step result whatever its value (PROTOCOL §2).
@@ -88,6 +88,13 @@ describe("one-step proofs on the EVM: runtime gather, LSTM and GRU steps", funct
       ),
     );
     for (const k of ["Map.Sigmoid", "Map.Tanh", "Map.Mul", "Map.Add"]) expect(keys, k).to.include(k);
+  });
+
+  it("GPT-style decoder: embedding lookups, attention (scores, causal mask, softmax), LM head", async () => {
+    const tokens = Float32Array.from({ length: 16 }, (_, i) => (i * 37) % 96);
+    const keys = await proveAll("gpt_decoder.onnx", [tokens]);
+    for (const k of ["Map.Equal", "Map.Where", "Dot.None", "Reduce.Max", "Reduce.Sum", "Map.Exp"])
+      expect(keys, k).to.include(k);
   });
 
   it("GRU classifier", async () => {

@@ -135,6 +135,8 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Slice", sinceOpset: 1, lower: M.Slice },
   { opType: "Gather", sinceOpset: 1, lower: M.Gather },
   { opType: "GatherElements", sinceOpset: 11, lower: M.GatherElements },
+  { opType: "GatherND", sinceOpset: 11, lower: M.GatherND },
+  { opType: "ReverseSequence", sinceOpset: 10, lower: M.ReverseSequence },
   // losses (constant targets)
   { opType: "NegativeLogLikelihoodLoss", sinceOpset: 12, lower: Loss.NegativeLogLikelihoodLoss },
   { opType: "SoftmaxCrossEntropyLoss", sinceOpset: 12, lower: Loss.SoftmaxCrossEntropyLoss },

@@ -163,6 +163,73 @@ export function GatherElements(ctx: NodeContext): Value[] {
   return [selectElements(ctx.b, x, axis, idx, id, ctx.name)];
 }
 
+/**
+ * GatherND with constant indices: the indexed leading axes (after batch_dims) are flattened
+ * with the batch axes into one, and each index tuple becomes one flat row index of a gather
+ * over it (a Move). out dims = batch dims + indices.dims[batch_dims:-1] + the rest of data.
+ */
+export function GatherND(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const it = ctx.constInput(1, "indices");
+  const id = it.dims;
+  const bd = ctx.int("batch_dims", 0);
+  const m = id[id.length - 1];
+  if (id.length < 1 || bd < 0 || bd >= id.length || bd + m > xd.length)
+    ctx.fail(`indices dims [${id}] with batch_dims ${bd} do not fit data dims [${xd}]`);
+  for (let j = 0; j < bd; j++) if (id[j] !== xd[j]) ctx.fail(`batch dim ${j}: indices ${id[j]}, data ${xd[j]}`);
+  const batch = xd.slice(0, bd);
+  const indexed = xd.slice(bd, bd + m);
+  const rest = xd.slice(bd + m);
+  const rows = product(indexed);
+  const perBatch = product(id.slice(bd, -1));
+  const flat: number[] = [];
+  for (let b = 0; b < product(batch); b++)
+    for (let t = 0; t < perBatch; t++) {
+      let row = 0;
+      for (let k = 0; k < m; k++) {
+        const raw = it.data[(b * perBatch + t) * m + k];
+        const i = raw < 0 ? raw + indexed[k] : raw;
+        if (!(Number.isInteger(i) && i >= 0 && i < indexed[k]))
+          ctx.fail(`index ${raw} is out of range for data axis ${bd + k} of size ${indexed[k]}`);
+        row = row * indexed[k] + i;
+      }
+      flat.push(b * rows + row);
+    }
+  const table = reshapeValue(x, [product(batch) * rows, ...rest], ctx.name);
+  const picked = gatherAxis(ctx.b, table, 0, flat, ctx.name);
+  return [reshapeValue(picked, [...batch, ...id.slice(bd, -1), ...rest], ctx.name)];
+}
+
+/**
+ * ReverseSequence with constant sequence_lens: along time_axis, the first lens[b] entries of
+ * batch b reversed, the rest kept: a gather over the (time, batch) pairs flattened.
+ */
+export function ReverseSequence(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const xd = dimsOf(x);
+  const lens = Array.from(ctx.constInput(1, "sequence_lens").data);
+  const timeAxis = ctx.int("time_axis", 0);
+  const batchAxis = ctx.int("batch_axis", 1);
+  if (xd.length < 2 || ![timeAxis, batchAxis].every((a) => a === 0 || a === 1) || timeAxis === batchAxis)
+    ctx.fail(`time_axis ${timeAxis} and batch_axis ${batchAxis} must be 0 and 1 in some order`);
+  const T = xd[timeAxis];
+  const B = xd[batchAxis];
+  if (lens.length !== B) ctx.fail(`sequence_lens has ${lens.length} entries, batch is ${B}`);
+  lens.forEach((l, b) => {
+    if (!(Number.isInteger(l) && l >= 0 && l <= T)) ctx.fail(`sequence_lens[${b}] = ${l} is outside [0, ${T}]`);
+  });
+  const flat: number[] = [];
+  for (let i = 0; i < xd[0]; i++)
+    for (let j = 0; j < xd[1]; j++) {
+      const [t, b] = timeAxis === 0 ? [i, j] : [j, i];
+      const src = t < lens[b] ? lens[b] - 1 - t : t;
+      flat.push(timeAxis === 0 ? src * xd[1] + j : i * xd[1] + src);
+    }
+  const table = reshapeValue(x, [xd[0] * xd[1], ...xd.slice(2)], ctx.name);
+  return [reshapeValue(gatherAxis(ctx.b, table, 0, flat, ctx.name), xd, ctx.name)];
+}
+
 /** GatherElements' selection chain for indices already in range (see GatherElements). */
 export function selectElements(
   b: ProgramBuilder,

@@ -162,6 +162,30 @@ describe("vm: wasm module cache", function () {
     expect(programKey(p, layout)).to.not.equal(programKey(p, [1, 0, 32]));
   });
 
+  it("keeps at most maxFiles files on disk, dropping the oldest", () => {
+    const p = hello();
+    const i = p.instructions.findIndex((ins) => ins.params.length > 0);
+    const variant = (x: number): Program => {
+      const q = clone(p);
+      q.instructions[i] = { ...q.instructions[i], params: q.instructions[i].params.map((v) => v + x) };
+      return q;
+    };
+    const c = new ModuleCache(dir, 2);
+    // distinct ages whatever the file system's mtime resolution: 1 is the oldest
+    const t0 = Date.now() / 1000 - 100;
+    for (const x of [1, 2, 3]) {
+      const before = new Set(files(dir));
+      wasmProgram(variant(x), {}, c);
+      const added = files(dir).filter((f) => !before.has(f));
+      if (x < 3) for (const f of added) fs.utimesSync(path.join(dir, f), t0 + 10 * x, t0 + 10 * x);
+    }
+    expect(files(dir)).to.have.length(2);
+    // the newest two are still there: a fresh cache finds them on disk
+    const d = new ModuleCache(dir, 2);
+    for (const x of [2, 3]) wasmProgram(variant(x), {}, d);
+    expect(d.stats).to.deep.equal({ memory: 0, disk: 2, miss: 0 });
+  });
+
   it("REFEREE_NO_CACHE=1 turns the cache off", () => {
     const saved = process.env.REFEREE_NO_CACHE;
     try {

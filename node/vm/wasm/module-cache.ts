@@ -23,6 +23,8 @@ const MAGIC = Buffer.from("RFWASM01", "latin1");
 const DIGEST = 32;
 /** Modules kept in memory (each holds compiled code; programs are few per process). */
 const MEMORY_ENTRIES = 16;
+/** Files kept on disk; beyond it the least recently written go (a module is ~0.1-1 MB). */
+const DISK_ENTRIES = 64;
 
 /** A kernel as the cache records it: its description and whether JS applies its epilogue. */
 export interface KernelMeta {
@@ -136,8 +138,14 @@ export class ModuleCache {
   /** Lookups so far, by outcome (for tests and diagnostics). */
   readonly stats = { memory: 0, disk: 0, miss: 0 };
 
-  /** `dir`: where module bytes are kept across processes; null keeps them in memory only. */
-  constructor(readonly dir: string | null) {}
+  /**
+   * `dir`: where module bytes are kept across processes (null: in memory only); at most
+   * `maxFiles` of them.
+   */
+  constructor(
+    readonly dir: string | null,
+    readonly maxFiles = DISK_ENTRIES,
+  ) {}
 
   get(key: string, instructions: number): CachedModule | null {
     const hit = this.memory.get(key);
@@ -229,6 +237,7 @@ export class ModuleCache {
       // write then rename: a reader never sees a partial file
       fs.writeFileSync(tmp, Buffer.concat([body, createHash("sha256").update(body).digest()]), { mode: 0o600 });
       fs.renameSync(tmp, this.file(key));
+      this.prune();
     } catch {
       try {
         fs.unlinkSync(tmp);
@@ -236,6 +245,17 @@ export class ModuleCache {
         // nothing to clean up
       }
     }
+  }
+
+  /** Remove the oldest cache files beyond maxFiles (only after a write, so rarely). */
+  private prune(): void {
+    const names = fs.readdirSync(this.dir!).filter((n) => n.endsWith(".wasmc"));
+    if (names.length <= this.maxFiles) return;
+    const aged = names
+      .map((n) => ({ n, t: fs.statSync(path.join(this.dir!, n)).mtimeMs }))
+      .sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : 1));
+    for (const { n } of aged.slice(0, names.length - this.maxFiles))
+      fs.rmSync(path.join(this.dir!, n), { force: true });
   }
 }
 

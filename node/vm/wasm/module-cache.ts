@@ -232,9 +232,9 @@ export class ModuleCache {
       return b;
     };
     const body = Buffer.concat([MAGIC, Buffer.from(key, "hex"), n(json.length), json, n(bytes.length), bytes]);
-    const tmp = `${this.file(key)}.${process.pid}.tmp`;
+    // unique per writer (worker threads share the pid); the rename is atomic
+    const tmp = `${this.file(key)}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      // write then rename: a reader never sees a partial file
       fs.writeFileSync(tmp, Buffer.concat([body, createHash("sha256").update(body).digest()]), { mode: 0o600 });
       fs.renameSync(tmp, this.file(key));
       this.prune();

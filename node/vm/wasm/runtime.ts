@@ -11,9 +11,11 @@
 // execute.ts on the same views; a Dot whose epilogue has no wasm code stores acc (+ bias)
 // and the epilogue is applied in JS right after.
 import { Program, SlotRef, Space } from "../../program/isa";
+import * as fo32 from "../../fo32";
 import { Memory } from "../memory";
-import { FnBuilder, buildModule } from "./encoder";
-import { Kernel, KernelOptions, buildKernel } from "./kernels";
+import type { FnBuilder } from "./encoder";
+import type { KernelOptions } from "./kernels";
+import { ModuleCache, moduleCache, programKey } from "./module-cache";
 import { ProgramShape, sameShape, shapeOf } from "./shape";
 import { WA, WasmModule } from "./wa";
 
@@ -34,8 +36,16 @@ export interface WasmProgram {
   resultOffsets: number[];
   resultBytes: number;
   /** Per instruction: its kernel (export `f<i>`) or null (JS kernel). */
-  kernels: (Kernel | null)[];
+  kernels: (KernelInfo | null)[];
   state: RunState | null;
+}
+
+/** What the run needs of a kernel besides its code. */
+export interface KernelInfo {
+  /** Dot epilogue not available in wasm: JS applies it to the stored acc (+ bias). */
+  post: ((x: number) => number) | null;
+  /** Description for debugging / tests. */
+  info: string;
 }
 
 interface RunState {
@@ -93,14 +103,22 @@ export function wasmAvailable(): boolean {
 
 const cache = new WeakMap<Program, { shape: ProgramShape; wp: WasmProgram | null }>();
 
-/** The compiled wasm engine for a (validated) program, or null if it cannot run in wasm. */
-export function wasmProgram(program: Program, options: KernelOptions = {}): WasmProgram | null {
+/**
+ * The compiled wasm engine for a (validated) program, or null if it cannot run in wasm.
+ * With default options the module comes from `modules` (module-cache.ts) when a program of
+ * the same structure was compiled before, in this process or (on disk) an earlier one.
+ */
+export function wasmProgram(
+  program: Program,
+  options: KernelOptions = {},
+  modules: ModuleCache | null = moduleCache(),
+): WasmProgram | null {
   const useCache = Object.keys(options).length === 0;
   if (useCache) {
     const hit = cache.get(program);
     if (hit !== undefined && sameShape(hit.shape, program)) return hit.wp;
   }
-  const wp = compile(program, options);
+  const wp = compile(program, options, useCache ? modules : null);
   if (useCache) cache.set(program, { shape: shapeOf(program), wp });
   return wp;
 }
@@ -161,7 +179,7 @@ function placeActivations(program: Program, start: number): { offsets: number[];
   return { offsets, end };
 }
 
-function compile(program: Program, options: KernelOptions): WasmProgram | null {
+function compile(program: Program, options: KernelOptions, modules: ModuleCache | null): WasmProgram | null {
   if (!wasmAvailable()) return null;
   let at = 0;
   const place = (len: number): number => {
@@ -191,6 +209,26 @@ function compile(program: Program, options: KernelOptions): WasmProgram | null {
         return offsets.activations[ref.index];
     }
   };
+  // The emitted bytes depend on the instructions and on where each slot sits.
+  const key =
+    modules === null
+      ? null
+      : programKey(program, [pages, ...offsets.weights, ...offsets.inputs, ...offsets.activations]);
+  const hit = key === null ? null : modules!.get(key, program.instructions.length);
+  if (hit !== null) {
+    // A Dot's JS epilogue is its op's FO32 closure (what buildKernel puts in Kernel.post).
+    const kernels = hit.kernels.map((k, i) => {
+      const ins = program.instructions[i];
+      return k === null ? null : { post: k.post ? fo32.unaryFunction(ins.op, ins.params) : null, info: k.info };
+    });
+    return { module: hit.module, pages, offsets, resultOffsets, resultBytes, kernels, state: null };
+  }
+  // Loaded on a miss only: planning, emission and the ops' probes are ~15 ms of module
+  // loading that a run from a cached module never needs.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { buildKernel } = require("./kernels") as typeof import("./kernels");
+  const { buildModule } = require("./encoder") as typeof import("./encoder");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const kernels = program.instructions.map((ins) => buildKernel(ins, base, options));
   // Kernel bodies are position independent (slot bases are parameters): instructions of
   // the same structure share one function, which V8 then optimizes once.
@@ -219,8 +257,19 @@ function compile(program: Program, options: KernelOptions): WasmProgram | null {
     fns.push(driver);
     names.push(`f${i}`);
   });
-  const module = new WA!.Module(buildModule(pages, fns, names));
-  return { module, pages, offsets, resultOffsets, resultBytes, kernels, state: null };
+  const bytes = buildModule(pages, fns, names);
+  const module = new WA!.Module(bytes);
+  const meta = kernels.map((k) => (k === null ? null : { info: k.info, post: k.post !== null }));
+  if (key !== null) modules!.put(key, bytes, { module, kernels: meta });
+  return {
+    module,
+    pages,
+    offsets,
+    resultOffsets,
+    resultBytes,
+    kernels: kernels.map((k) => (k === null ? null : { post: k.post, info: k.info })),
+    state: null,
+  };
 }
 
 function copyInto(buffer: ArrayBuffer, offset: number, src: Float32Array): void {

@@ -97,6 +97,7 @@ const REQUIRED: Record<string, string[]> = {
   MeanVarianceNormalization: ["test_mvn"],
   GatherND: ["test_gathernd_example_float32", "test_gathernd_example_int32_batch_dim1"],
   ReverseSequence: ["test_reversesequence_batch", "test_reversesequence_time"],
+  TopK: ["test_top_k", "test_top_k_smallest", "test_top_k_negative_axis"],
 };
 
 describe("conformance: ONNX backend tests for the required ops", function () {

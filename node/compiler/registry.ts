@@ -165,6 +165,7 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Not", sinceOpset: 1, lower: C.Not },
   { opType: "Where", sinceOpset: 9, lower: C.Where },
   { opType: "ArgMax", sinceOpset: 1, lower: L.ArgMax },
+  { opType: "TopK", sinceOpset: 1, lower: L.TopK },
   { opType: "ArgMin", sinceOpset: 1, lower: L.ArgMin },
   { opType: "Hardmax", sinceOpset: 1, lower: L.Hardmax },
   { opType: "IsNaN", sinceOpset: 9, lower: L.IsNaN },

@@ -7,7 +7,7 @@ import { ConstTensor, isFloatType } from "../../onnx/tensor";
 import { INTEGER_INPUT_TYPES, IntegerInputType, MapOp, ReduceOp } from "../../program/isa";
 import { NodeContext, normAxis } from "../context";
 import { Value, dimsOf } from "../values";
-import { gatherAxis, mapValues, reduceValue, reshapeValue } from "./kernels";
+import { concatValues, gatherAxis, mapValues, reduceValue, reshapeValue } from "./kernels";
 
 /** A bool constant as the float32 0 / 1 data a Map operand reads (weight slots are float32). */
 function asOperand(v: Value): Value {
@@ -84,6 +84,54 @@ function argIndex(ctx: NodeContext, x: Value, axis: number, largest: boolean, la
   const none = num(last ? -Infinity : Infinity);
   const candidate = map(ctx, MapOp.Where, [hit, iotaAlong(dims, axis), none], "/candidate");
   return reduceValue(b, last ? ReduceOp.Max : ReduceOp.Min, candidate, [axis], keep, `${ctx.name}/index`);
+}
+
+/**
+ * TopK with a constant K: K rounds of "the first extreme among the entries not taken yet".
+ * Round i: masked = taken ? fill : x (fill = −∞ for the largest, +∞ for the smallest);
+ * m = max (min) of masked; the index is the first untaken position equal to m (or holding a
+ * NaN, which max/min propagate, so NaNs come first as in argmax); it is marked taken. Values
+ * are the m's, indices those positions: sorted, ties in index order. sorted = 0 gets the
+ * same (sorted) order, which ONNX allows.
+ */
+export function TopK(ctx: NodeContext): Value[] {
+  const x = ctx.input(0);
+  const dims = dimsOf(x);
+  const axis = normAxis(ctx, ctx.int("axis", -1), dims.length);
+  const k = ctx.opset >= 10 ? ctx.constInput(1, "K").data[0] : ctx.int("k", 1);
+  if (!(Number.isInteger(k) && k >= 0 && k <= dims[axis])) ctx.fail(`K = ${k} is outside [0, ${dims[axis]}]`);
+  if (k === 0) ctx.fail("K = 0 gives empty outputs, which Referee does not represent");
+  const largest = ctx.int("largest", 1) !== 0;
+  const b = ctx.b;
+  const iota = iotaAlong(dims, axis);
+  const fill = num(largest ? -Infinity : Infinity);
+  let taken: Value = num(0);
+  const values: Value[] = [];
+  const indices: Value[] = [];
+  for (let i = 0; i < k; i++) {
+    const at = `/${i}`;
+    const masked = i === 0 ? x : map(ctx, MapOp.Where, [taken, fill, x], `${at}/masked`);
+    const m = reduceValue(b, largest ? ReduceOp.Max : ReduceOp.Min, masked, [axis], true, `${ctx.name}${at}/extreme`);
+    const equal = map(ctx, MapOp.Equal, [masked, m], `${at}/equal`);
+    const nan = not(ctx, map(ctx, MapOp.Equal, [masked, masked], `${at}/self`), `${at}/nan`);
+    const hit = map(ctx, MapOp.Max, [equal, nan], `${at}/hit`);
+    const free = i === 0 ? hit : map(ctx, MapOp.Where, [taken, num(0), hit], `${at}/free`);
+    const candidate = map(ctx, MapOp.Where, [free, iota, num(Infinity)], `${at}/candidate`);
+    const index = reduceValue(b, ReduceOp.Min, candidate, [axis], true, `${ctx.name}${at}/index`);
+    values.push(m);
+    indices.push(index);
+    if (i + 1 < k) {
+      const picked = map(ctx, MapOp.Equal, [iota, index], `${at}/picked`);
+      taken = i === 0 ? picked : map(ctx, MapOp.Max, [taken, picked], `${at}/taken`);
+    }
+  }
+  const cat = (vs: Value[], what: string) =>
+    vs.length === 1 ? vs[0] : concatValues(b, vs, axis, `${ctx.name}/${what}`);
+  const idx = cat(indices, "indices");
+  return [
+    cat(values, "values"),
+    idx.kind === "tensor" ? { ...idx, dtype: "int64" } : { kind: "const", t: { ...idx.t, dtype: "int64" } },
+  ];
 }
 
 /** 0, 1, …, dims[axis] − 1 along `axis`, shaped to broadcast against a tensor of `dims`. */

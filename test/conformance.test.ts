@@ -98,6 +98,8 @@ const REQUIRED: Record<string, string[]> = {
   GatherND: ["test_gathernd_example_float32", "test_gathernd_example_int32_batch_dim1"],
   ReverseSequence: ["test_reversesequence_batch", "test_reversesequence_time"],
   TopK: ["test_top_k", "test_top_k_smallest", "test_top_k_negative_axis"],
+  ScatterElements: ["test_scatter_elements_with_duplicate_indices", "test_scatter_elements_with_negative_indices"],
+  ScatterND: ["test_scatternd", "test_scatternd_add", "test_scatternd_multiply"],
 };
 
 describe("conformance: ONNX backend tests for the required ops", function () {

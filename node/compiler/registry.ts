@@ -136,6 +136,9 @@ export const OPS: readonly OpEntry[] = [
   { opType: "Gather", sinceOpset: 1, lower: M.Gather },
   { opType: "GatherElements", sinceOpset: 11, lower: M.GatherElements },
   { opType: "GatherND", sinceOpset: 11, lower: M.GatherND },
+  { opType: "Scatter", sinceOpset: 9, lower: M.ScatterElements },
+  { opType: "ScatterElements", sinceOpset: 11, lower: M.ScatterElements },
+  { opType: "ScatterND", sinceOpset: 11, lower: M.ScatterND },
   { opType: "ReverseSequence", sinceOpset: 10, lower: M.ReverseSequence },
   // losses (constant targets)
   { opType: "NegativeLogLikelihoodLoss", sinceOpset: 12, lower: Loss.NegativeLogLikelihoodLoss },

@@ -230,6 +230,107 @@ export function ReverseSequence(ctx: NodeContext): Value[] {
   return [reshapeValue(gatherAxis(ctx.b, table, 0, flat, ctx.name), xd, ctx.name)];
 }
 
+/**
+ * Scatter with constant indices: each output element is data's, or (reduction "none") the
+ * last update aimed at it, a choice known at compile time: Where(aimed, the update gathered
+ * to that position, data). With reduction add/mul/max/min the updates aimed at a position are
+ * applied in update order, one round per rank among them: acc = Where(has r-th, acc ⊕
+ * (r-th update), acc). `target(u)` gives the flat output position of flat update u.
+ */
+function scatterTo(ctx: NodeContext, data: Value, updates: Value, count: number, target: (u: number) => number): Value {
+  const reduction = ctx.str("reduction", "none");
+  const ops: Record<string, MapOp> = { add: MapOp.Add, mul: MapOp.Mul, max: MapOp.Max, min: MapOp.Min };
+  if (reduction !== "none" && ops[reduction] === undefined)
+    ctx.unsupported(`reduction '${reduction}' is not supported`);
+  const dd = dimsOf(data);
+  const n = product(dd);
+  const aimed: number[][] = Array.from({ length: n }, () => []);
+  for (let u = 0; u < count; u++) aimed[target(u)].push(u);
+  const flatUpdates = reshapeValue(updates, [count], ctx.name);
+  const round = (pick: (us: number[]) => number | undefined, tag: string) => {
+    const source = aimed.map(pick);
+    const gathered = gatherAxis(
+      ctx.b,
+      flatUpdates,
+      0,
+      source.map((u) => u ?? 0),
+      `${ctx.name}/${tag}`,
+    );
+    const mask: Value = {
+      kind: "const",
+      t: { dtype: "float32", dims: dd, data: Float32Array.from(source, (u) => (u === undefined ? 0 : 1)) },
+    };
+    return { mask, value: reshapeValue(gathered, dd, ctx.name) };
+  };
+  if (reduction === "none") {
+    const { mask, value } = round((us) => us[us.length - 1], "updates");
+    return mapValues(ctx.b, MapOp.Where, [mask, value, data], [], ctx.name);
+  }
+  let acc = data;
+  const depth = Math.max(0, ...aimed.map((us) => us.length));
+  for (let r = 0; r < depth; r++) {
+    const { mask, value } = round((us) => us[r], `updates${r}`);
+    const combined = mapValues(ctx.b, ops[reduction], [acc, value], [], `${ctx.name}/${reduction}${r}`);
+    acc = mapValues(ctx.b, MapOp.Where, [mask, combined, acc], [], `${ctx.name}/${r}`);
+  }
+  return acc;
+}
+
+/** ScatterElements (and the deprecated Scatter): update u goes to its own position with the axis coordinate replaced by its index. */
+export function ScatterElements(ctx: NodeContext): Value[] {
+  const data = ctx.input(0);
+  const dd = dimsOf(data);
+  const it = ctx.constInput(1, "indices");
+  const updates = ctx.input(2);
+  const ud = dimsOf(updates);
+  const axis = normAxis(ctx, ctx.int("axis", 0), dd.length);
+  if (it.dims.join() !== ud.join()) ctx.fail(`indices dims [${it.dims}] differ from updates dims [${ud}]`);
+  return [
+    scatterTo(ctx, data, updates, product(ud), (u) => {
+      let rem = u;
+      const coord = new Array<number>(ud.length);
+      for (let j = ud.length - 1; j >= 0; j--) {
+        coord[j] = rem % ud[j];
+        rem = Math.floor(rem / ud[j]);
+      }
+      const raw = it.data[u];
+      const i = raw < 0 ? raw + dd[axis] : raw;
+      if (!(Number.isInteger(i) && i >= 0 && i < dd[axis]))
+        ctx.fail(`index ${raw} is out of range for axis ${axis} of size ${dd[axis]}`);
+      coord[axis] = i;
+      return coord.reduce((acc, c, j) => acc * dd[j] + c, 0);
+    }),
+  ];
+}
+
+/** ScatterND: updates[t, rest…] go to data[indices[t], rest…]. */
+export function ScatterND(ctx: NodeContext): Value[] {
+  const data = ctx.input(0);
+  const dd = dimsOf(data);
+  const it = ctx.constInput(1, "indices");
+  const updates = ctx.input(2);
+  const m = it.dims[it.dims.length - 1];
+  if (m > dd.length) ctx.fail(`index tuples of ${m} exceed data rank ${dd.length}`);
+  const tuples = product(it.dims.slice(0, -1));
+  const inner = product(dd.slice(m));
+  if (product(dimsOf(updates)) !== tuples * inner)
+    ctx.fail(`updates dims [${dimsOf(updates)}] do not fit indices and data`);
+  return [
+    scatterTo(ctx, data, updates, tuples * inner, (u) => {
+      const t = Math.floor(u / inner);
+      let row = 0;
+      for (let k = 0; k < m; k++) {
+        const raw = it.data[t * m + k];
+        const i = raw < 0 ? raw + dd[k] : raw;
+        if (!(Number.isInteger(i) && i >= 0 && i < dd[k]))
+          ctx.fail(`index ${raw} is out of range for axis ${k} of size ${dd[k]}`);
+        row = row * dd[k] + i;
+      }
+      return row * inner + (u % inner);
+    }),
+  ];
+}
+
 /** GatherElements' selection chain for indices already in range (see GatherElements). */
 export function selectElements(
   b: ProgramBuilder,

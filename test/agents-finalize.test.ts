@@ -26,6 +26,32 @@ async function outputOf(d: Deployment, id: bigint): Promise<string> {
   return claimedOutputOf(d, hre.ethers.provider, (await d.coordinator.getRequest(id)).claimId);
 }
 
+/**
+ * Runs `rival` once, the first time `op` estimates a reveal (`claim`): "before" the estimate
+ * (the dry run is refused) or "after" it (the sent transaction reverts on-chain). Returns
+ * whether it ran.
+ */
+function raceRevealEstimate(
+  d: Deployment,
+  op: Operator,
+  when: "before" | "after",
+  rival: () => Promise<unknown>,
+): () => boolean {
+  const signer = op.sender.signer;
+  const realEstimate = signer.estimateGas.bind(signer);
+  const reveal = d.coordinator.interface.getFunction("claim").selector;
+  let raced = false;
+  signer.estimateGas = async (tx) => {
+    const first = !raced && typeof tx.data === "string" && tx.data.startsWith(reveal);
+    if (first) raced = true;
+    if (first && when === "before") await rival();
+    const gas = await realEstimate(tx);
+    if (first && when === "after") await rival();
+    return gas;
+  };
+  return () => raced;
+}
+
 interface World {
   d: Deployment;
   lines: string[];
@@ -157,18 +183,9 @@ describe("agents: finalize under load, races, unprofitable requests", function (
     const a = await w.operator("A", signers[3]);
     const b = await w.operator("B", signers[4]);
     // B claims `contested` between A's dry run of its reveal (claim) and A's send.
-    const realEstimate = a.sender.signer.estimateGas.bind(a.sender.signer);
-    const reveal = d.coordinator.interface.getFunction("claim").selector;
-    let raced = false;
-    a.sender.signer.estimateGas = async (tx) => {
-      const gas = await realEstimate(tx);
-      if (!raced && typeof tx.data === "string" && tx.data.startsWith(reveal)) {
-        raced = true;
-        await b.serve(contested);
-      }
-      return gas;
-    };
+    const raced = raceRevealEstimate(d, a, "after", () => b.serve(contested));
     await a.tick();
+    expect(raced(), "the race was run").to.equal(true);
     // The reveal was mined and reverted: a race lost, logged once as such, not a failure.
     const races = w.events("outraced");
     expect(races, w.lines.join("\n")).to.have.length(1);
@@ -189,18 +206,9 @@ describe("agents: finalize under load, races, unprofitable requests", function (
     const a = await w.operator("A", signers[3]);
     const b = await w.operator("B", signers[4]);
     // A has committed; B's whole claim lands before A's reveal is estimated.
-    const realEstimate = a.sender.signer.estimateGas.bind(a.sender.signer);
-    const reveal = d.coordinator.interface.getFunction("claim").selector;
-    let raced = false;
-    a.sender.signer.estimateGas = async (tx) => {
-      if (!raced && typeof tx.data === "string" && tx.data.startsWith(reveal)) {
-        raced = true;
-        await b.serve(contested);
-      }
-      return realEstimate(tx);
-    };
+    const raced = raceRevealEstimate(d, a, "before", () => b.serve(contested));
     await a.tick();
-    expect(raced, "the race was run").to.equal(true);
+    expect(raced(), "the race was run").to.equal(true);
     expect(w.events("outraced"), w.lines.join("\n")).to.have.length(1);
     expect(w.events("outraced")[0]).to.include({ agent: "A", requestId: String(contested) });
     expect(w.events("refused"), "not logged as a refusal").to.deep.equal([]);

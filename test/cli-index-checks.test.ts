@@ -10,19 +10,9 @@ import { readFileSync } from "fs";
 import { compileModel } from "../node/compiler/compile";
 import { execute } from "../node/vm/execute";
 import { firstBadIndex } from "../node/vm/index-checks";
-import { main } from "../node/cli/main";
+import { referee } from "./helpers/cli";
 
 const EMBEDDING = path.join(__dirname, "fixtures", "embedding_mlp.onnx"); // vocabulary 50, 8 tokens
-
-async function referee(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t), isTTY: false },
-  });
-  return { code, stdout, stderr };
-}
 
 describe("runtime index checks: out-of-range token ids are named, in-range ones pass", function () {
   this.timeout(120_000);

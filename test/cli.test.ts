@@ -10,7 +10,7 @@ import { onnx } from "onnx-proto";
 import { encodeBin } from "../node/io/inputs";
 import { encodeNpy } from "../node/io/npy";
 import { randomInputs } from "../node/io/random";
-import { main } from "../node/cli/main";
+import { lastJson, referee } from "./helpers/cli";
 import { HELLO_DEEPA, OCR_CLS } from "./helpers/models";
 
 const ROOT = path.join(__dirname, "..");
@@ -29,23 +29,6 @@ interface Result {
 function spawnReferee(...args: string[]): Result {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The CLI's main() in this process, with captured output. */
-async function referee(...args: string[]): Promise<Result> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t), isTTY: false },
-  });
-  return { code, stdout, stderr };
-}
-
-/** The last line of stdout, parsed: the --json contract. */
-function lastJson(r: Result): Record<string, unknown> {
-  const lines = r.stdout.trim().split("\n");
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
 }
 
 /** A failed command: non-zero exit, exactly one line on stderr starting "referee: error:", no stack. */

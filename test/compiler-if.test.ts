@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseFixed } from "../node/cli/args";
-import { main } from "../node/cli/main";
+import { lastJson, referee } from "./helpers/cli";
 import { CompileOptions } from "../node/compiler/api";
 import { compileModel } from "../node/compiler/compile";
 import { initHasher, modelCommitment } from "../node/commit";
@@ -206,18 +206,8 @@ describe("compiler: If", function () {
     const file = path.join(dir, "if.onnx");
     fs.writeFileSync(file, ifModel());
     const cli = async (...args: string[]) => {
-      let stdout = "";
-      let stderr = "";
-      const code = await main(args, {
-        stdout: { write: (t: string) => (stdout += t) },
-        stderr: { write: (t: string) => (stderr += t), isTTY: false },
-      });
-      return {
-        code,
-        stdout,
-        stderr,
-        json: () => JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>,
-      };
+      const r = await referee(...args);
+      return { ...r, json: () => lastJson(r) };
     };
     const inspected = await cli("model", "inspect", file, "--fix", "k=1", "--json");
     expect(inspected.code, inspected.stderr).to.equal(0);

@@ -5,18 +5,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { main } from "../node/cli/main";
+import { referee } from "./helpers/cli";
 import { HELLO_DEEPA } from "./helpers/models";
-
-async function referee(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t), isTTY: false },
-  });
-  return { code, stdout, stderr };
-}
 
 async function deploy() {
   return { verifier: await (await ethers.getContractFactory("OneStepVerifier")).deploy() };

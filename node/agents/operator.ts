@@ -102,12 +102,10 @@ export class Operator extends Agent {
   /** Whether each request's fee covers our gas at minFeePerGas (decided once per request). */
   private readonly covered = new Map<bigint, boolean>();
   /**
-   * Gas of one of our claims (commit + reveal) on this model: a bound from the output size
-   * until we have claimed, then the most any of our claims used.
+   * The most gas one of our claims (commit + reveal) on this model used; null before our first
+   * claim, when the cost check uses claimGasBound instead.
    */
-  private claimGas: bigint | null = null;
-  /** Whether claimGas is measured (from one of our claims) rather than the bound. */
-  private claimGasMeasured = false;
+  private claimGasUsed: bigint | null = null;
   /** Requests whose result a one-step proof already refuted (see serve). */
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
@@ -327,8 +325,7 @@ export class Operator extends Agent {
     // What our claims really cost (the commit may have been sent a pass earlier) replaces the
     // bound the cost check started from.
     const spent = pending.commitGas + gas;
-    if (!this.claimGasMeasured || this.claimGas === null || spent > this.claimGas) this.claimGas = spent;
-    this.claimGasMeasured = true;
+    if (this.claimGasUsed === null || spent > this.claimGasUsed) this.claimGasUsed = spent;
     this.runs.set(claimId, run);
     const { cheatAt } = this.cheatOn(requestId);
     this.log(
@@ -435,8 +432,8 @@ export class Operator extends Agent {
     const known = this.covered.get(requestId);
     if (known !== undefined) return known;
     const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
-    this.claimGas ??= claimGasBound(this.outputBytes);
-    const gas = this.claimGas + finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
+    const claimGas = this.claimGasUsed ?? claimGasBound(this.outputBytes);
+    const gas = claimGas + finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
     const cost = gasCost(gas, price);
     const ok = r.fee >= cost;
     this.covered.set(requestId, ok);

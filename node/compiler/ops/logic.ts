@@ -70,7 +70,12 @@ export function argExtreme(ctx: NodeContext, largest: boolean): Value {
   const axis = normAxis(ctx, ctx.int("axis", 0), dimsOf(x).length);
   const keep = ctx.int("keepdims", 1) !== 0;
   const out = argIndex(ctx, x, axis, largest, ctx.int("select_last_index", 0) !== 0, keep);
-  return out.kind === "tensor" ? { ...out, dtype: "int64" } : { kind: "const", t: { ...out.t, dtype: "int64" } };
+  return asInt64(out);
+}
+
+/** The same value, known to hold int64 indices (ArgMax's and TopK's index outputs). */
+function asInt64(v: Value): Value {
+  return v.kind === "tensor" ? { ...v, dtype: "int64" } : { kind: "const", t: { ...v.t, dtype: "int64" } };
 }
 
 /** The index of the first (or last) maximum (or minimum) of `x` along `axis`. */
@@ -127,11 +132,7 @@ export function TopK(ctx: NodeContext): Value[] {
   }
   const cat = (vs: Value[], what: string) =>
     vs.length === 1 ? vs[0] : concatValues(b, vs, axis, `${ctx.name}/${what}`);
-  const idx = cat(indices, "indices");
-  return [
-    cat(values, "values"),
-    idx.kind === "tensor" ? { ...idx, dtype: "int64" } : { kind: "const", t: { ...idx.t, dtype: "int64" } },
-  ];
+  return [cat(values, "values"), asInt64(cat(indices, "indices"))];
 }
 
 /** 0, 1, …, dims[axis] − 1 along `axis`, shaped to broadcast against a tensor of `dims`. */

@@ -2,7 +2,7 @@
 import { ProgramBuilder } from "../builder";
 import { NodeContext, normAxis } from "../context";
 import { Kind, MapOp, product } from "../../program/isa";
-import { Value, dimsOf } from "../values";
+import { Value, dimsOf, stridesOf } from "../values";
 import {
   broadcastShapes,
   concatValues,
@@ -285,20 +285,17 @@ export function ScatterElements(ctx: NodeContext): Value[] {
   const ud = dimsOf(updates);
   const axis = normAxis(ctx, ctx.int("axis", 0), dd.length);
   if (it.dims.join() !== ud.join()) ctx.fail(`indices dims [${it.dims}] differ from updates dims [${ud}]`);
+  const updateStrides = stridesOf(ud);
+  const dataStrides = stridesOf(dd);
   return [
     scatterTo(ctx, data, updates, product(ud), (u) => {
-      let rem = u;
-      const coord = new Array<number>(ud.length);
-      for (let j = ud.length - 1; j >= 0; j--) {
-        coord[j] = rem % ud[j];
-        rem = Math.floor(rem / ud[j]);
-      }
+      const coord = updateStrides.map((st, j) => Math.floor(u / st) % ud[j]);
       const raw = it.data[u];
       const i = raw < 0 ? raw + dd[axis] : raw;
       if (!(Number.isInteger(i) && i >= 0 && i < dd[axis]))
         ctx.fail(`index ${raw} is out of range for axis ${axis} of size ${dd[axis]}`);
       coord[axis] = i;
-      return coord.reduce((acc, c, j) => acc * dd[j] + c, 0);
+      return coord.reduce((acc, c, j) => acc + c * dataStrides[j], 0);
     }),
   ];
 }

@@ -5,7 +5,7 @@ import { getBytes } from "ethers";
 import { CompiledModel } from "../compiler/api";
 import { Program, Space, product, stepCount, stepsPerElement } from "../program/isa";
 import { ProgramTree, SpaceTrees, TraceCommitter, buildWitness, encodeWitness, toHex } from "../commit";
-import { Memory, execute, programSteps } from "../vm";
+import { Memory, execute, executeSlots, programSteps, slotOf } from "../vm";
 import { ClaimData, ModelPartsStruct, claimOf, f32Bytes, modelPartsOf, specStruct } from "../chain/encoding";
 import type { GameTrace } from "./responder";
 
@@ -24,9 +24,13 @@ export function decodeInputs(model: CompiledModel, input: string): Float32Array[
   });
 }
 
-/** A run's halted memory, and how to build the commitments (trees) over it when a game needs them. */
+/**
+ * A run's outputs, its halted memory (which may be computed on first use: a claim needs
+ * only the outputs), and how to build the commitments (trees) over it when a game needs them.
+ */
 export interface PendingTrace {
   readonly program: Program;
+  readonly outputs: Float32Array[];
   readonly memory: Memory;
   commit(): TraceCommitter;
 }
@@ -45,10 +49,14 @@ export class Run implements GameTrace {
   private revealData: ClaimData | null = null;
   constructor(private readonly source: TraceCommitter | PendingTrace) {
     this.committer = source instanceof TraceCommitter ? source : null;
-    const { program, memory } = source;
+    const program = source.program;
     this.steps = programSteps(program);
-    const spaces = [memory.weights, memory.inputs, memory.activations];
-    this.output = f32Bytes(program.outputs.map((o) => spaces[o.slot.space][o.slot.index]));
+    if (source instanceof TraceCommitter) {
+      const spaces = [source.memory.weights, source.memory.inputs, source.memory.activations];
+      this.output = f32Bytes(program.outputs.map((o) => spaces[o.slot.space][o.slot.index]));
+    } else {
+      this.output = f32Bytes(source.outputs);
+    }
   }
 
   /** The halted memory of the run. */
@@ -101,19 +109,34 @@ export class ModelRun {
     this.modelId = commitment;
   }
 
-  /** The honest run on the request's input bytes (executed now; committed when a game needs it). */
+  /**
+   * The honest run on the request's input bytes: its outputs now (the trace is not
+   * materialized: most claims are never disputed); the whole halted memory is computed
+   * again, and committed, when a game needs it.
+   */
   run(input: string): Run {
-    return this.runOf(execute(this.model.program, decodeInputs(this.model, input)));
+    const program = this.model.program;
+    const inputs = decodeInputs(this.model, input);
+    const outputs = executeSlots(
+      program,
+      inputs,
+      program.outputs.map((o) => o.slot),
+    );
+    let memory: Memory | null = null;
+    return this.runOf(() => (memory ??= execute(program, inputs)), outputs);
   }
 
-  /** A run whose halted memory is `memory`; its trees reuse the model's once built. */
-  private runOf(memory: Memory): Run {
+  /** A run whose halted memory is `memory()`; its trees reuse the model's once built. */
+  private runOf(memory: () => Memory, outputs: Float32Array[]): Run {
     const program = this.model.program;
     return new Run({
       program,
-      memory,
+      outputs,
+      get memory() {
+        return memory();
+      },
       commit: () => {
-        const trace = TraceCommitter.build(program, memory, this.shared ?? {});
+        const trace = TraceCommitter.build(program, memory(), this.shared ?? {});
         this.shared ??= { weights: trace.weights, programTree: trace.programTree };
         return trace;
       },
@@ -143,6 +166,10 @@ export class ModelRun {
       }
     }
     if (cheat.output !== undefined) activations[program.outputs[0].slot.index][0] = Math.fround(cheat.output);
-    return this.runOf({ weights: final.weights, inputs: final.inputs, activations });
+    const memory: Memory = { weights: final.weights, inputs: final.inputs, activations };
+    return this.runOf(
+      () => memory,
+      program.outputs.map((o) => slotOf(memory, o.slot)),
+    );
   }
 }

@@ -9,7 +9,8 @@ import { readInputArgs } from "../io/inputs";
 import { RANDOM_DISTRIBUTIONS, RandomDistribution, randomInputs } from "../io/random";
 import type { Memory } from "../vm/memory";
 import { slotOf } from "../vm/memory";
-import { describeBadIndex, firstBadIndex } from "../vm/index-checks";
+import { describeBadIndex, firstBadIndex, firstBadIndexIn } from "../vm/index-checks";
+import { executeSlots } from "../vm/execute";
 import { ParsedArgs, parseFixed, parseShapes, usageError } from "./args";
 import type { Progress } from "./progress";
 
@@ -107,6 +108,19 @@ export interface OutputTensor {
 
 export function outputsOf(specs: readonly TensorSpec[], memory: Memory): OutputTensor[] {
   return specs.map((s) => ({ name: s.name, dims: s.dims, data: slotOf(memory, s.slot) }));
+}
+
+/**
+ * Run the model for its outputs only (the trace is not materialized: see executeSlots) and
+ * refuse a run whose runtime indices select no row.
+ */
+export function runOutputs(compiled: CompiledModel, inputs: Float32Array[]): OutputTensor[] {
+  const { program, indexChecks } = compiled;
+  const slots = [...program.outputs.map((o) => o.slot), ...indexChecks.map((c) => c.slot)];
+  const values = executeSlots(program, inputs, slots);
+  const bad = firstBadIndexIn(indexChecks, values.slice(program.outputs.length));
+  if (bad !== null) throw new RefereeError("INPUT", describeBadIndex(bad));
+  return program.outputs.map((s, i) => ({ name: s.name, dims: s.dims, data: values[i] }));
 }
 
 /** Refuses a run whose runtime indices select no row (node/vm/index-checks.ts): one line. */

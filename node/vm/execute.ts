@@ -6,7 +6,7 @@
 // Each instruction is compiled to a specialized JS function (new Function) from its kernel
 // plan (plan/affine.ts, plan/lanes.ts) by the JS emitter (js/emitter.ts); this file runs
 // and caches them. Both engines share the plan module and the probe table (probe.ts).
-import { COMPILER_VERSION, Instruction, Program } from "../program/isa";
+import { COMPILER_VERSION, Instruction, Program, SlotRef, Space } from "../program/isa";
 import { RefereeError } from "../errors";
 import { emitJsKernel } from "./js/emitter";
 import { Binary, Unary } from "./js/inline";
@@ -35,6 +35,8 @@ export interface ExecuteOptions {
    * WebAssembly SIMD is unavailable. "js": JS kernels only. Both are bit-identical to step().
    */
   engine?: "js" | "wasm";
+  /** Internal (executeSlots): activation slots to materialize; the wasm engine leaves the others empty. */
+  keep?: readonly boolean[];
 }
 
 /** Run `program` on `inputs` from state 0 to the halted state; returns the final memory. */
@@ -59,11 +61,37 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
   if (options.engine !== "js") {
     const wp = wasmProgram(program);
     if (wp !== null)
-      return executeWasm(wp, program, inputs, stop, (m, i) => executeInstruction(program, m, i), canonicalizeNaNs);
+      return executeWasm(
+        wp,
+        program,
+        inputs,
+        stop,
+        (m, i) => executeInstruction(program, m, i),
+        canonicalizeNaNs,
+        options.keep ?? null,
+      );
   }
   const memory = initialMemory(program, inputs);
   for (let i = 0; i < stop; i++) executeInstruction(program, memory, i);
   return memory;
+}
+
+/**
+ * Run `program` on `inputs` and return only the values of `slots` (e.g. its outputs, and
+ * the runtime index slots tools check), bit-identical to the same slots of execute()'s
+ * memory. With the wasm engine the other activations are never copied out of linear
+ * memory: what a claim or a comparison needs, without the cost of materializing the trace.
+ */
+export function executeSlots(
+  program: Program,
+  inputs: Float32Array[],
+  slots: readonly SlotRef[],
+  options: ExecuteOptions = {},
+): Float32Array[] {
+  const keep = program.activations.map(() => false);
+  for (const s of slots) if (s.space === Space.Activation) keep[s.index] = true;
+  const memory = execute(program, inputs, { ...options, keep });
+  return slots.map((s) => slotOf(memory, s));
 }
 
 // Validation of a program object is remembered (it costs ~0.5 ms on the OCR classifier,

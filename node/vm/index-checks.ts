@@ -14,12 +14,21 @@ export interface IndexViolation {
 
 /** The first index outside [−size, size) or not an integer, in check order; null when all are valid. */
 export function firstBadIndex(checks: readonly IndexCheck[], memory: Memory): IndexViolation | null {
-  for (const c of checks) {
-    const values = slotOf(memory, c.slot);
-    for (let e = 0; e < values.length; e++) {
-      const v = values[e];
-      if (!Number.isInteger(v) || v < -c.size || v >= c.size)
-        return { node: c.node, element: e, value: v, size: c.size };
+  return firstBadIndexIn(
+    checks,
+    checks.map((c) => slotOf(memory, c.slot)),
+  );
+}
+
+/** The same, given each check's index values (`values[i]` for `checks[i]`). */
+export function firstBadIndexIn(checks: readonly IndexCheck[], values: readonly Float32Array[]): IndexViolation | null {
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i];
+    const v = values[i];
+    for (let e = 0; e < v.length; e++) {
+      const x = v[e];
+      if (!Number.isInteger(x) || x < -c.size || x >= c.size)
+        return { node: c.node, element: e, value: x, size: c.size };
     }
   }
   return null;

@@ -4,11 +4,10 @@ import * as path from "path";
 import { RefereeError } from "../../errors";
 import { errorStats, ErrorStats, mergeStats, REL_ERROR_FLOOR } from "../../reference/metrics";
 import { OrtRunner } from "../../reference/ort";
-import { execute } from "../../vm/execute";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, fixedFeeds, inputSource, outputsOf, readModel, refuseBadIndex } from "../model";
+import { compileWithProgress, fixedFeeds, inputSource, readModel, runOutputs } from "../model";
 
 export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
@@ -26,14 +25,13 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
   try {
     for (let run = 0; run < count; run++) {
       const inputs = source.inputs(run);
-      const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => execute(program, inputs));
-      refuseBadIndex(compiled.indexChecks, ours.value);
+      const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => runOutputs(compiled, inputs));
       oursMs += ours.ms;
       const feeds = program.inputs.map((spec, i) => ({ name: spec.name, dims: spec.dims, data: inputs[i] }));
       feeds.push(...fixedFeeds(args, model.info)); // onnxruntime still has --fix inputs as inputs
       const ref = await ctx.progress.phaseAsync(`run ${run + 1}/${count}: onnxruntime`, () => ort.run(feeds));
       ortMs += ref.ms;
-      for (const out of outputsOf(program.outputs, ours.value)) {
+      for (const out of ours.value) {
         const r = ref.value.find((t) => t.name === out.name);
         if (r === undefined) throw new RefereeError("INTERNAL", `onnxruntime gave no output '${out.name}'`);
         if (r.data.length !== out.data.length) {

@@ -303,6 +303,11 @@ function stateOf(wp: WasmProgram, program: Program): RunState {
  * instruction that writes it, so the returned Memory never aliases linear memory. (A fresh
  * linear memory per run costs more: the first touch of each of its pages faults, ~6 ms for
  * the 10 MB of activations of the OCR classifier.)
+ *
+ * `keep`: when given, only the activation slots it marks are copied out (the others are
+ * empty arrays in the returned Memory). A run that needs only the outputs (a claim under
+ * claim flow v3; a comparison) skips copying the whole trace: on the PP-OCRv4 recognizer
+ * that copy (144 MB into fresh pages) costs as much as a third of the run.
  */
 export function executeWasm(
   wp: WasmProgram,
@@ -311,11 +316,23 @@ export function executeWasm(
   stop: number,
   fallback: (memory: Memory, index: number) => void,
   canonicalize: (bits: Uint32Array) => void,
+  keep: readonly boolean[] | null = null,
 ): Memory {
   const st = stateOf(wp, program);
   inputs.forEach((x, i) => copyInto(st.buffer, wp.offsets.inputs[i], x));
-  // The result: uninitialized memory (every byte is written below).
-  const result = Buffer.allocUnsafeSlow(wp.resultBytes);
+  let resultOffsets = wp.resultOffsets;
+  let resultBytes = wp.resultBytes;
+  if (keep !== null) {
+    resultBytes = 0;
+    resultOffsets = program.activations.map((a, i) => {
+      if (keep[i] !== true) return -1;
+      const off = resultBytes;
+      resultBytes += align16(a.length * 4);
+      return off;
+    });
+  }
+  // The result: uninitialized memory (every kept byte is written below).
+  const result = Buffer.allocUnsafeSlow(resultBytes);
   const work: Memory = { weights: program.weights.map((w) => w.data), inputs, activations: st.views };
   for (let i = 0; i < stop; i++) {
     const f = st.fns[i];
@@ -331,10 +348,12 @@ export function executeWasm(
         canonicalize(new Uint32Array(out.buffer, out.byteOffset, out.length));
       }
     }
-    result.set(st.bytes[o], wp.resultOffsets[o]);
+    if (resultOffsets[o] >= 0) result.set(st.bytes[o], resultOffsets[o]);
   }
-  const activations = program.activations.map(
-    (a, i) => new Float32Array(result.buffer, result.byteOffset + wp.resultOffsets[i], a.length),
+  const activations = program.activations.map((a, i) =>
+    resultOffsets[i] >= 0
+      ? new Float32Array(result.buffer, result.byteOffset + resultOffsets[i], a.length)
+      : new Float32Array(0),
   );
   for (let i = stop; i < program.instructions.length; i++) activations[program.instructions[i].out.index].fill(0);
   return { weights: program.weights.map((w) => w.data), inputs, activations };

@@ -92,6 +92,37 @@ export const RUN_SPEC: CommandSpec = {
   details: INPUT_DETAILS,
 };
 
+export const BENCH_SPEC: CommandSpec = {
+  path: ["bench"],
+  summary:
+    "Time Referee against onnxruntime-node on a model: execution, commitments, a state-at-step query, peak memory.",
+  positionals: [MODEL_ARG],
+  options: [
+    OPT_INPUT,
+    OPT_SEED,
+    OPT_DIST,
+    OPT_SHAPE,
+    OPT_FIX,
+    {
+      name: "threads",
+      kind: "value",
+      metavar: "n",
+      help: "threads for the multi-threaded figures (default: the available cores)",
+    },
+    { name: "reps", kind: "value", metavar: "n", help: "timed runs of each engine; medians are reported (default 7)" },
+    OPT_JSON,
+  ],
+  details: `figures (warm medians; Referee and onnxruntime runs interleaved in one process):
+  ort 1T / ort nT   onnxruntime-node CPU, 1 or n intra-op threads (1 inter-op thread)
+  execute           Referee, outputs only (what a claim needs)
+  trace             Referee keeping the whole halted memory (what a disputed party needs)
+  commit            every slot tree and the final state hash over one run's memory, the
+                    model's weight and program trees reused (first commit: built too)
+  state@s           one state-at-step query (median over random steps): a dissection answer
+  peak RSS          the process's peak resident memory, against weights + activations
+inputs default to --random-seed 1.`,
+};
+
 export const COMPARE_SPEC: CommandSpec = {
   path: ["compare"],
   summary: "Compare Referee's outputs with onnxruntime-node's: max abs/rel error, argmax agreement.",

@@ -8,7 +8,7 @@ import { RefereeError } from "../../errors";
 import { Kind, MapOp, product, SlotRef, Space, TensorSpec } from "../../program/isa";
 import type { CompiledModel, IndexCheck } from "../api";
 import { ProgramBuilder } from "../builder";
-import { compileModel } from "../compile";
+import { compileModel, inspectModel } from "../compile";
 import { concatValues, mapValues, reshapeValue, stridedValue } from "../ops/kernels";
 import { TensorValue, Value } from "../values";
 import { ModelStep, PipelineManifest, PipelineStep, pipelineHash, WindowStep } from "./manifest";
@@ -59,6 +59,26 @@ class Linker {
   model(s: ModelStep, i: number): void {
     const where = `pipeline steps[${i}] (${s.path})`;
     const bytes = stepFile(s, this.read, i);
+    // Wiring by name first: a misnamed input should be named, not reported as a missing shape.
+    const declared = inspectModel(bytes).inputs.filter((t) => !(t.name in s.fixed));
+    const names = declared.map((t) => t.name);
+    for (const t of declared) {
+      const tensor = s.inputs[t.name];
+      if (tensor === undefined) throw new RefereeError("SHAPE", `${where}: input '${t.name}' is not wired`);
+      const have = this.dims(tensor);
+      // The model's fixed dims, checked here so the message names the wiring, not a --shape.
+      const fits = have.length === t.dims.length && t.dims.every((d, j) => typeof d !== "number" || d === have[j]);
+      if (t.dims.length > 0 && !fits) {
+        throw new RefereeError(
+          "SHAPE",
+          `${where}: input '${t.name}' is ${t.dims.join("x")}, but '${tensor}' is ${dimsText(have)}`,
+        );
+      }
+    }
+    for (const name of Object.keys(s.inputs)) {
+      if (!names.includes(name))
+        throw new RefereeError("SHAPE", `${where}: the model has no input '${name}' (inputs: ${names.join(", ")})`);
+    }
     const shapes: Record<string, number[]> = {};
     for (const [input, tensor] of Object.entries(s.inputs)) shapes[input] = this.dims(tensor);
     let c: CompiledModel;
@@ -72,7 +92,6 @@ class Linker {
     const p = c.program;
     const wired = p.inputs.map((spec) => {
       const tensor = s.inputs[spec.name];
-      if (tensor === undefined) throw new RefereeError("SHAPE", `${where}: input '${spec.name}' is not wired`);
       const have = this.dims(tensor);
       if (have.length !== spec.dims.length || have.some((d, j) => d !== spec.dims[j])) {
         throw new RefereeError(
@@ -82,13 +101,6 @@ class Linker {
       }
       return this.slot(tensor, tensor);
     });
-    for (const name of Object.keys(s.inputs)) {
-      if (!p.inputs.some((spec) => spec.name === name))
-        throw new RefereeError(
-          "SHAPE",
-          `${where}: the model has no runtime input '${name}' (inputs: ${p.inputs.map((x) => x.name).join(", ")})`,
-        );
-    }
     const weightBase = this.b.weights.length;
     const actBase = this.b.activations.length;
     const remap = (r: SlotRef): SlotRef =>

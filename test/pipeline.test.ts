@@ -5,18 +5,29 @@
 // Run: npx hardhat test test/pipeline.test.ts
 import { expect } from "chai";
 import { keccak256 } from "ethers";
+import { ethers } from "hardhat";
 import * as fs from "fs";
 import * as os from "os";
 import { join, resolve } from "path";
 import { compileModel } from "../node/compiler/compile";
 import { compilePipeline, FileReader } from "../node/compiler/pipeline/link";
 import { parseManifest, pipelineHash } from "../node/compiler/pipeline/manifest";
-import { initHasher, modelCommitment } from "../node/commit";
+import {
+  buildWitness,
+  encodeWitness,
+  initHasher,
+  modelCommitment,
+  stateHash,
+  toHex,
+  TraceCommitter,
+} from "../node/commit";
 import { RefereeError } from "../node/errors";
 import { parseWavInput } from "../node/io/inputs";
 import { decodeWav, encodeWav } from "../node/io/wav";
+import { Kind, stepCount } from "../node/program/isa";
 import { PipelineOrtRunner } from "../node/reference/pipeline";
 import { execute } from "../node/vm/execute";
+import { instructionStarts } from "../node/vm/layout";
 import { slotOf } from "../node/vm/memory";
 import { lastJson, referee } from "./helpers/cli";
 import { seededInputs } from "./helpers/models";
@@ -85,6 +96,28 @@ describe("pipelines: several ONNX files as one model", function () {
       // Glue: Div and Add (x/10 + 2), the window Move, the slice Move; reshapes are free.
       expect(p.instructions.length).to.equal(parts[0] + parts[1] + parts[2] + 4);
       expect(p.inputs.map((i) => [i.name, i.dims])).to.deep.equal([["audio", [1, 31712]]]);
+    });
+
+    it("one-step proofs of the glue steps (x/10 + 2, window, slice) are accepted on the EVM", async () => {
+      const m = parseManifest(fs.readFileSync(MANIFEST, "utf8"), MANIFEST);
+      const { program } = compilePipeline(m, read);
+      const audio = decodeWav(fs.readFileSync(join(FIXTURES, "hey_jarvis.wav"))).samples;
+      const trace = await TraceCommitter.create(program, execute(program, [audio]));
+      const verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
+      const root = toHex(trace.programTree.root);
+      const starts = instructionStarts(program);
+      // Glue instructions write activations named after their manifest step.
+      const glue = program.instructions
+        .map((ins, i) => ({ ins, i, name: program.activations[ins.out.index].name }))
+        .filter((g) => g.name.startsWith("pipeline steps["));
+      expect(glue.map((g) => Kind[g.ins.kind])).to.deep.equal(["Map", "Map", "Move", "Move"]);
+      for (const { ins, i, name } of glue) {
+        for (const step of [starts[i], starts[i] + stepCount(ins) - 1]) {
+          const w = buildWitness(trace, step);
+          const post = await verifier.step(root, toHex(stateHash(w.pre)), encodeWitness(w));
+          expect(post, `${name} step ${step}`).to.equal(toHex(w.postHash));
+        }
+      }
     });
   });
 

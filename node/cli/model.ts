@@ -1,8 +1,14 @@
 // What several commands share: reading the model file, resolving --shape, compiling with
 // progress, getting inputs from --input or --random-seed, and reading outputs from memory.
 import * as fs from "fs";
-import type { CompiledModel, IndexCheck, ModelInfo } from "../compiler/api";
+import * as path from "path";
+import type { CompiledModel, CompileOptions, IndexCheck, ModelInfo } from "../compiler/api";
 import { compileModel, inspectModel } from "../compiler/compile";
+import { inspectPipeline } from "../compiler/pipeline/inspect";
+import { compilePipeline, FileReader } from "../compiler/pipeline/link";
+import { parseManifest, PipelineManifest } from "../compiler/pipeline/manifest";
+import { OrtRunner, RefTensor } from "../reference/ort";
+import { PipelineOrtRunner } from "../reference/pipeline";
 import type { TensorSpec } from "../program/isa";
 import { RefereeError, UnsupportedOpsError } from "../errors";
 import { readInputArgs } from "../io/inputs";
@@ -16,21 +22,58 @@ import type { Progress } from "./progress";
 
 export interface LoadedModel {
   path: string;
+  /** The .onnx file, or the pipeline manifest's bytes. */
   bytes: Uint8Array;
   info: ModelInfo;
+  /** Set when the model is a pipeline manifest (docs/PROTOCOL.md §3.6) rather than one .onnx. */
+  pipeline?: { manifest: PipelineManifest; read: FileReader };
 }
 
-export function readModel(file: string): LoadedModel {
-  let bytes: Uint8Array;
+function readBytes(file: string): Uint8Array {
   try {
-    bytes = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : err.message;
     throw new RefereeError("USAGE", `cannot read model file '${file}': ${why}`, e);
   }
+}
+
+/** Is this model file a pipeline manifest? Manifests are JSON; ONNX files are protobuf. */
+export function isPipelineFile(file: string): boolean {
+  return path.extname(file).toLowerCase() === ".json";
+}
+
+/** A model file: one .onnx, or a pipeline manifest (.json) naming several. */
+export function readModel(file: string): LoadedModel {
+  const bytes = readBytes(file);
+  if (isPipelineFile(file)) {
+    const manifest = parseManifest(Buffer.from(bytes).toString("utf8"), file);
+    const dir = path.dirname(file);
+    const read: FileReader = (rel) => readBytes(path.resolve(dir, rel));
+    return { path: file, bytes, info: inspectPipeline(manifest, read), pipeline: { manifest, read } };
+  }
   // inspectModel parses the file: a malformed one fails here with the loader's message.
   return { path: file, bytes, info: inspectModel(bytes) };
+}
+
+/** Compile a loaded model: its one file, or its pipeline (whose shapes are in the manifest). */
+export function compileLoaded(model: LoadedModel, options: CompileOptions): CompiledModel {
+  if (!model.pipeline) return compileModel(model.bytes, options);
+  const given = Object.keys(options.shapes ?? {}).length + Object.keys(options.fixedInputs ?? {}).length;
+  if (given > 0) throw usageError("a pipeline's shapes and fixed inputs are in its manifest: drop --shape and --fix");
+  return compilePipeline(model.pipeline.manifest, model.pipeline.read);
+}
+
+/** The float reference for `compare`: onnxruntime on the file, or on each file of a pipeline. */
+export interface Reference {
+  run(inputs: readonly RefTensor[]): Promise<RefTensor[]>;
+  release(): Promise<void>;
+}
+
+export async function referenceRunner(model: LoadedModel): Promise<Reference> {
+  if (model.pipeline) return PipelineOrtRunner.create(model.pipeline.manifest, model.pipeline.read);
+  return OrtRunner.create(model.bytes);
 }
 
 /** --shape values by input name; an unnamed value is allowed for a single-input model. */
@@ -56,7 +99,7 @@ export function compileWithProgress(
   if (model.info.unsupported.length > 0) throw new UnsupportedOpsError(model.info.unsupported);
   const shapes = resolveShapes(args, model.info);
   const fixedInputs = parseFixed(args.all("fix"));
-  const { value, ms } = progress.phase("compiling", () => compileModel(model.bytes, { shapes, fixedInputs }));
+  const { value, ms } = progress.phase("compiling", () => compileLoaded(model, { shapes, fixedInputs }));
   return { compiled: value, ms };
 }
 

@@ -3,7 +3,10 @@
 import type { CommandSpec, OptionSpec } from "./args";
 import { REL_ERROR_FLOOR } from "../reference/metrics";
 
-export const MODEL_ARG = { name: "model.onnx", help: "the ONNX model file" };
+export const MODEL_ARG = {
+  name: "model.onnx",
+  help: "the ONNX model file, or a pipeline manifest (.json: docs/PROTOCOL.md §3.6)",
+};
 
 export const OPT_JSON: OptionSpec = {
   name: "json",
@@ -26,7 +29,7 @@ export const OPT_INPUT: OptionSpec = {
   name: "input",
   kind: "list",
   metavar: "file",
-  help: "input file (.json, .bin, .npy); for several inputs, name=file once per input",
+  help: "input file (.json, .bin, .npy, .wav); for several inputs, name=file once per input",
 };
 export const OPT_SEED: OptionSpec = {
   name: "random-seed",
@@ -47,6 +50,8 @@ export const INPUT_DETAILS = `input files:
   .bin   raw little-endian float32, all inputs concatenated in input order
   .npy   NumPy float32 ('<f4'), integer ('<i8', '<i4', ...) or bool ('|b1'), C order, of
          exactly the input's shape
+  .wav   16-bit PCM mono 16 kHz audio (one input of exactly that many samples); samples are
+         their int16 values as floats, not scaled to [-1, 1)
   Referee refuses NaN inputs. Integer and bool inputs (token ids, masks) are stored exactly
   as float32: integers within +-2^24 (and their type's range), bools 0/1 (JSON true/false too).
 

@@ -6,6 +6,7 @@ import * as path from "path";
 import { IntegerInputType, MAX_EXACT_INTEGER, product } from "../program/isa";
 import { RefereeError } from "../errors";
 import { decodeNpy } from "./npy";
+import { decodeWav } from "./wav";
 
 /** What the readers need to know about one graph input: its name, concrete dims and type. */
 export interface InputSpec {
@@ -44,7 +45,7 @@ export function checkInputValue(spec: InputSpec, index: number, x: number): void
   }
 }
 
-export type InputFormat = "json" | "bin" | "npy";
+export type InputFormat = "json" | "bin" | "npy" | "wav";
 
 function dimsText(dims: readonly number[]): string {
   return dims.length === 0 ? "scalar" : dims.join("x");
@@ -227,14 +228,29 @@ export function parseNpyInput(bytes: Uint8Array, spec: InputSpec, what = "npy in
   return validateInput(spec, data);
 }
 
+// ---------------------------------------------------------------------------------- wav
+
+/** One input from a WAV file (node/io/wav.ts): its sample count must equal the input's size. */
+export function parseWavInput(bytes: Uint8Array, spec: InputSpec, what = "wav input"): Float32Array {
+  const { samples, sampleRate } = decodeWav(bytes, what);
+  const n = product(spec.dims);
+  if (samples.length !== n) {
+    throw inputError(
+      `${what} has ${samples.length} samples (${(samples.length / sampleRate).toFixed(3)} s), but input '${spec.name}' takes ${n} (${dimsText(spec.dims)}): pad or trim it, e.g. sox in.wav out.wav pad 0 <seconds> trim 0 ${n}s`,
+    );
+  }
+  return validateInput(spec, samples);
+}
+
 // -------------------------------------------------------------------------------- files
 
 export function formatOf(file: string): InputFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".npy") return "npy";
+  if (ext === ".wav") return "wav";
   if (ext === ".bin" || ext === ".f32" || ext === ".raw") return "bin";
-  throw inputError(`cannot tell the format of input file '${file}': use a .json, .bin or .npy extension`);
+  throw inputError(`cannot tell the format of input file '${file}': use a .json, .bin, .npy or .wav extension`);
 }
 
 function readFile(file: string): Buffer {
@@ -254,9 +270,10 @@ export function readInputFile(file: string, specs: readonly InputSpec[]): Float3
   if (fmt === "bin") return parseBinInputs(bytes, specs, file);
   if (specs.length !== 1) {
     throw inputError(
-      `a .npy file holds one array but the model has ${specs.length} inputs: pass --input name=file.npy for each`,
+      `a .${fmt} file holds one array but the model has ${specs.length} inputs: pass --input name=file.${fmt} for each`,
     );
   }
+  if (fmt === "wav") return [parseWavInput(bytes, specs[0], file)];
   return [parseNpyInput(bytes, specs[0], file)];
 }
 

@@ -76,7 +76,9 @@ export async function commit(args: ParsedArgs, ctx: CommandContext): Promise<voi
     `  steps N                 ${fmt.int(c.N)}`,
     `  input specs hash        ${c.inputSpecsHash}`,
     `  output specs hash       ${c.outputSpecsHash}`,
-    `  ONNX file hash          ${c.onnxFileHash}`,
+    model.pipeline
+      ? `  pipeline hash           ${c.onnxFileHash} (in the ONNX file hash field)`
+      : `  ONNX file hash          ${c.onnxFileHash}`,
     `  compiler version        ${c.compilerVersion}`,
     `inputs                    ${compiled.program.inputs.map((t) => `${t.name} ${fmt.dims(t.dims)}`).join(", ")}`,
     `outputs                   ${compiled.program.outputs.map((t) => `${t.name} ${fmt.dims(t.dims)}`).join(", ")}`,

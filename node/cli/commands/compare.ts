@@ -3,11 +3,10 @@
 import * as path from "path";
 import { RefereeError } from "../../errors";
 import { errorStats, ErrorStats, mergeStats, REL_ERROR_FLOOR } from "../../reference/metrics";
-import { OrtRunner } from "../../reference/ort";
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, fixedFeeds, inputSource, readModel, runOutputs } from "../model";
+import { compileWithProgress, fixedFeeds, inputSource, readModel, referenceRunner, runOutputs } from "../model";
 
 export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
@@ -17,7 +16,7 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
   const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
   const program = compiled.program;
   const source = inputSource(args, program.inputs);
-  const ort = (await ctx.progress.phaseAsync("loading onnxruntime", () => OrtRunner.create(model.bytes))).value;
+  const ort = (await ctx.progress.phaseAsync("loading onnxruntime", () => referenceRunner(model))).value;
 
   const stats = new Map<string, ErrorStats>();
   let oursMs = 0;

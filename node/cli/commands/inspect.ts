@@ -1,13 +1,12 @@
 // referee model inspect: what a model is made of, and what Referee cannot run in it (op
 // types it has no lowering for, and whatever else compiling the model refuses).
 import * as path from "path";
-import { compileModel } from "../../compiler/compile";
 import { RefereeError } from "../../errors";
 import { totalSteps } from "../../program/isa";
 import { ParsedArgs, parseFixed } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { LoadedModel, readModel, resolveShapes } from "../model";
+import { compileLoaded, LoadedModel, readModel, resolveShapes } from "../model";
 
 /** What compiling the model showed: op types alone do not tell (input types, attributes, shapes do). */
 type CompileCheck =
@@ -21,7 +20,7 @@ function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
   const fixedInputs = parseFixed(args.all("fix")); // a malformed --fix is a usage error, not a compile finding
   try {
     const shapes = resolveShapes(args, model.info);
-    const { program } = compileModel(model.bytes, { shapes, fixedInputs });
+    const { program } = compileLoaded(model, { shapes, fixedInputs });
     return { status: "ok", instructions: program.instructions.length, steps: totalSteps(program) };
   } catch (e) {
     if (!(e instanceof RefereeError)) throw e;

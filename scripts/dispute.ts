@@ -1,4 +1,4 @@
-// npm run dispute [-- --ocr] [--json]: one dispute as operators and challengers run it, every
+// npm run dispute [-- --ocr | --rec] [--json]: one dispute as operators and challengers run it, every
 // role its own `referee` process on `hardhat node`, over JSON-RPC. Prints the figures from the
 // agents' JSON logs: rounds, gas per party, the dispute's wall time, the slowest dissection
 // answer. (npm run demo tells the same story in-process, with the dApp.)
@@ -27,6 +27,12 @@ const MODELS = {
     shape: ["--shape", "x=1x3x48x192"],
     cheatAt: 8_699_377,
   },
+  // PP-OCRv4's recognizer at the shape users run it (738M steps): issue 11's whole-dispute target.
+  rec: {
+    file: path.join(__dirname, "..", "node_modules", "@gutenye", "ocr-models", "assets", "ch_PP-OCRv4_rec_infer.onnx"),
+    shape: ["--shape", "x=1x3x48x320"],
+    cheatAt: 369_120_590,
+  },
 };
 
 const sumGas = (events: LogEvent[], kinds: string[]) =>
@@ -34,7 +40,7 @@ const sumGas = (events: LogEvent[], kinds: string[]) =>
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
-  const m = process.argv.includes("--ocr") ? MODELS.ocr : MODELS.hello;
+  const m = process.argv.includes("--rec") ? MODELS.rec : process.argv.includes("--ocr") ? MODELS.ocr : MODELS.hello;
   const say = (line: string) => {
     if (!json) console.log(line);
   };

@@ -161,6 +161,9 @@ export async function main(
     }
     const args = parseArgs(cmd.spec, rest.slice(cmd.spec.path.length));
     const ctx: CommandContext = { out, progress: createProgress(io.stderr) };
+    // The WebAssembly keccak (a few ms to load): file hashes and commitments need it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await (require("../commit/keccak") as typeof import("../commit/keccak")).initHasher();
     await cmd.load()(args, ctx);
     return 0;
   } catch (e) {

@@ -17,6 +17,7 @@ import type { Memory } from "../vm/memory";
 import { slotOf } from "../vm/memory";
 import { describeBadIndex, firstBadIndex, firstBadIndexIn } from "../vm/index-checks";
 import { executeSlots } from "../vm/execute";
+import { isHasherReady, keccak256, toHex } from "../commit/keccak";
 import { ParsedArgs, parseFixed, parseShapes, usageError } from "./args";
 import type { Progress } from "./progress";
 
@@ -58,11 +59,20 @@ export function readModel(file: string): LoadedModel {
 }
 
 /** Compile a loaded model: its one file, or its pipeline (whose shapes are in the manifest). */
+/**
+ * keccak256 by the commitments' WebAssembly hasher once it is loaded (main() loads it before
+ * a command runs), else the compiler's default.
+ */
+function fileHash(): ((bytes: Uint8Array) => string) | undefined {
+  return isHasherReady() ? (bytes) => toHex(keccak256(bytes)) : undefined;
+}
+
 export function compileLoaded(model: LoadedModel, options: CompileOptions): CompiledModel {
-  if (!model.pipeline) return compileModel(model.bytes, options);
+  const hash = options.hash ?? fileHash();
+  if (!model.pipeline) return compileModel(model.bytes, { ...options, hash });
   const given = Object.keys(options.shapes ?? {}).length + Object.keys(options.fixedInputs ?? {}).length;
   if (given > 0) throw usageError("a pipeline's shapes and fixed inputs are in its manifest: drop --shape and --fix");
-  return compilePipeline(model.pipeline.manifest, model.pipeline.read);
+  return compilePipeline(model.pipeline.manifest, model.pipeline.read, hash);
 }
 
 /** The float reference for `compare`: onnxruntime on the file, or on each file of a pipeline. */

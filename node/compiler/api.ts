@@ -18,6 +18,12 @@ export interface CompileOptions {
    * model commitment covers it.
    */
   fixedInputs?: Record<string, number>;
+  /**
+   * keccak256 of bytes as 0x-prefixed hex, for the file hash (onnxHash). Default: ethers'
+   * JavaScript keccak, ~10 MB/s: callers that have a WebAssembly keccak ready pass it (the
+   * CLI does), which matters for big models (a 650 MB file took 58 s of CPU).
+   */
+  hash?: (bytes: Uint8Array) => string;
 }
 
 /**

@@ -253,5 +253,5 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     return { name: o.name, dims: v.dims, slot: v.slot };
   });
   const program: Program = b.build(outputs);
-  return { program, indexChecks: b.indexChecks, onnxHash: keccak256(bytes), opCounts };
+  return { program, indexChecks: b.indexChecks, onnxHash: (options.hash ?? keccak256)(bytes), opCounts };
 }

@@ -17,9 +17,14 @@ import { ModelStep, PipelineManifest, PipelineStep, pipelineHash, WindowStep } f
 export type FileReader = (path: string) => Uint8Array;
 
 /** A model step's file, checked against the hash the manifest gives for it. */
-export function stepFile(s: ModelStep, read: FileReader, index: number): Uint8Array {
+export function stepFile(
+  s: ModelStep,
+  read: FileReader,
+  index: number,
+  hash: (bytes: Uint8Array) => string = keccak256,
+): Uint8Array {
   const bytes = read(s.path);
-  const actual = keccak256(bytes);
+  const actual = hash(bytes);
   if (actual !== s.keccak256) {
     throw new RefereeError(
       "ONNX_INVALID",
@@ -39,7 +44,10 @@ class Linker {
   readonly indexChecks: IndexCheck[] = [];
   readonly opCounts: Record<string, number> = {};
 
-  constructor(private readonly read: FileReader) {}
+  constructor(
+    private readonly read: FileReader,
+    private readonly hash: (bytes: Uint8Array) => string,
+  ) {}
 
   get(name: string): Value {
     const v = this.tensors.get(name);
@@ -58,7 +66,7 @@ class Linker {
 
   model(s: ModelStep, i: number): void {
     const where = `pipeline steps[${i}] (${s.path})`;
-    const bytes = stepFile(s, this.read, i);
+    const bytes = stepFile(s, this.read, i, this.hash);
     // Wiring by name first: a misnamed input should be named, not reported as a missing shape.
     const declared = inspectModel(bytes).inputs.filter((t) => !(t.name in s.fixed));
     const names = declared.map((t) => t.name);
@@ -83,7 +91,7 @@ class Linker {
     for (const [input, tensor] of Object.entries(s.inputs)) shapes[input] = this.dims(tensor);
     let c: CompiledModel;
     try {
-      c = compileModel(bytes, { shapes, fixedInputs: s.fixed });
+      c = compileModel(bytes, { shapes, fixedInputs: s.fixed, hash: this.hash });
     } catch (e) {
       if (e instanceof RefereeError) throw new RefereeError(e.code, `${where}: ${e.message}`, e);
       throw e;
@@ -212,8 +220,12 @@ class Linker {
 }
 
 /** Compile a pipeline to one program. CompiledModel.onnxHash is the pipeline hash (§3.6). */
-export function compilePipeline(m: PipelineManifest, read: FileReader): CompiledModel {
-  const l = new Linker(read);
+export function compilePipeline(
+  m: PipelineManifest,
+  read: FileReader,
+  hash: (bytes: Uint8Array) => string = keccak256,
+): CompiledModel {
+  const l = new Linker(read, hash);
   const input: TensorValue = l.b.addInput(m.input.name, m.input.dims);
   l.tensors.set(m.input.name, input);
   m.steps.forEach((s, i) => {

@@ -29,7 +29,7 @@ library LibInstruction {
     uint256 internal constant UNKNOWN_OP = 6;
 
     /// @notice Fixed part of the encoding: 6 u8 counts and the u32 outIndex.
-    uint256 private constant FIXED_BYTES = 10;
+    uint256 internal constant FIXED_BYTES = 10;
 
     struct Instruction {
         uint256 kind;

@@ -79,6 +79,18 @@ export function protocolInterfaces(): Interface[] {
   ];
 }
 
+type Deployable = { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null };
+
+/** A deploy step that reports itself and adds its deployment's gas to `gas.used`. */
+function deployStep(onStep: (what: string) => void, gas: { used: bigint }) {
+  return async <T extends Deployable>(what: string, c: Promise<T>): Promise<T> => {
+    onStep(what);
+    const contract = await c;
+    gas.used += (await contract.deploymentTransaction()!.wait())!.gasUsed;
+    return contract;
+  };
+}
+
 /**
  * Deploys the one-step verifier: the four per-kind provers, then the OneStepVerifier entry
  * that wires them immutably (docs/PROTOCOL.md §6.2). Returns the entry's address and the gas.
@@ -94,18 +106,8 @@ export async function deployOneStepVerifier(
     ProverMove__factory,
     OneStepVerifier__factory,
   } = factories();
-  let gasUsed = 0n;
-  const deployed = async <
-    T extends { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null },
-  >(
-    what: string,
-    c: Promise<T>,
-  ): Promise<T> => {
-    onStep(what);
-    const contract = await c;
-    gasUsed += (await contract.deploymentTransaction()!.wait())!.gasUsed;
-    return contract;
-  };
+  const gas = { used: 0n };
+  const deployed = deployStep(onStep, gas);
   const dot = await deployed("ProverDot", new ProverDot__factory(deployer).deploy());
   const map = await deployed("ProverMap", new ProverMap__factory(deployer).deploy());
   const reduce = await deployed("ProverReduce", new ProverReduce__factory(deployer).deploy());
@@ -114,7 +116,7 @@ export async function deployOneStepVerifier(
     "OneStepVerifier",
     new OneStepVerifier__factory(deployer).deploy(dot, map, reduce, move),
   );
-  return { address: await entry.getAddress(), gasUsed };
+  return { address: await entry.getAddress(), gasUsed: gas.used };
 }
 
 export async function deployReferee(
@@ -131,21 +133,11 @@ export async function deployReferee(
   if (!provider) throw new Error("the deployer signer has no provider");
   const fromBlock = await provider.getBlockNumber();
   const admin = await deployer.getAddress();
-  let gasUsed = 0n;
-  const deployed = async <
-    T extends { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null },
-  >(
-    what: string,
-    c: Promise<T>,
-  ): Promise<T> => {
-    onStep(what);
-    const contract = await c;
-    gasUsed += (await contract.deploymentTransaction()!.wait())!.gasUsed;
-    return contract;
-  };
+  const gas = { used: 0n };
+  const deployed = deployStep(onStep, gas);
   const wait = async (what: string, tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
     onStep(what);
-    gasUsed += (await (await tx).wait())!.gasUsed;
+    gas.used += (await (await tx).wait())!.gasUsed;
   };
   const token = existing.token
     ? TestToken__factory.connect(existing.token, deployer)
@@ -168,7 +160,7 @@ export async function deployReferee(
   let verifier = existing.verifier;
   if (verifier === undefined) {
     const v = await deployOneStepVerifier(deployer, onStep);
-    gasUsed += v.gasUsed;
+    gas.used += v.gasUsed;
     verifier = v.address;
   }
   const game = await deployed(
@@ -200,7 +192,7 @@ export async function deployReferee(
     verifier,
     interfaces: protocolInterfaces(),
     fromBlock,
-    gasUsed,
+    gasUsed: gas.used,
   };
 }
 

@@ -3,13 +3,13 @@
 // step (reduction, write, halted), and the text output carries the same proof.
 // Run: npx hardhat test test/evm-verifier-cli.test.ts
 import { expect } from "chai";
-import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { referee } from "./helpers/cli";
 import { HELLO_DEEPA } from "./helpers/models";
+import { deployVerifier } from "./helpers/verifier";
 
 async function deploy() {
-  return { verifier: await (await ethers.getContractFactory("OneStepVerifier")).deploy() };
+  return { verifier: await deployVerifier() };
 }
 
 describe("referee prove-step", function () {

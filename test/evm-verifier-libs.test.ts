@@ -37,10 +37,11 @@ import {
 import { COMPILER_VERSION, Instruction, Kind, MapOp, Operand, Program, ReduceOp, Space } from "../node/program/isa";
 import { evalOperand } from "../node/vm/step";
 import { rng } from "./helpers/random";
+import { deployVerifier } from "./helpers/verifier";
 
 async function deploy() {
   const harness = await (await ethers.getContractFactory("VerifierMerkleHarness")).deploy();
-  const verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
+  const verifier = await deployVerifier();
   return { harness, verifier };
 }
 

@@ -6,7 +6,6 @@
 // a runtime index has a defined step result whatever its value (PROTOCOL §2).
 // Run: npx hardhat test test/evm-verifier-models.test.ts
 import { expect } from "chai";
-import { ethers } from "hardhat";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { compileModel } from "../node/compiler/compile";
@@ -16,6 +15,7 @@ import { execute } from "../node/vm/execute";
 import { instructionStarts } from "../node/vm/layout";
 import { seededInputs } from "./helpers/models";
 import type { OneStepVerifier } from "../typechain-types";
+import { deployVerifier } from "./helpers/verifier";
 
 const FIXTURES = join(__dirname, "fixtures");
 
@@ -44,7 +44,7 @@ describe("one-step proofs on the EVM: runtime gather, LSTM and GRU steps", funct
   let verifier: OneStepVerifier;
   before(async () => {
     await initHasher();
-    verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
+    verifier = await deployVerifier();
   });
 
   /** Compiles `file`, runs it on `inputsOf(program)` and proves its covering steps on the EVM. */

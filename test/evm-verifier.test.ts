@@ -24,6 +24,7 @@ import {
 import { Kind, product } from "../node/program/isa";
 import { instructionStarts } from "../node/vm/layout";
 import { STEP_CLASSES, StepVector, stepVectors } from "./vectors/step-vectors";
+import { deployVerifier } from "./helpers/verifier";
 
 // ---------------------------------------------------------------------------------------
 // Proof layout (§6), to tamper with single fields of the bytes.
@@ -103,7 +104,7 @@ const flip = (proof: Uint8Array, at: number, bit = 1): Uint8Array => {
 // ---------------------------------------------------------------------------------------
 
 async function deploy() {
-  const verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
+  const verifier = await deployVerifier();
   const stepper = await (await ethers.getContractFactory("VerifierStepper")).deploy(await verifier.getAddress());
   return { verifier, stepper };
 }

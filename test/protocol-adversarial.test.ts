@@ -28,6 +28,7 @@ import {
 import { RealScenario } from "./helpers/protocol-real-trace";
 import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
 import { LieKind, Scenario, ToyModel, TraceProvider } from "./helpers/toy-trace";
+import { deployVerifierAddress } from "./helpers/verifier";
 
 const BOND = DEFAULTS.challengerBond;
 const CLAIM_BOND = DEFAULTS.claimBond;
@@ -271,5 +272,5 @@ adversarialBehaviour({
     // A false witness: the proof of the previous step, submitted for this one.
     return new RealScenario("hello_deepa", model, inputs, proof, (trace, s) => proof(trace, s === 0 ? 1 : s - 1));
   },
-  deployVerifier: async () => (await ethers.deployContract("OneStepVerifier")).getAddress(),
+  deployVerifier: deployVerifierAddress,
 });

@@ -20,6 +20,7 @@ import {
 } from "./helpers/protocol-fixture";
 import { RealScenario } from "./helpers/protocol-real-trace";
 import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
+import { deployVerifierAddress } from "./helpers/verifier";
 
 const DEPOSIT = 5_000n;
 
@@ -47,7 +48,7 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
 
   async function deployed() {
     const p = await deployProtocol({
-      deployVerifier: async () => (await ethers.deployContract("OneStepVerifier")).getAddress(),
+      deployVerifier: deployVerifierAddress,
     });
     await registerScenario(p, s);
     await stakeAll(p);

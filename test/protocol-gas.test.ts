@@ -6,11 +6,11 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { expect } from "chai";
-import { ethers } from "hardhat";
 import { TraceCommitter, buildWitness, encodeWitness, initHasher, toHex } from "../node/commit";
 import { DisputeGas, FlowGas, measureDispute, measureFlow } from "./helpers/protocol-gas";
 import { RealScenario } from "./helpers/protocol-real-trace";
 import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
+import { deployVerifierAddress } from "./helpers/verifier";
 
 const KS = [2, 8, 16, 40];
 const NS = [1_000_000, 100_000_000];
@@ -88,7 +88,7 @@ describe("protocol gas", function () {
     expect(inputBytes).to.equal(9_600);
     const proof = (trace: TraceCommitter, s: number) => toHex(encodeWitness(buildWitness(trace, s)));
     const scenario = new RealScenario("hello_deepa", model, inputs, proof, proof);
-    const deployVerifier = async () => (await ethers.deployContract("OneStepVerifier")).getAddress();
+    const deployVerifier = deployVerifierAddress;
     real = {
       flow: await measureFlow(scenario, deployVerifier),
       dispute: await measureDispute(16, scenario.steps, { scenario, deployVerifier }),

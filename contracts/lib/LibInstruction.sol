@@ -29,7 +29,7 @@ library LibInstruction {
     uint256 internal constant UNKNOWN_OP = 6;
 
     /// @notice Fixed part of the encoding: 6 u8 counts and the u32 outIndex.
-    uint256 private constant FIXED_BYTES = 10;
+    uint256 internal constant FIXED_BYTES = 10;
 
     struct Instruction {
         uint256 kind;
@@ -264,6 +264,20 @@ library LibInstruction {
                 switch and(iszero(slt(x, 0)), lt(x, d))
                 case 0 {
                     valid_ := 0
+                    // The address is moot now: the remaining dims only extend length_, whose
+                    // bound check still runs for every dim. Leaves j = n, ending the loop.
+                    for {
+                        j := add(j, 1)
+                    } lt(j, n) {
+                        j := add(j, 1)
+                    } {
+                        length_ := mul(length_, shr(224, calldataload(add(dims, shl(2, j)))))
+                        if gt(length_, 0xffffffffffffffff) {
+                            tooLarge := 1
+                            length_ := 0
+                        }
+                    }
+                    j := sub(j, 1)
                 }
                 default {
                     addr_ := add(mul(addr_, d), x)

@@ -79,6 +79,46 @@ export function protocolInterfaces(): Interface[] {
   ];
 }
 
+type Deployable = { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null };
+
+/** A deploy step that reports itself and adds its deployment's gas to `gas.used`. */
+function deployStep(onStep: (what: string) => void, gas: { used: bigint }) {
+  return async <T extends Deployable>(what: string, c: Promise<T>): Promise<T> => {
+    onStep(what);
+    const contract = await c;
+    gas.used += (await contract.deploymentTransaction()!.wait())!.gasUsed;
+    return contract;
+  };
+}
+
+/**
+ * Deploys the one-step verifier: the four per-kind provers, then the OneStepVerifier entry
+ * that wires them immutably (docs/PROTOCOL.md §6.2). Returns the entry's address and the gas.
+ */
+export async function deployOneStepVerifier(
+  deployer: Signer,
+  onStep: (what: string) => void = () => undefined,
+): Promise<{ address: string; gasUsed: bigint }> {
+  const {
+    ProverDot__factory,
+    ProverMap__factory,
+    ProverReduce__factory,
+    ProverMove__factory,
+    OneStepVerifier__factory,
+  } = factories();
+  const gas = { used: 0n };
+  const deployed = deployStep(onStep, gas);
+  const dot = await deployed("ProverDot", new ProverDot__factory(deployer).deploy());
+  const map = await deployed("ProverMap", new ProverMap__factory(deployer).deploy());
+  const reduce = await deployed("ProverReduce", new ProverReduce__factory(deployer).deploy());
+  const move = await deployed("ProverMove", new ProverMove__factory(deployer).deploy());
+  const entry = await deployed(
+    "OneStepVerifier",
+    new OneStepVerifier__factory(deployer).deploy(dot, map, reduce, move),
+  );
+  return { address: await entry.getAddress(), gasUsed: gas.used };
+}
+
 export async function deployReferee(
   deployer: Signer,
   treasury: string,
@@ -86,34 +126,18 @@ export async function deployReferee(
   existing: ExistingParts = {},
   onStep: (what: string) => void = () => undefined,
 ): Promise<Deployment> {
-  const {
-    Coordinator__factory,
-    DisputeGame__factory,
-    Staking__factory,
-    ModelRegistry__factory,
-    TestToken__factory,
-    OneStepVerifier__factory,
-  } = factories();
+  const { Coordinator__factory, DisputeGame__factory, Staking__factory, ModelRegistry__factory, TestToken__factory } =
+    factories();
   const o = { ...DEPLOY_DEFAULTS, ...overrides };
   const provider = deployer.provider;
   if (!provider) throw new Error("the deployer signer has no provider");
   const fromBlock = await provider.getBlockNumber();
   const admin = await deployer.getAddress();
-  let gasUsed = 0n;
-  const deployed = async <
-    T extends { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null },
-  >(
-    what: string,
-    c: Promise<T>,
-  ): Promise<T> => {
-    onStep(what);
-    const contract = await c;
-    gasUsed += (await contract.deploymentTransaction()!.wait())!.gasUsed;
-    return contract;
-  };
+  const gas = { used: 0n };
+  const deployed = deployStep(onStep, gas);
   const wait = async (what: string, tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
     onStep(what);
-    gasUsed += (await (await tx).wait())!.gasUsed;
+    gas.used += (await (await tx).wait())!.gasUsed;
   };
   const token = existing.token
     ? TestToken__factory.connect(existing.token, deployer)
@@ -133,9 +157,12 @@ export async function deployReferee(
       admin,
     ),
   );
-  const verifier =
-    existing.verifier ??
-    (await (await deployed("OneStepVerifier", new OneStepVerifier__factory(deployer).deploy())).getAddress());
+  let verifier = existing.verifier;
+  if (verifier === undefined) {
+    const v = await deployOneStepVerifier(deployer, onStep);
+    gas.used += v.gasUsed;
+    verifier = v.address;
+  }
   const game = await deployed(
     "DisputeGame",
     new DisputeGame__factory(deployer).deploy({
@@ -165,7 +192,7 @@ export async function deployReferee(
     verifier,
     interfaces: protocolInterfaces(),
     fromBlock,
-    gasUsed,
+    gasUsed: gas.used,
   };
 }
 

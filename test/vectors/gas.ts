@@ -4,6 +4,7 @@
 // (scripts/gas.ts) and the snapshot test (test/gas-snapshot.test.ts).
 import type { Log } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { deployOneStepVerifier } from "../../node/chain/deploy";
 import { STEP_CLASSES, StepClass, StepVector } from "./step-vectors";
 
 export interface GasRow {
@@ -35,8 +36,9 @@ function tokensOf(hex: string): { bytes: number; tokens: number } {
 /** Sends every vector as a one-step proof transaction and returns each receipt's gasUsed. */
 export async function measureGas(hre: HardhatRuntimeEnvironment, vectors: readonly StepVector[]): Promise<GasRow[]> {
   const { ethers } = hre;
-  const verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
-  const stepper = await (await ethers.getContractFactory("VerifierStepper")).deploy(await verifier.getAddress());
+  const [signer] = await ethers.getSigners();
+  const { address: verifier } = await deployOneStepVerifier(signer);
+  const stepper = await (await ethers.getContractFactory("VerifierStepper")).deploy(verifier);
   const rows: GasRow[] = [];
   for (const v of vectors) {
     const tx = await stepper.getFunction("prove")(v.programRoot, v.preHash, v.proof);

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IOneStepProver} from "./interfaces/IOneStepProver.sol";
+import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {F32} from "./lib/LibF32.sol";
+import {StateHash} from "./lib/Hashes.sol";
+import {Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
+import {LibMapOps} from "./lib/LibMapOps.sol";
+import {LibCursor} from "./lib/LibCursor.sol";
+import {LibInstruction} from "./lib/LibInstruction.sol";
+import {LibMerkle} from "./lib/LibMerkle.sol";
+import {LibState} from "./lib/LibState.sol";
+
+/// @title OneStepProver
+/// @notice What every per-kind prover shares (docs/PROTOCOL.md §6.2, steps 3–6): decode the
+///         instruction OneStepVerifier has proven and check its kind and the pc inside it, run
+///         the kind's step (a hook of the concrete prover), read each used value from its
+///         leaf with its paths and, on write steps, compute the new leaf, slot root and
+///         activations root from the written leaf's paths; then the post-state hash.
+/// @dev The executable TypeScript model is `verifyWitness` in node/commit/witness.ts.
+abstract contract OneStepProver is IOneStepProver {
+    /// @notice Canonical quiet NaN (§1): every NaN stored or hashed is this pattern.
+    uint32 private constant CANONICAL_NAN = 0x7FC00000;
+    uint32 private constant NEG_INF = 0xFF800000;
+    uint32 private constant POS_INF = 0x7F800000;
+
+    /// @notice What the step functions share: the pre-state, the program header, the cursor
+    ///         over the proof and the anchors of the value paths (§6).
+    struct Ctx {
+        LibState.State pre;
+        LibState.Header header;
+        /// @dev Absolute calldata offsets of the next unread proof byte and of the proof's end.
+        uint256 p;
+        uint256 end;
+        /// @dev Read witnesses the proof announces, and how many the step has used.
+        uint256 reads;
+        uint256 used;
+        /// @dev Per space: whether a value of it was proven yet, and that value's slot path.
+        bool[3] anchored;
+        LibMerkle.Path[3] anchors;
+        LibInstruction.Instruction ins;
+    }
+
+    /// @notice A value witness being checked: which value, its leaf, its slot root before and
+    ///         (writes) after the step.
+    struct Value {
+        uint256 space;
+        uint256 slot;
+        uint256 addr;
+        bytes32 leaf;
+        bytes32 slotRoot;
+        bytes32 newSlotRoot;
+        bool isWrite;
+    }
+
+    /// @inheritdoc IOneStepProver
+    function kind() public pure virtual returns (uint256);
+
+    /// @inheritdoc IOneStepProver
+    function prove(bytes calldata _proof, uint256 _body) external pure returns (StateHash postStateHash_) {
+        uint256 start;
+        assembly ("memory-safe") {
+            start := _proof.offset
+        }
+        Ctx memory c;
+        c.pre = LibState.decodeAt(start);
+        uint256 at = start + LibState.STATE_BYTES;
+        c.header = LibState.decodeHeaderAt(at);
+        at += LibState.HEADER_BYTES;
+        uint256 len;
+        (len, at) = LibCursor.u32(at);
+        uint256 malformed;
+        (c.ins, malformed) = LibInstruction.decode(at, len);
+        // INVARIANT: the committed bytes are a well-formed instruction.
+        if (malformed != 0) revert IOneStepVerifier.OneStepVerifier_BadInstruction(uint32(c.pre.instr), malformed);
+        // INVARIANT: this prover executes the instruction's kind.
+        if (c.ins.kind != kind()) revert OneStepProver_WrongKind(kind(), c.ins.kind);
+        c.p = start + _body;
+        c.end = start + _proof.length;
+        LibState.State memory post = _run(c);
+        // INVARIANT: the proof ends where its contents end.
+        if (c.p != c.end) revert IOneStepVerifier.OneStepVerifier_BadProofLength(c.p - start, _proof.length);
+        return LibState.hash(post);
+    }
+
+    /// @dev The step of a running state: the pc inside the instruction, the step by phase,
+    ///      the write. Returns the post-state.
+    function _run(Ctx memory _c) private pure returns (LibState.State memory post_) {
+        LibState.State memory pre = _c.pre;
+        (uint256 elems, uint256 kMax) = _extent(_c.ins);
+        // INVARIANT: the pc lies inside the instruction: elem < E, k ≤ K (k = 0 for Map, Move).
+        if (pre.elem >= elems || pre.k > kMax)
+            revert IOneStepVerifier.OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
+
+        (_c.reads, _c.p) = LibCursor.u8(_c.p);
+        bool writes = pre.k == kMax; // reduction steps are k < K; every other step writes
+        // A reduction step's new acc, or a write step's value.
+        uint256 value = writes ? _output(_c) : _reduction(_c);
+        // INVARIANT: the proof carries exactly the reads the step uses.
+        if (_c.used != _c.reads) revert IOneStepVerifier.OneStepVerifier_BadReadCount(_c.reads, _c.used);
+
+        uint256 flag;
+        (flag, _c.p) = LibCursor.u8(_c.p);
+        post_ = pre;
+        if (!writes) {
+            // INVARIANT: a reduction step writes nothing.
+            if (flag != 0) revert IOneStepVerifier.OneStepVerifier_BadWriteFlag(flag, 0);
+            post_.k = pre.k + 1;
+            post_.acc = _canonical(value);
+        } else {
+            // INVARIANT: a write step carries the written element's leaf.
+            if (flag != 1) revert IOneStepVerifier.OneStepVerifier_BadWriteFlag(flag, 1);
+            post_.activationsRoot = _write(_c, _canonical(value), elems);
+            _advance(post_, elems);
+        }
+    }
+
+    /// @dev The kind's reduction step (k < K): the new acc. Only Dot and Reduce have one;
+    ///      for Map and Move K = 0, so `_run` never gets here.
+    function _reduction(Ctx memory _c) internal pure virtual returns (uint256) {
+        revert IOneStepVerifier.OneStepVerifier_BadPc(uint32(_c.pre.instr), uint32(_c.pre.elem), uint32(_c.pre.k));
+    }
+
+    /// @dev The kind's write step (k = K): the value written at pc.elem of the output slot.
+    function _output(Ctx memory _c) internal pure virtual returns (uint256);
+
+    /// @dev E = Π iterDims and K = Π redDims for Dot and Reduce (0 for Map and Move).
+    function _extent(LibInstruction.Instruction memory _ins) private pure returns (uint256 e_, uint256 k_) {
+        e_ = LibInstruction.product(_ins.iterDims, _ins.nIter);
+        if (_ins.kind == Kind.DOT || _ins.kind == Kind.REDUCE) {
+            k_ = LibInstruction.product(_ins.redDims, _ins.nRed);
+        }
+    }
+
+    /// @dev The iteration point (o, r) of the step: o the multi-index of pc.elem in iterDims,
+    ///      then `_red` reduction coordinates — the multi-index of pc.k in redDims if `_atK`,
+    ///      else zeros (a Dot bias reads at r = 0).
+    function _point(Ctx memory _c, bool _withRed, bool _atK) internal pure returns (uint256[] memory it_) {
+        LibInstruction.Instruction memory ins = _c.ins;
+        uint256 nRed = _withRed ? ins.nRed : 0;
+        it_ = LibInstruction.point(ins.nIter + nRed);
+        LibInstruction.multiIndex(_c.pre.elem, ins.iterDims, ins.nIter, it_, 0);
+        if (_atK) LibInstruction.multiIndex(_c.pre.k, ins.redDims, nRed, it_, ins.nIter);
+    }
+
+    /// @dev Operand `_q` of the instruction, which must have it.
+    function _operand(Ctx memory _c, uint256 _q) internal pure returns (LibInstruction.Operand memory) {
+        // INVARIANT: the instruction has the operand its kind reads.
+        if (_q >= _c.ins.operands.length) {
+            revert IOneStepVerifier.OneStepVerifier_BadInstruction(
+                uint32(_c.pre.instr),
+                LibInstruction.MISSING_OPERAND
+            );
+        }
+        return LibInstruction.operand(_c.ins, _q);
+    }
+
+    /// @dev params[_j], which the step needs.
+    function _param(Ctx memory _c, uint256 _j) internal pure returns (uint32) {
+        // INVARIANT: a param the step needs is there (Mean's divisor, Move's fill value).
+        if (_j >= _c.ins.nParams)
+            revert IOneStepVerifier.OneStepVerifier_BadInstruction(uint32(_c.pre.instr), LibInstruction.MISSING_PARAM);
+        return LibInstruction.param(_c.ins, _j, 0);
+    }
+
+    /// @dev The accumulator used at this step: init(op) at k = 0, else acc (§2.2).
+    function _accIn(Ctx memory _c) internal pure returns (uint256) {
+        if (_c.pre.k != 0) return _c.pre.acc;
+        if (_c.ins.kind == Kind.REDUCE) {
+            if (_c.ins.op == ReduceOp.MAX) return NEG_INF;
+            if (_c.ins.op == ReduceOp.MIN) return POS_INF;
+        }
+        return 0;
+    }
+
+    /// @dev The unary Map op (Dot epilogue) of the instruction on `_x`, params defaulted.
+    function _unary(Ctx memory _c, F32 _x) internal pure returns (uint256) {
+        uint8 op = uint8(_c.ins.op);
+        if (op == MapOp.NONE) return _u(_x);
+        F32 p0 = _c.ins.nParams > 0 ? _f(LibInstruction.param(_c.ins, 0, 0)) : LibMapOps.defaultParam(op, 0);
+        F32 p1 = _c.ins.nParams > 1 ? _f(LibInstruction.param(_c.ins, 1, 0)) : LibMapOps.defaultParam(op, 1);
+        return _u(LibMapOps.unary(op, _x, p0, p1));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Values
+
+    /// @dev Operand `_q` read at `_it`, which must be in range.
+    function _mustRead(Ctx memory _c, uint256 _q, uint256[] memory _it) internal pure returns (uint256) {
+        LibInstruction.Operand memory o = _operand(_c, _q);
+        (bool valid, uint256 addr, uint256 len) = LibInstruction.evaluate(o, _it);
+        // INVARIANT: a Map read is in range (§2.4).
+        if (!valid) revert IOneStepVerifier.OneStepVerifier_ReadOutOfRange(uint32(_c.pre.instr), _q);
+        return _read(_c, o, addr, len);
+    }
+
+    /// @dev The next read witness, which must be the value of `_o` at `_addr`, proven
+    ///      against the pre-state; returns its bits.
+    function _read(
+        Ctx memory _c,
+        LibInstruction.Operand memory _o,
+        uint256 _addr,
+        uint256 _len
+    ) internal pure returns (uint256) {
+        // INVARIANT: the proof announces this read.
+        if (_c.used >= _c.reads) revert IOneStepVerifier.OneStepVerifier_BadReadCount(_c.reads, _c.used + 1);
+        ++_c.used;
+        Value memory v = Value(_o.space, _o.slot, _addr, 0, 0, 0, false);
+        _value(_c, v, _len, 0);
+        return uint32(uint256(v.leaf) >> (224 - 32 * (_addr % LibMerkle.VALUES_PER_LEAF)));
+    }
+
+    /// @dev Writes `_x` at pc.elem of the output slot (length `_len`): checks the written
+    ///      leaf's paths against the pre-state; returns the post-state activations root.
+    function _write(Ctx memory _c, uint256 _x, uint256 _len) private pure returns (bytes32) {
+        Value memory v = Value(Space.ACTIVATION, _c.ins.outIndex, _c.pre.elem, 0, 0, 0, true);
+        return _value(_c, v, _len, _x);
+    }
+
+    /// @dev One value witness: `u8 space ‖ u32 slot ‖ u32 address ‖ bytes32 leaf ‖ leaf path
+    ///      ‖ slot path` (§6). Checks it names `_v` and proves to the pre-state's space root.
+    ///      For a write, returns the space root with the value replaced by `_x`.
+    function _value(Ctx memory _c, Value memory _v, uint256 _len, uint256 _x) private pure returns (bytes32) {
+        {
+            uint256 p = _c.p;
+            uint256 gSpace;
+            uint256 gSlot;
+            uint256 gAddr;
+            (gSpace, p) = LibCursor.u8(p);
+            (gSlot, p) = LibCursor.u32(p);
+            (gAddr, p) = LibCursor.u32(p);
+            (_v.leaf, _c.p) = LibCursor.b32(p);
+            // INVARIANT: the witness is of the value the step reads or writes.
+            if (gSpace != _v.space || gSlot != _v.slot || gAddr != _v.addr) {
+                revert IOneStepVerifier.OneStepVerifier_WrongValue(
+                    uint8(_v.space),
+                    uint32(_v.slot),
+                    _v.addr,
+                    uint8(gSpace),
+                    uint32(gSlot),
+                    gAddr
+                );
+            }
+        }
+        _leafPath(_c, _v, LibMerkle.slotDepth(_len), _x);
+        return _slotPath(_c, _v);
+    }
+
+    /// @dev Leaf → slot root (0x01), at leaf ⌊address/8⌋ of a slot tree of `_depth` levels;
+    ///      for a write also the slot root with the value replaced by `_x`.
+    function _leafPath(Ctx memory _c, Value memory _v, uint256 _depth, uint256 _x) private pure {
+        uint256 j = _v.addr / LibMerkle.VALUES_PER_LEAF;
+        if (!_v.isWrite) {
+            (_v.slotRoot, _c.p) = LibMerkle.root(LibMerkle.TENSOR, _v.leaf, j, _depth, _c.p);
+            return;
+        }
+        uint256 shift = 224 - 32 * (_v.addr % LibMerkle.VALUES_PER_LEAF);
+        bytes32 newLeaf = bytes32((uint256(_v.leaf) & ~(uint256(0xffffffff) << shift)) | (_x << shift));
+        (bytes32 root, bytes32 newRoot, uint256 p) = LibMerkle.rootPair(
+            LibMerkle.TENSOR,
+            _v.leaf,
+            newLeaf,
+            j,
+            _depth,
+            _c.p
+        );
+        _v.slotRoot = root;
+        _v.newSlotRoot = newRoot;
+        _c.p = p;
+    }
+
+    /// @dev Slot root → space root (0x02). The space's first value carries the full path (its
+    ///      anchor); a later one is joined to the anchor where their routes meet (§6).
+    function _slotPath(Ctx memory _c, Value memory _v) private pure returns (bytes32 newSpaceRoot_) {
+        uint256 space = _v.space;
+        uint256 slot = _v.slot;
+        uint256 slots =
+            space == Space.WEIGHT
+                ? _c.header.weightSlots
+                : space == Space.INPUT
+                    ? _c.header.inputSlots
+                    : _c.header.activationSlots;
+        // INVARIANT: the slot exists in its space.
+        if (slot >= slots) revert IOneStepVerifier.OneStepVerifier_SlotOutOfRange(uint8(space), uint32(slot), slots);
+        if (!_c.anchored[space]) {
+            bytes32 spaceRoot =
+                space == Space.WEIGHT
+                    ? _c.pre.weightsRoot
+                    : space == Space.INPUT
+                        ? _c.pre.inputsRoot
+                        : _c.pre.activationsRoot;
+            LibMerkle.Path memory path;
+            (path, _c.p) = LibMerkle.rootRecorded(
+                LibMerkle.MEMORY,
+                _v.slotRoot,
+                slot,
+                LibMerkle.spaceDepth(slots),
+                _c.p
+            );
+            // INVARIANT: leaf, leaf path and slot path prove the value against the pre-state.
+            if (path.root != spaceRoot) {
+                revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
+            }
+            _c.anchored[space] = true;
+            _c.anchors[space] = path;
+            if (_v.isWrite)
+                newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, path.siblings.length, path);
+            return newSpaceRoot_;
+        }
+        LibMerkle.Path memory anchor = _c.anchors[space];
+        uint256 mask;
+        if (anchor.index == slot) {
+            // Same slot as the anchor: no slot path of its own.
+            (mask, _c.p) = LibMerkle.joinedHeader(LibMerkle.MEMORY, slot, 0, _c.p);
+            // INVARIANT: the value's slot root is the anchor's, which is in the pre-state.
+            if (_v.slotRoot != anchor.start)
+                revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
+            if (_v.isWrite) {
+                newSpaceRoot_ = LibMerkle.climb(
+                    LibMerkle.MEMORY,
+                    _v.newSlotRoot,
+                    slot,
+                    0,
+                    anchor.siblings.length,
+                    anchor
+                );
+            }
+            return newSpaceRoot_;
+        }
+        return _joinedPath(_c, _v, anchor);
+    }
+
+    /// @dev A slot path joined to its space's anchor in another slot: the siblings below the
+    ///      meeting level m, then the anchor's route.
+    function _joinedPath(
+        Ctx memory _c,
+        Value memory _v,
+        LibMerkle.Path memory _anchor
+    ) private pure returns (bytes32 newSpaceRoot_) {
+        uint256 slot = _v.slot;
+        // Both slots are below the slot count ≤ 2^depth, so they meet below the root: m < depth.
+        uint256 m = LibMerkle.meetingLevel(_anchor.index, slot);
+        uint256 mask;
+        (mask, _c.p) = LibMerkle.joinedHeader(LibMerkle.MEMORY, slot, m, _c.p);
+        bytes32 node;
+        bytes32 newNode;
+        if (_v.isWrite) {
+            (node, newNode, _c.p) = LibMerkle.walkPair(
+                LibMerkle.MEMORY,
+                _v.slotRoot,
+                _v.newSlotRoot,
+                slot,
+                m,
+                mask,
+                _c.p
+            );
+        } else {
+            (node, _c.p) = LibMerkle.walk(LibMerkle.MEMORY, _v.slotRoot, slot, m, mask, _c.p);
+        }
+        // INVARIANT: at the meeting level the value's node is the anchor's sibling, so it lies
+        //            in the pre-state's space tree.
+        if (node != _anchor.siblings[m])
+            revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(_v.space), uint32(slot), _v.addr);
+        if (_v.isWrite) {
+            // The anchor's node at level m is untouched by the write; above m the routes coincide.
+            bytes32 anchorNode = LibMerkle.climb(LibMerkle.MEMORY, _anchor.start, _anchor.index, 0, m, _anchor);
+            bytes32 parent =
+                ((slot >> m) & 1) == 0
+                    ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, anchorNode)
+                    : LibMerkle.hashNode(LibMerkle.MEMORY, anchorNode, newNode);
+            newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, parent, slot, m + 1, _anchor.siblings.length, _anchor);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Helpers
+
+    /// @dev advance (§2.2): next element, else next instruction, else halted; acc' = +0.
+    function _advance(LibState.State memory _s, uint256 _elems) private pure {
+        _s.acc = 0;
+        _s.k = 0;
+        if (_s.elem + 1 < _elems) {
+            _s.elem += 1;
+        } else {
+            // instr < #instructions: instr + 1 is the next instruction, or the halted pc
+            // (#instructions, 0, 0) after the last one.
+            _s.elem = 0;
+            _s.instr += 1;
+        }
+    }
+
+    /// @dev Memory is canonical (§2.4): every NaN is stored and hashed as 0x7FC00000.
+    function _canonical(uint256 _bits) private pure returns (uint256) {
+        return (_bits & 0x7FFFFFFF) > POS_INF ? CANONICAL_NAN : _bits;
+    }
+
+    function _f(uint256 _bits) internal pure returns (F32) {
+        return F32.wrap(uint32(_bits));
+    }
+
+    function _u(F32 _x) internal pure returns (uint256) {
+        return F32.unwrap(_x);
+    }
+}

@@ -122,21 +122,23 @@ class Gpt(nn.Module):
             if isinstance(m, nn.Linear) and m.bias is not None:
                 nn.init.zeros_(m.bias)
 
-    def forward(self, tokens):
+    def forward(self, tokens, last_only=False):
         positions = torch.arange(tokens.shape[1]).unsqueeze(0)
-        x = self.ln(self.blocks(self.tok(tokens) + self.pos(positions)))
-        return x @ self.tok.weight.t()
+        x = self.blocks(self.tok(tokens) + self.pos(positions))
+        if last_only:
+            x = x[:, -1, :]  # the head and its LayerNorm only where greedy decoding reads
+        return self.ln(x) @ self.tok.weight.t()
 
 
 class NextToken(nn.Module):
-    """The exported graph: the logits of the next token only (what greedy decoding reads)."""
+    """The exported graph: the logits of the next token only [1, V] (what greedy decoding reads)."""
 
     def __init__(self, gpt):
         super().__init__()
         self.gpt = gpt
 
     def forward(self, tokens):
-        return self.gpt(tokens)[:, -1, :]
+        return self.gpt(tokens, last_only=True)
 
 
 def main():

@@ -3,9 +3,9 @@
 // espeak-ng recording agrees with onnxruntime running the same three files; the model
 // commitment binds every file and the wiring; bad manifests get one-line errors.
 // Run: npx hardhat test test/pipeline.test.ts
+import { deployVerifier } from "./helpers/verifier";
 import { expect } from "chai";
 import { keccak256 } from "ethers";
-import { ethers } from "hardhat";
 import * as fs from "fs";
 import * as os from "os";
 import { join, resolve } from "path";
@@ -103,7 +103,7 @@ describe("pipelines: several ONNX files as one model", function () {
       const { program } = compilePipeline(m, read);
       const audio = decodeWav(fs.readFileSync(join(FIXTURES, "hey_jarvis.wav"))).samples;
       const trace = await TraceCommitter.create(program, execute(program, [audio]));
-      const verifier = await (await ethers.getContractFactory("OneStepVerifier")).deploy();
+      const verifier = await deployVerifier();
       const root = toHex(trace.programTree.root);
       const starts = instructionStarts(program);
       // Glue instructions write activations named after their manifest step.

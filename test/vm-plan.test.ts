@@ -163,7 +163,7 @@ describe("vm: kernel plans", () => {
     ]);
     const vp = plain(vectorPlan(ap));
     expect(vp.levels).to.deep.equal([o(2), o(5), r(3), r(3)]);
-    expect(vp.checks).to.deep.equal([{ form: { offset: -1, coefs: [0, 2, 0, 1] }, dim: 10 }]);
+    expect(vp.checks).to.deep.equal([{ form: { offset: -1, coefs: [0, 2, 0, 1] }, dim: 10, operand: 0 }]);
     // x = 0 reads column −1 at kx = 0: the border element runs scalar, x = 1..4 in f32x4
     expect(vp.lane).to.deep.equal({
       level: 1,
@@ -279,7 +279,7 @@ describe("vm: kernel plans", () => {
     expect(interleavePlan(ap)).to.deep.equal({ level: 1, count: 4, warmExtents: [2, 5, 2] });
   });
 
-  it("Move with several sources: a check per source, a never-valid source, no wasm kernel", () => {
+  it("Move with several sources: a check per source, a never-valid source, lane segments per check", () => {
     // concat along columns: out[i, x] = A[i, x] (x < 3) else B[i, x − 3]; C is never valid
     const ins: Instruction = {
       kind: Kind.Move,
@@ -330,7 +330,25 @@ describe("vm: kernel plans", () => {
     ]);
     expect(ap.emptyReduction).to.equal(false);
     expect(interleavePlan(ap)).to.deep.equal({ level: -1, count: 1, warmExtents: [2, 2] });
-    expect(buildKernel(ins, () => 0)).to.equal(null);
+    // the column checks depend on the lane level alone: segments [0, 3) (A) and [3, 6) (B)
+    const vp = plain(vectorPlan(ap));
+    expect(vp.levels).to.deep.equal([o(2), o(6)]);
+    expect(vp.sources).to.deep.equal([0, 1]);
+    expect(vp.checks.map((c) => c.operand)).to.deep.equal([0, 1]);
+    expect(vp.lane).to.deep.equal({
+      level: 1,
+      interior: [0, 6],
+      segments: [
+        { from: 0, to: 3, vectors: 0 },
+        { from: 3, to: 6, vectors: 0 },
+      ],
+    });
+    expect(vp.outerLevels).to.deep.equal([0]);
+    expect(buildKernel(ins, () => 0)!.info).to.equal("Move levels [o2 o6] lane 1 segments [0:0,3:0] checks 2");
+    // without a fill value an element could be left without a value: JS runs (and reports) it
+    expect(buildKernel({ ...ins, params: [] }, () => 0)).to.not.equal(null); // every element has a source
+    const gap = { ...ins, params: [], iterDims: [2, 7] };
+    expect(buildKernel(gap, () => 0)).to.equal(null);
   });
 
   it("a reduction that never reads drops its levels; coordinates beyond i32 leave the kernel to JS", () => {

@@ -8,6 +8,10 @@
 //    run vectorized there, the border elements one at a time with every check.
 // 3. A Dot may block a second output level by `rows` (a register block of rows × vectors
 //    lane groups) when some operand does not move along it, so one load serves every row.
+// 4. A Move's sources carry checks (the first valid source wins). Its lane level is one
+//    along which every check that moves depends on that level alone: the lane level then
+//    splits into segments on which each such check is statically true or false, and the
+//    other checks are fixed for a whole lane loop (the emitter picks the source outside it).
 import { Kind } from "../../program/isa";
 import { Form, InstructionPlan, Level } from "./affine";
 
@@ -35,6 +39,8 @@ export interface VectorOperand {
 export interface VectorCheck {
   form: Form;
   dim: number;
+  /** The operand whose coordinate it checks. */
+  operand: number;
 }
 
 /** A run of the lane level: [from, to) in steps of `step` elements. */
@@ -66,6 +72,8 @@ export interface VectorPlan {
   outerLevels: number[];
   /** Taps of the innermost reduction level: unrolled fully up to `full`, else by `partial`. */
   unroll: { full: number; partial: number };
+  /** Move: the sources that can be valid somewhere, in order ([] for other kinds). */
+  sources: number[];
 }
 
 /** Exact floor(a / b) for safe integers (b ≠ 0). */
@@ -141,7 +149,7 @@ const loadCost = (stride: number): number => (stride === 0 ? 0.3 : stride === 1 
 
 /** The lane level of least estimated cost (ties: the innermost), or null for scalar code. */
 function chooseLane(
-  p: Omit<VectorPlan, "lane" | "rows" | "outerLevels" | "unroll">,
+  p: Omit<VectorPlan, "lane" | "rows" | "outerLevels" | "unroll" | "sources">,
 ): { level: number; interior: [number, number] } | null {
   const { levels, checks, reads, elementReads, elements: E, reductionSteps: Kr } = p;
   const perScalar = Kr * (reads.length + 2 + checks.length) + elementReads.length + 6;
@@ -164,6 +172,56 @@ function chooseLane(
     }
   }
   return lane;
+}
+
+/** [from, to): lane groups of `unroll` vectors, single vectors, scalar rest. */
+function runSegments(from: number, to: number, unroll: number): LaneSegment[] {
+  const vecs = Math.floor((to - from) / 4);
+  const U = Math.max(1, Math.min(unroll, vecs));
+  const bigEnd = from + 4 * U * Math.floor(vecs / U);
+  const vecEnd = from + 4 * vecs;
+  return [
+    { from, to: bigEnd, vectors: U },
+    { from: bigEnd, to: vecEnd, vectors: 1 },
+    { from: vecEnd, to, vectors: 0 },
+  ].filter((s) => s.to > s.from);
+}
+
+/** [lo, hi): where off + c·i is in [0, dim) (c ≠ 0). */
+function validRange(off: number, c: number, dim: number): [number, number] {
+  return c > 0 ? [cdiv(-off, c), fdiv(dim - 1 - off, c) + 1] : [cdiv(dim - 1 - off, c), fdiv(-off, c) + 1];
+}
+
+/**
+ * A Move's lane level (least load + store cost, ties: the innermost) among the output
+ * levels whose moving checks depend on them alone, with its segments: cut wherever such a
+ * check turns valid or invalid, so each check has one truth value per segment.
+ */
+function moveLane(p: VectorPlan, unroll: number): VectorPlan["lane"] {
+  let best = Infinity;
+  let lam = -1;
+  for (const l of p.outputLevels) {
+    if (p.levels[l].extent < 4) continue;
+    const mixed = p.checks.some((c) => c.form.coefs[l] !== 0 && c.form.coefs.some((x, k) => k !== l && x !== 0));
+    if (mixed) continue;
+    const cost =
+      p.sources.reduce((s, j) => s + loadCost(p.operands[j].addr.coefs[l]), 0) + (p.out.coefs[l] === 1 ? 1 : 8);
+    if (cost <= best) {
+      best = cost;
+      lam = l;
+    }
+  }
+  if (lam < 0) return null;
+  const n = p.levels[lam].extent;
+  const cuts = new Set([0, n]);
+  for (const c of p.checks) {
+    const co = c.form.coefs[lam];
+    if (co === 0) continue;
+    for (const x of validRange(c.form.offset, co, c.dim)) cuts.add(Math.min(n, Math.max(0, x)));
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const segments = points.slice(1).flatMap((to, k) => runSegments(points[k], to, unroll));
+  return { level: lam, interior: [0, n], segments };
 }
 
 /** Scalar border, lane groups of `unroll` vectors, single vectors, scalar border. */
@@ -208,11 +266,12 @@ export function vectorPlan(ap: InstructionPlan, options: VectorOptions = {}): Ve
     addr: cloneForm(o.addr),
   }));
   const reads = ap.emptyReduction ? [] : operands.filter((o) => o.reduce);
+  const move = ap.kind === Kind.Move;
   const checks: VectorCheck[] = ap.emptyReduction
     ? []
     : ap.operands
-        .filter((o) => o.role === "reduce")
-        .flatMap((o) => o.checks.map((c) => ({ form: cloneForm(c.form), dim: c.dim })));
+        .filter((o) => o.role === "reduce" || move)
+        .flatMap((o) => o.checks.map((c) => ({ form: cloneForm(c.form), dim: c.dim, operand: o.index })));
   const levels = simplifyLevels(
     ap.levels,
     [out, ...operands.map((o) => o.addr), ...checks.map((c) => c.form)],
@@ -235,7 +294,13 @@ export function vectorPlan(ap: InstructionPlan, options: VectorOptions = {}): Ve
     rows: null,
     outerLevels: outputLevels,
     unroll: { full: options.unrollReduction ?? 8, partial: options.unrollPartial ?? 4 },
+    sources: move ? ap.operands.filter((o) => !o.neverValid).map((o) => o.index) : [],
   };
+  if (move) {
+    plan.lane = options.scalarOnly ? null : moveLane(plan, options.unroll ?? 4);
+    if (plan.lane !== null) plan.outerLevels = outputLevels.filter((l) => l !== plan.lane!.level);
+    return plan;
+  }
   const lane = options.scalarOnly ? null : chooseLane(plan);
   if (lane !== null) {
     plan.lane = { ...lane, segments: laneSegments(levels[lane.level].extent, lane.interior, options.unroll ?? 4) };

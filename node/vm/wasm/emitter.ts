@@ -13,6 +13,12 @@
 // branches (a check fixed by output levels skips the whole reduction, one fixed by a
 // reduction level skips that tap); in the lane interior the others hold for every tap and
 // are left out. Every stored value is NaN-canonicalized (0x7FC00000) in the kernel.
+//
+// A Move copies bits: the first valid source's value, else the fill value. Its checks that
+// do not move along the lane level pick the source once per lane loop (one copy loop per
+// source); the others are statically true or false on each lane segment (plan/vector.ts).
+// Values read from activation slots are canonical already (every kernel stores canonical
+// NaNs), so those copies skip the canonicalization.
 import { Kind, ReduceOp } from "../../program/isa";
 import { VectorPlan } from "../plan/vector";
 import { F32, FnBuilder, I32, O, S, V128 } from "./encoder";
@@ -27,6 +33,7 @@ interface Form {
 interface Check {
   form: Form;
   dim: number;
+  operand: number;
 }
 
 interface Operand {
@@ -59,7 +66,14 @@ export interface ElementOps {
   ternary: OpCode | null;
   /** Reduce Mean divisor. */
   meanDivisor: number;
+  /** Move: the value of an element with no valid source (null: none, see MoveWithoutFill). */
+  fill: number | null;
+  /** Move: per operand, its values are canonical already (an activation slot): copy them as they are. */
+  canonical: boolean[];
 }
+
+/** A Move element can have no valid source and the instruction has no fill value: JS reports it. */
+export class MoveWithoutFill extends Error {}
 
 /**
  * Emit the kernel of `plan`: fns[0] is the driver (exported); it calls the others once per
@@ -101,7 +115,11 @@ class Emitter {
     this.operands = plan.operands.map((o) => ({ index: o.index, addr: bytes(o.addr, slotBase[1 + o.index]) }));
     this.reads = plan.reads.map((o) => this.operands[o.index]);
     this.elementReads = plan.elementReads.map((o) => this.operands[o.index]);
-    this.checks = plan.checks.map((c) => ({ form: { off: c.form.offset, co: c.form.coefs }, dim: c.dim }));
+    this.checks = plan.checks.map((c) => ({
+      form: { off: c.form.offset, co: c.form.coefs },
+      dim: c.dim,
+      operand: c.operand,
+    }));
     this.forms = [this.out, ...this.operands.map((o) => o.addr), ...this.checks.map((c) => c.form)];
     this.laneLevel = plan.lane?.level ?? -1;
     this.rowLevel = plan.rows?.level ?? -1;
@@ -284,19 +302,23 @@ class Emitter {
     };
   }
 
-  private store(m: Mode, r: number, v: number, val: number): void {
+  private store(m: Mode, r: number, v: number, val: number, canonical = false): void {
     const fn = this.fn;
     const rb = this.rowCo(this.out) * r;
     if (!m.vec) {
       const off = this.pushAddr(this.out, rb);
-      canonicalizeScalar(fn, val);
+      if (canonical) fn.get(val);
+      else canonicalizeScalar(fn, val);
       fn.mem(O.f32Store, 2, off);
       return;
     }
     const so = this.laneCo(this.out);
-    const t = fn.local(V128);
-    canonicalizeVec(fn, val);
-    fn.set(t);
+    let t = val;
+    if (!canonical) {
+      t = fn.local(V128);
+      canonicalizeVec(fn, val);
+      fn.set(t);
+    }
     if (so === 4) {
       const off = this.pushAddr(this.out, rb + 16 * v);
       fn.get(t);
@@ -322,6 +344,7 @@ class Emitter {
     const cells: [number, number][] = [];
     for (let r = 0; r < m.R; r++) for (let v = 0; v < m.U; v++) cells.push([r, v]);
     if (this.ops.kind === Kind.Map) this.mapElement(m, cells);
+    else if (this.ops.kind === Kind.Move) this.moveSources(m, null);
     else this.reduceElement(m, cells);
   }
 
@@ -482,6 +505,72 @@ class Emitter {
     });
   }
 
+  // --- Move ------------------------------------------------------------------------------
+
+  /** Copy (or fill) the lane groups of mode m at the current position from operand `src`. */
+  private moveCells(m: Mode, src: number | null): void {
+    const fn = this.fn;
+    for (let v = 0; v < m.U; v++) {
+      const t = fn.local(m.vec ? V128 : F32);
+      if (src === null) this.constant(m, this.ops.fill!);
+      else if (m.vec) this.loadVec(this.operands[src], v, 0);
+      else fn.mem(O.f32Load, 2, this.pushAddr(this.operands[src].addr, 0));
+      fn.set(t);
+      // a constant is encoded canonical (f32Bytes)
+      this.store(m, 0, v, t, src === null || this.ops.canonical[src]);
+    }
+  }
+
+  /**
+   * The source chain of a Move: the first source whose checks hold is copied, else the fill.
+   * With `seg` (a lane segment), checks moving along the lane level have their static truth
+   * value on it and the others are evaluated once, outside that segment's copy loop; without
+   * it every check is evaluated for the current element.
+   */
+  private moveSources(m: Mode, seg: { from: number; to: number; step: number } | null): void {
+    const fn = this.fn;
+    const lam = seg === null ? -1 : this.laneLevel;
+    const holds = (ch: Check): boolean => {
+      const x = ch.form.off + ch.form.co[lam] * seg!.from;
+      return x >= 0 && x < ch.dim;
+    };
+    const copy = (src: number | null): void => {
+      if (seg === null) this.moveCells(m, src);
+      else this.forLevel(lam, this.outForms(), seg.from, seg.to, seg.step, () => this.moveCells(m, src));
+    };
+    const done = fn.block();
+    for (const src of this.plan.sources) {
+      const own = this.checks.filter((ch) => ch.operand === src);
+      if (seg !== null && !own.filter((ch) => ch.form.co[lam] !== 0).every(holds)) continue;
+      const dynamic = seg === null ? own : own.filter((ch) => ch.form.co[lam] === 0);
+      if (dynamic.length === 0) {
+        copy(src);
+        fn.end();
+        return;
+      }
+      const next = fn.block();
+      for (const ch of dynamic) {
+        this.push(ch.form);
+        fn.i32(ch.dim).op(O.i32GeU).brIf(next);
+      }
+      copy(src);
+      fn.br(done);
+      fn.end();
+    }
+    if (this.ops.fill === null) throw new MoveWithoutFill("Move: an element can have no valid source and no fill");
+    copy(null);
+    fn.end();
+  }
+
+  /** A Move's lane level: per segment, the source chain around its copy loops. */
+  private moveLanes(): void {
+    const lane = this.plan.lane!;
+    for (const s of lane.segments) {
+      const m: Mode = s.vectors === 0 ? SCALAR : { vec: true, U: s.vectors, R: 1 };
+      this.moveSources(m, { from: s.from, to: s.to, step: s.vectors === 0 ? 1 : 4 * s.vectors });
+    }
+  }
+
   // --- output loops ---------------------------------------------------------------------
 
   /** Scalar elements of rows 0..R−1 at the current position. */
@@ -508,6 +597,10 @@ class Emitter {
       const lane = this.plan.lane;
       if (lane === null) {
         this.element(SCALAR);
+        return;
+      }
+      if (this.ops.kind === Kind.Move) {
+        this.moveLanes();
         return;
       }
       for (const s of lane.segments) {

@@ -1,4 +1,4 @@
-// WebAssembly kernels for Dot, Reduce and Map instructions: the instruction's plan
+// WebAssembly kernels for Dot, Reduce, Map and Move instructions: the instruction's plan
 // (plan/affine.ts → plan/vector.ts) rendered by the wasm emitter (emitter.ts) with the
 // element operation's wasm code (ops.ts, probed against node/fo32).
 import {
@@ -9,12 +9,13 @@ import {
   MapOp,
   ReduceOp,
   SlotRef,
+  Space,
 } from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { planInstruction } from "../plan/affine";
 import { VectorOptions, VectorPlan, vectorPlan } from "../plan/vector";
 import { FnBuilder } from "./encoder";
-import { ElementOps, emitKernel } from "./emitter";
+import { ElementOps, MoveWithoutFill, emitKernel } from "./emitter";
 import { binaryCode, ternaryCode, unaryCode } from "./ops";
 
 export type KernelOptions = VectorOptions;
@@ -41,6 +42,8 @@ function elementOps(ins: Instruction): { ops: ElementOps; post: ((x: number) => 
     binary: null,
     ternary: null,
     meanDivisor: 0,
+    fill: null,
+    canonical: ins.inputs.map((o) => o.slot.space === Space.Activation),
   };
   let post: ((x: number) => number) | null = null;
   if (ins.kind === Kind.Dot) {
@@ -67,16 +70,24 @@ function elementOps(ins: Instruction): { ops: ElementOps; post: ((x: number) => 
       if (ins.params.length < 1) return null;
       ops.meanDivisor = ins.params[0];
     }
+  } else if (ins.kind === Kind.Move) {
+    ops.fill = ins.params.length > 0 ? ins.params[0] : null;
   } else {
-    return null; // Move: the JS kernel
+    return null;
   }
   return { ops, post };
 }
 
 function describe(kind: Kind, p: VectorPlan, post: boolean): string {
+  const lane =
+    p.lane === null
+      ? " scalar"
+      : kind === Kind.Move
+        ? ` lane ${p.lane.level} segments [${p.lane.segments.map((s) => `${s.from}:${s.vectors}`)}]`
+        : ` lane ${p.lane.level} interior [${p.lane.interior}]`;
   return (
     `${Kind[kind]} levels [${p.levels.map((v) => (v.reduction ? "r" : "o") + v.extent).join(" ")}]` +
-    (p.lane !== null ? ` lane ${p.lane.level} interior [${p.lane.interior}]` : " scalar") +
+    lane +
     (p.rows !== null ? ` rows ${p.rows.level}x${p.rows.count}` : "") +
     ` checks ${p.checks.length}` +
     (post ? " post" : "")
@@ -84,8 +95,8 @@ function describe(kind: Kind, p: VectorPlan, post: boolean): string {
 }
 
 /**
- * Build the wasm functions for one instruction, or null when it must run in JS (Move, a Map
- * op without wasm code, coordinates beyond i32).
+ * Build the wasm functions for one instruction, or null when it must run in JS (a Map op
+ * without wasm code, coordinates beyond i32, a Move element that may have no value).
  * `base(ref)` is the byte offset of a slot in linear memory.
  */
 export function buildKernel(
@@ -96,11 +107,18 @@ export function buildKernel(
   const element = elementOps(ins);
   if (element === null) return null;
   const ap = planInstruction(ins);
-  if (ap.operands.some((o) => o.role === "reduce" && !o.fitsI32)) return null;
+  if (ap.operands.some((o) => (o.role === "reduce" || ins.kind === Kind.Move) && !o.fitsI32)) return null;
   const plan = vectorPlan(ap, options);
   const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
+  let fns: FnBuilder[];
+  try {
+    fns = emitKernel(plan, element.ops, slotBase);
+  } catch (e) {
+    if (e instanceof MoveWithoutFill) return null;
+    throw e;
+  }
   return {
-    fns: emitKernel(plan, element.ops, slotBase),
+    fns,
     post: element.post,
     info: describe(ins.kind, plan, element.post !== null),
   };

@@ -3,7 +3,7 @@
 // (plan/lanes.ts), asserted value by value for representative instructions. A change of
 // analysis or blocking shows here as a changed plan before it shows as a speed or a bit.
 import { expect } from "chai";
-import { Instruction, Kind, MapOp, ReduceOp } from "../node/program/isa";
+import { Instruction, Kind, MapOp, ReduceOp, Space } from "../node/program/isa";
 import { InstructionPlan, planInstruction } from "../node/vm/plan/affine";
 import { interleavePlan } from "../node/vm/plan/lanes";
 import { vectorPlan } from "../node/vm/plan/vector";
@@ -164,8 +164,17 @@ describe("vm: kernel plans", () => {
     const vp = plain(vectorPlan(ap));
     expect(vp.levels).to.deep.equal([o(2), o(5), r(3), r(3)]);
     expect(vp.checks).to.deep.equal([{ form: { offset: -1, coefs: [0, 2, 0, 1] }, dim: 10, operand: 0 }]);
-    // x = 0 reads column −1 at kx = 0: the border element runs scalar, x = 1..4 in f32x4
+    // x = 0 reads column −1 at kx = 0: x = 0..3 run as a masked vector, x = 4 scalar
     expect(vp.lane).to.deep.equal({
+      level: 1,
+      interior: [1, 5],
+      segments: [
+        { from: 0, to: 4, vectors: 1, masked: true },
+        { from: 4, to: 5, vectors: 0 },
+      ],
+    });
+    // without masking: the border element runs scalar, x = 1..4 in f32x4
+    expect(vectorPlan(ap, { maskBorders: false }).lane).to.deep.equal({
       level: 1,
       interior: [1, 5],
       segments: [
@@ -180,8 +189,13 @@ describe("vm: kernel plans", () => {
     // JS: the check moves along x, so the lanes are the output channels
     expect(interleavePlan(ap)).to.deep.equal({ level: 0, count: 2, warmExtents: [2, 2, 2, 2] });
     expect(vectorPlan(ap, { scalarOnly: true }).lane).to.equal(null);
+    // X at byte 0 of linear memory: the masked lane reading column −1 would load address −4,
+    // so the kernel keeps scalar borders; one slot further on it masks
     expect(buildKernel(ins, () => 0)!.info).to.equal(
       "Dot levels [o2 o5 r3 r3] lane 1 interior [1,5] rows 0x2 checks 1",
+    );
+    expect(buildKernel(ins, (ref) => (ref.space === Space.Input ? 64 : 0))!.info).to.equal(
+      "Dot levels [o2 o5 r3 r3] lane 1 interior [1,5] masked rows 0x2 checks 1",
     );
   });
 

@@ -290,7 +290,7 @@ suite("vm: WebAssembly engine", function () {
     }
   });
 
-  it("Conv kernels take the f32x4 path with border elements in scalar code", () => {
+  it("Conv kernels take the f32x4 path with masked border vectors", () => {
     const p = convProgram(
       {
         N: 1,
@@ -317,15 +317,63 @@ suite("vm: WebAssembly engine", function () {
     )!;
     const k = wasmProgram(p.program)!.kernels[0]!;
     expect(k.post).to.equal(null);
-    expect(k.info).to.match(/lane \d+ interior \[1,39\]/);
+    expect(k.info).to.match(/lane \d+ interior \[1,39\] masked/);
     // and the scalar-only kernel agrees too
     const scalar = buildKernel(p.program.instructions[0], () => 0, { scalarOnly: true })!;
     expect(scalar.info).to.match(/scalar/);
   });
 
+  it("masked border vectors: scalar borders instead where an invalid lane would load outside memory", () => {
+    // out[c, x] = Σ_k X[c, x + k − pl] · Y[c, k] and a max pool over the same window, X first
+    // or second in linear memory (inputs are placed in order, from byte 0: no weights)
+    const [C, Wd, K] = [3, 37, 7];
+    let seed = 1300;
+    for (const [xFirst, pl, pr, masked] of [
+      [true, 3, 2, false], // X at byte 0: column −3 would be address −12
+      [false, 3, 2, true],
+      [false, 1, 6, false], // the last row reads 6 columns past X's end
+      [false, 0, 3, true],
+    ] as [boolean, number, number, boolean][]) {
+      const OW = Wd + pl + pr - K + 1;
+      const xi = xFirst ? 0 : 1;
+      const X = opnd(
+        In(xi),
+        [C, Wd],
+        [
+          [0, 1, 0, 0],
+          [-pl, 0, 1, 1],
+        ],
+      );
+      const Y = opnd(
+        In(1 - xi),
+        [C, K],
+        [
+          [0, 1, 0, 0],
+          [0, 0, 0, 1],
+        ],
+      );
+      const dims = [
+        [C, Wd],
+        [C, K],
+      ];
+      if (!xFirst) dims.reverse();
+      const prog = makeProgram([], dims, [
+        { kind: Kind.Dot, op: MapOp.None, params: [], iterDims: [C, OW], redDims: [K], out: Act(0), inputs: [X, Y] },
+        { kind: Kind.Reduce, op: ReduceOp.Max, params: [], iterDims: [C, OW], redDims: [K], out: Act(1), inputs: [X] },
+      ]);
+      const inputs = dims.map((d) => values(product(d), seed++, 0.15));
+      const label = `X ${xFirst ? "first" : "second"} pads ${pl} ${pr}`;
+      agree(prog, inputs, label);
+      for (const k of wasmProgram(prog)!.kernels)
+        expect(/masked/.test(k!.info), `${label}: ${k!.info}`).to.equal(masked);
+    }
+  });
+
   it("kernel variants (scalar only, block shapes, unrolling) all agree with the JS engine", () => {
     const variants: KernelOptions[] = [
       { scalarOnly: true },
+      { maskBorders: false },
+      { rows: 3, unroll: 3, maskBorders: false },
       { rows: 1 },
       { rows: 3, unroll: 2 },
       { unroll: 1, unrollPartial: 1, unrollReduction: 1 },

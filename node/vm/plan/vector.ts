@@ -5,7 +5,10 @@
 // 2. A lane level is chosen by a small cost model (loads per lane group: stride 0 = one
 //    splat, stride 1 = one vector load, stride 2 = two loads + shuffle, else a gather).
 //    Checks that move along it hold on an interior range of it (for every tap): the lanes
-//    run vectorized there, the border elements one at a time with every check.
+//    run vectorized there. The border lanes of a Dot or Reduce run as masked vectors: a
+//    lane whose tap is padded keeps its accumulator (a select, so the FO32 result is the
+//    one of skipping the tap); only a remainder of fewer than 4 lanes is scalar. (A scalar
+//    element runs one dependent add chain: ~7x the time of a vector lane.)
 // 3. A Dot may block a second output level by `rows` (a register block of rows × vectors
 //    lane groups) when some operand does not move along it, so one load serves every row.
 // 4. A Move's sources carry checks (the first valid source wins). Its lane level is one
@@ -26,6 +29,8 @@ export interface VectorOptions {
   rows?: number;
   /** Force scalar code (for tests). */
   scalarOnly?: boolean;
+  /** Border lanes of a Dot / Reduce as masked vectors (default true); else scalar. */
+  maskBorders?: boolean;
 }
 
 export interface VectorOperand {
@@ -49,6 +54,8 @@ export interface LaneSegment {
   to: number;
   /** 0: scalar elements; else lane groups of this many f32x4 vectors. */
   vectors: number;
+  /** Vectors whose lanes may fail the checks moving along the lanes: evaluated per lane. */
+  masked?: true;
 }
 
 export interface VectorPlan {
@@ -239,6 +246,25 @@ function laneSegments(n: number, [lo, up]: [number, number], unroll: number): La
 }
 
 /**
+ * Masked vectors over the border lanes outside [lo, up), 4-aligned from lane 0: masked
+ * vectors up to the first vector start inside the interior, then the interior's groups of
+ * `unroll` vectors and single vectors, masked vectors up to the last whole vector, and
+ * fewer than 4 scalar lanes.
+ */
+function maskedSegments(n: number, [lo, up]: [number, number], unroll: number): LaneSegment[] {
+  const n4 = 4 * Math.floor(n / 4);
+  const a = Math.min(n4, 4 * Math.ceil(lo / 4));
+  const b = a + 4 * Math.floor(Math.max(0, up - a) / 4);
+  const inner = runSegments(a, b, unroll).filter((s) => s.vectors > 0);
+  return [
+    ...(a > 0 ? [{ from: 0, to: a, vectors: 1, masked: true as const }] : []),
+    ...inner,
+    ...(n4 > b ? [{ from: b, to: n4, vectors: 1, masked: true as const }] : []),
+    ...(n > n4 ? [{ from: n4, to: n, vectors: 0 }] : []),
+  ];
+}
+
+/**
  * The row level of a Dot: an output level other than the lane level, no check moving along
  * it, sharing the most reduction operands (ties: the innermost).
  */
@@ -303,7 +329,15 @@ export function vectorPlan(ap: InstructionPlan, options: VectorOptions = {}): Ve
   }
   const lane = options.scalarOnly ? null : chooseLane(plan);
   if (lane !== null) {
-    plan.lane = { ...lane, segments: laneSegments(levels[lane.level].extent, lane.interior, options.unroll ?? 4) };
+    const n = levels[lane.level].extent;
+    const masked =
+      options.maskBorders !== false &&
+      (ap.kind === Kind.Dot || ap.kind === Kind.Reduce) &&
+      checks.some((c) => c.form.coefs[lane.level] !== 0);
+    const segments = masked
+      ? maskedSegments(n, lane.interior, options.unroll ?? 4)
+      : laneSegments(n, lane.interior, options.unroll ?? 4);
+    plan.lane = { ...lane, segments };
     plan.outerLevels = outputLevels.filter((l) => l !== lane.level);
     const rows = options.rows ?? 2;
     if (ap.kind === Kind.Dot && rows > 1 && reads.length === 2 && plan.reductionSteps > 0) {

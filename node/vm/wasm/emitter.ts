@@ -12,7 +12,11 @@
 // Checks that do not move along the lane level are uniform across lanes and evaluated as
 // branches (a check fixed by output levels skips the whole reduction, one fixed by a
 // reduction level skips that tap); in the lane interior the others hold for every tap and
-// are left out. Every stored value is NaN-canonicalized (0x7FC00000) in the kernel.
+// are left out. In a masked vector (border lanes) they are evaluated per lane and tap, and
+// a lane whose tap is padded keeps its accumulator: acc = select(combine(acc, …), acc,
+// valid), the loads of its invalid lanes being read and discarded (kernels.ts checks those
+// addresses stay within linear memory). Every stored value is NaN-canonicalized
+// (0x7FC00000) in the kernel.
 //
 // A Move copies bits: the first valid source's value, else the fill value. Its checks that
 // do not move along the lane level pick the source once per lane loop (one copy loop per
@@ -48,9 +52,14 @@ interface Mode {
   vec: boolean;
   U: number; // vectors along the lane level (vec); 1 for scalar
   R: number; // rows along the row level (vec); 1 for scalar
+  masked: boolean; // vec: lanes may fail the checks moving along the lane level
 }
 
-const SCALAR: Mode = { vec: false, U: 1, R: 1 };
+const SCALAR: Mode = { vec: false, U: 1, R: 1, masked: false };
+
+/** SIMD integer opcodes the masks use (0xFD prefix). */
+const I32X4_LT_U = 0x3a;
+const I32X4_ADD = 0xae;
 const I32_MAX = 0x7fffffff;
 
 /** What each output element computes, resolved to wasm code by the caller. */
@@ -253,8 +262,41 @@ class Emitter {
   private checksOf(m: Mode): Check[] {
     return m.vec ? this.checks.filter((c) => this.laneCo(c.form) === 0) : this.checks;
   }
+  /** Checks a masked vector evaluates per lane: those moving along the lane level. */
+  private maskChecksOf(m: Mode): Check[] {
+    return m.masked ? this.checks.filter((c) => this.laneCo(c.form) !== 0) : [];
+  }
   private redFormsOf(m: Mode): Form[] {
-    return [...this.reads.map((o) => o.addr), ...this.checksOf(m).map((c) => c.form)];
+    return [
+      ...this.reads.map((o) => o.addr),
+      ...this.checksOf(m).map((c) => c.form),
+      ...this.maskChecksOf(m).map((c) => c.form),
+    ];
+  }
+
+  /** Per vector v of a masked mode: a local with all-ones lanes where every lane check holds. */
+  private laneMasks(m: Mode): number[] {
+    const fn = this.fn;
+    const i32x4 = (xs: number[]): void => {
+      fn.simd(S.const, ...xs.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]));
+    };
+    const masks: number[] = [];
+    for (let v = 0; v < m.U; v++) {
+      const mask = fn.local(V128);
+      this.maskChecksOf(m).forEach((ch, k) => {
+        const c = this.laneCo(ch.form);
+        this.push(ch.form);
+        fn.simd(S.i32x4Splat);
+        i32x4([0, 1, 2, 3].map((u) => c * (4 * v + u)));
+        fn.simd(I32X4_ADD);
+        i32x4([ch.dim, ch.dim, ch.dim, ch.dim]);
+        fn.simd(I32X4_LT_U); // 0 ≤ coord < dim, as unsigned
+        if (k > 0) fn.get(mask).simd(S.and);
+        fn.set(mask);
+      });
+      masks.push(mask);
+    }
+    return masks;
   }
 
   // --- loads and stores -----------------------------------------------------------------
@@ -396,20 +438,26 @@ class Emitter {
   private tap(m: Mode, cells: [number, number][], acc: number[]): void {
     const fn = this.fn;
     const val = this.valueCache(m);
+    const masks = m.masked ? this.laneMasks(m) : null;
+    // a masked lane whose tap is padded keeps acc
+    const keep = (c: number, v: number): void => {
+      if (masks !== null) fn.get(acc[c]).get(masks[v]).simd(S.bitselect);
+      fn.set(acc[c]);
+    };
     if (this.ops.kind === Kind.Dot) {
       const va = cells.map(([r, v]) => val(this.reads[0], r, v));
       const vb = cells.map(([r, v]) => val(this.reads[1], r, v));
-      cells.forEach((_, c) => {
+      cells.forEach(([, v], c) => {
         fn.get(acc[c]).get(va[c]).get(vb[c]);
         if (m.vec) fn.simd(S.f32x4Mul).simd(S.f32x4Add);
         else fn.op(O.f32Mul).op(O.f32Add);
-        fn.set(acc[c]);
+        keep(c, v);
       });
     } else {
       cells.forEach(([r, v], c) => {
         const x = val(this.reads[0], r, v);
         this.ops.binary![m.vec ? "vec" : "scalar"](fn, acc[c], x);
-        fn.set(acc[c]);
+        keep(c, v);
       });
     }
   }
@@ -566,7 +614,7 @@ class Emitter {
   private moveLanes(): void {
     const lane = this.plan.lane!;
     for (const s of lane.segments) {
-      const m: Mode = s.vectors === 0 ? SCALAR : { vec: true, U: s.vectors, R: 1 };
+      const m: Mode = s.vectors === 0 ? SCALAR : { vec: true, U: s.vectors, R: 1, masked: false };
       this.moveSources(m, { from: s.from, to: s.to, step: s.vectors === 0 ? 1 : 4 * s.vectors });
     }
   }
@@ -607,7 +655,7 @@ class Emitter {
         if (s.vectors === 0) this.forLevel(lane.level, outForms, s.from, s.to, 1, () => this.scalarRows(R));
         else
           this.forLevel(lane.level, outForms, s.from, s.to, 4 * s.vectors, () =>
-            this.element({ vec: true, U: s.vectors, R }),
+            this.element({ vec: true, U: s.vectors, R, masked: s.masked === true }),
           );
       }
       return;

@@ -12,7 +12,8 @@ import {
   Space,
 } from "../../program/isa";
 import * as fo32 from "../../fo32";
-import { planInstruction } from "../plan/affine";
+import { InstructionPlan, planInstruction, rowMajorStrides } from "../plan/affine";
+import { coordRange, iterationMax } from "../validate";
 import { VectorOptions, VectorPlan, vectorPlan } from "../plan/vector";
 import { FnBuilder } from "./encoder";
 import { ElementOps, MoveWithoutFill, emitKernel } from "./emitter";
@@ -84,7 +85,8 @@ function describe(kind: Kind, p: VectorPlan, post: boolean): string {
       ? " scalar"
       : kind === Kind.Move
         ? ` lane ${p.lane.level} segments [${p.lane.segments.map((s) => `${s.from}:${s.vectors}`)}]`
-        : ` lane ${p.lane.level} interior [${p.lane.interior}]`;
+        : ` lane ${p.lane.level} interior [${p.lane.interior}]` +
+          (p.lane.segments.some((s) => s.masked) ? " masked" : "");
   return (
     `${Kind[kind]} levels [${p.levels.map((v) => (v.reduction ? "r" : "o") + v.extent).join(" ")}]` +
     lane +
@@ -92,6 +94,47 @@ function describe(kind: Kind, p: VectorPlan, post: boolean): string {
     ` checks ${p.checks.length}` +
     (post ? " post" : "")
   );
+}
+
+/**
+ * Elements past the end of a slot a masked vector may read (its lanes' range, plus one for
+ * a stride-2 lane load). The runtime leaves a tail pad of 64 bytes after the last slot.
+ */
+const MASKED_PAST = 4;
+
+/**
+ * Whether the masked vectors of `plan` only load inside linear memory. Their invalid lanes
+ * load (and discard) addresses whose lane-moving coordinates are out of range; every other
+ * coordinate is in range when a load happens (always valid, or its check branches around
+ * the tap). So the byte range read is base + 4·Σ stride·[lo, up] over the coordinates, with
+ * [lo, up] the lane-moving coordinates' full range and [0, dim − 1] for the others.
+ */
+function masksStayInMemory(
+  ins: Instruction,
+  ap: InstructionPlan,
+  plan: VectorPlan,
+  base: (ref: SlotRef) => number,
+): boolean {
+  const lane = plan.lane!.level;
+  const hi = iterationMax(ins);
+  let k = 0; // plan.checks follow the reduction operands' checks in order
+  return ap.operands.every((o) => {
+    if (o.role !== "reduce") return true;
+    const op = ins.inputs[o.index];
+    const strides = rowMajorStrides(op.dims);
+    const moving = new Set<number>();
+    for (const ch of o.checks) if (plan.checks[k++].form.coefs[lane] !== 0) moving.add(ch.coord);
+    let lo = 0;
+    let up = 0;
+    op.dims.forEach((d, j) => {
+      const [a, b] = moving.has(j) ? coordRange(op, j, hi) : [0, d - 1];
+      lo += strides[j] * a;
+      up += strides[j] * b;
+    });
+    const b0 = base(op.slot);
+    const len = op.dims.reduce((p, d) => p * d, 1);
+    return b0 + 4 * lo >= 0 && up + 1 < len + MASKED_PAST;
+  });
 }
 
 /**
@@ -108,7 +151,9 @@ export function buildKernel(
   if (element === null) return null;
   const ap = planInstruction(ins);
   if (ap.operands.some((o) => (o.role === "reduce" || ins.kind === Kind.Move) && !o.fitsI32)) return null;
-  const plan = vectorPlan(ap, options);
+  let plan = vectorPlan(ap, options);
+  if (plan.lane?.segments.some((s) => s.masked) && !masksStayInMemory(ins, ap, plan, base))
+    plan = vectorPlan(ap, { ...options, maskBorders: false });
   const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
   let fns: FnBuilder[];
   try {

@@ -105,11 +105,15 @@ describe("vm: kernel plans", () => {
         { from: 8, to: 8, vectors: 0 },
       ],
     });
-    expect(vp.rows).to.deep.equal({ level: 0, count: 2 }); // B does not move along i
+    expect(vp.rows).to.deep.equal({ level: 0, count: 4 }); // B does not move along i
     expect(vp.outerLevels).to.deep.equal([0]);
-    expect(vp.unroll).to.deep.equal({ full: 8, partial: 4 });
+    expect(vp.unroll).to.deep.equal({ full: 1, partial: 1 }); // a 4 × 2 block, taps not unrolled
+    // without rows: 4 vectors per lane group (here 2 fit), taps unrolled
+    const single = plain(vectorPlan(ap, { rows: 1 }));
+    expect(single.rows).to.equal(null);
+    expect(single.unroll).to.deep.equal({ full: 8, partial: 4 });
     expect(interleavePlan(ap)).to.deep.equal({ level: 1, count: 4, warmExtents: [2, 4, 2] });
-    expect(buildKernel(ins, () => 0)!.info).to.equal("Dot levels [o4 o8 r16] lane 1 interior [0,8] rows 0x2 checks 0");
+    expect(buildKernel(ins, () => 0)!.info).to.equal("Dot levels [o4 o8 r16] lane 1 interior [0,8] rows 0x4 checks 0");
   });
 
   it("strided, padded conv-like Dot: one lower-bound check, lanes on its interior", () => {

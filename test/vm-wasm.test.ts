@@ -372,6 +372,7 @@ suite("vm: WebAssembly engine", function () {
   it("kernel variants (scalar only, block shapes, unrolling) all agree with the JS engine", () => {
     const variants: KernelOptions[] = [
       { scalarOnly: true },
+      { rows: 2, unroll: 4, unrollPartial: 4, unrollReduction: 8 }, // the unrolled taps of earlier defaults
       { maskBorders: false },
       { rows: 3, unroll: 3, maskBorders: false },
       { rows: 1 },

@@ -1113,6 +1113,36 @@ suite("vm: WebAssembly engine", function () {
     expect(vectorized).to.equal(3 * (cases.length - 1)); // all but the sheared window
   });
 
+  it("a Move of 255 guarded sources along the lanes (a gather of a shuffled index list) stays in wasm", () => {
+    const n = 300;
+    const x = values(n, 1250, 0.1);
+    const r = rng(1251);
+    const indices = Array.from({ length: 255 }, () => Math.floor(r() * n));
+    // one source per output position o: valid iff o_0 = o (a size-1 guard dim), reads x[ix]
+    const sources = indices.map((ix, o) =>
+      opnd(
+        In(0),
+        [1, n],
+        [
+          [-o, 0, 1],
+          [ix, 0, 0],
+        ],
+      ),
+    );
+    const move: Instruction = {
+      kind: Kind.Move,
+      op: 0,
+      params: [0],
+      iterDims: [3, 255],
+      redDims: [],
+      out: Act(0),
+      inputs: sources,
+    };
+    const program = makeProgram([], [[n]], [move]);
+    agree(program, [x], "gather 255");
+    expect(wasmProgram(program)!.kernels[0]).to.not.equal(null);
+  });
+
   it("edge cases: K = 0, a never-valid operand, negative strides, lanes across an outer dim, Move fallback, stopAt", () => {
     const x = values(64, 900);
     const w = values(64, 901);

@@ -584,7 +584,11 @@ class Emitter {
     };
     const copy = (src: number | null): void => {
       if (seg === null) this.moveCells(m, src);
-      else this.forLevel(lam, this.outForms(), seg.from, seg.to, seg.step, () => this.moveCells(m, src));
+      else {
+        // only the output and this source move in the copy loop (a gather can have 255 sources)
+        const fs = src === null ? [this.out] : [this.out, this.operands[src].addr];
+        this.forLevel(lam, fs, seg.from, seg.to, seg.step, () => this.moveCells(m, src));
+      }
     };
     const done = fn.block();
     for (const src of this.plan.sources) {

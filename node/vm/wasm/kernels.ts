@@ -137,9 +137,38 @@ function masksStayInMemory(
   });
 }
 
+/** V8's limits on one wasm function: locals and body bytes. */
+const MAX_LOCALS = 50000;
+const MAX_BODY_BYTES = 7654321;
+
+/** Whether a function's body stays within MAX_LOCALS and MAX_BODY_BYTES. */
+function withinLimits(f: FnBuilder): boolean {
+  const body = f.body();
+  if (body.length > MAX_BODY_BYTES) return false;
+  // the body starts with the locals: a LEB count of (LEB n, type) groups
+  let at = 0;
+  const leb = (): number => {
+    let x = 0;
+    let shift = 0;
+    for (;;) {
+      const b = body[at++];
+      x += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return x;
+      shift += 7;
+    }
+  };
+  let locals = f.params;
+  for (let g = leb(); g > 0; g--) {
+    locals += leb();
+    at++; // the type
+  }
+  return locals <= MAX_LOCALS;
+}
+
 /**
  * Build the wasm functions for one instruction, or null when it must run in JS (a Map op
- * without wasm code, coordinates beyond i32, a Move element that may have no value).
+ * without wasm code, coordinates beyond i32, a Move element that may have no value, a
+ * function beyond V8's limits).
  * `base(ref)` is the byte offset of a slot in linear memory.
  */
 export function buildKernel(
@@ -162,6 +191,7 @@ export function buildKernel(
     if (e instanceof MoveWithoutFill) return null;
     throw e;
   }
+  if (!fns.every(withinLimits)) return null; // e.g. a Move of hundreds of sources and segments: JS
   return {
     fns,
     post: element.post,

@@ -367,6 +367,33 @@ suite("vm: WebAssembly engine", function () {
       for (const k of wasmProgram(prog)!.kernels)
         expect(/masked/.test(k!.info), `${label}: ${k!.info}`).to.equal(masked);
     }
+    // reversed lanes, padded on both sides: out[x] = Σ_k X[42 − x − k] · W[k], x < 45, k < 5
+    const rev = makeProgram(
+      [values(5, seed++, 0.2)],
+      [[40]],
+      [
+        {
+          kind: Kind.Dot,
+          op: MapOp.None,
+          params: [],
+          iterDims: [45],
+          redDims: [5],
+          out: Act(0),
+          inputs: [opnd(In(0), [40], [[42, -1, -1]]), opnd(W(0), [5], [[0, 0, 1]])],
+        },
+        {
+          kind: Kind.Reduce,
+          op: ReduceOp.Min,
+          params: [],
+          iterDims: [45],
+          redDims: [5],
+          out: Act(1),
+          inputs: [opnd(In(0), [40], [[42, -1, -1]])],
+        },
+      ],
+    );
+    agree(rev, [values(40, seed++, 0.15)], "reversed");
+    for (const k of wasmProgram(rev)!.kernels) expect(k!.info).to.match(/masked/);
   });
 
   it("kernel variants (scalar only, block shapes, unrolling) all agree with the JS engine", () => {

@@ -3,7 +3,7 @@
 // (plan/lanes.ts), asserted value by value for representative instructions. A change of
 // analysis or blocking shows here as a changed plan before it shows as a speed or a bit.
 import { expect } from "chai";
-import { Instruction, Kind, MapOp, ReduceOp } from "../node/program/isa";
+import { Instruction, Kind, MapOp, ReduceOp, Space } from "../node/program/isa";
 import { InstructionPlan, planInstruction } from "../node/vm/plan/affine";
 import { interleavePlan } from "../node/vm/plan/lanes";
 import { vectorPlan } from "../node/vm/plan/vector";
@@ -105,11 +105,15 @@ describe("vm: kernel plans", () => {
         { from: 8, to: 8, vectors: 0 },
       ],
     });
-    expect(vp.rows).to.deep.equal({ level: 0, count: 2 }); // B does not move along i
+    expect(vp.rows).to.deep.equal({ level: 0, count: 4 }); // B does not move along i
     expect(vp.outerLevels).to.deep.equal([0]);
-    expect(vp.unroll).to.deep.equal({ full: 8, partial: 4 });
+    expect(vp.unroll).to.deep.equal({ full: 1, partial: 1 }); // a 4 × 2 block, taps not unrolled
+    // without rows: 4 vectors per lane group (here 2 fit), taps unrolled
+    const single = plain(vectorPlan(ap, { rows: 1 }));
+    expect(single.rows).to.equal(null);
+    expect(single.unroll).to.deep.equal({ full: 8, partial: 4 });
     expect(interleavePlan(ap)).to.deep.equal({ level: 1, count: 4, warmExtents: [2, 4, 2] });
-    expect(buildKernel(ins, () => 0)!.info).to.equal("Dot levels [o4 o8 r16] lane 1 interior [0,8] rows 0x2 checks 0");
+    expect(buildKernel(ins, () => 0)!.info).to.equal("Dot levels [o4 o8 r16] lane 1 interior [0,8] rows 0x4 checks 0");
   });
 
   it("strided, padded conv-like Dot: one lower-bound check, lanes on its interior", () => {
@@ -163,9 +167,18 @@ describe("vm: kernel plans", () => {
     ]);
     const vp = plain(vectorPlan(ap));
     expect(vp.levels).to.deep.equal([o(2), o(5), r(3), r(3)]);
-    expect(vp.checks).to.deep.equal([{ form: { offset: -1, coefs: [0, 2, 0, 1] }, dim: 10 }]);
-    // x = 0 reads column −1 at kx = 0: the border element runs scalar, x = 1..4 in f32x4
+    expect(vp.checks).to.deep.equal([{ form: { offset: -1, coefs: [0, 2, 0, 1] }, dim: 10, operand: 0 }]);
+    // x = 0 reads column −1 at kx = 0: x = 0..3 run as a masked vector, x = 4 scalar
     expect(vp.lane).to.deep.equal({
+      level: 1,
+      interior: [1, 5],
+      segments: [
+        { from: 0, to: 4, vectors: 1, masked: true },
+        { from: 4, to: 5, vectors: 0 },
+      ],
+    });
+    // without masking: the border element runs scalar, x = 1..4 in f32x4
+    expect(vectorPlan(ap, { maskBorders: false }).lane).to.deep.equal({
       level: 1,
       interior: [1, 5],
       segments: [
@@ -180,8 +193,13 @@ describe("vm: kernel plans", () => {
     // JS: the check moves along x, so the lanes are the output channels
     expect(interleavePlan(ap)).to.deep.equal({ level: 0, count: 2, warmExtents: [2, 2, 2, 2] });
     expect(vectorPlan(ap, { scalarOnly: true }).lane).to.equal(null);
+    // X at byte 0 of linear memory: the masked lane reading column −1 would load address −4,
+    // so the kernel keeps scalar borders; one slot further on it masks
     expect(buildKernel(ins, () => 0)!.info).to.equal(
       "Dot levels [o2 o5 r3 r3] lane 1 interior [1,5] rows 0x2 checks 1",
+    );
+    expect(buildKernel(ins, (ref) => (ref.space === Space.Input ? 64 : 0))!.info).to.equal(
+      "Dot levels [o2 o5 r3 r3] lane 1 interior [1,5] masked rows 0x2 checks 1",
     );
   });
 
@@ -279,7 +297,7 @@ describe("vm: kernel plans", () => {
     expect(interleavePlan(ap)).to.deep.equal({ level: 1, count: 4, warmExtents: [2, 5, 2] });
   });
 
-  it("Move with several sources: a check per source, a never-valid source, no wasm kernel", () => {
+  it("Move with several sources: a check per source, a never-valid source, lane segments per check", () => {
     // concat along columns: out[i, x] = A[i, x] (x < 3) else B[i, x − 3]; C is never valid
     const ins: Instruction = {
       kind: Kind.Move,
@@ -330,7 +348,25 @@ describe("vm: kernel plans", () => {
     ]);
     expect(ap.emptyReduction).to.equal(false);
     expect(interleavePlan(ap)).to.deep.equal({ level: -1, count: 1, warmExtents: [2, 2] });
-    expect(buildKernel(ins, () => 0)).to.equal(null);
+    // the column checks depend on the lane level alone: segments [0, 3) (A) and [3, 6) (B)
+    const vp = plain(vectorPlan(ap));
+    expect(vp.levels).to.deep.equal([o(2), o(6)]);
+    expect(vp.sources).to.deep.equal([0, 1]);
+    expect(vp.checks.map((c) => c.operand)).to.deep.equal([0, 1]);
+    expect(vp.lane).to.deep.equal({
+      level: 1,
+      interior: [0, 6],
+      segments: [
+        { from: 0, to: 3, vectors: 0 },
+        { from: 3, to: 6, vectors: 0 },
+      ],
+    });
+    expect(vp.outerLevels).to.deep.equal([0]);
+    expect(buildKernel(ins, () => 0)!.info).to.equal("Move levels [o2 o6] lane 1 segments [0:0,3:0] checks 2");
+    // without a fill value an element could be left without a value: JS runs (and reports) it
+    expect(buildKernel({ ...ins, params: [] }, () => 0)).to.not.equal(null); // every element has a source
+    const gap = { ...ins, params: [], iterDims: [2, 7] };
+    expect(buildKernel(gap, () => 0)).to.equal(null);
   });
 
   it("a reduction that never reads drops its levels; coordinates beyond i32 leave the kernel to JS", () => {

@@ -12,7 +12,17 @@
 // Checks that do not move along the lane level are uniform across lanes and evaluated as
 // branches (a check fixed by output levels skips the whole reduction, one fixed by a
 // reduction level skips that tap); in the lane interior the others hold for every tap and
-// are left out. Every stored value is NaN-canonicalized (0x7FC00000) in the kernel.
+// are left out. In a masked vector (border lanes) they are evaluated per lane and tap, and
+// a lane whose tap is padded keeps its accumulator: acc = select(combine(acc, …), acc,
+// valid), the loads of its invalid lanes being read and discarded (kernels.ts checks those
+// addresses stay within linear memory). Every stored value is NaN-canonicalized
+// (0x7FC00000) in the kernel.
+//
+// A Move copies bits: the first valid source's value, else the fill value. Its checks that
+// do not move along the lane level pick the source once per lane loop (one copy loop per
+// source); the others are statically true or false on each lane segment (plan/vector.ts).
+// Values read from activation slots are canonical already (every kernel stores canonical
+// NaNs), so those copies skip the canonicalization.
 import { Kind, ReduceOp } from "../../program/isa";
 import { VectorPlan } from "../plan/vector";
 import { F32, FnBuilder, I32, O, S, V128 } from "./encoder";
@@ -27,6 +37,7 @@ interface Form {
 interface Check {
   form: Form;
   dim: number;
+  operand: number;
 }
 
 interface Operand {
@@ -41,9 +52,14 @@ interface Mode {
   vec: boolean;
   U: number; // vectors along the lane level (vec); 1 for scalar
   R: number; // rows along the row level (vec); 1 for scalar
+  masked: boolean; // vec: lanes may fail the checks moving along the lane level
 }
 
-const SCALAR: Mode = { vec: false, U: 1, R: 1 };
+const SCALAR: Mode = { vec: false, U: 1, R: 1, masked: false };
+
+/** SIMD integer opcodes the masks use (0xFD prefix). */
+const I32X4_LT_U = 0x3a;
+const I32X4_ADD = 0xae;
 const I32_MAX = 0x7fffffff;
 
 /** What each output element computes, resolved to wasm code by the caller. */
@@ -59,7 +75,14 @@ export interface ElementOps {
   ternary: OpCode | null;
   /** Reduce Mean divisor. */
   meanDivisor: number;
+  /** Move: the value of an element with no valid source (null: none, see MoveWithoutFill). */
+  fill: number | null;
+  /** Move: per operand, its values are canonical already (an activation slot): copy them as they are. */
+  canonical: boolean[];
 }
+
+/** A Move element can have no valid source and the instruction has no fill value: JS reports it. */
+export class MoveWithoutFill extends Error {}
 
 /**
  * Emit the kernel of `plan`: fns[0] is the driver (exported); it calls the others once per
@@ -101,7 +124,11 @@ class Emitter {
     this.operands = plan.operands.map((o) => ({ index: o.index, addr: bytes(o.addr, slotBase[1 + o.index]) }));
     this.reads = plan.reads.map((o) => this.operands[o.index]);
     this.elementReads = plan.elementReads.map((o) => this.operands[o.index]);
-    this.checks = plan.checks.map((c) => ({ form: { off: c.form.offset, co: c.form.coefs }, dim: c.dim }));
+    this.checks = plan.checks.map((c) => ({
+      form: { off: c.form.offset, co: c.form.coefs },
+      dim: c.dim,
+      operand: c.operand,
+    }));
     this.forms = [this.out, ...this.operands.map((o) => o.addr), ...this.checks.map((c) => c.form)];
     this.laneLevel = plan.lane?.level ?? -1;
     this.rowLevel = plan.rows?.level ?? -1;
@@ -235,8 +262,41 @@ class Emitter {
   private checksOf(m: Mode): Check[] {
     return m.vec ? this.checks.filter((c) => this.laneCo(c.form) === 0) : this.checks;
   }
+  /** Checks a masked vector evaluates per lane: those moving along the lane level. */
+  private maskChecksOf(m: Mode): Check[] {
+    return m.masked ? this.checks.filter((c) => this.laneCo(c.form) !== 0) : [];
+  }
   private redFormsOf(m: Mode): Form[] {
-    return [...this.reads.map((o) => o.addr), ...this.checksOf(m).map((c) => c.form)];
+    return [
+      ...this.reads.map((o) => o.addr),
+      ...this.checksOf(m).map((c) => c.form),
+      ...this.maskChecksOf(m).map((c) => c.form),
+    ];
+  }
+
+  /** Per vector v of a masked mode: a local with all-ones lanes where every lane check holds. */
+  private laneMasks(m: Mode): number[] {
+    const fn = this.fn;
+    const i32x4 = (xs: number[]): void => {
+      fn.simd(S.const, ...xs.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]));
+    };
+    const masks: number[] = [];
+    for (let v = 0; v < m.U; v++) {
+      const mask = fn.local(V128);
+      this.maskChecksOf(m).forEach((ch, k) => {
+        const c = this.laneCo(ch.form);
+        this.push(ch.form);
+        fn.simd(S.i32x4Splat);
+        i32x4([0, 1, 2, 3].map((u) => c * (4 * v + u)));
+        fn.simd(I32X4_ADD);
+        i32x4([ch.dim, ch.dim, ch.dim, ch.dim]);
+        fn.simd(I32X4_LT_U); // 0 ≤ coord < dim, as unsigned
+        if (k > 0) fn.get(mask).simd(S.and);
+        fn.set(mask);
+      });
+      masks.push(mask);
+    }
+    return masks;
   }
 
   // --- loads and stores -----------------------------------------------------------------
@@ -284,19 +344,23 @@ class Emitter {
     };
   }
 
-  private store(m: Mode, r: number, v: number, val: number): void {
+  private store(m: Mode, r: number, v: number, val: number, canonical = false): void {
     const fn = this.fn;
     const rb = this.rowCo(this.out) * r;
     if (!m.vec) {
       const off = this.pushAddr(this.out, rb);
-      canonicalizeScalar(fn, val);
+      if (canonical) fn.get(val);
+      else canonicalizeScalar(fn, val);
       fn.mem(O.f32Store, 2, off);
       return;
     }
     const so = this.laneCo(this.out);
-    const t = fn.local(V128);
-    canonicalizeVec(fn, val);
-    fn.set(t);
+    let t = val;
+    if (!canonical) {
+      t = fn.local(V128);
+      canonicalizeVec(fn, val);
+      fn.set(t);
+    }
     if (so === 4) {
       const off = this.pushAddr(this.out, rb + 16 * v);
       fn.get(t);
@@ -322,6 +386,7 @@ class Emitter {
     const cells: [number, number][] = [];
     for (let r = 0; r < m.R; r++) for (let v = 0; v < m.U; v++) cells.push([r, v]);
     if (this.ops.kind === Kind.Map) this.mapElement(m, cells);
+    else if (this.ops.kind === Kind.Move) this.moveSources(m, null);
     else this.reduceElement(m, cells);
   }
 
@@ -373,20 +438,26 @@ class Emitter {
   private tap(m: Mode, cells: [number, number][], acc: number[]): void {
     const fn = this.fn;
     const val = this.valueCache(m);
+    const masks = m.masked ? this.laneMasks(m) : null;
+    // a masked lane whose tap is padded keeps acc
+    const keep = (c: number, v: number): void => {
+      if (masks !== null) fn.get(acc[c]).get(masks[v]).simd(S.bitselect);
+      fn.set(acc[c]);
+    };
     if (this.ops.kind === Kind.Dot) {
       const va = cells.map(([r, v]) => val(this.reads[0], r, v));
       const vb = cells.map(([r, v]) => val(this.reads[1], r, v));
-      cells.forEach((_, c) => {
+      cells.forEach(([, v], c) => {
         fn.get(acc[c]).get(va[c]).get(vb[c]);
         if (m.vec) fn.simd(S.f32x4Mul).simd(S.f32x4Add);
         else fn.op(O.f32Mul).op(O.f32Add);
-        fn.set(acc[c]);
+        keep(c, v);
       });
     } else {
       cells.forEach(([r, v], c) => {
         const x = val(this.reads[0], r, v);
         this.ops.binary![m.vec ? "vec" : "scalar"](fn, acc[c], x);
-        fn.set(acc[c]);
+        keep(c, v);
       });
     }
   }
@@ -482,6 +553,76 @@ class Emitter {
     });
   }
 
+  // --- Move ------------------------------------------------------------------------------
+
+  /** Copy (or fill) the lane groups of mode m at the current position from operand `src`. */
+  private moveCells(m: Mode, src: number | null): void {
+    const fn = this.fn;
+    for (let v = 0; v < m.U; v++) {
+      const t = fn.local(m.vec ? V128 : F32);
+      if (src === null) this.constant(m, this.ops.fill!);
+      else if (m.vec) this.loadVec(this.operands[src], v, 0);
+      else fn.mem(O.f32Load, 2, this.pushAddr(this.operands[src].addr, 0));
+      fn.set(t);
+      // a constant is encoded canonical (f32Bytes)
+      this.store(m, 0, v, t, src === null || this.ops.canonical[src]);
+    }
+  }
+
+  /**
+   * The source chain of a Move: the first source whose checks hold is copied, else the fill.
+   * With `seg` (a lane segment), checks moving along the lane level have their static truth
+   * value on it and the others are evaluated once, outside that segment's copy loop; without
+   * it every check is evaluated for the current element.
+   */
+  private moveSources(m: Mode, seg: { from: number; to: number; step: number } | null): void {
+    const fn = this.fn;
+    const lam = seg === null ? -1 : this.laneLevel;
+    const holds = (ch: Check): boolean => {
+      const x = ch.form.off + ch.form.co[lam] * seg!.from;
+      return x >= 0 && x < ch.dim;
+    };
+    const copy = (src: number | null): void => {
+      if (seg === null) this.moveCells(m, src);
+      else {
+        // only the output and this source move in the copy loop (a gather can have 255 sources)
+        const fs = src === null ? [this.out] : [this.out, this.operands[src].addr];
+        this.forLevel(lam, fs, seg.from, seg.to, seg.step, () => this.moveCells(m, src));
+      }
+    };
+    const done = fn.block();
+    for (const src of this.plan.sources) {
+      const own = this.checks.filter((ch) => ch.operand === src);
+      if (seg !== null && !own.filter((ch) => ch.form.co[lam] !== 0).every(holds)) continue;
+      const dynamic = seg === null ? own : own.filter((ch) => ch.form.co[lam] === 0);
+      if (dynamic.length === 0) {
+        copy(src);
+        fn.end();
+        return;
+      }
+      const next = fn.block();
+      for (const ch of dynamic) {
+        this.push(ch.form);
+        fn.i32(ch.dim).op(O.i32GeU).brIf(next);
+      }
+      copy(src);
+      fn.br(done);
+      fn.end();
+    }
+    if (this.ops.fill === null) throw new MoveWithoutFill("Move: an element can have no valid source and no fill");
+    copy(null);
+    fn.end();
+  }
+
+  /** A Move's lane level: per segment, the source chain around its copy loops. */
+  private moveLanes(): void {
+    const lane = this.plan.lane!;
+    for (const s of lane.segments) {
+      const m: Mode = s.vectors === 0 ? SCALAR : { vec: true, U: s.vectors, R: 1, masked: false };
+      this.moveSources(m, { from: s.from, to: s.to, step: s.vectors === 0 ? 1 : 4 * s.vectors });
+    }
+  }
+
   // --- output loops ---------------------------------------------------------------------
 
   /** Scalar elements of rows 0..R−1 at the current position. */
@@ -510,11 +651,15 @@ class Emitter {
         this.element(SCALAR);
         return;
       }
+      if (this.ops.kind === Kind.Move) {
+        this.moveLanes();
+        return;
+      }
       for (const s of lane.segments) {
         if (s.vectors === 0) this.forLevel(lane.level, outForms, s.from, s.to, 1, () => this.scalarRows(R));
         else
           this.forLevel(lane.level, outForms, s.from, s.to, 4 * s.vectors, () =>
-            this.element({ vec: true, U: s.vectors, R }),
+            this.element({ vec: true, U: s.vectors, R, masked: s.masked === true }),
           );
       }
       return;

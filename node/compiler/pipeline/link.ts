@@ -5,7 +5,7 @@
 // one-step proofs need nothing new.
 import { keccak256 } from "ethers";
 import { RefereeError } from "../../errors";
-import { Kind, MapOp, product, SlotRef, Space, TensorSpec } from "../../program/isa";
+import { Kind, MapOp, product, Program, SlotRef, Space, TensorSpec } from "../../program/isa";
 import type { CompiledModel, CompileOptions, IndexCheck } from "../api";
 import { ProgramBuilder } from "../builder";
 import { compileModel, inspectModel } from "../compile";
@@ -184,7 +184,7 @@ class Linker {
     const compiled = new Map<number, CompiledModel>();
     const generated: Value[] = [];
     for (let t = 0; t < s.steps; t++) {
-      const at = `${where} token ${t}`;
+      const at = tokenName(i, t);
       const len = P + t;
       const L = s.context === null ? len : Math.min(len, s.context);
       const window = this.contextWindow(from, P, generated, len - L, `${at}/context`);
@@ -312,6 +312,21 @@ class Linker {
       }
     }
   }
+}
+
+/** What a generate step's instructions for token t are named after (steps[i]: the step). */
+function tokenName(i: number, t: number): string {
+  return `pipeline steps[${i}] (generate) token ${t}`;
+}
+
+/**
+ * The slot holding the logits token t of generate step `i` was picked from (the argmax's
+ * first instruction reads it), for tools that compare them; undefined if there is none.
+ */
+export function generationLogits(program: Program, i: number, t: number): SlotRef | undefined {
+  const name = `${tokenName(i, t)}/argmax/extreme`;
+  const ins = program.instructions.find((x) => program.activations[x.out.index]?.name === name);
+  return ins?.inputs[0].slot;
 }
 
 /** Compile a pipeline to one program. CompiledModel.onnxHash is the pipeline hash (§3.6). */

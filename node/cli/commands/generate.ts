@@ -28,7 +28,8 @@ const GENERATED = "generated";
 export interface GenerationSpec {
   /** The decoder file, as the manifest's `path` will name it. */
   path: string;
-  bytes: Uint8Array;
+  /** keccak256 of its bytes. */
+  keccak256: string;
   /** The decoder's token input and logits output. */
   input: string;
   output: string;
@@ -47,7 +48,7 @@ export function generationManifest(g: GenerationSpec): Record<string, unknown> {
       {
         op: "generate",
         path: g.path,
-        keccak256: keccak256(g.bytes),
+        keccak256: g.keccak256,
         input: g.input,
         output: g.output,
         from: PROMPT,
@@ -160,7 +161,7 @@ export async function generate(args: ParsedArgs, ctx: CommandContext): Promise<v
     throw new RefereeError("SHAPE", `the decoder must have one input (token ids), ${file} has ${inputs.length}`);
   const spec: GenerationSpec = {
     path: path.resolve(file),
-    bytes: model.bytes,
+    keccak256: keccak256(model.bytes),
     input: inputs[0].name,
     output: outputs[0].name,
     promptTokens: o.ids.length,

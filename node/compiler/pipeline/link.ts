@@ -8,7 +8,7 @@ import { RefereeError } from "../../errors";
 import { Kind, MapOp, product, Program, SlotRef, Space, TensorSpec } from "../../program/isa";
 import type { CompiledModel, CompileOptions, IndexCheck } from "../api";
 import { ProgramBuilder } from "../builder";
-import { compileModel, inspectModel } from "../compile";
+import { compileUnhashed, inspectModel } from "../compile";
 import { concatValues, mapValues, reshapeValue, stridedValue } from "../ops/kernels";
 import { argIndexValue } from "../ops/logic";
 import { TensorValue, Value } from "../values";
@@ -33,6 +33,9 @@ export function stepFile(s: { path: string; keccak256: string }, read: FileReade
 function dimsText(d: readonly number[]): string {
   return d.length === 0 ? "scalar" : d.join("x");
 }
+
+/** One file compiled for the joint program (the pipeline is hashed, not each file again). */
+type Unhashed = Omit<CompiledModel, "onnxHash">;
 
 /** A value wired to a file's input, and the pipeline tensor it is (for messages). */
 interface Wired {
@@ -104,9 +107,9 @@ class Linker {
     }
   }
 
-  compile(bytes: Uint8Array, options: CompileOptions, where: string): CompiledModel {
+  compile(bytes: Uint8Array, options: CompileOptions, where: string): Unhashed {
     try {
-      return compileModel(bytes, options);
+      return compileUnhashed(bytes, options);
     } catch (e) {
       if (e instanceof RefereeError) throw new RefereeError(e.code, `${where}: ${e.message}`, e);
       throw e;
@@ -118,7 +121,7 @@ class Linker {
    * slots, its weights are shared with equal ones already there, its activations are
    * renamed under `prefix`. Returns its outputs by name.
    */
-  append(c: CompiledModel, wired: ReadonlyMap<string, Wired>, prefix: string, where: string): Map<string, Value> {
+  append(c: Unhashed, wired: ReadonlyMap<string, Wired>, prefix: string, where: string): Map<string, Value> {
     for (const [op, n] of Object.entries(c.opCounts)) this.opCounts[op] = (this.opCounts[op] ?? 0) + n;
     const p = c.program;
     const inputs = p.inputs.map((spec) => {
@@ -181,7 +184,7 @@ class Linker {
     const P = fd[1];
     if (s.context !== null && P > s.context)
       throw new RefereeError("SHAPE", `${where}: '${s.from}' has ${P} tokens, more than the context ${s.context}`);
-    const compiled = new Map<number, CompiledModel>();
+    const compiled = new Map<number, Unhashed>();
     const generated: Value[] = [];
     for (let t = 0; t < s.steps; t++) {
       const at = tokenName(i, t);

@@ -180,6 +180,11 @@ describe("generation: greedy decoding as one program", function () {
         const run = lastJson(r) as { finalStateHash: string; outputs: { first: number[] }[] };
         expect(run.finalStateHash).to.equal(out.finalStateHash);
         expect(run.outputs[0].first).to.deep.equal(out.tokens);
+        // Its input is int64: a fraction is refused as for an integer model input.
+        fs.writeFileSync(input, JSON.stringify([[...out.promptIds.slice(1), 1.5]]));
+        const bad = await referee("run", manifest, "--input", input);
+        expect(bad.code).to.not.equal(0);
+        expect(bad.stderr).to.match(/input 'prompt' \(int64\) element \d+ is 1\.5: expected an integer/);
         const c = await referee("model", "commit", manifest, "--json");
         expect(c.code, c.stderr).to.equal(0);
         expect(JSON.stringify(lastJson(c))).to.include(out.modelHash);
@@ -284,9 +289,13 @@ describe("generation: greedy decoding as one program", function () {
       [
         "a prompt longer than the context",
         ["--prompt", "And God said", "--context", "2"],
-        /is 4 tokens, more than the context of 2/,
+        /is \d+ tokens, more than the context of 2/,
       ],
-      ["a context beyond the vocabulary's", ["--prompt", "And", "--context", "65"], /--context must be in \[1, 64\]/],
+      [
+        "a context beyond the vocabulary's",
+        ["--prompt", "And", "--context", String(tok.vocabulary.context + 1)],
+        new RegExp(`--context must be in \\[1, ${tok.vocabulary.context}\\]`),
+      ],
       ["no tokens", ["--prompt", "And", "--tokens", "0"], /--tokens T \(T ≥ 1\)/],
       ["an empty prompt", ["--prompt", ""], /the prompt is empty/],
     ];

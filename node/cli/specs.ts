@@ -218,7 +218,7 @@ export const GENERATE_SPEC: CommandSpec = {
   details: `The program (docs/PROTOCOL.md §3.6, step "generate") runs the decoder T times: each step's
 argmax token (the first maximum) is appended to the context the next step reads. Its input
 is the prompt's P token ids (int64 [1, P]); its output, the T generated ids ([1, T]).
-printed: the generated text and ids, the program's steps N and its final state hash.
+Printed: the generated text and ids, the program's steps N and its final state hash.
 --compare: onnxruntime decodes greedily from the same prompt; a token agrees when it is the
 same at the same position; logits are compared while both contexts are equal.`,
 };

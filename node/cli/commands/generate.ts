@@ -11,6 +11,7 @@ import { compilePipeline, FileReader, generationLogits } from "../../compiler/pi
 import { parseManifest, PipelineManifest, PIPELINE_FORMAT } from "../../compiler/pipeline/manifest";
 import { readVocabulary, Tokenizer, tokenizer } from "../../io/bpe";
 import { validateInput } from "../../io/inputs";
+import type { Program } from "../../program/isa";
 import { PipelineOrtRunner } from "../../reference/pipeline";
 import { execute } from "../../vm/execute";
 import { programSteps } from "../../vm/layout";
@@ -143,10 +144,11 @@ async function compareWithOrt(
   }
 }
 
-function logitsReader(manifest: PipelineManifest, program: ReturnType<typeof compilePipeline>["program"], m: Memory) {
-  return (t: number): Float32Array => {
+/** The logits each token was picked from, in the run's memory. */
+function logitsReader(program: Program, m: Memory): (t: number) => Float32Array {
+  return (t) => {
     const slot = generationLogits(program, 0, t);
-    if (!slot) throw new RefereeError("INTERNAL", `no logits for token ${t} of ${manifest.steps.length} steps`);
+    if (!slot) throw new RefereeError("INTERNAL", `the program has no logits for token ${t}`);
     return slotOf(m, slot);
   };
 }
@@ -185,7 +187,7 @@ export async function generate(args: ParsedArgs, ctx: CommandContext): Promise<v
   const cmp = args.has("compare")
     ? (
         await ctx.progress.phaseAsync("onnxruntime", () =>
-          compareWithOrt(manifest, read, o.ids, generated, logitsReader(manifest, program, memory)),
+          compareWithOrt(manifest, read, o.ids, generated, logitsReader(program, memory)),
         )
       ).value
     : undefined;

@@ -198,16 +198,9 @@ class Linker {
       }
       const wired = new Map([[s.input, { value: window, tensor: `${at}/context` }]]);
       const logits = this.append(c, wired, `s${i}.${t}/`, file).get(s.output)!;
-      const next = argIndexValue(
-        this.b,
-        this.lastRow(logits, `${at}/last`, file),
-        1,
-        true,
-        false,
-        true,
-        `${at}/argmax`,
-      );
-      generated.push(next);
+      // The first maximum over V, kept as [1, 1] for the next window's concatenation.
+      const row = this.lastRow(logits, `${at}/last`, file);
+      generated.push(argIndexValue(this.b, row, 1, true, false, true, `${at}/argmax`));
     }
     return generated.length === 1 ? generated[0] : concatValues(this.b, generated, 1, `${where}/to`);
   }

@@ -4,7 +4,7 @@ import { RefereeError } from "../errors";
 import { CommandSpec, commandHelp, parseArgs } from "./args";
 import type { CommandContext, Handler } from "./command";
 import { createProgress } from "./progress";
-import { BENCH_SPEC, COMMIT_SPEC, COMPARE_SPEC, INSPECT_SPEC, PROVE_STEP_SPEC, RUN_SPEC } from "./specs";
+import { BENCH_SPEC, COMMIT_SPEC, COMPARE_SPEC, GENERATE_SPEC, INSPECT_SPEC, PROVE_STEP_SPEC, RUN_SPEC } from "./specs";
 import {
   CHALLENGER_SPEC,
   DEPLOY_SPEC,
@@ -31,6 +31,10 @@ export const COMMANDS: readonly Command[] = [
   { spec: COMMIT_SPEC, load: () => (require("./commands/commit") as typeof import("./commands/commit")).commit },
   { spec: RUN_SPEC, load: () => (require("./commands/run") as typeof import("./commands/run")).run },
   { spec: COMPARE_SPEC, load: () => (require("./commands/compare") as typeof import("./commands/compare")).compare },
+  {
+    spec: GENERATE_SPEC,
+    load: () => (require("./commands/generate") as typeof import("./commands/generate")).generate,
+  },
   { spec: BENCH_SPEC, load: () => (require("./commands/bench") as typeof import("./commands/bench")).bench },
   {
     spec: PROVE_STEP_SPEC,

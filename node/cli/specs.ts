@@ -182,3 +182,43 @@ node's model of the verifier before it is printed.
 
 ${INPUT_DETAILS}`,
 };
+
+export const GENERATE_SPEC: CommandSpec = {
+  path: ["generate"],
+  summary: "Greedy-decode tokens after a text prompt with a decoder model, as one verifiable program.",
+  positionals: [{ name: "decoder.onnx", help: "the decoder: token ids int64 [1, t] -> logits [1, V] or [1, t, V]" }],
+  options: [
+    {
+      name: "vocab",
+      kind: "value",
+      metavar: "file",
+      help: "the model's vocabulary (.vocab.json: BPE tokens, merges, context)",
+    },
+    { name: "prompt", kind: "value", metavar: "text", help: "the text to continue (tokenized with --vocab)" },
+    { name: "tokens", kind: "value", metavar: "T", help: "how many tokens to generate" },
+    {
+      name: "context",
+      kind: "value",
+      metavar: "C",
+      help: "the model reads the last min(length, C) tokens (default and maximum: the vocabulary's context)",
+    },
+    {
+      name: "compare",
+      kind: "flag",
+      help: "also generate with onnxruntime: per-token agreement and the logits' max abs error",
+    },
+    {
+      name: "write-manifest",
+      kind: "value",
+      metavar: "file",
+      help: "write the generation as a pipeline manifest (.json): a model to register; its input is the prompt's ids",
+    },
+    OPT_JSON,
+  ],
+  details: `The program (docs/PROTOCOL.md §3.6, step "generate") runs the decoder T times: each step's
+argmax token (the first maximum) is appended to the context the next step reads. Its input
+is the prompt's P token ids (int64 [1, P]); its output, the T generated ids ([1, T]).
+Printed: the generated text and ids, the program's steps N and its final state hash.
+--compare: onnxruntime decodes greedily from the same prompt; a token agrees when it is the
+same at the same position; logits are compared while both contexts are equal.`,
+};

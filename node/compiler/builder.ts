@@ -32,6 +32,17 @@ export class ProgramBuilder {
   readonly producerOf = new Map<number, number>();
   /** Runtime indices whose range tools check after a run (CompiledModel.indexChecks). */
   readonly indexChecks: IndexCheck[] = [];
+  /** With shareWeights: weight slots by a hash of their bits (candidates; bits compared). */
+  private readonly byContent: Map<number, number[]> | null;
+
+  /**
+   * shareWeights: a weight whose bits equal an existing slot's reuses that slot (a pipeline
+   * links the same file several times; its weights must not be stored once per instance).
+   * Off for a single file, whose programs stay as they always were.
+   */
+  constructor(options: { shareWeights?: boolean } = {}) {
+    this.byContent = options.shareWeights ? new Map() : null;
+  }
 
   addInput(name: string, dims: number[], elemType?: IntegerInputType): TensorValue {
     const slot = { space: Space.Input, index: this.inputs.length };
@@ -41,7 +52,16 @@ export class ProgramBuilder {
 
   addWeight(name: string, data: Float32Array): SlotRef {
     const slot = { space: Space.Weight, index: this.weights.length };
-    this.weights.push({ name, data: canonicalNaNs(data) });
+    const canonical = canonicalNaNs(data);
+    if (this.byContent) {
+      const key = bitsHash(canonical);
+      const same = this.byContent.get(key);
+      const found = same?.find((i) => sameBits(this.weights[i].data, canonical));
+      if (found !== undefined) return { space: Space.Weight, index: found };
+      if (same) same.push(slot.index);
+      else this.byContent.set(key, [slot.index]);
+    }
+    this.weights.push({ name, data: canonical });
     return slot;
   }
 
@@ -127,6 +147,26 @@ export class ProgramBuilder {
       outputs,
     };
   }
+}
+
+function bitsOf(data: Float32Array): Uint32Array {
+  return new Uint32Array(data.buffer, data.byteOffset, data.length);
+}
+
+/** FNV-1a over the length and the bits: a cheap key; equal keys are compared in full. */
+function bitsHash(data: Float32Array): number {
+  let h = Math.imul(0x811c9dc5 ^ data.length, 0x01000193);
+  const bits = bitsOf(data);
+  for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = bitsOf(a);
+  const y = bitsOf(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** Every NaN stored in memory is the canonical 0x7FC00000. */

@@ -209,6 +209,14 @@ function lowerNodes(
 }
 
 export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): CompiledModel {
+  return { ...compileUnhashed(bytes, options), onnxHash: (options.hash ?? keccak256)(bytes) };
+}
+
+/**
+ * compileModel without the file hash, for callers that hash the file once themselves (a
+ * pipeline compiles one file at many lengths; hashing a large file costs more than compiling).
+ */
+export function compileUnhashed(bytes: Uint8Array, options: CompileOptions = {}): Omit<CompiledModel, "onnxHash"> {
   const g = loadOnnx(bytes);
   const opCounts = countOps(g);
   fuseHardSwish(g);
@@ -253,5 +261,5 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}): C
     return { name: o.name, dims: v.dims, slot: v.slot };
   });
   const program: Program = b.build(outputs);
-  return { program, indexChecks: b.indexChecks, onnxHash: (options.hash ?? keccak256)(bytes), opCounts };
+  return { program, indexChecks: b.indexChecks, opCounts };
 }

@@ -57,7 +57,40 @@ function concat(xs: Tensor[], axis: number): Tensor {
   return { dims: xs[0].dims.map((v, j) => (j === axis ? total : v)), data };
 }
 
+/**
+ * numpy's argmax over one row of `n` values `stride` apart: the first NaN if any, else the
+ * first maximum.
+ */
+function argmaxRow(data: Float32Array, at: number, n: number, stride: number): number {
+  let best = 0;
+  for (let k = 0; k < n; k++) {
+    const v = data[at + k * stride];
+    if (v !== v) return k;
+    if (v > data[at + best * stride]) best = k;
+  }
+  return best;
+}
+
+function argmax(x: Tensor, axis: number, keepdims: boolean): Tensor {
+  const { outer, d, inner } = split(x.dims, axis);
+  const data = new Float32Array(outer * inner);
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) data[o * inner + i] = argmaxRow(x.data, o * d * inner + i, d, inner);
+  const dims = keepdims ? x.dims.map((v, j) => (j === axis ? 1 : v)) : x.dims.filter((_, j) => j !== axis);
+  return { dims, data };
+}
+
+/** What a generate step computed at each token: the window it read and its last logits. */
+export interface GenerationStep {
+  context: number[];
+  logits: Float32Array;
+  token: number;
+}
+
 export class PipelineOrtRunner {
+  /** Per generate step (by step index), the tokens of the last run: for `referee generate --compare`. */
+  readonly generations = new Map<number, GenerationStep[]>();
+
   private constructor(
     private readonly manifest: PipelineManifest,
     /** One session per model step, by step index. */
@@ -68,10 +101,10 @@ export class PipelineOrtRunner {
     const sessions = new Map<number, { runner: OrtRunner; fixed: RefTensor[] }>();
     try {
       for (const [i, s] of manifest.steps.entries()) {
-        if (s.op !== "model") continue;
+        if (s.op !== "model" && s.op !== "generate") continue;
         const bytes = stepFile(s, read, i);
         const declared = inspectModel(bytes).inputs;
-        const fixed = Object.entries(s.fixed).map(([name, value]) => ({
+        const fixed = Object.entries(s.op === "model" ? s.fixed : {}).map(([name, value]) => ({
           name,
           dims: (declared.find((t) => t.name === name)?.dims ?? []).map(Number),
           data: Float32Array.of(value),
@@ -112,6 +145,32 @@ export class PipelineOrtRunner {
         const x = get(s.input);
         const known = product(s.dims.filter((d) => d !== -1));
         tensors.set(s.output, { dims: s.dims.map((d) => (d === -1 ? x.data.length / known : d)), data: x.data });
+        return;
+      }
+      case "argmax":
+        tensors.set(s.output, argmax(get(s.input), s.axis, s.keepdims));
+        return;
+      case "generate": {
+        const tokens = Array.from(get(s.from).data);
+        const steps: GenerationStep[] = [];
+        for (let t = 0; t < s.steps; t++) {
+          const context = s.context === null ? tokens : tokens.slice(Math.max(0, tokens.length - s.context));
+          const { runner } = this.sessions.get(i)!;
+          const outs = await runner.run([
+            { name: s.input, dims: [1, context.length], data: Float32Array.from(context) },
+          ]);
+          const o = outs.find((x) => x.name === s.output);
+          if (!o)
+            throw new RefereeError("INTERNAL", `onnxruntime gave no output '${s.output}' in pipeline steps[${i}]`);
+          // [1, V] or [1, L, V]: the last position's row.
+          const V = o.dims[o.dims.length - 1];
+          const logits = o.data.slice(o.data.length - V);
+          const token = argmaxRow(logits, 0, V, 1);
+          steps.push({ context, logits, token });
+          tokens.push(token);
+        }
+        this.generations.set(i, steps);
+        tensors.set(s.to, { dims: [1, s.steps], data: Float32Array.from(steps, (x) => x.token) });
         return;
       }
       case "affine": {

@@ -5,6 +5,7 @@
 //   a or b = max(a, b),  a xor b = ((a == b) == 0),  bool(x) = ((x == 0) == 0).
 import { ConstTensor, isFloatType } from "../../onnx/tensor";
 import { INTEGER_INPUT_TYPES, IntegerInputType, MapOp, ReduceOp } from "../../program/isa";
+import type { ProgramBuilder } from "../builder";
 import { NodeContext, normAxis } from "../context";
 import { Value, dimsOf } from "../values";
 import { concatValues, gatherAxis, mapValues, reduceValue, reshapeValue } from "./kernels";
@@ -80,15 +81,32 @@ function asInt64(v: Value): Value {
 
 /** The index of the first (or last) maximum (or minimum) of `x` along `axis`. */
 function argIndex(ctx: NodeContext, x: Value, axis: number, largest: boolean, last: boolean, keep: boolean): Value {
+  return argIndexValue(ctx.b, x, axis, largest, last, keep, ctx.name);
+}
+
+/**
+ * argIndex at builder level, for callers without an ONNX node (a pipeline's argmax step):
+ * the steps are named `${name}/extreme`, `${name}/equal`, … and the result is a float32
+ * index (not tagged int64).
+ */
+export function argIndexValue(
+  b: ProgramBuilder,
+  x: Value,
+  axis: number,
+  largest: boolean,
+  last: boolean,
+  keep: boolean,
+  name: string,
+): Value {
   const dims = dimsOf(x);
-  const b = ctx.b;
-  const m = reduceValue(b, largest ? ReduceOp.Max : ReduceOp.Min, x, [axis], true, `${ctx.name}/extreme`);
-  const equal = map(ctx, MapOp.Equal, [x, m], "/equal");
-  const nan = not(ctx, map(ctx, MapOp.Equal, [x, x], "/self"), "/nan");
-  const hit = map(ctx, MapOp.Max, [equal, nan], "/hit");
+  const m = reduceValue(b, largest ? ReduceOp.Max : ReduceOp.Min, x, [axis], true, `${name}/extreme`);
+  const map = (op: MapOp, xs: Value[], suffix: string): Value => mapValues(b, op, xs.map(asOperand), [], name + suffix);
+  const equal = map(MapOp.Equal, [x, m], "/equal");
+  const nan = map(MapOp.Equal, [map(MapOp.Equal, [x, x], "/self"), ZERO], "/nan");
+  const hit = map(MapOp.Max, [equal, nan], "/hit");
   const none = num(last ? -Infinity : Infinity);
-  const candidate = map(ctx, MapOp.Where, [hit, iotaAlong(dims, axis), none], "/candidate");
-  return reduceValue(b, last ? ReduceOp.Max : ReduceOp.Min, candidate, [axis], keep, `${ctx.name}/index`);
+  const candidate = map(MapOp.Where, [hit, iotaAlong(dims, axis), none], "/candidate");
+  return reduceValue(b, last ? ReduceOp.Max : ReduceOp.Min, candidate, [axis], keep, `${name}/index`);
 }
 
 /**

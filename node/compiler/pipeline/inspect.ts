@@ -9,8 +9,8 @@ export function inspectPipeline(m: PipelineManifest, read: FileReader): ModelInf
   const info: ModelInfo = {
     irVersion: 0,
     opsets: {},
-    producer: `pipeline of ${m.steps.filter((s) => s.op === "model").length} ONNX files`,
-    inputs: [{ name: m.input.name, elemType: "float32", dims: m.input.dims }],
+    producer: `pipeline of ${m.steps.filter((s) => s.op === "model" || s.op === "generate").length} ONNX files`,
+    inputs: [{ name: m.input.name, elemType: m.input.type ?? "float32", dims: m.input.dims }],
     // Output dims are known once the pipeline is compiled (they depend on the wiring).
     outputs: m.outputs.map((name) => ({ name, elemType: "float32", dims: ["?"] })),
     opCounts: {},
@@ -20,7 +20,7 @@ export function inspectPipeline(m: PipelineManifest, read: FileReader): ModelInf
   };
   const unsupported = new Set<string>();
   m.steps.forEach((s, i) => {
-    if (s.op !== "model") return;
+    if (s.op !== "model" && s.op !== "generate") return;
     const one = inspectModel(stepFile(s, read, i));
     info.irVersion = Math.max(info.irVersion, one.irVersion);
     for (const [d, v] of Object.entries(one.opsets)) info.opsets[d] = Math.max(info.opsets[d] ?? 0, v);

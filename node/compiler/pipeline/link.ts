@@ -5,20 +5,21 @@
 // one-step proofs need nothing new.
 import { keccak256 } from "ethers";
 import { RefereeError } from "../../errors";
-import { Kind, MapOp, product, SlotRef, Space, TensorSpec } from "../../program/isa";
-import type { CompiledModel, IndexCheck } from "../api";
+import { Kind, MapOp, product, Program, SlotRef, Space, TensorSpec } from "../../program/isa";
+import type { CompiledModel, CompileOptions, IndexCheck } from "../api";
 import { ProgramBuilder } from "../builder";
-import { compileModel, inspectModel } from "../compile";
+import { compileUnhashed, inspectModel } from "../compile";
 import { concatValues, mapValues, reshapeValue, stridedValue } from "../ops/kernels";
+import { argIndexValue } from "../ops/logic";
 import { TensorValue, Value } from "../values";
-import { ModelStep, PipelineManifest, PipelineStep, pipelineHash, WindowStep } from "./manifest";
+import { GenerateStep, ModelStep, PipelineManifest, PipelineStep, pipelineHash, WindowStep } from "./manifest";
 
 /** Reads a model file named by a manifest step (path relative to the manifest). */
 export type FileReader = (path: string) => Uint8Array;
 
-/** A model step's file, checked against the hash the manifest gives for it. */
+/** A model (or generate) step's file, checked against the hash the manifest gives for it. */
 export function stepFile(
-  s: ModelStep,
+  s: { path: string; keccak256: string },
   read: FileReader,
   index: number,
   hash: (bytes: Uint8Array) => string = keccak256,
@@ -38,8 +39,18 @@ function dimsText(d: readonly number[]): string {
   return d.length === 0 ? "scalar" : d.join("x");
 }
 
+/** One file compiled for the joint program (the pipeline is hashed, not each file again). */
+type Unhashed = Omit<CompiledModel, "onnxHash">;
+
+/** A value wired to a file's input, and the pipeline tensor it is (for messages). */
+interface Wired {
+  value: Value;
+  tensor: string;
+}
+
 class Linker {
-  readonly b = new ProgramBuilder();
+  // Shared weights: a file linked twice (or at several lengths) stores its weights once.
+  readonly b = new ProgramBuilder({ shareWeights: true });
   readonly tensors = new Map<string, Value>();
   readonly indexChecks: IndexCheck[] = [];
   readonly opCounts: Record<string, number> = {};
@@ -89,36 +100,58 @@ class Linker {
     }
     const shapes: Record<string, number[]> = {};
     for (const [input, tensor] of Object.entries(s.inputs)) shapes[input] = this.dims(tensor);
-    let c: CompiledModel;
+    const c = this.compile(bytes, { shapes, fixedInputs: s.fixed }, where);
+    const wired = new Map<string, Wired>();
+    for (const [input, tensor] of Object.entries(s.inputs)) wired.set(input, { value: this.get(tensor), tensor });
+    const outs = this.append(c, wired, `s${i}/`, where);
+    for (const [output, tensor] of Object.entries(s.outputs)) {
+      const v = outs.get(output);
+      if (!v)
+        throw new RefereeError(
+          "SHAPE",
+          `${where}: the model has no output '${output}' (outputs: ${[...outs.keys()].join(", ")})`,
+        );
+      this.tensors.set(tensor, v);
+    }
+  }
+
+  compile(bytes: Uint8Array, options: CompileOptions, where: string): Unhashed {
     try {
-      c = compileModel(bytes, { shapes, fixedInputs: s.fixed, hash: this.hash });
+      return compileUnhashed(bytes, options);
     } catch (e) {
       if (e instanceof RefereeError) throw new RefereeError(e.code, `${where}: ${e.message}`, e);
       throw e;
     }
+  }
+
+  /**
+   * Append one compiled file to the joint program: its input slots become the wired values'
+   * slots, its weights are shared with equal ones already there, its activations are
+   * renamed under `prefix`. Returns its outputs by name.
+   */
+  append(c: Unhashed, wired: ReadonlyMap<string, Wired>, prefix: string, where: string): Map<string, Value> {
     for (const [op, n] of Object.entries(c.opCounts)) this.opCounts[op] = (this.opCounts[op] ?? 0) + n;
     const p = c.program;
-    const wired = p.inputs.map((spec) => {
-      const tensor = s.inputs[spec.name];
-      const have = this.dims(tensor);
+    const inputs = p.inputs.map((spec) => {
+      const w = wired.get(spec.name);
+      if (!w) throw new RefereeError("SHAPE", `${where}: input '${spec.name}' is not wired`);
+      const have = w.value.kind === "const" ? w.value.t.dims : w.value.dims;
       if (have.length !== spec.dims.length || have.some((d, j) => d !== spec.dims[j])) {
         throw new RefereeError(
           "SHAPE",
-          `${where}: input '${spec.name}' is ${dimsText(spec.dims)}, but '${tensor}' is ${dimsText(have)}`,
+          `${where}: input '${spec.name}' is ${dimsText(spec.dims)}, but '${w.tensor}' is ${dimsText(have)}`,
         );
       }
-      return this.slot(tensor, tensor);
+      return this.b.slotOf(w.value, w.tensor);
     });
-    const weightBase = this.b.weights.length;
+    const weights = p.weights.map((w) => this.b.addWeight(prefix + w.name, w.data));
     const actBase = this.b.activations.length;
     const remap = (r: SlotRef): SlotRef =>
       r.space === Space.Input
-        ? wired[r.index]
+        ? inputs[r.index]
         : r.space === Space.Weight
-          ? { space: Space.Weight, index: weightBase + r.index }
+          ? weights[r.index]
           : { space: Space.Activation, index: actBase + r.index };
-    const prefix = `s${i}/`;
-    this.b.weights.push(...p.weights.map((w) => ({ name: prefix + w.name, data: w.data })));
     this.b.activations.push(...p.activations.map((a) => ({ name: prefix + a.name, length: a.length })));
     for (const ins of p.instructions) {
       const out = remap(ins.out);
@@ -126,15 +159,77 @@ class Linker {
       this.b.instructions.push({ ...ins, out, inputs: ins.inputs.map((o) => ({ ...o, slot: remap(o.slot) })) });
     }
     this.indexChecks.push(...c.indexChecks.map((x) => ({ ...x, node: prefix + x.node, slot: remap(x.slot) })));
-    for (const [output, tensor] of Object.entries(s.outputs)) {
-      const spec = p.outputs.find((o) => o.name === output);
-      if (!spec)
-        throw new RefereeError(
-          "SHAPE",
-          `${where}: the model has no output '${output}' (outputs: ${p.outputs.map((o) => o.name).join(", ")})`,
-        );
-      this.tensors.set(tensor, { kind: "tensor", dims: spec.dims, slot: remap(spec.slot) });
+    return new Map(p.outputs.map((o) => [o.name, { kind: "tensor", dims: o.dims, slot: remap(o.slot) }]));
+  }
+
+  /** The model's declared runtime input and output named by a generate step, checked. */
+  private decoder(s: GenerateStep, bytes: Uint8Array, where: string): void {
+    const info = inspectModel(bytes);
+    const names = info.inputs.map((t) => t.name);
+    if (!names.includes(s.input))
+      throw new RefereeError("SHAPE", `${where}: the model has no input '${s.input}' (inputs: ${names.join(", ")})`);
+    if (names.length !== 1)
+      throw new RefereeError("SHAPE", `${where}: the model must have one input (the tokens), it has ${names.length}`);
+    const outs = info.outputs.map((t) => t.name);
+    if (!outs.includes(s.output))
+      throw new RefereeError("SHAPE", `${where}: the model has no output '${s.output}' (outputs: ${outs.join(", ")})`);
+  }
+
+  /**
+   * Greedy decoding unrolled (§3.6 generate): per iteration, the context window (one Move
+   * over the prompt and the tokens generated so far), the model compiled at the window's
+   * length, the last position's logits and their argmax, which the next window reads.
+   */
+  generate(s: GenerateStep, i: number): Value {
+    const where = `pipeline steps[${i}] (generate)`;
+    const bytes = stepFile(s, this.read, i, this.hash);
+    const file = `pipeline steps[${i}] (${s.path})`;
+    this.decoder(s, bytes, file);
+    const from = this.get(s.from);
+    const fd = this.dims(s.from);
+    if (fd.length !== 2 || fd[0] !== 1)
+      throw new RefereeError("SHAPE", `${where}: '${s.from}' must be 1xP token ids, it is ${dimsText(fd)}`);
+    const P = fd[1];
+    if (s.context !== null && P > s.context)
+      throw new RefereeError("SHAPE", `${where}: '${s.from}' has ${P} tokens, more than the context ${s.context}`);
+    const compiled = new Map<number, Unhashed>();
+    const generated: Value[] = [];
+    for (let t = 0; t < s.steps; t++) {
+      const at = tokenName(i, t);
+      const len = P + t;
+      const L = s.context === null ? len : Math.min(len, s.context);
+      const window = this.contextWindow(from, P, generated, len - L, `${at}/context`);
+      let c = compiled.get(L);
+      if (!c) {
+        c = this.compile(bytes, { shapes: { [s.input]: [1, L] } }, `${file} at ${L} tokens`);
+        compiled.set(L, c);
+      }
+      const wired = new Map([[s.input, { value: window, tensor: `${at}/context` }]]);
+      const logits = this.append(c, wired, `s${i}.${t}/`, file).get(s.output)!;
+      // The first maximum over V, kept as [1, 1] for the next window's concatenation.
+      const row = this.lastRow(logits, `${at}/last`, file);
+      generated.push(argIndexValue(this.b, row, 1, true, false, true, `${at}/argmax`));
     }
+    return generated.length === 1 ? generated[0] : concatValues(this.b, generated, 1, `${where}/to`);
+  }
+
+  /** Tokens [skip, P + generated.length) of prompt ‖ generated, as one [1, L] value. */
+  private contextWindow(from: Value, P: number, generated: readonly Value[], skip: number, name: string): Value {
+    const pieces: Value[] = [];
+    if (skip < P) pieces.push(skip === 0 ? from : stridedValue(this.b, from, [1, P - skip], [0, skip], [1, 1], name));
+    pieces.push(...generated.slice(Math.max(0, skip - P)));
+    return pieces.length === 1 ? pieces[0] : concatValues(this.b, pieces, 1, name);
+  }
+
+  /** Logits [1, V], or [1, L, V] read at the last position, as [1, V]. */
+  private lastRow(v: Value, name: string, where: string): Value {
+    const d = v.kind === "const" ? v.t.dims : v.dims;
+    if (d.length === 2 && d[0] === 1) return v;
+    if (d.length === 3 && d[0] === 1) {
+      const last = stridedValue(this.b, v, [1, 1, d[2]], [0, d[1] - 1, 0], [1, 1, 1], name);
+      return reshapeValue(last, [1, d[2]], name);
+    }
+    throw new RefereeError("SHAPE", `${where}: logits must be 1xV or 1xLxV, they are ${dimsText(d)}`);
   }
 
   axis(axis: number, rank: number, where: string): number {
@@ -169,7 +264,7 @@ class Linker {
     );
   }
 
-  glue(s: Exclude<PipelineStep, ModelStep>, i: number): Value {
+  glue(s: Exclude<PipelineStep, ModelStep | GenerateStep>, i: number): Value {
     const where = `pipeline steps[${i}] (${s.op})`;
     switch (s.op) {
       case "window":
@@ -215,8 +310,27 @@ class Linker {
         if (s.offset !== null) v = mapValues(this.b, MapOp.Add, [v, scalar(s.offset)], [], `${where}/offset`);
         return v;
       }
+      case "argmax": {
+        const a = this.axis(s.axis, this.dims(s.input).length, where);
+        return argIndexValue(this.b, this.get(s.input), a, true, false, s.keepdims, where);
+      }
     }
   }
+}
+
+/** What a generate step's instructions for token t are named after (steps[i]: the step). */
+function tokenName(i: number, t: number): string {
+  return `pipeline steps[${i}] (generate) token ${t}`;
+}
+
+/**
+ * The slot holding the logits token t of generate step `i` was picked from (the argmax's
+ * first instruction reads it), for tools that compare them; undefined if there is none.
+ */
+export function generationLogits(program: Program, i: number, t: number): SlotRef | undefined {
+  const name = `${tokenName(i, t)}/argmax/extreme`;
+  const ins = program.instructions.find((x) => program.activations[x.out.index]?.name === name);
+  return ins?.inputs[0].slot;
 }
 
 /** Compile a pipeline to one program. CompiledModel.onnxHash is the pipeline hash (§3.6). */
@@ -226,10 +340,11 @@ export function compilePipeline(
   hash: (bytes: Uint8Array) => string = keccak256,
 ): CompiledModel {
   const l = new Linker(read, hash);
-  const input: TensorValue = l.b.addInput(m.input.name, m.input.dims);
+  const input: TensorValue = l.b.addInput(m.input.name, m.input.dims, m.input.type);
   l.tensors.set(m.input.name, input);
   m.steps.forEach((s, i) => {
     if (s.op === "model") l.model(s, i);
+    else if (s.op === "generate") l.tensors.set(s.to, l.generate(s, i));
     else l.tensors.set(s.output, l.glue(s, i));
   });
   const outputs: TensorSpec[] = m.outputs.map((name) => {

@@ -3,6 +3,7 @@
 // Parsing only: no files are read here (the caller resolves `path`s and checks hashes).
 import { keccak256, toUtf8Bytes } from "ethers";
 import { RefereeError } from "../../errors";
+import { INTEGER_INPUT_TYPES, IntegerInputType } from "../../program/isa";
 
 /** The `format` value of every manifest this code reads. */
 export const PIPELINE_FORMAT = "referee-pipeline-1";
@@ -71,11 +72,48 @@ export interface AffineStep {
   offset: number | null;
 }
 
-export type PipelineStep = ModelStep | WindowStep | SliceStep | ConcatStep | ReshapeStep | AffineStep;
+/** The index of the first maximum along `axis` (a NaN counts as the maximum), as a float. */
+export interface ArgmaxStep {
+  op: "argmax";
+  input: string;
+  output: string;
+  axis: number;
+  keepdims: boolean;
+}
+
+/**
+ * Greedy decoding: ctx = from ([1, P] token ids); `steps` times: logits = the model on the
+ * last min(len, context) tokens of ctx (its output [1, V], or [1, L, V] read at the last
+ * position); next = argmax over V; ctx = ctx ‖ next. `to` = the generated ids, [1, steps].
+ */
+export interface GenerateStep {
+  op: "generate";
+  path: string;
+  keccak256: string;
+  /** The model's token input. */
+  input: string;
+  /** The model's logits output. */
+  output: string;
+  from: string;
+  steps: number;
+  /** The most tokens the model reads; null: all of them. */
+  context: number | null;
+  to: string;
+}
+
+export type PipelineStep =
+  ModelStep | WindowStep | SliceStep | ConcatStep | ReshapeStep | AffineStep | ArgmaxStep | GenerateStep;
+
+/** The pipeline's one runtime input. `type` absent: float32. */
+export interface PipelineInput {
+  name: string;
+  dims: number[];
+  type?: IntegerInputType;
+}
 
 export interface PipelineManifest {
   format: typeof PIPELINE_FORMAT;
-  input: { name: string; dims: number[] };
+  input: PipelineInput;
   steps: PipelineStep[];
   /** Pipeline tensors that are the program's outputs, in order. */
   outputs: string[];
@@ -131,6 +169,24 @@ class ManifestReader {
     for (const [k, x] of Object.entries(o)) out[k] = this.name(x, `${what}.${k}`);
     return out;
   }
+
+  hash(v: unknown, what: string): string {
+    const hash = this.name(v, what);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) this.fail(`${what} must be 0x and 64 hex digits`);
+    return hash.toLowerCase();
+  }
+}
+
+const STEP_OPS = "model, window, slice, concat, reshape, affine, argmax, generate";
+
+function input(r: ManifestReader, v: unknown): PipelineInput {
+  const inp = r.object(v, "input");
+  r.only(inp, "input", ["name", "dims", "type"]);
+  const out: PipelineInput = { name: r.name(inp.name, "input.name"), dims: r.dims(inp.dims, "input.dims", false) };
+  if (inp.type === undefined || inp.type === "float32") return out;
+  if (!(INTEGER_INPUT_TYPES as readonly unknown[]).includes(inp.type))
+    r.fail(`input.type must be float32 or one of ${INTEGER_INPUT_TYPES.join(", ")}, got ${JSON.stringify(inp.type)}`);
+  return { ...out, type: inp.type as IntegerInputType };
 }
 
 function step(r: ManifestReader, v: unknown, i: number): PipelineStep {
@@ -140,8 +196,7 @@ function step(r: ManifestReader, v: unknown, i: number): PipelineStep {
   switch (op) {
     case "model": {
       r.only(o, what, ["op", "path", "keccak256", "inputs", "outputs", "fixed"]);
-      const hash = r.name(o.keccak256, `${what}.keccak256`);
-      if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) r.fail(`${what}.keccak256 must be 0x and 64 hex digits`);
+      const hash = r.hash(o.keccak256, `${what}.keccak256`);
       const fixed: Record<string, number> = {};
       for (const [k, x] of Object.entries(r.object(o.fixed ?? {}, `${what}.fixed`))) {
         if (typeof x !== "number" || !Number.isInteger(x)) r.fail(`${what}.fixed.${k} must be an integer`);
@@ -151,7 +206,7 @@ function step(r: ManifestReader, v: unknown, i: number): PipelineStep {
       if (Object.keys(inputs).length === 0) r.fail(`${what}.inputs wires no input`);
       const outputs = r.names(o.outputs, `${what}.outputs`);
       if (Object.keys(outputs).length === 0) r.fail(`${what}.outputs names no output`);
-      return { op, path: r.name(o.path, `${what}.path`), keccak256: hash.toLowerCase(), inputs, outputs, fixed };
+      return { op, path: r.name(o.path, `${what}.path`), keccak256: hash, inputs, outputs, fixed };
     }
     case "window":
       r.only(o, what, ["op", "input", "output", "axis", "size", "step"]);
@@ -211,10 +266,32 @@ function step(r: ManifestReader, v: unknown, i: number): PipelineStep {
         r.fail(`${what} needs at least one of scale, divisor, offset`);
       return s;
     }
+    case "argmax": {
+      r.only(o, what, ["op", "input", "output", "axis", "keepdims"]);
+      if (o.keepdims !== undefined && typeof o.keepdims !== "boolean") r.fail(`${what}.keepdims must be true or false`);
+      return {
+        op,
+        input: r.name(o.input, `${what}.input`),
+        output: r.name(o.output, `${what}.output`),
+        axis: r.int(o.axis, `${what}.axis`, 0),
+        keepdims: o.keepdims ?? true,
+      };
+    }
+    case "generate":
+      r.only(o, what, ["op", "path", "keccak256", "input", "output", "from", "steps", "context", "to"]);
+      return {
+        op,
+        path: r.name(o.path, `${what}.path`),
+        keccak256: r.hash(o.keccak256, `${what}.keccak256`),
+        input: r.name(o.input, `${what}.input`),
+        output: r.name(o.output, `${what}.output`),
+        from: r.name(o.from, `${what}.from`),
+        steps: r.int(o.steps, `${what}.steps`, 1),
+        context: o.context === undefined || o.context === null ? null : r.int(o.context, `${what}.context`, 1),
+        to: r.name(o.to, `${what}.to`),
+      };
     default:
-      return r.fail(
-        `steps[${i}].op must be one of model, window, slice, concat, reshape, affine, got ${JSON.stringify(op)}`,
-      );
+      return r.fail(`steps[${i}].op must be one of ${STEP_OPS}, got ${JSON.stringify(op)}`);
   }
 }
 
@@ -222,11 +299,14 @@ function step(r: ManifestReader, v: unknown, i: number): PipelineStep {
 export function stepReads(s: PipelineStep): string[] {
   if (s.op === "model") return Object.values(s.inputs);
   if (s.op === "concat") return s.inputs;
+  if (s.op === "generate") return [s.from];
   return [s.input];
 }
 
 export function stepWrites(s: PipelineStep): string[] {
-  return s.op === "model" ? Object.values(s.outputs) : [s.output];
+  if (s.op === "model") return Object.values(s.outputs);
+  if (s.op === "generate") return [s.to];
+  return [s.output];
 }
 
 /**
@@ -245,15 +325,13 @@ export function parseManifest(text: string, where: string): PipelineManifest {
   const o = r.object(raw, "the manifest");
   r.only(o, "the manifest", ["format", "input", "steps", "outputs", "description"]);
   if (o.format !== PIPELINE_FORMAT) r.fail(`format must be "${PIPELINE_FORMAT}", got ${JSON.stringify(o.format)}`);
-  const inp = r.object(o.input, "input");
-  r.only(inp, "input", ["name", "dims"]);
-  const input = { name: r.name(inp.name, "input.name"), dims: r.dims(inp.dims, "input.dims", false) };
+  const inp = input(r, o.input);
   if (!Array.isArray(o.steps) || o.steps.length === 0) r.fail("steps must be a non-empty array");
   const steps = o.steps.map((s, i) => step(r, s, i));
   if (!Array.isArray(o.outputs) || o.outputs.length === 0) r.fail("outputs must be a non-empty array");
   const outputs = o.outputs.map((x, i) => r.name(x, `outputs[${i}]`));
 
-  const defined = new Set([input.name]);
+  const defined = new Set([inp.name]);
   steps.forEach((s, i) => {
     for (const t of stepReads(s)) {
       if (!defined.has(t)) r.fail(`steps[${i}] (${s.op}) reads '${t}', which no earlier step writes`);
@@ -265,7 +343,7 @@ export function parseManifest(text: string, where: string): PipelineManifest {
   });
   for (const t of outputs) if (!defined.has(t)) r.fail(`output '${t}' is never written`);
   if (new Set(outputs).size !== outputs.length) r.fail("outputs names a tensor twice");
-  return { format: PIPELINE_FORMAT, input, steps, outputs };
+  return { format: PIPELINE_FORMAT, input: inp, steps, outputs };
 }
 
 /** Sorted copy of a string map, so the canonical JSON does not depend on key order. */
@@ -300,11 +378,27 @@ export function canonicalManifest(m: PipelineManifest): string {
         return { op: s.op, input: s.input, output: s.output, dims: s.dims };
       case "affine":
         return { op: s.op, input: s.input, output: s.output, scale: s.scale, divisor: s.divisor, offset: s.offset };
+      case "argmax":
+        return { op: s.op, input: s.input, output: s.output, axis: s.axis, keepdims: s.keepdims };
+      case "generate":
+        return {
+          op: s.op,
+          keccak256: s.keccak256,
+          input: s.input,
+          output: s.output,
+          from: s.from,
+          steps: s.steps,
+          context: s.context,
+          to: s.to,
+        };
     }
   });
+  // `type` only when given: float32 manifests keep the hash they had before the field existed.
+  const input: Json = { name: m.input.name, dims: m.input.dims };
+  if (m.input.type !== undefined) input.type = m.input.type;
   return JSON.stringify({
     format: m.format,
-    input: { name: m.input.name, dims: m.input.dims },
+    input,
     steps,
     outputs: m.outputs,
   });

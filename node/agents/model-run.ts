@@ -145,10 +145,11 @@ export class ModelRun {
 
   /**
    * A corrupted run (a cheating operator): the honest final memory with the value written at
-   * step `cheatAt` changed by +0.5 (so the trace differs from that step on, later values not
-   * recomputed), and, when given, the first output value replaced by `output`.
+   * step `cheatAt` changed by `delta` (default +0.5; so the trace differs from that step on,
+   * later values not recomputed), and, when given, element `outputIndex` (default 0) of the
+   * first output replaced by `output`.
    */
-  corrupted(honest: Run, cheat: { cheatAt?: number; output?: number }): Run {
+  corrupted(honest: Run, cheat: { cheatAt?: number; output?: number; outputIndex?: number; delta?: number }): Run {
     const program = this.model.program;
     const final = honest.memory;
     const activations = final.activations.map((a) => a.slice());
@@ -159,13 +160,14 @@ export class ModelRun {
         if (cheat.cheatAt < base + n && ins.out.space === Space.Activation) {
           const elem = Math.floor((cheat.cheatAt - base) / stepsPerElement(ins));
           const a = activations[ins.out.index];
-          a[elem] = Math.fround(a[elem] + 0.5);
+          a[elem] = Math.fround(a[elem] + (cheat.delta ?? 0.5));
           break;
         }
         base += n;
       }
     }
-    if (cheat.output !== undefined) activations[program.outputs[0].slot.index][0] = Math.fround(cheat.output);
+    if (cheat.output !== undefined)
+      activations[program.outputs[0].slot.index][cheat.outputIndex ?? 0] = Math.fround(cheat.output);
     const memory: Memory = { weights: final.weights, inputs: final.inputs, activations };
     return this.runOf(
       () => memory,

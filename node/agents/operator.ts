@@ -22,8 +22,12 @@ import type { Action } from "./solver";
 export interface OperatorOptions {
   /** Corrupt the run from this step on (one value written there changed): for demos and tests. */
   cheatAt?: number;
-  /** Claim this value as the first output: for demos and tests. */
+  /** Claim this value as the first output (or as output element `cheatOutputIndex`): for demos and tests. */
   cheatOutput?: number;
+  /** Which element of the first output cheatOutput replaces (default 0). */
+  cheatOutputIndex?: number;
+  /** What cheatAt adds to the value written there (default 0.5; 1 changes a token id by one). */
+  cheatDelta?: number;
   /**
    * LOAD TESTS: cheat on about this fraction of requests (0..1), each at a random step, with
    * the first output claimed as 1.0; which requests and steps follow from `cheatSeed` (see
@@ -380,7 +384,12 @@ export class Operator extends Agent {
     const run = this.progress(`running ${what} (${this.model.parts.steps} steps)`, () => this.model.run(input));
     const { cheatAt, cheatOutput } = this.cheatOn(requestId);
     return cheatAt !== undefined || cheatOutput !== undefined
-      ? this.model.corrupted(run, { cheatAt, output: cheatOutput })
+      ? this.model.corrupted(run, {
+          cheatAt,
+          output: cheatOutput,
+          outputIndex: this.options.cheatOutputIndex,
+          delta: this.options.cheatDelta,
+        })
       : run;
   }
 

@@ -7,7 +7,8 @@ import * as path from "path";
 import { RefereeError } from "../../errors";
 import { keccak256, toHex, TraceCommitter } from "../../commit";
 import { compilePipeline, FileReader, generationLogits } from "../../compiler/pipeline/link";
-import { parseManifest, PipelineManifest, PIPELINE_FORMAT } from "../../compiler/pipeline/manifest";
+import { parseManifest, PipelineManifest } from "../../compiler/pipeline/manifest";
+import { GENERATION_PROMPT as PROMPT, GenerationSpec, generationManifest } from "../../compiler/pipeline/generation";
 import { readVocabulary, Tokenizer, tokenizer } from "../../io/bpe";
 import { validateInput } from "../../io/inputs";
 import type { Program } from "../../program/isa";
@@ -20,46 +21,6 @@ import { usageError } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
 import { readModel, refuseBadIndex } from "../model";
-
-/** The pipeline tensors of a generation manifest. */
-const PROMPT = "prompt";
-const GENERATED = "generated";
-
-export interface GenerationSpec {
-  /** The decoder file, as the manifest's `path` will name it. */
-  path: string;
-  /** keccak256 of its bytes. */
-  keccak256: string;
-  /** The decoder's token input and logits output. */
-  input: string;
-  output: string;
-  promptTokens: number;
-  steps: number;
-  context: number;
-}
-
-/** The manifest of a generation (JSON), `path` as given: what `--write-manifest` writes. */
-export function generationManifest(g: GenerationSpec): Record<string, unknown> {
-  return {
-    format: PIPELINE_FORMAT,
-    description: `greedy decoding of ${g.steps} tokens after a ${g.promptTokens}-token prompt`,
-    input: { name: PROMPT, dims: [1, g.promptTokens], type: "int64" },
-    steps: [
-      {
-        op: "generate",
-        path: g.path,
-        keccak256: g.keccak256,
-        input: g.input,
-        output: g.output,
-        from: PROMPT,
-        steps: g.steps,
-        context: g.context,
-        to: GENERATED,
-      },
-    ],
-    outputs: [GENERATED],
-  };
-}
 
 function required(args: ParsedArgs, name: string, what: string): string {
   const v = args.get(name);

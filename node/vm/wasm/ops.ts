@@ -13,6 +13,7 @@ import * as fo32 from "../../fo32";
 import { F32, FnBuilder, I32, O, S, V128, buildModule } from "./encoder";
 import { WA } from "./wa";
 import { probeOnce, probeValues } from "../probe";
+import { transcendentalIn } from "./ops-transcendental";
 
 /**
  * Emits code leaving op(inputs) on the stack; the inputs are locals (v128 or f32): x for a
@@ -201,7 +202,7 @@ function unaryIn(F: Flavour, op: number, params: readonly number[]): OpEmitter |
         F.select(fn);
       };
     default:
-      return null;
+      return transcendentalIn(F === VEC, op, params);
   }
 }
 

@@ -2,8 +2,15 @@
 // PP-OCRv4 detector and recognizer at the shapes users run, each in its own process (so
 // each peak resident memory is its own), with the figures side by side in one table.
 //
+// Also (issue 13): greedy generation of 16 tokens by the project's GPT (models/kjv-gpt.onnx)
+// as one program, in tokens per second against onnxruntime decoding step by step; and a
+// GPT-2-small-shaped decoder (124M random parameters, made at run time by
+// scripts/make-gpt2-small.py with Debian's python3-torch; skipped, saying so, without it).
+//
 // Usage: npm run bench -- [--json] [--reps n] [--threads n] [--only name,name]
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
@@ -15,6 +22,59 @@ interface BenchModel {
   file: string;
   args: string[];
   reps: number;
+  /** Made at run time; null when it cannot be (the reason is printed). */
+  prepare?: () => string | null;
+  /** Tokens a generation produces (its row also reports tokens per second). */
+  tokens?: number;
+}
+
+const WORK = path.join(os.tmpdir(), `referee-bench-${process.getuid?.() ?? 0}`);
+const PYTHON = "/usr/bin/python3.11";
+const GEN_TOKENS = 16;
+
+/** The generation manifest of 16 tokens after "And God said", written by `referee generate`. */
+function generationManifest(): string | null {
+  fs.mkdirSync(WORK, { recursive: true });
+  const out = path.join(WORK, "kjv-gpt-gen16.json");
+  const models = path.join(ROOT, "models");
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, "bin", "referee.js"),
+      "generate",
+      path.join(models, "kjv-gpt.onnx"),
+      "--vocab",
+      path.join(models, "kjv-gpt.vocab.json"),
+      "--prompt",
+      "And God said",
+      "--tokens",
+      String(GEN_TOKENS),
+      "--write-manifest",
+      out,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  return out;
+}
+
+/** scripts/make-gpt2-small.py's model (about 650 MB), made once and kept in the temp dir. */
+function gpt2Small(): string | null {
+  fs.mkdirSync(WORK, { recursive: true });
+  const out = path.join(WORK, "gpt2-small-ctx64.onnx");
+  if (fs.existsSync(out)) return out;
+  const r = spawnSync(PYTHON, [path.join(ROOT, "scripts", "make-gpt2-small.py"), out + ".tmp"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
+  if (r.status !== 0) {
+    const why = r.error ? r.error.message : (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`);
+    console.error(
+      `gpt2_small: skipped: ${PYTHON} scripts/make-gpt2-small.py failed (${why}); it needs apt-get install python3-torch python3-onnx`,
+    );
+    return null;
+  }
+  fs.renameSync(out + ".tmp", out);
+  return out;
 }
 
 const MODELS: BenchModel[] = [
@@ -42,11 +102,15 @@ const MODELS: BenchModel[] = [
     args: ["--shape", "x=1x3x48x320"],
     reps: 7,
   },
+  { name: "kjv_gpt_gen16", file: "", args: [], reps: 7, prepare: generationManifest, tokens: GEN_TOKENS },
+  { name: "gpt2_small", file: "", args: [], reps: 1, prepare: gpt2Small },
 ];
 
 interface Row {
   model: string;
+  tokens?: number;
   compileMs: number;
+  modelCommitmentMs: number;
   inputDims: string;
   steps: number;
   ortMs: number;
@@ -84,12 +148,14 @@ function main(): void {
   for (const m of MODELS) {
     if (only !== undefined && !only.includes(m.name)) continue;
     if (process.stderr.isTTY) process.stderr.write(`benchmarking ${m.name}…\n`);
-    const args = [path.join(ROOT, "bin", "referee.js"), "bench", m.file, ...m.args, "--json"];
+    const file = m.prepare ? m.prepare() : m.file;
+    if (file === null) continue;
+    const args = [path.join(ROOT, "bin", "referee.js"), "bench", file, ...m.args, "--json"];
     args.push("--reps", reps ?? String(m.reps));
     if (threads !== undefined) args.push("--threads", threads);
     const out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     const lines = out.trim().split("\n");
-    rows.push({ ...(JSON.parse(lines[lines.length - 1]) as Row), model: m.name });
+    rows.push({ ...(JSON.parse(lines[lines.length - 1]) as Row), model: m.name, tokens: m.tokens });
   }
   const T = rows[0]?.threads ?? 1;
   const header = [
@@ -131,6 +197,19 @@ function main(): void {
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(header));
   for (const b of body) console.log(line(b));
+  for (const r of rows) {
+    if (r.tokens !== undefined)
+      console.log(
+        `\n${r.model}: greedy generation of ${r.tokens} tokens as one program: referee ${((r.tokens * 1000) / r.executeMs).toFixed(0)} tokens/s, ` +
+          `onnxruntime decoding step by step ${((r.tokens * 1000) / r.ortMs).toFixed(0)} tokens/s (1 thread)`,
+      );
+    if (r.model === "gpt2_small")
+      console.log(
+        `\n${r.model} (12 layers, d = 768, vocabulary 50,257, 64-token context, random weights): compile ${fmtMs(r.compileMs)} ms, ` +
+          `weight + program commitment ${fmtMs(r.modelCommitmentMs)} ms, one forward pass ${fmtMs(r.executeMs)} ms ` +
+          `(onnxruntime ${fmtMs(r.ortMs)} ms), state query ${fmtMs(r.stateAtMs)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      );
+  }
   console.log(
     `\ntimes in ms, warm medians of interleaved runs (${rows.map((r) => r.reps).join("/")}); onnxruntime-node CPU, ` +
       `1 or ${T} intra-op threads; referee = execute for the outputs; trace = execute keeping the halted memory; ` +

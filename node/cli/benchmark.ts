@@ -8,7 +8,7 @@ import { TraceCommitter, initHasher, modelCommitment } from "../commit";
 import { mulberry32 } from "../fo32/mulberry32";
 import { product } from "../program/isa";
 import { errorStats } from "../reference/metrics";
-import { OrtRunner } from "../reference/ort";
+import type { RefTensor } from "../reference/ort";
 import { execute, executeSlots } from "../vm/execute";
 import { programSteps } from "../vm/layout";
 import { slotOf } from "../vm/memory";
@@ -71,10 +71,16 @@ async function timedAsync<T>(f: () => Promise<T>): Promise<{ value: T; ms: numbe
   return { value, ms: performance.now() - t0 };
 }
 
-/** Measure one compiled model on `inputs`; `onnx` is the model file (onnxruntime loads it). */
+/** onnxruntime on the same model (a file, or each file of a pipeline) with `threads` intra-op threads. */
+export interface BenchReference {
+  run(inputs: readonly RefTensor[]): Promise<RefTensor[]>;
+  release(): Promise<void>;
+}
+
+/** Measure one compiled model on `inputs` against `reference(threads)`. */
 export async function benchmark(
   compiled: CompiledModel,
-  onnx: Uint8Array,
+  reference: (threads: number) => Promise<BenchReference>,
   inputs: Float32Array[],
   options: BenchOptions,
 ): Promise<BenchResult> {
@@ -117,8 +123,8 @@ export async function benchmark(
     commitTimes.push(timed(() => TraceCommitter.build(program, memory, shared).finalState()).ms);
   }
 
-  const ort1 = await OrtRunner.create(onnx, { intraOpThreads: 1, interOpThreads: 1 });
-  const ortN = await OrtRunner.create(onnx, { intraOpThreads: options.threads, interOpThreads: 1 });
+  const ort1 = await reference(1);
+  const ortN = await reference(options.threads);
   try {
     phase("timing execution");
     for (let i = 0; i < 2; i++) {

@@ -7,7 +7,7 @@ import { compileModel, inspectModel } from "../compiler/compile";
 import { inspectPipeline } from "../compiler/pipeline/inspect";
 import { compilePipeline, FileReader } from "../compiler/pipeline/link";
 import { parseManifest, PipelineManifest } from "../compiler/pipeline/manifest";
-import { OrtRunner, RefTensor } from "../reference/ort";
+import { OrtOptions, OrtRunner, RefTensor } from "../reference/ort";
 import { PipelineOrtRunner } from "../reference/pipeline";
 import type { TensorSpec } from "../program/isa";
 import { RefereeError, UnsupportedOpsError } from "../errors";
@@ -81,9 +81,9 @@ export interface Reference {
   release(): Promise<void>;
 }
 
-export async function referenceRunner(model: LoadedModel): Promise<Reference> {
-  if (model.pipeline) return PipelineOrtRunner.create(model.pipeline.manifest, model.pipeline.read);
-  return OrtRunner.create(model.bytes);
+export async function referenceRunner(model: LoadedModel, options: OrtOptions = {}): Promise<Reference> {
+  if (model.pipeline) return PipelineOrtRunner.create(model.pipeline.manifest, model.pipeline.read, options);
+  return OrtRunner.create(model.bytes, options);
 }
 
 /** --shape values by input name; an unnamed value is allowed for a single-input model. */

@@ -6,7 +6,7 @@ import { inspectModel } from "../compiler/compile";
 import { FileReader, stepFile } from "../compiler/pipeline/link";
 import { PipelineManifest, PipelineStep } from "../compiler/pipeline/manifest";
 import { product } from "../program/isa";
-import { OrtRunner, RefTensor } from "./ort";
+import { OrtOptions, OrtRunner, RefTensor } from "./ort";
 
 interface Tensor {
   dims: number[];
@@ -97,7 +97,11 @@ export class PipelineOrtRunner {
     private readonly sessions: Map<number, { runner: OrtRunner; fixed: RefTensor[] }>,
   ) {}
 
-  static async create(manifest: PipelineManifest, read: FileReader): Promise<PipelineOrtRunner> {
+  static async create(
+    manifest: PipelineManifest,
+    read: FileReader,
+    options: OrtOptions = {},
+  ): Promise<PipelineOrtRunner> {
     const sessions = new Map<number, { runner: OrtRunner; fixed: RefTensor[] }>();
     try {
       for (const [i, s] of manifest.steps.entries()) {
@@ -109,7 +113,7 @@ export class PipelineOrtRunner {
           dims: (declared.find((t) => t.name === name)?.dims ?? []).map(Number),
           data: Float32Array.of(value),
         }));
-        sessions.set(i, { runner: await OrtRunner.create(bytes), fixed });
+        sessions.set(i, { runner: await OrtRunner.create(bytes, options), fixed });
       }
     } catch (e) {
       for (const { runner } of sessions.values()) await runner.release();

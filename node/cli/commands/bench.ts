@@ -6,7 +6,7 @@ import { usageError } from "../args";
 import { BenchResult, benchmark } from "../benchmark";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, fixedFeeds, inputSource, readModel } from "../model";
+import { compileWithProgress, fixedFeeds, inputSource, readModel, referenceRunner } from "../model";
 
 export async function bench(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
@@ -23,7 +23,7 @@ export async function bench(args: ParsedArgs, ctx: CommandContext): Promise<void
       : randomInputs(program.inputs, 1);
   const result = (
     await ctx.progress.phaseAsync("benchmarking", () =>
-      benchmark(compiled, model.bytes, inputs, {
+      benchmark(compiled, (threads) => referenceRunner(model, { intraOpThreads: threads, interOpThreads: 1 }), inputs, {
         reps,
         threads,
         stateQueries: 25,
@@ -60,7 +60,10 @@ function report(file: string, compileMs: number, r: BenchResult): string {
     ],
     ["state@s", `${ms(r.stateAtMs)} median, ${ms(r.stateAtMaxMs)} max`],
     ["max abs error", r.maxAbsError.toExponential(2)],
-    ["peak RSS", `${fmt.bytes(r.peakRssBytes)}  (${(r.peakRssBytes / data).toFixed(1)}x weights + activations, ${fmt.bytes(data)})`],
+    [
+      "peak RSS",
+      `${fmt.bytes(r.peakRssBytes)}  (${(r.peakRssBytes / data).toFixed(1)}x weights + activations, ${fmt.bytes(data)})`,
+    ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return (

@@ -14,7 +14,7 @@ import * as fo32 from "../../fo32";
 import { planInstruction } from "../plan/affine";
 import { VectorOptions, VectorPlan, vectorPlan } from "../plan/vector";
 import { FnBuilder } from "./encoder";
-import { ElementOps, emitKernel } from "./emitter";
+import { DriverSplit, ElementOps, driverSplit, emitKernel } from "./emitter";
 import { binaryCode, ternaryCode, unaryCode } from "./ops";
 
 export type KernelOptions = VectorOptions;
@@ -26,6 +26,8 @@ export interface Kernel {
    * on-stack replacement: a function entered in baseline code finishes in it).
    */
   fns: FnBuilder[];
+  /** The driver's units (its parameters are a range of them): how threads share the kernel. */
+  split: DriverSplit;
   /** Dot epilogue not available in wasm: the kernel stores s = acc (+ bias); JS applies this. */
   post: ((x: number) => number) | null;
   /** Description for debugging / tests. */
@@ -101,6 +103,7 @@ export function buildKernel(
   const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
   return {
     fns: emitKernel(plan, element.ops, slotBase),
+    split: driverSplit(plan),
     post: element.post,
     info: describe(ins.kind, plan, element.post !== null),
   };

@@ -43,6 +43,8 @@ export interface ExecuteOptions {
    * defaultThreads()). The result is bit-identical for any count; the JS engine uses one.
    */
   threads?: number;
+  /** Internal (tests, tuning): the least work split across threads (default MIN_PARALLEL_WORK). */
+  minParallelWork?: number;
 }
 
 /** The default thread count: the cores available to this process. */
@@ -83,6 +85,7 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
         canonicalizeNaNs,
         options.keep ?? null,
         threads,
+        options.minParallelWork,
       );
   }
   const memory = initialMemory(program, inputs);

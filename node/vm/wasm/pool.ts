@@ -31,7 +31,9 @@ const UNITS = 4;
 const CHUNK = 5;
 const WORKERS = 6;
 const STATUS = 7;
+/** (Int32 indices 8, 9) */
 const NEXT64 = 4;
+const WORKER_CHUNKS = 10;
 const CONTROL_BYTES = 64;
 /** Instances a worker keeps (each pins its program's memory). */
 const WORKER_PROGRAMS = 4;
@@ -71,7 +73,7 @@ function workerMain(): void {
     spin: number;
     layout: number[];
   };
-  const [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64] = data.layout;
+  const [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64, WORKER_CHUNKS] = data.layout;
   const control = new Int32Array(data.control);
   const next = new BigInt64Array(data.control);
   type Exports = Record<string, (from: number, to: number) => void>;
@@ -122,6 +124,7 @@ function workerMain(): void {
       } catch {
         Atomics.store(control, STATUS, 1);
       }
+      Atomics.add(control, WORKER_CHUNKS, 1);
       if (Atomics.add(control, FINISHED, 1) + 1 === chunks) Atomics.notify(control, FINISHED);
     }
   }
@@ -131,10 +134,16 @@ const control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
 const next = new BigInt64Array(control.buffer);
 const workers: PoolWorker[] = [];
 let seq = 0;
+let dispatches = 0;
+
+/** Instructions split so far, and chunks the workers ran (for tests and diagnostics). */
+export function poolStats(): { dispatches: number; workerChunks: number; workers: number } {
+  return { dispatches, workerChunks: Atomics.load(control, WORKER_CHUNKS), workers: workers.length };
+}
 
 function startWorker(index: number): PoolWorker {
   const { port1, port2 } = new MessageChannel();
-  const layout = [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64];
+  const layout = [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64, WORKER_CHUNKS];
   const worker = new Worker(`(${workerMain.toString()})()`, {
     eval: true,
     workerData: { control: control.buffer, port: port2, index, spin: SPIN, layout },
@@ -175,6 +184,7 @@ export function runParallel(p: PoolProgram, fn: number, units: number, threads: 
   control[STATUS] = 0;
   Atomics.store(control, FINISHED, 0);
   seq = (seq + 1) | 0;
+  dispatches++;
   const tag = BigInt(seq >>> 0) << 32n;
   Atomics.store(next, NEXT64, tag);
   Atomics.store(control, SEQ, seq);

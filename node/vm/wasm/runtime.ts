@@ -35,7 +35,7 @@ const TAIL_PAD = 64;
  * Below this many element operations (output elements × reduction steps) an instruction
  * runs on the main thread alone: waking a worker and waiting for it costs more.
  */
-const MIN_PARALLEL_WORK = 1 << 17;
+export const MIN_PARALLEL_WORK = 1 << 17;
 
 export interface WasmProgram {
   module: WasmModule;
@@ -362,8 +362,9 @@ function stateOf(wp: WasmProgram, program: Program): RunState {
  * claim flow v3; a comparison) skips copying the whole trace: on the PP-OCRv4 recognizer
  * that copy (144 MB into fresh pages) costs as much as a third of the run.
  *
- * `threads`: threads to split each big enough kernel across (this one and threads − 1
- * workers); 1 runs everything here. The result is the same for any value.
+ * `threads`: threads to split each kernel of at least `minParallelWork` element operations
+ * across (this one and threads − 1 workers); 1 runs everything here. The result is the
+ * same for any values.
  */
 export function executeWasm(
   wp: WasmProgram,
@@ -374,6 +375,7 @@ export function executeWasm(
   canonicalize: (bits: Uint32Array) => void,
   keep: readonly boolean[] | null = null,
   threads = 1,
+  minParallelWork = MIN_PARALLEL_WORK,
 ): Memory {
   const st = stateOf(wp, program);
   const pool = threads > 1 ? st.pool : null;
@@ -400,7 +402,7 @@ export function executeWasm(
     } else {
       const k = wp.kernels[i]!;
       const units = k.split.blocks + k.split.rest;
-      if (pool !== null && units > 1 && k.work >= MIN_PARALLEL_WORK) runParallel(pool, i, units, threads, f);
+      if (pool !== null && units > 1 && k.work >= minParallelWork) runParallel(pool, i, units, threads, f);
       else f(0, units);
       const post = k.post;
       if (post !== null) {

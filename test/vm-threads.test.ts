@@ -171,6 +171,49 @@ describe("vm: wasm engine on worker threads", function () {
     }
   });
 
+  it("a flat Map (one merged level) is strip-mined into outer units and split", () => {
+    const dims = [8, 48, 160];
+    const n = 8 * 48 * 160;
+    const rows = [
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    const add: Instruction = {
+      kind: Kind.Map,
+      op: MapOp.Add,
+      params: [],
+      iterDims: dims,
+      redDims: [],
+      out: Act(0),
+      inputs: [opnd(In(0), dims, rows), opnd(W(0), dims, rows)],
+    };
+    const relu: Instruction = { ...add, op: MapOp.Relu, out: Act(1), inputs: [opnd(Act(0), dims, rows)] };
+    const wave = (k: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * k)));
+    const program: Program = {
+      version: COMPILER_VERSION,
+      instructions: [add, relu],
+      weights: [{ name: "w", data: wave(0.37) }],
+      inputs: [{ name: "x", dims, slot: In(0) }],
+      activations: [
+        { name: "a0", length: n },
+        { name: "a1", length: n },
+      ],
+      outputs: [{ name: "y", dims, slot: Act(1) }],
+    };
+    validateProgram(program);
+    const wp = wasmProgram(program)!;
+    for (const k of wp.kernels) {
+      expect(k!.info).to.match(/levels \[o3840 o16\] lane 0 /);
+      expect(k!.split).to.deep.equal({ blocks: 16, rows: 1, rest: 0 });
+    }
+    const inputs = [wave(1.3)];
+    const js = execute(program, inputs, { engine: "js" });
+    for (const threads of [1, 2, 3]) {
+      expect(firstDifference(run(program, inputs, { threads, minParallelWork: 0 }), js), `${threads}`).to.equal(null);
+    }
+  });
+
   it("random Dot / Reduce / Map / Move programs, every kernel split over 2, 3 and 8 threads", () => {
     for (let seed = 1; seed <= 120; seed++) {
       const { program, inputs } = randomProgram(seed, LANE_SHAPE);

@@ -16,6 +16,7 @@ import { VectorOptions, VectorPlan, vectorPlan } from "../plan/vector";
 import { FnBuilder } from "./encoder";
 import { DriverSplit, ElementOps, driverSplit, emitKernel } from "./emitter";
 import { binaryCode, ternaryCode, unaryCode } from "./ops";
+import { stripMined } from "./strip";
 
 export type KernelOptions = VectorOptions;
 
@@ -99,7 +100,8 @@ export function buildKernel(
   if (element === null) return null;
   const ap = planInstruction(ins);
   if (ap.operands.some((o) => o.role === "reduce" && !o.fitsI32)) return null;
-  const plan = vectorPlan(ap, options);
+  // (strip-mined: threads split a kernel by its outer loop)
+  const plan = stripMined(vectorPlan(ap, options));
   const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
   return {
     fns: emitKernel(plan, element.ops, slotBase),

@@ -266,18 +266,33 @@ describe("vm: wasm engine on worker threads", function () {
     }
   });
 
-  it("a process that ran on worker threads exits on its own", () => {
+  it("a process that ran on worker threads exits on its own; workers drop collected programs", () => {
     const root = path.join(__dirname, "..");
+    const at = (f: string): string => JSON.stringify(path.join(root, f));
+    // run a program on 2 threads; collect it (its instances on the workers are dropped);
+    // run the classifier; then let the process end by itself
     const script = `
-      require("ts-node").register({ transpileOnly: true, swc: true, project: ${JSON.stringify(path.join(root, "tsconfig.json"))} });
-      const { compiled, seededInputs, OCR_CLS, OCR_CLS_SHAPES } = require(${JSON.stringify(path.join(root, "test/helpers/models"))});
-      const { executeSlots } = require(${JSON.stringify(path.join(root, "node/vm/execute"))});
-      const { poolStats } = require(${JSON.stringify(path.join(root, "node/vm/wasm/pool"))});
-      const p = compiled(OCR_CLS, OCR_CLS_SHAPES).program;
-      const out = executeSlots(p, seededInputs(p.inputs.map((i) => i.dims), 1), [p.outputs[0].slot], { threads: 2, minParallelWork: 0 });
-      console.log(JSON.stringify({ out: Array.from(out[0]), stats: poolStats() }));
+      require("ts-node").register({ transpileOnly: true, swc: true, project: ${at("tsconfig.json")} });
+      const fs = require("fs");
+      const { compileModel } = require(${at("node/compiler/compile")});
+      const { seededInputs, OCR_CLS, OCR_CLS_SHAPES } = require(${at("test/helpers/models")});
+      const { executeSlots } = require(${at("node/vm/execute")});
+      const { poolStats } = require(${at("node/vm/wasm/pool")});
+      const runOn = (p, seed) => executeSlots(p, seededInputs(p.inputs.map((i) => i.dims), seed), [p.outputs[0].slot], { threads: 2, minParallelWork: 0 });
+      const model = () => compileModel(fs.readFileSync(OCR_CLS), { shapes: OCR_CLS_SHAPES }).program;
+      (() => runOn(model(), 2))();
+      const held = poolStats().instances;
+      global.gc();
+      setTimeout(() => {
+        global.gc();
+        setTimeout(() => {
+          const dropped = poolStats().instances;
+          const out = runOn(model(), 1);
+          console.log(JSON.stringify({ out: Array.from(out[0]), held, dropped, stats: poolStats() }));
+        }, 50);
+      }, 50);
     `;
-    const r = spawnSync(process.execPath, ["-e", script], {
+    const r = spawnSync(process.execPath, ["--expose-gc", "-e", script], {
       cwd: root,
       encoding: "utf8",
       timeout: 240_000,
@@ -285,8 +300,16 @@ describe("vm: wasm engine on worker threads", function () {
     });
     expect(r.error, "the child did not exit by itself").to.equal(undefined);
     expect(r.status, r.stderr).to.equal(0);
-    const got = JSON.parse(r.stdout.trim().split("\n").pop()!) as { out: number[]; stats: { dispatches: number } };
+    const got = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+      out: number[];
+      held: number;
+      dropped: number;
+      stats: { dispatches: number; instances: number };
+    };
     expect(got.stats.dispatches).to.be.greaterThan(0);
+    expect(got.held).to.equal(1);
+    expect(got.dropped).to.equal(0);
+    expect(got.stats.instances).to.equal(1);
     const { program } = compiled(OCR_CLS, OCR_CLS_SHAPES);
     const want = executeSlots(program, inputsOf(program, 1), [program.outputs[0].slot], { threads: 1 });
     expect(got.out).to.deep.equal(Array.from(want[0]));

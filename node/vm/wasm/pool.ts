@@ -17,8 +17,10 @@
 //
 // A worker learns a program's module and memory by message (a WebAssembly.Module and a
 // shared Memory are posted, not copied); it reads them synchronously (receiveMessageOnPort)
-// when a dispatch names a program it does not have. It keeps a few programs' instances; the
-// main thread mirrors which, and asks it to drop the oldest.
+// when a dispatch names a program it does not have, or when MAIL says something was posted.
+// It keeps a few programs' instances; the main thread mirrors which, asks it to drop the
+// oldest, and to drop a program as soon as the program is garbage collected (its memory is
+// pinned by the workers' instances until then).
 import { MessageChannel, MessagePort, Worker } from "worker_threads";
 import { WasmMemory, WasmModule } from "./wa";
 
@@ -34,6 +36,8 @@ const STATUS = 7;
 /** (Int32 indices 8, 9) */
 const NEXT64 = 4;
 const WORKER_CHUNKS = 10;
+/** Messages posted to the workers so far: a worker reads its port when this changes. */
+const MAIL = 11;
 const CONTROL_BYTES = 64;
 /** Instances a worker keeps (each pins its program's memory). */
 const WORKER_PROGRAMS = 4;
@@ -73,7 +77,7 @@ function workerMain(): void {
     spin: number;
     layout: number[];
   };
-  const [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64, WORKER_CHUNKS] = data.layout;
+  const [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64, WORKER_CHUNKS, MAIL] = data.layout;
   const control = new Int32Array(data.control);
   const next = new BigInt64Array(data.control);
   type Exports = Record<string, (from: number, to: number) => void>;
@@ -87,25 +91,36 @@ function workerMain(): void {
   const wasm = (
     globalThis as unknown as { WebAssembly: { Instance: new (m: unknown, i: unknown) => { exports: Exports } } }
   ).WebAssembly;
+  /** Handle one posted message; false if there was none. */
+  const readMail = (): boolean => {
+    const got = wt.receiveMessageOnPort(data.port);
+    if (got === undefined) return false;
+    const m = got.message as Message;
+    if (m.drop) programs.delete(m.id);
+    else programs.set(m.id, new wasm.Instance(m.module, { e: { m: m.memory } }).exports);
+    return true;
+  };
   const instance = (id: number): Exports => {
     let fns = programs.get(id);
     while (fns === undefined) {
-      const got = wt.receiveMessageOnPort(data.port);
-      if (got === undefined) throw new Error(`wasm worker: program ${id} was never sent`);
-      const m = got.message as Message;
-      if (m.drop) programs.delete(m.id);
-      else programs.set(m.id, new wasm.Instance(m.module, { e: { m: m.memory } }).exports);
+      if (!readMail()) throw new Error(`wasm worker: program ${id} was never sent`);
       fns = programs.get(id);
     }
     return fns;
   };
   let seq = 0;
+  let mail = 0;
   for (;;) {
     let spins = 0;
     while (Atomics.load(control, SEQ) === seq) {
       if (++spins > data.spin) Atomics.wait(control, SEQ, seq);
     }
     seq = Atomics.load(control, SEQ);
+    const posted = Atomics.load(control, MAIL);
+    if (posted !== mail) {
+      mail = posted;
+      while (readMail());
+    }
     // Parameters read now are this dispatch's if a claim below succeeds (see pool.ts).
     if (data.index >= control[WORKERS]) continue;
     const units = control[UNITS];
@@ -136,14 +151,22 @@ const workers: PoolWorker[] = [];
 let seq = 0;
 let dispatches = 0;
 
-/** Instructions split so far, and chunks the workers ran (for tests and diagnostics). */
-export function poolStats(): { dispatches: number; workerChunks: number; workers: number } {
-  return { dispatches, workerChunks: Atomics.load(control, WORKER_CHUNKS), workers: workers.length };
+/**
+ * Instructions split so far, chunks the workers ran, workers started and the program
+ * instances they hold (for tests and diagnostics).
+ */
+export function poolStats(): { dispatches: number; workerChunks: number; workers: number; instances: number } {
+  return {
+    dispatches,
+    workerChunks: Atomics.load(control, WORKER_CHUNKS),
+    workers: workers.length,
+    instances: workers.reduce((n, w) => n + w.programs.length, 0),
+  };
 }
 
 function startWorker(index: number): PoolWorker {
   const { port1, port2 } = new MessageChannel();
-  const layout = [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64, WORKER_CHUNKS];
+  const layout = [SEQ, FINISHED, PROG, FN, UNITS, CHUNK, WORKERS, STATUS, NEXT64, WORKER_CHUNKS, MAIL];
   const worker = new Worker(`(${workerMain.toString()})()`, {
     eval: true,
     workerData: { control: control.buffer, port: port2, index, spin: SPIN, layout },
@@ -163,6 +186,31 @@ function ensureProgram(w: PoolWorker, p: PoolProgram): void {
   }
   w.port.postMessage({ id: p.id, drop: false, module: p.module, memory: p.memory });
   w.programs.push(p.id);
+  Atomics.add(control, MAIL, 1);
+}
+
+/**
+ * Let the workers drop program `id` (garbage collected on this thread): they release its
+ * instance, and so its memory, at once. Not during a dispatch (runParallel is synchronous,
+ * and this runs from a FinalizationRegistry callback, a task of its own).
+ */
+export function forgetProgram(id: number): void {
+  let posted = false;
+  for (const w of workers) {
+    const at = w.programs.indexOf(id);
+    if (at < 0) continue;
+    w.programs.splice(at, 1);
+    w.port.postMessage({ id, drop: true, module: null, memory: null });
+    posted = true;
+  }
+  if (!posted) return;
+  Atomics.add(control, MAIL, 1);
+  // a dispatch for no worker: each one wakes, reads its mail and sleeps again
+  control[WORKERS] = 0;
+  seq = (seq + 1) | 0;
+  Atomics.store(next, NEXT64, BigInt(seq >>> 0) << 32n);
+  Atomics.store(control, SEQ, seq);
+  Atomics.notify(control, SEQ);
 }
 
 /**

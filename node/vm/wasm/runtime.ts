@@ -23,7 +23,7 @@ import type { FnBuilder } from "./encoder";
 import type { KernelOptions } from "./kernels";
 import type { DriverSplit } from "./emitter";
 import { ModuleCache, moduleCache, programKey } from "./module-cache";
-import { PoolProgram, runParallel } from "./pool";
+import { PoolProgram, forgetProgram, runParallel } from "./pool";
 import { ProgramShape, sameShape, shapeOf } from "./shape";
 import { WA, WasmMemory, WasmModule } from "./wa";
 
@@ -322,6 +322,8 @@ function workOf(program: Program, i: number): number {
 }
 
 let programIds = 0;
+/** Programs whose memory worker threads hold: released there once the program is collected. */
+const pooled = new FinalizationRegistry<number>(forgetProgram);
 
 function copyInto(buffer: ArrayBuffer, offset: number, src: Float32Array): void {
   new Uint8Array(buffer, offset, src.length * 4).set(new Uint8Array(src.buffer, src.byteOffset, src.length * 4));
@@ -343,6 +345,7 @@ function stateOf(wp: WasmProgram, program: Program): RunState {
       views: program.activations.map((a, i) => new Float32Array(buffer, wp.offsets.activations[i], a.length)),
       bytes: program.activations.map((a, i) => new Uint8Array(buffer, wp.offsets.activations[i], a.length * 4)),
     };
+    if (wp.state.pool !== null) pooled.register(wp, wp.state.pool.id);
   }
   return wp.state;
 }

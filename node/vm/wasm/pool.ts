@@ -216,9 +216,18 @@ export function forgetProgram(id: number): void {
 /**
  * Run kernel `f<fn>` of program `p` (`local`: the same kernel on this thread) over units
  * [0, units) with this thread and threads − 1 workers, returning when every unit is done.
- * Throws if a worker failed (its chunk is then undefined).
+ * `first`: other work for this thread, done after waking the workers and before it claims
+ * chunks (it must not touch the kernel's output). Throws if a worker failed (its chunk is
+ * then undefined).
  */
-export function runParallel(p: PoolProgram, fn: number, units: number, threads: number, local: Driver): void {
+export function runParallel(
+  p: PoolProgram,
+  fn: number,
+  units: number,
+  threads: number,
+  local: Driver,
+  first?: () => void,
+): void {
   const n = threads - 1;
   while (workers.length < n) workers.push(startWorker(workers.length));
   for (let t = 0; t < n; t++) ensureProgram(workers[t], p);
@@ -238,6 +247,11 @@ export function runParallel(p: PoolProgram, fn: number, units: number, threads: 
   Atomics.store(control, SEQ, seq);
   Atomics.notify(control, SEQ, n);
   let failed: Error | null = null;
+  try {
+    first?.();
+  } catch (e) {
+    failed = e instanceof Error ? e : new Error(String(e));
+  }
   for (;;) {
     const v = Atomics.load(next, NEXT64);
     const c = Number(v & 0xffffffffn);

@@ -325,6 +325,12 @@ let programIds = 0;
 /** Programs whose memory worker threads hold: released there once the program is collected. */
 const pooled = new FinalizationRegistry<number>(forgetProgram);
 
+/** Whether activation slots a and b occupy disjoint bytes of linear memory. */
+function disjoint(wp: WasmProgram, program: Program, a: number, b: number): boolean {
+  const [x, y] = [wp.offsets.activations[a], wp.offsets.activations[b]];
+  return x + program.activations[a].length * 4 <= y || y + program.activations[b].length * 4 <= x;
+}
+
 function copyInto(buffer: ArrayBuffer, offset: number, src: Float32Array): void {
   new Uint8Array(buffer, offset, src.length * 4).set(new Uint8Array(src.buffer, src.byteOffset, src.length * 4));
 }
@@ -397,16 +403,31 @@ export function executeWasm(
   // The result: uninitialized memory (every kept byte is written below).
   const result = Buffer.allocUnsafeSlow(resultBytes);
   const work: Memory = { weights: program.weights.map((w) => w.data), inputs, activations: st.views };
+  const split = (i: number): boolean => {
+    const k = wp.kernels[i];
+    return pool !== null && k !== null && k.split.blocks + k.split.rest > 1 && k.work >= minParallelWork;
+  };
+  // The copy out of the last output, deferred into the next (split) instruction: the main
+  // thread copies while the workers start on their chunks, then joins them.
+  let pending = -1;
+  const copyPending = (): void => {
+    if (pending >= 0) result.set(st.bytes[pending], resultOffsets[pending]);
+    pending = -1;
+  };
   for (let i = 0; i < stop; i++) {
     const f = st.fns[i];
     const o = program.instructions[i].out.index;
     if (f === null) {
+      copyPending();
       fallback(work, i);
     } else {
       const k = wp.kernels[i]!;
       const units = k.split.blocks + k.split.rest;
-      if (pool !== null && units > 1 && k.work >= minParallelWork) runParallel(pool, i, units, threads, f);
-      else f(0, units);
+      if (split(i)) runParallel(pool!, i, units, threads, f, copyPending);
+      else {
+        copyPending();
+        f(0, units);
+      }
       const post = k.post;
       if (post !== null) {
         const out = st.views[o];
@@ -414,8 +435,14 @@ export function executeWasm(
         canonicalize(new Uint32Array(out.buffer, out.byteOffset, out.length));
       }
     }
-    if (resultOffsets[o] >= 0) result.set(st.bytes[o], resultOffsets[o]);
+    if (resultOffsets[o] >= 0) {
+      // deferred only if the next instruction is split and its output leaves this one's bytes alone
+      const next = i + 1 < stop ? program.instructions[i + 1].out.index : -1;
+      if (next >= 0 && split(i + 1) && disjoint(wp, program, o, next)) pending = o;
+      else result.set(st.bytes[o], resultOffsets[o]);
+    }
   }
+  copyPending();
   const activations = program.activations.map((a, i) =>
     resultOffsets[i] >= 0
       ? new Float32Array(result.buffer, result.byteOffset + resultOffsets[i], a.length)

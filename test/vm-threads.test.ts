@@ -14,6 +14,7 @@ import { wasmAvailable, wasmProgram } from "../node/vm/wasm/runtime";
 import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, compiled, seededInputs } from "./helpers/models";
 import { Act, In, W, opnd } from "./helpers/programs";
 import { LANE_SHAPE, randomProgram } from "./helpers/random-programs";
+import { lastJson, referee } from "./helpers/cli";
 
 const bits = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -263,6 +264,21 @@ describe("vm: wasm engine on worker threads", function () {
     const inputs = inputsOf(program, 1);
     for (const threads of [0, -1, 1.5, NaN]) {
       expect(() => execute(program, inputs, { threads }), String(threads)).to.throw(RangeError, /threads/);
+    }
+  });
+
+  it("referee run and compare --threads n: the same outputs and final state for any n", async () => {
+    const args = [OCR_CLS, "--shape", "x=1x3x48x192", "--random-seed", "3", "--json"];
+    const runs: Record<string, unknown>[] = [];
+    for (const n of [1, 3]) runs.push(lastJson(await referee("run", ...args, "--threads", `${n}`)));
+    expect(runs[1].finalStateHash).to.equal(runs[0].finalStateHash);
+    expect(runs[1].outputs).to.deep.equal(runs[0].outputs);
+    const cmp = lastJson(await referee("compare", ...args, "--threads", "2"));
+    expect(cmp.argmaxAgreement).to.equal(1);
+    for (const bad of ["0", "x"]) {
+      const r = await referee("run", ...args, "--threads", bad);
+      expect(r.code, bad).to.not.equal(0);
+      expect(r.stderr, bad).to.match(/--threads/);
     }
   });
 

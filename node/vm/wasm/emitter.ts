@@ -63,8 +63,9 @@ export interface ElementOps {
 
 /**
  * Emit the kernel of `plan`: fns[0] is the driver (exported, parameters from, to: the units
- * of driverSplit to run); it calls the others once per iteration of the outermost loop, so V8 can switch to optimized code within a run (wasm
- * code has no on-stack replacement: a function entered in baseline code finishes in it).
+ * of driverSplit to run); it calls the others once per iteration of the outermost loop, so
+ * V8 can switch to optimized code within a run (wasm code has no on-stack replacement: a
+ * function entered in baseline code finishes in it).
  * The kernel functions take the slot base addresses as parameters (p, base of out, base of
  * operand 0, …), so instructions of the same structure share them (runtime.ts dedupes).
  */

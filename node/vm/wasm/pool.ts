@@ -3,9 +3,9 @@
 //
 // The pool is created once per process (workers are unref'd, so they never keep it alive)
 // and driven synchronously: execute() stays a plain function. One control block on a
-// SharedArrayBuffer carries the current dispatch: the main thread writes its parameters
-// (program, kernel, unit count, chunk size), resets the claim word NEXT to (seq, 0), bumps
-// SEQ and wakes the workers. Every thread, the main one included, then claims chunks by
+// SharedArrayBuffer carries the current dispatch: the main thread sets the claim word NEXT
+// to (seq, 0), writes the parameters (program, kernel, unit count, chunk size), bumps SEQ
+// and wakes the workers. Every thread, the main one included, then claims chunks by
 // compare-and-swap on NEXT until none is left; the main thread returns when FINISHED
 // counts every chunk. Chunks are claimed, not assigned, so a worker the OS has descheduled
 // (the machine may be busy) delays the instruction by at most the chunk it holds, and one
@@ -121,10 +121,10 @@ function workerMain(): void {
       mail = posted;
       while (readMail());
     }
-    // Parameters read now are this dispatch's if a claim below succeeds (see pool.ts).
-    if (data.index >= control[WORKERS]) continue;
-    const units = control[UNITS];
-    const chunk = control[CHUNK];
+    // Parameters read now are this dispatch's if a claim below succeeds (see runParallel).
+    if (data.index >= Atomics.load(control, WORKERS)) continue;
+    const units = Atomics.load(control, UNITS);
+    const chunk = Atomics.load(control, CHUNK);
     const chunks = Math.ceil(units / chunk);
     const tag = BigInt(seq >>> 0) << 32n;
     let fns: Exports | null = null;
@@ -134,8 +134,8 @@ function workerMain(): void {
       if ((v & ~0xffffffffn) !== tag || c >= chunks) break;
       if (Atomics.compareExchange(next, NEXT64, v, v + 1n) !== v) continue;
       try {
-        fns ??= instance(control[PROG]);
-        fns[`f${control[FN]}`](c * chunk, Math.min(units, (c + 1) * chunk));
+        fns ??= instance(Atomics.load(control, PROG));
+        fns[`f${Atomics.load(control, FN)}`](c * chunk, Math.min(units, (c + 1) * chunk));
       } catch {
         Atomics.store(control, STATUS, 1);
       }
@@ -206,9 +206,9 @@ export function forgetProgram(id: number): void {
   if (!posted) return;
   Atomics.add(control, MAIL, 1);
   // a dispatch for no worker: each one wakes, reads its mail and sleeps again
-  control[WORKERS] = 0;
   seq = (seq + 1) | 0;
   Atomics.store(next, NEXT64, BigInt(seq >>> 0) << 32n);
+  Atomics.store(control, WORKERS, 0);
   Atomics.store(control, SEQ, seq);
   Atomics.notify(control, SEQ);
 }
@@ -233,19 +233,20 @@ export function runParallel(
   for (let t = 0; t < n; t++) ensureProgram(workers[t], p);
   const chunk = Math.max(1, Math.floor(units / (threads * CHUNKS_PER_THREAD)));
   const chunks = Math.ceil(units / chunk);
-  control[PROG] = p.id;
-  control[FN] = fn;
-  control[UNITS] = units;
-  control[CHUNK] = chunk;
-  control[WORKERS] = n;
-  control[STATUS] = 0;
-  Atomics.store(control, FINISHED, 0);
   seq = (seq + 1) | 0;
   dispatches++;
-  const tag = BigInt(seq >>> 0) << 32n;
-  Atomics.store(next, NEXT64, tag);
+  // NEXT first: from here on a worker still on an earlier dispatch (which may read these
+  // parameters) fails every claim; one that reads this SEQ sees the parameters below.
+  Atomics.store(next, NEXT64, BigInt(seq >>> 0) << 32n);
+  Atomics.store(control, FINISHED, 0);
+  Atomics.store(control, PROG, p.id);
+  Atomics.store(control, FN, fn);
+  Atomics.store(control, UNITS, units);
+  Atomics.store(control, CHUNK, chunk);
+  Atomics.store(control, WORKERS, n);
+  Atomics.store(control, STATUS, 0);
   Atomics.store(control, SEQ, seq);
-  Atomics.notify(control, SEQ, n);
+  Atomics.notify(control, SEQ);
   let failed: Error | null = null;
   try {
     first?.();

@@ -98,12 +98,20 @@ export class Run implements GameTrace {
   }
 }
 
+/** How a ModelRun executes: `threads` as in ExecuteOptions (default: the available cores). */
+export interface ModelRunOptions {
+  threads?: number;
+}
+
 export class ModelRun {
   readonly parts: ModelPartsStruct;
   readonly modelId: string;
   /** The model's weight and program trees, built with the first commitment and shared by later ones. */
   private shared: { weights: SpaceTrees; programTree: ProgramTree } | null = null;
-  constructor(readonly model: CompiledModel) {
+  constructor(
+    readonly model: CompiledModel,
+    readonly options: ModelRunOptions = {},
+  ) {
     const { parts, commitment } = modelPartsOf(model);
     this.parts = parts;
     this.modelId = commitment;
@@ -117,13 +125,15 @@ export class ModelRun {
   run(input: string): Run {
     const program = this.model.program;
     const inputs = decodeInputs(this.model, input);
+    const threads = this.options.threads;
     const outputs = executeSlots(
       program,
       inputs,
       program.outputs.map((o) => o.slot),
+      { threads },
     );
     let memory: Memory | null = null;
-    return this.runOf(() => (memory ??= execute(program, inputs)), outputs);
+    return this.runOf(() => (memory ??= execute(program, inputs, { threads })), outputs);
   }
 
   /** A run whose halted memory is `memory()`; its trees reuse the model's once built. */

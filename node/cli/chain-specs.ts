@@ -2,7 +2,17 @@
 // request, status): pure data, like specs.ts, so help needs no chain libraries loaded.
 import type { CommandSpec, OptionSpec } from "./args";
 import { CHAIN_DETAILS_TEXT, CHAIN_OPTIONS_LIST } from "./chain-options";
-import { INPUT_DETAILS, MODEL_ARG, OPT_DIST, OPT_INPUT, OPT_JSON, OPT_SEED, OPT_SHAPE, OPT_FIX } from "./specs";
+import {
+  INPUT_DETAILS,
+  MODEL_ARG,
+  OPT_DIST,
+  OPT_INPUT,
+  OPT_JSON,
+  OPT_SEED,
+  OPT_SHAPE,
+  OPT_FIX,
+  OPT_THREADS,
+} from "./specs";
 
 const OPT_JSON_LOG: OptionSpec = {
   name: "json",
@@ -105,6 +115,7 @@ export const OPERATOR_SPEC: CommandSpec = {
       metavar: "n",
       help: "LOAD TESTS: seed of --cheat-rate's choice of requests and steps (default 1)",
     },
+    OPT_THREADS,
     OPT_POLL,
     OPT_ONCE,
     ...CHAIN_OPTIONS_LIST,
@@ -126,7 +137,7 @@ export const CHALLENGER_SPEC: CommandSpec = {
   path: ["challenger"],
   summary: "Watch claims on a model, re-execute them, dispute wrong ones, withdraw rewards.",
   positionals: [MODEL_ARG],
-  options: [OPT_SHAPE, OPT_FIX, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
+  options: [OPT_SHAPE, OPT_FIX, OPT_THREADS, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
   details: `Each pass: re-execute every new pending claim on the model; on output bytes that differ
 from ours, open a game (posting the challenger bond and the request's input), commit to our
 run while the claimer reveals its halted state, and play it: choose the first sub-range the

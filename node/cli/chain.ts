@@ -16,7 +16,7 @@ import type { ParsedArgs } from "./args";
 import { DEFAULT_RPC } from "./chain-options";
 import { usageError } from "./args";
 import type { CommandContext } from "./command";
-import { compileWithProgress, readModel } from "./model";
+import { compileWithProgress, readModel, threadsOf } from "./model";
 
 /** Hardhat's well-known development mnemonic: its accounts are funded on `npx hardhat node`. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -117,7 +117,8 @@ export async function committedModel(
   const { compiled } = compileWithProgress(loaded, args, ctx.progress);
   return {
     file: loaded.path,
-    model: ctx.progress.phase("committing to the model", () => new ModelRun(compiled)).value,
+    model: ctx.progress.phase("committing to the model", () => new ModelRun(compiled, { threads: threadsOf(args) }))
+      .value,
   };
 }
 

@@ -16,7 +16,7 @@ import { RANDOM_DISTRIBUTIONS, RandomDistribution, randomInputs } from "../io/ra
 import type { Memory } from "../vm/memory";
 import { slotOf } from "../vm/memory";
 import { describeBadIndex, firstBadIndex, firstBadIndexIn } from "../vm/index-checks";
-import { executeSlots } from "../vm/execute";
+import { defaultThreads, executeSlots } from "../vm/execute";
 import { isHasherReady, keccak256, toHex } from "../commit/keccak";
 import { ParsedArgs, parseFixed, parseShapes, usageError } from "./args";
 import type { Progress } from "./progress";
@@ -153,6 +153,13 @@ export function inputSource(args: ParsedArgs, specs: readonly TensorSpec[]): Inp
   };
 }
 
+/** --threads: an integer ≥ 1, default the available cores. */
+export function threadsOf(args: ParsedArgs): number {
+  const n = args.int("threads") ?? defaultThreads();
+  if (n < 1) throw usageError("--threads must be at least 1");
+  return n;
+}
+
 export interface OutputTensor {
   name: string;
   dims: number[];
@@ -167,10 +174,10 @@ export function outputsOf(specs: readonly TensorSpec[], memory: Memory): OutputT
  * Run the model for its outputs only (the trace is not materialized: see executeSlots) and
  * refuse a run whose runtime indices select no row.
  */
-export function runOutputs(compiled: CompiledModel, inputs: Float32Array[]): OutputTensor[] {
+export function runOutputs(compiled: CompiledModel, inputs: Float32Array[], threads?: number): OutputTensor[] {
   const { program, indexChecks } = compiled;
   const slots = [...program.outputs.map((o) => o.slot), ...indexChecks.map((c) => c.slot)];
-  const values = executeSlots(program, inputs, slots);
+  const values = executeSlots(program, inputs, slots, { threads });
   const bad = firstBadIndexIn(indexChecks, values.slice(program.outputs.length));
   if (bad !== null) throw new RefereeError("INPUT", describeBadIndex(bad));
   return program.outputs.map((s, i) => ({ name: s.name, dims: s.dims, data: values[i] }));

@@ -37,6 +37,12 @@ export const OPT_SEED: OptionSpec = {
   metavar: "n",
   help: "use random inputs from seed n instead of --input",
 };
+export const OPT_THREADS: OptionSpec = {
+  name: "threads",
+  kind: "value",
+  metavar: "n",
+  help: "threads to execute on (default: the available cores); the result is the same for any n",
+};
 export const OPT_DIST: OptionSpec = {
   name: "random-dist",
   kind: "value",
@@ -92,6 +98,7 @@ export const RUN_SPEC: CommandSpec = {
       help: "also print the state hash after s steps (0 ≤ s ≤ N; repeatable)",
     },
     { name: "output", kind: "value", metavar: "file", help: "write the outputs to a .json, .npy or .bin file" },
+    OPT_THREADS,
     OPT_JSON,
   ],
   details: INPUT_DETAILS,
@@ -144,6 +151,7 @@ export const COMPARE_SPEC: CommandSpec = {
     OPT_DIST,
     OPT_SHAPE,
     OPT_FIX,
+    OPT_THREADS,
     OPT_JSON,
   ],
   details: `metrics (per output, over all runs):

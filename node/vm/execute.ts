@@ -6,6 +6,7 @@
 // Each instruction is compiled to a specialized JS function (new Function) from its kernel
 // plan (plan/affine.ts, plan/lanes.ts) by the JS emitter (js/emitter.ts); this file runs
 // and caches them. Both engines share the plan module and the probe table (probe.ts).
+import * as os from "os";
 import { COMPILER_VERSION, Instruction, Program, SlotRef, Space } from "../program/isa";
 import { RefereeError } from "../errors";
 import { emitJsKernel } from "./js/emitter";
@@ -37,6 +38,18 @@ export interface ExecuteOptions {
   engine?: "js" | "wasm";
   /** Internal (executeSlots): activation slots to materialize; the wasm engine leaves the others empty. */
   keep?: readonly boolean[];
+  /**
+   * Threads the wasm engine splits each big kernel across (default: the available cores,
+   * defaultThreads()). The result is bit-identical for any count; the JS engine uses one.
+   */
+  threads?: number;
+  /** Internal (tests, tuning): the least work split across threads (default MIN_PARALLEL_WORK). */
+  minParallelWork?: number;
+}
+
+/** The default thread count: the cores available to this process. */
+export function defaultThreads(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length || 1;
 }
 
 /** Run `program` on `inputs` from state 0 to the halted state; returns the final memory. */
@@ -54,6 +67,8 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
       throw new RefereeError("INPUT", `input ${i} (${spec.name}): expected a Float32Array of ${want} values`);
     }
   });
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads ${threads}: expected an integer ≥ 1`);
   const stop = options.stopAt ?? program.instructions.length;
   if (!Number.isInteger(stop) || stop < 0 || stop > program.instructions.length) {
     throw new RangeError(`stopAt ${stop} out of range [0, ${program.instructions.length}]`);
@@ -69,6 +84,8 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
         (m, i) => executeInstruction(program, m, i),
         canonicalizeNaNs,
         options.keep ?? null,
+        threads,
+        options.minParallelWork,
       );
   }
   const memory = initialMemory(program, inputs);

@@ -6,13 +6,22 @@ import { errorStats, ErrorStats, mergeStats, REL_ERROR_FLOOR } from "../../refer
 import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, fixedFeeds, inputSource, readModel, referenceRunner, runOutputs } from "../model";
+import {
+  compileWithProgress,
+  fixedFeeds,
+  inputSource,
+  readModel,
+  referenceRunner,
+  runOutputs,
+  threadsOf,
+} from "../model";
 
 export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
   const count = args.int("count", 1) ?? 1;
   if (count < 1) throw new RefereeError("USAGE", "--count must be at least 1");
   if (args.has("count") && !args.has("random-seed")) throw new RefereeError("USAGE", "--count needs --random-seed");
+  const threads = threadsOf(args);
   const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);
   const program = compiled.program;
   const source = inputSource(args, program.inputs);
@@ -24,7 +33,7 @@ export async function compare(args: ParsedArgs, ctx: CommandContext): Promise<vo
   try {
     for (let run = 0; run < count; run++) {
       const inputs = source.inputs(run);
-      const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => runOutputs(compiled, inputs));
+      const ours = ctx.progress.phase(`run ${run + 1}/${count}: referee`, () => runOutputs(compiled, inputs, threads));
       oursMs += ours.ms;
       const feeds = program.inputs.map((spec, i) => ({ name: spec.name, dims: spec.dims, data: inputs[i] }));
       feeds.push(...fixedFeeds(args, model.info)); // onnxruntime still has --fix inputs as inputs

@@ -11,7 +11,15 @@ import type { ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import { toHex, TraceCommitter } from "../../commit";
 import * as fmt from "../format";
-import { compileWithProgress, inputSource, OutputTensor, outputsOf, readModel, refuseBadIndex } from "../model";
+import {
+  compileWithProgress,
+  inputSource,
+  OutputTensor,
+  outputsOf,
+  readModel,
+  refuseBadIndex,
+  threadsOf,
+} from "../model";
 
 const FIRST_VALUES = 8;
 const ARGMAX_ROWS = 16;
@@ -65,9 +73,10 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<void> 
   for (const s of steps) {
     if (s > n) throw new RefereeError("USAGE", `--state-at ${s} is beyond the last step N = ${n}`);
   }
+  const threads = threadsOf(args);
   const source = inputSource(args, program.inputs);
   const inputs = source.inputs(0);
-  const run = ctx.progress.phase("executing", () => execute(program, inputs));
+  const run = ctx.progress.phase("executing", () => execute(program, inputs, { threads }));
   const memory = run.value;
   refuseBadIndex(compiled.indexChecks, memory);
   const outputs = outputsOf(program.outputs, memory);

@@ -85,9 +85,10 @@ export interface ElementOps {
 export class MoveWithoutFill extends Error {}
 
 /**
- * Emit the kernel of `plan`: fns[0] is the driver (exported); it calls the others once per
- * iteration of the outermost loop, so V8 can switch to optimized code within a run (wasm
- * code has no on-stack replacement: a function entered in baseline code finishes in it).
+ * Emit the kernel of `plan`: fns[0] is the driver (exported, parameters from, to: the units
+ * of driverSplit to run); it calls the others once per iteration of the outermost loop, so
+ * V8 can switch to optimized code within a run (wasm code has no on-stack replacement: a
+ * function entered in baseline code finishes in it).
  * The kernel functions take the slot base addresses as parameters (p, base of out, base of
  * operand 0, …), so instructions of the same structure share them (runtime.ts dedupes).
  */
@@ -109,7 +110,8 @@ class Emitter {
   private readonly laneLevel: number;
   private readonly rowLevel: number;
   private readonly fns: FnBuilder[];
-  private readonly driver = new FnBuilder();
+  /** The exported driver: (from, to) units of the outermost loop (see emit). */
+  private readonly driver = new FnBuilder(2);
 
   constructor(
     private readonly plan: VectorPlan,
@@ -696,25 +698,33 @@ class Emitter {
     return f;
   }
 
-  /** Driver code calling `target` with p = from..to−1 and the slot bases. */
-  private callEach(target: FnBuilder, from: number, to: number): void {
-    const driver = this.driver;
-    const emitCall = (): void => {
-      for (const b of this.slotBase) driver.i32(b);
-      driver.call(target);
-    };
-    if (to - from === 1) {
-      driver.i32(from);
-      emitCall();
-      return;
-    }
-    const i = driver.local(I32);
-    driver.i32(from).set(i);
-    const loop = driver.loop();
-    driver.get(i);
-    emitCall();
-    driver.get(i).i32(1).op(O.i32Add).tee(i).i32(to).op(O.i32LtU).brIf(loop);
-    driver.end();
+  /**
+   * Driver code calling `target` with p = u + pOffset and the slot bases for each unit u of
+   * [unitStart, unitStart + count) that lies in the driver's range [from, to) (parameters 0, 1).
+   */
+  private callRange(target: FnBuilder, unitStart: number, count: number, pOffset: number): void {
+    const d = this.driver;
+    const lo = d.local(I32);
+    const hi = d.local(I32);
+    // lo = max(from, unitStart), hi = min(to, unitStart + count)
+    d.get(0).i32(unitStart).get(0).i32(unitStart).op(O.i32GtS).op(O.select).set(lo);
+    d.get(1)
+      .i32(unitStart + count)
+      .get(1)
+      .i32(unitStart + count)
+      .op(O.i32LtS)
+      .op(O.select)
+      .set(hi);
+    const skip = d.block();
+    d.get(lo).get(hi).op(O.i32GeS).brIf(skip);
+    const loop = d.loop();
+    d.get(lo);
+    if (pOffset !== 0) d.i32(pOffset).op(O.i32Add);
+    for (const b of this.slotBase) d.i32(b);
+    d.call(target);
+    d.get(lo).i32(1).op(O.i32Add).tee(lo).get(hi).op(O.i32LtS).brIf(loop);
+    d.end();
+    d.end();
   }
 
   /** One iteration (or row block of R) of the outermost loop per call: p is its index. */
@@ -737,20 +747,45 @@ class Emitter {
     return f;
   }
 
+  /**
+   * The driver takes a range [from, to) of units (driverSplit): a thread runs its share of
+   * the outermost loop. Each output element is computed by the same code whichever range
+   * contains it, so the result does not depend on how the units are split.
+   */
   emit(): FnBuilder[] {
+    const split = driverSplit(this.plan);
     const outer = this.plan.outerLevels;
     if (outer.length === 0) {
       const f = this.startFunction();
       this.outerLevel(0, 1);
-      this.callEach(f, 0, 1);
+      this.callRange(f, 0, 1, 0);
     } else {
       const l0 = outer[0];
-      const n0 = this.plan.levels[l0].extent;
-      const B = l0 === this.rowLevel ? this.plan.rows!.count : 1;
-      const whole = Math.floor(n0 / B) * B;
-      if (whole > 0) this.callEach(this.chunk(l0, B, B), 0, whole / B);
-      if (whole < n0) this.callEach(this.chunk(l0, 1, 1), whole, n0);
+      const { blocks, rows, rest } = split;
+      if (blocks > 0) this.callRange(this.chunk(l0, rows, rows), 0, blocks, 0);
+      // the remainder rows after the blocks: p is the row index
+      if (rest > 0) this.callRange(this.chunk(l0, 1, 1), blocks, rest, blocks * rows - blocks);
     }
     return this.fns;
   }
+}
+
+/**
+ * The units of a kernel's driver: `blocks` calls of `rows` rows each of the outermost output
+ * loop, then `rest` calls of one row (a kernel without output loops: one block of one row).
+ */
+export interface DriverSplit {
+  blocks: number;
+  rows: number;
+  rest: number;
+}
+
+export function driverSplit(plan: VectorPlan): DriverSplit {
+  const outer = plan.outerLevels;
+  if (outer.length === 0) return { blocks: 1, rows: 1, rest: 0 };
+  const l0 = outer[0];
+  const n0 = plan.levels[l0].extent;
+  const rows = l0 === plan.rows?.level ? plan.rows.count : 1;
+  const blocks = Math.floor(n0 / rows);
+  return { blocks, rows, rest: n0 - blocks * rows };
 }

@@ -280,8 +280,12 @@ export class FnBuilder {
   }
 }
 
-/** The module's one linear memory: imported (fixed size) or its own, exported. */
-export type MemorySpec = { import: [module: string, name: string]; pages: number } | { export: string; pages: number };
+/**
+ * The module's one linear memory: imported (fixed size; `shared`: a shared memory, which
+ * worker threads can run the module's functions on at once) or its own, exported.
+ */
+export type MemorySpec =
+  { import: [module: string, name: string]; pages: number; shared?: boolean } | { export: string; pages: number };
 
 export interface ModuleSpec {
   memory: MemorySpec;
@@ -307,7 +311,11 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   head.push(...section(1, vec(types.map((n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0x00]))));
   if ("import" in memory) {
     const [m, n] = memory.import;
-    head.push(...section(2, vec([[...name(m), ...name(n), 0x02, 0x01, ...uleb(memory.pages), ...uleb(memory.pages)]])));
+    // limits: 0x01 initial and maximum, 0x03 the same, shared
+    const limits = memory.shared === true ? 0x03 : 0x01;
+    head.push(
+      ...section(2, vec([[...name(m), ...name(n), 0x02, limits, ...uleb(memory.pages), ...uleb(memory.pages)]])),
+    );
     head.push(...section(3, vec(fns.map(typeIndex))));
   } else {
     head.push(...section(3, vec(fns.map(typeIndex))));
@@ -338,14 +346,14 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
 }
 
 /**
- * A kernel module: it imports one memory ("e", "m", `pages` initial and maximum) and exports
- * each function `fns[i]` as `names[i]` (none where null); a function with n parameters
- * (all i32) has type n.
+ * A kernel module: it imports one memory ("e", "m", `pages` initial and maximum, shared if
+ * `shared`) and exports each function `fns[i]` as `names[i]` (none where null); a function
+ * with n parameters (all i32) has type n.
  */
-export function buildModule(pages: number, fns: FnBuilder[], names: (string | null)[]): Uint8Array {
+export function buildModule(pages: number, fns: FnBuilder[], names: (string | null)[], shared = false): Uint8Array {
   const maxParams = fns.reduce((m, f) => Math.max(m, f.params), 0);
   return encodeModule({
-    memory: { import: ["e", "m"], pages },
+    memory: { import: ["e", "m"], pages, shared },
     types: Array.from({ length: maxParams + 1 }, (_, n) => n),
     fns,
     exports: names.flatMap((n, i): [string, number][] => (n === null ? [] : [[n, i]])),

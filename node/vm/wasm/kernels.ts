@@ -16,8 +16,9 @@ import { InstructionPlan, planInstruction, rowMajorStrides } from "../plan/affin
 import { coordRange, iterationMax } from "../validate";
 import { VectorOptions, VectorPlan, vectorPlan } from "../plan/vector";
 import { FnBuilder } from "./encoder";
-import { ElementOps, MoveWithoutFill, emitKernel } from "./emitter";
+import { DriverSplit, ElementOps, MoveWithoutFill, driverSplit, emitKernel } from "./emitter";
 import { binaryCode, ternaryCode, unaryCode } from "./ops";
+import { stripMined } from "./strip";
 
 export type KernelOptions = VectorOptions;
 
@@ -28,6 +29,8 @@ export interface Kernel {
    * on-stack replacement: a function entered in baseline code finishes in it).
    */
   fns: FnBuilder[];
+  /** The driver's units (its parameters are a range of them): how threads share the kernel. */
+  split: DriverSplit;
   /** Dot epilogue not available in wasm: the kernel stores s = acc (+ bias); JS applies this. */
   post: ((x: number) => number) | null;
   /** Description for debugging / tests. */
@@ -183,6 +186,8 @@ export function buildKernel(
   let plan = vectorPlan(ap, options);
   if (plan.lane?.segments.some((s) => s.masked) && !masksStayInMemory(ins, ap, plan, base))
     plan = vectorPlan(ap, { ...options, maskBorders: false });
+  // (strip-mined: threads split a kernel by its outer loop)
+  plan = stripMined(plan);
   const slotBase = [ins.out, ...ins.inputs.map((o) => o.slot)].map(base);
   let fns: FnBuilder[];
   try {
@@ -194,6 +199,7 @@ export function buildKernel(
   if (!fns.every(withinLimits)) return null; // e.g. a Move of hundreds of sources and segments: JS
   return {
     fns,
+    split: driverSplit(plan),
     post: element.post,
     info: describe(ins.kind, plan, element.post !== null),
   };

@@ -15,10 +15,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Program } from "../../program/isa";
+import type { DriverSplit } from "./emitter";
 import { WA, WasmModule } from "./wa";
 
 /** Bump when the file format or the meaning of a key changes. */
-const FORMAT = "referee-wasm-cache-1";
+const FORMAT = "referee-wasm-cache-2";
 const MAGIC = Buffer.from("RFWASM01", "latin1");
 const DIGEST = 32;
 /** Modules kept in memory (each holds compiled code; programs are few per process). */
@@ -26,10 +27,14 @@ const MEMORY_ENTRIES = 16;
 /** Files kept on disk; beyond it the least recently written go (a module is ~0.1-1 MB). */
 const DISK_ENTRIES = 64;
 
-/** A kernel as the cache records it: its description and whether JS applies its epilogue. */
+/**
+ * A kernel as the cache records it: its description, whether JS applies its epilogue, and
+ * its driver's units (how threads share it).
+ */
 export interface KernelMeta {
   info: string;
   post: boolean;
+  split: DriverSplit;
 }
 
 export interface CachedModule {
@@ -130,7 +135,18 @@ function isKernelMeta(x: unknown): x is KernelMeta | null {
   if (x === null) return true;
   if (typeof x !== "object") return false;
   const m = x as Record<string, unknown>;
-  return typeof m.info === "string" && typeof m.post === "boolean" && Object.keys(m).length === 2;
+  if (typeof m.split !== "object" || m.split === null) return false;
+  const sp = m.split as Record<string, unknown>;
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+  return (
+    typeof m.info === "string" &&
+    typeof m.post === "boolean" &&
+    Object.keys(m).length === 3 &&
+    count(sp.blocks) &&
+    count(sp.rows) &&
+    count(sp.rest) &&
+    Object.keys(sp).length === 3
+  );
 }
 
 export class ModuleCache {

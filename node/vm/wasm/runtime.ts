@@ -10,23 +10,38 @@
 // Instructions without a wasm kernel (Move, Map ops without wasm code) run the JS kernel of
 // execute.ts on the same views; a Dot whose epilogue has no wasm code stores acc (+ bias)
 // and the epilogue is applied in JS right after.
+//
+// Threads: the memory is shared, and a kernel's driver runs a range of the units of its
+// outermost loop (emitter.ts), so an instruction big enough is split across worker threads
+// (pool.ts) that run the same module on the same memory. Every output element is computed
+// by the same code in the same order whichever thread runs it: the result is bit-identical
+// for any thread count. JS kernels and JS epilogues run on the main thread.
 import { Program, SlotRef, Space } from "../../program/isa";
 import * as fo32 from "../../fo32";
 import { Memory } from "../memory";
 import type { FnBuilder } from "./encoder";
 import type { KernelOptions } from "./kernels";
+import type { DriverSplit } from "./emitter";
 import { ModuleCache, moduleCache, programKey } from "./module-cache";
+import { PoolProgram, forgetProgram, runParallel } from "./pool";
 import { ProgramShape, sameShape, shapeOf } from "./shape";
-import { WA, WasmModule } from "./wa";
+import { WA, WasmMemory, WasmModule } from "./wa";
 
 const PAGE = 65536;
 /** Linear memory limit for this engine (beyond it the JS engine runs the program). */
 const MAX_PAGES = 32768; // 2 GiB
 const TAIL_PAD = 64;
+/**
+ * Below this many element operations (output elements × reduction steps) an instruction
+ * runs on the main thread alone: waking a worker and waiting for it costs more.
+ */
+export const MIN_PARALLEL_WORK = 1 << 17;
 
 export interface WasmProgram {
   module: WasmModule;
   pages: number;
+  /** Whether the module imports a shared memory (which worker threads can run it on). */
+  shared: boolean;
   /**
    * Byte offsets of the slots in linear memory, per space. Activation slots share space
    * when their live ranges do not overlap (see placeActivations).
@@ -46,17 +61,39 @@ export interface KernelInfo {
   post: ((x: number) => number) | null;
   /** Description for debugging / tests. */
   info: string;
+  /** The driver's units: `f<i>(from, to)` runs units [from, to). */
+  split: DriverSplit;
+  /** Element operations (output elements × reduction steps): whether splitting pays. */
+  work: number;
 }
+
+type Driver = (from: number, to: number) => void;
 
 interface RunState {
   buffer: ArrayBuffer;
-  fns: ((() => void) | null)[];
+  /** The program as worker threads know it (shared memory only). */
+  pool: PoolProgram | null;
+  fns: (Driver | null)[];
   /** Views of the activation slots in linear memory (slots with disjoint live ranges alias). */
   views: Float32Array[];
   bytes: Uint8Array[];
 }
 
 let simdSupport: boolean | undefined;
+let sharedSupport: boolean | undefined;
+
+/** Whether this runtime can share a wasm memory between threads. */
+export function sharedMemoryAvailable(): boolean {
+  if (sharedSupport === undefined) {
+    try {
+      new WA!.Memory({ initial: 1, maximum: 1, shared: true });
+      sharedSupport = typeof SharedArrayBuffer === "function";
+    } catch {
+      sharedSupport = false;
+    }
+  }
+  return sharedSupport;
+}
 
 /** Whether this runtime has WebAssembly with 128-bit SIMD. */
 export function wasmAvailable(): boolean {
@@ -193,6 +230,7 @@ function compile(program: Program, options: KernelOptions, modules: ModuleCache 
   const offsets = { weights, inputs, activations: placed.offsets };
   const pages = Math.max(1, Math.ceil((placed.end + TAIL_PAD) / PAGE));
   if (pages > MAX_PAGES) return null;
+  const shared = sharedMemoryAvailable();
   let resultBytes = 0;
   const resultOffsets = program.activations.map((a) => {
     const off = resultBytes;
@@ -213,15 +251,17 @@ function compile(program: Program, options: KernelOptions, modules: ModuleCache 
   const key =
     modules === null
       ? null
-      : programKey(program, [pages, ...offsets.weights, ...offsets.inputs, ...offsets.activations]);
+      : programKey(program, [shared ? 1 : 0, pages, ...offsets.weights, ...offsets.inputs, ...offsets.activations]);
   const hit = key === null ? null : modules!.get(key, program.instructions.length);
   if (hit !== null) {
     // A Dot's JS epilogue is its op's FO32 closure (what buildKernel puts in Kernel.post).
     const kernels = hit.kernels.map((k, i) => {
       const ins = program.instructions[i];
-      return k === null ? null : { post: k.post ? fo32.unaryFunction(ins.op, ins.params) : null, info: k.info };
+      if (k === null) return null;
+      const post = k.post ? fo32.unaryFunction(ins.op, ins.params) : null;
+      return { post, info: k.info, split: k.split, work: workOf(program, i) };
     });
-    return { module: hit.module, pages, offsets, resultOffsets, resultBytes, kernels, state: null };
+    return { module: hit.module, pages, shared, offsets, resultOffsets, resultBytes, kernels, state: null };
   }
   // Loaded on a miss only: planning, emission and the ops' probes are ~15 ms of module
   // loading that a run from a cached module never needs.
@@ -234,16 +274,16 @@ function compile(program: Program, options: KernelOptions, modules: ModuleCache 
   // the same structure share one function, which V8 then optimizes once.
   const fns: FnBuilder[] = [];
   const names: (string | null)[] = [];
-  const shared = new Map<string, FnBuilder>();
+  const byBody = new Map<string, FnBuilder>();
   const canonical = new Map<FnBuilder, FnBuilder>();
   kernels.forEach((k) => {
     if (k === null) return;
     for (const f of k.fns.slice(1)) {
       const key = `${f.params}:${Buffer.from(f.body()).toString("latin1")}`;
-      let c = shared.get(key);
+      let c = byBody.get(key);
       if (c === undefined) {
         c = f;
-        shared.set(key, f);
+        byBody.set(key, f);
         fns.push(f);
         names.push(null);
       }
@@ -257,19 +297,38 @@ function compile(program: Program, options: KernelOptions, modules: ModuleCache 
     fns.push(driver);
     names.push(`f${i}`);
   });
-  const bytes = buildModule(pages, fns, names);
+  const bytes = buildModule(pages, fns, names, shared);
   const module = new WA!.Module(bytes);
-  const meta = kernels.map((k) => (k === null ? null : { info: k.info, post: k.post !== null }));
+  const meta = kernels.map((k) => (k === null ? null : { info: k.info, post: k.post !== null, split: k.split }));
   if (key !== null) modules!.put(key, bytes, { module, kernels: meta });
   return {
     module,
     pages,
+    shared,
     offsets,
     resultOffsets,
     resultBytes,
-    kernels: kernels.map((k) => (k === null ? null : { post: k.post, info: k.info })),
+    kernels: kernels.map((k, i) =>
+      k === null ? null : { post: k.post, info: k.info, split: k.split, work: workOf(program, i) },
+    ),
     state: null,
   };
+}
+
+function workOf(program: Program, i: number): number {
+  const ins = program.instructions[i];
+  const product = (xs: readonly number[]): number => xs.reduce((p, d) => p * d, 1);
+  return product(ins.iterDims) * Math.max(1, product(ins.redDims));
+}
+
+let programIds = 0;
+/** Programs whose memory worker threads hold: released there once the program is collected. */
+const pooled = new FinalizationRegistry<number>(forgetProgram);
+
+/** Whether activation slots a and b occupy disjoint bytes of linear memory. */
+function disjoint(wp: WasmProgram, program: Program, a: number, b: number): boolean {
+  const [x, y] = [wp.offsets.activations[a], wp.offsets.activations[b]];
+  return x + program.activations[a].length * 4 <= y || y + program.activations[b].length * 4 <= x;
 }
 
 function copyInto(buffer: ArrayBuffer, offset: number, src: Float32Array): void {
@@ -279,17 +338,20 @@ function copyInto(buffer: ArrayBuffer, offset: number, src: Float32Array): void 
 /** The program's private linear memory and instance, created on first use and reused. */
 function stateOf(wp: WasmProgram, program: Program): RunState {
   if (wp.state === null) {
-    const memory = new WA!.Memory({ initial: wp.pages, maximum: wp.pages });
+    const memory: WasmMemory = new WA!.Memory({ initial: wp.pages, maximum: wp.pages, shared: wp.shared });
     const inst = new WA!.Instance(wp.module, { e: { m: memory } });
+    // (a SharedArrayBuffer for a shared memory: typed arrays over it work the same)
     const buffer = memory.buffer;
     program.weights.forEach((w, i) => copyInto(buffer, wp.offsets.weights[i], w.data));
-    const exports = inst.exports as Record<string, () => void>;
+    const exports = inst.exports as Record<string, Driver>;
     wp.state = {
       buffer,
+      pool: wp.shared ? { id: ++programIds, module: wp.module, memory } : null,
       fns: wp.kernels.map((k, i) => (k === null ? null : exports[`f${i}`])),
       views: program.activations.map((a, i) => new Float32Array(buffer, wp.offsets.activations[i], a.length)),
       bytes: program.activations.map((a, i) => new Uint8Array(buffer, wp.offsets.activations[i], a.length * 4)),
     };
+    if (wp.state.pool !== null) pooled.register(wp, wp.state.pool.id);
   }
   return wp.state;
 }
@@ -308,6 +370,10 @@ function stateOf(wp: WasmProgram, program: Program): RunState {
  * empty arrays in the returned Memory). A run that needs only the outputs (a claim under
  * claim flow v3; a comparison) skips copying the whole trace: on the PP-OCRv4 recognizer
  * that copy (144 MB into fresh pages) costs as much as a third of the run.
+ *
+ * `threads`: threads to split each kernel of at least `minParallelWork` element operations
+ * across (this one and threads − 1 workers); 1 runs everything here. The result is the
+ * same for any values.
  */
 export function executeWasm(
   wp: WasmProgram,
@@ -317,8 +383,11 @@ export function executeWasm(
   fallback: (memory: Memory, index: number) => void,
   canonicalize: (bits: Uint32Array) => void,
   keep: readonly boolean[] | null = null,
+  threads = 1,
+  minParallelWork = MIN_PARALLEL_WORK,
 ): Memory {
   const st = stateOf(wp, program);
+  const pool = threads > 1 ? st.pool : null;
   inputs.forEach((x, i) => copyInto(st.buffer, wp.offsets.inputs[i], x));
   let resultOffsets = wp.resultOffsets;
   let resultBytes = wp.resultBytes;
@@ -334,22 +403,46 @@ export function executeWasm(
   // The result: uninitialized memory (every kept byte is written below).
   const result = Buffer.allocUnsafeSlow(resultBytes);
   const work: Memory = { weights: program.weights.map((w) => w.data), inputs, activations: st.views };
+  const split = (i: number): boolean => {
+    const k = wp.kernels[i];
+    return pool !== null && k !== null && k.split.blocks + k.split.rest > 1 && k.work >= minParallelWork;
+  };
+  // The copy out of the last output, deferred into the next (split) instruction: the main
+  // thread copies while the workers start on their chunks, then joins them.
+  let pending = -1;
+  const copyPending = (): void => {
+    if (pending >= 0) result.set(st.bytes[pending], resultOffsets[pending]);
+    pending = -1;
+  };
   for (let i = 0; i < stop; i++) {
     const f = st.fns[i];
     const o = program.instructions[i].out.index;
     if (f === null) {
+      copyPending();
       fallback(work, i);
     } else {
-      f();
-      const post = wp.kernels[i]!.post;
+      const k = wp.kernels[i]!;
+      const units = k.split.blocks + k.split.rest;
+      if (split(i)) runParallel(pool!, i, units, threads, f, copyPending);
+      else {
+        copyPending();
+        f(0, units);
+      }
+      const post = k.post;
       if (post !== null) {
         const out = st.views[o];
         for (let e = 0; e < out.length; e++) out[e] = post(out[e]);
         canonicalize(new Uint32Array(out.buffer, out.byteOffset, out.length));
       }
     }
-    if (resultOffsets[o] >= 0) result.set(st.bytes[o], resultOffsets[o]);
+    if (resultOffsets[o] >= 0) {
+      // deferred only if the next instruction is split and its output leaves this one's bytes alone
+      const next = i + 1 < stop ? program.instructions[i + 1].out.index : -1;
+      if (next >= 0 && split(i + 1) && disjoint(wp, program, o, next)) pending = o;
+      else result.set(st.bytes[o], resultOffsets[o]);
+    }
   }
+  copyPending();
   const activations = program.activations.map((a, i) =>
     resultOffsets[i] >= 0
       ? new Float32Array(result.buffer, result.byteOffset + resultOffsets[i], a.length)

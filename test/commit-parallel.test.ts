@@ -140,6 +140,25 @@ describe("commit: slot trees on worker threads", function () {
     });
   }
 
+  it("slots already in SharedArrayBuffers are hashed in place, mixed with copied ones", async () => {
+    const sizes = [5, TASK + 9, 1000, CHUNK + 1];
+    const arena = new SharedArrayBuffer(4 * (sizes.reduce((n, x) => n + x, 0) + 3));
+    let at = 4; // not at the buffer start
+    const shared = sizes.map((n, i) => {
+      const v = new Float32Array(arena, at, n);
+      v.set(randomValues(n, 50 + i));
+      at += 4 * n;
+      return v;
+    });
+    const other = new Float32Array(new SharedArrayBuffer(4 * 77)).map((_, i) => i - 30);
+    const spaces = [[shared[0], randomValues(300, 2), shared[1]], [other], [shared[2], randomValues(9, 3), shared[3]]];
+    const trees = await hashPool().buildSlotTrees(spaces, 2);
+    const got = trees.flatMap((s) => s.map((t) => toHex(t.root())));
+    const want = spaces.flatMap((s) => s.map((v) => toHex(SlotTree.build(v).root())));
+    expect(got).to.deep.equal(want);
+    expect(trees[0][2].values).to.equal(shared[1]); // the trees read the caller's arrays
+  });
+
   it("TraceCommitter.create on 0–3 threads: every root and state as build", async () => {
     const { program } = compiled(HELLO_DEEPA);
     const memory = execute(

@@ -3,11 +3,11 @@
 // idle so they never keep the process alive, and ref'd while a job runs so an awaited
 // commitment is not cut short by the event loop emptying.
 //
-// A job: the slot values are copied into ONE SharedArrayBuffer (measured cheaper than
-// anything else that lets several workers read one slot: transferring a buffer hands it to
-// a single worker and detaches the caller's arrays), in slot order, publishing progress
+// A job: slots whose values already live in a SharedArrayBuffer are read there (no copy);
+// the others are copied into ONE SharedArrayBuffer, in slot order, publishing progress
 // through an Atomics counter so workers start hashing the first slots while later ones are
-// still being copied. Work is cut into tasks (a small slot whole, a big slot in subtrees of
+// still being copied. (Transferring instead is free but hands the buffer to ONE worker and
+// detaches the caller's arrays: the VM's activations are views of a single buffer.) Work is cut into tasks (a small slot whole, a big slot in subtrees of
 // 2^TASK_LOG leaves) that workers claim with Atomics.add: no message per task, and the
 // load balances itself. Workers write levels straight into a SharedArrayBuffer per space
 // that the resulting trees keep as storage; the few levels above the subtrees of big slots
@@ -33,9 +33,9 @@ import { SlotTree, tensorZeros } from "./tree";
 /** log2 of the leaves per task of a big slot: 2^14 leaves ≈ 16k hashes ≈ 4 ms. */
 const TASK_LOG = 14;
 // Job tables, Float64Array rows of 4 (workerMain reads them with literal 4s: it cannot see
-// module constants). Slots: space, input byte offset, length (values), output byte offset.
-// Tasks: slot, first leaf, leaves, top level.
-const SLOT_COLS = 4;
+// module constants). Slots, 5 columns: space, input buffer, input byte offset, length
+// (values), output byte offset. Tasks, 4: slot, first leaf, leaves, top level.
+const SLOT_COLS = 5;
 
 /** Threads used when none are asked for: every core the process may use. */
 export function defaultThreads(): number {
@@ -54,7 +54,8 @@ interface InitMessage {
 interface JobMessage {
   type: "job";
   id: number;
-  input: SharedArrayBuffer;
+  /** [0]: the job's copy of the slots not already shared; then the caller's shared buffers. */
+  inputs: SharedArrayBuffer[];
   outputs: SharedArrayBuffer[];
   slots: Float64Array;
   tasks: Float64Array;
@@ -97,10 +98,11 @@ function workerMain(instantiate: typeof instantiateKernel, hashRange: typeof has
           if (Atomics.load(ctrl, 2) !== 0) throw new Error("hash job aborted");
           Atomics.wait(ctrl, 1, seen, 1000);
         }
-        const space = msg.slots[4 * slot];
-        const inOff = msg.slots[4 * slot + 1];
-        const length = msg.slots[4 * slot + 2];
-        const outOff = msg.slots[4 * slot + 3];
+        const space = msg.slots[5 * slot];
+        const inBuf = msg.slots[5 * slot + 1];
+        const inOff = msg.slots[5 * slot + 2];
+        const length = msg.slots[5 * slot + 3];
+        const outOff = msg.slots[5 * slot + 4];
         const count = Math.max(1, Math.ceil(length / 8));
         let depth = 0;
         while (2 ** depth < count) depth++;
@@ -111,7 +113,7 @@ function workerMain(instantiate: typeof instantiateKernel, hashRange: typeof has
           levels.push(new Uint8Array(msg.outputs[space], at, bytes));
           at += bytes;
         }
-        const values = new Uint8Array(msg.input, inOff, 4 * length);
+        const values = new Uint8Array(msg.inputs[inBuf], inOff, 4 * length);
         const top = msg.tasks[4 * t + 3];
         hashRange(
           kernel,
@@ -206,7 +208,10 @@ export class HashPool {
   async buildSlotTrees(spaces: readonly (readonly Float32Array[])[], threads: number): Promise<SlotTree[][]> {
     if (!(Number.isSafeInteger(threads) && threads >= 1)) throw new RangeError(`threads must be ≥ 1, got ${threads}`);
     const flat = spaces.flatMap((slots, s) => slots.map((values) => ({ s, values })));
-    // Layout: input offsets (bytes), output offsets per space, the task list.
+    // Layout: where each slot's values are (the job's copy, or the caller's buffer when it
+    // is already shared: no copy at all), output offsets per space, the task list.
+    const inputs: SharedArrayBuffer[] = [];
+    const sharedIndex = new Map<SharedArrayBuffer, number>();
     const slots = new Float64Array(SLOT_COLS * flat.length);
     const outBytes = spaces.map(() => 0);
     const tasks: number[] = [];
@@ -215,8 +220,14 @@ export class HashPool {
     flat.forEach(({ s, values }, i) => {
       const count = leafCount(values.length);
       const depth = depthFor(count);
-      slots.set([s, inBytes, values.length, outBytes[s]], SLOT_COLS * i);
-      inBytes += values.byteLength;
+      if (values.buffer instanceof SharedArrayBuffer) {
+        const b = values.buffer;
+        if (!sharedIndex.has(b)) sharedIndex.set(b, sharedIndex.size + 1);
+        slots.set([s, sharedIndex.get(b)!, values.byteOffset, values.length, outBytes[s]], SLOT_COLS * i);
+      } else {
+        slots.set([s, 0, inBytes, values.length, outBytes[s]], SLOT_COLS * i);
+        inBytes += values.byteLength;
+      }
       outBytes[s] += levelOffsets(count, depth)[depth + 1];
       if (depth <= TASK_LOG) {
         tasks.push(i, 0, count, depth);
@@ -225,14 +236,15 @@ export class HashPool {
         for (let f = 0; f < count; f += 2 ** TASK_LOG) tasks.push(i, f, Math.min(2 ** TASK_LOG, count - f), TASK_LOG);
       }
     });
-    const input = new SharedArrayBuffer(Math.max(1, inBytes));
+    const copy = new SharedArrayBuffer(Math.max(1, inBytes));
+    inputs.push(copy, ...sharedIndex.keys());
     const outputs = outBytes.map((b) => new SharedArrayBuffer(Math.max(1, b)));
     const control = new SharedArrayBuffer(12);
     const ctrl = new Int32Array(control);
     const msg: JobMessage = {
       type: "job",
       id: this.nextId++,
-      input,
+      inputs,
       outputs,
       slots,
       tasks: Float64Array.from(tasks),
@@ -245,10 +257,12 @@ export class HashPool {
     for (const w of this.workers) w.ref();
     for (let k = 0; k < threads; k++) this.workers[k].postMessage(msg);
     // Copy in slot order while the workers hash what is already there.
-    const inView = new Uint8Array(input);
+    const inView = new Uint8Array(copy);
     try {
       flat.forEach(({ values }, i) => {
-        inView.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), slots[SLOT_COLS * i + 1]);
+        if (!(values.buffer instanceof SharedArrayBuffer)) {
+          inView.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), slots[SLOT_COLS * i + 2]);
+        }
         Atomics.store(ctrl, 1, i + 1);
         Atomics.notify(ctrl, 1);
       });
@@ -263,7 +277,7 @@ export class HashPool {
     const { kernel, layout } = localKernel();
     const levelsOf = (i: number): Uint8Array[] => {
       const count = leafCount(flat[i].values.length);
-      return levelViews(outputs[flat[i].s], slots[SLOT_COLS * i + 3], count, depthFor(count));
+      return levelViews(outputs[flat[i].s], slots[SLOT_COLS * i + 4], count, depthFor(count));
     };
     for (const i of split) {
       const count = leafCount(flat[i].values.length);

@@ -109,7 +109,7 @@ function workerMain(instantiate: typeof instantiateKernel, hashRange: typeof has
         const levels: Uint8Array[] = [new Uint8Array(0)];
         let at = outOff;
         for (let d = 1; d <= depth; d++) {
-          const bytes = Math.ceil(count / 2 ** d) * 32;
+          const bytes = d === 1 && depth >= 2 ? 0 : Math.ceil(count / 2 ** d) * 32; // as levelBytes
           levels.push(new Uint8Array(msg.outputs[space], at, bytes));
           at += bytes;
         }

@@ -104,7 +104,8 @@ export function instantiateKernel(wasm: WasmLike, module: object, simd: boolean,
  * firstLeaf >> d. firstLeaf is a multiple of 2^top, and nLeaves one too unless the range
  * ends the slot. fromLevel = 0 hashes from `values` (the slot's float32 values as
  * little-endian bytes); fromLevel > 0 from levels[fromLevel], already built. levels[d] is
- * the whole level d of the slot; zeros holds Z_0, Z_1, … (32 bytes each) of the prefix.
+ * the whole level d of the slot, or empty: not stored (level 1, see levelBytes; never read
+ * here, as a chunk covers ≥ 2 levels); zeros holds Z_0, Z_1, … (32 bytes each).
  * Self-contained: also runs inside the workers.
  */
 export function hashSubtrees(
@@ -146,7 +147,7 @@ export function hashSubtrees(
         if (cnt & 1) mem.set(zeros.subarray((d - 1) * 32, d * 32), buf + cnt * 32);
         const pairs = (cnt + 1) >>> 1;
         k.hash(prefix, buf, pairs, buf);
-        levels[d].set(mem.subarray(buf, buf + pairs * 32), (c0 >>> d) * 32);
+        if (levels[d].length > 0) levels[d].set(mem.subarray(buf, buf + pairs * 32), (c0 >>> d) * 32);
         cnt = pairs;
       }
     }
@@ -168,10 +169,20 @@ export function hashSubtrees(
   }
 }
 
+/**
+ * Bytes stored for level d (1..depth) of a slot tree of `count` leaves. Level 1 is stored
+ * only when it is the root: it is half of all nodes, and one of its nodes costs one hash
+ * to recompute from two leaves (SlotTree.node), which saves half the memory and its
+ * page faults for an extra hash per proof.
+ */
+export function levelBytes(count: number, depth: number, d: number): number {
+  return d === 1 && depth >= 2 ? 0 : Math.ceil(count / 2 ** d) * 32;
+}
+
 /** Byte offset of level d (1..depth) in a slot's level storage, and the total at d = depth + 1. */
 export function levelOffsets(count: number, depth: number): number[] {
   const out = [0, 0];
-  for (let d = 1; d <= depth; d++) out.push(out[d] + Math.ceil(count / 2 ** d) * 32);
+  for (let d = 1; d <= depth; d++) out.push(out[d] + levelBytes(count, depth, d));
   return out;
 }
 

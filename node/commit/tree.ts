@@ -1,9 +1,10 @@
 // Slot trees (docs/PROTOCOL.md §3.1): the tensor tree of one slot, node prefix 0x01.
 //
 // Level 0 (the packed leaves) is not stored: it is the slot's own Float32Array, packed on
-// demand (8 values → 32 bytes is cheaper than a hash). Levels 1..D are stored, ~4 bytes per
-// value, hashed by the WebAssembly kernel of tree-kernel.ts (on the calling thread or in
-// the hash-pool.ts workers). From them, in O(D) hashes:
+// demand (8 values → 32 bytes is cheaper than a hash). Levels 2..D are stored, ~2 bytes per
+// value (level 1 only when it is the root: see levelBytes), hashed by the WebAssembly
+// kernel of tree-kernel.ts (on the calling thread or in the hash-pool.ts workers). From
+// them, in O(D) hashes:
 //   - the root and an index-bound proof of any leaf;
 //   - the root of a PREFIX of the slot (first p values final, the rest zero) and proofs
 //     against it — the state of the slot an instruction is writing (§4): left of the
@@ -13,7 +14,7 @@ import { TENSOR_NODE } from "./domains";
 import { Bytes32, MAX_DEPTH, hashNode, isHasherReady, zeroHash } from "./keccak";
 import { MerkleTree } from "./merkle";
 import { LEAF_BYTES, VALUES_PER_LEAF, depthFor, leafCount, packLeaf, unpackLeaf } from "./leaves";
-import { hashSubtrees, levelOffsets, levelViews, localKernel } from "./tree-kernel";
+import { hashSubtrees, levelBytes, levelOffsets, levelViews, localKernel } from "./tree-kernel";
 
 let zeros: Uint8Array | null = null;
 
@@ -53,7 +54,7 @@ export class SlotTree extends MerkleTree {
     const depth = depthFor(count);
     if (levels.length !== depth + 1) throw new RangeError(`slot tree: ${levels.length - 1} levels, expected ${depth}`);
     levels.forEach((l, d) => {
-      const want = d === 0 ? 0 : Math.ceil(count / 2 ** d) * 32;
+      const want = d === 0 ? 0 : levelBytes(count, depth, d);
       if (l.length !== want) throw new RangeError(`slot tree: level ${d} is ${l.length} bytes, expected ${want}`);
     });
     return new SlotTree(values, levels);
@@ -61,6 +62,16 @@ export class SlotTree extends MerkleTree {
 
   get length(): number {
     return this.values.length;
+  }
+
+  /** Node (d, m); level 1 is not stored (levelBytes): hashed here from its two leaves. */
+  override node(d: number, m: number): Bytes32 {
+    if (d !== 1 || this.levels[1].length > 0) return super.node(d, m);
+    if (!(Number.isSafeInteger(m) && m >= 0 && m < 2 ** (this.depth - 1))) {
+      throw new RangeError(`node (1, ${m}) out of range [0, ${2 ** (this.depth - 1)})`);
+    }
+    if (m >= this.levelCount(1)) return zeroHash(TENSOR_NODE, 1).slice();
+    return hashNode(TENSOR_NODE, packLeaf(this.values, 2 * m), packLeaf(this.values, 2 * m + 1));
   }
 
   override leaf(j: number): Bytes32 {
@@ -122,7 +133,7 @@ export class SlotTree extends MerkleTree {
       const cur = path[d];
       // Left of the boundary all is final; right of it all is zero.
       path.push(
-        m & 1 ? hashNode(TENSOR_NODE, super.node(d, m - 1), cur) : hashNode(TENSOR_NODE, cur, zeroHash(TENSOR_NODE, d)),
+        m & 1 ? hashNode(TENSOR_NODE, this.node(d, m - 1), cur) : hashNode(TENSOR_NODE, cur, zeroHash(TENSOR_NODE, d)),
       );
       m = Math.floor(m / 2);
     }

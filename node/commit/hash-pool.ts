@@ -72,7 +72,11 @@ interface DoneMessage {
  * The worker's whole program. Runs from its source text (see workerSource): it may use only
  * its parameters and globals.
  */
-function workerMain(instantiate: typeof instantiateKernel, hashRange: typeof hashSubtrees): void {
+function workerMain(
+  instantiate: typeof instantiateKernel,
+  hashRange: typeof hashSubtrees,
+  views: typeof levelViews,
+): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
   const wasm = (globalThis as unknown as { WebAssembly: WasmLike }).WebAssembly;
@@ -103,16 +107,10 @@ function workerMain(instantiate: typeof instantiateKernel, hashRange: typeof has
         const inOff = msg.slots[5 * slot + 2];
         const length = msg.slots[5 * slot + 3];
         const outOff = msg.slots[5 * slot + 4];
-        const count = Math.max(1, Math.ceil(length / 8));
+        const count = Math.max(1, Math.ceil(length / 8)); // leafCount, depthFor
         let depth = 0;
         while (2 ** depth < count) depth++;
-        const levels: Uint8Array[] = [new Uint8Array(0)];
-        let at = outOff;
-        for (let d = 1; d <= depth; d++) {
-          const bytes = d === 1 && depth >= 2 ? 0 : Math.ceil(count / 2 ** d) * 32; // as levelBytes
-          levels.push(new Uint8Array(msg.outputs[space], at, bytes));
-          at += bytes;
-        }
+        const levels = views(msg.outputs[space], outOff, count, depth);
         const values = new Uint8Array(msg.inputs[inBuf], inOff, 4 * length);
         const top = msg.tasks[4 * t + 3];
         hashRange(
@@ -135,9 +133,10 @@ function workerMain(instantiate: typeof instantiateKernel, hashRange: typeof has
   });
 }
 
-/** The worker's source: workerMain applied to the two kernel functions, as text. */
+/** The worker's source: workerMain applied to the kernel functions, as text. */
 function workerSource(): string {
-  return `(${workerMain.toString()})(${instantiateKernel.toString()}, ${hashSubtrees.toString()});`;
+  const fns = [instantiateKernel, hashSubtrees, levelViews].map((f) => f.toString());
+  return `(${workerMain.toString()})(${fns.join(", ")});`;
 }
 
 interface PendingJob {

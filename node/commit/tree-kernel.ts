@@ -186,11 +186,19 @@ export function levelOffsets(count: number, depth: number): number[] {
   return out;
 }
 
-/** Views of levels 0..depth over `storage` from byte `offset` (level 0 empty: not stored). */
+/**
+ * Views of levels 0..depth over `storage` from byte `offset`, sized as levelBytes says (the
+ * rule is repeated inline: this function also runs inside the workers; SlotTree.fromLevels
+ * checks every size against levelBytes). Level 0 is empty: not stored.
+ */
 export function levelViews(storage: ArrayBufferLike, offset: number, count: number, depth: number): Uint8Array[] {
-  const at = levelOffsets(count, depth);
   const out: Uint8Array[] = [new Uint8Array(0)];
-  for (let d = 1; d <= depth; d++) out.push(new Uint8Array(storage, offset + at[d], at[d + 1] - at[d]));
+  let at = offset;
+  for (let d = 1; d <= depth; d++) {
+    const bytes = d === 1 && depth >= 2 ? 0 : Math.ceil(count / 2 ** d) * 32;
+    out.push(new Uint8Array(storage, at, bytes));
+    at += bytes;
+  }
   return out;
 }
 

@@ -160,6 +160,7 @@ export class HashPool {
 
   private initMessage(): InitMessage {
     if (this.init === null) {
+      localKernel(); // self-tests the module before any worker gets it
       const { module, simd } = kernelModule();
       this.init = { type: "init", module, simd, layout: kernelLayout(), zeros: tensorZeros(), prefix: TENSOR_NODE };
     }

@@ -6,6 +6,7 @@
 // in the hashing workers (hash-pool.ts), which receive their source as text: they must stay
 // self-contained (no imports, no module-level names; constants arrive as arguments).
 import { FnBuilder, O, S, V128, encodeModule } from "../vm/wasm/encoder";
+import { bytesEqual, hashNode } from "./keccak";
 import { RC_BASE, ROUND_CONSTANTS, scalarHashFn, simdHashFn } from "./keccak-batch";
 
 /** log2 of the leaves hashed per chunk: 8192 leaves = 256 KiB of values, L2-resident. */
@@ -222,12 +223,46 @@ export function kernelModule(): { module: object; simd: boolean } {
   return compiled;
 }
 
-/** This thread's kernel and its layout. */
+/**
+ * This thread's kernel and its layout. On first use the kernel must reproduce a small tree
+ * hashed by hash-wasm (keccak.ts), NaN and padding included; it refuses to start otherwise.
+ */
 export function localKernel(): { kernel: TreeKernel; layout: KernelLayout } {
   if (local === null) {
     const { module, simd } = kernelModule();
     const layout = kernelLayout();
-    local = { kernel: instantiateKernel(WA, module, simd, layout), layout };
+    const kernel = instantiateKernel(WA, module, simd, layout);
+    selfTest(kernel, layout);
+    local = { kernel, layout };
   }
   return local;
+}
+
+function selfTest(kernel: TreeKernel, layout: KernelLayout): void {
+  const prefix = 0x01;
+  const values = new Float32Array(37).map((_, i) => (i - 11) / 3); // 5 leaves, depth 3
+  new Uint32Array(values.buffer)[6] = 0xffc00123; // a non-canonical NaN
+  let level: Uint8Array[] = [];
+  for (let j = 0; j < 5; j++) {
+    const leaf = new DataView(new ArrayBuffer(32));
+    for (let t = 0; t < 8 && 8 * j + t < values.length; t++) {
+      const x = values[8 * j + t];
+      leaf.setUint32(4 * t, x !== x ? 0x7fc00000 : new Uint32Array(Float32Array.of(x).buffer)[0]);
+    }
+    level.push(new Uint8Array(leaf.buffer));
+  }
+  const zeros = new Uint8Array(32 * 4);
+  for (let d = 0; level.length > 1; d++) {
+    const next: Uint8Array[] = [];
+    for (let m = 0; m < level.length; m += 2) {
+      next.push(hashNode(prefix, level[m], level[m + 1] ?? zeros.subarray(32 * d, 32 * d + 32)));
+    }
+    zeros.set(hashNode(prefix, zeros.subarray(32 * d, 32 * d + 32), zeros.subarray(32 * d, 32 * d + 32)), 32 * d + 32);
+    level = next;
+  }
+  const levels = levelViews(new ArrayBuffer(levelOffsets(5, 3)[4]), 0, 5, 3);
+  hashSubtrees(kernel, layout, prefix, new Uint8Array(values.buffer), 0, 5, 0, 3, levels, zeros);
+  if (!bytesEqual(levels[3], level[0])) {
+    throw new Error("keccak256 self-test failed: the slot-tree WebAssembly kernel disagrees with hash-wasm");
+  }
 }

@@ -2,9 +2,10 @@
 // slot's values with no JavaScript per hash. A chunk of 2^CHUNK_LOG leaves is copied into
 // WebAssembly memory, packed there (byte swap, canonical NaN: SIMD), and reduced level by
 // level IN PLACE (a parent never overwrites a child not yet read); JS only copies each
-// level's nodes out. The same two functions run on the calling thread (SlotTree.build) and
-// in the hashing workers (hash-pool.ts), which receive their source as text: they must stay
-// self-contained (no imports, no module-level names; constants arrive as arguments).
+// level's nodes out. instantiateKernel, hashSubtrees and levelViews run on the calling
+// thread (SlotTree.build) and in the hashing workers (hash-pool.ts), which receive their
+// source as text: they must stay self-contained (no imports, no module-level names;
+// constants arrive as arguments).
 import { FnBuilder, O, S, V128, encodeModule } from "../vm/wasm/encoder";
 import { bytesEqual, hashNode } from "./keccak";
 import { RC_BASE, ROUND_CONSTANTS, scalarHashFn, simdHashFn } from "./keccak-batch";

@@ -7,7 +7,10 @@
 // the others are copied into ONE SharedArrayBuffer, in slot order, publishing progress
 // through an Atomics counter so workers start hashing the first slots while later ones are
 // still being copied. (Transferring instead is free but hands the buffer to ONE worker and
-// detaches the caller's arrays: the VM's activations are views of a single buffer.) Work is cut into tasks (a small slot whole, a big slot in subtrees of
+// detaches the caller's arrays: the VM's activations are views of a single buffer.) The
+// copy is the one serial part: first-touch page faults make it ~0.5 GB/s, slower than two
+// workers consume values when the cores are shared; memory the VM hands over in a
+// SharedArrayBuffer skips it. Work is cut into tasks (a small slot whole, a big slot in subtrees of
 // 2^TASK_LOG leaves) that workers claim with Atomics.add: no message per task, and the
 // load balances itself. Workers write levels straight into a SharedArrayBuffer per space
 // that the resulting trees keep as storage; the few levels above the subtrees of big slots

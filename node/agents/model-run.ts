@@ -82,7 +82,8 @@ export class Run implements GameTrace {
       const p = trace.program;
       this.revealData = claimOf(
         p.instructions.length,
-        { weights: trace.weights, inputs: trace.inputs, activations: SpaceTrees.build(trace.memory.activations) },
+        // The committer's final activation trees (read-only here), not a second hashing of them.
+        { weights: trace.weights, inputs: trace.inputs, activations: SpaceTrees.fromSlots(trace.activations) },
         p.outputs.map(specStruct),
       );
     }

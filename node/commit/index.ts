@@ -5,6 +5,7 @@ export * from "./domains";
 export * from "./leaves";
 export * from "./merkle";
 export * from "./tree";
+export { HashPool, closeHashPool, defaultThreads, hashPool } from "./hash-pool";
 export * from "./memory-root";
 export * from "./program-root";
 export * from "./state";

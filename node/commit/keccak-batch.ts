@@ -14,7 +14,7 @@
 // The bytes are built with the VM's WebAssembly encoder (node/vm/wasm/encoder.ts).
 import { FnBuilder, I32, I64, O, S, V128, encodeModule } from "../vm/wasm/encoder";
 
-const ROUND_CONSTANTS: bigint[] = [
+export const ROUND_CONSTANTS: readonly bigint[] = [
   0x0000000000000001n,
   0x0000000000008082n,
   0x800000000000808an,
@@ -52,6 +52,16 @@ const RHO = [
 
 /** The module bytes; `roundsPerIteration` (a divisor of 24) rounds are unrolled per loop pass. */
 export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Array {
+  return encodeModule({
+    memory: { export: "memory", pages: MEMORY_PAGES },
+    types: [4],
+    fns: [scalarHashFn(roundsPerIteration)],
+    exports: [["hashNodes", 0]],
+  });
+}
+
+/** The scalar hashNodes function (see emitModule), for modules that embed it. */
+export function scalarHashFn(roundsPerIteration = ROUNDS_PER_ITERATION): FnBuilder {
   if (24 % roundsPerIteration !== 0) throw new RangeError("roundsPerIteration must divide 24");
   // params: 0 prefix, 1 src, 2 count, 3 dst (i32); i64 locals: A 4..28, B 29..53, C 54..58,
   // D 59..63; i32 local R 64
@@ -151,12 +161,7 @@ export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Arra
   fn.get(3).i32(32).op(O.i32Add).set(3);
   fn.get(2).i32(1).op(O.i32Sub).set(2);
   fn.br(next).end().end();
-  return encodeModule({
-    memory: { export: "memory", pages: MEMORY_PAGES },
-    types: [4],
-    fns: [fn],
-    exports: [["hashNodes", 0]],
-  });
+  return fn;
 }
 
 /**
@@ -166,6 +171,16 @@ export function emitModule(roundsPerIteration = ROUNDS_PER_ITERATION): Uint8Arra
  * v128.andnot; measured gain over the scalar loop: SIMD_NOTE below.
  */
 export function emitSimdModule(): Uint8Array {
+  return encodeModule({
+    memory: { export: "memory", pages: MEMORY_PAGES },
+    types: [4],
+    fns: [simdHashFn()],
+    exports: [["hashNodes2", 0]],
+  });
+}
+
+/** The SIMD hashNodes2 function (see emitSimdModule), for modules that embed it. */
+export function simdHashFn(): FnBuilder {
   // params 0..3 (i32); v128 locals: A 4..28, B 29..53, C 54..58, D 59..63, T 64; i32 R 65
   const fn = new FnBuilder(4);
   for (let i = 0; i < 61; i++) fn.local(V128);
@@ -267,12 +282,7 @@ export function emitSimdModule(): Uint8Array {
   fn.get(3).i32(64).op(O.i32Add).set(3);
   fn.get(2).i32(1).op(O.i32Sub).set(2);
   fn.br(next).end().end();
-  return encodeModule({
-    memory: { export: "memory", pages: MEMORY_PAGES },
-    types: [4],
-    fns: [fn],
-    exports: [["hashNodes2", 0]],
-  });
+  return fn;
 }
 
 // Memory layout: round constants at RC_BASE; [SRC, SRC + 64·(BATCH+1)) messages (one spare:
@@ -284,7 +294,8 @@ export const BATCH = 1024;
 // hashes/s, 2 ≈ 0.96M, 4 ≈ 0.85M, all 24 unrolled ≈ 0.58M (instruction cache).
 const ROUNDS_PER_ITERATION = 1;
 // SIMD_NOTE: the two-message SIMD loop measured ≈ 1.9M hashes/s against ≈ 1.2M scalar.
-const RC_BASE = 0;
+/** Byte offset of the 24 round constants (192 bytes) in every module embedding a hash function. */
+export const RC_BASE = 0;
 const SRC = 256;
 const DST = SRC + 64 * (BATCH + 1);
 

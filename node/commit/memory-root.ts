@@ -5,7 +5,7 @@ import { MEMORY_NODE } from "./domains";
 import { Bytes32, toHex } from "./keccak";
 import { depthFor } from "./leaves";
 import { MerkleTree } from "./merkle";
-import { SlotTree, zeroSlotRoot } from "./tree";
+import { SlotTree, buildSlotTrees, zeroSlotRoot } from "./tree";
 
 /** Tree of one space over given slot roots. */
 export function spaceTree(slotRoots: readonly Uint8Array[]): MerkleTree {
@@ -36,7 +36,12 @@ export class SpaceTrees {
   }
 
   static build(values: readonly Float32Array[]): SpaceTrees {
-    return new SpaceTrees(values.map((v) => SlotTree.build(v)));
+    return new SpaceTrees(buildSlotTrees(values));
+  }
+
+  /** The space over slot trees already built (e.g. by the hashing workers). */
+  static fromSlots(slots: readonly SlotTree[]): SpaceTrees {
+    return new SpaceTrees([...slots]);
   }
 
   root(): Bytes32 {

@@ -103,7 +103,8 @@ export class MerkleTree {
       const sib = this.node(d, m ^ 1);
       cur = m & 1 ? hashNode(this.prefix, sib, cur) : hashNode(this.prefix, cur, sib);
       m = Math.floor(m / 2);
-      this.levels[d + 1].set(cur, m * 32);
+      // (an empty level is not stored: a subclass recomputes its nodes, see SlotTree.node)
+      if (this.levels[d + 1].length > 0) this.levels[d + 1].set(cur, m * 32);
     }
   }
 

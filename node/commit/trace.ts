@@ -13,10 +13,11 @@ import { MachineState, partialAccumulator, step } from "../vm/step";
 import { MEMORY_NODE } from "./domains";
 import { Bytes32, initHasher, isHasherReady, toHex } from "./keccak";
 import { MerkleTree } from "./merkle";
+import { defaultThreads, hashPool } from "./hash-pool";
 import { SpaceTrees } from "./memory-root";
 import { ProgramTree } from "./program-root";
 import { StateParts, stateHash } from "./state";
-import { SlotTree } from "./tree";
+import { SlotTree, buildSlotTrees } from "./tree";
 
 export interface TraceState {
   step: number;
@@ -42,6 +43,22 @@ export interface TraceCommitterOptions {
   programTree?: ProgramTree;
 }
 
+export interface TraceCommitterCreateOptions extends TraceCommitterOptions {
+  /**
+   * Worker threads hashing the slot trees (hash-pool.ts); default: every available core.
+   * 0 hashes on the calling thread (as `build` does), blocking it.
+   */
+  threads?: number;
+}
+
+/** The slot trees a committer is made of, however they were built. */
+interface Trees {
+  programTree: ProgramTree;
+  weights: SpaceTrees;
+  inputs: SpaceTrees;
+  activations: SlotTree[];
+}
+
 export class TraceCommitter {
   readonly program: Program;
   readonly memory: Memory;
@@ -59,67 +76,79 @@ export class TraceCommitter {
   /** Accumulator at the pc last queried. */
   private accCache: (Pc & { acc: number }) | null = null;
 
-  private constructor(program: Program, memory: Memory, options: TraceCommitterOptions) {
+  private constructor(program: Program, memory: Memory, writer: Int32Array, trees: Trees) {
     this.program = program;
     this.memory = memory;
     this.N = programSteps(program);
-    this.checkMemory();
-    this.writer = new Int32Array(program.activations.length).fill(-1);
-    program.instructions.forEach((ins, i) => {
-      const j = ins.out.index;
-      if (ins.out.space !== Space.Activation || !(j >= 0 && j < this.writer.length)) {
-        throw new RangeError(`instruction ${i}: output is not an activation slot of the program`);
-      }
-      if (this.writer[j] !== -1)
-        throw new RangeError(`activation slot ${j} written by instructions ${this.writer[j]} and ${i}`);
-      this.writer[j] = i;
-    });
-    this.programTree = options.programTree ?? ProgramTree.build(program);
-    this.weights = options.weights ?? SpaceTrees.build(memory.weights);
-    if (options.weights !== undefined && options.weights.slots.length !== program.weights.length) {
-      throw new RangeError("TraceCommitter: the given weight trees do not match the program's weight slots");
-    }
-    this.inputs = SpaceTrees.build(memory.inputs);
-    this.activations = memory.activations.map((a) => SlotTree.build(a));
+    this.writer = writer;
+    this.programTree = trees.programTree;
+    this.weights = trees.weights;
+    this.inputs = trees.inputs;
+    this.activations = trees.activations;
   }
 
-  /** Build from a program and the final memory of one run. Needs initHasher() done. */
+  /** Build from a program and the final memory of one run, on this thread. Needs initHasher() done. */
   static build(program: Program, memory: Memory, options: TraceCommitterOptions = {}): TraceCommitter {
     if (!isHasherReady())
       throw new Error("TraceCommitter.build before initHasher(): use TraceCommitter.create or await initHasher()");
-    return new TraceCommitter(program, memory, options);
+    const writer = TraceCommitter.check(program, memory, options);
+    return new TraceCommitter(program, memory, writer, {
+      programTree: options.programTree ?? ProgramTree.build(program),
+      weights: options.weights ?? SpaceTrees.build(memory.weights),
+      inputs: SpaceTrees.build(memory.inputs),
+      activations: buildSlotTrees(memory.activations),
+    });
   }
 
-  static async create(program: Program, memory: Memory, options: TraceCommitterOptions = {}): Promise<TraceCommitter> {
+  /**
+   * The same commitments as `build`, the slot trees hashed on `threads` worker threads
+   * (default: every available core) while this thread builds the program tree.
+   */
+  static async create(
+    program: Program,
+    memory: Memory,
+    options: TraceCommitterCreateOptions = {},
+  ): Promise<TraceCommitter> {
     await initHasher();
-    return new TraceCommitter(program, memory, options);
+    const threads = options.threads ?? defaultThreads();
+    if (!(Number.isSafeInteger(threads) && threads >= 0)) throw new RangeError(`threads must be ≥ 0, got ${threads}`);
+    if (threads === 0) return TraceCommitter.build(program, memory, options);
+    const writer = TraceCommitter.check(program, memory, options);
+    const spaces = [options.weights === undefined ? memory.weights : [], memory.inputs, memory.activations];
+    const hashing = hashPool().buildSlotTrees(spaces, threads);
+    // Overlaps the workers (the pool's copy of the values happened before the first await).
+    let programTree: ProgramTree;
+    try {
+      programTree = options.programTree ?? ProgramTree.build(program);
+    } catch (e) {
+      await hashing.catch(() => undefined);
+      throw e;
+    }
+    const [weights, inputs, activations] = await hashing;
+    return new TraceCommitter(program, memory, writer, {
+      programTree,
+      weights: options.weights ?? SpaceTrees.fromSlots(weights),
+      inputs: SpaceTrees.fromSlots(inputs),
+      activations,
+    });
   }
 
-  private checkMemory(): void {
-    const { program, memory } = this;
-    const check = (what: string, got: readonly Float32Array[], want: number[]): void => {
-      if (got.length !== want.length)
-        throw new RangeError(`memory has ${got.length} ${what} slots, program ${want.length}`);
-      got.forEach((a, i) => {
-        if (a.length !== want[i])
-          throw new RangeError(`memory ${what} slot ${i} has ${a.length} values, program ${want[i]}`);
-      });
-    };
-    check(
-      "weight",
-      memory.weights,
-      program.weights.map((w) => w.data.length),
-    );
-    check(
-      "input",
-      memory.inputs,
-      program.inputs.map((s) => product(s.dims)),
-    );
-    check(
-      "activation",
-      memory.activations,
-      program.activations.map((a) => a.length),
-    );
+  /** Check the memory against the program; the instruction writing each activation slot. */
+  private static check(program: Program, memory: Memory, options: TraceCommitterOptions): Int32Array {
+    checkMemory(program, memory);
+    const writer = new Int32Array(program.activations.length).fill(-1);
+    program.instructions.forEach((ins, i) => {
+      const j = ins.out.index;
+      if (ins.out.space !== Space.Activation || !(j >= 0 && j < writer.length)) {
+        throw new RangeError(`instruction ${i}: output is not an activation slot of the program`);
+      }
+      if (writer[j] !== -1) throw new RangeError(`activation slot ${j} written by instructions ${writer[j]} and ${i}`);
+      writer[j] = i;
+    });
+    if (options.weights !== undefined && options.weights.slots.length !== program.weights.length) {
+      throw new RangeError("TraceCommitter: the given weight trees do not match the program's weight slots");
+    }
+    return writer;
   }
 
   /** How many leading values of activation slot j are written at pc (the rest are zero). */
@@ -224,4 +253,31 @@ export class TraceCommitter {
         return this.activations[ref.index];
     }
   }
+}
+
+/** The memory has the program's slots, each of its length. */
+function checkMemory(program: Program, memory: Memory): void {
+  const check = (what: string, got: readonly Float32Array[], want: number[]): void => {
+    if (got.length !== want.length)
+      throw new RangeError(`memory has ${got.length} ${what} slots, program ${want.length}`);
+    got.forEach((a, i) => {
+      if (a.length !== want[i])
+        throw new RangeError(`memory ${what} slot ${i} has ${a.length} values, program ${want[i]}`);
+    });
+  };
+  check(
+    "weight",
+    memory.weights,
+    program.weights.map((w) => w.data.length),
+  );
+  check(
+    "input",
+    memory.inputs,
+    program.inputs.map((s) => product(s.dims)),
+  );
+  check(
+    "activation",
+    memory.activations,
+    program.activations.map((a) => a.length),
+  );
 }

@@ -1,22 +1,32 @@
 // Slot trees (docs/PROTOCOL.md §3.1): the tensor tree of one slot, node prefix 0x01.
 //
 // Level 0 (the packed leaves) is not stored: it is the slot's own Float32Array, packed on
-// demand (8 values → 32 bytes is cheaper than a hash). Levels 1..D are stored, ~4 bytes per
-// value. From them, in O(D) hashes:
+// demand (8 values → 32 bytes is cheaper than a hash). Levels 2..D are stored, ~2 bytes per
+// value (level 1 only when it is the root: see levelBytes), hashed by the WebAssembly
+// kernel of tree-kernel.ts (on the calling thread or in the hash-pool.ts workers). From
+// them, in O(D) hashes:
 //   - the root and an index-bound proof of any leaf;
 //   - the root of a PREFIX of the slot (first p values final, the rest zero) and proofs
 //     against it — the state of the slot an instruction is writing (§4): left of the
 //     boundary leaf every node is final, right of it every node is a zero subtree Z_d;
 //   - a single-leaf update.
 import { TENSOR_NODE } from "./domains";
-import { Bytes32, hashNode, isHasherReady, zeroHash } from "./keccak";
-import { BATCH, batchInput, hashPairsInPlace } from "./keccak-batch";
+import { Bytes32, MAX_DEPTH, hashNode, isHasherReady, zeroHash } from "./keccak";
 import { MerkleTree } from "./merkle";
-import { LEAF_BYTES, VALUES_PER_LEAF, depthFor, leafCount, packLeaf, packLeavesInto, unpackLeaf } from "./leaves";
+import { LEAF_BYTES, VALUES_PER_LEAF, depthFor, leafCount, packLeaf, unpackLeaf } from "./leaves";
+import { hashSubtrees, levelBytes, levelOffsets, levelViews, localKernel } from "./tree-kernel";
 
-// Leaves packed per batch while building level 1: straight into the batch hasher's input,
-// an even count so that pairs never straddle batches.
-const CHUNK_LEAVES = 2 * BATCH;
+let zeros: Uint8Array | null = null;
+
+/** Z_0 … Z_MAX_DEPTH of tensor trees, 32 bytes each, as the kernel reads them. */
+export function tensorZeros(): Uint8Array {
+  if (zeros === null) {
+    const z = new Uint8Array(32 * (MAX_DEPTH + 1));
+    for (let d = 0; d <= MAX_DEPTH; d++) z.set(zeroHash(TENSOR_NODE, d), 32 * d);
+    zeros = z;
+  }
+  return zeros;
+}
 
 export class SlotTree extends MerkleTree {
   /** The slot's values: the tree reads them (level 0) and `update` writes them. */
@@ -28,33 +38,40 @@ export class SlotTree extends MerkleTree {
     this.values = values;
   }
 
-  /** Build the tree of a slot: ≈ ⌈L/8⌉ hashes. Keeps a reference to `values`. */
+  /** Build the tree of a slot: ≈ ⌈L/8⌉ hashes, on this thread. Keeps a reference to `values`. */
   static build(values: Float32Array): SlotTree {
     if (!isHasherReady())
       throw new Error("SlotTree.build before initHasher(): await initHasher() (node/commit/keccak) once at start-up");
-    const t = new SlotTree(values, [new Uint8Array(0)]);
-    t.buildLevel1();
-    t.buildFrom(1);
-    return t;
+    return buildSlotTrees([values])[0];
+  }
+
+  /**
+   * The tree of `values` from levels 0..D hashed elsewhere (levelViews layout; the hashing
+   * workers of hash-pool.ts). Sizes are checked, contents trusted: the caller hashed them.
+   */
+  static fromLevels(values: Float32Array, levels: Uint8Array[]): SlotTree {
+    const count = leafCount(values.length);
+    const depth = depthFor(count);
+    if (levels.length !== depth + 1) throw new RangeError(`slot tree: ${levels.length - 1} levels, expected ${depth}`);
+    levels.forEach((l, d) => {
+      const want = d === 0 ? 0 : levelBytes(count, depth, d);
+      if (l.length !== want) throw new RangeError(`slot tree: level ${d} is ${l.length} bytes, expected ${want}`);
+    });
+    return new SlotTree(values, levels);
   }
 
   get length(): number {
     return this.values.length;
   }
 
-  private buildLevel1(): void {
-    if (this.depth === 0) return;
-    const n = this.count;
-    const level1 = new Uint8Array(Math.ceil(n / 2) * 32);
-    const input = batchInput();
-    for (let first = 0; first < n; first += CHUNK_LEAVES) {
-      const k = Math.min(CHUNK_LEAVES, n - first);
-      const pairs = Math.ceil(k / 2);
-      // An odd last leaf is paired with the leaf past the slot: packed as zeros = Z_0.
-      packLeavesInto(this.values, first, 2 * pairs, input);
-      hashPairsInPlace(TENSOR_NODE, pairs, level1, (first / 2) * 32);
+  /** Node (d, m); level 1 is not stored (levelBytes): hashed here from its two leaves. */
+  override node(d: number, m: number): Bytes32 {
+    if (d !== 1 || this.levels[1].length > 0) return super.node(d, m);
+    if (!(Number.isSafeInteger(m) && m >= 0 && m < 2 ** (this.depth - 1))) {
+      throw new RangeError(`node (1, ${m}) out of range [0, ${2 ** (this.depth - 1)})`);
     }
-    this.levels[1] = level1;
+    if (m >= this.levelCount(1)) return zeroHash(TENSOR_NODE, 1).slice();
+    return hashNode(TENSOR_NODE, packLeaf(this.values, 2 * m), packLeaf(this.values, 2 * m + 1));
   }
 
   override leaf(j: number): Bytes32 {
@@ -116,7 +133,7 @@ export class SlotTree extends MerkleTree {
       const cur = path[d];
       // Left of the boundary all is final; right of it all is zero.
       path.push(
-        m & 1 ? hashNode(TENSOR_NODE, super.node(d, m - 1), cur) : hashNode(TENSOR_NODE, cur, zeroHash(TENSOR_NODE, d)),
+        m & 1 ? hashNode(TENSOR_NODE, this.node(d, m - 1), cur) : hashNode(TENSOR_NODE, cur, zeroHash(TENSOR_NODE, d)),
       );
       m = Math.floor(m / 2);
     }
@@ -161,6 +178,32 @@ export class SlotTree extends MerkleTree {
     }
     return out;
   }
+}
+
+/**
+ * The trees of several slots on this thread, their levels in ONE buffer: one allocation
+ * instead of one per slot (hundreds of external allocations each nudge V8 towards a
+ * full GC).
+ */
+export function buildSlotTrees(slots: readonly Float32Array[]): SlotTree[] {
+  if (!isHasherReady())
+    throw new Error("buildSlotTrees before initHasher(): await initHasher() (node/commit/keccak) once at start-up");
+  const shapes = slots.map((v) => {
+    const count = leafCount(v.length);
+    const depth = depthFor(count);
+    return { count, depth, bytes: levelOffsets(count, depth)[depth + 1] };
+  });
+  const storage = new ArrayBuffer(shapes.reduce((n, x) => n + x.bytes, 0));
+  const { kernel, layout } = localKernel();
+  let at = 0;
+  return slots.map((values, i) => {
+    const { count, depth, bytes } = shapes[i];
+    const levels = levelViews(storage, at, count, depth);
+    at += bytes;
+    const src = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    hashSubtrees(kernel, layout, TENSOR_NODE, src, 0, count, 0, depth, levels, tensorZeros());
+    return SlotTree.fromLevels(values, levels);
+  });
 }
 
 /** Slot root of `values` (builds and discards the tree). */

@@ -116,6 +116,7 @@ interface Row {
   ortMs: number;
   ortThreadsMs: number;
   executeMs: number;
+  executeThreadsMs: number;
   traceMs: number;
   ratio: number;
   ratioThreads: number;
@@ -164,8 +165,9 @@ function main(): void {
     "steps N",
     "ort 1T",
     `ort ${T}T`,
-    "referee",
+    "referee 1T",
     "/ort 1T",
+    `referee ${T}T`,
     `/ort ${T}T`,
     "trace",
     "commit",
@@ -183,10 +185,11 @@ function main(): void {
     fmtMs(r.ortThreadsMs),
     fmtMs(r.executeMs),
     `${r.ratio.toFixed(1)}x`,
+    fmtMs(r.executeThreadsMs),
     `${r.ratioThreads.toFixed(1)}x`,
     fmtMs(r.traceMs),
     fmtMs(r.commitMs),
-    `${(r.commitMs / r.executeMs).toFixed(1)}x`,
+    `${(r.commitMs / r.executeThreadsMs).toFixed(1)}x`,
     fmtMs(r.stateAtMs),
     `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     `${(r.peakRssBytes / (r.weightBytes + r.activationBytes)).toFixed(1)}x`,
@@ -212,8 +215,8 @@ function main(): void {
   }
   console.log(
     `\ntimes in ms, warm medians of interleaved runs (${rows.map((r) => r.reps).join("/")}); onnxruntime-node CPU, ` +
-      `1 or ${T} intra-op threads; referee = execute for the outputs; trace = execute keeping the halted memory; ` +
-      `commit = every slot tree + final state hash (model trees reused); state@s = median state-at-step query; ` +
+      `1 or ${T} intra-op threads; referee = execute for the outputs (1 or ${T} threads); trace = execute keeping the halted memory (${T} threads); ` +
+      `commit = every slot tree + final state hash on ${T} threads (model trees reused), against referee ${T}T; state@s = median state-at-step query; ` +
       `peak RSS after trace + commitments, per model process, vs weights + activations; Node ${process.version}`,
   );
   if (json) console.log(JSON.stringify({ node: process.version, models: rows }));

@@ -146,6 +146,7 @@ def main():
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--report", type=int, default=250)
+    ap.add_argument("--minutes", type=float, default=None, help="stop training after this long (then export)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models"))
     args = ap.parse_args()
     torch.manual_seed(13)
@@ -176,13 +177,17 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % args.report == 0 or step == args.steps - 1:
+        out_of_time = args.minutes is not None and time.time() - t0 > 60 * args.minutes
+        if step % args.report == 0 or step == args.steps - 1 or out_of_time:
             with torch.no_grad():
                 model.eval()
                 vx, vy = batch(val)
                 vloss = F.cross_entropy(model(vx).reshape(-1, VOCAB), vy.reshape(-1)).item()
                 model.train()
             print(f"step {step} loss {loss.item():.3f} val {vloss:.3f} ({time.time() - t0:.0f} s)", flush=True)
+        if out_of_time:
+            args.steps = step + 1  # recorded in the vocabulary file: the steps actually trained
+            break
     model.eval()
     prompt = encode("And God said", vocab, merges)
     ids = list(prompt)

@@ -34,13 +34,15 @@ export interface BenchResult {
   modelCommitmentMs: number;
   ortMs: number;
   ortThreadsMs: number;
-  /** Referee, outputs only (executeSlots). */
+  /** Referee, outputs only (executeSlots), 1 thread. */
   executeMs: number;
+  /** The same with n threads. */
+  executeThreadsMs: number;
   /** Referee, whole halted memory (execute). */
   traceMs: number;
   ratio: number;
   ratioThreads: number;
-  /** All slot trees and the final state hash over one run's memory, model trees reused. */
+  /** All slot trees and the final state hash over one run's memory, model trees reused, n threads. */
   commitMs: number;
   /** The same including the model's weight and program trees (a first commitment). */
   firstCommitMs: number;
@@ -97,9 +99,11 @@ export async function benchmark(
   // state queries, then the peak resident memory (Referee's own: onnxruntime's sessions are
   // loaded afterwards, and no earlier run's memory is left to collect); then timed repeats.
   phase("timing the whole trace and its commitments");
-  let memory = execute(program, inputs);
-  const first = timed(() => {
-    const tc = TraceCommitter.build(program, memory);
+  const n1 = { threads: 1 };
+  const nT = { threads: options.threads };
+  let memory = execute(program, inputs, nT);
+  const first = await timedAsync(async () => {
+    const tc = await TraceCommitter.create(program, memory, nT);
     tc.finalState();
     return tc;
   });
@@ -117,10 +121,13 @@ export async function benchmark(
   const commitTimes: number[] = [];
   const shared = { weights: trace.weights, programTree: trace.programTree };
   for (let r = 0; r < commitReps; r++) {
-    const run = timed(() => execute(program, inputs));
+    const run = timed(() => execute(program, inputs, nT));
     traceTimes.push(run.ms);
     memory = run.value;
-    commitTimes.push(timed(() => TraceCommitter.build(program, memory, shared).finalState()).ms);
+    commitTimes.push(
+      (await timedAsync(async () => (await TraceCommitter.create(program, memory, { ...shared, ...nT })).finalState()))
+        .ms,
+    );
   }
 
   const ort1 = await reference(1);
@@ -130,15 +137,17 @@ export async function benchmark(
     for (let i = 0; i < 2; i++) {
       await ort1.run(feeds);
       await ortN.run(feeds);
-      executeSlots(program, inputs, outSlots);
+      executeSlots(program, inputs, outSlots, n1);
+      executeSlots(program, inputs, outSlots, nT);
     }
-    const t = { ort1: [] as number[], ortN: [] as number[], ours: [] as number[] };
+    const t = { ort1: [] as number[], ortN: [] as number[], ours: [] as number[], oursN: [] as number[] };
     let outputs: Float32Array[] = [];
     for (let r = 0; r < options.reps; r++) {
       t.ort1.push((await timedAsync(() => ort1.run(feeds))).ms);
       t.ortN.push((await timedAsync(() => ortN.run(feeds))).ms);
-      const run = timed(() => executeSlots(program, inputs, outSlots));
+      const run = timed(() => executeSlots(program, inputs, outSlots, n1));
       t.ours.push(run.ms);
+      t.oursN.push(timed(() => executeSlots(program, inputs, outSlots, nT)).ms);
       outputs = run.value;
     }
     const ref = await ort1.run(feeds);
@@ -159,6 +168,7 @@ export async function benchmark(
     const ortMs = median(t.ort1);
     const ortThreadsMs = median(t.ortN);
     const executeMs = median(t.ours);
+    const executeThreadsMs = median(t.oursN);
     return {
       inputDims: program.inputs.map((i) => i.dims.join("x")).join(", "),
       steps: n,
@@ -171,9 +181,10 @@ export async function benchmark(
       ortMs,
       ortThreadsMs,
       executeMs,
+      executeThreadsMs,
       traceMs: median(traceTimes),
       ratio: executeMs / ortMs,
-      ratioThreads: executeMs / ortThreadsMs,
+      ratioThreads: executeThreadsMs / ortThreadsMs,
       commitMs: median(commitTimes),
       firstCommitMs: first.ms,
       stateAtMs: median(queries),

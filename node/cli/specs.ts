@@ -126,10 +126,10 @@ export const BENCH_SPEC: CommandSpec = {
   ],
   details: `figures (warm medians; Referee and onnxruntime runs interleaved in one process):
   ort 1T / ort nT   onnxruntime-node CPU, 1 or n intra-op threads (1 inter-op thread)
-  execute           Referee, outputs only (what a claim needs)
-  trace             Referee keeping the whole halted memory (what a disputed party needs)
-  commit            every slot tree and the final state hash over one run's memory, the
-                    model's weight and program trees reused (first commit: built too)
+  execute           Referee, outputs only (what a claim needs), 1 and n threads
+  trace             Referee keeping the whole halted memory (what a disputed party needs), n threads
+  commit            every slot tree and the final state hash over one run's memory on n
+                    threads, the model's weight and program trees reused (first commit: built too)
   state@s           one state-at-step query (median over random steps): a dissection answer
   peak RSS          the process's peak resident memory, against weights + activations
 inputs default to --random-seed 1.`,

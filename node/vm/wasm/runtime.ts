@@ -400,8 +400,10 @@ export function executeWasm(
       return off;
     });
   }
-  // The result: uninitialized memory (every kept byte is written below).
-  const result = Buffer.allocUnsafeSlow(resultBytes);
+  // The result, in shared memory: the commitments' worker threads hash its slots in place
+  // (node/commit/hash-pool.ts) instead of copying 150 MB first. Zeroed by the OS, then
+  // every kept byte is written below.
+  const result = new Uint8Array(new SharedArrayBuffer(resultBytes));
   const work: Memory = { weights: program.weights.map((w) => w.data), inputs, activations: st.views };
   const split = (i: number): boolean => {
     const k = wp.kernels[i];

@@ -2,7 +2,8 @@
 // role its own `referee` process on `hardhat node`, over JSON-RPC. Prints the figures from the
 // agents' JSON logs: rounds, gas per party, the dispute's wall time, the slowest dissection
 // answer. (npm run demo tells the same story in-process, with the dApp.)
-import { mkdtempSync, rmSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { keccak256 } from "ethers";
 import { tmpdir } from "os";
 import * as path from "path";
 import { table } from "../node/cli/format";
@@ -28,12 +29,47 @@ const MODELS = {
     cheatAt: 8_699_377,
   },
   // PP-OCRv4's recognizer at the shape users run it (738M steps): issue 11's whole-dispute target.
+  // Its raw output (40 x 6625 class scores, 1.06 MB) is over a claim's size limit (PROTOCOL
+  // §5.1), so the registered model is the recognizer plus greedy CTC's argmax per position:
+  // a pipeline whose output is 40 class ids (recManifest).
   rec: {
-    file: path.join(__dirname, "..", "node_modules", "@gutenye", "ocr-models", "assets", "ch_PP-OCRv4_rec_infer.onnx"),
-    shape: ["--shape", "x=1x3x48x320"],
+    file: "",
+    shape: [] as string[],
     cheatAt: 369_120_590,
   },
 };
+
+/** The recognizer + argmax pipeline manifest, written into `dir`. */
+function recManifest(dir: string): string {
+  const onnx = path.join(
+    __dirname,
+    "..",
+    "node_modules",
+    "@gutenye",
+    "ocr-models",
+    "assets",
+    "ch_PP-OCRv4_rec_infer.onnx",
+  );
+  const manifest = {
+    format: "referee-pipeline-1",
+    description: "PP-OCRv4 recognizer on a 48x320 line, then the class id of each of its 40 positions",
+    input: { name: "x", dims: [1, 3, 48, 320] },
+    steps: [
+      {
+        op: "model",
+        path: onnx,
+        keccak256: keccak256(readFileSync(onnx)),
+        inputs: { x: "x" },
+        outputs: { "softmax_11.tmp_0": "scores" },
+      },
+      { op: "argmax", input: "scores", output: "ids", axis: 2, keepdims: false },
+    ],
+    outputs: ["ids"],
+  };
+  const file = path.join(dir, "ppocrv4-rec-ids.pipeline.json");
+  writeFileSync(file, JSON.stringify(manifest));
+  return file;
+}
 
 const sumGas = (events: LogEvent[], kinds: string[]) =>
   events.filter((e) => kinds.includes(e.event ?? "")).reduce((a, e) => a + Number(e.gas ?? 0), 0);
@@ -46,6 +82,7 @@ async function main(): Promise<void> {
   };
   const procs: Proc[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), "referee-dispute-"));
+  if (m === MODELS.rec) m.file = recManifest(dir);
   const port = await freePort();
   const env = { REFEREE_RPC_URL: `http://127.0.0.1:${port}` };
   const chain = ["--deployments", dir];

@@ -17,9 +17,9 @@ const LEAKY_ALPHA = fromBits(0x3c23d70a); // 0.01
 const HSIG_ALPHA = fromBits(0x3e4ccccd); // 0.2
 const HSIG_BETA = fromBits(0x3f000000); // 0.5
 const HSWISH_ALPHA = fromBits(0x3e2aaaab); // f32(1/6)
-const ELU_ALPHA = fromBits(0x3f800000); // 1
-const SELU_ALPHA = fromBits(0x3fd62d7d); // 1.67326319
-const SELU_GAMMA = fromBits(0x3f867d5f); // 1.05070102
+export const ELU_ALPHA = fromBits(0x3f800000); // 1
+export const SELU_ALPHA = fromBits(0x3fd62d7d); // 1.67326319
+export const SELU_GAMMA = fromBits(0x3f867d5f); // 1.05070102
 
 export function relu(x: number): number {
   return x !== x ? NaN : x > 0 ? x : 0;

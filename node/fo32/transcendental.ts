@@ -3,7 +3,8 @@
 // given as bit patterns, and exact bit-level operations. The Solidity verifier mirrors these
 // definitions operation by operation, so the order of operations here IS the specification:
 // do not "simplify" an expression without updating docs/FO32.md and bumping COMPILER_VERSION.
-// Coefficients come from node/fo32/tools/fit.py.
+// Coefficients come from node/fo32/tools/fit.py. The constants are exported for the
+// WebAssembly engine's copy of these algorithms (node/vm/wasm/ops-transcendental.ts).
 import { add, div, fromBits, isNegative, mul, pow2, rawBits, scale, sqrt, sub } from "./core";
 
 const ONE = 1;
@@ -12,21 +13,21 @@ const HALF = 0.5;
 
 // ---- exp / expm1 ---------------------------------------------------------------------
 
-const LOG2E = fromBits(0x3fb8aa3b); // 1.44269502
-const LN2HI = fromBits(0x3f317200); // 0.693145752: 15 significant bits, so n·LN2HI is exact for |n| < 512
-const LN2LO = fromBits(0x35bfbe8e); // 1.42860677e-6 = ln2 − LN2HI rounded
-const MAGIC = fromBits(0x4b400000); // 1.5·2^23: adding it rounds |v| < 2^22 to an integer (RNE)
-const MAGIC_BITS = 0x4b400000;
-const EXP_OVF = fromBits(0x42b17217); // 88.7228317: exp(x) > FLT_MAX (rounded) above this
-const EXP_UNF = fromBits(0xc2d00000); // −104: exp(x) < 2^-150 (rounds to +0) below this
-const EXPM1_NEG = fromBits(0xc1900000); // −18: expm1(x) rounds to −1 below this
+export const LOG2E = fromBits(0x3fb8aa3b); // 1.44269502
+export const LN2HI = fromBits(0x3f317200); // 0.693145752: 15 significant bits, so n·LN2HI is exact for |n| < 512
+export const LN2LO = fromBits(0x35bfbe8e); // 1.42860677e-6 = ln2 − LN2HI rounded
+export const MAGIC = fromBits(0x4b400000); // 1.5·2^23: adding it rounds |v| < 2^22 to an integer (RNE)
+export const MAGIC_BITS = 0x4b400000;
+export const EXP_OVF = fromBits(0x42b17217); // 88.7228317: exp(x) > FLT_MAX (rounded) above this
+export const EXP_UNF = fromBits(0xc2d00000); // −104: exp(x) < 2^-150 (rounds to +0) below this
+export const EXPM1_NEG = fromBits(0xc1900000); // −18: expm1(x) rounds to −1 below this
 
 // expm1(r) ≈ r + r²·(E0 + r·(E1 + r·(E2 + r·(E3 + r·E4)))) on |r| ≤ 0.3475
-const E0 = fromBits(0x3effffff);
-const E1 = fromBits(0x3e2aaa59);
-const E2 = fromBits(0x3d2aab7b);
-const E3 = fromBits(0x3c09136c);
-const E4 = fromBits(0x3ab5cc96);
+export const E0 = fromBits(0x3effffff);
+export const E1 = fromBits(0x3e2aaa59);
+export const E2 = fromBits(0x3d2aab7b);
+export const E3 = fromBits(0x3c09136c);
+export const E4 = fromBits(0x3ab5cc96);
 
 function expm1Kernel(r: number): number {
   const q = add(E0, mul(r, add(E1, mul(r, add(E2, mul(r, add(E3, mul(r, E4))))))));
@@ -90,13 +91,13 @@ export function expm1(x: number): number {
 // ---- log / log1p ---------------------------------------------------------------------
 
 // R(z) = z·(L0 + z·(L1 + z·L2)) ≈ (2·atanh(s) − 2s)/s, z = s², |s| ≤ 0.1716
-const L0 = fromBits(0x3f2aaabd);
-const L1 = fromBits(0x3eccaf66);
-const L2 = fromBits(0x3e98f11f);
-const SQRT2_MANT = 0x3504f3; // mantissa bits of binary32 √2 (1.41421354)
-const SQRT2M1 = fromBits(0x3ed413cd); // 0.414213568 > √2 − 1
-const TWO23 = fromBits(0x4b000000); // 2^23
-const MIN_NORMAL = fromBits(0x00800000); // 2^-126
+export const L0 = fromBits(0x3f2aaabd);
+export const L1 = fromBits(0x3eccaf66);
+export const L2 = fromBits(0x3e98f11f);
+export const SQRT2_MANT = 0x3504f3; // mantissa bits of binary32 √2 (1.41421354)
+export const SQRT2M1 = fromBits(0x3ed413cd); // 0.414213568 > √2 − 1
+export const TWO23 = fromBits(0x4b000000); // 2^23
+export const MIN_NORMAL = fromBits(0x00800000); // 2^-126
 
 /** log(1 + u) + k·ln2 for u in [√2/2 − 1, √2 − 1] (u exact), k an integer with |k| < 512. */
 function logKernel(u: number, k: number): number {
@@ -155,7 +156,7 @@ export function tanh(x: number): number {
   return isNegative(x) ? -r : r;
 }
 
-const SOFTPLUS_ID = fromBits(0x41800000); // 16: above, e^-x < ulp(x)/8 and softplus(x) = x
+export const SOFTPLUS_ID = fromBits(0x41800000); // 16: above, e^-x < ulp(x)/8 and softplus(x) = x
 
 /**
  * softplus(x) = log1p(exp(x)) (a chain of monotone steps), = x above 16. log1p keeps small
@@ -182,15 +183,15 @@ export function selu(x: number, alpha: number, gamma: number): number {
 // ---- erf / gelu --------------------------------------------------------------------------
 
 // erf(x) ≈ x + x·P(x²) on |x| < 0.75
-const P0 = fromBits(0x3e0375d4);
-const P1 = fromBits(0xbec0939d);
-const P2 = fromBits(0x3de71567);
-const P3 = fromBits(0xbcdbd3ae);
-const P4 = fromBits(0x3ba78c44);
-const P5 = fromBits(0xba309f16);
+export const P0 = fromBits(0x3e0375d4);
+export const P1 = fromBits(0xbec0939d);
+export const P2 = fromBits(0x3de71567);
+export const P3 = fromBits(0xbcdbd3ae);
+export const P4 = fromBits(0x3ba78c44);
+export const P5 = fromBits(0xba309f16);
 // erfc(a) = exp(−a²)·R(a), a in [0.75, 10.5): 7 pieces; row = [upper bound, centre c, c0..c7],
 // R(a) = c0 + u·(c1 + … + u·c7), u = a − c (exact: |u| < 2^24 ulps of a)
-const ERFC_PIECES: readonly (readonly number[])[] = [
+export const ERFC_PIECES: readonly (readonly number[])[] = [
   // [0.75, 1.125)
   [
     0x3f900000, 0x3f700000, 0x3ee3fc0a, 0xbe964258, 0x3e2e3ab4, 0xbdb6e4bf, 0x3d32283e, 0xbca19fdd, 0x3b43c3ea,
@@ -227,10 +228,10 @@ const ERFC_PIECES: readonly (readonly number[])[] = [
     0xb221fb95,
   ],
 ].map((row) => row.map(fromBits));
-const ERF_SPLIT = fromBits(0x3f400000); // 0.75
-const ERF_ONE = fromBits(0x40800000); // 4: erf(x) rounds to 1 from 3.92 on
-const INV_SQRT2 = fromBits(0x3f3504f3);
-const GELU_ZERO = fromBits(0xc1680000); // −14.5: gelu(x) rounds to −0 below (|gelu| < 2^-150)
+export const ERF_SPLIT = fromBits(0x3f400000); // 0.75
+export const ERF_ONE = fromBits(0x40800000); // 4: erf(x) rounds to 1 from 3.92 on
+export const INV_SQRT2 = fromBits(0x3f3504f3);
+export const GELU_ZERO = fromBits(0xc1680000); // −14.5: gelu(x) rounds to −0 below (|gelu| < 2^-150)
 
 function erfSmall(x: number): number {
   const z = mul(x, x);

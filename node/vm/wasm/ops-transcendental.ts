@@ -11,6 +11,41 @@
 // own ops; test/vm-wasm-transcendental.test.ts compares them on millions of inputs.
 import { MapOp } from "../../program/isa";
 import * as fo32 from "../../fo32";
+import { ELU_ALPHA, SELU_ALPHA, SELU_GAMMA } from "../../fo32";
+import {
+  E0,
+  E1,
+  E2,
+  E3,
+  E4,
+  ERF_ONE,
+  ERF_SPLIT,
+  ERFC_PIECES,
+  EXP_OVF,
+  EXP_UNF,
+  EXPM1_NEG,
+  GELU_ZERO,
+  INV_SQRT2,
+  L0,
+  L1,
+  L2,
+  LN2HI,
+  LN2LO,
+  LOG2E,
+  MAGIC,
+  MAGIC_BITS,
+  MIN_NORMAL,
+  P0,
+  P1,
+  P2,
+  P3,
+  P4,
+  P5,
+  SOFTPLUS_ID,
+  SQRT2_MANT,
+  SQRT2M1,
+  TWO23,
+} from "../../fo32/transcendental";
 import { F32, FnBuilder, I32, O, S, V128 } from "./encoder";
 
 // Opcodes beyond encoder.ts's tables (kept here: only this module uses them).
@@ -38,29 +73,10 @@ const OS = {
 
 const f = fo32.fromBits;
 
-// Constants of node/fo32/transcendental.ts (same bit patterns).
-const LOG2E = f(0x3fb8aa3b);
-const LN2HI = f(0x3f317200);
-const LN2LO = f(0x35bfbe8e);
-const MAGIC = f(0x4b400000);
-const MAGIC_BITS = 0x4b400000;
-const EXP_OVF = f(0x42b17217);
-const EXP_UNF = f(0xc2d00000);
-const EXPM1_NEG = f(0xc1900000);
-const E = [0x3effffff, 0x3e2aaa59, 0x3d2aab7b, 0x3c09136c, 0x3ab5cc96].map(f);
-const L0 = f(0x3f2aaabd);
-const L1 = f(0x3eccaf66);
-const L2 = f(0x3e98f11f);
-const SQRT2_MANT = 0x3504f3;
-const SQRT2M1 = f(0x3ed413cd);
-const TWO23 = f(0x4b000000);
-const MIN_NORMAL = f(0x00800000);
-const SOFTPLUS_ID = f(0x41800000);
+// The constants of node/fo32/transcendental.ts itself (and the ONNX attribute defaults node/fo32
+// applies), so this code cannot drift from the definition in a constant.
+const E = [E0, E1, E2, E3, E4];
 const P2_M24 = f(0x33800000); // 2^-24
-// ONNX attribute defaults, as node/fo32 applies them.
-const ELU_ALPHA = 1;
-const SELU_ALPHA = f(0x3fd62d7d);
-const SELU_GAMMA = f(0x3f867d5f);
 
 /**
  * One flavour's instructions on a stack machine where float values are f32 (scalar) or
@@ -403,42 +419,7 @@ function softplus(e: Em, x: number): void {
 
 // ---- erf / gelu (transcendental.ts: erfSmall, erfcScaled, erf, expTail, gelu) -------------
 
-const P = [0x3e0375d4, 0xbec0939d, 0x3de71567, 0xbcdbd3ae, 0x3ba78c44, 0xba309f16].map(f);
-// erfc pieces as in transcendental.ts: [upper bound, centre c, c0..c7] per row
-const ERFC_PIECES: readonly (readonly number[])[] = [
-  [
-    0x3f900000, 0x3f700000, 0x3ee3fc0a, 0xbe964258, 0x3e2e3ab4, 0xbdb6e4bf, 0x3d32283e, 0xbca19fdd, 0x3b43c3ea,
-    0x3a09d632,
-  ],
-  [
-    0x3fd00000, 0x3fb00000, 0x3eafc47b, 0xbe3cbd32, 0x3db807cd, 0xbd25e549, 0x3c8d2cc5, 0xbbe142ff, 0x3a855ea0,
-    0xb9302403,
-  ],
-  [
-    0x40180000, 0x40000000, 0x3e82c339, 0xbddab81b, 0x3d2b38cf, 0xbc7d4d47, 0x3bb29614, 0xbaf0c191, 0x3a124581,
-    0xb92c6e89,
-  ],
-  [
-    0x40600000, 0x403c0000, 0x3e3ad778, 0xbd670fc3, 0x3c893fd9, 0xbb9d3bfe, 0x3aadd1db, 0xb9bab01d, 0x38d70443,
-    0xb7dfc9f0,
-  ],
-  [
-    0x40a80000, 0x408c0000, 0x3e00d7e6, 0xbce0a5b8, 0x3bbfa90f, 0xbaa0379c, 0x398339e1, 0xb8535d45, 0x37313840,
-    0xb60919ce,
-  ],
-  [
-    0x40f80000, 0x40d00000, 0x3dafbae2, 0xbc537168, 0x3afbb003, 0xb9943c58, 0x382ca0fd, 0xb6c75f73, 0x3572c9ac,
-    0xb408ec62,
-  ],
-  [
-    0x41280000, 0x41120000, 0x3d7bc1e7, 0xbbda24f1, 0x3a3bf057, 0xb8a102ab, 0x37095d42, 0xb568c0e4, 0x33c0a0fe,
-    0xb221fb95,
-  ],
-].map((row) => row.map(f));
-const ERF_SPLIT = f(0x3f400000);
-const ERF_ONE = f(0x40800000);
-const INV_SQRT2 = f(0x3f3504f3);
-const GELU_ZERO = f(0xc1680000);
+const P = [P0, P1, P2, P3, P4, P5];
 
 /** erfSmall(x) on the stack. */
 function erfSmall(e: Em, x: number): void {

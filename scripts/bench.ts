@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { BenchResult } from "../node/cli/benchmark";
 
 const ROOT = path.join(__dirname, "..");
 const MODULES = path.join(ROOT, "node_modules");
@@ -106,29 +107,8 @@ const MODELS: BenchModel[] = [
   { name: "gpt2_small", file: "", args: [], reps: 1, prepare: gpt2Small },
 ];
 
-interface Row {
-  model: string;
-  tokens?: number;
-  compileMs: number;
-  modelCommitmentMs: number;
-  inputDims: string;
-  steps: number;
-  ortMs: number;
-  ortThreadsMs: number;
-  executeMs: number;
-  executeThreadsMs: number;
-  traceMs: number;
-  ratio: number;
-  ratioThreads: number;
-  commitMs: number;
-  stateAtMs: number;
-  maxAbsError: number;
-  peakRssBytes: number;
-  weightBytes: number;
-  activationBytes: number;
-  threads: number;
-  reps: number;
-}
+/** One `referee bench --json` line (node/cli/benchmark.ts), named by its row here. */
+type Row = BenchResult & { model: string; compileMs: number; tokens?: number };
 
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);

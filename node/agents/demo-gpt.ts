@@ -17,7 +17,7 @@ import { instructionStarts } from "../vm/layout";
 import { stepsPerElement } from "../program/isa";
 import { claimedOutputOf } from "../chain/claims";
 import { deployReferee } from "../chain/deploy";
-import { f32Bytes } from "../chain/encoding";
+import { f32Bytes, f32Values } from "../chain/encoding";
 import { TxSender } from "../chain/sender";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
 import { Challenger } from "./challenger";
@@ -58,8 +58,7 @@ export interface GptDemoResult {
 
 /** Token ids from a claim's output bytes (big-endian binary32 values). */
 function idsOf(output: string): number[] {
-  const b = Buffer.from(output.slice(2), "hex");
-  return Array.from({ length: b.length / 4 }, (_, i) => b.readFloatBE(4 * i));
+  return Array.from(f32Values(output));
 }
 
 export async function runGptDemo(

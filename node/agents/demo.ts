@@ -8,6 +8,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { compileModel } from "../compiler/compile";
 import { f32Bits, initHasher } from "../commit";
 import { claimedOutputOf } from "../chain/claims";
+import { f32Values } from "../chain/encoding";
 import { deployReferee } from "../chain/deploy";
 import { signRecordingAttestation } from "../chain/attestation";
 import { TxSender } from "../chain/sender";
@@ -64,9 +65,7 @@ function bytesOf(a: readonly Float32Array[]): string {
 
 /** The first output value (big-endian binary32): the wake-word score. */
 function scoreOf(output: string): number {
-  const dv = new DataView(new ArrayBuffer(4));
-  dv.setUint32(0, parseInt(output.slice(2, 10), 16));
-  return dv.getFloat32(0);
+  return f32Values(output)[0];
 }
 
 export interface DemoOptions {

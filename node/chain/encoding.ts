@@ -1,7 +1,7 @@
 // The node's view of the protocol's ABI structs: ModelParts for ModelRegistry.register, the
 // claim (outputs, final state roots, output proofs) for Coordinator.claim, and the request
 // and output byte encodings (PROTOCOL.md §5). Shared by the agents, the CLI and the tests.
-import { hexlify } from "ethers";
+import { getBytes, hexlify } from "ethers";
 import { CompiledModel } from "../compiler/api";
 import { TensorSpec } from "../program/isa";
 import {
@@ -80,6 +80,14 @@ export function f32Bytes(arrays: readonly Float32Array[]): string {
   let o = 0;
   for (const a of arrays) for (const x of a) dv.setUint32(o++ * 4, f32Bits(x));
   return hexlify(out);
+}
+
+/** f32Bytes' inverse: the big-endian binary32 values of `hex` (whole 4-byte groups). */
+export function f32Values(hex: string): Float32Array {
+  const b = getBytes(hex);
+  if (b.length % 4 !== 0) throw new RangeError(`f32Values: ${b.length} bytes is not a whole number of binary32 values`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Float32Array.from({ length: b.length / 4 }, (_, i) => dv.getFloat32(4 * i));
 }
 
 /** modelCommitment (§3.5) of ModelParts, computed the node's way. */

@@ -1,8 +1,9 @@
 // A request as the chain records it: status, every claim made on it (a rejected claim
 // reopens the request), the games against each claim, and the output values once final.
-import { ZeroHash, getBytes } from "ethers";
+import { ZeroHash } from "ethers";
 import { claimedOutputOf } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
+import { f32Values } from "../chain/encoding";
 import { logsSince } from "../chain/logs";
 import { CallbackStatus, ClaimStatus, GameStatus, RequestStatus, statusName } from "../chain/status";
 
@@ -42,16 +43,12 @@ export interface RequestView {
 
 /** Big-endian binary32 values (§5.2), split by the outputs' value counts. */
 export function decodeOutputs(output: string, counts: readonly number[]): number[][] {
-  const b = getBytes(output);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const values = f32Values(output);
   let o = 0;
-  return counts.map((n) =>
-    Array.from({ length: n }, () => {
-      const v = dv.getFloat32(o);
-      o += 4;
-      return v;
-    }),
-  );
+  return counts.map((n) => {
+    if (o + n > values.length) throw new RangeError(`decodeOutputs: ${values.length} values, expected more`);
+    return Array.from(values.subarray(o, (o += n)));
+  });
 }
 
 export async function requestView(d: Deployment, requestId: bigint): Promise<RequestView | null> {

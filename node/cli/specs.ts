@@ -115,12 +115,7 @@ export const BENCH_SPEC: CommandSpec = {
     OPT_DIST,
     OPT_SHAPE,
     OPT_FIX,
-    {
-      name: "threads",
-      kind: "value",
-      metavar: "n",
-      help: "threads for the multi-threaded figures (default: the available cores)",
-    },
+    { ...OPT_THREADS, help: "threads for the multi-threaded figures (default: the available cores)" },
     { name: "reps", kind: "value", metavar: "n", help: "timed runs of each engine; medians are reported (default 7)" },
     OPT_JSON,
   ],

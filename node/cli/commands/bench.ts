@@ -1,17 +1,15 @@
 // referee bench: Referee's speed against onnxruntime-node on one model (node/cli/benchmark.ts).
-import * as os from "os";
 import { randomInputs } from "../../io/random";
 import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import { BenchResult, benchmark } from "../benchmark";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
-import { compileWithProgress, fixedFeeds, inputSource, readModel, referenceRunner } from "../model";
+import { compileWithProgress, fixedFeeds, inputSource, readModel, referenceRunner, threadsOf } from "../model";
 
 export async function bench(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const model = readModel(args.positionals[0]);
-  const threads = args.int("threads", os.availableParallelism()) ?? 1;
-  if (threads < 1) throw usageError(`--threads must be at least 1, got ${threads}`);
+  const threads = threadsOf(args);
   const reps = args.int("reps", 7) ?? 7;
   if (reps < 1) throw usageError(`--reps must be at least 1, got ${reps}`);
   const { compiled, ms: compileMs } = compileWithProgress(model, args, ctx.progress);

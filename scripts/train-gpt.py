@@ -21,8 +21,9 @@ import time
 from collections import Counter
 
 import torch
-from torch import nn
 from torch.nn import functional as F
+
+from gpt_model import Gpt, NextToken
 
 VOCAB, CONTEXT, D, HEADS, LAYERS = 1024, 64, 96, 4, 4
 PIECE = re.compile(r" ?[A-Za-z]+| ?[0-9]+| ?[^A-Za-z0-9 ]| ")
@@ -87,60 +88,6 @@ def encode(text, vocab, merges):
     return ids
 
 
-class Block(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.ln1 = nn.LayerNorm(D)
-        self.qkv = nn.Linear(D, 3 * D)
-        self.proj = nn.Linear(D, D)
-        self.ln2 = nn.LayerNorm(D)
-        self.mlp = nn.Sequential(nn.Linear(D, 4 * D), nn.GELU(), nn.Linear(4 * D, D))
-        self.register_buffer("causal", torch.tril(torch.ones(CONTEXT, CONTEXT)).bool())
-
-    def forward(self, x):
-        b, t, _ = x.shape
-        q, k, v = self.qkv(self.ln1(x)).split(D, dim=-1)
-        q, k, v = (z.view(b, t, HEADS, D // HEADS).transpose(1, 2) for z in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) / (D // HEADS) ** 0.5
-        att = att.masked_fill(~self.causal[:t, :t], float("-inf")).softmax(-1)
-        y = (att @ v).transpose(1, 2).reshape(b, t, D)
-        x = x + self.proj(y)
-        return x + self.mlp(self.ln2(x))
-
-
-class Gpt(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.tok = nn.Embedding(VOCAB, D)
-        self.pos = nn.Embedding(CONTEXT, D)
-        self.blocks = nn.Sequential(*[Block() for _ in range(LAYERS)])
-        self.ln = nn.LayerNorm(D)
-        # GPT-2's initialization: small embeddings keep the tied head's first logits near 0.
-        for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, std=0.02)
-            if isinstance(m, nn.Linear) and m.bias is not None:
-                nn.init.zeros_(m.bias)
-
-    def forward(self, tokens, last_only=False):
-        positions = torch.arange(tokens.shape[1]).unsqueeze(0)
-        x = self.blocks(self.tok(tokens) + self.pos(positions))
-        if last_only:
-            x = x[:, -1, :]  # the head and its LayerNorm only where greedy decoding reads
-        return self.ln(x) @ self.tok.weight.t()
-
-
-class NextToken(nn.Module):
-    """The exported graph: the logits of the next token only [1, V] (what greedy decoding reads)."""
-
-    def __init__(self, gpt):
-        super().__init__()
-        self.gpt = gpt
-
-    def forward(self, tokens):
-        return self.gpt(tokens, last_only=True)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=3000)
@@ -157,7 +104,7 @@ def main():
     print(f"corpus {len(text)} chars, {len(data)} tokens, vocabulary {len(vocab)}", flush=True)
     split = int(len(data) * 0.95)
     train, val = data[:split], data[split:]
-    model = Gpt()
+    model = Gpt(VOCAB, CONTEXT, D, HEADS, LAYERS, CONTEXT)
     print(f"parameters {sum(p.numel() for p in model.parameters())}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=args.steps, pct_start=0.05)

@@ -12,7 +12,7 @@ import { compilePipeline } from "../compiler/pipeline/link";
 import { parseManifest } from "../compiler/pipeline/manifest";
 import { generationManifest } from "../compiler/pipeline/generation";
 import { readVocabulary, tokenizer } from "../io/bpe";
-import { initHasher, keccak256, toHex } from "../commit";
+import { initHasher, keccak256Hex } from "../commit";
 import { instructionStarts } from "../vm/layout";
 import { stepsPerElement } from "../program/isa";
 import { claimedOutputOf } from "../chain/claims";
@@ -81,7 +81,7 @@ export async function runGptDemo(
   const tok = tokenizer(readVocabulary(KJV_GPT_VOCAB));
   const promptIds = tok.encode(prompt);
   const bytes = readFileSync(KJV_GPT);
-  const hash = (b: Uint8Array): string => toHex(keccak256(b));
+  const hash = keccak256Hex;
   const manifest = parseManifest(
     JSON.stringify(
       generationManifest({

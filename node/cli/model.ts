@@ -17,7 +17,7 @@ import type { Memory } from "../vm/memory";
 import { slotOf } from "../vm/memory";
 import { describeBadIndex, firstBadIndex, firstBadIndexIn } from "../vm/index-checks";
 import { defaultThreads, executeSlots } from "../vm/execute";
-import { isHasherReady, keccak256, toHex } from "../commit/keccak";
+import { isHasherReady, keccak256Hex } from "../commit/keccak";
 import { ParsedArgs, parseFixed, parseShapes, usageError } from "./args";
 import type { Progress } from "./progress";
 
@@ -64,7 +64,7 @@ export function readModel(file: string): LoadedModel {
  * a command runs), else the compiler's default.
  */
 function fileHash(): ((bytes: Uint8Array) => string) | undefined {
-  return isHasherReady() ? (bytes) => toHex(keccak256(bytes)) : undefined;
+  return isHasherReady() ? keccak256Hex : undefined;
 }
 
 export function compileLoaded(model: LoadedModel, options: CompileOptions): CompiledModel {

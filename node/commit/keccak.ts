@@ -64,6 +64,11 @@ export function keccak256(data: Uint8Array): Bytes32 {
   return k.digest("binary");
 }
 
+/** keccak256 of `data` as 0x-prefixed hex (file hashes, ids). */
+export function keccak256Hex(data: Uint8Array): string {
+  return toHex(keccak256(data));
+}
+
 /** keccak256 of the concatenation of `parts` (no copy into one buffer). */
 export function keccak256Concat(parts: readonly Uint8Array[]): Bytes32 {
   const k = h();

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { RefereeError } from "../../errors";
-import { keccak256, toHex, TraceCommitter } from "../../commit";
+import { keccak256Hex, toHex, TraceCommitter } from "../../commit";
 import { compilePipeline, FileReader, generationLogits } from "../../compiler/pipeline/link";
 import { parseManifest, PipelineManifest } from "../../compiler/pipeline/manifest";
 import { GENERATION_PROMPT as PROMPT, GenerationSpec, generationManifest } from "../../compiler/pipeline/generation";
@@ -123,7 +123,7 @@ export async function generate(args: ParsedArgs, ctx: CommandContext): Promise<v
     throw new RefereeError("SHAPE", `the decoder must have one input (token ids), ${file} has ${inputs.length}`);
   const spec: GenerationSpec = {
     path: path.resolve(file),
-    keccak256: toHex(keccak256(model.bytes)),
+    keccak256: keccak256Hex(model.bytes),
     input: inputs[0].name,
     output: outputs[0].name,
     promptTokens: o.ids.length,
@@ -132,7 +132,7 @@ export async function generate(args: ParsedArgs, ctx: CommandContext): Promise<v
   };
   const manifest = parseManifest(JSON.stringify(generationManifest(spec)), file);
   const read: FileReader = (p) => fs.readFileSync(p);
-  const compiled = ctx.progress.phase("compiling", () => compilePipeline(manifest, read, (b) => toHex(keccak256(b))));
+  const compiled = ctx.progress.phase("compiling", () => compilePipeline(manifest, read, keccak256Hex));
   const program = compiled.value.program;
   const n = programSteps(program);
   const promptData = validateInput(program.inputs[0], Float32Array.from(o.ids));

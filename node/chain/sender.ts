@@ -3,9 +3,24 @@
 // before anything is broadcast, and transient RPC failures retried without ever sending a
 // second transaction for one intent: a key-holding signer's signed bytes are re-broadcast
 // as they are (same hash), so a retry after a lost reply cannot double-spend a nonce.
+// A transaction not mined in time is replaced (same nonce, bumped fees, up to a cap:
+// txmgr.ts), so an agent's move is never stuck behind a fee the chain outgrew.
 import { BaseWallet, Interface, Signer, TransactionReceipt, TransactionRequest, keccak256 } from "ethers";
 import { ChainError, decodeRevert } from "./errors";
 import { RetryOptions, withRetry } from "./retry";
+import {
+  FeeCapReached,
+  Fees,
+  TXMGR_DEFAULTS,
+  TxManagerOptions,
+  bumpedFees,
+  describeFees,
+  feeCeiling,
+  gwei,
+  initialFees,
+  nonceAlreadyUsed,
+  suggestedFees,
+} from "./txmgr";
 
 export interface SentTx {
   hash: string;
@@ -27,20 +42,30 @@ export class TxSender {
   private nextNonce: number | null = null;
   /** Sends are serialized: nonces are handed out in the order intents arrive. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Fee bumping, timeouts and the fee cap (txmgr.ts). */
+  readonly txOptions: TxManagerOptions;
+  /** Replacements sent for stuck transactions (a metric). */
+  replacements = 0;
 
   constructor(
     readonly signer: Signer,
     readonly address: string,
     private readonly interfaces: readonly Interface[],
     private readonly retry: Partial<RetryOptions> = {},
-  ) {}
+    txOptions: Partial<TxManagerOptions> = {},
+  ) {
+    this.txOptions = { ...TXMGR_DEFAULTS, ...txOptions };
+    if (this.txOptions.bumpPercent < TXMGR_DEFAULTS.bumpPercent)
+      throw new RangeError(`a fee bump below ${TXMGR_DEFAULTS.bumpPercent}% is refused by nodes as a replacement`);
+  }
 
   static async of(
     signer: Signer,
     interfaces: readonly Interface[],
     retry: Partial<RetryOptions> = {},
+    txOptions: Partial<TxManagerOptions> = {},
   ): Promise<TxSender> {
-    return new TxSender(signer, await signer.getAddress(), interfaces, retry);
+    return new TxSender(signer, await signer.getAddress(), interfaces, retry, txOptions);
   }
 
   /** Forget the local nonce: the next send reads the chain's pending count. */
@@ -78,12 +103,20 @@ export class TxSender {
       this.nextNonce = await withRetry(() => provider.getTransactionCount(this.address, "pending"), this.retry);
     const nonce = this.nextNonce;
     const request: TransactionRequest = { ...tx, nonce, gasLimit };
+    // Fees the caller set are kept; else the node's suggestion, clamped to the cap.
+    let fees: Fees | null = null;
+    if (request.maxFeePerGas == null && request.gasPrice == null) {
+      const suggested = await withRetry(() => suggestedFees(provider), this.retry);
+      fees = initialFees(suggested, this.txOptions.maxFeePerGas);
+      if (feeCeiling(fees) < feeCeiling(suggested))
+        this.txOptions.log?.(
+          `nonce ${nonce}: the node suggests ${gwei(feeCeiling(suggested))} gwei per gas; offering the cap ${gwei(feeCeiling(fees))} gwei`,
+          { event: "fee-clamped", nonce, suggestedGwei: gwei(feeCeiling(suggested)), capGwei: gwei(feeCeiling(fees)) },
+        );
+    }
     let hash: string;
     try {
-      hash =
-        this.signer instanceof BaseWallet
-          ? await this.broadcastSigned(this.signer, request)
-          : (await this.signer.sendTransaction(request)).hash;
+      hash = await this.publish({ ...request, ...fees });
     } catch (e) {
       // Unknown whether the nonce was used (another process on this key?): re-read it next time.
       this.nextNonce = null;
@@ -99,10 +132,96 @@ export class TxSender {
       throw err;
     }
     this.nextNonce = nonce + 1;
-    const receipt = await this.receiptOf(hash);
+    let mined: { hash: string; receipt: TransactionReceipt };
+    try {
+      // Caller-set fees are not ours to bump: only waited for.
+      mined = await this.mine(request, fees, hash);
+    } catch (e) {
+      // Stuck at the cap or past the timeout: the nonce may still be taken later, or not.
+      this.nextNonce = null;
+      throw e;
+    }
+    const receipt = mined.receipt;
     this.gasUsed += receipt.gasUsed;
-    if (receipt.status !== 1) throw await this.revertedOnChain(request, hash, receipt);
-    return { hash, receipt, gasUsed: receipt.gasUsed };
+    if (receipt.status !== 1) throw await this.revertedOnChain(request, mined.hash, receipt);
+    return { hash: mined.hash, receipt, gasUsed: receipt.gasUsed };
+  }
+
+  /** Broadcasts `request` (nonce and fees set): a key-holding signer's bytes, else through the signer. */
+  private async publish(request: TransactionRequest): Promise<string> {
+    return this.signer instanceof BaseWallet
+      ? this.broadcastSigned(this.signer, request)
+      : (await this.signer.sendTransaction(request)).hash;
+  }
+
+  /**
+   * Waits for the transaction sent as `first` at `fees`; each time `resubmitAfterMs` passes
+   * without a receipt, replaces it (same nonce, bumped fees). Resolves with whichever of the
+   * versions was mined.
+   */
+  private async mine(
+    request: TransactionRequest,
+    feesOrNull: Fees | null,
+    first: string,
+  ): Promise<{ hash: string; receipt: TransactionReceipt }> {
+    const o = this.txOptions;
+    const provider = this.signer.provider!;
+    const nonce = Number(request.nonce);
+    const hashes = [first];
+    const t0 = Date.now();
+    for (let fees = feesOrNull; ;) {
+      const deadline = t0 + o.timeoutMs;
+      const found = await this.pollReceipt(
+        hashes,
+        fees === null ? deadline : Math.min(deadline, Date.now() + o.resubmitAfterMs),
+      );
+      if (found) return found;
+      if (Date.now() >= deadline || fees === null)
+        throw new ChainError(
+          `transaction nonce ${nonce} not mined within ${o.timeoutMs / 1000} s (${hashes.length} version${hashes.length === 1 ? "" : "s"} sent${fees === null ? "" : `, the last at ${describeFees(fees)}`})`,
+          null,
+          [],
+          null,
+        );
+      const now = await withRetry(() => suggestedFees(provider), this.retry);
+      const next = bumpedFees(fees, now, o.bumpPercent, o.maxFeePerGas);
+      if (next === null) {
+        o.log?.(
+          `nonce ${nonce}: stuck at ${describeFees(fees)}; the fee cap ${gwei(o.maxFeePerGas!)} gwei stops bumping`,
+          {
+            event: "fee-cap",
+            nonce,
+            hash: hashes[hashes.length - 1],
+            capGwei: gwei(o.maxFeePerGas!),
+          },
+        );
+        throw new FeeCapReached(
+          `transaction nonce ${nonce} not mined at ${describeFees(fees)}: a ${o.bumpPercent}% bump would exceed the fee cap of ${gwei(o.maxFeePerGas!)} gwei (raise --max-fee-gwei, or wait for lower fees)`,
+        );
+      }
+      let hash: string;
+      try {
+        hash = await this.publish({ ...request, ...next });
+      } catch (e) {
+        // One of the versions already mined: its receipt is found on the next look.
+        if (nonceAlreadyUsed(e)) continue;
+        throw e;
+      }
+      this.replacements++;
+      o.log?.(
+        `nonce ${nonce}: not mined after ${Math.round((Date.now() - t0) / 1000)} s at ${describeFees(fees)}; replaced by ${hash.slice(0, 10)}… at ${describeFees(next)}`,
+        {
+          event: "tx-replaced",
+          nonce,
+          replaced: hashes[hashes.length - 1],
+          hash,
+          maxFeeGwei: gwei(feeCeiling(next)),
+          previousMaxFeeGwei: gwei(feeCeiling(fees)),
+        },
+      );
+      hashes.push(hash);
+      fees = next;
+    }
   }
 
   /**
@@ -131,16 +250,22 @@ export class TxSender {
     );
   }
 
-  /** Polls for the receipt (not every provider implements waitForTransaction, Hardhat's among them). */
-  private async receiptOf(hash: string, timeoutMs = 120_000): Promise<TransactionReceipt> {
+  /**
+   * Polls for the receipt of any of `hashes` (versions of one nonce; not every provider
+   * implements waitForTransaction, Hardhat's among them) until `deadline` (epoch ms): null then.
+   */
+  private async pollReceipt(
+    hashes: readonly string[],
+    deadline: number,
+  ): Promise<{ hash: string; receipt: TransactionReceipt } | null> {
     const provider = this.signer.provider!;
-    const t0 = Date.now();
     for (let pause = 20; ; pause = Math.min(1_000, pause * 2)) {
-      const r = await withRetry(() => provider.getTransactionReceipt(hash), this.retry);
-      if (r) return r;
-      if (Date.now() - t0 > timeoutMs)
-        throw new ChainError(`transaction ${hash} not mined within ${timeoutMs / 1000} s`, null, [], null);
-      await new Promise((res) => setTimeout(res, pause));
+      for (const hash of hashes) {
+        const receipt = await withRetry(() => provider.getTransactionReceipt(hash), this.retry);
+        if (receipt) return { hash, receipt };
+      }
+      if (Date.now() >= deadline) return null;
+      await new Promise((res) => setTimeout(res, Math.min(pause, Math.max(1, deadline - Date.now()))));
     }
   }
 

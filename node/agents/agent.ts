@@ -42,7 +42,19 @@ export abstract class Agent {
   private readonly playing = new Set<bigint>();
   /** Our games not seen finished yet (fed by the GameCreated cursor). */
   private readonly games = new Set<bigint>();
-  private gameCursor: EventCursor<{ args: { gameId: bigint; claimer: string; challenger: string } }> | null = null;
+  private gameCursor: EventCursor<{
+    args: { gameId: bigint; claimId: bigint; claimer: string; challenger: string };
+  }> | null = null;
+  /** Our side in `games` (set by the first liveGames call). */
+  private side: "claimer" | "challenger" | null = null;
+  /**
+   * Set when other agents in this process serve other models from the same account: games
+   * and claims are then filtered to this agent's model (see ownClaim), else every game of the
+   * account is this agent's (no extra reads).
+   */
+  sharedAccount = false;
+  /** Whether each claim seen is on this agent's model (sharedAccount only). */
+  private readonly claimOnModel = new Map<bigint, boolean>();
   /** Turns the solver's actions into transactions. */
   private readonly responder: Responder;
   constructor(
@@ -250,11 +262,56 @@ export abstract class Agent {
     return { state, round: Number(g.round) };
   }
 
+  /** The model id this agent serves. */
+  abstract get modelId(): string;
+
+  /**
+   * Whether claim `claimId` is on this agent's model: always when the account is not shared
+   * with agents of other models; else read once (claim, then its request) and remembered.
+   */
+  protected async ownClaim(claimId: bigint, requestId?: bigint): Promise<boolean> {
+    if (!this.sharedAccount) return true;
+    const known = this.claimOnModel.get(claimId);
+    if (known !== undefined) return known;
+    requestId ??= (await withRetry(() => this.d.coordinator.getClaim(claimId))).requestId;
+    const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+    const ours = r.modelId.toLowerCase() === this.modelId.toLowerCase();
+    this.claimOnModel.set(claimId, ours);
+    return ours;
+  }
+
+  /** Games of ours not seen finished, as of the last pass. */
+  get openGameCount(): number {
+    return this.games.size;
+  }
+
+  /**
+   * The chess clocks of our open games (seconds left, ours and the other party's, and whose
+   * move it is), read now: what --metrics-port exposes.
+   */
+  async gameClocks(): Promise<{ gameId: bigint; ours: number; theirs: number; ourMove: boolean }[]> {
+    const clocks: { gameId: bigint; ours: number; theirs: number; ourMove: boolean }[] = [];
+    for (const id of this.games) {
+      const g = await withRetry(() => this.d.game.getGame(id));
+      if (!isLive(g.status)) continue;
+      const [claimer, challenger] = await withRetry(() => this.d.game.secondsLeft(id));
+      const claimerSide = this.side === "claimer";
+      clocks.push({
+        gameId: id,
+        ours: Number(claimerSide ? claimer : challenger),
+        theirs: Number(claimerSide ? challenger : claimer),
+        ourMove: claimerToMove(g.status) === claimerSide,
+      });
+    }
+    return clocks;
+  }
+
   /**
    * Live games (status 1–3) where `side` is this agent. New games come from GameCreated logs
    * since the last pass (all of them on the first pass after a start); finished ones are dropped.
    */
   protected async liveGames(side: "claimer" | "challenger"): Promise<LiveGame[]> {
+    this.side = side;
     if (!this.gameCursor) {
       const game = this.d.game;
       const filter =
@@ -264,7 +321,7 @@ export abstract class Agent {
       this.gameCursor = new EventCursor(this.provider, (a, b) => game.queryFilter(filter, a, b), this.d.fromBlock);
     }
     for (const e of await this.gameCursor.next((await this.head()).number))
-      if (e.args[side] === this.address) this.games.add(e.args.gameId);
+      if (e.args[side] === this.address && (await this.ownClaim(e.args.claimId))) this.games.add(e.args.gameId);
     const live: LiveGame[] = [];
     for (const id of [...this.games].sort((x, y) => (x < y ? -1 : 1))) {
       const g = await withRetry(() => this.d.game.getGame(id));

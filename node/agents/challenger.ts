@@ -63,6 +63,10 @@ export class Challenger extends Agent {
     super(name, d, sender, log);
   }
 
+  get modelId(): string {
+    return this.model.modelId;
+  }
+
   /** The Requested log of `requestId`: its model id and input bytes. */
   private async requestedOf(requestId: bigint): Promise<{ modelId: string; input: string }> {
     const ev = await this.latest((a, b) =>

@@ -6,7 +6,9 @@ import { keccak256 } from "ethers";
 import { claimCommitment, claimedOutputOf, firstNaN, randomSalt } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
 import { ChainError } from "../chain/errors";
-import { claimGasBound } from "../chain/claim-gas";
+import { REVEAL_GAS_PER_OUTPUT_WORD, claimGasBound } from "../chain/claim-gas";
+import { TX_GAS_CAP } from "../chain/txmgr";
+import { RefereeError } from "../errors";
 import { finalizeGasLimit } from "../chain/finalize-gas";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
@@ -45,6 +47,28 @@ export interface OperatorOptions {
    * (event "unprofitable"); absent: every request is served.
    */
   minFeePerGas?: TokenPerGas;
+  /**
+   * The least fee (token units) a request must escrow to be served; a request below it is
+   * ignored, logged once (event "below-min-fee"). Absent: no floor.
+   */
+  minFee?: bigint;
+  /** How the model is named in messages (the CLI: its file name); default its id. */
+  modelLabel?: string;
+}
+
+/**
+ * Refuses a model whose results no claim can carry: a claim's gas (claimGasBound of its output
+ * bytes) over the per-transaction gas cap would fail at every reveal, so an operator that
+ * started would silently never claim (PROTOCOL.md §5.1, size bounds).
+ */
+export function refuseUnclaimable(label: string, outputBytes: number): void {
+  const gas = claimGasBound(outputBytes);
+  if (gas <= TX_GAS_CAP) return;
+  const fits = 32 * Number((TX_GAS_CAP - claimGasBound(0)) / REVEAL_GAS_PER_OUTPUT_WORD);
+  throw new RefereeError(
+    "USAGE",
+    `model ${label} cannot be served: its output is ${outputBytes} bytes, a claim of it needs up to ${gas} gas, over the ${TX_GAS_CAP} gas cap of one transaction (EIP-7825); outputs up to ${fits} bytes fit`,
+  );
 }
 
 /** A price of gas in token units: numerator / denominator token units per unit of gas. */
@@ -100,7 +124,8 @@ export class Operator extends Agent {
    * cursor): a claim is read from the chain only once its window has closed, not every pass.
    */
   private readonly pendingClaims = new Map<bigint, bigint>();
-  private claimCursor: EventCursor<{ args: { claimId: bigint; challengeDeadline: bigint } }> | null = null;
+  private claimCursor: EventCursor<{ args: { requestId: bigint; claimId: bigint; challengeDeadline: bigint } }> | null =
+    null;
   /** Our pending claims seen with a game against them (see finalizable). */
   private readonly disputed = new Set<bigint>();
   /** Whether each request's fee covers our gas at minFeePerGas (decided once per request). */
@@ -114,6 +139,8 @@ export class Operator extends Agent {
   private readonly declined = new Set<bigint>();
   /** The bonded stake last reported as enough (reported again only when it changes). */
   private stakeReported: bigint | null = null;
+  /** Whether new requests are served (a stake policy clears it after a slash); games and finalizes go on. */
+  acceptingRequests = true;
   constructor(
     name: string,
     d: Deployment,
@@ -123,11 +150,26 @@ export class Operator extends Agent {
     readonly options: OperatorOptions = {},
   ) {
     super(name, d, sender, log);
+    refuseUnclaimable(options.modelLabel ?? model.modelId, this.outputBytes);
   }
 
-  /** The bytes of every result of our model (4 per output value, §5.2): what finalize delivers. */
+  get modelId(): string {
+    return this.model.modelId;
+  }
+
+  /** Claims of ours not seen settled and games not seen over: work a stopping operator still owes. */
+  get pendingWork(): number {
+    return this.pendingClaims.size + this.openGameCount;
+  }
+
+  /** The bytes of every result of `model` (4 per output value, §5.2): what finalize delivers. */
+  static outputBytesOf(model: ModelRun): number {
+    return model.model.program.outputs.reduce((n, o) => n + 4 * product(o.dims), 0);
+  }
+
+  /** The bytes of every result of our model. */
   get outputBytes(): number {
-    return this.model.model.program.outputs.reduce((n, o) => n + 4 * product(o.dims), 0);
+    return Operator.outputBytesOf(this.model);
   }
 
   /** Stakes `amount` more. */
@@ -137,22 +179,26 @@ export class Operator extends Agent {
     this.log(`${this.name} stakes ${amount}`, { event: "staked", agent: this.name, amount: String(amount) });
   }
 
-  /** Tops the stake up so that `claims` claims can be open at once (idempotent across restarts). */
-  async ensureStake(claims: number): Promise<void> {
+  /**
+   * Tops the stake up so that `claims` claims can be open at once (idempotent across restarts).
+   * Resolves to the amount staked now (0 when there was enough).
+   */
+  async ensureStake(claims: number): Promise<bigint> {
     const need = this.d.options.claimBond * BigInt(claims);
     const bonded = await withRetry(() => this.d.staking.bondedOf(this.address));
     if (bonded >= need) {
-      if (this.stakeReported === bonded) return;
+      if (this.stakeReported === bonded) return 0n;
       this.stakeReported = bonded;
       this.log(`${this.name} has ${bonded} staked (needs ${need} for ${claims} open claim${claims === 1 ? "" : "s"})`, {
         event: "stake-ok",
         agent: this.name,
         bonded: String(bonded),
       });
-      return;
+      return 0n;
     }
     await this.stake(need - bonded);
     this.stakeReported = need;
+    return need - bonded;
   }
 
   /** Requests for our model that are open now. */
@@ -411,7 +457,8 @@ export class Operator extends Agent {
       this.d.fromBlock,
     );
     for (const e of await this.claimCursor.next((await this.head()).number))
-      this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
+      if (await this.ownClaim(e.args.claimId, e.args.requestId))
+        this.pendingClaims.set(e.args.claimId, e.args.challengeDeadline);
     const due: bigint[] = [];
     for (const [id, deadline] of [...this.pendingClaims].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
       // Before its window closes a claim can only settle through a game: only a disputed one
@@ -430,17 +477,33 @@ export class Operator extends Agent {
   }
 
   /**
-   * Whether request `requestId`'s fee pays for our gas at minFeePerGas (always, without one):
+   * Whether request `requestId`'s fee reaches minFee and pays for our gas at minFeePerGas
+   * (always, without either):
    * claim (commit + reveal: a bound, then the most any of our claims used) + finalize
    * (its gas limit, the callback's whole limit included). Decided once per request; a decline
    * is logged once (event "unprofitable").
    */
   async covers(requestId: bigint): Promise<boolean> {
-    const price = this.options.minFeePerGas;
-    if (price === undefined) return true;
+    const { minFeePerGas: price, minFee } = this.options;
+    if (price === undefined && minFee === undefined) return true;
     const known = this.covered.get(requestId);
     if (known !== undefined) return known;
     const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
+    if (minFee !== undefined && r.fee < minFee) {
+      this.covered.set(requestId, false);
+      this.log(`${this.name} ignores request #${requestId}: fee ${r.fee} < --min-fee ${minFee}`, {
+        event: "below-min-fee",
+        agent: this.name,
+        requestId: String(requestId),
+        fee: String(r.fee),
+        minFee: String(minFee),
+      });
+      return false;
+    }
+    if (price === undefined) {
+      this.covered.set(requestId, true);
+      return true;
+    }
     const claimGas = this.claimGasUsed ?? claimGasBound(this.outputBytes);
     const gas = claimGas + finalizeGasLimit(r.callbackGasLimit, this.outputBytes);
     const cost = gasCost(gas, price);
@@ -470,7 +533,7 @@ export class Operator extends Agent {
   private async pass(): Promise<void> {
     // One failing item (a request that expired in between, a claim race, a finalize that
     // cannot be estimated) never blocks the others: attempt logs it and the pass goes on.
-    for (const id of await this.openRequests()) {
+    for (const id of this.acceptingRequests ? await this.openRequests() : []) {
       const priced = await this.attempt(`pricing request #${id}`, { requestId: String(id) }, () => this.covers(id));
       if (!priced.done || this.covered.get(id) === false) continue;
       await this.attempt(`serving request #${id}`, { requestId: String(id) }, () => this.serve(id));

@@ -2,6 +2,7 @@
 // request, status): pure data, like specs.ts, so help needs no chain libraries loaded.
 import type { CommandSpec, OptionSpec } from "./args";
 import { CHAIN_DETAILS_TEXT, CHAIN_OPTIONS_LIST } from "./chain-options";
+import { AGENT_KIT_DETAILS, AGENT_KIT_OPTIONS, OPERATOR_KIT_OPTIONS } from "./agent-options";
 import {
   INPUT_DETAILS,
   MODEL_ARG,
@@ -120,6 +121,8 @@ export const OPERATOR_SPEC: CommandSpec = {
     OPT_ONCE,
     ...CHAIN_OPTIONS_LIST,
     OPT_JSON_LOG,
+    ...AGENT_KIT_OPTIONS,
+    ...OPERATOR_KIT_OPTIONS,
   ],
   details: `Each pass: serve every open request for the model (run; commit to the output, then
 reveal it in a later block), make the next move in every game against our claims (first
@@ -130,21 +133,34 @@ finalizing it at that price (the callback's whole gas limit counted) is declined
 (event "unprofitable").
 State comes from the chain each pass: a restarted operator carries on where it stopped.
 
-${CHAIN_DETAILS_TEXT}`,
+${CHAIN_DETAILS_TEXT}
+
+${AGENT_KIT_DETAILS}`,
 };
 
 export const CHALLENGER_SPEC: CommandSpec = {
   path: ["challenger"],
   summary: "Watch claims on a model, re-execute them, dispute wrong ones, withdraw rewards.",
   positionals: [MODEL_ARG],
-  options: [OPT_SHAPE, OPT_FIX, OPT_THREADS, OPT_POLL, OPT_ONCE, ...CHAIN_OPTIONS_LIST, OPT_JSON_LOG],
+  options: [
+    OPT_SHAPE,
+    OPT_FIX,
+    OPT_THREADS,
+    OPT_POLL,
+    OPT_ONCE,
+    ...CHAIN_OPTIONS_LIST,
+    OPT_JSON_LOG,
+    ...AGENT_KIT_OPTIONS,
+  ],
   details: `Each pass: re-execute every new pending claim on the model; on output bytes that differ
 from ours, open a game (posting the challenger bond and the request's input), commit to our
 run while the claimer reveals its halted state, and play it: choose the first sub-range the
 claimer got wrong, then prove the one step on-chain. Bonds and rewards are withdrawn
 when credited. State comes from the chain: a restarted challenger resumes its games.
 
-${CHAIN_DETAILS_TEXT}`,
+${CHAIN_DETAILS_TEXT}
+
+${AGENT_KIT_DETAILS}`,
 };
 
 export const REQUEST_SPEC: CommandSpec = {

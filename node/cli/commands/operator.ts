@@ -1,9 +1,10 @@
 // referee operator: the operator agent's loop on a deployment (node/agents/operator.ts).
-import { Operator, TokenPerGas, parseTokenPerGas } from "../../agents/operator";
+import { Operator, TokenPerGas, parseTokenPerGas, refuseUnclaimable } from "../../agents/operator";
+import { OnSlash, StakeKeeper } from "../../agents/stake-policy";
 import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import type { CommandContext } from "../command";
-import { agentSetup, runLoop } from "../agent-loop";
+import { agentSetup, runAgents } from "../agent-loop";
 
 /** --cheat-rate p (a fraction in [0, 1]) and its --cheat-seed, checked before any chain work. */
 function cheatRateOf(args: ParsedArgs): { cheatRate: number; cheatSeed: number } | null {
@@ -29,40 +30,87 @@ function minFeePerGasOf(args: ParsedArgs): { minFeePerGas: TokenPerGas } | null 
   return { minFeePerGas: price };
 }
 
+/** A token amount option in base units (a non-negative integer, any size). */
+function unitsOf(args: ParsedArgs, name: string): bigint | undefined {
+  const v = args.get(name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw usageError(`--${name} expects token base units (a non-negative integer), got '${v}'`);
+  return BigInt(v);
+}
+
+/** --on-slash and --topup-cap, and --min-fee: checked before any chain work. */
+function policyOf(args: ParsedArgs): { onSlash: OnSlash; topupCap: bigint | null; minFee: bigint | undefined } {
+  const onSlash = args.get("on-slash") ?? "topup";
+  if (onSlash !== "stop" && onSlash !== "topup") throw usageError(`--on-slash expects stop or topup, got '${onSlash}'`);
+  const topupCap = unitsOf(args, "topup-cap") ?? null;
+  if (topupCap !== null && onSlash === "stop") throw usageError("--topup-cap goes with --on-slash topup");
+  return { onSlash, topupCap, minFee: unitsOf(args, "min-fee") };
+}
+
 export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const cheatAt = args.int("cheat-at");
   const rate = cheatRateOf(args);
   const pricing = minFeePerGasOf(args);
   const claims = args.int("stake-claims", 3)!;
-  const { c, d, model, sender, log, loop } = await agentSetup(args, ctx);
+  const policy = policyOf(args);
   const cheating = cheatAt !== undefined || rate !== null;
   const name = cheating ? "cheating operator" : "operator";
-  const agent = new Operator(name, d, sender, model, log, {
-    autoWithdraw: true,
-    ...(cheatAt === undefined ? {} : { cheatAt, cheatOutput: 1 }),
-    ...(rate ?? {}),
-    ...(pricing ?? {}),
+  const setup = await agentSetup(args, ctx, {
+    name,
+    side: "claimer",
+    // Before the registry check: a model no claim can carry is refused whatever its state.
+    check: (m) => refuseUnclaimable(m.label, Operator.outputBytesOf(m.model)),
   });
-  agent.progress = (label, work) => ctx.progress.phase(label, work).value;
-  log(
-    `${name} ${sender.address} serves model ${model.modelId} (N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}${rate === null ? "" : `; CHEATING on ${rate.cheatRate * 100}% of requests (seed ${rate.cheatSeed})`}`,
-    {
-      event: "started",
-      agent: name,
-      address: sender.address,
-      modelId: model.modelId,
-      steps: Number(model.parts.steps),
-      network: c.network,
-      cheatAt,
+  const { c, d, models, sender, log } = setup;
+  const agents = models.map(({ label, model }) => {
+    const agent = new Operator(name, d, sender, model, log, {
+      autoWithdraw: true,
+      modelLabel: label,
+      ...(cheatAt === undefined ? {} : { cheatAt, cheatOutput: 1 }),
       ...(rate ?? {}),
-      ...(pricing === null ? {} : { minFeePerGas: args.get("min-fee-per-gas") }),
-    },
-  );
-  await runLoop(
+      ...(pricing ?? {}),
+      ...(policy.minFee === undefined ? {} : { minFee: policy.minFee }),
+    });
+    agent.sharedAccount = models.length > 1;
+    agent.progress = (label, work) => ctx.progress.phase(label, work).value;
+    return agent;
+  });
+  const keeper = new StakeKeeper(agents, { claims, onSlash: policy.onSlash, topupCap: policy.topupCap }, log);
+  for (const { label, model } of models)
+    log(
+      `${name} ${sender.address} serves model ${label} (${model.modelId}, N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}${rate === null ? "" : `; CHEATING on ${rate.cheatRate * 100}% of requests (seed ${rate.cheatSeed})`}`,
+      {
+        event: "started",
+        agent: name,
+        address: sender.address,
+        model: label,
+        modelId: model.modelId,
+        steps: Number(model.parts.steps),
+        network: c.network,
+        cheatAt,
+        ...(rate ?? {}),
+        ...(pricing === null ? {} : { minFeePerGas: args.get("min-fee-per-gas") }),
+        ...(policy.minFee === undefined ? {} : { minFee: String(policy.minFee) }),
+        onSlash: policy.onSlash,
+        topupCap: policy.topupCap === null ? null : String(policy.topupCap),
+        maxFeeGwei: args.get("max-fee-gwei") ?? null,
+      },
+    );
+  await runAgents(
+    setup,
+    agents,
     async () => {
-      await agent.ensureStake(claims);
-      await agent.tick();
+      await keeper.tick();
+      for (const agent of agents) await agent.tick();
     },
-    { ...loop, name },
+    {
+      name,
+      // Stopped by the policy: done once no claim is pending and no game open.
+      done: () => {
+        if (!keeper.drained) return false;
+        log(`${name} stopped after a slash: no claim pending, no game open`, { event: "drained", agent: name });
+        return true;
+      },
+    },
   );
 }

@@ -13,10 +13,23 @@ import { takeSnapshot, time, type SnapshotRestorer } from "@nomicfoundation/hard
 import { connectDeployment, readDeployment } from "../node/chain/deploy";
 import { RequestStatus } from "../node/chain/status";
 import { claimGasBound } from "../node/chain/claim-gas";
+import { compileModel } from "../node/compiler/compile";
 import { DEV_MNEMONIC } from "../node/cli/chain";
 import { KEYSTORE_PASSWORD_ENV } from "../node/cli/keystore";
 import { lastJson, referee } from "./helpers/cli";
 import { HELLO_DEEPA } from "./helpers/models";
+import { freePort, startReferee, waitUntil } from "../scripts/lib/processes";
+
+/** Parses a Prometheus text exposition: `name{labels}` → value. */
+function parseMetrics(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const i = line.lastIndexOf(" ");
+    m.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return m;
+}
 
 const TOKEN_MLP = path.join(__dirname, "fixtures", "token_mlp.onnx");
 
@@ -74,6 +87,7 @@ describe("cli: operator kit (keystore, several models, metrics, claim size)", fu
       ["register", TOKEN_MLP, "--account", "0", ...chain],
       ["faucet", "--account", "7", ...chain],
       ["faucet", "--account", "2", ...chain],
+      ["faucet", "--account", "3", ...chain],
     ]) {
       const r = await referee(...args);
       expect(r.code, `${args[0]}: ${r.stderr}`).to.equal(0);
@@ -178,6 +192,69 @@ describe("cli: operator kit (keystore, several models, metrics, claim size)", fu
     expect(req.status, "served in the one pass").to.equal(RequestStatus.Claimed);
     expect((await d.coordinator.getClaim(req.claimId)).operator).to.equal(key.address);
     expect(lastJson(r).event).to.equal("stopped");
+  });
+
+  it("a running operator process's metrics, scraped while it serves: claims, stake, balances; SIGTERM stops it cleanly", async () => {
+    const d = connectDeployment(readDeployment(dir, "localhost"), hre.ethers.provider);
+    const operatorAddress = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/3").address;
+    const port = await freePort();
+    const p = startReferee(
+      "operator",
+      [
+        "operator",
+        HELLO_DEEPA,
+        "--account",
+        "3",
+        "--metrics-port",
+        String(port),
+        "--poll",
+        "200",
+        "--json",
+        ...chain(),
+      ],
+      {},
+    );
+    try {
+      await p.waitForEvent((e) => e.event === "metrics", 120_000, "the metrics server");
+      const scrape = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+      await p.waitForEvent((e) => e.event === "staked", 60_000, "the first stake");
+      const requester = (await hre.ethers.getSigners())[2];
+      const [helloId] = (await d.registry.queryFilter(d.registry.filters.ModelRegistered())).map((e) => e.args.modelId);
+      const fee = await d.coordinator.quoteFee(helloId, 0);
+      const n = compileModel(fs.readFileSync(HELLO_DEEPA), {}).program.inputs.reduce(
+        (acc, i) => acc + i.dims.reduce((x, y) => x * y, 1),
+        0,
+      );
+      await (
+        await d.coordinator
+          .connect(requester)
+          .request(helloId, "0x" + "3e800000".repeat(n), fee, hre.ethers.ZeroAddress, 0, (await time.latest()) + 3600)
+      ).wait();
+      await p.waitForEvent((e) => e.event === "claimed", 60_000, "the claim");
+      // Gauges are read after each pass: wait for the pass after the claim.
+      let m = await scrape();
+      await waitUntil(
+        async () => {
+          m = await scrape();
+          return m.get("referee_claims_made_total") === 1 && m.get("referee_token_balance") !== undefined;
+        },
+        30_000,
+        "metrics after the claim",
+      );
+      const bond = d.options.claimBond;
+      expect(m.get("referee_stake_bonded")).to.equal(Number(3n * bond));
+      expect(m.get("referee_token_balance")).to.equal(Number(await d.token.balanceOf(operatorAddress)));
+      expect(m.get("referee_eth_balance_wei")).to.be.greaterThan(0);
+      expect(m.get("referee_games_open")).to.equal(0);
+      expect(m.get("referee_claims_slashed_total")).to.equal(0);
+      expect(m.get("referee_rpc_errors_total")).to.equal(0);
+      expect(m.get("referee_up")).to.equal(1);
+      p.child.kill("SIGTERM");
+      expect(await p.exited, p.tail()).to.equal(0);
+      expect(p.events().some((e) => e.event === "stopped")).to.equal(true);
+    } finally {
+      await p.kill();
+    }
   });
 
   it("a model whose output no claim can carry is refused at start, before any registration check", async () => {

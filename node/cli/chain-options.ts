@@ -9,7 +9,7 @@ export const CHAIN_OPTIONS_LIST: OptionSpec[] = [
     name: "network",
     kind: "value",
     metavar: "name",
-    help: "the deployment to use: deployments/<name>.json (default: localhost on a dev chain, else chain-<chainId>)",
+    help: "the deployment record deployments/<name>.json (default: the record for the node's chain id: localhost on a dev chain, sepolia, base, …, else chain-<chainId>)",
   },
   { name: "deployments", kind: "value", metavar: "dir", help: "where deployment records live (default ./deployments)" },
   {
@@ -26,4 +26,7 @@ export const CHAIN_DETAILS_TEXT = `accounts:
   Hardhat's i-th development account instead.
 
 deployments:
-  \`referee deploy\` writes deployments/<network>.json; the other commands read it.`;
+  \`referee deploy\` writes deployments/<network>.json (addresses, ABIs, the deployment's
+  block); the other commands find the record for the node's chain id (eth_chainId), or the
+  one --network names, and refuse a stale one (a restarted dev chain: no code at the
+  recorded addresses, or another block where the deployment's was).`;

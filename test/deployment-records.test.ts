@@ -3,7 +3,9 @@
 // does not describe the chain is told apart (node/chain/record-check.ts), on Hardhat's chain.
 import { expect } from "chai";
 import hre from "hardhat";
-import { Contract, Interface, Wallet } from "ethers";
+import { BrowserProvider, Contract, HDNodeWallet, Interface, Network, Wallet } from "ethers";
+import { RefereeError } from "../node/errors";
+import { DEV_MNEMONIC } from "../node/cli/chain";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -94,6 +96,23 @@ describe("deployment records: ABIs, deployment block, lookup by chain id, stale 
     // A broken file in the folder does not hide the chain's good records.
     expect(recordsForChain(dir, 31337).map((f) => f.record.network)).to.deep.equal(["hardhat", "hardhat"]);
     expect(() => readDeployment(dir, "broken")).to.throw(/^cannot read deployment record .*broken\.json/);
+  });
+
+  it("on a mainnet the mintable TestToken is refused before any transaction", async () => {
+    // Hardhat's chain seen as chain 1: the guard reads the chain id the signer's provider reports.
+    const eip1193 = hre.network.provider as unknown as ConstructorParameters<typeof BrowserProvider>[0];
+    const asMainnet = new BrowserProvider(eip1193, 1, { staticNetwork: Network.from(1) });
+    const deployer = HDNodeWallet.fromPhrase(DEV_MNEMONIC).connect(asMainnet);
+    const nonce = await hre.ethers.provider.getTransactionCount(deployer.address);
+    const err = await deployReferee(deployer, deployer.address).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(RefereeError);
+    expect((err as RefereeError).message).to.equal(
+      "chain 1 is a mainnet: pass the ERC20 to bond and pay in (--token), the mintable TestToken is for test chains",
+    );
+    expect(await hre.ethers.provider.getTransactionCount(deployer.address), "no transaction sent").to.equal(nonce);
   });
 
   it("public networks are defined only by their URL variable; the chain id names the record", () => {

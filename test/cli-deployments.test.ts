@@ -91,6 +91,13 @@ describe("cli: deployment records on a restarted hardhat node, and found by chai
       /^referee: error: 2 deployment records for chain 31337 in .*named \(devnet, devnet2\): pick one with --network <name>$/,
     );
     expectLive(await run(dir, "status", "1", "--network", "devnet2"));
+    // deploy without --network writes the chain's own name, never over another live record.
+    const own = lastJson(ok(await run(dir, "deploy", "--account", "0", "--json")));
+    expect(own.file).to.equal(path.join(dir, "localhost.json"));
+    expect(readDeployment(dir, "devnet").addresses.coordinator).to.equal(
+      (deployed.addresses as { coordinator: string }).coordinator,
+    );
+    expectLive(await run(dir, "status", "1"));
     expectOneLine(
       await run(dirOf("empty"), "status", "1"),
       2,

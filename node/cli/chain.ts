@@ -31,7 +31,7 @@ export interface ChainConnection {
   provider: JsonRpcProvider;
   chainId: number;
   url: string;
-  /** The record's name: --network, else the record found for the chain, else the chain's default name. */
+  /** The record name `deploy` writes: --network, else the chain's default name (localhost, sepolia, chain-<id>…). */
   network: string;
   deploymentsDir: string;
   /** Resolved and checked against the chain by connect(); deploymentOf() reports its error. */
@@ -74,8 +74,8 @@ export async function connect(args: ParsedArgs): Promise<ChainConnection> {
   const explicit = args.get("network");
   const deploymentsDir = path.resolve(args.get("deployments") ?? "deployments");
   const resolved = await resolveRecord(provider, { chainId, url, deploymentsDir, explicit });
-  const network =
-    explicit ?? ("file" in resolved ? path.basename(resolved.file, ".json") : defaultNetworkName(chainId));
+  // What `deploy` writes: never another live record of the chain that happened to be found.
+  const network = explicit ?? defaultNetworkName(chainId);
   return { provider, chainId, url, network, deploymentsDir, resolved };
 }
 

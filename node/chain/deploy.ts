@@ -1,11 +1,17 @@
 // Deploys the protocol (token, registry, staking, coordinator, verifier, game) and wires it
 // (no admin key is left in Staking), with any ethers signer: Hardhat's in-process chain, `localhost`, or an RPC URL.
-// `connectDeployment` attaches to a recorded deployment (deployments/<network>.json).
-import { mkdirSync, readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+// `connectDeployment` attaches to a recorded deployment (deployments/<network>.json, see
+// deployment-record.ts for the record itself).
 import type { ContractRunner, Interface, Signer } from "ethers";
 import type { Coordinator, DisputeGame, ModelRegistry, Staking, TestToken } from "../../typechain-types";
+import { RefereeError } from "../errors";
 import { factories } from "./factories";
+import { isMainnet } from "./networks";
+import type { BlockRef, DeploymentRecord } from "./deployment-record";
+import { RECORD_FORMAT, recordAbis } from "./deployment-record";
+
+export type { BlockRef, DeploymentRecord } from "./deployment-record";
+export { readDeployment, writeDeployment } from "./deployment-record";
 
 export interface DeployOptions {
   degree: number;
@@ -51,6 +57,8 @@ export interface Deployment {
   interfaces: Interface[];
   /** The block the deployment started in: event scans start here. */
   fromBlock: number;
+  /** The block of the deployment's last transaction: a chain without it is not this deployment's. */
+  deployBlock?: BlockRef;
   gasUsed: bigint;
 }
 
@@ -79,7 +87,8 @@ export function protocolInterfaces(): Interface[] {
   ];
 }
 
-type Deployable = { deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null };
+type Receipt = { gasUsed: bigint; blockNumber: number; blockHash: string };
+type Deployable = { deploymentTransaction(): { wait(): Promise<Receipt | null> } | null };
 
 /** A deploy step that reports itself and adds its deployment's gas to `gas.used`. */
 function deployStep(onStep: (what: string) => void, gas: { used: bigint }) {
@@ -131,13 +140,23 @@ export async function deployReferee(
   const o = { ...DEPLOY_DEFAULTS, ...overrides };
   const provider = deployer.provider;
   if (!provider) throw new Error("the deployer signer has no provider");
+  const chainId = Number((await provider.getNetwork()).chainId);
+  // Bonds in a freely mintable token secure nothing: on a mainnet the token must be a real one.
+  if (existing.token === undefined && isMainnet(chainId))
+    throw new RefereeError(
+      "USAGE",
+      `chain ${chainId} is a mainnet: pass the ERC20 to bond and pay in (--token), the mintable TestToken is for test chains`,
+    );
   const fromBlock = await provider.getBlockNumber();
   const admin = await deployer.getAddress();
   const gas = { used: 0n };
   const deployed = deployStep(onStep, gas);
-  const wait = async (what: string, tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
+  let last: BlockRef | undefined;
+  const wait = async (what: string, tx: Promise<{ wait(): Promise<Receipt | null> }>) => {
     onStep(what);
-    gas.used += (await (await tx).wait())!.gasUsed;
+    const receipt = (await (await tx).wait())!;
+    gas.used += receipt.gasUsed;
+    last = { number: receipt.blockNumber, hash: receipt.blockHash };
   };
   const token = existing.token
     ? TestToken__factory.connect(existing.token, deployer)
@@ -192,6 +211,7 @@ export async function deployReferee(
     verifier,
     interfaces: protocolInterfaces(),
     fromBlock,
+    deployBlock: last,
     gasUsed: gas.used,
   };
 }
@@ -222,32 +242,19 @@ export function connectDeployment(r: DeploymentRecord, runner: ContractRunner): 
     verifier: a.verifier,
     interfaces: protocolInterfaces(),
     fromBlock: r.fromBlock,
+    deployBlock: r.deployBlock,
     gasUsed: 0n,
-  };
-}
-
-// deployments/<network>.json: the addresses of a deployment, written once deployed and read
-// by agents joining later (multi-process runs over `localhost` or an RPC URL).
-export interface DeploymentRecord {
-  network: string;
-  chainId: number;
-  /** The block the deployment started in: agents scan events from here. */
-  fromBlock: number;
-  addresses: { token: string; registry: string; staking: string; coordinator: string; game: string; verifier: string };
-  options: Omit<DeployOptions, "claimBond" | "challengerBond" | "challengerReward" | "fees"> & {
-    claimBond: string;
-    challengerBond: string;
-    challengerReward: string;
-    fees: { base: string; perMillionSteps: string; perCallbackGas: string };
   };
 }
 
 export async function recordOf(d: Deployment, network: string, chainId: number): Promise<DeploymentRecord> {
   const o = d.options;
   return {
+    format: RECORD_FORMAT,
     network,
     chainId,
     fromBlock: d.fromBlock,
+    deployBlock: d.deployBlock,
     addresses: {
       token: await d.token.getAddress(),
       registry: await d.registry.getAddress(),
@@ -267,16 +274,6 @@ export async function recordOf(d: Deployment, network: string, chainId: number):
         perCallbackGas: String(o.fees.perCallbackGas),
       },
     },
+    abis: recordAbis(),
   };
-}
-
-export function writeDeployment(dir: string, r: DeploymentRecord): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${r.network}.json`);
-  writeFileSync(file, JSON.stringify(r, null, 2) + "\n");
-  return file;
-}
-
-export function readDeployment(dir: string, network: string): DeploymentRecord {
-  return JSON.parse(readFileSync(join(dir, `${network}.json`), "utf8")) as DeploymentRecord;
 }

@@ -9,7 +9,7 @@ export const CHAIN_OPTIONS_LIST: OptionSpec[] = [
     name: "network",
     kind: "value",
     metavar: "name",
-    help: "the deployment to use: deployments/<name>.json (default: localhost on a dev chain, else chain-<chainId>)",
+    help: "use the deployment record deployments/<name>.json (default: the one for the node's chain id)",
   },
   { name: "deployments", kind: "value", metavar: "dir", help: "where deployment records live (default ./deployments)" },
   {
@@ -26,4 +26,9 @@ export const CHAIN_DETAILS_TEXT = `accounts:
   Hardhat's i-th development account instead.
 
 deployments:
-  \`referee deploy\` writes deployments/<network>.json; the other commands read it.`;
+  \`referee deploy\` writes deployments/<network>.json (addresses, ABIs, the deployment's
+  block), named by --network, else by the chain: localhost on a dev chain, sepolia, base,
+  arbitrum, optimism, … (docs/CHAINS.md), else chain-<chainId>. The other commands use the
+  record for the node's chain id (eth_chainId), or the one --network names, and refuse a
+  stale one (a restarted dev chain: no code at the recorded addresses, or another block
+  where the deployment's was).`;

@@ -6,7 +6,10 @@ import * as path from "path";
 import { existsSync } from "fs";
 import { RefereeError } from "../errors";
 import type { Deployment, DeploymentRecord } from "../chain/deploy";
-import { connectDeployment, readDeployment } from "../chain/deploy";
+import { connectDeployment } from "../chain/deploy";
+import { readRecordFile, recordFile, recordsForChain } from "../chain/deployment-record";
+import { DEV_CHAIN_IDS, defaultNetworkName } from "../chain/networks";
+import { staleReason } from "../chain/record-check";
 import { ChainError, shortMessageOf } from "../chain/errors";
 import { TxSender } from "../chain/sender";
 import { ModelRun } from "../agents/model-run";
@@ -20,14 +23,19 @@ import { compileWithProgress, readModel, threadsOf } from "./model";
 
 /** Hardhat's well-known development mnemonic: its accounts are funded on `npx hardhat node`. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-const DEV_CHAIN_IDS = new Set([31337, 1337]);
+
+/** The deployment record a connection found for its chain, or why it has none usable. */
+export type ResolvedRecord = { record: DeploymentRecord; file: string } | { error: RefereeError };
 
 export interface ChainConnection {
   provider: JsonRpcProvider;
   chainId: number;
   url: string;
+  /** The record name `deploy` writes: --network, else the chain's default name (localhost, sepolia, chain-<id>…). */
   network: string;
   deploymentsDir: string;
+  /** Resolved and checked against the chain by connect(); deploymentOf() reports its error. */
+  resolved?: ResolvedRecord;
 }
 
 /** One JSON-RPC call with a timeout, so an unreachable node is an error, not a hang. */
@@ -63,9 +71,88 @@ export async function connect(args: ParsedArgs): Promise<ChainConnection> {
     pollingInterval: 250,
     cacheTimeout: -1,
   });
-  const network = args.get("network") ?? (DEV_CHAIN_IDS.has(chainId) ? "localhost" : `chain-${chainId}`);
+  const explicit = args.get("network");
   const deploymentsDir = path.resolve(args.get("deployments") ?? "deployments");
-  return { provider, chainId, url, network, deploymentsDir };
+  const resolved = await resolveRecord(provider, { chainId, url, deploymentsDir, explicit });
+  // What `deploy` writes: never another live record of the chain that happened to be found.
+  const network = explicit ?? defaultNetworkName(chainId);
+  return { provider, chainId, url, network, deploymentsDir, resolved };
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
+/**
+ * The record for the connected chain: deployments/<--network>.json if named, else the chain's
+ * default name (localhost, sepolia, chain-<id>…) if that file is for this chain, else the one
+ * record for this chain id. Then checked against the chain itself (code at its addresses, its
+ * deployment block's hash), since a restarted dev chain has the same chain id.
+ */
+async function resolveRecord(
+  provider: JsonRpcProvider,
+  c: { chainId: number; url: string; deploymentsDir: string; explicit: string | undefined },
+): Promise<ResolvedRecord> {
+  const dir = c.deploymentsDir;
+  let file: string;
+  let record: DeploymentRecord;
+  try {
+    if (c.explicit !== undefined) {
+      file = recordFile(dir, c.explicit);
+      if (!existsSync(file))
+        return { error: new RefereeError("USAGE", `no deployment record ${shown(file)}: run referee deploy first`) };
+      record = readRecordFile(file);
+    } else {
+      const name = defaultNetworkName(c.chainId);
+      const found = recordsForChain(dir, c.chainId);
+      const chosen =
+        found.find((f) => path.basename(f.file) === `${name}.json`) ?? (found.length === 1 ? found[0] : null);
+      if (chosen) ({ file, record } = chosen);
+      else if (found.length > 1)
+        return {
+          error: new RefereeError(
+            "USAGE",
+            `${found.length} deployment records for chain ${c.chainId} in ${shown(dir)} (${found.map((f) => path.basename(f.file, ".json")).join(", ")}): pick one with --network <name>`,
+          ),
+        };
+      else if (existsSync(recordFile(dir, name))) {
+        // A record under the chain's name, for another chain id: reported below.
+        file = recordFile(dir, name);
+        record = readRecordFile(file);
+      } else
+        return {
+          error: new RefereeError(
+            "USAGE",
+            `no deployment record ${shown(recordFile(dir, name))}: run referee deploy first (no record in ${shown(dir)} is for chain ${c.chainId}; or pass --network / --deployments)`,
+          ),
+        };
+    }
+  } catch (e) {
+    return { error: asCliError(e) };
+  }
+  if (record.chainId !== c.chainId)
+    return {
+      error: new RefereeError(
+        "CHAIN",
+        `${shown(file)} is for chain ${record.chainId}, but ${c.url} is chain ${c.chainId}: a restarted dev node needs referee deploy again`,
+      ),
+    };
+  let reason: string | null;
+  try {
+    reason = await staleReason(provider, record);
+  } catch (e) {
+    return { error: asCliError(e) };
+  }
+  if (reason !== null)
+    return {
+      error: new RefereeError(
+        "CHAIN",
+        `${shown(file)} is stale: ${reason} on chain ${c.chainId} (${c.url}); the chain was restarted or reset since that deployment: run referee deploy again`,
+      ),
+    };
+  return { record, file };
 }
 
 export function signerOf(args: ParsedArgs, c: ChainConnection): Wallet | HDNodeWallet {
@@ -87,20 +174,10 @@ export function signerOf(args: ParsedArgs, c: ChainConnection): Wallet | HDNodeW
 }
 
 export function deploymentOf(c: ChainConnection): { record: DeploymentRecord; deployment: Deployment } {
-  const file = path.join(c.deploymentsDir, `${c.network}.json`);
-  if (!existsSync(file))
-    throw new RefereeError(
-      "USAGE",
-      `no deployment record ${file}: run referee deploy first (or pass --network / --deployments)`,
-    );
-  const record = readDeployment(c.deploymentsDir, c.network);
-  if (record.chainId !== c.chainId) {
-    throw new RefereeError(
-      "CHAIN",
-      `${file} is for chain ${record.chainId}, but ${c.url} is chain ${c.chainId}: a restarted dev node needs referee deploy again`,
-    );
-  }
-  return { record, deployment: connectDeployment(record, c.provider) };
+  const resolved = c.resolved;
+  if (resolved === undefined) throw new Error("deploymentOf: the connection was not made by connect()");
+  if ("error" in resolved) throw resolved.error;
+  return { record: resolved.record, deployment: connectDeployment(resolved.record, c.provider) };
 }
 
 export async function senderOf(args: ParsedArgs, c: ChainConnection, d: Deployment): Promise<TxSender> {

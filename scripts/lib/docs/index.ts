@@ -8,7 +8,8 @@ import { GAS_SNAPSHOT, loadGasSnapshot, renderOneStepGas } from "./gas-one-step"
 import { LOAD_DATA, loadLoadSummary, renderLoad } from "./load";
 import { loadOps, OPS_DATA, renderOps } from "./ops";
 import { loadUlps, renderUlpTable, ULP_DATA } from "./fo32-ulps";
-import { BlockPlace, FO32_GAS_DOC, LOAD_DOC, ONE_STEP_GAS_DOC, OPS_DOC, ULPS_DOC } from "./places";
+import { loadRequestGas, renderRequestGas, REQUEST_GAS_DATA } from "./request-gas";
+import { BlockPlace, FO32_GAS_DOC, LOAD_DOC, ONE_STEP_GAS_DOC, OPS_DOC, REQUEST_GAS_DOC, ULPS_DOC } from "./places";
 
 export * from "./places";
 
@@ -25,6 +26,7 @@ export const DOC_BLOCKS: readonly DocBlock[] = [
   { ...FO32_GAS_DOC, data: FO32_GAS_DATA, render: (root) => renderFo32GasTable(loadFo32Gas(root)) },
   { ...ONE_STEP_GAS_DOC, data: GAS_SNAPSHOT, render: (root) => renderOneStepGas(loadGasSnapshot(root)) },
   { ...LOAD_DOC, data: LOAD_DATA, render: (root) => renderLoad(loadLoadSummary(root)) },
+  { ...REQUEST_GAS_DOC, data: REQUEST_GAS_DATA, render: (root) => renderRequestGas(loadRequestGas(root)) },
 ];
 
 /** The documents that may hold generated blocks: README.md and every docs/*.md. */

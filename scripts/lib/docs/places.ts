@@ -17,3 +17,8 @@ export const ONE_STEP_GAS_DOC: BlockPlace = {
   command: "npm run gas -- --update",
 };
 export const LOAD_DOC: BlockPlace = { file: "README.md", name: "load", command: "npm run load -- --update" };
+export const REQUEST_GAS_DOC: BlockPlace = {
+  file: "README.md",
+  name: "request-gas",
+  command: "UPDATE_DOCS=1 npx hardhat test test/request-gas.test.ts",
+};

@@ -55,7 +55,7 @@ export interface GameRow {
   status: string;
   /** Whose move it is; null once the game ended. */
   mover: Party | null;
-  /** Dissections made so far. */
+  /** Rounds completed: dissections the challenger answered with a choice. */
   round: number;
   /** The disputed step range [lo, hi]. */
   lo: number;

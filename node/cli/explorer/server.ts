@@ -71,7 +71,8 @@ export async function startExplorer(o: ExplorerOptions): Promise<Explorer> {
         return { ...time, games: await index.games() };
     }
     const m = /^\/api\/games\/(\d+)$/.exec(path);
-    if (m && index.hasGame(BigInt(m[1]))) return { ...time, ...(await index.history(BigInt(m[1]))) };
+    if (m && index.hasGame(BigInt(m[1])))
+      return { ...time, degree: o.d.options.degree, ...(await index.history(BigInt(m[1]))) };
     throw new NotFound(m ? `no game #${m[1]} in this deployment` : `no API route ${path}`);
   };
 

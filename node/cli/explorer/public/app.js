@@ -155,6 +155,15 @@ function drawGame(h) {
       (h.proven ? `: step ${h.proven.step} proven on-chain.` : " (on time).")
     : `${g.status}: ${g.mover} to move; steps [${g.lo}, ${g.hi}] of ${g.steps} still disputed.`;
   document.getElementById("game-summary").textContent = summary;
+  document
+    .getElementById("game-parties")
+    .replaceChildren(
+      "claimer ",
+      addr(g.claimer),
+      " · challenger ",
+      addr(g.challenger),
+      ` · steps [0, ${g.steps}] dissected into ${h.degree} parts per round`,
+    );
 
   const root = document.getElementById("dissection");
   const x0 = LEFT;
@@ -206,7 +215,8 @@ function drawGame(h) {
           (h.proven.postStateHash === h.proven.claimedHash ? "matches the claimer" : "differs from the claimer"),
       ),
     );
-  } else if (!h.winner) {
+  } else if (!h.winner && !(h.rounds.length > 0 && h.rounds[h.rounds.length - 1].chosen === null)) {
+    // Not drawn while the last dissection awaits its choice: that row is the range now.
     parts.push(svg("text", { x: 0, y: y + 13 }, "now"));
     parts.push(svg("rect", { class: "range", x: x0, y, width: x1 - x0, height: 18 }));
     parts.push(

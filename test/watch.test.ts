@@ -20,11 +20,32 @@ import { initHasher } from "../node/commit";
 import { DEV_MNEMONIC } from "../node/cli/chain";
 import { Proc, freePort, startHardhatNode, startReferee, waitUntil } from "../scripts/lib/processes";
 import { referee } from "./helpers/cli";
+import { parseArgs } from "../node/cli/args";
+import { ACCOUNT_SPEC } from "../node/cli/chain-specs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.join(__dirname, "..", "docs", "explorer.png");
 const WINDOW = 600;
 const CHEAT_AT = 40_000;
+
+describe("watching tools: help and arguments", () => {
+  it("referee --help lists claims, games, account and explorer; each has --help", async () => {
+    const top = await referee("--help");
+    for (const c of ["claims", "games", "account", "explorer"]) {
+      expect(top.stdout).to.match(new RegExp(`^  referee ${c} +\\S`, "m"));
+      const h = await referee(c, "--help");
+      expect(h.code, c).to.equal(0);
+      expect(h.stdout).to.match(new RegExp(`^usage: referee ${c} `));
+    }
+    expect((await referee("account", "--help")).stdout).to.match(/^usage: referee account \[address\] \[options\]/);
+  });
+
+  it("account's address is optional, and one only", () => {
+    expect(parseArgs(ACCOUNT_SPEC, []).positionals).to.deep.equal([]);
+    expect(parseArgs(ACCOUNT_SPEC, ["0xab"]).positionals).to.deep.equal(["0xab"]);
+    expect(() => parseArgs(ACCOUNT_SPEC, ["0xab", "0xcd"])).to.throw("unexpected argument '0xcd' for 'account'");
+  });
+});
 
 describe("watching tools: referee claims, games, account and the explorer on hardhat node", function () {
   this.timeout(600_000);

@@ -19,7 +19,7 @@ export function duration(seconds: number): string {
 
 /** An amount in the token's decimals and symbol; raw units when the token has no symbol. */
 export function amount(v: bigint, t: TokenInfo): string {
-  return t.symbol ? `${formatUnits(v, t.decimals)} ${t.symbol}` : `${v} units`;
+  return t.symbol ? `${formatUnits(v, t.decimals).replace(/\.0$/, "")} ${t.symbol}` : `${v} units`;
 }
 
 function at(t: ChainTime): string {

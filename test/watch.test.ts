@@ -369,4 +369,16 @@ describe("watching tools: referee claims, games, account and the explorer on har
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.equal("referee: error: referee account expects an address, got '0x1234'\n");
   });
+
+  it("referee explorer: a port out of range or in use is one line, exit 2", async () => {
+    const bad = await referee("explorer", "--port", "70000", ...chainArgs());
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.equal("referee: error: --port expects a TCP port (0 to 65535), got 70000\n");
+    const nodePort = url.split(":")[2];
+    const busy = await referee("explorer", "--port", nodePort, ...chainArgs());
+    expect(busy.code).to.equal(2);
+    expect(busy.stderr).to.equal(
+      `referee: error: port ${nodePort} is in use: pick another with --port (0 picks a free one)\n`,
+    );
+  });
 });

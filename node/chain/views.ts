@@ -294,8 +294,13 @@ export class DeploymentIndex {
     return this.created.has(gameId);
   }
 
+  /** Histories of ended games: their logs are complete, so they are not scanned again. */
+  private readonly doneHistories = new Map<bigint, GameHistory>();
+
   /** A game's dissection round by round, from its own logs, and how it ended. */
   async history(gameId: bigint): Promise<GameHistory> {
+    const done = this.doneHistories.get(gameId);
+    if (done) return done;
     const game = await this.game(gameId);
     const { game: c } = this.d;
     const since = <T>(q: (a: number, b: number) => Promise<T[]>) => logsSince(this.provider, q, this.d.fromBlock);
@@ -316,7 +321,7 @@ export class DeploymentIndex {
       })
       .sort((a, b) => a.round - b.round);
     const p = proven[0];
-    return {
+    const h: GameHistory = {
       game,
       rounds,
       proven: p
@@ -324,6 +329,9 @@ export class DeploymentIndex {
         : null,
       winner: winnerOf(game.status),
     };
+    // The row was read before the logs: ended then, every move of it is in them.
+    if (game.mover === null) this.doneHistories.set(gameId, h);
+    return h;
   }
 }
 

@@ -1,10 +1,13 @@
 // referee explorer --port p: serve the explorer page until interrupted.
 import type { ParsedArgs } from "../args";
+import { usageError } from "../args";
 import { chainCall, connect, deploymentOf } from "../chain";
 import type { CommandContext } from "../command";
 import { startExplorer } from "../explorer/server";
 
 export async function explorer(args: ParsedArgs, ctx: CommandContext): Promise<void> {
+  const port = args.int("port", 8580)!;
+  if (port > 65535) throw usageError(`--port expects a TCP port (0 to 65535), got ${port}`);
   const c = await connect(args);
   const { deployment: d } = deploymentOf(c);
   const server = await chainCall(() =>
@@ -13,7 +16,7 @@ export async function explorer(args: ParsedArgs, ctx: CommandContext): Promise<v
       provider: c.provider,
       chainId: c.chainId,
       network: c.network,
-      port: args.int("port", 8580)!,
+      port,
       pollMs: args.int("poll", 2000),
     }),
   );

@@ -9,6 +9,7 @@ import type { Provider } from "ethers";
 import type { Deployment } from "../../chain/deploy";
 import { DeploymentIndex, jsonSafe, tokenInfo, type TokenInfo } from "../../chain/views";
 import { shortMessageOf } from "../../chain/errors";
+import { RefereeError } from "../../errors";
 
 export interface ExplorerOptions {
   d: Deployment;
@@ -97,7 +98,13 @@ export async function startExplorer(o: ExplorerOptions): Promise<Explorer> {
 
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === "EADDRINUSE"
+          ? new RefereeError("USAGE", `port ${o.port} is in use: pick another with --port (0 picks a free one)`, e)
+          : e,
+      ),
+    );
     server.listen(o.port, o.host ?? "127.0.0.1", () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;

@@ -197,28 +197,26 @@ export class DeploymentIndex {
     for (const [claimId, c] of [...this.claimed].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
       claimsOf.set(c.requestId, [...(claimsOf.get(c.requestId) ?? []), claimId]);
     const ids = [...this.requested.keys()].sort((a, b) => (a < b ? 1 : -1));
-    return Promise.all(
-      ids.map(async (id) => {
-        const done = this.doneRequests.get(id);
-        if (done) return done;
-        const e = this.requested.get(id)!;
-        const r = await withRetry(() => this.d.coordinator.getRequest(id));
-        const row: RequestRow = {
-          requestId: id,
-          modelId: e.modelId,
-          modelName: await this.modelName(e.modelId),
-          requester: e.requester,
-          consumer: e.consumer,
-          fee: r.fee,
-          deadline: Number(r.deadline),
-          status: statusName(RequestStatus, r.status),
-          claimIds: claimsOf.get(id) ?? [],
-        };
-        // A final or refunded request takes no more claims: its row is settled.
-        if (r.status === RequestStatus.Finalized || r.status === RequestStatus.Refunded) this.doneRequests.set(id, row);
-        return row;
-      }),
-    );
+    return mapLimited(ids, async (id) => {
+      const done = this.doneRequests.get(id);
+      if (done) return done;
+      const e = this.requested.get(id)!;
+      const r = await withRetry(() => this.d.coordinator.getRequest(id));
+      const row: RequestRow = {
+        requestId: id,
+        modelId: e.modelId,
+        modelName: await this.modelName(e.modelId),
+        requester: e.requester,
+        consumer: e.consumer,
+        fee: r.fee,
+        deadline: Number(r.deadline),
+        status: statusName(RequestStatus, r.status),
+        claimIds: claimsOf.get(id) ?? [],
+      };
+      // A final or refunded request takes no more claims: its row is settled.
+      if (r.status === RequestStatus.Finalized || r.status === RequestStatus.Refunded) this.doneRequests.set(id, row);
+      return row;
+    });
   }
 
   /** Every claim, newest first; `pendingOnly` keeps those still Pending. */
@@ -227,38 +225,36 @@ export class DeploymentIndex {
     for (const [gameId, g] of [...this.created].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
       gamesOf.set(g.claimId, [...(gamesOf.get(g.claimId) ?? []), gameId]);
     const ids = [...this.claimed.keys()].sort((a, b) => (a < b ? 1 : -1));
-    const rows = await Promise.all(
-      ids.map(async (id) => {
-        const done = this.doneClaims.get(id);
-        if (done) return done;
-        const e = this.claimed.get(id)!;
-        const c = await withRetry(() => this.d.coordinator.getClaim(id));
-        const modelId = this.requested.get(e.requestId)?.modelId ?? "";
-        const row: ClaimRow = {
-          claimId: id,
-          requestId: e.requestId,
-          modelId,
-          modelName: modelId ? await this.modelName(modelId) : "",
-          operator: c.operator,
-          bond: c.bond,
-          status: statusName(ClaimStatus, c.status),
-          claimedAt: Number(c.claimedAt),
-          challengeDeadline: Number(c.challengeDeadline),
-          openGames: Number(c.openGames),
-          gameIds: gamesOf.get(id) ?? [],
-        };
-        // Games open only inside the window, so a settled claim's game list is complete too.
-        if (c.status !== ClaimStatus.Pending) this.doneClaims.set(id, row);
-        return row;
-      }),
-    );
+    const rows = await mapLimited(ids, async (id) => {
+      const done = this.doneClaims.get(id);
+      if (done) return done;
+      const e = this.claimed.get(id)!;
+      const c = await withRetry(() => this.d.coordinator.getClaim(id));
+      const modelId = this.requested.get(e.requestId)?.modelId ?? "";
+      const row: ClaimRow = {
+        claimId: id,
+        requestId: e.requestId,
+        modelId,
+        modelName: modelId ? await this.modelName(modelId) : "",
+        operator: c.operator,
+        bond: c.bond,
+        status: statusName(ClaimStatus, c.status),
+        claimedAt: Number(c.claimedAt),
+        challengeDeadline: Number(c.challengeDeadline),
+        openGames: Number(c.openGames),
+        gameIds: gamesOf.get(id) ?? [],
+      };
+      // Games open only inside the window, so a settled claim's game list is complete too.
+      if (c.status !== ClaimStatus.Pending) this.doneClaims.set(id, row);
+      return row;
+    });
     return pendingOnly ? rows.filter((r) => r.status === "Pending") : rows;
   }
 
   /** Every game, newest first; `liveOnly` keeps those not ended. */
   async games(liveOnly = false): Promise<GameRow[]> {
     const ids = [...this.created.keys()].sort((a, b) => (a < b ? 1 : -1));
-    const rows = await Promise.all(ids.map((id) => this.game(id)));
+    const rows = await mapLimited(ids, (id) => this.game(id));
     return liveOnly ? rows.filter((g) => g.mover !== null) : rows;
   }
 
@@ -333,6 +329,23 @@ export class DeploymentIndex {
     if (game.mover === null) this.doneHistories.set(gameId, h);
     return h;
   }
+}
+
+/** Reads in flight at once: a deployment with thousands of records must not flood its RPC. */
+const READS_IN_FLIGHT = 16;
+
+/** `f` over `items`, in order, with at most READS_IN_FLIGHT calls pending. */
+async function mapLimited<T, R>(items: readonly T[], f: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, items.length) }, worker));
+  return out;
 }
 
 const REQUESTED_KEYS = ["requestId", "modelId", "requester", "consumer"] as const;

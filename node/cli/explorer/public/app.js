@@ -168,8 +168,10 @@ function drawGame(h) {
   const root = document.getElementById("dissection");
   const x0 = LEFT;
   const x1 = WIDTH - RIGHT;
-  const rows = h.rounds.length + 1;
-  root.setAttribute("viewBox", `0 0 ${WIDTH} ${rows * ROW + 34}`);
+  // While the last dissection awaits its choice, that row is the range now: no row below it.
+  const choosing = h.rounds.length > 0 && h.rounds[h.rounds.length - 1].chosen === null;
+  const rows = h.rounds.length + (h.proven || (!h.winner && !choosing) ? 1 : 0);
+  root.setAttribute("viewBox", `0 0 ${WIDTH} ${rows * ROW + (h.winner ? 34 : 4)}`);
   const parts = [];
   const xOf = (r, p) => x0 + ((p - r.lo) / (r.hi - r.lo)) * (x1 - x0);
   h.rounds.forEach((r, i) => {
@@ -215,8 +217,7 @@ function drawGame(h) {
           (h.proven.postStateHash === h.proven.claimedHash ? "matches the claimer" : "differs from the claimer"),
       ),
     );
-  } else if (!h.winner && !(h.rounds.length > 0 && h.rounds[h.rounds.length - 1].chosen === null)) {
-    // Not drawn while the last dissection awaits its choice: that row is the range now.
+  } else if (!h.winner && !choosing) {
     parts.push(svg("text", { x: 0, y: y + 13 }, "now"));
     parts.push(svg("rect", { class: "range", x: x0, y, width: x1 - x0, height: 18 }));
     parts.push(
@@ -227,7 +228,7 @@ function drawGame(h) {
     parts.push(
       svg(
         "text",
-        { class: "winner", id: "winner", x: x0, y: y + 40 },
+        { class: "winner", id: "winner", x: x0, y: h.proven ? y + 40 : y + 14 },
         `${h.winner === "challenger" ? "Challenger" : "Claimer"} won (${g.status})`,
       ),
     );

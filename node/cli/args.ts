@@ -14,6 +14,8 @@ export interface OptionSpec {
 export interface PositionalSpec {
   name: string;
   help: string;
+  /** May be left out (only the last positionals); shown as [name]. */
+  optional?: boolean;
 }
 
 export interface CommandSpec {
@@ -101,8 +103,11 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     list.push(value);
     values.set(name, list);
   }
-  if (positionals.length < spec.positionals.length) {
-    const missing = spec.positionals.slice(positionals.length).map((p) => `<${p.name}>`);
+  if (positionals.length < spec.positionals.filter((p) => !p.optional).length) {
+    const missing = spec.positionals
+      .slice(positionals.length)
+      .filter((p) => !p.optional)
+      .map((p) => `<${p.name}>`);
     throw usageError(`'${cmd}' needs ${missing.join(" ")} (see referee ${cmd} --help)`);
   }
   if (positionals.length > spec.positionals.length) {
@@ -128,7 +133,7 @@ export function commandHelp(spec: CommandSpec): string {
   ];
   const width = Math.min(30, Math.max(...rows.map(([l]) => l.length)) + 2);
   const lines = [
-    `usage: referee ${cmd} ${spec.positionals.map((p) => `<${p.name}>`).join(" ")} [options]`
+    `usage: referee ${cmd} ${spec.positionals.map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`)).join(" ")} [options]`
       .replace(/ +/g, " ")
       .trim(),
     "",
@@ -137,7 +142,8 @@ export function commandHelp(spec: CommandSpec): string {
   ];
   if (spec.positionals.length > 0) {
     lines.push("arguments:");
-    for (const p of spec.positionals) lines.push(`  ${pad(`<${p.name}>`, width)}${p.help}`);
+    for (const p of spec.positionals)
+      lines.push(`  ${pad(p.optional ? `[${p.name}]` : `<${p.name}>`, width)}${p.help}`);
     lines.push("");
   }
   lines.push("options:");

@@ -259,3 +259,63 @@ export const WITHDRAW_SPEC: CommandSpec = {
 
 ${CHAIN_DETAILS_TEXT}`,
 };
+
+// The watching tools: read-only, so no signing key (account takes --account only to name
+// whose balances to show).
+const READ_OPTIONS_LIST = CHAIN_OPTIONS_LIST.filter((o) => o.name !== "account");
+const READ_DETAILS_TEXT = `Read-only: no key needed. Which requests, claims and games exist comes from the
+deployment's event logs since its first block; their state from view calls at the
+latest block, whose timestamp (the chain's clock) decides windows and clocks.
+
+deployments:
+  \`referee deploy\` writes deployments/<network>.json; the other commands read it.`;
+
+export const CLAIMS_SPEC: CommandSpec = {
+  path: ["claims"],
+  summary: "Pending claims: request, model, operator, bond, challenge window left and when final.",
+  positionals: [],
+  options: [...READ_OPTIONS_LIST, OPT_JSON],
+  details: READ_DETAILS_TEXT,
+};
+
+export const GAMES_SPEC: CommandSpec = {
+  path: ["games"],
+  summary: "Open dispute games: claim, parties, round, range, whose move, each clock's seconds left.",
+  positionals: [],
+  options: [...READ_OPTIONS_LIST, OPT_JSON],
+  details: READ_DETAILS_TEXT,
+};
+
+export const ACCOUNT_SPEC: CommandSpec = {
+  path: ["account"],
+  summary: "An account's ETH and token balances, stake, and payouts waiting to be withdrawn.",
+  positionals: [
+    {
+      name: "address",
+      help: "the account (default: this account: $REFEREE_PRIVATE_KEY, or --account i on a dev chain)",
+      optional: true,
+    },
+  ],
+  options: [...CHAIN_OPTIONS_LIST, OPT_JSON],
+  details: `Payouts are pull payments: withdraw them with referee withdraw (coordinator: fees,
+refunds; dispute game: bonds, rewards); unbonding stake with referee unstake --withdraw.
+
+${READ_DETAILS_TEXT}`,
+};
+
+export const EXPLORER_SPEC: CommandSpec = {
+  path: ["explorer"],
+  summary: "A local web page of requests, claims and games, live from the chain; games drawn round by round.",
+  positionals: [],
+  options: [
+    { name: "port", kind: "value", metavar: "p", help: "listen on 127.0.0.1:p (default 8580; 0 picks a free port)" },
+    { name: "poll", kind: "value", metavar: "ms", help: "how often the page refreshes (default 2000)" },
+    ...READ_OPTIONS_LIST,
+  ],
+  details: `Serves one page and a JSON API (/api/state, /api/requests, /api/claims, /api/games,
+/api/games/<id>) until interrupted (Ctrl-C). A game's view draws its dissection: one row per
+round, the disputed step range [lo, hi] split at the claimer's points, the sub-range the
+challenger chose highlighted, down to the one step proven on-chain and the winner.
+
+${READ_DETAILS_TEXT}`,
+};

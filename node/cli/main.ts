@@ -17,6 +17,10 @@ import {
   STATUS_SPEC,
   UNSTAKE_SPEC,
   WITHDRAW_SPEC,
+  CLAIMS_SPEC,
+  GAMES_SPEC,
+  ACCOUNT_SPEC,
+  EXPLORER_SPEC,
 } from "./chain-specs";
 
 interface Command {
@@ -63,6 +67,13 @@ export const COMMANDS: readonly Command[] = [
   { spec: WITHDRAW_SPEC, load: () => (require("./commands/payouts") as typeof import("./commands/payouts")).withdraw },
   { spec: UNSTAKE_SPEC, load: () => (require("./commands/unstake") as typeof import("./commands/unstake")).unstake },
   { spec: STATUS_SPEC, load: () => (require("./commands/status") as typeof import("./commands/status")).status },
+  { spec: CLAIMS_SPEC, load: () => (require("./commands/watch") as typeof import("./commands/watch")).claims },
+  { spec: GAMES_SPEC, load: () => (require("./commands/watch") as typeof import("./commands/watch")).games },
+  { spec: ACCOUNT_SPEC, load: () => (require("./commands/watch") as typeof import("./commands/watch")).account },
+  {
+    spec: EXPLORER_SPEC,
+    load: () => (require("./commands/explorer") as typeof import("./commands/explorer")).explorer,
+  },
 ];
 
 const VERSION = (require("../../package.json") as { version: string }).version;

@@ -3,6 +3,8 @@
 // contracts/lib/LibBinary32.sol's readers against TypeScript's own binary32 (DataView).
 // Run: npx hardhat test test/consumer.test.ts
 import { expect } from "chai";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { initHasher } from "../node/commit";
@@ -270,6 +272,13 @@ describe("RefereeConsumer and LibBinary32", function () {
         .to.be.revertedWithCustomError(classifier, "RefereeConsumer_UnknownRequest")
         .withArgs(requestId);
     });
+  });
+
+  it("docs/CONSUMER.md shows the example contract this test runs, verbatim", () => {
+    const root = join(__dirname, "..");
+    const example = readFileSync(join(root, "contracts/examples/Classifier.sol"), "utf8");
+    const doc = readFileSync(join(root, "docs/CONSUMER.md"), "utf8");
+    expect(doc.includes("```solidity\n" + example + "```")).to.equal(true);
   });
 
   describe("LibBinary32 against TypeScript binary32", () => {

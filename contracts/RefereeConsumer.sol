@@ -28,7 +28,9 @@ import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 ///         file, the interfaces and the libraries they import (Types, Hashes, LibClock) use no
 ///         feature newer than 0.8.18 (named mapping parameters) and no Cancun opcode; 0.8.24
 ///         is the first solc that targets Cancun, the EVM the protocol is deployed for
-///         (hardhat.config.ts), so it is the floor stated. Checked by compiling with 0.8.30.
+///         (hardhat.config.ts), so it is the floor stated. Checked with solc 0.8.30, the one
+///         installed (test/consumer-compile.test.ts: the closure's pragmas, a compile alone
+///         for paris and cancun with no warning).
 /// @dev INVARIANT (requests): a request id is pending here iff this contract made it with
 ///      `_requestInference` and it was neither fulfilled nor cleared as refunded since; its
 ///      record holds the model and input hash it was made with.

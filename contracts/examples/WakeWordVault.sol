@@ -34,7 +34,8 @@ import {LibBinary32} from "../lib/LibBinary32.sol";
 ///         authenticates each callback (the Coordinator, the vault's own request, its model
 ///         and the features it sent) before `_fulfill` sees the score.
 /// @dev The model's first output value is the score, a big-endian binary32 in [0, 1].
-///      Compiles with solc >=0.8.30 (NonReentrant's transient state variable needs 0.8.28).
+///      Pragma ^0.8.30 like the protocol's own contracts: NonReentrant, its reentrancy lock,
+///      is a transient state variable (solc 0.8.28 or later).
 contract WakeWordVault is RefereeConsumer, NonReentrant, EIP712 {
     using SafeERC20 for IERC20;
 

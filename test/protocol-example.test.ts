@@ -175,6 +175,20 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       expect((await open.getVault(1n)).attempts).to.equal(1n);
     });
 
+    it("pays the quote only within the caller's cap, and refuses a zero ttl (RefereeConsumer)", async () => {
+      const { p, open, beneficiary, attester } = await loadFixture(deployed);
+      const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());
+      const a = await signRecordingAttestation(attester, open, 1n, s.input, BigInt(await time.latest()) + TTL);
+      const request = (maxFee: bigint, ttl: bigint) =>
+        open.connect(beneficiary).requestUnlock(1n, s.input, maxFee, ttl, a.expiresAt, a.signature);
+      await expect(request(fee - 1n, TTL))
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_FeeAboveMax")
+        .withArgs(fee, fee - 1n);
+      await expect(request(fee, 0n)).to.be.revertedWithCustomError(open, "RefereeConsumer_ZeroTtl");
+      expect(await p.coordinator.requestCount()).to.equal(0n);
+      await expect(request(fee * 10n, TTL)).to.changeTokenBalances(p.token, [beneficiary, p.coordinator], [-fee, fee]);
+    });
+
     it("an attestation opens one attempt only: after a refund the same signature is refused", async () => {
       const { p, open, beneficiary, attester } = await loadFixture(deployed);
       const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());

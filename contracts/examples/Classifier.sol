@@ -126,6 +126,7 @@ contract Classifier is RefereeConsumer {
         // spec says: the callback fails and nothing is stored.
         uint256 label = LibBinary32.argmax(_output, SCORES_FROM, CLASSES);
         bool confident = LibBinary32.greaterThan(_output, SCORES_FROM + label, CONFIDENCE_BITS);
+        // label < CLASSES ≤ count(output), far below 2^32: calldata gas bounds an output's size.
         _results[_requestId] = Result({done: true, label: uint32(label), confident: confident});
         delete payerOf[_requestId];
         emit Classified(_requestId, label, confident);

@@ -10,6 +10,7 @@ import { signRecordingAttestation } from "../node/chain/attestation";
 import {
   DEFAULTS,
   GameStatus,
+  RequestStatus,
   deployProtocol,
   honestChooser,
   makeClaim,
@@ -23,6 +24,8 @@ import { HELLO_DEEPA, compiled, seededInputs } from "./helpers/models";
 import { deployVerifierAddress } from "./helpers/verifier";
 
 const DEPOSIT = 5_000n;
+/** Seconds from the request's block to its deadline (the vault sets it, RefereeConsumer). */
+const TTL = 4n * 3600n;
 
 describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function () {
   this.timeout(600_000);
@@ -75,10 +78,10 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
   async function unlockRequested() {
     const f = await deployed();
     const fee = await f.p.coordinator.quoteFee(s.modelId, await f.open.CALLBACK_GAS());
-    const deadline = (await time.latest()) + 4 * 3600;
+    const expiresAt = BigInt(await time.latest()) + TTL;
     for (const v of [f.open, f.shut]) {
-      const a = await signRecordingAttestation(f.attester, v, 1n, s.input, BigInt(deadline));
-      await v.connect(f.beneficiary).requestUnlock(1n, s.input, fee, deadline, a.expiresAt, a.signature);
+      const a = await signRecordingAttestation(f.attester, v, 1n, s.input, expiresAt);
+      await v.connect(f.beneficiary).requestUnlock(1n, s.input, fee, TTL, a.expiresAt, a.signature);
     }
     return { ...f, fee };
   }
@@ -99,6 +102,18 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
         "WakeWordVault_ZeroAmount",
       );
     });
+
+    // Only positive thresholds: where IEEE ≥ (LibBinary32.atLeast) and the vault's former
+    // bit-order check agree, so no deployable vault changed behaviour with RefereeConsumer.
+    it("refuses a threshold that is not a positive binary32", async () => {
+      const { p, open, attester } = await loadFixture(deployed);
+      const factory = await ethers.getContractFactory("WakeWordVault");
+      for (const bits of [0, 0x80000000, 0xbf000000, 0x7fc00000, 0x7f800001])
+        await expect(factory.deploy(p.coordinator, p.token, s.modelId, bits, attester))
+          .to.be.revertedWithCustomError(open, "WakeWordVault_BadThreshold")
+          .withArgs(bits);
+      await factory.deploy(p.coordinator, p.token, s.modelId, 0x7f800000, attester); // +inf: never opens, allowed
+    });
   });
 
   describe("requestUnlock", () => {
@@ -109,7 +124,12 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       expect((await open.getVault(1n)).pendingRequest).to.equal(1n);
       expect(await open.vaultOfRequest(1n)).to.equal(1n);
       // The vault keeps the hash of the features it asked about; the coordinator keeps the same.
-      expect((await open.getVault(1n)).pendingInputHash).to.equal(ethers.keccak256(s.input));
+      expect((await open.pendingRequest(1n)).inputHash).to.equal(ethers.keccak256(s.input));
+      // It paid the quote and set the deadline TTL after its request's block.
+      const block = await ethers.provider.getBlock(
+        (await p.coordinator.queryFilter(p.coordinator.filters.Requested(1n)))[0].blockNumber,
+      );
+      expect(r.deadline).to.equal(BigInt(block!.timestamp) + TTL);
       expect(r.requester).to.equal(await open.getAddress());
       expect(r.inputHash).to.equal(ethers.keccak256(s.input));
     });
@@ -130,10 +150,10 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
     it("scores only features the attester signed for this vault's next attempt", async () => {
       const { p, open, shut, beneficiary, attester } = await loadFixture(deployed);
       const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());
-      const deadline = BigInt((await time.latest()) + 4 * 3600);
+      const deadline = BigInt(await time.latest()) + TTL; // the attestations' expiry
       const madeUp = ethers.hexlify(ethers.randomBytes(ethers.dataLength(s.input)));
       const request = (v: WakeWordVault, input: string, expiresAt: bigint, sig: string) =>
-        v.connect(beneficiary).requestUnlock(1n, input, fee, deadline, expiresAt, sig);
+        v.connect(beneficiary).requestUnlock(1n, input, fee, TTL, expiresAt, sig);
       const good = await signRecordingAttestation(attester, open, 1n, s.input, deadline);
       const bad = async (v: WakeWordVault, input: string, a: { expiresAt: bigint; signature: string }) =>
         expect(request(v, input, a.expiresAt, a.signature))
@@ -155,24 +175,34 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       expect((await open.getVault(1n)).attempts).to.equal(1n);
     });
 
+    it("pays the quote only within the caller's cap, and refuses a zero ttl (RefereeConsumer)", async () => {
+      const { p, open, beneficiary, attester } = await loadFixture(deployed);
+      const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());
+      const a = await signRecordingAttestation(attester, open, 1n, s.input, BigInt(await time.latest()) + TTL);
+      const request = (maxFee: bigint, ttl: bigint) =>
+        open.connect(beneficiary).requestUnlock(1n, s.input, maxFee, ttl, a.expiresAt, a.signature);
+      await expect(request(fee - 1n, TTL))
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_FeeAboveMax")
+        .withArgs(fee, fee - 1n);
+      await expect(request(fee, 0n)).to.be.revertedWithCustomError(open, "RefereeConsumer_ZeroTtl");
+      expect(await p.coordinator.requestCount()).to.equal(0n);
+      await expect(request(fee * 10n, TTL)).to.changeTokenBalances(p.token, [beneficiary, p.coordinator], [-fee, fee]);
+    });
+
     it("an attestation opens one attempt only: after a refund the same signature is refused", async () => {
       const { p, open, beneficiary, attester } = await loadFixture(deployed);
       const fee = await p.coordinator.quoteFee(s.modelId, await open.CALLBACK_GAS());
-      const deadline = BigInt((await time.latest()) + 3600);
-      const a = await signRecordingAttestation(attester, open, 1n, s.input, deadline + 7200n);
-      await open.connect(beneficiary).requestUnlock(1n, s.input, fee, deadline, a.expiresAt, a.signature);
+      const a = await signRecordingAttestation(attester, open, 1n, s.input, BigInt(await time.latest()) + 3n * 3600n);
+      await open.connect(beneficiary).requestUnlock(1n, s.input, fee, 3600n, a.expiresAt, a.signature);
+      const deadline = (await p.coordinator.getRequest(1n)).deadline;
       await time.increaseTo(deadline + 1n);
       await p.coordinator.refund(1n);
       await open.clearRefunded(1n);
-      await expect(
-        open.connect(beneficiary).requestUnlock(1n, s.input, fee, deadline + 3600n, a.expiresAt, a.signature),
-      )
+      await expect(open.connect(beneficiary).requestUnlock(1n, s.input, fee, 3600n, a.expiresAt, a.signature))
         .to.be.revertedWithCustomError(open, "WakeWordVault_BadAttestation")
         .withArgs(1n, 1n, ethers.keccak256(s.input));
       const again = await signRecordingAttestation(attester, open, 1n, s.input, a.expiresAt);
-      await open
-        .connect(beneficiary)
-        .requestUnlock(1n, s.input, fee, deadline + 3600n, again.expiresAt, again.signature);
+      await open.connect(beneficiary).requestUnlock(1n, s.input, fee, 3600n, again.expiresAt, again.signature);
       expect((await open.getVault(1n)).attempts).to.equal(2n);
     });
   });
@@ -181,8 +211,8 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
     it("a request no claim answered is refunded to the vault, which owes the fee to the beneficiary", async () => {
       const { p, open, beneficiary, fee } = await loadFixture(unlockRequested);
       await expect(open.clearRefunded(1n))
-        .to.be.revertedWithCustomError(open, "WakeWordVault_NotRefunded")
-        .withArgs(1n, 1n);
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_NotRefunded")
+        .withArgs(1n, RequestStatus.Open);
       await time.increaseTo((await p.coordinator.getRequest(1n)).deadline + 1n);
       await p.coordinator.refund(1n);
       await expect(open.clearRefunded(1n)).to.emit(open, "RequestCleared").withArgs(1n, 1n);
@@ -253,7 +283,7 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       const { open, beneficiary } = await loadFixture(unlockRequested);
       const own = [await open.getAddress(), ethers.keccak256(s.input)] as const;
       await expect(open.connect(beneficiary).onInferenceResult(1n, s.modelId, ...own, s.honest.claim.output))
-        .to.be.revertedWithCustomError(open, "WakeWordVault_NotCoordinator")
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_NotCoordinator")
         .withArgs(beneficiary.address);
     });
 
@@ -266,16 +296,16 @@ describe("WakeWordVault (example dApp, hello_deepa, real verifier)", function ()
       const features = ethers.keccak256(s.input);
       // Someone else's request naming the vault as its consumer.
       await expect(vault.onInferenceResult(1n, s.modelId, beneficiary.address, features, one))
-        .to.be.revertedWithCustomError(open, "WakeWordVault_NotOwnRequest")
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_NotOwnRequest")
         .withArgs(1n, beneficiary.address);
       // The vault's request, but a result for other features.
       const other = ethers.keccak256("0x01");
       await expect(vault.onInferenceResult(1n, s.modelId, await open.getAddress(), other, one))
-        .to.be.revertedWithCustomError(open, "WakeWordVault_WrongInput")
-        .withArgs(1n, other);
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_WrongInput")
+        .withArgs(1n, features, other);
       await expect(vault.onInferenceResult(1n, ethers.ZeroHash, await open.getAddress(), features, one))
-        .to.be.revertedWithCustomError(open, "WakeWordVault_WrongModel")
-        .withArgs(ethers.ZeroHash);
+        .to.be.revertedWithCustomError(open, "RefereeConsumer_WrongModel")
+        .withArgs(1n, s.modelId, ethers.ZeroHash);
       expect((await open.getVault(1n)).unlocked).to.equal(false);
       // Its own request on the submitted features is accepted.
       await expect(vault.onInferenceResult(1n, s.modelId, await open.getAddress(), features, one))

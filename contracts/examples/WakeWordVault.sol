@@ -6,9 +6,9 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {NonReentrant} from "../NonReentrant.sol";
-import {Coordinator} from "../Coordinator.sol";
+import {RefereeConsumer} from "../RefereeConsumer.sol";
 import {ICoordinator} from "../interfaces/ICoordinator.sol";
-import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
+import {LibBinary32} from "../lib/LibBinary32.sol";
 
 /// @title WakeWordVault
 /// @notice A sample dApp acting on a verified output: a vault that opens with a spoken
@@ -29,8 +29,14 @@ import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 ///         0.5 for 159 of 200 seeds (`npx ts-node --transpile-only scripts/wakeword-noise.ts`).
 ///         Without the attestation anyone could feed such features. Feature extraction
 ///         (melspectrogram, embedding) runs at the attester, off-chain.
+///
+///         Built on RefereeConsumer: the base makes the requests (quote, approve, deadline) and
+///         authenticates each callback (the Coordinator, the vault's own request, its model
+///         and the features it sent) before `_fulfill` sees the score.
 /// @dev The model's first output value is the score, a big-endian binary32 in [0, 1].
-contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
+///      Pragma ^0.8.30 like the protocol's own contracts: NonReentrant, its reentrancy lock,
+///      is a transient state variable (solc 0.8.28 or later).
+contract WakeWordVault is RefereeConsumer, NonReentrant, EIP712 {
     using SafeERC20 for IERC20;
 
     // The EIP-712 type string is the struct's definition: it cannot be shorter than 32 bytes.
@@ -46,12 +52,8 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     /// @notice Gas the coordinator gives `onInferenceResult`.
     uint32 public constant CALLBACK_GAS = 100_000;
 
-    /// @notice The coordinator requests go to; the only caller of `onInferenceResult`.
-    Coordinator public immutable COORDINATOR;
     /// @notice The token vaults lock.
     IERC20 public immutable ASSET;
-    /// @notice The coordinator's token, in which request fees are paid and refunded.
-    IERC20 public immutable FEE_TOKEN;
     /// @notice The wake-word model's commitment (docs/PROTOCOL.md §3.5); results of others are refused.
     bytes32 public immutable MODEL_ID;
     /// @notice binary32 bits of the score a recording needs (0x3F000000 = 0.5).
@@ -65,9 +67,8 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
         uint128 amount;
         bool unlocked;
         bool withdrawn;
+        /// @dev Its input hash is RefereeConsumer.pendingRequest(id).inputHash.
         uint256 pendingRequest;
-        /// @dev keccak256 of the features of the pending request: the score must be theirs.
-        bytes32 pendingInputHash;
         /// @dev Unlock requests made so far: the attempt number the next attestation must name.
         uint64 attempts;
     }
@@ -113,17 +114,6 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     error WakeWordVault_ZeroAmount();
     error WakeWordVault_NotBeneficiary(uint256 vaultId, address caller);
     error WakeWordVault_RequestPending(uint256 vaultId, uint256 requestId);
-    error WakeWordVault_NotCoordinator(address caller);
-    error WakeWordVault_UnknownRequest(uint256 requestId);
-    /// @notice A result for a request the vault did not make itself.
-    /// @param requestId The request.
-    /// @param requester Who made it.
-    error WakeWordVault_NotOwnRequest(uint256 requestId, address requester);
-    /// @notice A result for other features than the pending request's.
-    /// @param requestId The request.
-    /// @param inputHash keccak256 of the request's input bytes.
-    error WakeWordVault_WrongInput(uint256 requestId, bytes32 inputHash);
-    error WakeWordVault_WrongModel(bytes32 modelId);
     error WakeWordVault_Locked(uint256 vaultId);
     error WakeWordVault_AlreadyUnlocked(uint256 vaultId);
     error WakeWordVault_AlreadyWithdrawn(uint256 vaultId);
@@ -140,25 +130,29 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     error WakeWordVault_AttestationExpired(uint64 expiresAt, uint256 timestamp);
     /// @notice Constructor arguments: an attester is needed.
     error WakeWordVault_ZeroAttester();
+    /// @notice Constructor arguments: the threshold must be a positive binary32 (not −0, +0,
+    ///         negative or NaN), the case in which IEEE `≥` is the order the vault has always used.
+    /// @param thresholdBits The bits given.
+    error WakeWordVault_BadThreshold(uint32 thresholdBits);
 
     /// @notice Sets the coordinator, the locked asset, the model, the threshold and the attester.
     /// @param _coordinator The coordinator requests go to.
     /// @param _asset The token vaults lock.
     /// @param _modelId The wake-word model's commitment.
-    /// @param _thresholdBits binary32 bits of the score that unlocks.
+    /// @param _thresholdBits binary32 bits of the score that unlocks: positive (+inf allowed).
     /// @param _attester The recording attester's key; not 0.
     constructor(
-        Coordinator _coordinator,
+        ICoordinator _coordinator,
         IERC20 _asset,
         bytes32 _modelId,
         uint32 _thresholdBits,
         address _attester
-    ) EIP712("WakeWordVault", "1") {
+    ) RefereeConsumer(_coordinator) EIP712("WakeWordVault", "1") {
         if (_attester == address(0)) revert WakeWordVault_ZeroAttester();
+        // Positive: 0 < bits ≤ +inf (0x7F800000); excludes ±0, negatives (sign bit) and NaN.
+        if (_thresholdBits == 0 || _thresholdBits > 0x7F800000) revert WakeWordVault_BadThreshold(_thresholdBits);
         ATTESTER = _attester;
-        COORDINATOR = _coordinator;
         ASSET = _asset;
-        FEE_TOKEN = _coordinator.TOKEN();
         MODEL_ID = _modelId;
         THRESHOLD_BITS = _thresholdBits;
     }
@@ -177,7 +171,6 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
             unlocked: false,
             withdrawn: false,
             pendingRequest: 0,
-            pendingInputHash: bytes32(0),
             attempts: 0
         });
         emit Deposited(vaultId_, msg.sender, _beneficiary, _amount);
@@ -185,12 +178,14 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     }
 
     /// @notice Asks for the wake-word score of a recording's features (the model's input
-    ///         bytes, §5.1) that ATTESTER signed for this vault's next attempt, paying `_fee` of
-    ///         the coordinator's token. Beneficiary only.
+    ///         bytes, §5.1) that ATTESTER signed for this vault's next attempt, paying the
+    ///         coordinator's quote in FEE_TOKEN. Beneficiary only.
     /// @param _vaultId A locked vault with no pending request.
     /// @param _features The model input: each value a big-endian binary32, concatenated (§5.1).
-    /// @param _fee FEE_TOKEN units, at least the coordinator's quote; the caller must have approved them.
-    /// @param _deadline Unix time (s) after which the request is refunded if no claim stood.
+    /// @param _maxFee The most FEE_TOKEN units to pay; the quote is pulled from the caller,
+    ///        who must have approved it.
+    /// @param _ttl Seconds from this block until the request's deadline, after which it is
+    ///        refunded if no claim stood; positive.
     /// @param _expiresAt The attestation's expiry (Unix seconds), as signed.
     /// @param _attestation ATTESTER's EIP-712 signature of RecordingAttestation(vaultId,
     ///        attempts, keccak256(_features), _expiresAt): each one opens one attempt only.
@@ -198,8 +193,8 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     function requestUnlock(
         uint256 _vaultId,
         bytes calldata _features,
-        uint256 _fee,
-        uint64 _deadline,
+        uint256 _maxFee,
+        uint64 _ttl,
         uint64 _expiresAt,
         bytes calldata _attestation
     ) external nonReentrant returns (uint256 requestId_) {
@@ -221,11 +216,11 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
             revert WakeWordVault_BadAttestation(_vaultId, v.attempts, featuresHash);
         }
         v.attempts += 1;
-        FEE_TOKEN.safeTransferFrom(msg.sender, address(this), _fee);
-        FEE_TOKEN.forceApprove(address(COORDINATOR), _fee);
-        requestId_ = COORDINATOR.request(MODEL_ID, _features, _fee, address(this), CALLBACK_GAS, _deadline);
+        uint256 fee = _quoteFee(MODEL_ID, CALLBACK_GAS);
+        if (fee > _maxFee) revert RefereeConsumer_FeeAboveMax(fee, _maxFee);
+        FEE_TOKEN.safeTransferFrom(msg.sender, address(this), fee);
+        (requestId_, ) = _requestInference(MODEL_ID, _features, CALLBACK_GAS, _ttl, fee);
         v.pendingRequest = requestId_;
-        v.pendingInputHash = featuresHash;
         vaultOfRequest[requestId_] = _vaultId;
         emit UnlockRequested(_vaultId, requestId_);
     }
@@ -251,15 +246,15 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     /// @notice Forgets a request that was refunded (no claim stood), so another can be made,
     ///         and owes its fee (credited to this vault by the coordinator) to the beneficiary.
     /// @param _vaultId A vault whose pending request was refunded. Anyone may call.
+    /// @dev Reverts with RefereeConsumer_NotRefunded(requestId, status) while the request is
+    ///      not refunded.
     function clearRefunded(uint256 _vaultId) external {
         Vault storage v = _vaults[_vaultId];
         uint256 id = v.pendingRequest;
-        ICoordinator.Request memory r;
-        if (id != 0) r = COORDINATOR.getRequest(id);
-        if (id == 0 || r.status != ICoordinator.RequestStatus.Refunded) revert WakeWordVault_NotRefunded(_vaultId, id);
+        if (id == 0) revert WakeWordVault_NotRefunded(_vaultId, id);
+        uint256 fee = _clearRefunded(id);
         v.pendingRequest = 0;
-        v.pendingInputHash = bytes32(0);
-        refundOwed[v.beneficiary] += r.fee;
+        refundOwed[v.beneficiary] += fee;
         emit RequestCleared(_vaultId, id);
     }
 
@@ -269,34 +264,22 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
         if (amount == 0) revert WakeWordVault_NothingOwed(msg.sender);
         refundOwed[msg.sender] = 0;
         emit RefundPaid(msg.sender, amount);
-        if (COORDINATOR.payoutOf(address(this)) != 0) COORDINATOR.withdraw();
+        _withdrawRefunds();
         FEE_TOKEN.safeTransfer(msg.sender, amount);
     }
 
-    /// @inheritdoc IInferenceConsumer
-    /// @dev Anyone may name this vault as the consumer of a request on its own features; only
-    ///      the vault's own requests, on the features the beneficiary submitted, count.
-    function onInferenceResult(
-        uint256 _requestId,
-        bytes32 _modelId,
-        address _requester,
-        bytes32 _inputHash,
-        bytes calldata _output
-    ) external {
-        // INVARIANT: the result is the coordinator's, for the vault's model.
-        if (msg.sender != address(COORDINATOR)) revert WakeWordVault_NotCoordinator(msg.sender);
-        if (_modelId != MODEL_ID) revert WakeWordVault_WrongModel(_modelId);
-        // INVARIANT: the request is the vault's own (requestUnlock), not one naming it from outside.
-        if (_requester != address(this)) revert WakeWordVault_NotOwnRequest(_requestId, _requester);
+    /// @notice A verified score for one of the vault's unlock requests: RefereeConsumer has
+    ///         checked it comes from the coordinator, for a request the vault made (so on
+    ///         the features the beneficiary submitted and the attester signed) with MODEL_ID.
+    /// @param _requestId The request, pending for the vault `vaultOfRequest` names.
+    /// @param _output The model outputs; the first value is the score.
+    function _fulfill(uint256 _requestId, bytes memory _output) internal override {
         uint256 vaultId = vaultOfRequest[_requestId];
-        if (vaultId == 0) revert WakeWordVault_UnknownRequest(_requestId);
         Vault storage v = _vaults[vaultId];
-        // INVARIANT: the score is of the features the beneficiary submitted for this request.
-        if (_inputHash != v.pendingInputHash) revert WakeWordVault_WrongInput(_requestId, _inputHash);
         v.pendingRequest = 0;
-        v.pendingInputHash = bytes32(0);
-        uint32 score = uint32(bytes4(_output[0:4]));
-        bool pass = _atLeast(score, THRESHOLD_BITS);
+        uint32 score = LibBinary32.bitsAt(_output, 0);
+        // INVARIANT: only a score ≥ THRESHOLD_BITS (IEEE; a NaN or negative score never) unlocks.
+        bool pass = LibBinary32.atLeast(_output, 0, THRESHOLD_BITS);
         if (pass) v.unlocked = true;
         emit ScoreReceived(vaultId, _requestId, score, pass);
     }
@@ -318,14 +301,5 @@ contract WakeWordVault is IInferenceConsumer, NonReentrant, EIP712 {
     /// @return vault_ The record; all zero for an unknown id.
     function getVault(uint256 _vaultId) external view returns (Vault memory vault_) {
         vault_ = _vaults[_vaultId];
-    }
-
-    /// @dev x ≥ t for binary32 bit patterns, t a positive threshold: negative values, −0 and
-    ///      NaN never pass; for non-negative finite or +inf values the bit order is the
-    ///      numeric order.
-    function _atLeast(uint32 _x, uint32 _t) private pure returns (bool) {
-        if (_x & 0x80000000 != 0) return false;
-        if (_x > 0x7F800000) return false;
-        return _x >= _t;
     }
 }

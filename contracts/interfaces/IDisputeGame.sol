@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
 
 import {Root, StateHash} from "../lib/Hashes.sol";
 import {FinalState} from "../lib/Types.sol";

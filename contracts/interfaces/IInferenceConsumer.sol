@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
 
 /// @title IInferenceConsumer
 /// @notice Implemented by a dApp that wants a verified result pushed to it.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title IPullPayments
 /// @notice Payouts a contract owes are credited to an account's balance and withdrawn by the
@@ -16,6 +18,10 @@ interface IPullPayments {
 
     /// @notice `account` called withdraw with nothing credited.
     error PullPayments_NothingToWithdraw(address account);
+
+    /// @notice The token every payout is made in (a Coordinator's fee token).
+    /// @return token_ The ERC-20 contract.
+    function TOKEN() external view returns (IERC20 token_);
 
     /// @notice Withdraws all of the caller's credited payouts.
     function withdraw() external;

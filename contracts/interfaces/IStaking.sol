@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
 
 /// @title IStaking
 /// @notice Operator stakes in one ERC20. A stake is bonded (free or locked behind open

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
 
 // The two kinds of hash that cross the verifier and dispute game boundaries, as types of
 // their own so that one cannot be passed where the other is meant (a program root for a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
 
 /// @notice A binary32 value carried as its bit pattern (docs/PROTOCOL.md §1). Bit 31 is the
 ///         sign, bits 30..23 the biased exponent, bits 22..0 the fraction.

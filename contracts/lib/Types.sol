@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.30;
+pragma solidity ^0.8.24;
 
 // Types shared by the protocol contracts and their libraries (docs/PROTOCOL.md §2–§3).
 

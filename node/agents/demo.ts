@@ -156,10 +156,10 @@ export async function runDemo(
   };
   const requestUnlock = async (v: WakeWordVault): Promise<bigint> => {
     const fee = await d.coordinator.quoteFee(model.modelId, await v.CALLBACK_GAS());
-    const deadline = (await time.latest()) + 4 * 3600;
+    const ttl = 4 * 3600; // the vault sets the deadline from its block's time (RefereeConsumer)
     // The recording device vouches for the features; the vault scores nothing else.
-    const a = await signRecordingAttestation(attester, v, 1n, input, BigInt(deadline));
-    await (await v.connect(beneficiary).requestUnlock(1n, input, fee, deadline, a.expiresAt, a.signature)).wait();
+    const a = await signRecordingAttestation(attester, v, 1n, input, BigInt((await time.latest()) + ttl));
+    await (await v.connect(beneficiary).requestUnlock(1n, input, fee, ttl, a.expiresAt, a.signature)).wait();
     return d.coordinator.requestCount();
   };
 

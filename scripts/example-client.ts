@@ -2,10 +2,11 @@
 // inference and prints the result. Against the README's local chain (`npx hardhat node`,
 // `referee deploy`, `referee register`, an operator running):
 //
-//   npx ts-node --transpile-only scripts/example-client.ts <modelId> [--account 3]
+//   npx ts-node --transpile-only scripts/example-client.ts <modelId> [--account 3] [--deployments dir]
 //
 // It signs with $REFEREE_PRIVATE_KEY, else Hardhat's development account --account (default 3),
-// talks to $REFEREE_RPC_URL (default http://127.0.0.1:8545) and reads deployments/localhost.json.
+// talks to $REFEREE_RPC_URL (default http://127.0.0.1:8545) and reads <dir>/localhost.json
+// (default ./deployments), the record `referee deploy` wrote.
 // In a dApp's own project the import is `from "referee"`; test/client.test.ts runs `main`.
 import { readFileSync } from "fs";
 import { join } from "path";
@@ -77,10 +78,10 @@ if (require.main === module) {
         `m/44'/60'/0'/0/${argOf("account") ?? "3"}`,
       ).connect(provider);
   const deployment = JSON.parse(
-    readFileSync(join(process.cwd(), "deployments", "localhost.json"), "utf8"),
+    readFileSync(join(argOf("deployments") ?? "deployments", "localhost.json"), "utf8"),
   ) as DeploymentRecord;
   if (modelId === undefined || !/^0x[0-9a-fA-F]{64}$/.test(modelId)) {
-    console.error("usage: scripts/example-client.ts <modelId> [--account i]");
+    console.error("usage: scripts/example-client.ts <modelId> [--account i] [--deployments dir]");
     process.exitCode = 2;
   } else
     main({ signer, deployment, modelId })

@@ -120,6 +120,45 @@ interface Seen {
   refunded: { requester: string; fee: bigint } | null;
 }
 
+/** How long a request known to the coordinator may lack its Requested log (a node whose log index lags its state). */
+const LOG_LAG_MS = 10_000;
+
+/**
+ * The request's Requested event. A provider may answer from a block number cached before the
+ * request was mined, so a request the coordinator counts is looked for again for a while.
+ */
+async function requestedEvent(
+  ctx: WaitContext,
+  requestId: bigint,
+  pollMs: number,
+  signal: AbortSignal | undefined,
+  aborted: (cause: unknown) => RequestWaitError,
+) {
+  const c = ctx.coordinator;
+  const t0 = Date.now();
+  for (;;) {
+    const [ev] = await latestLogs(
+      ctx.provider,
+      (a, b) => c.queryFilter(c.filters.Requested(requestId), a, b),
+      ctx.fromBlock,
+    );
+    if (ev !== undefined) return ev;
+    const count = await withRetry(() => c.requestCount());
+    if (requestId < 1n || requestId > count)
+      throw new RefereeError("USAGE", `no request #${requestId} in this deployment (${count} requests)`);
+    if (Date.now() - t0 > LOG_LAG_MS)
+      throw new RefereeError(
+        "CHAIN",
+        `no Requested event for request #${requestId} since block ${ctx.fromBlock}: is the deployment's fromBlock right?`,
+      );
+    try {
+      await sleep(pollMs, signal);
+    } catch (e) {
+      throw aborted(e);
+    }
+  }
+}
+
 export async function waitForResult(ctx: WaitContext, requestId: bigint, o: WaitOptions = {}): Promise<VerifiedResult> {
   const t0 = Date.now();
   const pollMs = o.pollMs ?? 1000;
@@ -128,20 +167,7 @@ export async function waitForResult(ctx: WaitContext, requestId: bigint, o: Wait
     new RequestWaitError(requestId, "aborted", `waiting for request #${requestId} was aborted`, cause);
   if (o.signal?.aborted) throw aborted(o.signal.reason);
 
-  const [requested] = await latestLogs(
-    ctx.provider,
-    (a, b) => c.queryFilter(c.filters.Requested(requestId), a, b),
-    ctx.fromBlock,
-  );
-  if (requested === undefined) {
-    const count = await withRetry(() => c.requestCount());
-    throw new RefereeError(
-      "USAGE",
-      requestId < 1n || requestId > count
-        ? `no request #${requestId} in this deployment (${count} requests)`
-        : `no Requested event for request #${requestId} since block ${ctx.fromBlock}: is the deployment's fromBlock right?`,
-    );
-  }
+  const requested = await requestedEvent(ctx, requestId, pollMs, o.signal, aborted);
   const r = requested.args;
   const seen: Seen = {
     modelId: r.modelId,

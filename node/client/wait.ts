@@ -14,7 +14,7 @@ import {
 } from "ethers";
 import type { Coordinator } from "../../typechain-types";
 import { ChainError } from "../chain/errors";
-import { latestLogs, logsInRange } from "../chain/logs";
+import { REORG_OVERLAP_BLOCKS, latestLogs, logsInRange } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import { RefereeError } from "../errors";
 import { callbackFailureReason } from "./callback";
@@ -184,6 +184,9 @@ export async function waitForResult(ctx: WaitContext, requestId: bigint, o: Wait
   };
   const topics = [REQUEST_EVENTS.map((n) => c.interface.getEvent(n).topicHash), zeroPadValue(toBeHex(requestId), 32)];
   let from = requested.blockNumber + 1;
+  // Each pass re-reads the last few blocks (a node's log index may lag its head; a reorg may
+  // re-mine an event): events are applied once, by transaction and log index.
+  const applied = new Set<string>();
   for (;;) {
     const head = await withRetry(() => ctx.provider.getBlock("latest"));
     if (head === null) throw new RefereeError("CHAIN", "the node returned no latest block");
@@ -193,8 +196,13 @@ export async function waitForResult(ctx: WaitContext, requestId: bigint, o: Wait
         from,
         head.number,
       );
-      for (const log of logs) apply(c.interface.parseLog(log), log, seen, requestId, o.onClaim);
-      from = head.number + 1;
+      for (const log of logs) {
+        const key = `${log.transactionHash}:${log.index}`;
+        if (applied.has(key)) continue;
+        applied.add(key);
+        apply(c.interface.parseLog(log), log, seen, requestId, o.onClaim);
+      }
+      from = Math.max(requested.blockNumber + 1, head.number + 1 - REORG_OVERLAP_BLOCKS);
     }
     if (seen.finalized && (seen.callback || seen.consumer === ZeroAddress)) return result(ctx, requestId, seen);
     if (seen.refunded) {

@@ -11,11 +11,12 @@ import { join } from "path";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ModelRun } from "../node/agents/model-run";
+import { Challenger } from "../node/agents/challenger";
 import { Operator } from "../node/agents/operator";
 import { Deployment, DeploymentRecord, deployReferee, recordOf } from "../node/chain/deploy";
 import { f32Values } from "../node/chain/encoding";
 import { TxSender } from "../node/chain/sender";
-import { RequestStatus } from "../node/chain/status";
+import { GameStatus, RequestStatus } from "../node/chain/status";
 import { compileModel } from "../node/compiler/compile";
 import { initHasher } from "../node/commit";
 import { RefereeClient, RefereeError, RequestWaitError, type VerifiedResult } from "../node/client";
@@ -133,6 +134,42 @@ describe("client: the dApp SDK on a real chain with a real operator", function (
     expect(bytes).to.equal(await client.encodeInputs(model.modelId, { tokens: TOKENS, mask: MASK }));
     const err = await rejection(reader.request(model.modelId, [TOKENS, MASK]));
     expect(err.message).to.equal("this client was built from a provider: requests need a signer");
+  });
+
+  it("waits past a wrong claim that loses its game to the honest result", async () => {
+    const [, , , , , cheatSigner, challengerSigner] = await hre.ethers.getSigners();
+    for (const s of [cheatSigner, challengerSigner]) await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+    const quiet = () => undefined;
+    const steps = Number(model.parts.steps);
+    const cheater = new Operator("cheater", d, await TxSender.of(cheatSigner, d.interfaces), model, quiet, {
+      cheatAt: Math.floor(steps / 2),
+      cheatOutput: 1,
+    });
+    await cheater.stake(d.options.claimBond * 2n);
+    const challenger = new Challenger("challenger", d, await TxSender.of(challengerSigner, d.interfaces), model, quiet);
+
+    const sent = await client.request(model.modelId, [TOKENS, MASK]);
+    const claims: { claimId: bigint; operator: string; output: string }[] = [];
+    const waiting = client.waitForResult(sent.requestId, { onClaim: (c) => claims.push(c) });
+    await cheater.tick();
+    await challenger.tick();
+    const cheatClaim = (await d.coordinator.getRequest(sent.requestId)).claimId;
+    const gameId = await d.game.gameOf(cheatClaim, challenger.address);
+    expect(gameId).to.not.equal(0n);
+    for (let pass = 0; (await d.game.getGame(gameId)).status < GameStatus.ChallengerWon; pass++) {
+      if (pass > 100) throw new Error("the game does not end");
+      await cheater.tick();
+      await challenger.tick();
+    }
+    expect((await d.game.getGame(gameId)).status).to.equal(GameStatus.ChallengerWon);
+    const result = await serve(waiting);
+
+    const honest = model.run(sent.input).output;
+    expect(result.output).to.equal(honest);
+    expect(result.operator).to.equal(operator.address);
+    expect(claims.map((c) => c.operator)).to.deep.equal([cheater.address, operator.address]);
+    expect(claims[0].output).to.not.equal(honest);
+    expect(claims[0].claimId).to.equal(cheatClaim);
   });
 
   it("reports the consumer callback: delivered, or failed with the consumer's error", async () => {

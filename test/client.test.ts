@@ -251,6 +251,16 @@ describe("client: the dApp SDK on a real chain with a real operator", function (
       expect(err.message).to.equal(message);
       expect(err.message).to.not.contain("\n");
     }
+    const fee = await d.coordinator.quoteFee(model.modelId, 0);
+    const low = await rejection(client.request(model.modelId, [TOKENS, MASK], { fee: fee - 1n }));
+    expect(low.message).to.equal(`fee ${fee - 1n} is below the coordinator's quote ${fee}`);
+    const pauper = (await hre.ethers.getSigners())[9];
+    const poor = await RefereeClient.connect(pauper, record);
+    expect((await rejection(poor.request(model.modelId, [TOKENS, MASK]))).message).to.equal(
+      `${pauper.address} holds 0 token units, the fee is ${fee}`,
+    );
+    const ttl = await rejection(client.request(model.modelId, [TOKENS, MASK], { ttl: 0 }));
+    expect(ttl.message).to.equal("ttl must be a positive whole number of seconds, got 0");
     expect(await d.coordinator.requestCount()).to.equal(before);
   });
 

@@ -170,6 +170,9 @@ export class RefereeClient {
     const consumer = o.consumer ?? ZeroAddress;
     if (!isAddress(consumer)) throw new RefereeError("USAGE", `consumer '${consumer}' is not an address`);
     const callbackGas = o.callbackGasLimit ?? (consumer === ZeroAddress ? 0 : DEFAULT_CALLBACK_GAS);
+    const ttl = o.ttl ?? 3600;
+    if (!Number.isSafeInteger(ttl) || ttl <= 0)
+      throw new RefereeError("USAGE", `ttl must be a positive whole number of seconds, got ${ttl}`);
     const input = await this.encodeInputs(modelId, inputs);
     const quote = await withRetry(() => this.coordinator.quoteFee(modelId, callbackGas));
     const fee = o.fee ?? quote;
@@ -184,7 +187,7 @@ export class RefereeClient {
       (await withRetry(() => this.token.allowance(sender.address, this.coordinatorAddress))) < fee
     )
       await sender.send(() => this.token.approve.populateTransaction(this.coordinatorAddress, fee));
-    const deadline = o.deadline ?? (await this.now()) + (o.ttl ?? 3600);
+    const deadline = o.deadline ?? (await this.now()) + ttl;
     const sent = await sender.send(() =>
       this.coordinator.request.populateTransaction(modelId, input, fee, consumer, callbackGas, deadline),
     );

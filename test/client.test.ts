@@ -191,13 +191,25 @@ describe("client: the dApp SDK on a real chain with a real operator", function (
       `reverted with FlakyConsumer_Refused(${bad.requestId})`,
     );
     expect((await client.status(bad.requestId)).callback).to.equal("Failed");
+    const burner = await new MockConsumer__factory(requester).deploy();
+    await (await burner.setMode(2)).wait(); // BurnGas
+    const burnt = await client.request(model.modelId, [TOKENS, MASK], {
+      consumer: await burner.getAddress(),
+      callbackGasLimit: 50_000,
+    });
+    const out = await serve(client.waitForResult(burnt.requestId));
+    expect(out.callback).to.deep.equal({
+      status: "Failed",
+      consumer: await burner.getAddress(),
+      reason: "ran out of its 50000 gas",
+    });
   });
 
   it("rejects an expired request, then a refunded one, with a clear error", async () => {
     const sent = await client.request(model.modelId, [TOKENS, MASK], { ttl: 60 });
-    const waiting = client.waitForResult(sent.requestId);
+    const waiting = rejection(client.waitForResult(sent.requestId));
     await time.increase(120); // no operator runs: the deadline passes unclaimed
-    const expired = (await rejection(waiting)) as RequestWaitError;
+    const expired = (await waiting) as RequestWaitError;
     expect(expired).to.be.instanceOf(RequestWaitError);
     expect(expired.reason).to.equal("expired");
     expect(expired.message).to.match(

@@ -47,6 +47,8 @@ export async function callbackFailureReason(
   } catch (e) {
     const err = decodeRevert(e, interfaces);
     if (err.errorName !== null) return `reverted with ${err.shortMessage}`;
+    // Hardhat: "Transaction ran out of gas"; geth: "out of gas".
+    if (/out of gas/i.test(err.shortMessage)) return `ran out of its ${c.gasLimit} gas`;
     const raw = (e as { data?: unknown }).data;
     const selector = typeof raw === "string" && raw.length >= 10 ? ` (error data ${raw.slice(0, 10)}…)` : "";
     return `${err.shortMessage}${selector}`;

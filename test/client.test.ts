@@ -234,6 +234,12 @@ describe("client: the dApp SDK on a real chain with a real operator", function (
     setTimeout(() => abort.abort(), 50);
     const aborted = (await rejection(waiting)) as RequestWaitError;
     expect(aborted.reason).to.equal("aborted");
+    expect(aborted.message).to.equal(`waiting for request #${sent.requestId} was aborted`);
+    // Aborted while its first reads are in flight: the next pause ends it at once.
+    const early = new AbortController();
+    const inFlight = rejection(client.waitForResult(sent.requestId, { signal: early.signal, pollMs: 60_000 }));
+    early.abort();
+    expect(((await inFlight) as RequestWaitError).reason).to.equal("aborted");
     await serve(client.waitForResult(sent.requestId)); // served, so later tests start clean
   });
 

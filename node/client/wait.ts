@@ -90,12 +90,15 @@ const REQUEST_EVENTS = [
 
 const iso = (t: number) => new Date(t * 1000).toISOString();
 
+/** A pause that ends early, rejecting, when `signal` aborts (or has aborted while the last read was in flight). */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The signal's reason (an AbortError unless the caller gave one) becomes the cause.
+    const reason = () => (signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)));
+    if (signal?.aborted) return reject(reason());
     const onAbort = () => {
       clearTimeout(timer);
-      // The signal's reason (an AbortError unless the caller gave one) becomes the cause.
-      reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)));
+      reject(reason());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

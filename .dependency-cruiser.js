@@ -1,8 +1,21 @@
 // Import-graph gate (`npm run check:deps`, run in CI): node/ is a pipeline of stages and an
 // import may only point down it. The order is the data's path through the node:
 // program (the ISA) → fo32 → onnx → io → compiler → vm → commit → reference → chain →
-// agents → cli, with node/errors.ts below everything. scripts/ and test/ sit on top.
-const LAYERS = ["program", "fo32", "onnx", "io", "compiler", "vm", "commit", "reference", "chain", "agents", "cli"];
+// client (the dApp SDK) → agents → cli, with node/errors.ts below everything. scripts/ and test/ sit on top.
+const LAYERS = [
+  "program",
+  "fo32",
+  "onnx",
+  "io",
+  "compiler",
+  "vm",
+  "commit",
+  "reference",
+  "chain",
+  "client",
+  "agents",
+  "cli",
+];
 
 /** A rule forbidding layer `i` to import any layer above it. */
 function upward(i) {

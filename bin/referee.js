@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `referee` executable. It runs the compiled CLI in dist/ (`npm run build`; the installed
-// package ships dist/ and no TypeScript sources), unless the TypeScript sources are here (a
-// checkout) and dist/ is missing or older than the newest of them: then the sources run
+// package ships dist/ and no TypeScript sources), unless the TypeScript sources and ts-node are
+// here (a checkout) and dist/ is missing or older than the newest source: then the sources run
 // through ts-node (transpile-only with swc, for start-up; `npm run typecheck` checks types).
 // So a checkout never runs stale output, and `REFEREE_TS_NODE=1` forces the sources.
 "use strict";
@@ -28,8 +28,17 @@ function newestSource(dir) {
   return newest;
 }
 
+function hasTsNode() {
+  try {
+    require.resolve("ts-node");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function useSources() {
-  if (!fs.existsSync(path.join(root, "node", "cli", "main.ts"))) return false;
+  if (!fs.existsSync(path.join(root, "node", "cli", "main.ts")) || !hasTsNode()) return false;
   if (process.env.REFEREE_TS_NODE === "1" || !fs.existsSync(compiled)) return true;
   const built = fs.statSync(compiled).mtimeMs;
   return ["node", "typechain-types"].some((d) => newestSource(path.join(root, d)) > built);

@@ -24,8 +24,9 @@ import { Challenger } from "./challenger";
 import { ModelRun } from "./model-run";
 import { Operator } from "./operator";
 import { Log } from "./agent";
+import { packageRoot } from "../package-root";
 
-const MODELS = join(__dirname, "..", "..", "models");
+const MODELS = join(packageRoot(), "models");
 export const KJV_GPT = join(MODELS, "kjv-gpt.onnx");
 export const KJV_GPT_VOCAB = join(MODELS, "kjv-gpt.vocab.json");
 

@@ -6,6 +6,7 @@ import { readFileSync } from "fs";
 import { basename, join } from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { compileModel } from "../compiler/compile";
+import { packageRoot } from "../package-root";
 import { f32Bits, initHasher } from "../commit";
 import { claimedOutputOf } from "../chain/claims";
 import { f32Values } from "../chain/encoding";
@@ -19,7 +20,7 @@ import { Operator } from "./operator";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
 import { Log } from "./agent";
 
-export const HELLO_DEEPA = join(__dirname, "..", "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
+export const HELLO_DEEPA = join(packageRoot(), "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
 
 export interface DemoResult {
   honestFinalized: boolean;

@@ -1,6 +1,8 @@
 // The `referee` command line. Errors are one line on stderr, `referee: error: <message>`,
 // with exit code 2 for usage errors and 1 otherwise; --verbose adds the stack and cause.
+import * as path from "path";
 import { RefereeError } from "../errors";
+import { packageRoot } from "../package-root";
 import { CommandSpec, commandHelp, parseArgs } from "./args";
 import type { CommandContext, Handler } from "./command";
 import { createProgress } from "./progress";
@@ -76,7 +78,7 @@ export const COMMANDS: readonly Command[] = [
   },
 ];
 
-const VERSION = (require("../../package.json") as { version: string }).version;
+const VERSION = (require(path.join(packageRoot(), "package.json")) as { version: string }).version;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function topHelp(): string {

@@ -1,7 +1,34 @@
 // onnxruntime-node as the fidelity reference: Referee's outputs are compared with its float
 // outputs (docs/PROTOCOL.md: bit equality with onnxruntime is not a goal, closeness is).
-import * as ort from "onnxruntime-node";
+// onnxruntime-node is an optional dependency (a native package of ~250 MB that only the
+// reference needs): it loads on first use, and a missing one is a one-line error.
+import type * as Ort from "onnxruntime-node";
 import { RefereeError } from "../errors";
+
+/** The onnxruntime-node version the reference is tested with (package.json's devDependency). */
+export const ORT_PACKAGE = "onnxruntime-node@1.23.2";
+
+let loaded: typeof Ort | undefined;
+
+/** onnxruntime-node, or a RefereeError saying how to install it. */
+export function onnxruntime(): typeof Ort {
+  if (loaded === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: loaded on use
+      loaded = require("onnxruntime-node") as typeof Ort;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === "MODULE_NOT_FOUND" && err.message.includes("'onnxruntime-node'"))
+        throw new RefereeError(
+          "USAGE",
+          `onnxruntime-node is not installed (optional: referee compare, bench and generate --compare need it): npm install ${ORT_PACKAGE}`,
+          e,
+        );
+      throw e;
+    }
+  }
+  return loaded;
+}
 
 export interface RefTensor {
   name: string;
@@ -20,7 +47,8 @@ type OrtData =
   Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array;
 
 /** Build an ORT tensor of the model's declared input type from float32 values. */
-function toOrtTensor(type: string, data: Float32Array, dims: readonly number[]): ort.Tensor {
+function toOrtTensor(type: string, data: Float32Array, dims: readonly number[]): Ort.Tensor {
+  const ort = onnxruntime();
   const d = [...dims];
   switch (type) {
     case "float32":
@@ -46,7 +74,7 @@ function toOrtTensor(type: string, data: Float32Array, dims: readonly number[]):
   }
 }
 
-function toFloat32(t: ort.Tensor): Float32Array {
+function toFloat32(t: Ort.Tensor): Float32Array {
   const data = t.data as OrtData | string[];
   if (data instanceof Float32Array) return data;
   if (data instanceof BigInt64Array) return Float32Array.from(data, (v) => Number(v));
@@ -58,18 +86,19 @@ function toFloat32(t: ort.Tensor): Float32Array {
 /** One onnxruntime-node session on a model; reusable across runs. */
 export class OrtRunner {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     private readonly inputTypes: Map<string, string>,
   ) {}
 
   static async create(model: Uint8Array | string, options: OrtOptions = {}): Promise<OrtRunner> {
-    const opts: ort.InferenceSession.SessionOptions = {
+    const ort = onnxruntime();
+    const opts: Ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.intraOpThreads ?? 1,
       interOpNumThreads: options.interOpThreads ?? 1,
       executionProviders: ["cpu"],
       logSeverityLevel: 3, // errors only: ORT's warnings would garble CLI output
     };
-    let session: ort.InferenceSession;
+    let session: Ort.InferenceSession;
     try {
       session =
         typeof model === "string"
@@ -96,14 +125,14 @@ export class OrtRunner {
    * output as float32, in the model's output order.
    */
   async run(inputs: readonly RefTensor[]): Promise<RefTensor[]> {
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const t of inputs) {
       const type = this.inputTypes.get(t.name);
       if (type === undefined)
         throw new RefereeError("INPUT", `onnxruntime reference: the model has no input '${t.name}'`);
       feeds[t.name] = toOrtTensor(type, t.data, t.dims);
     }
-    let results: ort.InferenceSession.OnnxValueMapType;
+    let results: Ort.InferenceSession.OnnxValueMapType;
     try {
       results = await this.session.run(feeds);
     } catch (e) {

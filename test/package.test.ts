@@ -21,6 +21,7 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 
 /** Modules a dApp requires from the package, each with names it must export. */
 const MODULES: Record<string, readonly string[]> = {
+  referee: ["RefereeClient", "encodeRequestInputs", "decodeOutputs", "RequestWaitError"],
   "referee/node": [
     "compileModel",
     "execute",
@@ -36,6 +37,8 @@ const MODULES: Record<string, readonly string[]> = {
 const SOL_IMPORTS: readonly string[] = [
   "referee/contracts/interfaces/IInferenceConsumer.sol",
   "referee/contracts/interfaces/ICoordinator.sol",
+  "referee/contracts/RefereeConsumer.sol",
+  "referee/contracts/lib/LibBinary32.sol",
 ];
 
 const CONSUMER = `// SPDX-License-Identifier: MIT
@@ -144,7 +147,13 @@ describe("package: the packed tarball installed into a fresh project", function 
     expect(fs.existsSync(path.join(installed, "node")), "TypeScript sources shipped").to.equal(false);
     expect(fs.existsSync(path.join(installed, "contracts", "Coordinator.sol"))).to.equal(true);
     expect(fs.existsSync(path.join(installed, "contracts", "test")), "test contracts shipped").to.equal(false);
-    expect(fs.readdirSync(path.join(installed, "abi"))).to.include("Coordinator.json");
+    expect(fs.readdirSync(path.join(installed, "abi"))).to.include.members([
+      "Coordinator.json",
+      "RefereeConsumer.json",
+    ]);
+    expect(fs.existsSync(path.join(installed, "dist", "node", "cli", "explorer", "public", "index.html"))).to.equal(
+      true,
+    );
     for (const dev of ["onnxruntime-node", "solc", "hardhat", "ts-node", "typescript"])
       expect(fs.existsSync(path.join(app, "node_modules", dev)), `${dev} installed`).to.equal(false);
   });

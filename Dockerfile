@@ -11,14 +11,15 @@ WORKDIR /app
 RUN chown node:node /app
 USER node
 
-# Dependencies first: this layer is rebuilt only when the lockfile changes. .npmrc skips
-# onnxruntime-node's GPU download.
-COPY --chown=node:node package.json package-lock.json .npmrc ./
+# Dependencies first: this layer is rebuilt only when the lockfile changes. package.json's
+# allowScripts denies onnxruntime-node's install script (a GPU download).
+COPY --chown=node:node package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 COPY --chown=node:node . .
-# The typechain bindings the CLI imports (solc comes from the `solc` package: no download).
-RUN npx hardhat compile --quiet
+# Contracts, typechain bindings and the compiled CLI in dist/ (solc comes from the `solc`
+# package: no download); bin/referee.js then runs dist/ without ts-node.
+RUN npm run build
 
 ENV REFEREE_ROLE=operator \
     XDG_CACHE_HOME=/home/node/.cache

@@ -4,6 +4,9 @@ import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import type { CommandContext } from "../command";
 import { agentSetup, runLoop } from "../agent-loop";
+import { chainCall } from "../chain";
+import { requireFunding } from "../../chain/funding";
+import { tokenOf } from "../token";
 
 /** --cheat-rate p (a fraction in [0, 1]) and its --cheat-seed, checked before any chain work. */
 function cheatRateOf(args: ParsedArgs): { cheatRate: number; cheatSeed: number } | null {
@@ -35,6 +38,12 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
   const pricing = minFeePerGasOf(args);
   const claims = args.int("stake-claims", 3)!;
   const { c, d, model, sender, log, loop } = await agentSetup(args, ctx);
+  // Fail fast with a funding hint: without ETH or the tokens to stake, every pass would fail.
+  const bonded = await chainCall(() => d.staking.bondedOf(sender.address));
+  const stakeNeed = d.options.claimBond * BigInt(claims) - bonded;
+  const tokensFor = `stake for ${claims} open claim${claims === 1 ? "" : "s"}`;
+  const need = { role: "operator", address: sender.address, tokens: stakeNeed > 0n ? stakeNeed : 0n, tokensFor };
+  await chainCall(async () => requireFunding(d, c.provider, need, await tokenOf(d, args, ctx)));
   const cheating = cheatAt !== undefined || rate !== null;
   const name = cheating ? "cheating operator" : "operator";
   const agent = new Operator(name, d, sender, model, log, {

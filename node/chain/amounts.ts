@@ -30,6 +30,11 @@ export function parseAmountInput(option: string, text: string): AmountInput {
   if (/^\d+$/.test(t)) return { units: BigInt(t) };
   const u = UNITS.exec(t);
   if (u) return { units: BigInt(u[1]) };
+  if (/^[\d.]+e[+-]?\d+$/i.test(t))
+    throw new RefereeError(
+      "USAGE",
+      `${option} '${text}': write the digits (1000000000000000000) or tokens (1.5), not an exponent`,
+    );
   const m = TOKENS.exec(t);
   if (m && (m[1].includes(".") || m[2] !== undefined)) return { tokens: m[1], symbol: m[2] ?? null, text };
   throw new RefereeError(

@@ -46,7 +46,7 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
   const input = f32Bytes(inputs);
   const coordinator = await d.coordinator.getAddress();
   await chainCall(() => ensureAllowance(sender, d.token, coordinator, fee));
-  // Not the latest block's time alone: an idle dev chain's lags the clock its next block takes.
+  // Not the latest block's time alone: an idle dev chain's lags the time its next block takes.
   const now = await chainCall(() => chainNow(c.provider));
   const sent = await chainCall(() =>
     sender.send(() =>

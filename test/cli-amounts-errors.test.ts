@@ -6,10 +6,11 @@
 // its next block leads it).
 import { expect } from "chai";
 import { spawn } from "child_process";
-import { mkdtempSync, rmSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { HDNodeWallet, JsonRpcProvider, Wallet } from "ethers";
+import { onnx } from "onnx-proto";
 import { connectDeployment, readDeployment } from "../node/chain/deploy";
 import { DEV_MNEMONIC } from "../node/cli/chain";
 import { Proc, ROOT, freePort, startHardhatNode } from "../scripts/lib/processes";
@@ -62,6 +63,23 @@ describe("cli: amounts in tokens and errors with their causes (issue 14), bin/re
     expect(lines, r.stderr).to.have.length(1);
     expect(lines[0]).to.match(pattern);
     return lines[0];
+  };
+  /** A one-op model (Relu on a 2x2 input) not registered yet, written to the test's directory. */
+  const reluModel = (): string => {
+    const t = (name: string) => ({
+      name,
+      type: {
+        tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 2 }, { dimValue: 2 }] } },
+      },
+    });
+    const file = path.join(dir, "relu.onnx");
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 17 }],
+      graph: { name: "g", node: [{ opType: "Relu", input: ["x"], output: ["y"] }], input: [t("x")], output: [t("y")] },
+    }).finish();
+    writeFileSync(file, bytes);
+    return file;
   };
   const address = (i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).address;
 
@@ -154,7 +172,7 @@ describe("cli: amounts in tokens and errors with their causes (issue 14), bin/re
     expect(line).to.not.match(/coalesce/);
   });
 
-  it("preflight: operator, challenger and requester without funds stop at once with a hint", async () => {
+  it("preflight: operator, challenger, requester and registrant without funds stop at once with a hint", async () => {
     // Account 8 has ETH (a dev account) but no tokens: stake for 3 claims is 3 REFT.
     const t0 = Date.now();
     await fails(
@@ -175,6 +193,11 @@ describe("cli: amounts in tokens and errors with their causes (issue 14), bin/re
       new RegExp(
         `requester ${EMPTY} has 0 ETH; a transaction needs at least 0\\.\\d+ ETH \\(21000 gas at [\\d.]+ gwei\\): send it ETH; requester ${EMPTY} has 0 REFT`,
       ),
+      noEth,
+    );
+    await fails(
+      ["register", reluModel()],
+      new RegExp(`^referee: error: registrant ${EMPTY} has 0 ETH; a transaction needs at least`),
       noEth,
     );
     await fails(

@@ -1,7 +1,8 @@
 // Token amounts as people write and read them: exact bigints in base units on the chain,
 // "1.5 REFT" on screen, "0.01" or "1500" on the command line (scaled by the token's decimals()).
-import { formatUnits, isError, parseUnits } from "ethers";
+import { formatUnits, parseUnits } from "ethers";
 import { RefereeError } from "../errors";
+import { isTransient, withRetry } from "./retry";
 
 /** What the user wrote, checked for syntax before any chain work: base units, or tokens to scale. */
 export type AmountInput = { units: bigint } | { tokens: string; symbol: string | null; text: string };
@@ -30,6 +31,7 @@ export function parseAmountInput(option: string, text: string): AmountInput {
   if (/^\d+$/.test(t)) return { units: BigInt(t) };
   const u = UNITS.exec(t);
   if (u) return { units: BigInt(u[1]) };
+  if (/^0x/i.test(t)) throw new RefereeError("USAGE", `${option} expects a decimal amount, got '${text}'`);
   if (/^[\d.]+e[+-]?\d+$/i.test(t))
     throw new RefereeError(
       "USAGE",
@@ -79,18 +81,18 @@ export interface TokenLike {
   decimals(): Promise<bigint>;
 }
 
-/** A call the token does not implement (a revert, or no return data); other failures propagate. */
+/** A call the token does not implement (a revert, or no return data); a connection failure propagates. */
 function absent(e: unknown): null {
-  if (isError(e, "CALL_EXCEPTION") || isError(e, "BAD_DATA")) return null;
-  throw e;
+  if (isTransient(e)) throw e;
+  return null;
 }
 
 /** Reads a token's symbol() and decimals(), falling back (with a note) when it lacks them. */
 export async function tokenInfo(token: TokenLike): Promise<TokenInfo> {
   const address = await token.getAddress();
   const [symbol, decimals] = await Promise.all([
-    token.symbol().then((s) => (/^[A-Za-z0-9$._-]{1,16}$/.test(s) ? s : null), absent),
-    token.decimals().then((d) => (d <= 77n ? Number(d) : null), absent),
+    withRetry(() => token.symbol()).then((s) => (/^[A-Za-z0-9$._-]{1,16}$/.test(s) ? s : null), absent),
+    withRetry(() => token.decimals()).then((d) => (d <= 77n ? Number(d) : null), absent),
   ]);
   const missing = [symbol === null ? "symbol()" : null, decimals === null ? "decimals()" : null].filter(Boolean);
   return {

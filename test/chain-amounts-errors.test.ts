@@ -113,7 +113,7 @@ describe("chain: custom errors with named arguments, RPC errors with the node's 
   });
 
   it("describes an error as Name(arg: value, …): enum names, ISO dates, durations", () => {
-    const iface = new Interface(abis()[0] as never);
+    const iface = new Interface(abis()[0]);
     const sel = (name: string) => iface.getError(name)!.selector;
     expect(describeError(sel("Coordinator_RequestNotOpen"), "Coordinator_RequestNotOpen", [5n, 3n])).to.equal(
       "Coordinator_RequestNotOpen(requestId: 5, status: Finalized)",
@@ -124,7 +124,7 @@ describe("chain: custom errors with named arguments, RPC errors with the node's 
     expect(describeError(sel("Coordinator_RequestNotOpen"), "Coordinator_RequestNotOpen", [5n, 9n])).to.equal(
       "Coordinator_RequestNotOpen(requestId: 5, status: Unknown(9))",
     );
-    const game = new Interface(abis()[1] as never);
+    const game = new Interface(abis()[1]);
     const clock = game.getError("DisputeGame_ClockRunning")!;
     expect(describeError(clock.selector, clock.name, [1n, "0x00000000000000000000000000000000000000aA", 30n])).to.equal(
       "DisputeGame_ClockRunning(gameId: 1, player: 0x00000000000000000000000000000000000000aA, secondsLeft: 30 s)",

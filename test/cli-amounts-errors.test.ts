@@ -186,6 +186,16 @@ describe("cli: amounts in tokens and errors with their causes (issue 14), bin/re
       ["request", HELLO_DEEPA, "--random-seed", "1", "--account", "8", "--fee", "0.01"],
       /requester 0x[0-9a-fA-F]{40} has 0 REFT; the fee needs 0\.01 REFT: run referee faucet --to 0x/,
     );
+    // A challenger with ETH but no tokens runs on (it may be resuming games it has bonded),
+    // saying once that it cannot open new ones and how to fix that.
+    const events = (await ok(["challenger", HELLO_DEEPA, "--once", "--account", "9", "--json"]))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; message?: string });
+    expect(events.filter((e) => e.event === "underfunded").map((e) => e.message)).to.deep.equal([
+      `challenger: cannot open new games: challenger ${address(9)} has 0 REFT; a challenge's bond needs 0.4 REFT: run referee faucet --to ${address(9)}`,
+    ]);
+    expect(events.map((e) => e.event)).to.include("stopped");
     // No ETH at all: named before anything is sent.
     const noEth = { REFEREE_PRIVATE_KEY: EMPTY_KEY };
     await fails(

@@ -23,7 +23,7 @@ export async function challenger(args: ParsedArgs, ctx: CommandContext): Promise
   const eth = short.find((s) => s.kind === "eth");
   if (eth) throw new RefereeError("CHAIN", eth.message);
   for (const s of short)
-    log(`${name}: cannot open new games: ${s.message}`, { event: "underfunded", agent: name, message: s.message });
+    log(`${name}: cannot open new games: ${s.message}`, { event: "underfunded", agent: name, shortfall: s.message });
   const agent = new Challenger(name, d, sender, model, log, { autoWithdraw: true });
   agent.progress = (label, work) => ctx.progress.phase(label, work).value;
   log(

@@ -1,6 +1,6 @@
 // Decoded custom-error reverts, surfaced by name with their arguments named (enums by their
 // names, timestamps as ISO dates), and RPC failures with the node's own reason.
-import { Interface, Transaction, formatEther, isError } from "ethers";
+import { ErrorFragment, Interface, Transaction, formatEther, isError } from "ethers";
 import { RefereeError } from "../errors";
 import { factories } from "./factories";
 import * as status from "./status";
@@ -158,11 +158,11 @@ function errorTable(): Map<string, ErrorParam[]> {
   for (const f of Object.values(factories())) {
     const abi = (f as { abi?: unknown }).abi;
     if (!Array.isArray(abi)) continue;
-    const iface = new Interface(abi as never);
     for (const item of abi as { type: string; name: string; inputs?: AbiParam[] }[]) {
       if (item.type !== "error") continue;
-      const fragment = iface.getError(item.name);
-      if (!fragment || table.has(fragment.selector)) continue;
+      // Only the error entries are parsed: a whole Interface per contract costs ten times more.
+      const fragment = ErrorFragment.from(item);
+      if (table.has(fragment.selector)) continue;
       table.set(
         fragment.selector,
         (item.inputs ?? []).map((p) => ({ name: p.name, kind: argKind(p) })),

@@ -45,6 +45,10 @@ describe("cli: argument parsing", () => {
     usage(() => parseArgs(SPEC, ["a", "b"]), /unexpected argument 'b'/);
     usage(() => parseArgs(SPEC, ["a", "--json=1"]), /takes no value/);
     usage(() => parseArgs(SPEC, ["a", "--seed", "x"]).int("seed"), /non-negative integer/);
+    usage(
+      () => parseArgs(SPEC, ["a", "--seed", "9007199254740993"]).int("seed"),
+      /--seed '9007199254740993' is too large/,
+    );
   });
 
   it("parses --shape values", () => {

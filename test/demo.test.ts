@@ -64,7 +64,8 @@ describe("demo (hello_deepa end to end, real OneStepVerifier)", function () {
     );
     expect(err).to.be.instanceOf(ChainError);
     expect((err as ChainError).errorName).to.match(/^Coordinator_/);
-    expect((err as ChainError).shortMessage).to.contain("(7");
+    // Arguments named (issue 14): "Coordinator_UnknownRequest(requestId: 7)", not "(7)".
+    expect((err as ChainError).shortMessage).to.contain("(requestId: 7)");
   });
 
   it("deployments/<network>.json records the addresses and parameters, read back as written", async () => {

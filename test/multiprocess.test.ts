@@ -332,7 +332,8 @@ describe("multi-process: hardhat node + operator, challenger and requester proce
     expectError(
       await cli({}, "request", HELLO_DEEPA, "--random-seed", "1", "--ttl", "0", "--account", "3", ...chainArgs()),
       1,
-      /the contract refused: Coordinator_DeadlineInPast\(\d+, \d+\)/,
+      // Arguments named and times as ISO dates (issue 14), not "(1733221234, 1733221240)".
+      /the contract refused: Coordinator_DeadlineInPast\(deadline: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, timestamp: \d{4}-[\d:T-]+Z\)/,
     );
     expectError(
       await cli({}, "operator", OCR_CLS, "--shape", "x=1x3x48x192", "--once", "--account", "7", ...chainArgs()),

@@ -54,7 +54,7 @@ export const OPERATOR_KIT_OPTIONS: OptionSpec[] = [
     name: "min-fee",
     kind: "value",
     metavar: "n",
-    help: "ignore requests whose fee is below n token base units (logged once per request)",
+    help: "ignore requests whose fee is below the amount n (an integer: base units; 0.5 or 2REFT: tokens; logged once per request)",
   },
   {
     name: "on-slash",
@@ -66,7 +66,7 @@ export const OPERATOR_KIT_OPTIONS: OptionSpec[] = [
     name: "topup-cap",
     kind: "value",
     metavar: "n",
-    help: "with --on-slash topup: top-ups after the first stake add at most n token base units in all, then the operator stops serving (default: no cap)",
+    help: "with --on-slash topup: top-ups after the first stake add at most the amount n in all (as --min-fee), then the operator stops serving (default: no cap)",
   },
 ];
 

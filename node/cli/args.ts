@@ -47,13 +47,16 @@ export class ParsedArgs {
     return this.values.get(name) ?? [];
   }
 
-  /** A non-negative integer option, or `fallback` when absent. */
+  /**
+   * A non-negative integer option (a count, seconds, an index), or `fallback` when absent.
+   * Token amounts are not ints: they are bigints in the token's decimals (node/chain/amounts.ts).
+   */
   int(name: string, fallback?: number): number | undefined {
     const v = this.get(name);
     if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
-      throw new RefereeError("USAGE", `--${name} expects a non-negative integer, got '${v}'`);
-    }
+    if (!/^\d+$/.test(v)) throw new RefereeError("USAGE", `--${name} expects a non-negative integer, got '${v}'`);
+    if (!Number.isSafeInteger(Number(v)))
+      throw new RefereeError("USAGE", `--${name} '${v}' is too large (at most ${Number.MAX_SAFE_INTEGER})`);
     return Number(v);
   }
 }

@@ -26,6 +26,14 @@ const OPT_POLL: OptionSpec = {
   metavar: "ms",
   help: "pause between passes over the chain (default 1000)",
 };
+/** How amount options are written (parsed by node/chain/amounts.ts): in every amount command's help. */
+const AMOUNTS_DETAILS = `amounts:
+  A plain integer is in the token's base units (1500, or 1500units); a number with a
+  decimal point or followed by the token's symbol is in whole tokens, scaled by the token's
+  decimals(): 0.01, 2.5REFT, 1000 REFT (quoted, with the space). Amounts are exact (no
+  rounding, no 2^53 limit) and printed as "1.5 REFT"; --json output gives base units as
+  decimal strings. A token without decimals() takes and shows base units only.`;
+
 const OPT_ONCE: OptionSpec = { name: "once", kind: "flag", help: "make one pass and exit (for cron jobs and scripts)" };
 
 export const DEPLOY_SPEC: CommandSpec = {
@@ -37,8 +45,18 @@ export const DEPLOY_SPEC: CommandSpec = {
     { name: "degree", kind: "value", metavar: "k", help: "dissection degree: k sub-ranges per round (default 8)" },
     { name: "challenge-window", kind: "value", metavar: "s", help: "seconds a claim can be challenged (default 600)" },
     { name: "clock", kind: "value", metavar: "s", help: "each party's chess clock in a game, seconds (default 3600)" },
-    { name: "claim-bond", kind: "value", metavar: "n", help: "stake locked per claim (default 1000)" },
-    { name: "challenger-bond", kind: "value", metavar: "n", help: "bond posted to open a game (default 400)" },
+    {
+      name: "claim-bond",
+      kind: "value",
+      metavar: "amount",
+      help: "stake locked per claim (default 1000 base units; see amounts)",
+    },
+    {
+      name: "challenger-bond",
+      kind: "value",
+      metavar: "amount",
+      help: "bond posted to open a game (default 400 base units; see amounts)",
+    },
     {
       name: "token",
       kind: "value",
@@ -53,7 +71,9 @@ export const DEPLOY_SPEC: CommandSpec = {
     },
     OPT_JSON,
   ],
-  details: CHAIN_DETAILS_TEXT,
+  details: `${AMOUNTS_DETAILS}
+
+${CHAIN_DETAILS_TEXT}`,
 };
 
 export const REGISTER_SPEC: CommandSpec = {
@@ -76,12 +96,19 @@ export const FAUCET_SPEC: CommandSpec = {
   summary: "Mint test tokens (deployments with the TestToken only).",
   positionals: [],
   options: [
-    { name: "amount", kind: "value", metavar: "n", help: "tokens to mint (default 1000000)" },
+    {
+      name: "amount",
+      kind: "value",
+      metavar: "amount",
+      help: "tokens to mint (default 1000000 base units; see amounts)",
+    },
     { name: "to", kind: "value", metavar: "address", help: "recipient (default: this account)" },
     ...CHAIN_OPTIONS_LIST,
     OPT_JSON,
   ],
-  details: CHAIN_DETAILS_TEXT,
+  details: `${AMOUNTS_DETAILS}
+
+${CHAIN_DETAILS_TEXT}`,
 };
 
 export const OPERATOR_SPEC: CommandSpec = {
@@ -173,12 +200,17 @@ export const REQUEST_SPEC: CommandSpec = {
     OPT_DIST,
     OPT_SHAPE,
     OPT_FIX,
-    { name: "fee", kind: "value", metavar: "n", help: "fee offered (default: the coordinator's quote)" },
+    {
+      name: "fee",
+      kind: "value",
+      metavar: "amount",
+      help: "fee offered, e.g. 0.01 (tokens) or 1500 (base units) (default: the coordinator's quote)",
+    },
     {
       name: "ttl",
       kind: "value",
       metavar: "s",
-      help: "claims accepted for s seconds, then the fee can be refunded (default 3600)",
+      help: "claims accepted for s seconds from now (the later of the wall clock and the latest block), then the fee can be refunded (default 3600)",
     },
     {
       name: "consumer",
@@ -203,6 +235,8 @@ export const REQUEST_SPEC: CommandSpec = {
   ],
   details: `${INPUT_DETAILS}
 
+${AMOUNTS_DETAILS}
+
 ${CHAIN_DETAILS_TEXT}`,
 };
 
@@ -219,7 +253,12 @@ export const UNSTAKE_SPEC: CommandSpec = {
   summary: "Operators leaving: start unbonding free stake, or withdraw stake whose delay has passed.",
   positionals: [],
   options: [
-    { name: "amount", kind: "value", metavar: "n", help: "start unbonding n of the free stake (default: all of it)" },
+    {
+      name: "amount",
+      kind: "value",
+      metavar: "amount",
+      help: "start unbonding this much of the free stake (default: all of it; see amounts)",
+    },
     { name: "withdraw", kind: "flag", help: "instead, pay out the unbonding stake (after the unbonding delay)" },
     ...CHAIN_OPTIONS_LIST,
     OPT_JSON,
@@ -227,6 +266,8 @@ export const UNSTAKE_SPEC: CommandSpec = {
   details: `Only free stake unbonds: stake locked behind pending claims stays until they finalize, so
 stop the operator and let its claims finalize first. Unbonding stake backs no claim and is
 paid out by --withdraw once the deployment's unbonding delay has passed.
+
+${AMOUNTS_DETAILS}
 
 ${CHAIN_DETAILS_TEXT}`,
 };

@@ -1,6 +1,7 @@
 // A request as the chain records it: status, every claim made on it (a rejected claim
 // reopens the request), the games against each claim, and the output values once final.
 import { ZeroHash } from "ethers";
+import { type TokenInfo, formatAmount } from "../chain/amounts";
 import { claimedOutputOf } from "../chain/claims";
 import type { Deployment } from "../chain/deploy";
 import { f32Values } from "../chain/encoding";
@@ -113,11 +114,13 @@ export async function requestView(d: Deployment, requestId: bigint): Promise<Req
 
 const FIRST = 8;
 
-export function formatRequestView(v: RequestView): string {
+/** The view for people; with the deployment's token, the fee in tokens ("0.5 REFT"), else in base units. */
+export function formatRequestView(v: RequestView, token?: TokenInfo): string {
+  const fee = token ? formatAmount(BigInt(v.fee), token) : v.fee;
   const lines = [
     `request #${v.requestId}: ${v.status}`,
     `  model      ${v.modelName || "(unnamed)"} ${v.modelId}`,
-    `  requester  ${v.requester}, fee ${v.fee}, claims accepted until ${new Date(v.deadline * 1000).toISOString()}`,
+    `  requester  ${v.requester}, fee ${fee}, claims accepted until ${new Date(v.deadline * 1000).toISOString()}`,
     `  callback   ${v.callback}`,
   ];
   for (const c of v.claims) {

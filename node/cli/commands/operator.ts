@@ -5,6 +5,10 @@ import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import type { CommandContext } from "../command";
 import { agentSetup, runAgents } from "../agent-loop";
+import { chainCall } from "../chain";
+import { requireFunding } from "../../chain/funding";
+import { type AmountInput, toUnits } from "../../chain/amounts";
+import { amountOption, tokenOf } from "../token";
 
 /** --cheat-rate p (a fraction in [0, 1]) and its --cheat-seed, checked before any chain work. */
 function cheatRateOf(args: ParsedArgs): { cheatRate: number; cheatSeed: number } | null {
@@ -31,20 +35,17 @@ function minFeePerGasOf(args: ParsedArgs): { minFeePerGas: TokenPerGas } | null 
 }
 
 /** A token amount option in base units (a non-negative integer, any size). */
-function unitsOf(args: ParsedArgs, name: string): bigint | undefined {
-  const v = args.get(name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw usageError(`--${name} expects token base units (a non-negative integer), got '${v}'`);
-  return BigInt(v);
-}
-
-/** --on-slash and --topup-cap, and --min-fee: checked before any chain work. */
-function policyOf(args: ParsedArgs): { onSlash: OnSlash; topupCap: bigint | null; minFee: bigint | undefined } {
+/** --on-slash, --topup-cap and --min-fee: syntax checked before any chain work. */
+function policyOf(args: ParsedArgs): {
+  onSlash: OnSlash;
+  topupCap: AmountInput | undefined;
+  minFee: AmountInput | undefined;
+} {
   const onSlash = args.get("on-slash") ?? "topup";
   if (onSlash !== "stop" && onSlash !== "topup") throw usageError(`--on-slash expects stop or topup, got '${onSlash}'`);
-  const topupCap = unitsOf(args, "topup-cap") ?? null;
-  if (topupCap !== null && onSlash === "stop") throw usageError("--topup-cap goes with --on-slash topup");
-  return { onSlash, topupCap, minFee: unitsOf(args, "min-fee") };
+  const topupCap = amountOption(args, "topup-cap");
+  if (topupCap !== undefined && onSlash === "stop") throw usageError("--topup-cap goes with --on-slash topup");
+  return { onSlash, topupCap, minFee: amountOption(args, "min-fee") };
 }
 
 export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<void> {
@@ -52,7 +53,7 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
   const rate = cheatRateOf(args);
   const pricing = minFeePerGasOf(args);
   const claims = args.int("stake-claims", 3)!;
-  const policy = policyOf(args);
+  const policyArgs = policyOf(args);
   const cheating = cheatAt !== undefined || rate !== null;
   const name = cheating ? "cheating operator" : "operator";
   const setup = await agentSetup(args, ctx, {
@@ -62,6 +63,18 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
     check: (m) => refuseUnclaimable(m.label, Operator.outputBytesOf(m.model)),
   });
   const { c, d, models, sender, log } = setup;
+  const token = await tokenOf(d, args, ctx);
+  const policy = {
+    onSlash: policyArgs.onSlash,
+    topupCap: policyArgs.topupCap === undefined ? null : toUnits("--topup-cap", policyArgs.topupCap, token),
+    minFee: policyArgs.minFee === undefined ? undefined : toUnits("--min-fee", policyArgs.minFee, token),
+  };
+  // Fail fast with a funding hint: without ETH or the tokens to stake, every pass would fail.
+  const bonded = await chainCall(() => d.staking.bondedOf(sender.address));
+  const stakeNeed = d.options.claimBond * BigInt(claims) - bonded;
+  const tokensFor = `stake for ${claims} open claim${claims === 1 ? "" : "s"}`;
+  const need = { role: "operator", address: sender.address, tokens: stakeNeed > 0n ? stakeNeed : 0n, tokensFor };
+  await chainCall(() => requireFunding(d, c.provider, need, token));
   const agents = models.map(({ label, model }) => {
     const agent = new Operator(name, d, sender, model, log, {
       autoWithdraw: true,

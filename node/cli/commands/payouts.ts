@@ -8,6 +8,8 @@ import type { Deployment } from "../../chain/deploy";
 import { finalizeGasLimit } from "../../chain/finalize-gas";
 import type { TxSender } from "../../chain/sender";
 import { CallbackStatus, statusName } from "../../chain/status";
+import { formatAmount } from "../../chain/amounts";
+import { tokenOf } from "../token";
 
 function requestIdOf(args: ParsedArgs): bigint {
   const raw = args.positionals[0];
@@ -31,12 +33,13 @@ async function pull(sender: TxSender, contract: Deployment["coordinator"] | Depl
 export async function refund(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const id = requestIdOf(args);
   const { d, sender } = await setup(args);
+  const token = await tokenOf(d, args, ctx);
   await chainCall(() => sender.send(() => d.coordinator.refund.populateTransaction(id)));
   const withdrawn = await pull(sender, d.coordinator);
   ctx.out(
     args.has("json")
       ? JSON.stringify({ requestId: String(id), withdrawn: String(withdrawn) }) + "\n"
-      : `request #${id} refunded; withdrew ${withdrawn}\n`,
+      : `request #${id} refunded; withdrew ${formatAmount(withdrawn, token)}\n`,
   );
 }
 
@@ -60,11 +63,12 @@ export async function retryCallback(args: ParsedArgs, ctx: CommandContext): Prom
 
 export async function withdraw(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const { d, sender } = await setup(args);
+  const token = await tokenOf(d, args, ctx);
   const fees = await pull(sender, d.coordinator);
   const game = await pull(sender, d.game);
   ctx.out(
     args.has("json")
       ? JSON.stringify({ coordinator: String(fees), game: String(game) }) + "\n"
-      : `withdrew ${fees} from the coordinator (fees, refunds) and ${game} from the dispute game (bonds, rewards)\n`,
+      : `withdrew ${formatAmount(fees, token)} from the coordinator (fees, refunds) and ${formatAmount(game, token)} from the dispute game (bonds, rewards)\n`,
   );
 }

@@ -4,6 +4,8 @@ import * as path from "path";
 import type { ParsedArgs } from "../args";
 import { chainCall, committedModel, connect, deploymentOf, senderOf } from "../chain";
 import type { CommandContext } from "../command";
+import { requireFunding } from "../../chain/funding";
+import { tokenOf } from "../token";
 
 export async function register(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const { file, model } = await committedModel(args, ctx);
@@ -15,6 +17,9 @@ export async function register(args: ParsedArgs, ctx: CommandContext): Promise<v
   let gas = 0n;
   if (!already) {
     const sender = await senderOf(args, c, d);
+    const token = await tokenOf(d, args, ctx);
+    const need = { role: "registrant", address: sender.address, tokens: 0n, tokensFor: "" };
+    await chainCall(() => requireFunding(d, c.provider, need, token));
     gas = (await chainCall(() => sender.send(() => d.registry.register.populateTransaction(model.parts, name, uri))))
       .gasUsed;
   }

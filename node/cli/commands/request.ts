@@ -1,6 +1,9 @@
 // referee request: send a model's input with a fee; with --wait, follow it to the verified output.
 import { ZeroAddress, isAddress } from "ethers";
 import { ensureAllowance } from "../../chain/allowance";
+import { formatAmount, toUnits } from "../../chain/amounts";
+import { chainNow } from "../../chain/clock";
+import { requireFunding } from "../../chain/funding";
 import { f32Bytes } from "../../chain/encoding";
 import { RefereeError } from "../../errors";
 import type { ParsedArgs } from "../args";
@@ -9,6 +12,7 @@ import { chainCall, committedModel, connect, deploymentOf, requireRegistered, se
 import type { CommandContext } from "../command";
 import { inputSource } from "../model";
 import { formatRequestView, requestView } from "../request-status";
+import { amountOption, tokenOf } from "../token";
 
 export async function request(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const json = args.has("json");
@@ -17,19 +21,33 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
   const callbackGas = args.int("callback-gas", consumer === ZeroAddress ? 0 : 200_000)!;
   const ttl = args.int("ttl", 3600)!;
   const timeoutS = args.int("timeout", 3600)!;
+  const feeArg = amountOption(args, "fee");
   const { file, model } = await committedModel(args, ctx);
   const inputs = inputSource(args, model.model.program.inputs).inputs(0);
   const c = await connect(args);
   const { deployment: d } = deploymentOf(c);
   await requireRegistered(d, model, file);
   const sender = await senderOf(args, c, d);
+  const token = await tokenOf(d, args, ctx);
   const quote = await chainCall(() => d.coordinator.quoteFee(model.modelId, callbackGas));
-  const fee = args.has("fee") ? BigInt(args.int("fee")!) : quote;
-  if (fee < quote) throw usageError(`--fee ${fee} is below the coordinator's quote ${quote}`);
+  const fee = feeArg === undefined ? quote : toUnits("--fee", feeArg, token);
+  if (fee < quote)
+    throw usageError(
+      `--fee ${formatAmount(fee, token)} is below the coordinator's quote ${formatAmount(quote, token)}`,
+    );
+  await chainCall(() =>
+    requireFunding(
+      d,
+      c.provider,
+      { role: "requester", address: sender.address, tokens: fee, tokensFor: "the fee" },
+      token,
+    ),
+  );
   const input = f32Bytes(inputs);
   const coordinator = await d.coordinator.getAddress();
   await chainCall(() => ensureAllowance(sender, d.token, coordinator, fee));
-  const now = (await chainCall(() => c.provider.getBlock("latest")))!.timestamp;
+  // Not the latest block's time alone: an idle dev chain's lags the time its next block takes.
+  const now = await chainCall(() => chainNow(c.provider));
   const sent = await chainCall(() =>
     sender.send(() =>
       d.coordinator.request.populateTransaction(model.modelId, input, fee, consumer, callbackGas, now + ttl),
@@ -54,7 +72,7 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
     ctx.out(
       json
         ? JSON.stringify(summary) + "\n"
-        : `request #${requestId} sent: fee ${fee}, ${summary.inputBytes} input bytes, gas ${sent.gasUsed}\n  follow it with: referee status ${requestId}\n`,
+        : `request #${requestId} sent: fee ${formatAmount(fee, token)}, ${summary.inputBytes} input bytes, gas ${sent.gasUsed}\n  follow it with: referee status ${requestId}\n`,
     );
     return;
   }
@@ -62,7 +80,7 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
   ctx.out(
     json
       ? JSON.stringify({ event: "sent", ...summary }) + "\n"
-      : `request #${requestId} sent (fee ${fee}); waiting for a claim to become final…\n`,
+      : `request #${requestId} sent (fee ${formatAmount(fee, token)}); waiting for a claim to become final…\n`,
   );
   const t0 = Date.now();
   const { value: view } = await ctx.progress.phaseAsync("waiting for the verified output", async () => {
@@ -77,5 +95,5 @@ export async function request(args: ParsedArgs, ctx: CommandContext): Promise<vo
       await new Promise((r) => setTimeout(r, 1000));
     }
   });
-  ctx.out(json ? JSON.stringify({ event: "final", ...summary, ...view }) + "\n" : formatRequestView(view));
+  ctx.out(json ? JSON.stringify({ event: "final", ...summary, ...view }) + "\n" : formatRequestView(view, token));
 }

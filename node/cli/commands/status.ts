@@ -5,6 +5,7 @@ import { chainCall, connect, deploymentOf } from "../chain";
 import type { CommandContext } from "../command";
 import { formatRequestView, requestView } from "../request-status";
 import { RefereeError } from "../../errors";
+import { tokenOf } from "../token";
 
 export async function status(args: ParsedArgs, ctx: CommandContext): Promise<void> {
   const raw = args.positionals[0];
@@ -14,5 +15,6 @@ export async function status(args: ParsedArgs, ctx: CommandContext): Promise<voi
   const { deployment: d } = deploymentOf(c);
   const v = await chainCall(() => requestView(d, BigInt(raw)));
   if (!v) throw new RefereeError("USAGE", `no request #${raw} in this deployment`);
-  ctx.out(args.has("json") ? JSON.stringify(v) + "\n" : formatRequestView(v));
+  if (args.has("json")) ctx.out(JSON.stringify(v) + "\n");
+  else ctx.out(formatRequestView(v, await tokenOf(d, args, ctx)));
 }

@@ -188,7 +188,7 @@ describe("client: the dApp SDK on a real chain with a real operator", function (
     expect(await mock.lastOutput()).to.equal(delivered.output);
     expect(failed.callback.status).to.equal("Failed");
     expect((failed.callback as { reason: string }).reason).to.equal(
-      `reverted with FlakyConsumer_Refused(${bad.requestId})`,
+      `reverted with FlakyConsumer_Refused(requestId: ${bad.requestId})`,
     );
     expect((await client.status(bad.requestId)).callback).to.equal("Failed");
     const burner = await new MockConsumer__factory(requester).deploy();

@@ -303,7 +303,8 @@ abstract contract OneStepProver is IOneStepProver {
         // A joined path has m levels (none for the same slot).
         uint256 mask;
         (mask, _c.p) = LibMerkle.joinedHeader(LibMerkle.MEMORY, slot, m, _c.p);
-        if (ref.index != slot) return _v.isWrite ? _joinedWrite(_c, _v, m, mask, ref) : _joinedRead(_c, _v, m, mask, ref);
+        if (ref.index != slot)
+            return _v.isWrite ? _joinedWrite(_c, _v, m, mask, ref) : _joinedRead(_c, _v, m, mask, ref);
         // INVARIANT: the value's slot root is the reference's, which is in the pre-state.
         if (_v.slotRoot != ref.start)
             revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
@@ -325,7 +326,15 @@ abstract contract OneStepProver is IOneStepProver {
         uint256 slot = _v.slot;
         bytes32 node;
         bytes32 newNode;
-        (node, newNode, _c.p) = LibMerkle.walkPair(LibMerkle.MEMORY, _v.slotRoot, _v.newSlotRoot, slot, _m, _mask, _c.p);
+        (node, newNode, _c.p) = LibMerkle.walkPair(
+            LibMerkle.MEMORY,
+            _v.slotRoot,
+            _v.newSlotRoot,
+            slot,
+            _m,
+            _mask,
+            _c.p
+        );
         // INVARIANT: at the meeting level the value's node is the reference's sibling, so it
         //            lies in the pre-state's space tree.
         if (node != _ref.siblings[_m])
@@ -379,7 +388,11 @@ abstract contract OneStepProver is IOneStepProver {
     }
 
     /// @dev The first value of its space: the full slot path to the pre-state's space root.
-    function _fullSlotPath(Ctx memory _c, Value memory _v, uint256 _slots) private pure returns (bytes32 newSpaceRoot_) {
+    function _fullSlotPath(
+        Ctx memory _c,
+        Value memory _v,
+        uint256 _slots
+    ) private pure returns (bytes32 newSpaceRoot_) {
         uint256 space = _v.space;
         (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(LibMerkle.MEMORY, _v.slot, _slots, _c.p);
         bytes32 root;

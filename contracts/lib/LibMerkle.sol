@@ -448,8 +448,8 @@ library LibMerkle {
     /// @notice Level at which the routes of indices `_a` ≠ `_b` meet: ⌊log2(a ⊕ b)⌋. At that
     ///         level their nodes are siblings; above it the routes coincide.
     /// @param _a A level-0 index (e.g. a slot index).
-    /// @param _b Another level-0 index of the same tree (e.g. the anchor's slot index).
-    /// @return m, the length of a joined path from `_a` to the anchor route (§6.1).
+    /// @param _b Another level-0 index of the same tree (e.g. the reference's slot index).
+    /// @return m, the length of a joined path from `_a` to the reference's route (§6.1).
     function meetingLevel(uint256 _a, uint256 _b) internal pure returns (uint256) {
         return msb(_a ^ _b);
     }
@@ -472,8 +472,8 @@ library LibMerkle {
     /// @dev Reverts LibMerkle_BadPathLength or LibMerkle_BadZeroMask.
     /// @param _prefix Domain prefix of the tree (only reported in the errors).
     /// @param _index The joined value's slot index (only reported in the errors).
-    /// @param _levels Required length: m = ⌊log2(slotIndex ⊕ anchorSlotIndex)⌋, or 0 for the
-    ///        anchor's own slot (§6.1 "Joined slot paths").
+    /// @param _levels Required length: m = ⌊log2(slotIndex ⊕ refSlotIndex)⌋, or 0 for the
+    ///        reference's own slot (§6.1 "Joined slot paths").
     /// @param _p Calldata offset of the header `u8 n ‖ u32 zeroMask`.
     /// @return mask_ The zero mask: bit d set ⇔ the level-d sibling is Z_d, not in calldata.
     /// @return next_ Calldata offset just past the header (`_p` + 5): the first sibling.
@@ -485,7 +485,7 @@ library LibMerkle {
     ) internal pure returns (uint256 mask_, uint256 next_) {
         uint256 n;
         (n, mask_, next_) = _header(_prefix, _p);
-        // INVARIANT: a joined path stops at the level where it meets its anchor.
+        // INVARIANT: a joined path stops at the level where it meets its reference.
         if (n != _levels) revert LibMerkle_BadPathLength(_prefix, _index, n, _levels);
     }
 }

@@ -374,7 +374,7 @@ function readPath(r: ByteReader, prefix: number, what: string): Bytes32[] {
 }
 
 /** A read already in the proof, which later values of its space may join: its full slot path and nodes. */
-interface Anchor {
+interface ProvenRead {
   space: Space;
   slot: number;
   siblings: Bytes32[];
@@ -382,7 +382,7 @@ interface Anchor {
   nodes: Bytes32[];
 }
 
-function anchorOf(space: Space, slot: number, slotRoot: Bytes32, siblings: Bytes32[]): Anchor {
+function provenRead(space: Space, slot: number, slotRoot: Bytes32, siblings: Bytes32[]): ProvenRead {
   const nodes = [slotRoot];
   siblings.forEach((s, d) =>
     nodes.push((slot >>> d) & 1 ? hashNode(MEMORY_NODE, s, nodes[d]) : hashNode(MEMORY_NODE, nodes[d], s)),
@@ -395,8 +395,12 @@ function anchorOf(space: Space, slot: number, slotRoot: Bytes32, siblings: Bytes
  * space in the same slot, else the earliest with the lowest meeting level. The levels its
  * joined path carries are `m` (0 for the same slot). Undefined for the first value of a space.
  */
-function referenceOf(reads: readonly Anchor[], space: Space, slot: number): { ref: Anchor; m: number } | undefined {
-  let best: { ref: Anchor; m: number; rank: number } | undefined;
+function referenceOf(
+  reads: readonly ProvenRead[],
+  space: Space,
+  slot: number,
+): { ref: ProvenRead; m: number } | undefined {
+  let best: { ref: ProvenRead; m: number; rank: number } | undefined;
   for (const ref of reads) {
     if (ref.space !== space) continue;
     const m = ref.slot === slot ? 0 : meetingLevel(ref.slot, slot);
@@ -412,8 +416,9 @@ function checkU32(x: number, what: string): void {
 
 /**
  * The proof bytes of a witness (§6). Needs initHasher(). The slot path of a value joined to
- * its space's anchor is cut at the meeting level: the witness must be consistent there (a
- * value's full slot proof above that level equals the anchor's), as built witnesses are.
+ * its reference (an earlier read of its space) is cut at the meeting level: the witness must be
+ * consistent there (a value's full slot proof above that level equals the reference's), as
+ * built witnesses are.
  */
 export function encodeWitness(wit: OneStepProof): Uint8Array {
   const w = new ByteWriter(2048);
@@ -431,7 +436,7 @@ export function encodeWitness(wit: OneStepProof): Uint8Array {
   if (wit.instruction === null) throw new RangeError("a running state's proof needs the instruction");
   w.u32(wit.instruction.bytes.length, "instruction length").bytes(wit.instruction.bytes);
   writePath(w, PROGRAM_NODE, wit.instruction.proof, "instruction");
-  const proven: Anchor[] = [];
+  const proven: ProvenRead[] = [];
   const value = (v: ValueWitness, what: string): void => {
     checkU32(v.slot.index, `${what}: slot`);
     checkU32(v.address, `${what}: address`);
@@ -443,7 +448,7 @@ export function encodeWitness(wit: OneStepProof): Uint8Array {
   w.u8(wit.reads.length, "#reads");
   wit.reads.forEach((r, i) => {
     value(r, `read ${i}`);
-    proven.push(anchorOf(r.slot.space, r.slot.index, r.slotRoot, r.slotProof));
+    proven.push(provenRead(r.slot.space, r.slot.index, r.slotRoot, r.slotProof));
   });
   if (wit.write === null) w.u8(0);
   else {
@@ -476,7 +481,7 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
   }
   const insBytes = r.bytes(r.u32("instruction length"), "instruction");
   const instruction = { bytes: insBytes, proof: readPath(r, PROGRAM_NODE, "instruction") };
-  const proven: Anchor[] = [];
+  const proven: ProvenRead[] = [];
   const value = (what: string): ValueWitness => {
     const space = r.u8(`${what}: space`);
     if (space > Space.Activation) throw new RangeError(`${what}: unknown space ${space}`);
@@ -506,7 +511,7 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
   for (let i = 0; i < nReads; i++) {
     const v = value(`read ${i}`);
     reads.push(v);
-    proven.push(anchorOf(v.slot.space, v.slot.index, v.slotRoot, v.slotProof));
+    proven.push(provenRead(v.slot.space, v.slot.index, v.slotRoot, v.slotProof));
   }
   const hasWrite = r.u8("hasWrite");
   if (hasWrite > 1) throw new RangeError(`hasWrite must be 0 or 1, got ${hasWrite}`);

@@ -26,7 +26,7 @@ abstract contract OneStepProver is IOneStepProver {
     uint32 private constant POS_INF = 0x7F800000;
 
     /// @notice What the step functions share: the pre-state, the program header, the cursor
-    ///         over the proof and the anchors of the value paths (§6).
+    ///         over the proof and the slot paths proven so far (what later ones join, §6.1).
     struct Ctx {
         LibState.State pre;
         LibState.Header header;
@@ -36,9 +36,13 @@ abstract contract OneStepProver is IOneStepProver {
         /// @dev Read witnesses the proof announces, and how many the step has used.
         uint256 reads;
         uint256 used;
-        /// @dev Per space: whether a value of it was proven yet, and that value's slot path.
-        bool[3] anchored;
-        LibMerkle.Path[3] anchors;
+        /// @dev The full slot paths of the reads proven so far and their spaces, in proof
+        ///      order (a step reads at most 3 values: Where, a biased Dot write). Each path's
+        ///      `siblings` holds 2D words: the siblings of levels 0 … D − 1, then the route's
+        ///      nodes at those levels (LibMerkle.walkRecorded).
+        LibMerkle.Path[4] proven;
+        uint256[4] provenSpace;
+        uint256 nProven;
         LibInstruction.Instruction ins;
     }
 
@@ -243,35 +247,45 @@ abstract contract OneStepProver is IOneStepProver {
                 );
             }
         }
-        _leafPath(_c, _v, LibMerkle.slotDepth(_len), _x);
+        _leafPath(_c, _v, _len, _x);
         return _slotPath(_c, _v);
     }
 
-    /// @dev Leaf → slot root (0x01), at leaf ⌊address/8⌋ of a slot tree of `_depth` levels;
+    /// @dev Leaf → slot root (0x01), at leaf ⌊address/8⌋ of the slot tree of `_len` values;
     ///      for a write also the slot root with the value replaced by `_x`.
-    function _leafPath(Ctx memory _c, Value memory _v, uint256 _depth, uint256 _x) private pure {
+    function _leafPath(Ctx memory _c, Value memory _v, uint256 _len, uint256 _x) private pure {
         uint256 j = _v.addr / LibMerkle.VALUES_PER_LEAF;
-        if (!_v.isWrite) {
-            (_v.slotRoot, _c.p) = LibMerkle.root(LibMerkle.TENSOR, _v.leaf, j, _depth, _c.p);
-            return;
-        }
-        uint256 shift = 224 - 32 * (_v.addr % LibMerkle.VALUES_PER_LEAF);
-        bytes32 newLeaf = bytes32((uint256(_v.leaf) & ~(uint256(0xffffffff) << shift)) | (_x << shift));
-        (bytes32 root, bytes32 newRoot, uint256 p) = LibMerkle.rootPair(
+        (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(
             LibMerkle.TENSOR,
-            _v.leaf,
-            newLeaf,
             j,
-            _depth,
+            (_len + LibMerkle.VALUES_PER_LEAF - 1) / LibMerkle.VALUES_PER_LEAF,
             _c.p
         );
-        _v.slotRoot = root;
-        _v.newSlotRoot = newRoot;
-        _c.p = p;
+        if (!_v.isWrite) {
+            (_v.slotRoot, _c.p) = LibMerkle.walk(LibMerkle.TENSOR, _v.leaf, j, n, mask, p);
+            return;
+        }
+        (_v.slotRoot, _v.newSlotRoot, _c.p) = LibMerkle.walkPair(
+            LibMerkle.TENSOR,
+            _v.leaf,
+            _withValue(_v.leaf, _v.addr, _x),
+            j,
+            n,
+            mask,
+            p
+        );
     }
 
-    /// @dev Slot root → space root (0x02). The space's first value carries the full path (its
-    ///      anchor); a later one is joined to the anchor where their routes meet (§6).
+    /// @dev `_leaf` with the value at `_addr` (mod 8) replaced by the 32 bits `_x`.
+    function _withValue(bytes32 _leaf, uint256 _addr, uint256 _x) private pure returns (bytes32) {
+        uint256 shift = 224 - 32 * (_addr % LibMerkle.VALUES_PER_LEAF);
+        return bytes32((uint256(_leaf) & ~(uint256(0xffffffff) << shift)) | (_x << shift));
+    }
+
+    /// @dev Slot root → space root (0x02). A value joins the proven read of its space whose
+    ///      route meets its own lowest (§6.1): same slot, no path; else the siblings below the
+    ///      meeting level m, the rest being that read's. The first value of a space carries
+    ///      the full path. For a write, returns the space root with the new slot root.
     function _slotPath(Ctx memory _c, Value memory _v) private pure returns (bytes32 newSpaceRoot_) {
         uint256 space = _v.space;
         uint256 slot = _v.slot;
@@ -283,94 +297,157 @@ abstract contract OneStepProver is IOneStepProver {
                     : _c.header.activationSlots;
         // INVARIANT: the slot exists in its space.
         if (slot >= slots) revert IOneStepVerifier.OneStepVerifier_SlotOutOfRange(uint8(space), uint32(slot), slots);
-        if (!_c.anchored[space]) {
-            bytes32 spaceRoot =
-                space == Space.WEIGHT
-                    ? _c.pre.weightsRoot
-                    : space == Space.INPUT
-                        ? _c.pre.inputsRoot
-                        : _c.pre.activationsRoot;
-            LibMerkle.Path memory path;
-            (path, _c.p) = LibMerkle.rootRecorded(
-                LibMerkle.MEMORY,
-                _v.slotRoot,
-                slot,
-                LibMerkle.spaceDepth(slots),
-                _c.p
-            );
-            // INVARIANT: leaf, leaf path and slot path prove the value against the pre-state.
-            if (path.root != spaceRoot) {
-                revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
-            }
-            _c.anchored[space] = true;
-            _c.anchors[space] = path;
-            if (_v.isWrite)
-                newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, path.siblings.length, path);
-            return newSpaceRoot_;
-        }
-        LibMerkle.Path memory anchor = _c.anchors[space];
-        uint256 mask;
-        if (anchor.index == slot) {
-            // Same slot as the anchor: no slot path of its own.
-            (mask, _c.p) = LibMerkle.joinedHeader(LibMerkle.MEMORY, slot, 0, _c.p);
-            // INVARIANT: the value's slot root is the anchor's, which is in the pre-state.
-            if (_v.slotRoot != anchor.start)
-                revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
-            if (_v.isWrite) {
-                newSpaceRoot_ = LibMerkle.climb(
-                    LibMerkle.MEMORY,
-                    _v.newSlotRoot,
-                    slot,
-                    0,
-                    anchor.siblings.length,
-                    anchor
-                );
-            }
-            return newSpaceRoot_;
-        }
-        return _joinedPath(_c, _v, anchor);
-    }
-
-    /// @dev A slot path joined to its space's anchor in another slot: the siblings below the
-    ///      meeting level m, then the anchor's route.
-    function _joinedPath(
-        Ctx memory _c,
-        Value memory _v,
-        LibMerkle.Path memory _anchor
-    ) private pure returns (bytes32 newSpaceRoot_) {
-        uint256 slot = _v.slot;
-        // Both slots are below the slot count ≤ 2^depth, so they meet below the root: m < depth.
-        uint256 m = LibMerkle.meetingLevel(_anchor.index, slot);
+        (uint256 at, uint256 m) = _reference(_c, space, slot);
+        if (at == _c.nProven) return _fullSlotPath(_c, _v, slots);
+        LibMerkle.Path memory ref = _c.proven[at];
+        // A joined path has m levels (none for the same slot).
         uint256 mask;
         (mask, _c.p) = LibMerkle.joinedHeader(LibMerkle.MEMORY, slot, m, _c.p);
+        if (ref.index != slot)
+            return _v.isWrite ? _joinedWrite(_c, _v, m, mask, ref) : _joinedRead(_c, _v, m, mask, ref);
+        // INVARIANT: the value's slot root is the reference's, which is in the pre-state.
+        if (_v.slotRoot != ref.start)
+            revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(slot), _v.addr);
+        // A read of the reference's slot is not recorded: the reference, earlier, is always
+        // preferred to it.
+        if (_v.isWrite)
+            newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, _v.newSlotRoot, slot, 0, ref.siblings.length / 2, ref);
+    }
+
+    /// @dev A write joined to its reference `_ref` at level `_m`: checks the old slot root's
+    ///      route there, returns the space root over the new slot root.
+    function _joinedWrite(
+        Ctx memory _c,
+        Value memory _v,
+        uint256 _m,
+        uint256 _mask,
+        LibMerkle.Path memory _ref
+    ) private pure returns (bytes32) {
+        uint256 slot = _v.slot;
         bytes32 node;
         bytes32 newNode;
+        (node, newNode, _c.p) = LibMerkle.walkPair(
+            LibMerkle.MEMORY,
+            _v.slotRoot,
+            _v.newSlotRoot,
+            slot,
+            _m,
+            _mask,
+            _c.p
+        );
+        // INVARIANT: at the meeting level the value's node is the reference's sibling, so it
+        //            lies in the pre-state's space tree.
+        if (node != _ref.siblings[_m])
+            revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(_v.space), uint32(slot), _v.addr);
+        uint256 depth = _ref.siblings.length / 2;
+        // The reference's node at level m is untouched by the write; above m the routes coincide.
+        bytes32 refNode = _ref.siblings[depth + _m];
+        bytes32 parent =
+            ((slot >> _m) & 1) == 0
+                ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, refNode)
+                : LibMerkle.hashNode(LibMerkle.MEMORY, refNode, newNode);
+        return LibMerkle.climb(LibMerkle.MEMORY, parent, slot, _m + 1, depth, _ref);
+    }
+
+    /// @dev A read joined to its reference `_ref` at level `_m`: checks the slot root's route
+    ///      there and records the read's full path for the values after it.
+    function _joinedRead(
+        Ctx memory _c,
+        Value memory _v,
+        uint256 _m,
+        uint256 _mask,
+        LibMerkle.Path memory _ref
+    ) private pure returns (bytes32) {
+        bytes32[] memory refRec = _ref.siblings;
+        bytes32[] memory rec = new bytes32[](refRec.length);
+        bytes32 node;
+        (node, _c.p) = LibMerkle.walkRecorded(LibMerkle.MEMORY, _v.slotRoot, _v.slot, _m, _mask, _c.p, rec);
+        // INVARIANT: at the meeting level the value's node is the reference's sibling.
+        if (node != refRec[_m])
+            revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(_v.space), uint32(_v.slot), _v.addr);
+        // Level m (< D, as both slots are below 2^D): each route's node is the other's
+        // sibling; above it the routes coincide, so the rest is copied from the reference.
+        assembly ("memory-safe") {
+            let half := shl(4, mload(refRec)) // D words, in bytes
+            let from := add(refRec, 0x20)
+            let to := add(rec, 0x20)
+            let at := shl(5, _m)
+            mstore(add(to, at), mload(add(from, add(half, at))))
+            mstore(add(to, add(half, at)), node)
+            for {
+                at := add(at, 0x20)
+            } lt(at, half) {
+                at := add(at, 0x20)
+            } {
+                mstore(add(to, at), mload(add(from, at)))
+                mstore(add(to, add(half, at)), mload(add(from, add(half, at))))
+            }
+        }
+        _record(_c, _v.space, LibMerkle.Path(_v.slot, rec, _v.slotRoot, _ref.root));
+        return 0;
+    }
+
+    /// @dev The first value of its space: the full slot path to the pre-state's space root.
+    function _fullSlotPath(
+        Ctx memory _c,
+        Value memory _v,
+        uint256 _slots
+    ) private pure returns (bytes32 newSpaceRoot_) {
+        uint256 space = _v.space;
+        (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(LibMerkle.MEMORY, _v.slot, _slots, _c.p);
+        bytes32 root;
         if (_v.isWrite) {
-            (node, newNode, _c.p) = LibMerkle.walkPair(
+            (root, newSpaceRoot_, _c.p) = LibMerkle.walkPair(
                 LibMerkle.MEMORY,
                 _v.slotRoot,
                 _v.newSlotRoot,
-                slot,
-                m,
+                _v.slot,
+                n,
                 mask,
-                _c.p
+                p
             );
         } else {
-            (node, _c.p) = LibMerkle.walk(LibMerkle.MEMORY, _v.slotRoot, slot, m, mask, _c.p);
+            bytes32[] memory rec = new bytes32[](2 * n);
+            (root, _c.p) = LibMerkle.walkRecorded(LibMerkle.MEMORY, _v.slotRoot, _v.slot, n, mask, p, rec);
+            _record(_c, space, LibMerkle.Path(_v.slot, rec, _v.slotRoot, root));
         }
-        // INVARIANT: at the meeting level the value's node is the anchor's sibling, so it lies
-        //            in the pre-state's space tree.
-        if (node != _anchor.siblings[m])
-            revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(_v.space), uint32(slot), _v.addr);
-        if (_v.isWrite) {
-            // The anchor's node at level m is untouched by the write; above m the routes coincide.
-            bytes32 anchorNode = LibMerkle.climb(LibMerkle.MEMORY, _anchor.start, _anchor.index, 0, m, _anchor);
-            bytes32 parent =
-                ((slot >> m) & 1) == 0
-                    ? LibMerkle.hashNode(LibMerkle.MEMORY, newNode, anchorNode)
-                    : LibMerkle.hashNode(LibMerkle.MEMORY, anchorNode, newNode);
-            newSpaceRoot_ = LibMerkle.climb(LibMerkle.MEMORY, parent, slot, m + 1, _anchor.siblings.length, _anchor);
+        bytes32 spaceRoot =
+            space == Space.WEIGHT
+                ? _c.pre.weightsRoot
+                : space == Space.INPUT
+                    ? _c.pre.inputsRoot
+                    : _c.pre.activationsRoot;
+        // INVARIANT: leaf, leaf path and slot path prove the value against the pre-state.
+        if (root != spaceRoot)
+            revert IOneStepVerifier.OneStepVerifier_BadLeafProof(uint8(space), uint32(_v.slot), _v.addr);
+    }
+
+    /// @dev The reference of a value at `_slot` of `_space`: the earliest proven read of the
+    ///      space in the same slot, else the earliest with the lowest meeting level
+    ///      m = ⌊log2(slot ⊕ slot')⌋ (§6.1). Returns its place in `_c.proven` and m, or
+    ///      `_c.nProven` for the first value of a space.
+    function _reference(Ctx memory _c, uint256 _space, uint256 _slot) private pure returns (uint256 at_, uint256 m_) {
+        uint256 n = _c.nProven;
+        at_ = n;
+        uint256 best = type(uint256).max;
+        for (uint256 i; i < n; ++i) {
+            if (_c.provenSpace[i] != _space) continue;
+            uint256 other = _c.proven[i].index;
+            // Same slot ranks 0, meeting level m ranks m + 1.
+            uint256 rank = other == _slot ? 0 : LibMerkle.meetingLevel(other, _slot) + 1;
+            if (rank < best) {
+                best = rank;
+                at_ = i;
+            }
         }
+        if (best != 0 && at_ != n) m_ = best - 1;
+    }
+
+    /// @dev Keeps a proven read's full slot path for the values after it.
+    function _record(Ctx memory _c, uint256 _space, LibMerkle.Path memory _path) private pure {
+        uint256 i = _c.nProven++;
+        _c.proven[i] = _path;
+        _c.provenSpace[i] = _space;
     }
 
     // ---------------------------------------------------------------------------------------

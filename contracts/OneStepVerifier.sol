@@ -82,7 +82,36 @@ contract OneStepVerifier is IOneStepVerifier {
 
         uint256 kind;
         (kind, p) = _proveInstruction(start, p, pre.instr, instructions);
-        return _proverOf(kind, pre.instr).prove(_proof, p - start);
+        return _prove(_proverOf(kind, pre.instr), start, _proof.length, p - start);
+    }
+
+    /// @dev `_prover.prove(proof, _body)` with the proof's `_length` bytes at calldata offset
+    ///      `_start`: the call's arguments built in place (one calldatacopy), its revert data
+    ///      passed through unchanged.
+    function _prove(
+        IOneStepProver _prover,
+        uint256 _start,
+        uint256 _length,
+        uint256 _body
+    ) private view returns (StateHash postStateHash_) {
+        bytes4 selector = IOneStepProver.prove.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 4), 0x40) // offset of the bytes argument
+            mstore(add(m, 36), _body)
+            mstore(add(m, 68), _length)
+            calldatacopy(add(m, 100), _start, _length)
+            if iszero(staticcall(gas(), _prover, m, add(100, _length), 0, 32)) {
+                returndatacopy(m, 0, returndatasize())
+                revert(m, returndatasize())
+            }
+            // A prover returns one word; anything shorter is not a post-state hash.
+            if lt(returndatasize(), 32) {
+                revert(0, 0)
+            }
+            postStateHash_ := mload(0)
+        }
     }
 
     /// @dev Checks the pre-state and header preimages at the start of the proof against their

@@ -236,6 +236,29 @@ describe("OneStepVerifier", function () {
       }
     });
 
+    it("a later value's slot path stops where it meets the nearest earlier read of its space (§6.1)", () => {
+      let nearerThanFirst = 0;
+      for (const v of vectors) {
+        if (v.class === "halted") continue;
+        const l = layoutOf(fromHex(v.proof));
+        const earlier: ValueAt[] = [];
+        for (const x of [...l.reads, ...(l.write === null ? [] : [l.write])]) {
+          const same = earlier.filter((r) => r.space === x.space);
+          if (same.length > 0) {
+            // Levels the joined path carries against each earlier read: 0 for its slot, else
+            // the meeting level ⌊log2(slot ⊕ slot')⌋; the slot itself ranks first.
+            const rank = (r: ValueAt): number => (r.slot === x.slot ? -1 : 31 - Math.clz32(r.slot ^ x.slot));
+            const best = Math.min(...same.map(rank));
+            expect(x.slotPath.n, `${v.model} s=${v.step} value at ${x.at}`).to.equal(Math.max(0, best));
+            if (best < rank(same[0])) nearerThanFirst++;
+          }
+          if (x !== l.write) earlier.push(x);
+        }
+      }
+      // The vectors exercise the rule: some values join a read other than their space's first.
+      expect(nearerThanFirst).to.be.greaterThan(0);
+    });
+
     it("wrong pre-state: the proof's state does not hash to the pre-state hash", async () => {
       const other = vectors[vectors.indexOf(dotMac) + 1];
       const { verifier, result } = await call(dotMac, dotMac.proof, other.preHash);

@@ -205,8 +205,9 @@ library LibInstruction {
     ///         (§2.1): coord_j = offset_j + Σ_i coef[j·w + i]·it_i with w = _it.length,
     ///         valid ⇔ 0 ≤ coord_j < dims_j for every j, address row-major.
     /// @dev `_it` must come from `point`: each row of coefficients is summed 8 at a time from
-    ///      one calldata word, the terms past the row's end (the next row's coefficients, or
-    ///      whatever calldata follows) meeting the zero words after `_it`.
+    ///      one calldata word (4 when the point has ≤ 4 coordinates), the terms past the row's
+    ///      end (the next row's coefficients, or whatever calldata follows) meeting the zero
+    ///      words after `_it`.
     /// @return valid_ Whether every coordinate is in range.
     /// @return addr_ The row-major address (0 when not valid).
     /// @return length_ The slot length Π dims (what the slot's tree depth follows from).
@@ -220,14 +221,13 @@ library LibInstruction {
         // Signed arithmetic in two's complement: |coef| ≤ 2^31, it_i < 2^32, w ≤ 510 and
         // |offset| ≤ 2^31, so every coordinate stays below 2^73 in magnitude; addr_ < length_.
         assembly ("memory-safe") {
-            let w := mload(_it)
             let it := add(_it, 0x20)
-            let itEnd := add(it, shl(5, w))
+            let rowBytes := shl(2, mload(_it)) // 4·w
+            let itEnd := add(it, shl(3, rowBytes))
             let n := mload(add(_o, 0x40))
             let dims := mload(add(_o, 0x60))
             let offsets := mload(add(_o, 0x80))
             let row := mload(add(_o, 0xa0)) // coef[j·w …], rows of 4·w bytes
-            let rowBytes := shl(2, w)
             valid_ := 1
             length_ := 1
             for {
@@ -236,22 +236,33 @@ library LibInstruction {
                 j := add(j, 1)
             } {
                 let x := signextend(3, shr(224, calldataload(add(offsets, shl(2, j)))))
-                let cp := row
-                for {
-                    let ip := it
-                } lt(ip, itEnd) {
-                    ip := add(ip, 0x100)
-                } {
-                    let c := calldataload(cp)
-                    x := add(x, mul(sar(224, c), mload(ip)))
-                    x := add(x, mul(sar(224, shl(32, c)), mload(add(ip, 0x20))))
-                    x := add(x, mul(sar(224, shl(64, c)), mload(add(ip, 0x40))))
-                    x := add(x, mul(sar(224, shl(96, c)), mload(add(ip, 0x60))))
-                    x := add(x, mul(sar(224, shl(128, c)), mload(add(ip, 0x80))))
-                    x := add(x, mul(sar(224, shl(160, c)), mload(add(ip, 0xa0))))
-                    x := add(x, mul(sar(224, shl(192, c)), mload(add(ip, 0xc0))))
-                    x := add(x, mul(sar(224, shl(224, c)), mload(add(ip, 0xe0))))
-                    cp := add(cp, 32)
+                switch gt(rowBytes, 16)
+                case 0 {
+                    // A point of ≤ 4 coordinates (Map, Move): one word's first 4 terms.
+                    let c := calldataload(row)
+                    x := add(x, mul(sar(224, c), mload(it)))
+                    x := add(x, mul(sar(224, shl(32, c)), mload(add(it, 0x20))))
+                    x := add(x, mul(sar(224, shl(64, c)), mload(add(it, 0x40))))
+                    x := add(x, mul(sar(224, shl(96, c)), mload(add(it, 0x60))))
+                }
+                default {
+                    let cp := row
+                    for {
+                        let ip := it
+                    } lt(ip, itEnd) {
+                        ip := add(ip, 0x100)
+                    } {
+                        let c := calldataload(cp)
+                        x := add(x, mul(sar(224, c), mload(ip)))
+                        x := add(x, mul(sar(224, shl(32, c)), mload(add(ip, 0x20))))
+                        x := add(x, mul(sar(224, shl(64, c)), mload(add(ip, 0x40))))
+                        x := add(x, mul(sar(224, shl(96, c)), mload(add(ip, 0x60))))
+                        x := add(x, mul(sar(224, shl(128, c)), mload(add(ip, 0x80))))
+                        x := add(x, mul(sar(224, shl(160, c)), mload(add(ip, 0xa0))))
+                        x := add(x, mul(sar(224, shl(192, c)), mload(add(ip, 0xc0))))
+                        x := add(x, mul(sar(224, shl(224, c)), mload(add(ip, 0xe0))))
+                        cp := add(cp, 32)
+                    }
                 }
                 row := add(row, rowBytes)
                 let d := shr(224, calldataload(add(dims, shl(2, j))))

@@ -35,7 +35,8 @@ error LibMerkle_BadZeroMask(uint8 prefix, uint256 mask, uint256 levels);
 ///         of an all-zero subtree of depth d (Z_0 = 0^32, Z_{d+1} = H(prefix ‖ Z_d ‖ Z_d)),
 ///         left out of the calldata and recomputed here.
 library LibMerkle {
-    /// @notice One path as checked: where it starts, its siblings, where it ends.
+    /// @notice One path as checked: where it starts, its siblings, where it ends (for
+    ///         `climb` by joined paths, §6.1 "Joined slot paths").
     struct Path {
         uint256 index;
         /// @dev siblings[d] at level d, zero siblings filled in.
@@ -70,6 +71,20 @@ library LibMerkle {
             r_ := or(r_, shl(6, lt(0xffffffffffffffff, shr(r_, _x))))
             r_ := or(r_, shl(5, lt(0xffffffff, shr(r_, _x))))
             r_ := or(r_, shl(4, lt(0xffff, shr(r_, _x))))
+            r_ := or(r_, shl(3, lt(0xff, shr(r_, _x))))
+            r_ := or(r_, shl(2, lt(0xf, shr(r_, _x))))
+            r_ := or(r_, shl(1, lt(0x3, shr(r_, _x))))
+            r_ := or(r_, lt(0x1, shr(r_, _x)))
+        }
+    }
+
+    /// @notice `msb` of a value below 2^32 (a zero mask, an xor of slot indices): 5 halvings
+    ///         instead of 8.
+    /// @param _x A value < 2^32.
+    /// @return r_ Index of the highest set bit of `_x` (0 for x = 0 and for x = 1).
+    function msb32(uint256 _x) internal pure returns (uint256 r_) {
+        assembly ("memory-safe") {
+            r_ := shl(4, lt(0xffff, _x))
             r_ := or(r_, shl(3, lt(0xff, shr(r_, _x))))
             r_ := or(r_, shl(2, lt(0xf, shr(r_, _x))))
             r_ := or(r_, shl(1, lt(0x3, shr(r_, _x))))
@@ -174,62 +189,6 @@ library LibMerkle {
         (root_, newRoot_, next_) = walkPair(_prefix, _leaf, _newLeaf, _index, _depth, mask, next_);
     }
 
-    /// @notice Like `root`, keeping the path's siblings (zero siblings filled in) in `path_`.
-    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
-    /// @param _leaf The level-0 node the path starts from.
-    /// @param _index Position of `_leaf` at level 0 (must be < 2^`_depth`).
-    /// @param _depth Depth of the tree, fixed by the tree's size.
-    /// @param _p Calldata offset of the path (header then siblings, §6.1).
-    /// @return path_ The path in memory: index, `_depth` siblings bottom-up, start, root; for
-    ///         `climb` by joined paths (§6.1 "Joined slot paths").
-    /// @return next_ Calldata offset just past the path.
-    function rootRecorded(
-        uint8 _prefix,
-        bytes32 _leaf,
-        uint256 _index,
-        uint256 _depth,
-        uint256 _p
-    ) internal pure returns (Path memory path_, uint256 next_) {
-        uint256 mask;
-        (mask, next_) = header(_prefix, _index, _depth, _p);
-        bytes32[] memory sib = new bytes32[](_depth);
-        path_.index = _index;
-        path_.siblings = sib;
-        path_.start = _leaf;
-        uint256 top = mask == 0 ? 0 : msb(mask);
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            let m1 := add(m, 1)
-            let z := 0
-            let out := add(sib, 0x20)
-            mstore8(m, _prefix)
-            for {
-                let d := 0
-            } lt(d, _depth) {
-                d := add(d, 1)
-            } {
-                let s := z
-                if iszero(and(shr(d, mask), 1)) {
-                    s := calldataload(next_)
-                    next_ := add(next_, 32)
-                }
-                mstore(add(out, shl(5, d)), s)
-                // side 0: node left, sibling right; side 32: the other way round.
-                let side := shl(5, and(shr(d, _index), 1))
-                mstore(add(m1, side), _leaf)
-                mstore(sub(add(m1, 32), side), s)
-                _leaf := keccak256(m, 65)
-                // Z_{d+1}, only while a higher level still takes a zero sibling.
-                if lt(d, top) {
-                    mstore(m1, z)
-                    mstore(add(m1, 32), z)
-                    z := keccak256(m, 65)
-                }
-            }
-        }
-        path_.root = _leaf;
-    }
-
     /// @notice Hashes `_node` at `_index` up `_levels` levels with the siblings at `_p`
     ///         (zero siblings per `_mask`). No header, no index check: callers check both.
     /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
@@ -281,7 +240,7 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) private pure returns (bytes32 node_, uint256 next_) {
-        uint256 top = msb(_mask);
+        uint256 top = msb32(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -333,7 +292,7 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) internal pure returns (bytes32 node_, bytes32 newNode_, uint256 next_) {
-        uint256 top = _mask == 0 ? 0 : msb(_mask);
+        uint256 top = _mask == 0 ? 0 : msb32(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -407,13 +366,106 @@ library LibMerkle {
         }
     }
 
+    /// @notice The depth check of a path header without computing the depth: `_n` levels
+    ///         are ⌈log2 max(1, `_count`)⌉ ⇔ (count − 1) >> n = 0 and, for n > 0,
+    ///         (count − 1) >> (n − 1) ≠ 0. Reads the header at `_p` and reverts like `header`.
+    /// @param _prefix Domain prefix of the tree (only reported in the errors).
+    /// @param _index Position of the path's starting node (must be < 2^n).
+    /// @param _count Leaves (or slot roots) of the tree before padding.
+    /// @param _p Calldata offset of the header `u8 n ‖ u32 zeroMask`.
+    /// @return n_ The checked depth.
+    /// @return mask_ The zero mask.
+    /// @return next_ Calldata offset just past the header.
+    function headerOf(
+        uint8 _prefix,
+        uint256 _index,
+        uint256 _count,
+        uint256 _p
+    ) internal pure returns (uint256 n_, uint256 mask_, uint256 next_) {
+        uint256 badLength;
+        assembly ("memory-safe") {
+            let w := calldataload(_p)
+            n_ := byte(0, w)
+            mask_ := shr(224, shl(8, w))
+            next_ := add(_p, 5)
+            let c1 := sub(_count, iszero(iszero(_count)))
+            // n too small: (count − 1) >> n ≠ 0; too large: n > 0 and (count − 1) >> (n − 1) = 0.
+            badLength := or(shr(n_, c1), and(iszero(iszero(n_)), iszero(shr(sub(n_, 1), c1))))
+        }
+        // INVARIANT: the zero mask only marks levels of the path.
+        if ((mask_ >> n_) != 0) revert LibMerkle_BadZeroMask(_prefix, mask_, n_);
+        // INVARIANT: the path has exactly the tree's depth.
+        if (badLength != 0) revert LibMerkle_BadPathLength(_prefix, _index, n_, depthFor(_count));
+        // INVARIANT: the index names a leaf of this tree, so the path proves that leaf only.
+        if ((_index >> n_) != 0) revert LibMerkle_IndexOutOfRange(_prefix, _index, n_);
+    }
+
+    /// @notice `walk` that also records, for each level d < `_levels`, the sibling (zero
+    ///         siblings filled in) at `_rec[d]` and the route's node at `_rec[D + d]`, where
+    ///         2D is the length of `_rec` (D the tree's depth).
+    /// @param _prefix Domain prefix of the tree: TENSOR, MEMORY or PROGRAM (§3).
+    /// @param _node The node at level 0 of the walk.
+    /// @param _index Its position at that level; bit d picks the side at level d.
+    /// @param _levels Number of levels to hash up (checked by the caller).
+    /// @param _mask Zero mask: bit d set ⇔ the level-d sibling is Z_d.
+    /// @param _p Calldata offset of the first sibling.
+    /// @param _rec Where siblings and nodes go: 2D words, D ≥ `_levels`.
+    /// @return node_ The node `_levels` levels above `_node`.
+    /// @return next_ Calldata offset just past the last sibling read.
+    function walkRecorded(
+        uint8 _prefix,
+        bytes32 _node,
+        uint256 _index,
+        uint256 _levels,
+        uint256 _mask,
+        uint256 _p,
+        bytes32[] memory _rec
+    ) internal pure returns (bytes32 node_, uint256 next_) {
+        uint256 top = _mask == 0 ? 0 : msb32(_mask);
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let m1 := add(m, 1)
+            let z := 0
+            let out := add(_rec, 0x20)
+            // Nodes start D words after the siblings.
+            let nodesAt := add(out, shl(4, mload(_rec)))
+            node_ := _node
+            next_ := _p
+            mstore8(m, _prefix)
+            for {
+                let d := 0
+            } lt(d, _levels) {
+                d := add(d, 1)
+            } {
+                let s := z
+                if iszero(and(shr(d, _mask), 1)) {
+                    s := calldataload(next_)
+                    next_ := add(next_, 32)
+                }
+                mstore(add(out, shl(5, d)), s)
+                mstore(add(nodesAt, shl(5, d)), node_)
+                // side 0: node left, sibling right; side 32: the other way round.
+                let side := shl(5, and(shr(d, _index), 1))
+                mstore(add(m1, side), node_)
+                mstore(sub(add(m1, 32), side), s)
+                node_ := keccak256(m, 65)
+                // Z_{d+1}, only while a higher level still takes a zero sibling.
+                if lt(d, top) {
+                    mstore(m1, z)
+                    mstore(add(m1, 32), z)
+                    z := keccak256(m, 65)
+                }
+            }
+        }
+    }
+
     /// @notice Level at which the routes of indices `_a` ≠ `_b` meet: ⌊log2(a ⊕ b)⌋. At that
     ///         level their nodes are siblings; above it the routes coincide.
-    /// @param _a A level-0 index (e.g. a slot index).
-    /// @param _b Another level-0 index of the same tree (e.g. the anchor's slot index).
-    /// @return m, the length of a joined path from `_a` to the anchor route (§6.1).
+    /// @param _a A level-0 index below 2^32 (e.g. a slot index).
+    /// @param _b Another level-0 index of the same tree (e.g. the reference's slot index).
+    /// @return m, the length of a joined path from `_a` to the reference's route (§6.1).
     function meetingLevel(uint256 _a, uint256 _b) internal pure returns (uint256) {
-        return msb(_a ^ _b);
+        return msb32(_a ^ _b);
     }
 
     /// @dev Reads `u8 n ‖ u32 zeroMask` at `_p`; reverts LibMerkle_BadZeroMask if a mask bit
@@ -434,8 +486,8 @@ library LibMerkle {
     /// @dev Reverts LibMerkle_BadPathLength or LibMerkle_BadZeroMask.
     /// @param _prefix Domain prefix of the tree (only reported in the errors).
     /// @param _index The joined value's slot index (only reported in the errors).
-    /// @param _levels Required length: m = ⌊log2(slotIndex ⊕ anchorSlotIndex)⌋, or 0 for the
-    ///        anchor's own slot (§6.1 "Joined slot paths").
+    /// @param _levels Required length: m = ⌊log2(slotIndex ⊕ refSlotIndex)⌋, or 0 for the
+    ///        reference's own slot (§6.1 "Joined slot paths").
     /// @param _p Calldata offset of the header `u8 n ‖ u32 zeroMask`.
     /// @return mask_ The zero mask: bit d set ⇔ the level-d sibling is Z_d, not in calldata.
     /// @return next_ Calldata offset just past the header (`_p` + 5): the first sibling.
@@ -447,7 +499,7 @@ library LibMerkle {
     ) internal pure returns (uint256 mask_, uint256 next_) {
         uint256 n;
         (n, mask_, next_) = _header(_prefix, _p);
-        // INVARIANT: a joined path stops at the level where it meets its anchor.
+        // INVARIANT: a joined path stops at the level where it meets its reference.
         if (n != _levels) revert LibMerkle_BadPathLength(_prefix, _index, n, _levels);
     }
 }

@@ -334,10 +334,10 @@ export function verifyWitness(w: OneStepProof & { postHash?: Bytes32 }, programR
 //             siblings bottom-up; bit d of zeroMask set ⇔ the sibling at level d is Z_d of
 //             prefix p (the all-zero subtree, §3.1) and is left out.
 //   slotPath: the first value of a space carries the full path(0x02) of its slot to the
-//             space root. A later value of the same space is joined to that first one (its
-//             anchor): same slot → n = 0; else n = m, the level at which the two slot
-//             indices' paths meet (m = ⌊log2(slot ⊕ anchorSlot)⌋), giving the siblings of
-//             levels < m; the rest of its path is the anchor's.
+//             space root. A later value of the same space is joined to its reference: the
+//             earliest earlier read of the space in the same slot, else the earliest with the
+//             lowest meeting level m = ⌊log2(slot ⊕ refSlot)⌋. Same slot → n = 0; else n = m,
+//             the siblings of levels < m; the rest of its path is the reference's.
 //
 // Slot roots are not sent: each is recomputed from its leaf and leaf path.
 
@@ -373,20 +373,41 @@ function readPath(r: ByteReader, prefix: number, what: string): Bytes32[] {
   return out;
 }
 
-/** The anchor of a space: the first value of that space in the proof, its slot path and nodes. */
-interface Anchor {
+/** A read already in the proof, which later values of its space may join: its full slot path and nodes. */
+interface ProvenRead {
+  space: Space;
   slot: number;
   siblings: Bytes32[];
-  /** nodes[d] = node of the anchor's path at level d (nodes[0] = its slot root). */
+  /** nodes[d] = node of the path at level d (nodes[0] = its slot root). */
   nodes: Bytes32[];
 }
 
-function anchorOf(slot: number, slotRoot: Bytes32, siblings: Bytes32[]): Anchor {
+function provenRead(space: Space, slot: number, slotRoot: Bytes32, siblings: Bytes32[]): ProvenRead {
   const nodes = [slotRoot];
   siblings.forEach((s, d) =>
     nodes.push((slot >>> d) & 1 ? hashNode(MEMORY_NODE, s, nodes[d]) : hashNode(MEMORY_NODE, nodes[d], s)),
   );
-  return { slot, siblings, nodes };
+  return { space, slot, siblings, nodes };
+}
+
+/**
+ * The reference a value at `slot` of `space` joins (§6.1): the earliest earlier read of the
+ * space in the same slot, else the earliest with the lowest meeting level. The levels its
+ * joined path carries are `m` (0 for the same slot). Undefined for the first value of a space.
+ */
+function referenceOf(
+  reads: readonly ProvenRead[],
+  space: Space,
+  slot: number,
+): { ref: ProvenRead; m: number } | undefined {
+  let best: { ref: ProvenRead; m: number; rank: number } | undefined;
+  for (const ref of reads) {
+    if (ref.space !== space) continue;
+    const m = ref.slot === slot ? 0 : meetingLevel(ref.slot, slot);
+    const rank = ref.slot === slot ? 0 : m + 1;
+    if (best === undefined || rank < best.rank) best = { ref, m, rank };
+  }
+  return best;
 }
 
 function checkU32(x: number, what: string): void {
@@ -395,8 +416,9 @@ function checkU32(x: number, what: string): void {
 
 /**
  * The proof bytes of a witness (§6). Needs initHasher(). The slot path of a value joined to
- * its space's anchor is cut at the meeting level: the witness must be consistent there (a
- * value's full slot proof above that level equals the anchor's), as built witnesses are.
+ * its reference (an earlier read of its space) is cut at the meeting level: the witness must be
+ * consistent there (a value's full slot proof above that level equals the reference's), as
+ * built witnesses are.
  */
 export function encodeWitness(wit: OneStepProof): Uint8Array {
   const w = new ByteWriter(2048);
@@ -414,23 +436,20 @@ export function encodeWitness(wit: OneStepProof): Uint8Array {
   if (wit.instruction === null) throw new RangeError("a running state's proof needs the instruction");
   w.u32(wit.instruction.bytes.length, "instruction length").bytes(wit.instruction.bytes);
   writePath(w, PROGRAM_NODE, wit.instruction.proof, "instruction");
-  const anchors = new Map<Space, Anchor>();
+  const proven: ProvenRead[] = [];
   const value = (v: ValueWitness, what: string): void => {
     checkU32(v.slot.index, `${what}: slot`);
     checkU32(v.address, `${what}: address`);
     w.u8(v.slot.space, `${what}: space`).u32(v.slot.index).u32(v.address).bytes(v.leaf);
     writePath(w, TENSOR_NODE, v.leafProof, `${what} leaf`);
-    const a = anchors.get(v.slot.space);
-    if (a === undefined) {
-      writePath(w, MEMORY_NODE, v.slotProof, `${what} slot`);
-      anchors.set(v.slot.space, anchorOf(v.slot.index, v.slotRoot, v.slotProof));
-    } else {
-      const m = a.slot === v.slot.index ? 0 : meetingLevel(a.slot, v.slot.index);
-      writePath(w, MEMORY_NODE, v.slotProof.slice(0, m), `${what} slot`);
-    }
+    const j = referenceOf(proven, v.slot.space, v.slot.index);
+    writePath(w, MEMORY_NODE, j === undefined ? v.slotProof : v.slotProof.slice(0, j.m), `${what} slot`);
   };
   w.u8(wit.reads.length, "#reads");
-  wit.reads.forEach((r, i) => value(r, `read ${i}`));
+  wit.reads.forEach((r, i) => {
+    value(r, `read ${i}`);
+    proven.push(provenRead(r.slot.space, r.slot.index, r.slotRoot, r.slotProof));
+  });
   if (wit.write === null) w.u8(0);
   else {
     w.u8(1);
@@ -462,7 +481,7 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
   }
   const insBytes = r.bytes(r.u32("instruction length"), "instruction");
   const instruction = { bytes: insBytes, proof: readPath(r, PROGRAM_NODE, "instruction") };
-  const anchors = new Map<Space, Anchor>();
+  const proven: ProvenRead[] = [];
   const value = (what: string): ValueWitness => {
     const space = r.u8(`${what}: space`);
     if (space > Space.Activation) throw new RangeError(`${what}: unknown space ${space}`);
@@ -473,17 +492,15 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
     // .slice(): a depth-0 slot's root is its leaf, and the two must not share storage.
     const slotRoot = rootFromProof(TENSOR_NODE, leaf, Math.floor(address / VALUES_PER_LEAF), leafProof).slice();
     const given = readPath(r, MEMORY_NODE, `${what} slot`);
-    const a = anchors.get(space);
+    const j = referenceOf(proven, space, index);
     let slotProof: Bytes32[];
-    if (a === undefined) {
-      slotProof = given;
-      anchors.set(space, anchorOf(index, slotRoot, given));
-    } else {
-      const m = a.slot === index ? 0 : meetingLevel(a.slot, index);
+    if (j === undefined) slotProof = given;
+    else {
+      const { ref: a, m } = j;
       if (given.length !== m)
         throw new RangeError(`${what}: joined slot path has ${given.length} levels, expected ${m}`);
       if (m >= a.siblings.length && a.slot !== index)
-        throw new RangeError(`${what}: slot ${index} is outside its anchor's tree`);
+        throw new RangeError(`${what}: slot ${index} is outside its reference's tree`);
       const rest = a.slot === index ? a.siblings : [a.nodes[m], ...a.siblings.slice(m + 1)];
       slotProof = [...given, ...rest.map((x) => x.slice())];
     }
@@ -491,7 +508,11 @@ export function decodeWitness(bytes: Uint8Array): OneStepProof {
   };
   const nReads = r.u8("#reads");
   const reads: ValueWitness[] = [];
-  for (let i = 0; i < nReads; i++) reads.push(value(`read ${i}`));
+  for (let i = 0; i < nReads; i++) {
+    const v = value(`read ${i}`);
+    reads.push(v);
+    proven.push(provenRead(v.slot.space, v.slot.index, v.slotRoot, v.slotProof));
+  }
   const hasWrite = r.u8("hasWrite");
   if (hasWrite > 1) throw new RangeError(`hasWrite must be 0 or 1, got ${hasWrite}`);
   const write = hasWrite === 1 ? value("write") : null;

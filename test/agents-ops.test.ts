@@ -25,19 +25,9 @@ import { initHasher } from "../node/commit";
 import { ClaimStatus, GameStatus, RequestStatus } from "../node/chain/status";
 import { RefereeError } from "../node/errors";
 import type { Log } from "../node/agents/log";
+import { parseMetrics } from "./helpers/metrics";
 
 const TOKEN_MLP = path.join(__dirname, "fixtures", "token_mlp.onnx");
-
-/** Parses a Prometheus text exposition: `name{labels}` → value. */
-function parseMetrics(text: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const i = line.lastIndexOf(" ");
-    m.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return m;
-}
 
 describe("agents: operator kit (stake policy, metrics, --min-fee, several models)", function () {
   this.timeout(300_000);

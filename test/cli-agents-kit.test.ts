@@ -17,19 +17,9 @@ import { compileModel } from "../node/compiler/compile";
 import { DEV_MNEMONIC } from "../node/cli/chain";
 import { KEYSTORE_PASSWORD_ENV } from "../node/cli/keystore";
 import { lastJson, referee } from "./helpers/cli";
+import { parseMetrics } from "./helpers/metrics";
 import { HELLO_DEEPA } from "./helpers/models";
 import { freePort, startReferee, waitUntil } from "../scripts/lib/processes";
-
-/** Parses a Prometheus text exposition: `name{labels}` → value. */
-function parseMetrics(text: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const i = line.lastIndexOf(" ");
-    m.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return m;
-}
 
 const TOKEN_MLP = path.join(__dirname, "fixtures", "token_mlp.onnx");
 

@@ -158,6 +158,18 @@ describe("vm: wasm engine on worker threads", function () {
     expect(after.workers).to.be.at.least(2);
   });
 
+  it("a program with little work to split runs on one thread: no dispatch, no worker needed", () => {
+    const program = compiled(OCR_CLS, OCR_CLS_SHAPES).program;
+    const inputs = inputsOf(program, 3);
+    const one = execute(program, inputs, { threads: 1 });
+    const before = poolStats().dispatches;
+    expect(firstDifference(run(program, inputs, { threads: 2 }), one)).to.equal(null);
+    expect(poolStats().dispatches, "the classifier (16M splittable) stays on one thread").to.equal(before);
+    // the same kernels do split when the program threshold is lowered
+    expect(firstDifference(run(program, inputs, { threads: 2, minProgramWork: 0 }), one)).to.equal(null);
+    expect(poolStats().dispatches).to.be.greaterThan(before);
+  });
+
   it("a Dot with a JS epilogue, a JS Map and a remainder row split over 2, 3 and 8 threads", () => {
     const { program, inputs } = mixedProgram();
     validateProgram(program);

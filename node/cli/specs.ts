@@ -41,7 +41,7 @@ export const OPT_THREADS: OptionSpec = {
   name: "threads",
   kind: "value",
   metavar: "n",
-  help: "threads to execute on (default: the available cores); the result is the same for any n",
+  help: "threads to execute on at most (default: the available cores; a small model runs on one); the result is the same for any n",
 };
 export const OPT_DIST: OptionSpec = {
   name: "random-dist",

@@ -39,12 +39,18 @@ export interface ExecuteOptions {
   /** Internal (executeSlots): activation slots to materialize; the wasm engine leaves the others empty. */
   keep?: readonly boolean[];
   /**
-   * Threads the wasm engine splits each big kernel across (default: the available cores,
-   * defaultThreads()). The result is bit-identical for any count; the JS engine uses one.
+   * Threads the wasm engine splits each big kernel across, at most (default: the available
+   * cores, defaultThreads()); a program with little work to split runs on one
+   * (MIN_PROGRAM_PARALLEL_WORK). The result is bit-identical for any count; the JS engine uses one.
    */
   threads?: number;
   /** Internal (tests, tuning): the least work split across threads (default MIN_PARALLEL_WORK). */
   minParallelWork?: number;
+  /**
+   * Internal (tests, tuning): the least work of a run's splittable kernels for it to use
+   * more than one thread (default MIN_PROGRAM_PARALLEL_WORK; 0 when minParallelWork is given).
+   */
+  minProgramWork?: number;
 }
 
 /** The default thread count: the cores available to this process. */
@@ -86,6 +92,7 @@ export function execute(program: Program, inputs: Float32Array[], options: Execu
         options.keep ?? null,
         threads,
         options.minParallelWork,
+        options.minProgramWork ?? (options.minParallelWork === undefined ? undefined : 0),
       );
   }
   const memory = initialMemory(program, inputs);

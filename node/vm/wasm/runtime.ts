@@ -36,6 +36,17 @@ const TAIL_PAD = 64;
  * runs on the main thread alone: waking a worker and waiting for it costs more.
  */
 export const MIN_PARALLEL_WORK = 1 << 17;
+/**
+ * Below this much work in instructions that could be split (element operations, about 7 ms
+ * on one thread) a whole run stays on the main thread, and no worker is started. Measured
+ * on the OCR classifier (16M, 31 instructions of 0.15-1.2M, 2.3 ms on one thread), 2
+ * threads took 5.3-6.6 ms: a worker asleep between runs takes 0.3-0.5 ms to wake for the
+ * first chunk it claims (a kernel of 17 µs split after a 200 µs pause took 296 µs), the
+ * whole saving at best is half the split kernels' time (~1 ms), and starting a worker costs
+ * a one-shot run more than that. The PP-OCRv4 recognizer and detector (724M and 651M) do
+ * split.
+ */
+export const MIN_PROGRAM_PARALLEL_WORK = 1 << 26;
 
 export interface WasmProgram {
   module: WasmModule;
@@ -65,6 +76,16 @@ export interface KernelInfo {
   split: DriverSplit;
   /** Element operations (output elements × reduction steps): whether splitting pays. */
   work: number;
+}
+
+/** Work (element operations) of the kernels in [0, stop) of at least `min` that can be split. */
+function splittableWork(wp: WasmProgram, stop: number, min: number): number {
+  let sum = 0;
+  for (let i = 0; i < stop; i++) {
+    const k = wp.kernels[i];
+    if (k !== null && k.split.blocks + k.split.rest > 1 && k.work >= min) sum += k.work;
+  }
+  return sum;
 }
 
 type Driver = (from: number, to: number) => void;
@@ -372,8 +393,9 @@ function stateOf(wp: WasmProgram, program: Program): RunState {
  * that copy (144 MB into fresh pages) costs as much as a third of the run.
  *
  * `threads`: threads to split each kernel of at least `minParallelWork` element operations
- * across (this one and threads − 1 workers); 1 runs everything here. The result is the
- * same for any values.
+ * across (this one and threads − 1 workers); 1 runs everything here. A run whose kernels of
+ * that size add up to less than `minProgramWork` runs here alone (MIN_PROGRAM_PARALLEL_WORK).
+ * The result is the same for any values.
  */
 export function executeWasm(
   wp: WasmProgram,
@@ -385,9 +407,11 @@ export function executeWasm(
   keep: readonly boolean[] | null = null,
   threads = 1,
   minParallelWork = MIN_PARALLEL_WORK,
+  minProgramWork = MIN_PROGRAM_PARALLEL_WORK,
 ): Memory {
   const st = stateOf(wp, program);
-  const pool = threads > 1 ? st.pool : null;
+  const parallel = threads > 1 && splittableWork(wp, stop, minParallelWork) >= minProgramWork;
+  const pool = parallel ? st.pool : null;
   inputs.forEach((x, i) => copyInto(st.buffer, wp.offsets.inputs[i], x));
   let resultOffsets = wp.resultOffsets;
   let resultBytes = wp.resultBytes;

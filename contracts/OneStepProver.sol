@@ -67,15 +67,24 @@ abstract contract OneStepProver is IOneStepProver {
         assembly ("memory-safe") {
             start := _proof.offset
         }
-        Ctx memory c;
-        c.pre = LibState.decodeAt(start);
-        uint256 at = start + LibState.STATE_BYTES;
-        c.header = LibState.decodeHeaderAt(at);
-        at += LibState.HEADER_BYTES;
+        uint256 at = start + LibState.STATE_BYTES + LibState.HEADER_BYTES;
         uint256 len;
         (len, at) = LibCursor.u32(at);
-        uint256 malformed;
-        (c.ins, malformed) = LibInstruction.decode(at, len);
+        (LibInstruction.Instruction memory ins, uint256 malformed) = LibInstruction.decode(at, len);
+        // Built whole rather than declared and assigned: a declared Ctx would first allocate
+        // and zero every nested struct (~1.5k gas), each then replaced.
+        Ctx memory c = Ctx(
+            LibState.decodeAt(start),
+            LibState.decodeHeaderAt(start + LibState.STATE_BYTES),
+            0,
+            0,
+            0,
+            0,
+            _unsetPaths(),
+            [uint256(0), 0, 0, 0],
+            0,
+            ins
+        );
         // INVARIANT: the committed bytes are a well-formed instruction.
         if (malformed != 0) revert IOneStepVerifier.OneStepVerifier_BadInstruction(uint32(c.pre.instr), malformed);
         // INVARIANT: this prover executes the instruction's kind.
@@ -441,6 +450,15 @@ abstract contract OneStepProver is IOneStepProver {
             }
         }
         if (best != 0 && at_ != n) m_ = best - 1;
+    }
+
+    /// @dev Room for the proven paths, not zeroed: `_c.proven[i]` is only read for
+    ///      i < `_c.nProven`, each set by `_record` first.
+    function _unsetPaths() private pure returns (LibMerkle.Path[4] memory paths_) {
+        assembly ("memory-safe") {
+            paths_ := mload(0x40)
+            mstore(0x40, add(paths_, 0x80))
+        }
     }
 
     /// @dev Keeps a proven read's full slot path for the values after it.

@@ -159,14 +159,10 @@ abstract contract OneStepProver is IOneStepProver {
             calldatacopy(add(m, 1), _at, _len)
             leaf := keccak256(m, add(_len, 1))
         }
+        // headerOf checks the depth without computing it (as LibMerkle.root would, msb and all).
+        (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(LibMerkle.PROGRAM, _instr, _instructions, _at + _len);
         bytes32 root;
-        (root, next_) = LibMerkle.root(
-            LibMerkle.PROGRAM,
-            leaf,
-            _instr,
-            LibMerkle.spaceDepth(_instructions),
-            _at + _len
-        );
+        (root, next_) = LibMerkle.walk(LibMerkle.PROGRAM, leaf, _instr, n, mask, p);
         // INVARIANT: the instruction is the program's instruction at pc.instr.
         (bytes32 treeRoot, ) = LibCursor.b32(_start + LibState.STATE_BYTES);
         if (root != treeRoot) revert IOneStepVerifier.OneStepVerifier_BadInstructionProof(uint32(_instr), root);

@@ -509,18 +509,19 @@ abstract contract OneStepProver is IOneStepProver {
     function _reference(Ctx memory _c, uint256 _space, uint256 _slot) private pure returns (uint256 at_, uint256 m_) {
         uint256 n = _c.nProven;
         at_ = n;
+        // The best candidate's slot ⊕ _slot: 0 for the same slot, else its meeting level is
+        // its msb. Compared without computing msbs: msb(x) < msb(y) ⇔ x < y and x < x ⊕ y
+        // (ties keep the earlier read). Starts above any u32 xor.
         uint256 best = type(uint256).max;
         for (uint256 i; i < n; ++i) {
             if (_c.provenSpace[i] != _space) continue;
-            uint256 other = _c.proven[i].index;
-            // Same slot ranks 0, meeting level m ranks m + 1.
-            uint256 rank = other == _slot ? 0 : LibMerkle.meetingLevel(other, _slot) + 1;
-            if (rank < best) {
-                best = rank;
+            uint256 x = _c.proven[i].index ^ _slot;
+            if (x < best && x < (x ^ best)) {
+                best = x;
                 at_ = i;
             }
         }
-        if (best != 0 && at_ != n) m_ = best - 1;
+        if (best != 0 && at_ != n) m_ = LibMerkle.meetingLevel(_c.proven[at_].index, _slot);
     }
 
     /// @dev Room for the proven paths, not zeroed: `_c.proven[i]` is only read for

@@ -7,6 +7,7 @@ import {ICoordinator} from "./interfaces/ICoordinator.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+import {LibProofKind} from "./lib/LibProofKind.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {Root, StateHash} from "./lib/Hashes.sol";
 import {PullPayments} from "./PullPayments.sol";
@@ -62,6 +63,12 @@ contract DisputeGame is IDisputeGame, PullPayments {
     IModelRegistry public immutable REGISTRY;
     /// @notice Executes the single disputed step on-chain (docs/PROTOCOL.md §6).
     IOneStepVerifier public immutable VERIFIER;
+    /// @dev VERIFIER.kindVerifiers(), read at construction: a proof goes straight to the
+    ///      verifier of its instruction's kind, saving a call through VERIFIER (§6.2).
+    IOneStepVerifier private immutable _VERIFIER_DOT;
+    IOneStepVerifier private immutable _VERIFIER_MAP;
+    IOneStepVerifier private immutable _VERIFIER_REDUCE;
+    IOneStepVerifier private immutable _VERIFIER_MOVE;
     /// @notice Where slashed claim bonds are credited to this contract (the coordinator's staking).
     IStaking public immutable STAKING;
     /// @notice k: each dissection cuts the range into up to k sub-ranges (k − 1 hashes).
@@ -117,6 +124,11 @@ contract DisputeGame is IDisputeGame, PullPayments {
         COORDINATOR = _c.coordinator;
         REGISTRY = _c.registry;
         VERIFIER = _c.verifier;
+        IOneStepVerifier[4] memory byKind = _c.verifier.kindVerifiers();
+        _VERIFIER_DOT = byKind[0];
+        _VERIFIER_MAP = byKind[1];
+        _VERIFIER_REDUCE = byKind[2];
+        _VERIFIER_MOVE = byKind[3];
         STAKING = _c.staking;
         DEGREE = _c.degree;
         CLOCK_SECONDS = _c.clockSeconds;
@@ -299,7 +311,7 @@ contract DisputeGame is IDisputeGame, PullPayments {
         // INVARIANT: the challenger's clock has time left.
         if (g.challengerClock.expired(uint64(block.timestamp))) revert DisputeGame_ClockExpired(_gameId, msg.sender);
         // Reverts on a witness inconsistent with S_lo or the program.
-        StateHash post = VERIFIER.step(g.programRoot, g.loHash, _proof);
+        StateHash post = _verifierOf(_proof).step(g.programRoot, g.loHash, _proof);
         StateHash claimed = g.hiHash;
         emit StepProven(_gameId, g.lo, post, claimed);
         // INVARIANT: the claimer's S_hi must be step(S_lo).
@@ -471,5 +483,14 @@ contract DisputeGame is IDisputeGame, PullPayments {
         _g.status = GameStatus.Aborted;
         emit GameResolved(_gameId, GameStatus.Aborted);
         _credit(_g.challenger, bond);
+    }
+
+    /// @dev The verifier of the kind `_proof`'s instruction names (LibProofKind).
+    function _verifierOf(bytes calldata _proof) private view returns (IOneStepVerifier) {
+        uint256 i = LibProofKind.placeOf(_proof);
+        if (i == 0) return _VERIFIER_DOT;
+        if (i == 1) return _VERIFIER_MAP;
+        if (i == 2) return _VERIFIER_REDUCE;
+        return _VERIFIER_MOVE;
     }
 }

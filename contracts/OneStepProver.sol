@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOneStepProver} from "./interfaces/IOneStepProver.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
 import {F32} from "./lib/LibF32.sol";
-import {StateHash} from "./lib/Hashes.sol";
+import {Root, StateHash} from "./lib/Hashes.sol";
 import {Kind, MapOp, ReduceOp, Space} from "./lib/Isa.sol";
 import {LibMapOps} from "./lib/LibMapOps.sol";
 import {LibCursor} from "./lib/LibCursor.sol";
@@ -13,11 +13,12 @@ import {LibMerkle} from "./lib/LibMerkle.sol";
 import {LibState} from "./lib/LibState.sol";
 
 /// @title OneStepProver
-/// @notice What every per-kind prover shares (docs/PROTOCOL.md §6.2, steps 3–6): decode the
-///         instruction OneStepVerifier has proven and check its kind and the pc inside it, run
-///         the kind's step (a hook of the concrete prover), read each used value from its
-///         leaf with its paths and, on write steps, compute the new leaf, slot root and
-///         activations root from the written leaf's paths; then the post-state hash.
+/// @notice What every per-kind prover shares (docs/PROTOCOL.md §6.2, steps 1–6): check the
+///         pre-state and the program header against their hashes, the pc, the instruction
+///         against the instruction tree; decode the instruction and check its kind; run the
+///         kind's step (a hook of the concrete prover), read each used value from its leaf with
+///         its paths and, on write steps, compute the new leaf, slot root and activations root
+///         from the written leaf's paths; then the post-state hash.
 /// @dev The executable TypeScript model is `verifyWitness` in node/commit/witness.ts.
 abstract contract OneStepProver is IOneStepProver {
     /// @notice Canonical quiet NaN (§1): every NaN stored or hashed is this pattern.
@@ -62,30 +63,109 @@ abstract contract OneStepProver is IOneStepProver {
     function kind() public pure virtual returns (uint256);
 
     /// @inheritdoc IOneStepProver
-    function prove(bytes calldata _proof, uint256 _body) external pure returns (StateHash postStateHash_) {
+    function step(
+        Root _programRoot,
+        StateHash _preStateHash,
+        bytes calldata _proof
+    ) external pure returns (StateHash postStateHash_) {
         uint256 start;
         assembly ("memory-safe") {
             start := _proof.offset
         }
-        Ctx memory c;
-        c.pre = LibState.decodeAt(start);
-        uint256 at = start + LibState.STATE_BYTES;
-        c.header = LibState.decodeHeaderAt(at);
-        at += LibState.HEADER_BYTES;
-        uint256 len;
-        (len, at) = LibCursor.u32(at);
-        uint256 malformed;
-        (c.ins, malformed) = LibInstruction.decode(at, len);
+        (LibState.State memory pre, uint256 instructions) = _open(_programRoot, _preStateHash, start, _proof.length);
+        // INVARIANT: acc is +0 whenever k = 0 (§2.4).
+        if (pre.k == 0 && pre.acc != 0)
+            revert IOneStepVerifier.OneStepVerifier_NonCanonicalAcc(uint32(pre.k), uint32(pre.acc));
+        uint256 at = start + LibState.STATE_BYTES + LibState.HEADER_BYTES;
+        if (pre.instr == instructions) {
+            // INVARIANT: the halted pc is exactly (#instructions, 0, 0).
+            if (pre.elem != 0 || pre.k != 0)
+                revert IOneStepVerifier.OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
+            // INVARIANT: a halted state's proof carries nothing more.
+            if (at != start + _proof.length)
+                revert IOneStepVerifier.OneStepVerifier_BadProofLength(at - start, _proof.length);
+            // A halted state is a fixed point.
+            return _preStateHash;
+        }
+        // INVARIANT: pc.instr names an instruction of the program.
+        if (pre.instr > instructions)
+            revert IOneStepVerifier.OneStepVerifier_BadPc(uint32(pre.instr), uint32(pre.elem), uint32(pre.k));
+        (uint256 len, uint256 insAt) = LibCursor.u32(at);
+        uint256 body = _proveInstruction(start, insAt, len, pre.instr, instructions);
+        (LibInstruction.Instruction memory ins, uint256 malformed) = LibInstruction.decode(insAt, len);
         // INVARIANT: the committed bytes are a well-formed instruction.
-        if (malformed != 0) revert IOneStepVerifier.OneStepVerifier_BadInstruction(uint32(c.pre.instr), malformed);
+        if (malformed != 0) revert IOneStepVerifier.OneStepVerifier_BadInstruction(uint32(pre.instr), malformed);
         // INVARIANT: this prover executes the instruction's kind.
-        if (c.ins.kind != kind()) revert OneStepProver_WrongKind(kind(), c.ins.kind);
-        c.p = start + _body;
-        c.end = start + _proof.length;
+        if (ins.kind != kind()) revert OneStepProver_WrongKind(kind(), ins.kind);
+        // Built whole rather than declared and assigned: a declared Ctx would first allocate
+        // and zero every nested struct (~1.5k gas), each then replaced.
+        Ctx memory c = Ctx(
+            pre,
+            LibState.decodeHeaderAt(start + LibState.STATE_BYTES),
+            body,
+            start + _proof.length,
+            0,
+            0,
+            _unsetPaths(),
+            [uint256(0), 0, 0, 0],
+            0,
+            ins
+        );
         LibState.State memory post = _run(c);
         // INVARIANT: the proof ends where its contents end.
         if (c.p != c.end) revert IOneStepVerifier.OneStepVerifier_BadProofLength(c.p - start, _proof.length);
         return LibState.hash(post);
+    }
+
+    /// @dev Checks the pre-state and header preimages at the start of the proof against their
+    ///      hashes (§6.2 step 1); returns the decoded pre-state and the instruction count.
+    function _open(
+        Root _programRoot,
+        StateHash _preStateHash,
+        uint256 _start,
+        uint256 _length
+    ) private pure returns (LibState.State memory pre_, uint256 instructions_) {
+        uint256 fixedBytes = LibState.STATE_BYTES + LibState.HEADER_BYTES;
+        // INVARIANT: the proof holds at least the pre-state and the program header.
+        if (_length < fixedBytes) revert IOneStepVerifier.OneStepVerifier_BadProofLength(fixedBytes, _length);
+        // INVARIANT: the pre-state parts are those of the pre-state hash.
+        // Compared as bytes32 (contracts/lib/Hashes.sol); one word serves both hashes.
+        bytes32 h = StateHash.unwrap(LibState.hashAt(_start));
+        if (h != StateHash.unwrap(_preStateHash))
+            revert IOneStepVerifier.OneStepVerifier_BadPreState(_preStateHash, StateHash.wrap(h));
+        // INVARIANT: the header (instruction tree root, instruction and slot counts) is the program's.
+        h = Root.unwrap(LibState.programRootAt(_start + LibState.STATE_BYTES));
+        if (h != Root.unwrap(_programRoot))
+            revert IOneStepVerifier.OneStepVerifier_BadProgramHeader(_programRoot, Root.wrap(h));
+        pre_ = LibState.decodeAt(_start);
+        instructions_ = LibCursor.u32At(_start + LibState.STATE_BYTES + 32);
+    }
+
+    /// @dev Checks the instruction's `_len` bytes at `_at` and their path (just after them)
+    ///      against the header's instruction tree at pc.instr (§6.2 step 3). Returns the
+    ///      calldata offset just past the path: `u8 #reads`.
+    function _proveInstruction(
+        uint256 _start,
+        uint256 _at,
+        uint256 _len,
+        uint256 _instr,
+        uint256 _instructions
+    ) private pure returns (uint256 next_) {
+        bytes32 leaf;
+        assembly ("memory-safe") {
+            // h_i = H(0x04 ‖ bytes_i).
+            let m := mload(0x40)
+            mstore8(m, 0x04)
+            calldatacopy(add(m, 1), _at, _len)
+            leaf := keccak256(m, add(_len, 1))
+        }
+        // headerOf checks the depth without computing it (as LibMerkle.root would, msb and all).
+        (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(LibMerkle.PROGRAM, _instr, _instructions, _at + _len);
+        bytes32 root;
+        (root, next_) = LibMerkle.walk(LibMerkle.PROGRAM, leaf, _instr, n, mask, p);
+        // INVARIANT: the instruction is the program's instruction at pc.instr.
+        (bytes32 treeRoot, ) = LibCursor.b32(_start + LibState.STATE_BYTES);
+        if (root != treeRoot) revert IOneStepVerifier.OneStepVerifier_BadInstructionProof(uint32(_instr), root);
     }
 
     /// @dev The step of a running state: the pc inside the instruction, the step by phase,
@@ -429,18 +509,28 @@ abstract contract OneStepProver is IOneStepProver {
     function _reference(Ctx memory _c, uint256 _space, uint256 _slot) private pure returns (uint256 at_, uint256 m_) {
         uint256 n = _c.nProven;
         at_ = n;
+        // The best candidate's slot ⊕ _slot: 0 for the same slot, else its meeting level is
+        // its msb. Compared without computing msbs: msb(x) < msb(y) ⇔ x < y and x < x ⊕ y
+        // (ties keep the earlier read). Starts above any u32 xor.
         uint256 best = type(uint256).max;
         for (uint256 i; i < n; ++i) {
             if (_c.provenSpace[i] != _space) continue;
-            uint256 other = _c.proven[i].index;
-            // Same slot ranks 0, meeting level m ranks m + 1.
-            uint256 rank = other == _slot ? 0 : LibMerkle.meetingLevel(other, _slot) + 1;
-            if (rank < best) {
-                best = rank;
+            uint256 x = _c.proven[i].index ^ _slot;
+            if (x < best && x < (x ^ best)) {
+                best = x;
                 at_ = i;
             }
         }
-        if (best != 0 && at_ != n) m_ = best - 1;
+        if (best != 0 && at_ != n) m_ = LibMerkle.meetingLevel(_c.proven[at_].index, _slot);
+    }
+
+    /// @dev Room for the proven paths, not zeroed: `_c.proven[i]` is only read for
+    ///      i < `_c.nProven`, each set by `_record` first.
+    function _unsetPaths() private pure returns (LibMerkle.Path[4] memory paths_) {
+        assembly ("memory-safe") {
+            paths_ := mload(0x40)
+            mstore(0x40, add(paths_, 0x80))
+        }
     }
 
     /// @dev Keeps a proven read's full slot path for the values after it.

@@ -11,8 +11,8 @@ import {LibInstruction} from "./lib/LibInstruction.sol";
 /// @title ProverDot
 /// @notice One-step prover of Dot steps (§2.2): multiply-accumulate (k < K) and write (k = K, bias and
 ///         the Map epilogue).
-/// @dev Deployed once and wired immutably into OneStepVerifier, which proves the
-///      instruction and dispatches here by its kind (docs/PROTOCOL.md §6.2).
+/// @dev Deployed once and wired immutably into OneStepVerifier, which names it for its kind;
+///      the dispute game sends it proofs of that kind directly (docs/PROTOCOL.md §6.2).
 contract ProverDot is OneStepProver {
     /// @inheritdoc IOneStepProver
     function kind() public pure override returns (uint256) {

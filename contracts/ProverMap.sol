@@ -12,8 +12,8 @@ import {LibMapOps} from "./lib/LibMapOps.sol";
 /// @title ProverMap
 /// @notice One-step prover of Map steps (§2.2, §2.3): unary, binary and ternary elementwise ops, with
 ///         their FO32 math (LibMapOps, LibF32Math).
-/// @dev Deployed once and wired immutably into OneStepVerifier, which proves the
-///      instruction and dispatches here by its kind (docs/PROTOCOL.md §6.2).
+/// @dev Deployed once and wired immutably into OneStepVerifier, which names it for its kind;
+///      the dispute game sends it proofs of that kind directly (docs/PROTOCOL.md §6.2).
 contract ProverMap is OneStepProver {
     /// @inheritdoc IOneStepProver
     function kind() public pure override returns (uint256) {

@@ -9,8 +9,8 @@ import {LibInstruction} from "./lib/LibInstruction.sol";
 /// @title ProverMove
 /// @notice One-step prover of Move steps (§2.2): the first source in range, else the fill value
 ///         params[0].
-/// @dev Deployed once and wired immutably into OneStepVerifier, which proves the
-///      instruction and dispatches here by its kind (docs/PROTOCOL.md §6.2).
+/// @dev Deployed once and wired immutably into OneStepVerifier, which names it for its kind;
+///      the dispute game sends it proofs of that kind directly (docs/PROTOCOL.md §6.2).
 contract ProverMove is OneStepProver {
     /// @inheritdoc IOneStepProver
     function kind() public pure override returns (uint256) {

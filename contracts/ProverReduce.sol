@@ -11,8 +11,8 @@ import {LibInstruction} from "./lib/LibInstruction.sol";
 /// @title ProverReduce
 /// @notice One-step prover of Reduce steps (§2.2): Sum, Max, Min, Mean accumulation (k < K) and write
 ///         (k = K, Mean divides).
-/// @dev Deployed once and wired immutably into OneStepVerifier, which proves the
-///      instruction and dispatches here by its kind (docs/PROTOCOL.md §6.2).
+/// @dev Deployed once and wired immutably into OneStepVerifier, which names it for its kind;
+///      the dispute game sends it proofs of that kind directly (docs/PROTOCOL.md §6.2).
 contract ProverReduce is OneStepProver {
     /// @inheritdoc IOneStepProver
     function kind() public pure override returns (uint256) {

@@ -1,9 +1,10 @@
-// The split one-step verifier (docs/PROTOCOL.md §6.2): OneStepVerifier proves the state,
-// header and instruction, then hands the step to the prover of the instruction's kind.
+// The split one-step verifier (docs/PROTOCOL.md §6.2): each per-kind prover checks a whole
+// proof of its kind; OneStepVerifier names them (kindVerifiers) and routes a proof to the one
+// its kind byte names.
 // 1. Wiring: one prover per kind, fixed at construction; a prover of another kind is refused;
 //    no function of the entry or the provers changes state (no admin, no setter).
-// 2. Each prover executes its own kind exactly as the entry does, and refuses a step of any
-//    other kind.
+// 2. Each prover gives the entry's post-state for a step of its kind, and refuses a step of
+//    any other kind.
 // Run: npx hardhat test test/evm-verifier-provers.test.ts
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
@@ -25,16 +26,9 @@ const PROVERS = [
 /** pre (112) ‖ header (48) ‖ u32 length ‖ instruction bytes: where the instruction starts. */
 const INSTRUCTION_LENGTH_AT = 160;
 
-/** The instruction's kind byte and the offset just past its path: the prover's `body`. */
-function bodyOf(proof: Uint8Array): { kind: number; body: number } {
-  const dv = new DataView(proof.buffer, proof.byteOffset, proof.length);
-  const at = INSTRUCTION_LENGTH_AT + 4;
-  let p = at + dv.getUint32(INSTRUCTION_LENGTH_AT);
-  const n = proof[p];
-  const mask = dv.getUint32(p + 1);
-  p += 5;
-  for (let d = 0; d < n; d++) if (((mask >>> d) & 1) === 0) p += 32;
-  return { kind: proof[at], body: p };
+/** The instruction's kind byte. */
+function kindOf(proof: Uint8Array): number {
+  return proof[INSTRUCTION_LENGTH_AT + 4];
 }
 
 function stateChanging(iface: Interface): string[] {
@@ -66,18 +60,19 @@ describe("OneStepVerifier and its per-kind provers", function () {
     const out = new Map<number, StepVector>();
     for (const v of vectors) {
       if (v.class === "halted") continue;
-      const { kind } = bodyOf(fromHex(v.proof));
+      const kind = kindOf(fromHex(v.proof));
       if (!out.has(kind)) out.set(kind, v);
     }
     return out;
   }
 
   describe("wiring", () => {
-    it("wires one prover per kind, each reporting its kind", async () => {
-      const { provers } = await loadFixture(deploy);
+    it("wires one prover per kind, each reporting its kind, and names them in Kind order", async () => {
+      const { verifier, provers } = await loadFixture(deploy);
       for (let i = 0; i < PROVERS.length; i++) expect(await provers[i].kind()).to.equal(PROVERS[i].kind);
       const addresses = await Promise.all(provers.map((p) => p.getAddress()));
       expect(new Set(addresses).size).to.equal(PROVERS.length);
+      expect(await verifier.kindVerifiers()).to.deep.equal(addresses);
     });
 
     it("the constructor refuses a prover of another kind in any place", async () => {
@@ -120,8 +115,16 @@ describe("OneStepVerifier and its per-kind provers", function () {
         const v = byKind.get(PROVERS[i].kind)!;
         const proof = fromHex(v.proof);
         expect(await verifier.step(v.programRoot, v.preHash, proof)).to.equal(v.postHash);
-        expect(await provers[i].prove(proof, bodyOf(proof).body), PROVERS[i].name).to.equal(v.postHash);
+        expect(await provers[i].step(v.programRoot, v.preHash, proof), PROVERS[i].name).to.equal(v.postHash);
       }
+    });
+
+    it("every prover proves a halted state's step, a fixed point", async () => {
+      const { provers } = await loadFixture(deploy);
+      const halted = vectors.filter((v) => v.class === "halted");
+      expect(halted.length).to.be.greaterThan(0);
+      for (const v of halted)
+        for (const p of provers) expect(await p.step(v.programRoot, v.preHash, fromHex(v.proof))).to.equal(v.preHash);
     });
 
     it("each prover refuses a step of every other kind", async () => {
@@ -131,7 +134,7 @@ describe("OneStepVerifier and its per-kind provers", function () {
         for (const [kind, v] of byKind) {
           if (kind === PROVERS[i].kind) continue;
           const proof = fromHex(v.proof);
-          await expect(provers[i].prove(proof, bodyOf(proof).body), `${PROVERS[i].name} on kind ${kind}`)
+          await expect(provers[i].step(v.programRoot, v.preHash, proof), `${PROVERS[i].name} on kind ${kind}`)
             .to.be.revertedWithCustomError(provers[i], "OneStepProver_WrongKind")
             .withArgs(PROVERS[i].kind, kind);
         }

@@ -45,6 +45,14 @@ interface IOneStepVerifier {
     /// @notice The proof is longer or shorter than its contents.
     error OneStepVerifier_BadProofLength(uint256 consumed, uint256 length);
 
+    /// @notice The verifiers of each instruction kind's steps, in Kind order (Dot, Map, Reduce,
+    ///         Move; contracts/lib/Isa.sol). Each has this `step`; a caller may send a proof
+    ///         straight to the one of its instruction's kind byte (LibProofKind), saving the hop
+    ///         through this contract (docs/PROTOCOL.md §6.2). Read once, at construction, by the
+    ///         dispute game. A verifier that does not split by kind returns itself four times.
+    /// @return verifiers The verifier of each kind.
+    function kindVerifiers() external view returns (IOneStepVerifier[4] memory verifiers);
+
     /// @notice Computes the state after one step from a witnessed pre-state.
     /// @dev Reverts with a named custom error when the witness is inconsistent with
     ///      `preStateHash` or `programRoot` (wrong value, Merkle path, index, instruction or pc).

@@ -240,7 +240,6 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) private pure returns (bytes32 node_, uint256 next_) {
-        uint256 top = msb32(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -262,8 +261,8 @@ library LibMerkle {
                 mstore(add(m1, side), node_)
                 mstore(sub(add(m1, 32), side), s)
                 node_ := keccak256(m, 65)
-                // Z_{d+1}, only while a higher level still takes a zero sibling.
-                if lt(d, top) {
+                // Z_{d+1}, only while a higher level still takes a zero sibling (a mask bit above d).
+                if shr(add(d, 1), _mask) {
                     mstore(m1, z)
                     mstore(add(m1, 32), z)
                     z := keccak256(m, 65)
@@ -292,7 +291,6 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) internal pure returns (bytes32 node_, bytes32 newNode_, uint256 next_) {
-        uint256 top = _mask == 0 ? 0 : msb32(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -318,7 +316,7 @@ library LibMerkle {
                 node_ := keccak256(m, 65)
                 mstore(nodeAt, newNode_)
                 newNode_ := keccak256(m, 65)
-                if lt(d, top) {
+                if shr(add(d, 1), _mask) {
                     mstore(m1, z)
                     mstore(add(m1, 32), z)
                     z := keccak256(m, 65)
@@ -421,7 +419,6 @@ library LibMerkle {
         uint256 _p,
         bytes32[] memory _rec
     ) internal pure returns (bytes32 node_, uint256 next_) {
-        uint256 top = _mask == 0 ? 0 : msb32(_mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -449,8 +446,8 @@ library LibMerkle {
                 mstore(add(m1, side), node_)
                 mstore(sub(add(m1, 32), side), s)
                 node_ := keccak256(m, 65)
-                // Z_{d+1}, only while a higher level still takes a zero sibling.
-                if lt(d, top) {
+                // Z_{d+1}, only while a higher level still takes a zero sibling (a mask bit above d).
+                if shr(add(d, 1), _mask) {
                     mstore(m1, z)
                     mstore(add(m1, 32), z)
                     z := keccak256(m, 65)

@@ -30,6 +30,12 @@ contract AlphabetVerifier is IOneStepVerifier {
         OWNER = msg.sender;
     }
 
+    /// @inheritdoc IOneStepVerifier
+    /// @dev One verifier for every step: itself.
+    function kindVerifiers() external view returns (IOneStepVerifier[4] memory verifiers_) {
+        for (uint256 i; i < 4; ++i) verifiers_[i] = this;
+    }
+
     function setProgram(bytes32 _programRoot, uint64 _steps) external {
         if (msg.sender != OWNER) revert AlphabetVerifier_NotOwner(msg.sender);
         if (stepsOf[_programRoot] != 0) revert AlphabetVerifier_AlreadySet(_programRoot);

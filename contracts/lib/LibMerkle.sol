@@ -243,6 +243,8 @@ library LibMerkle {
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
+            // The right child's word, hoisted: the loop stores one child there per level.
+            let m33 := add(m, 33)
             let z := 0
             node_ := _node
             next_ := _p
@@ -259,12 +261,12 @@ library LibMerkle {
                 }
                 let side := shl(5, and(shr(d, _index), 1))
                 mstore(add(m1, side), node_)
-                mstore(sub(add(m1, 32), side), s)
+                mstore(sub(m33, side), s)
                 node_ := keccak256(m, 65)
                 // Z_{d+1}, only while a higher level still takes a zero sibling (a mask bit above d).
                 if shr(add(d, 1), _mask) {
                     mstore(m1, z)
-                    mstore(add(m1, 32), z)
+                    mstore(m33, z)
                     z := keccak256(m, 65)
                 }
             }
@@ -294,6 +296,8 @@ library LibMerkle {
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
+            // The right child's word, hoisted: the loop stores one child there per level.
+            let m33 := add(m, 33)
             let z := 0
             node_ := _node
             newNode_ := _newNode
@@ -311,14 +315,14 @@ library LibMerkle {
                 }
                 let side := shl(5, and(shr(d, _index), 1))
                 let nodeAt := add(m1, side)
-                mstore(sub(add(m1, 32), side), s)
+                mstore(sub(m33, side), s)
                 mstore(nodeAt, node_)
                 node_ := keccak256(m, 65)
                 mstore(nodeAt, newNode_)
                 newNode_ := keccak256(m, 65)
                 if shr(add(d, 1), _mask) {
                     mstore(m1, z)
-                    mstore(add(m1, 32), z)
+                    mstore(m33, z)
                     z := keccak256(m, 65)
                 }
             }
@@ -422,6 +426,8 @@ library LibMerkle {
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
+            // The right child's word, hoisted: the loop stores one child there per level.
+            let m33 := add(m, 33)
             let z := 0
             let out := add(_rec, 0x20)
             // Nodes start D words after the siblings.
@@ -444,12 +450,12 @@ library LibMerkle {
                 // side 0: node left, sibling right; side 32: the other way round.
                 let side := shl(5, and(shr(d, _index), 1))
                 mstore(add(m1, side), node_)
-                mstore(sub(add(m1, 32), side), s)
+                mstore(sub(m33, side), s)
                 node_ := keccak256(m, 65)
                 // Z_{d+1}, only while a higher level still takes a zero sibling (a mask bit above d).
                 if shr(add(d, 1), _mask) {
                     mstore(m1, z)
-                    mstore(add(m1, 32), z)
+                    mstore(m33, z)
                     z := keccak256(m, 65)
                 }
             }

@@ -328,9 +328,12 @@ describe("OneStepVerifier", function () {
       const r0 = l.reads[0];
       const bytes = proof.slice();
       bytes[r0.leafPath.at] += 1;
-      const { verifier, result } = await call(dotMac, bytes);
-      // LibMerkle's error, raised in the Dot prover and passed through the entry unchanged.
-      const prover = ProverDot__factory.connect(await verifier.PROVER_DOT(), ethers.provider);
+      // LibMerkle's error, raised in the Dot prover and passed through the entry unchanged. The prover's
+      // address is read before the step is sent: awaiting it after would leave the step's rejection
+      // unhandled for a moment, which mocha reports as an uncaught error.
+      const { verifier: v0 } = await loadFixture(deploy);
+      const prover = ProverDot__factory.connect(await v0.PROVER_DOT(), ethers.provider);
+      const { result } = await call(dotMac, bytes);
       await expect(result)
         .to.be.revertedWithCustomError(prover, "LibMerkle_BadPathLength")
         .withArgs(1, Math.floor(r0.address / 8), r0.leafPath.n + 1, r0.leafPath.n);

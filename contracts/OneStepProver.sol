@@ -289,10 +289,13 @@ abstract contract OneStepProver is IOneStepProver {
     ) internal pure returns (uint256) {
         // INVARIANT: the proof announces this read.
         if (_c.used >= _c.reads) revert IOneStepVerifier.OneStepVerifier_BadReadCount(_c.reads, _c.used + 1);
-        ++_c.used;
-        Value memory v = Value(_o.space, _o.slot, _addr, 0, 0, 0, false);
-        _value(_c, v, _len, 0);
-        return uint32(uint256(v.leaf) >> (224 - 32 * (_addr % LibMerkle.VALUES_PER_LEAF)));
+        // used < reads ≤ 255, and the shift is at most 224: no overflow.
+        unchecked {
+            ++_c.used;
+            Value memory v = Value(_o.space, _o.slot, _addr, 0, 0, 0, false);
+            _value(_c, v, _len, 0);
+            return uint32(uint256(v.leaf) >> (224 - 32 * (_addr % LibMerkle.VALUES_PER_LEAF)));
+        }
     }
 
     /// @dev Writes `_x` at pc.elem of the output slot (length `_len`): checks the written
@@ -335,12 +338,12 @@ abstract contract OneStepProver is IOneStepProver {
     ///      for a write also the slot root with the value replaced by `_x`.
     function _leafPath(Ctx memory _c, Value memory _v, uint256 _len, uint256 _x) private pure {
         uint256 j = _v.addr / LibMerkle.VALUES_PER_LEAF;
-        (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(
-            LibMerkle.TENSOR,
-            j,
-            (_len + LibMerkle.VALUES_PER_LEAF - 1) / LibMerkle.VALUES_PER_LEAF,
-            _c.p
-        );
+        uint256 leaves;
+        // _len < 2^64 (LibInstruction bounds every product of dims): no overflow.
+        unchecked {
+            leaves = (_len + LibMerkle.VALUES_PER_LEAF - 1) / LibMerkle.VALUES_PER_LEAF;
+        }
+        (uint256 n, uint256 mask, uint256 p) = LibMerkle.headerOf(LibMerkle.TENSOR, j, leaves, _c.p);
         if (!_v.isWrite) {
             (_v.slotRoot, _c.p) = LibMerkle.walk(LibMerkle.TENSOR, _v.leaf, j, n, mask, p);
             return;
@@ -358,8 +361,11 @@ abstract contract OneStepProver is IOneStepProver {
 
     /// @dev `_leaf` with the value at `_addr` (mod 8) replaced by the 32 bits `_x`.
     function _withValue(bytes32 _leaf, uint256 _addr, uint256 _x) private pure returns (bytes32) {
-        uint256 shift = 224 - 32 * (_addr % LibMerkle.VALUES_PER_LEAF);
-        return bytes32((uint256(_leaf) & ~(uint256(0xffffffff) << shift)) | (_x << shift));
+        // At most 224: no overflow.
+        unchecked {
+            uint256 shift = 224 - 32 * (_addr % LibMerkle.VALUES_PER_LEAF);
+            return bytes32((uint256(_leaf) & ~(uint256(0xffffffff) << shift)) | (_x << shift));
+        }
     }
 
     /// @dev Slot root → space root (0x02). A value joins the proven read of its space whose
@@ -439,7 +445,7 @@ abstract contract OneStepProver is IOneStepProver {
         LibMerkle.Path memory _ref
     ) private pure returns (bytes32) {
         bytes32[] memory refRec = _ref.siblings;
-        bytes32[] memory rec = new bytes32[](refRec.length);
+        bytes32[] memory rec = _unsetWords(refRec.length);
         bytes32 node;
         (node, _c.p) = LibMerkle.walkRecorded(LibMerkle.MEMORY, _v.slotRoot, _v.slot, _m, _mask, _c.p, rec);
         // INVARIANT: at the meeting level the value's node is the reference's sibling.
@@ -487,7 +493,7 @@ abstract contract OneStepProver is IOneStepProver {
                 p
             );
         } else {
-            bytes32[] memory rec = new bytes32[](2 * n);
+            bytes32[] memory rec = _unsetWords(2 * n);
             (root, _c.p) = LibMerkle.walkRecorded(LibMerkle.MEMORY, _v.slotRoot, _v.slot, n, mask, p, rec);
             _record(_c, space, LibMerkle.Path(_v.slot, rec, _v.slotRoot, root));
         }
@@ -508,20 +514,32 @@ abstract contract OneStepProver is IOneStepProver {
     ///      `_c.nProven` for the first value of a space.
     function _reference(Ctx memory _c, uint256 _space, uint256 _slot) private pure returns (uint256 at_, uint256 m_) {
         uint256 n = _c.nProven;
-        at_ = n;
+        LibMerkle.Path[4] memory proven = _c.proven;
+        uint256[4] memory spaces = _c.provenSpace;
         // The best candidate's slot ⊕ _slot: 0 for the same slot, else its meeting level is
         // its msb. Compared without computing msbs: msb(x) < msb(y) ⇔ x < y and x < x ⊕ y
         // (ties keep the earlier read). Starts above any u32 xor.
-        uint256 best = type(uint256).max;
-        for (uint256 i; i < n; ++i) {
-            if (_c.provenSpace[i] != _space) continue;
-            uint256 x = _c.proven[i].index ^ _slot;
-            if (x < best && x < (x ^ best)) {
-                best = x;
-                at_ = i;
+        uint256 best;
+        assembly ("memory-safe") {
+            at_ := n
+            best := not(0)
+            // i < n ≤ 4: both arrays hold 4 words (Path pointers; spaces), a Path's index first.
+            for {
+                let i := 0
+            } lt(i, n) {
+                i := add(i, 1)
+            } {
+                if eq(mload(add(spaces, shl(5, i))), _space) {
+                    let x := xor(mload(mload(add(proven, shl(5, i)))), _slot)
+                    if and(lt(x, best), lt(x, xor(x, best))) {
+                        best := x
+                        at_ := i
+                    }
+                }
             }
         }
-        if (best != 0 && at_ != n) m_ = LibMerkle.meetingLevel(_c.proven[at_].index, _slot);
+        // best = slot' ⊕ _slot of the reference: its msb is the meeting level.
+        if (best != 0 && at_ != n) m_ = LibMerkle.msb32(best);
     }
 
     /// @dev Room for the proven paths, not zeroed: `_c.proven[i]` is only read for
@@ -533,9 +551,23 @@ abstract contract OneStepProver is IOneStepProver {
         }
     }
 
+    /// @dev Room for a recorded path of `_n` words, not zeroed: walkRecorded writes every word
+    ///      a join reads (siblings and nodes of levels 0 … D − 1, the joined read's copied in).
+    function _unsetWords(uint256 _n) private pure returns (bytes32[] memory words_) {
+        assembly ("memory-safe") {
+            words_ := mload(0x40)
+            mstore(words_, _n)
+            mstore(0x40, add(words_, shl(5, add(_n, 1))))
+        }
+    }
+
     /// @dev Keeps a proven read's full slot path for the values after it.
     function _record(Ctx memory _c, uint256 _space, LibMerkle.Path memory _path) private pure {
-        uint256 i = _c.nProven++;
+        uint256 i;
+        // At most 3 reads are recorded (the array holds 4).
+        unchecked {
+            i = _c.nProven++;
+        }
         _c.proven[i] = _path;
         _c.provenSpace[i] = _space;
     }
@@ -547,13 +579,16 @@ abstract contract OneStepProver is IOneStepProver {
     function _advance(LibState.State memory _s, uint256 _elems) private pure {
         _s.acc = 0;
         _s.k = 0;
-        if (_s.elem + 1 < _elems) {
-            _s.elem += 1;
-        } else {
-            // instr < #instructions: instr + 1 is the next instruction, or the halted pc
-            // (#instructions, 0, 0) after the last one.
-            _s.elem = 0;
-            _s.instr += 1;
+        // elem and instr are u32s of the proof: no overflow.
+        unchecked {
+            if (_s.elem + 1 < _elems) {
+                _s.elem += 1;
+            } else {
+                // instr < #instructions: instr + 1 is the next instruction, or the halted pc
+                // (#instructions, 0, 0) after the last one.
+                _s.elem = 0;
+                _s.instr += 1;
+            }
         }
     }
 

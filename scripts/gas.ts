@@ -17,7 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import hre from "hardhat";
-import { GasReport, GasRow, measureGas, median, summarize } from "../test/vectors/gas";
+import { GasReport, GasRow, ONE_STEP_GAS_BUDGET, measureGas, median, summarize } from "../test/vectors/gas";
 import { STEP_CLASSES } from "../test/vectors/step-vectors";
 import { stepVectors } from "../test/vectors/step-vectors";
 import { measureDispute, measureFlow, measureModelRequests } from "../test/helpers/protocol-gas";
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       `${c.padEnd(14)}${String(rs.length).padStart(5)}${String(s.max).padStart(10)}${String(s.median).padStart(10)}` +
         `${String(median(rs.map((r) => r.calldataBytes))).padStart(11)}${String(Math.max(...rs.map((r) => r.calldataBytes))).padStart(11)}` +
         `${String(median(rs.map(floorOf))).padStart(11)}${String(Math.max(...rs.map(floorOf))).padStart(11)}` +
-        `${`${floorBound}/${rs.length}`.padStart(13)}${`${rs.filter((r) => r.gas > 100_000).length}/${rs.length}`.padStart(9)}`,
+        `${`${floorBound}/${rs.length}`.padStart(13)}${`${rs.filter((r) => r.gas > ONE_STEP_GAS_BUDGET).length}/${rs.length}`.padStart(9)}`,
     );
   }
   const worst = [...rows].sort((a, b) => b.gas - a.gas).slice(0, 5);

@@ -1,6 +1,7 @@
 // `npm run gen:sol`: writes the Solidity copies of the protocol's tables from their TypeScript
 // source, so a code is numbered once: the ISA codes (node/program/isa.ts → contracts/lib/Isa.sol),
-// the hash domains (node/commit/domains.ts → contracts/lib/LibDomains.sol) and the status enums
+// the hash domains (node/commit/domains.ts → contracts/lib/LibDomains.sol), the all-zero subtree
+// roots of tensor trees (→ contracts/lib/LibZeroNodes.sol) and the status enums
 // (node/chain/status.ts → the GENERATED blocks of ICoordinator.sol and IDisputeGame.sol).
 // Names follow one rule: a TS enum member `MapOp.LeakyRelu` is `MapOp.LEAKY_RELU` in Solidity
 // (a library of constants named like the enum); constants and enum members keep their names.
@@ -12,6 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import ts from "typescript";
+import { keccak256 } from "ethers";
 import * as isa from "../node/program/isa";
 import * as domains from "../node/commit/domains";
 import * as status from "../node/chain/status";
@@ -212,6 +214,58 @@ function solidityEnum(t: Table, indent: string): string {
 const ISA = "node/program/isa.ts";
 const DOMAINS = "node/commit/domains.ts";
 const STATUS = "node/chain/status.ts";
+const KECCAK = "node/commit/keccak.ts";
+
+/** Z_d = H(prefix ‖ Z_{d−1} ‖ Z_{d−1}), Z_0 = 0^32, for d < 32 (zeroHash of node/commit/keccak.ts). */
+function zeroNodes(prefix: number): string[] {
+  const z = ["0x" + "00".repeat(32)];
+  const byte = "0x" + prefix.toString(16).padStart(2, "0");
+  for (let d = 1; d < 32; d++) z.push(keccak256(byte + z[d - 1].slice(2) + z[d - 1].slice(2)));
+  return z;
+}
+
+/** A balanced `switch lt(_d, mid)` tree over `z[lo … hi)` assigning `z_`, `indent` deep. */
+function zeroTree(z: readonly string[], lo: number, hi: number, indent: string): string[] {
+  if (hi - lo === 1) return [`${indent}z_ := ${z[lo]}`];
+  const mid = (lo + hi) >> 1;
+  return [
+    `${indent}switch lt(_d, ${mid})`,
+    `${indent}case 0 {`,
+    ...zeroTree(z, mid, hi, indent + "    "),
+    `${indent}}`,
+    `${indent}default {`,
+    ...zeroTree(z, lo, mid, indent + "    "),
+    `${indent}}`,
+  ];
+}
+
+/** LibZeroNodes.sol: Z_d of the tensor trees as code constants (a lookup, no hashing). */
+function zeroNodesSol(): string {
+  // Tensor trees only: leaf paths are the deep ones whose lone high zero sibling pays for a
+  // lookup; slot and instruction paths hash theirs (each table is ~1.3 kB of every prover).
+  const body = zeroTree(zeroNodes(domains.TENSOR_NODE), 0, 32, "            ");
+  return (
+    header([DOMAINS, KECCAK]) +
+    [
+      "",
+      "/// @title LibZeroNodes",
+      "/// @notice Z_d, the root of an all-zero subtree of depth d of a tensor tree (Z_0 = 0^32,",
+      "///         Z_{d+1} = H(TENSOR_NODE ‖ Z_d ‖ Z_d), docs/PROTOCOL.md §3.1, §6.1), as constants:",
+      "///         a leaf path's high zero sibling is looked up, not hashed up level by level.",
+      "library LibZeroNodes {",
+      "    /// @notice Z_d of the tensor trees (prefix TENSOR_NODE).",
+      "    /// @param _d The depth, < 32 (the level of a bit of a u32 zero mask).",
+      "    /// @return z_ Z_d.",
+      "    function tensorZero(uint256 _d) internal pure returns (bytes32 z_) {",
+      '        assembly ("memory-safe") {',
+      ...body,
+      "        }",
+      "    }",
+      "}",
+      "",
+    ].join("\n")
+  );
+}
 
 /**
  * The Solidity type of each ISA table's constants: the type of the words the verifier compares
@@ -264,6 +318,7 @@ export function outputs(): Output[] {
   return [
     { file: "contracts/lib/Isa.sol", source: ISA, render: { whole: isaSol } },
     { file: "contracts/lib/LibDomains.sol", source: DOMAINS, render: { whole: domainsSol } },
+    { file: "contracts/lib/LibZeroNodes.sol", source: `${DOMAINS}, ${KECCAK}`, render: { whole: zeroNodesSol() } },
     ...STATUS_ENUMS.map(({ file, names }) => ({
       file,
       source: STATUS,

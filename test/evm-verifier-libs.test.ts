@@ -45,6 +45,8 @@ async function deploy() {
   return { harness, verifier };
 }
 
+const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+
 const word = (r: () => number): Bytes32 => Uint8Array.from({ length: 32 }, () => Math.floor(r() * 256));
 
 /** The compressed path of §6: u8 n ‖ u32 zeroMask ‖ the siblings that are not Z_d. */
@@ -87,6 +89,33 @@ describe("OneStepVerifier libraries", function () {
           expect(r0).to.equal(want);
           expect(r1).to.equal(toHex(rootFromProof(prefix, newLeaf, index, siblings)));
         }
+      }
+    });
+
+    it("zero siblings at every level of a 32-level path: alone, in pairs and in a run to the top", async () => {
+      // Covers each way a walk takes Z_d: looked up (tensor trees, lowest zero level ≥ 3),
+      // hashed up from Z_0, then carried to higher zero levels.
+      const { harness } = await loadFixture(deploy);
+      const r = rng(24);
+      const depth = 32;
+      for (const prefix of [TENSOR_NODE, MEMORY_NODE]) {
+        const cases: number[][] = [];
+        for (let t = 0; t < depth; t++) cases.push([t], t + 2 < depth ? [t, t + 2] : [t], range(t, depth));
+        const calls = cases.map(async (zeros) => {
+          const siblings = Array.from({ length: depth }, (_, d) => (zeros.includes(d) ? zeroHash(prefix, d) : word(r)));
+          const index = Math.floor(r() * 2 ** depth);
+          const leaf = word(r);
+          const path = pathBytes(prefix, siblings);
+          const what = `prefix ${prefix}, zero levels ${zeros.join(",")}`;
+          const [root, consumed] = await harness.root(prefix, leaf, index, depth, path);
+          expect(root, what).to.equal(toHex(rootFromProof(prefix, leaf, index, siblings)));
+          expect(consumed, what).to.equal(BigInt(5 + 32 * (depth - zeros.length)));
+          const newLeaf = withLeafValue(leaf, 5, -2.25);
+          const [r0, r1] = await harness.rootPair(prefix, leaf, newLeaf, index, depth, path);
+          expect(r0, what).to.equal(root);
+          expect(r1, what).to.equal(toHex(rootFromProof(prefix, newLeaf, index, siblings)));
+        });
+        await Promise.all(calls);
       }
     });
 

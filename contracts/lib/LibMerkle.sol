@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {LibDomains} from "./LibDomains.sol";
+import {LibZeroNodes} from "./LibZeroNodes.sol";
 
 /// @notice A path's index does not fit a tree of its depth: the path would prove another leaf.
 /// @param prefix Domain prefix of the tree (§3).
@@ -49,6 +50,11 @@ library LibMerkle {
     uint8 internal constant TENSOR = uint8(LibDomains.TENSOR_NODE);
     uint8 internal constant MEMORY = uint8(LibDomains.MEMORY_NODE);
     uint8 internal constant PROGRAM = uint8(LibDomains.PROGRAM_NODE);
+
+    /// @dev Count trailing zeros of a nonzero u32 x: byte ((x & −x) · DEBRUIJN32 mod 2^32) >> 27
+    ///      of CTZ32 (a de Bruijn sequence: each power of two gives a distinct top 5 bits).
+    uint256 private constant DEBRUIJN32 = 0x077CB531;
+    uint256 private constant CTZ32 = 0x00011c021d0e18031e16140f191104081f1b0d17151310071a0c12060b050a09;
 
     /// @notice Leaves per tensor leaf (8 binary32 values in 32 bytes, §3.1).
     uint256 internal constant VALUES_PER_LEAF = 8;
@@ -230,8 +236,10 @@ library LibMerkle {
         }
     }
 
-    /// @dev `walk` with zero siblings left out per `_mask` ≠ 0: Z_d is computed alongside,
-    ///      only up to the highest mask bit.
+    /// @dev `walk` with zero siblings left out per `_mask` ≠ 0. Below the lowest mask bit t0
+    ///      every sibling is in calldata: those levels hash with no mask test. From t0 up,
+    ///      Z_d is carried alongside, starting from Z_t0 (`_zeroStart`), only up to the
+    ///      highest mask bit.
     function _walkMasked(
         uint8 _prefix,
         bytes32 _node,
@@ -240,18 +248,28 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) private pure returns (bytes32 node_, uint256 next_) {
+        (bytes32 z, uint256 t0) = _zeroStart(_prefix, _mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
             // The right child's word, hoisted: the loop stores one child there per level.
             let m33 := add(m, 33)
-            let z := 0
             node_ := _node
             next_ := _p
             mstore8(m, _prefix)
-            for {
-                let d := 0
-            } lt(d, _levels) {
+            let d := 0
+            // t0 ≤ _levels: the header checks that every mask bit is a level of the path.
+            for {} lt(d, t0) {
+                d := add(d, 1)
+            } {
+                // side 0: node left, sibling right; side 32: the other way round.
+                let side := shl(5, and(shr(d, _index), 1))
+                mstore(add(m1, side), node_)
+                mstore(sub(m33, side), calldataload(next_))
+                next_ := add(next_, 32)
+                node_ := keccak256(m, 65)
+            }
+            for {} lt(d, _levels) {
                 d := add(d, 1)
             } {
                 let s := z
@@ -269,6 +287,29 @@ library LibMerkle {
                     mstore(m33, z)
                     z := keccak256(m, 65)
                 }
+            }
+        }
+    }
+
+    /// @dev The lowest level t0 of a zero sibling and Z_t0 (`_mask` ≠ 0). Tensor paths look
+    ///      Z_t0 up (LibZeroNodes) when t0 ≥ 3: a lone high zero sibling, as on the last leaf of
+    ///      a slot, would otherwise cost t0 hashes. Other trees, and lower t0, hash it up.
+    function _zeroStart(uint8 _prefix, uint256 _mask) private pure returns (bytes32 z_, uint256 t0_) {
+        assembly ("memory-safe") {
+            t0_ := byte(shr(27, and(mul(and(_mask, sub(0, _mask)), DEBRUIJN32), 0xffffffff)), CTZ32)
+        }
+        if (_prefix == TENSOR && t0_ >= 3) return (LibZeroNodes.tensorZero(t0_), t0_);
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore8(m, _prefix)
+            for {
+                let d := 0
+            } lt(d, t0_) {
+                d := add(d, 1)
+            } {
+                mstore(add(m, 1), z_)
+                mstore(add(m, 33), z_)
+                z_ := keccak256(m, 65)
             }
         }
     }
@@ -293,19 +334,34 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) internal pure returns (bytes32 node_, bytes32 newNode_, uint256 next_) {
+        // Below the lowest mask bit (all of the path for none) every sibling is in calldata;
+        // from it up, Z_d is carried alongside as in _walkMasked.
+        uint256 t0 = _levels;
+        bytes32 z;
+        if (_mask != 0) (z, t0) = _zeroStart(_prefix, _mask);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
             // The right child's word, hoisted: the loop stores one child there per level.
             let m33 := add(m, 33)
-            let z := 0
             node_ := _node
             newNode_ := _newNode
             next_ := _p
             mstore8(m, _prefix)
-            for {
-                let d := 0
-            } lt(d, _levels) {
+            let d := 0
+            for {} lt(d, t0) {
+                d := add(d, 1)
+            } {
+                let side := shl(5, and(shr(d, _index), 1))
+                let nodeAt := add(m1, side)
+                mstore(sub(m33, side), calldataload(next_))
+                next_ := add(next_, 32)
+                mstore(nodeAt, node_)
+                node_ := keccak256(m, 65)
+                mstore(nodeAt, newNode_)
+                newNode_ := keccak256(m, 65)
+            }
+            for {} lt(d, _levels) {
                 d := add(d, 1)
             } {
                 let s := z

@@ -68,6 +68,10 @@ export function summarize(rows: readonly GasRow[]): GasReport {
   return { oneStep };
 }
 
+/** Gas a one-step proof transaction may cost, calldata included, whatever its kind: what a
+ *  dispute's last move must fit under (issue 12). */
+export const ONE_STEP_GAS_BUDGET = 100_000;
+
 /** Allowed growth over the snapshot before the snapshot test fails. */
 export const GAS_TOLERANCE = 0.02;
 

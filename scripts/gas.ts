@@ -14,12 +14,22 @@
 //             "requests" are one request of each real model, whose gas grows with its input)
 //   --update  write that object to test/gas-snapshot.json (the snapshot test compares with it)
 //             and README.md's generated block "gas-one-step" from it
+//   --real-size  instead: the same table for steps of the PP-OCRv4 recognizer at 1×3×48×320
+//             (738M steps; its slots are up to 2^17 values, so paths are deeper than the
+//             vectors'), chosen as the vector set chooses them; with --json, its summary
 import * as fs from "fs";
 import * as path from "path";
 import hre from "hardhat";
 import { GasReport, GasRow, ONE_STEP_GAS_BUDGET, measureGas, median, summarize } from "../test/vectors/gas";
-import { STEP_CLASSES } from "../test/vectors/step-vectors";
-import { stepVectors } from "../test/vectors/step-vectors";
+import {
+  OCR_REC,
+  OCR_REC_SHAPES,
+  STEP_CLASSES,
+  chooseSteps,
+  run,
+  stepVectors,
+  vectorsOf,
+} from "../test/vectors/step-vectors";
 import { measureDispute, measureFlow, measureModelRequests } from "../test/helpers/protocol-gas";
 import { renderOneStepGas } from "./lib/docs/gas-one-step";
 import { ONE_STEP_GAS_DOC } from "./lib/docs/places";
@@ -47,26 +57,8 @@ export const SNAPSHOT = path.join(__dirname, "..", "test", "gas-snapshot.json");
 /** The EIP-7623 floor of a transaction: what it costs however cheap its execution. */
 const floorOf = (r: GasRow): number => 21000 + 10 * r.tokens;
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const json = argv.includes("--json");
-  const update = argv.includes("--update");
-  await hre.run("compile", { quiet: true });
-  const { vectors } = await stepVectors();
-  const rows = await measureGas(hre, vectors);
-  const report: GasReport = summarize(rows);
-  if (update) {
-    fs.writeFileSync(SNAPSHOT, JSON.stringify(report, null, 2) + "\n");
-    const doc = ONE_STEP_GAS_DOC;
-    updateBlock(path.join(__dirname, "..", doc.file), doc.name, doc.command, renderOneStepGas(report));
-  }
-  const flow = await measureFlow();
-  const requests = await measureModelRequests();
-  const dispute = await measureDisputes();
-  if (json) {
-    process.stdout.write(JSON.stringify({ ...report, flow, requests, dispute }) + "\n");
-    return;
-  }
+/** The one-step table of `npm run gas`: per class max, median, calldata and floor, then the heaviest. */
+function oneStepTable(rows: readonly GasRow[], report: GasReport): string[] {
   const hardfork = hre.config.networks.hardhat.hardfork;
   const lines = [
     `one-step proof transactions: ${rows.length} vectors, network hardfork ${hardfork}`,
@@ -91,6 +83,47 @@ async function main(): Promise<void> {
     lines.push(
       `  ${r.gas}  ${r.vector.model} s=${r.vector.step} ${r.vector.class} (${r.calldataBytes} calldata bytes; ${r.vector.tags.join(", ")})`,
     );
+  return lines;
+}
+
+/** `--real-size`: one-step gas of the recognizer's steps at the shape users run. */
+async function realSize(json: boolean): Promise<void> {
+  const m = await run("ppocrv4_rec", fs.readFileSync(OCR_REC), OCR_REC_SHAPES, 7);
+  const rows = await measureGas(hre, vectorsOf(m, chooseSteps(m, 5)));
+  const report = summarize(rows);
+  if (json) {
+    process.stdout.write(JSON.stringify(report) + "\n");
+    return;
+  }
+  process.stdout.write(
+    [`PP-OCRv4 recognizer at ${OCR_REC_SHAPES.x.join("×")}, ${m.trace.N} steps`, ...oneStepTable(rows, report)].join(
+      "\n",
+    ) + "\n",
+  );
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const json = argv.includes("--json");
+  const update = argv.includes("--update");
+  await hre.run("compile", { quiet: true });
+  if (argv.includes("--real-size")) return realSize(json);
+  const { vectors } = await stepVectors();
+  const rows = await measureGas(hre, vectors);
+  const report: GasReport = summarize(rows);
+  if (update) {
+    fs.writeFileSync(SNAPSHOT, JSON.stringify(report, null, 2) + "\n");
+    const doc = ONE_STEP_GAS_DOC;
+    updateBlock(path.join(__dirname, "..", doc.file), doc.name, doc.command, renderOneStepGas(report));
+  }
+  const flow = await measureFlow();
+  const requests = await measureModelRequests();
+  const dispute = await measureDisputes();
+  if (json) {
+    process.stdout.write(JSON.stringify({ ...report, flow, requests, dispute }) + "\n");
+    return;
+  }
+  const lines = oneStepTable(rows, report);
   lines.push(
     `protocol transactions (toy model): ${Object.entries(flow)
       .map(([k, v]) => `${k} ${v}`)

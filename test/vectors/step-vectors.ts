@@ -33,6 +33,19 @@ export const OCR_DET = join(
 );
 export const OCR_DET_SHAPES = { x: [1, 3, 32, 32] };
 
+/** The PP-OCRv4 recognizer at the shape users run it (738M steps): `npm run gas -- --real-size`. */
+export const OCR_REC = join(
+  __dirname,
+  "..",
+  "..",
+  "node_modules",
+  "@gutenye",
+  "ocr-models",
+  "assets",
+  "ch_PP-OCRv4_rec_infer.onnx",
+);
+export const OCR_REC_SHAPES = { x: [1, 3, 48, 320] };
+
 /** Gas and coverage class of a step: kernel kind and phase. */
 export type StepClass =
   "Dot.mac" | "Dot.write" | "Reduce.step" | "Reduce.write" | "Map" | "Map.compare" | "Map.where" | "Move" | "halted";
@@ -180,7 +193,12 @@ function newOpSteps(m: ModelRun, seed: number): Map<number, string[]> {
   return out;
 }
 
-async function run(name: string, bytes: Uint8Array, shapes: Record<string, number[]>, seed: number): Promise<ModelRun> {
+export async function run(
+  name: string,
+  bytes: Uint8Array,
+  shapes: Record<string, number[]>,
+  seed: number,
+): Promise<ModelRun> {
   const { program } = compileModel(bytes, { shapes });
   const inputs = seededInputs(
     program.inputs.map((i) => i.dims),

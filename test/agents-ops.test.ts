@@ -8,7 +8,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { takeSnapshot, time, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { JsonRpcProvider, formatUnits } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import { HELLO_DEEPA } from "../node/agents/demo";
 import { Challenger } from "../node/agents/challenger";
 import { ModelRun } from "../node/agents/model-run";
@@ -17,6 +17,7 @@ import { StakeKeeper, StakePolicy } from "../node/agents/stake-policy";
 import { Metrics, collectGauges, countRpcErrors, countingLog } from "../node/agents/metrics";
 import { serveMetrics } from "../node/cli/metrics-server";
 import { Deployment, deployReferee } from "../node/chain/deploy";
+import { formatAmount } from "../node/chain/amounts";
 import { TxSender } from "../node/chain/sender";
 import { claimGasBound } from "../node/chain/claim-gas";
 import { TX_GAS_CAP } from "../node/chain/txmgr";
@@ -26,6 +27,9 @@ import { ClaimStatus, GameStatus, RequestStatus } from "../node/chain/status";
 import { RefereeError } from "../node/errors";
 import type { Log } from "../node/agents/log";
 import { parseMetrics } from "./helpers/metrics";
+
+/** Amounts as the agents log them: the TestToken is REFT with 18 decimals. */
+const reft = (units: bigint): string => formatAmount(units, { address: "", symbol: "REFT", decimals: 18, note: null });
 
 const TOKEN_MLP = path.join(__dirname, "fixtures", "token_mlp.onnx");
 
@@ -149,9 +153,8 @@ describe("agents: operator kit (stake policy, metrics, --min-fee, several models
       // The pass after the slash: logged with the decision, and the stake back at 2 bonds.
       await operatorPass();
       const slashLine = lines.find((l) => l.startsWith("claim #1 slashed"));
-      const units = (n: bigint) => `${formatUnits(n, 18)} REFT`; // TestToken: 18 decimals, REFT
       expect(slashLine, lines.join("\n")).to.equal(
-        `claim #1 slashed −${units(bond)}; stake ${units(bond)}; topping up to ${units(2n * bond)} (cap ${units(bond)})`,
+        `claim #1 slashed −${reft(bond)}; stake ${reft(bond)}; topping up to ${reft(2n * bond)} (cap ${reft(bond)})`,
       );
       expect(await d.staking.bondedOf(opSigner.address)).to.equal(2n * bond);
       expect(keeper.toppedUp).to.equal(bond);
@@ -203,7 +206,7 @@ describe("agents: operator kit (stake policy, metrics, --min-fee, several models
     await playOut(d, gameId, [{ tick: pass }, challenger]);
     await pass();
     expect(lines, lines.join("\n")).to.include(
-      `claim #1 slashed −${formatUnits(d.options.claimBond, 18)} REFT; stake 0 REFT; --on-slash stop: no new claims (open games are still defended)`,
+      `claim #1 slashed −0.000000000000001 REFT (1000 units); stake 0 REFT; --on-slash stop: no new claims (open games are still defended)`,
     );
     expect(keeper.stopped).to.match(/--on-slash is stop/);
     const next = await request("3e000000");
@@ -227,7 +230,9 @@ describe("agents: operator kit (stake policy, metrics, --min-fee, several models
     expect((await d.coordinator.getRequest(cheap)).status).to.equal(RequestStatus.Open);
     expect((await d.coordinator.getRequest(fair)).status).to.equal(RequestStatus.Claimed);
     const ignored = lines.filter((l) => l.startsWith(`operator ignores request #${cheap}`));
-    expect(ignored).to.deep.equal([`operator ignores request #${cheap}: fee ${quote} < --min-fee ${quote + 10n}`]);
+    expect(ignored).to.deep.equal([
+      `operator ignores request #${cheap}: fee ${reft(quote)} < --min-fee ${reft(quote + 10n)}`,
+    ]);
   });
 
   it("one account serves two models: each operator claims and finalizes its own, defends only its own games", async () => {

@@ -3,6 +3,7 @@
 // resumes where the chain says); the responder (responder.ts) turns the solver's actions into txs.
 import { ZeroHash, type Provider, type TransactionRequest } from "ethers";
 import { ensureAllowance } from "../chain/allowance";
+import { type TokenInfo, formatAmount, tokenInfo } from "../chain/amounts";
 import type { Deployment } from "../chain/deploy";
 import { EventCursor, RangeQuery, latestLogs, logsSince } from "../chain/logs";
 import { isTransient, withRetry } from "../chain/retry";
@@ -57,6 +58,8 @@ export abstract class Agent {
   private readonly claimOnModel = new Map<bigint, boolean>();
   /** Turns the solver's actions into transactions. */
   private readonly responder: Responder;
+  /** The deployment token's symbol and decimals, read on first use. */
+  private token: Promise<TokenInfo> | null = null;
   constructor(
     readonly name: string,
     readonly d: Deployment,
@@ -357,6 +360,19 @@ export abstract class Agent {
     return action;
   }
 
+  /**
+   * `units` of the deployment's token as it names them ("1.5 REFT", with the units when the
+   * decimal form is long) for log lines; their JSON fields keep base units as strings.
+   */
+  protected async amount(units: bigint): Promise<string> {
+    this.token ??= tokenInfo(this.d.token).catch((e: unknown) => {
+      // A transient RPC failure is not remembered: the next line tries again.
+      this.token = null;
+      throw e;
+    });
+    return formatAmount(units, await this.token);
+  }
+
   /** Payouts credited to us by `contract` (fees, bonds, rewards), pulled to our account. */
   protected async withdrawFrom(
     contract: Deployment["coordinator"] | Deployment["game"],
@@ -365,7 +381,7 @@ export abstract class Agent {
     const owed = await withRetry(() => contract.payoutOf(this.address));
     if (owed === 0n) return 0n;
     await this.send(() => contract.withdraw.populateTransaction());
-    this.log(`${this.name} withdraws ${owed} (${what})`, {
+    this.log(`${this.name} withdraws ${await this.amount(owed)} (${what})`, {
       event: "withdrew",
       agent: this.name,
       amount: String(owed),

@@ -11,6 +11,7 @@ import { f32Bits, initHasher } from "../commit";
 import { claimedOutputOf } from "../chain/claims";
 import { f32Values } from "../chain/encoding";
 import { deployReferee } from "../chain/deploy";
+import { formatAmount, tokenInfo } from "../chain/amounts";
 import { signRecordingAttestation } from "../chain/attestation";
 import { TxSender } from "../chain/sender";
 import type { WakeWordVault } from "../../typechain-types";
@@ -145,6 +146,9 @@ export async function runDemo(
   const resultOf = async (requestId: bigint) =>
     claimedOutputOf(d, ethers.provider, (await d.coordinator.getRequest(requestId)).claimId);
   const factory = await ethers.getContractFactory("WakeWordVault");
+  // What each vault holds for the beneficiary, in base units of the deployment's token.
+  const held = 5_000n;
+  const heldText = formatAmount(held, await tokenInfo(d.token));
   const deployVault = async (threshold: number) => {
     const v = (await factory
       .connect(depositor)
@@ -152,7 +156,7 @@ export async function runDemo(
     await v.waitForDeployment();
     await (await d.token.connect(depositor).approve(v, ethers.MaxUint256)).wait();
     await (await d.token.connect(beneficiary).approve(v, ethers.MaxUint256)).wait();
-    await (await v.connect(depositor).deposit(beneficiary.address, 5_000n)).wait();
+    await (await v.connect(depositor).deposit(beneficiary.address, held)).wait();
     return v;
   };
   const requestUnlock = async (v: WakeWordVault): Promise<bigint> => {
@@ -167,7 +171,7 @@ export async function runDemo(
   // ---- Act 1: honest service
   log("== Act 1: an honest answer");
   const open = await deployVault(honestScore);
-  log(`dApp: WakeWordVault A holds 5000 tokens, opens at score ≥ ${honestScore.toFixed(6)}`);
+  log(`dApp: WakeWordVault A holds ${heldText}, opens at score ≥ ${honestScore.toFixed(6)}`);
   const r1 = await requestUnlock(open);
   log(
     `dApp: beneficiary asks for the score of a recording (request #${r1}, ${(input.length - 2) / 2} input bytes in calldata)`,
@@ -187,7 +191,7 @@ export async function runDemo(
   );
   if (vA.unlocked) {
     await (await open.connect(beneficiary).withdraw(1n)).wait();
-    log("dApp: beneficiary withdraws the 5000 tokens");
+    log(`dApp: beneficiary withdraws the ${heldText}`);
   }
   const honestFinalized = finalized1 && vA.unlocked;
 

@@ -176,7 +176,11 @@ export class Operator extends Agent {
   async stake(amount: bigint): Promise<void> {
     await this.ensureAllowance(await this.d.staking.getAddress(), amount);
     await this.send(() => this.d.staking.stake.populateTransaction(amount));
-    this.log(`${this.name} stakes ${amount}`, { event: "staked", agent: this.name, amount: String(amount) });
+    this.log(`${this.name} stakes ${await this.amount(amount)}`, {
+      event: "staked",
+      agent: this.name,
+      amount: String(amount),
+    });
   }
 
   /**
@@ -189,7 +193,8 @@ export class Operator extends Agent {
     if (bonded >= need) {
       if (this.stakeReported === bonded) return 0n;
       this.stakeReported = bonded;
-      this.log(`${this.name} has ${bonded} staked (needs ${need} for ${claims} open claim${claims === 1 ? "" : "s"})`, {
+      const [has, needs] = await Promise.all([this.amount(bonded), this.amount(need)]);
+      this.log(`${this.name} has ${has} staked (needs ${needs} for ${claims} open claim${claims === 1 ? "" : "s"})`, {
         event: "stake-ok",
         agent: this.name,
         bonded: String(bonded),
@@ -491,7 +496,8 @@ export class Operator extends Agent {
     const r = await withRetry(() => this.d.coordinator.getRequest(requestId));
     if (minFee !== undefined && r.fee < minFee) {
       this.covered.set(requestId, false);
-      this.log(`${this.name} ignores request #${requestId}: fee ${r.fee} < --min-fee ${minFee}`, {
+      const [fee, min] = await Promise.all([this.amount(r.fee), this.amount(minFee)]);
+      this.log(`${this.name} ignores request #${requestId}: fee ${fee} < --min-fee ${min}`, {
         event: "below-min-fee",
         agent: this.name,
         requestId: String(requestId),
@@ -511,7 +517,7 @@ export class Operator extends Agent {
     this.covered.set(requestId, ok);
     if (!ok)
       this.log(
-        `${this.name} declines request #${requestId}: fee ${r.fee} < cost ${cost} (${gas} gas for claim and finalize, callback limit ${r.callbackGasLimit} included)`,
+        `${this.name} declines request #${requestId}: fee ${await this.amount(r.fee)} < cost ${await this.amount(cost)} (${gas} gas for claim and finalize, callback limit ${r.callbackGasLimit} included)`,
         {
           event: "unprofitable",
           agent: this.name,

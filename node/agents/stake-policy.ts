@@ -3,7 +3,7 @@
 // requests (still defending its games and finalizing its claims) or tops the stake up again,
 // spending at most a cap on top-ups. Each slash and each decision is one explicit log line,
 // so an operator never quietly loses more than it chose to.
-import { formatUnits } from "ethers";
+import { type TokenInfo, formatAmount, tokenInfo } from "../chain/amounts";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { Log } from "./log";
@@ -20,17 +20,6 @@ export interface StakePolicy {
   topupCap: bigint | null;
 }
 
-/** Token units as the token shows them: its decimals applied, its symbol appended. */
-export interface TokenFormat {
-  symbol: string;
-  decimals: number;
-}
-
-export function formatAmount(amount: bigint, t: TokenFormat): string {
-  const text = formatUnits(amount, t.decimals).replace(/\.0$/, "");
-  return `${text} ${t.symbol}`;
-}
-
 /** One account's stake, kept by policy for the operators (one per model) it serves. */
 export class StakeKeeper {
   /** Why new requests are no longer served; null while they are. */
@@ -42,7 +31,7 @@ export class StakeKeeper {
   private firstPass = true;
   private cursor: EventCursor<{ args: { claimId: bigint; slashed: bigint } }> | null = null;
   private readonly seen = new Set<bigint>();
-  private token: TokenFormat | null = null;
+  private token: TokenInfo | null = null;
 
   constructor(
     private readonly operators: readonly Operator[],
@@ -56,15 +45,9 @@ export class StakeKeeper {
     return this.operators[0];
   }
 
-  /** How the deployment's token names amounts (read once; raw units when it has no metadata). */
-  private async tokenFormat(): Promise<TokenFormat> {
-    if (this.token) return this.token;
-    const token = this.lead.d.token;
-    const [symbol, decimals] = await Promise.all([
-      withRetry(() => token.symbol()).catch(() => "units"),
-      withRetry(() => token.decimals()).catch(() => 0n),
-    ]);
-    this.token = { symbol, decimals: Number(decimals) };
+  /** How the deployment's token names amounts (read once; base units when it has no decimals()). */
+  private async tokenFormat(): Promise<TokenInfo> {
+    this.token ??= await tokenInfo(this.lead.d.token);
     return this.token;
   }
 

@@ -248,7 +248,7 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) private pure returns (bytes32 node_, uint256 next_) {
-        (bytes32 z, uint256 t0) = _zeroStart(_prefix, _mask);
+        (bytes32 z, uint256 t0) = _zeroStart(_prefix, _mask, _levels);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -258,7 +258,6 @@ library LibMerkle {
             next_ := _p
             mstore8(m, _prefix)
             let d := 0
-            // t0 ≤ _levels: the header checks that every mask bit is a level of the path.
             for {} lt(d, t0) {
                 d := add(d, 1)
             } {
@@ -294,10 +293,13 @@ library LibMerkle {
     /// @dev The lowest level t0 of a zero sibling and Z_t0 (`_mask` ≠ 0). Tensor paths look
     ///      Z_t0 up (LibZeroNodes) when t0 ≥ 3: a lone high zero sibling, as on the last leaf of
     ///      a slot, would otherwise cost t0 hashes. Other trees, and lower t0, hash it up.
-    function _zeroStart(uint8 _prefix, uint256 _mask) private pure returns (bytes32 z_, uint256 t0_) {
+    function _zeroStart(uint8 _prefix, uint256 _mask, uint256 _levels) private pure returns (bytes32 z_, uint256 t0_) {
         assembly ("memory-safe") {
             t0_ := byte(shr(27, and(mul(and(_mask, sub(0, _mask)), DEBRUIJN32), 0xffffffff)), CTZ32)
         }
+        // At most _levels, so the walk never reads past its path whatever the mask (callers
+        // reject mask bits at or above the path's length; this does not rely on it).
+        if (t0_ >= _levels) return (0, _levels);
         if (_prefix == TENSOR && t0_ >= 3) return (LibZeroNodes.tensorZero(t0_), t0_);
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -338,7 +340,7 @@ library LibMerkle {
         // from it up, Z_d is carried alongside as in _walkMasked.
         uint256 t0 = _levels;
         bytes32 z;
-        if (_mask != 0) (z, t0) = _zeroStart(_prefix, _mask);
+        if (_mask != 0) (z, t0) = _zeroStart(_prefix, _mask, _levels);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)

@@ -71,7 +71,9 @@ export async function deploy(args: ParsedArgs, ctx: CommandContext): Promise<voi
   const record = await recordOf(d, c.network, c.chainId);
   const file = writeDeployment(c.deploymentsDir, record);
   if (json) {
-    ctx.out(JSON.stringify({ file, gasUsed: String(gasUsed), ms: Math.round(ms), ...record }) + "\n");
+    // The record without its ABIs (~63 KB, and the same for every deployment): they are in the file.
+    const { abis: _abis, ...summary } = record;
+    ctx.out(JSON.stringify({ file, gasUsed: String(gasUsed), ms: Math.round(ms), ...summary }) + "\n");
     return;
   }
   const o = d.options;

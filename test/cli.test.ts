@@ -122,11 +122,19 @@ describe("cli: referee end to end", function () {
       expect(info.inputs).to.deep.equal([{ name: "onnx::Flatten_0", elemType: "float32", dims: HELLO_DIMS }]);
       expect(info.unsupported).to.deep.equal([]);
       expect((info.opCounts as Record<string, number>).Gemm).to.equal(3);
+      const proof = (info.compile as { heaviestProof: { tokens: number; floorGas: number; calldataBytes: number } })
+        .heaviestProof;
+      expect(proof.floorGas).to.equal(21_000 + 10 * proof.tokens);
+      expect(proof.calldataBytes).to.be.within(1000, 4000);
     });
 
     it("runs the compiler: says a model whose ops all lower still fails to compile, and why", async () => {
       const ok = await referee("model", "inspect", HELLO);
       expect(ok.stdout).to.match(/compile\s+ok: \d+ instructions, [\d,]+ steps/);
+      // The heaviest one-step proof, bounded from the program (node/commit/proof-size.ts).
+      expect(ok.stdout).to.match(
+        /one-step proof at most [\d,]+ calldata bytes, EIP-7623 floor ≤ [\d,]+ gas \(instruction \d+, (Dot|Map|Reduce|Move) (accumulate|write)\)/,
+      );
       // Every op type lowers, but a float16 input does not compile: inspect must say so.
       const file = path.join(dir, "half.onnx");
       const bytes = onnx.ModelProto.decode(modelWithOps(["Relu"]));

@@ -26,7 +26,7 @@ export interface GasReport {
   oneStep: Partial<Record<StepClass, GasStats>>;
 }
 
-function tokensOf(hex: string): { bytes: number; tokens: number } {
+export function tokensOf(hex: string): { bytes: number; tokens: number } {
   let zeros = 0;
   const n = (hex.length - 2) / 2;
   for (let i = 2; i < hex.length; i += 2) if (hex[i] === "0" && hex[i + 1] === "0") zeros++;

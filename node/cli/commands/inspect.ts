@@ -2,7 +2,8 @@
 // types it has no lowering for, and whatever else compiling the model refuses).
 import * as path from "path";
 import { RefereeError } from "../../errors";
-import { totalSteps } from "../../program/isa";
+import { Kind, totalSteps } from "../../program/isa";
+import { StepProofBound, heaviestProofBound } from "../../commit/proof-size";
 import { ParsedArgs, parseFixed } from "../args";
 import type { CommandContext } from "../command";
 import * as fmt from "../format";
@@ -10,7 +11,7 @@ import { compileLoaded, LoadedModel, readModel, resolveShapes } from "../model";
 
 /** What compiling the model showed: op types alone do not tell (input types, attributes, shapes do). */
 type CompileCheck =
-  | { status: "ok"; instructions: number; steps: number }
+  | { status: "ok"; instructions: number; steps: number; heaviestProof: StepProofBound | null }
   | { status: "fails"; error: string }
   | { status: "not checked"; reason: string };
 
@@ -21,7 +22,12 @@ function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
   try {
     const shapes = resolveShapes(args, model.info);
     const { program } = compileLoaded(model, { shapes, fixedInputs });
-    return { status: "ok", instructions: program.instructions.length, steps: totalSteps(program) };
+    return {
+      status: "ok",
+      instructions: program.instructions.length,
+      steps: totalSteps(program),
+      heaviestProof: heaviestProofBound(program),
+    };
   } catch (e) {
     if (!(e instanceof RefereeError)) throw e;
     // Dynamic dims without --shape: the ops past them cannot be checked, and we say so.
@@ -32,7 +38,17 @@ function checkCompile(model: LoadedModel, args: ParsedArgs): CompileCheck {
 }
 
 function compileLine(c: CompileCheck): string {
-  if (c.status === "ok") return `compile        ok: ${fmt.int(c.instructions)} instructions, ${fmt.int(c.steps)} steps`;
+  if (c.status === "ok") {
+    const line = `compile        ok: ${fmt.int(c.instructions)} instructions, ${fmt.int(c.steps)} steps`;
+    const h = c.heaviestProof;
+    if (h === null) return line;
+    // What the last move of a dispute on this model costs at most in calldata (PROTOCOL §6.1).
+    return (
+      `${line}\n` +
+      `one-step proof at most ${fmt.int(h.calldataBytes)} calldata bytes, EIP-7623 floor ≤ ${fmt.int(h.floorGas)} gas ` +
+      `(instruction ${h.instr}, ${Kind[h.kind]} ${h.phase})`
+    );
+  }
   if (c.status === "fails") return `compile        fails: ${c.error}`;
   return `compile        not checked: ${c.reason}`;
 }

@@ -144,14 +144,17 @@ export class Challenger extends Agent {
       });
       return null;
     }
-    this.log(`${this.name} opens game #${gameId} over steps [0, ${run.steps}], bond ${this.d.options.challengerBond}`, {
-      event: "game-opened",
-      ...ev,
-      gameId: String(gameId),
-      steps: run.steps,
-      inputSupplied: !cached,
-      gas: Number(gas),
-    });
+    this.log(
+      `${this.name} opens game #${gameId} over steps [0, ${run.steps}], bond ${await this.amount(this.d.options.challengerBond)}`,
+      {
+        event: "game-opened",
+        ...ev,
+        gameId: String(gameId),
+        steps: run.steps,
+        inputSupplied: !cached,
+        gas: Number(gas),
+      },
+    );
     // Built while the claimer reveals: the dissection needs them from its first round.
     this.progress(`committing our run of claim #${claimId}`, () => run.trace);
     return gameId;

@@ -17,6 +17,7 @@ import { instructionStarts } from "../vm/layout";
 import { stepsPerElement } from "../program/isa";
 import { claimedOutputOf } from "../chain/claims";
 import { deployReferee } from "../chain/deploy";
+import { formatAmount, tokenInfo } from "../chain/amounts";
 import { f32Bytes, f32Values } from "../chain/encoding";
 import { TxSender } from "../chain/sender";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
@@ -24,6 +25,7 @@ import { Challenger } from "./challenger";
 import { ModelRun } from "./model-run";
 import { Operator } from "./operator";
 import { Log } from "./agent";
+import { DEMO_MINT, DEMO_OPTIONS } from "./demo";
 import { packageRoot } from "../package-root";
 
 const MODELS = join(packageRoot(), "models");
@@ -74,7 +76,7 @@ export async function runGptDemo(
   const [deployer, treasury, publisher, user, honestSigner, cheatSigner, challengerSigner] = await ethers.getSigners();
 
   log("== Deploy");
-  const d = await deployReferee(deployer, treasury.address);
+  const d = await deployReferee(deployer, treasury.address, DEMO_OPTIONS);
   log(`protocol deployed (DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`);
 
   const prompt = opts.prompt ?? "And God said";
@@ -142,7 +144,7 @@ export async function runGptDemo(
     challengerLog,
   );
   for (const s of [honestSigner, cheatSigner, challengerSigner, user])
-    await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+    await (await d.token.mint(s.address, DEMO_MINT)).wait();
   await (await d.token.connect(user).approve(d.coordinator, ethers.MaxUint256)).wait();
   log("== Stake");
   await honest.stake(d.options.claimBond * 3n);
@@ -213,7 +215,9 @@ export async function runGptDemo(
   const cheaterSlashed =
     (await d.coordinator.getClaim(c2)).status === ClaimStatus.Rejected &&
     (await d.staking.bondedOf(cheater.address)) < bonded0;
-  log(`cheater slashed: bonded stake ${bonded0} → ${await d.staking.bondedOf(cheater.address)}`);
+  const token = await tokenInfo(d.token);
+  const bonded1 = await d.staking.bondedOf(cheater.address);
+  log(`cheater slashed: bonded stake ${formatAmount(bonded0, token)} → ${formatAmount(bonded1, token)}`);
   await challenger.withdraw();
   const challengerRewarded =
     g.status === GameStatus.ChallengerWon && (await d.token.balanceOf(challenger.address)) > balance0;

@@ -10,7 +10,7 @@ import { packageRoot } from "../package-root";
 import { f32Bits, initHasher } from "../commit";
 import { claimedOutputOf } from "../chain/claims";
 import { f32Values } from "../chain/encoding";
-import { deployReferee } from "../chain/deploy";
+import { DEPLOY_DEFAULTS, type DeployOptions, deployReferee } from "../chain/deploy";
 import { formatAmount, tokenInfo } from "../chain/amounts";
 import { signRecordingAttestation } from "../chain/attestation";
 import { TxSender } from "../chain/sender";
@@ -20,6 +20,25 @@ import { ModelRun } from "./model-run";
 import { Operator } from "./operator";
 import { ClaimStatus, GameStatus, RequestStatus } from "../chain/status";
 import { Log } from "./agent";
+
+/** One whole token of the demos' test token (18 decimals). */
+const TOKEN = 10n ** 18n;
+
+/**
+ * What the demos deploy with: bonds and fees in whole tokens, as a real deployment sets them
+ * (DEPLOY_DEFAULTS, the library's and the tests', are small counts of base units). The callback
+ * gas stays priced at one base unit per gas (DEPLOY_DEFAULTS' reasoning).
+ */
+export const DEMO_OPTIONS: Partial<DeployOptions> = {
+  claimBond: 1_000n * TOKEN,
+  challengerBond: 400n * TOKEN,
+  // The most allowed: 10% of the claim bond (PROTOCOL §7.7).
+  challengerReward: 100n * TOKEN,
+  fees: { base: TOKEN, perMillionSteps: TOKEN / 1_000n, perCallbackGas: DEPLOY_DEFAULTS.fees.perCallbackGas },
+};
+
+/** Test tokens minted to each demo account. */
+export const DEMO_MINT = 1_000_000n * TOKEN;
 
 export const HELLO_DEEPA = join(packageRoot(), "node_modules", "openwakeword-js", "models", "hello_deepa.onnx");
 
@@ -92,7 +111,7 @@ export async function runDemo(
     await ethers.getSigners();
 
   log("== Deploy");
-  const d = await deployReferee(deployer, treasury.address);
+  const d = await deployReferee(deployer, treasury.address, DEMO_OPTIONS);
   log(
     `protocol deployed (token, registry, staking, coordinator, OneStepVerifier, DisputeGame k=${d.options.degree}): ${d.gasUsed} gas`,
   );
@@ -122,9 +141,9 @@ export async function runDemo(
   let challenger = new Challenger("challenger", d, challengerSender, model, log);
   // Test tokens for everyone; the agents approve the protocol contracts themselves.
   for (const s of [honestSigner, cheatSigner, challengerSigner])
-    await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+    await (await d.token.mint(s.address, DEMO_MINT)).wait();
   for (const s of [beneficiary, depositor]) {
-    await (await d.token.mint(s.address, 1_000_000_000n)).wait();
+    await (await d.token.mint(s.address, DEMO_MINT)).wait();
     for (const spender of [d.staking, d.coordinator, d.game])
       await (await d.token.connect(s).approve(spender, ethers.MaxUint256)).wait();
   }
@@ -147,8 +166,10 @@ export async function runDemo(
     claimedOutputOf(d, ethers.provider, (await d.coordinator.getRequest(requestId)).claimId);
   const factory = await ethers.getContractFactory("WakeWordVault");
   // What each vault holds for the beneficiary, in base units of the deployment's token.
-  const held = 5_000n;
-  const heldText = formatAmount(held, await tokenInfo(d.token));
+  const token = await tokenInfo(d.token);
+  const amount = (units: bigint) => formatAmount(units, token);
+  const held = 5_000n * TOKEN;
+  const heldText = amount(held);
   const deployVault = async (threshold: number) => {
     const v = (await factory
       .connect(depositor)
@@ -241,12 +262,12 @@ export async function runDemo(
   const claim2 = await d.coordinator.getClaim(c2);
   const cheaterBondedAfter = await d.staking.bondedOf(cheater.address);
   const cheaterSlashed = claim2.status === ClaimStatus.Rejected && cheaterBondedAfter < cheaterBondedBefore;
-  log(`cheater slashed: bonded stake ${cheaterBondedBefore} → ${cheaterBondedAfter}`);
+  log(`cheater slashed: bonded stake ${amount(cheaterBondedBefore)} → ${amount(cheaterBondedAfter)}`);
   const owed = await challenger.withdraw();
   const challengerBalance1 = await d.token.balanceOf(challenger.address);
   const challengerRewarded = g.status === GameStatus.ChallengerWon && challengerBalance1 > challengerBalance0;
   log(
-    `challenger's account: ${owed} withdrawn (bond ${d.options.challengerBond} back + reward), net gain ${challengerBalance1 - challengerBalance0}`,
+    `challenger's account: ${amount(owed)} withdrawn (bond ${amount(d.options.challengerBond)} back + reward), net gain ${amount(challengerBalance1 - challengerBalance0)}`,
   );
   const claimerGas = Number(cheater.gasUsed - claimerGas0);
   const challengerGas = Number(challenger.gasUsed - challengerGas0);

@@ -7,24 +7,17 @@ import { keccak256 } from "ethers";
 import { tmpdir } from "os";
 import * as path from "path";
 import { table } from "../node/cli/format";
+import { HELLO_DEEPA, OCR_CLS, OCR_REC } from "../test/helpers/models";
 import { LogEvent, Proc, freePort, runReferee, startHardhatNode, startReferee } from "./lib/processes";
 
 const MODELS = {
   hello: {
-    file: path.join(__dirname, "..", "node_modules", "openwakeword-js", "models", "hello_deepa.onnx"),
+    file: HELLO_DEEPA,
     shape: [] as string[],
     cheatAt: 40_000,
   },
   ocr: {
-    file: path.join(
-      __dirname,
-      "..",
-      "node_modules",
-      "@gutenye",
-      "ocr-models",
-      "assets",
-      "ch_ppocr_mobile_v2.0_cls_infer.onnx",
-    ),
+    file: OCR_CLS,
     shape: ["--shape", "x=1x3x48x192"],
     cheatAt: 8_699_377,
   },
@@ -41,15 +34,7 @@ const MODELS = {
 
 /** The recognizer + argmax pipeline manifest, written into `dir`. */
 function recManifest(dir: string): string {
-  const onnx = path.join(
-    __dirname,
-    "..",
-    "node_modules",
-    "@gutenye",
-    "ocr-models",
-    "assets",
-    "ch_PP-OCRv4_rec_infer.onnx",
-  );
+  const onnx = OCR_REC;
   const manifest = {
     format: "referee-pipeline-1",
     description: "PP-OCRv4 recognizer on a 48x320 line, then the class id of each of its 40 positions",

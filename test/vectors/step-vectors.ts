@@ -10,7 +10,6 @@
 // small logic graph built here whose comparison and Where steps alone are taken (classes
 // Map.compare and Map.where, so the other classes keep exactly their vectors).
 import { readFileSync } from "fs";
-import { join } from "path";
 import { onnx } from "onnx-proto";
 import { compileModel } from "../../node/compiler/compile";
 import { Kind, MapOp, Program, ReduceOp, product, stepCount } from "../../node/program/isa";
@@ -18,33 +17,10 @@ import { TraceCommitter, buildWitness, encodeWitness, initHasher, stateHash, toH
 import { execute } from "../../node/vm/execute";
 import { instructionStarts, pcAtStep } from "../../node/vm/layout";
 import { stepAccesses } from "../../node/vm/step";
-import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, seededInputs } from "../helpers/models";
+import { HELLO_DEEPA, OCR_CLS, OCR_CLS_SHAPES, OCR_DET, seededInputs } from "../helpers/models";
 import { rng } from "../helpers/random";
 
-export const OCR_DET = join(
-  __dirname,
-  "..",
-  "..",
-  "node_modules",
-  "@gutenye",
-  "ocr-models",
-  "assets",
-  "ch_PP-OCRv4_det_infer.onnx",
-);
 export const OCR_DET_SHAPES = { x: [1, 3, 32, 32] };
-
-/** The PP-OCRv4 recognizer at the shape users run it (738M steps): `npm run gas -- --real-size`. */
-export const OCR_REC = join(
-  __dirname,
-  "..",
-  "..",
-  "node_modules",
-  "@gutenye",
-  "ocr-models",
-  "assets",
-  "ch_PP-OCRv4_rec_infer.onnx",
-);
-export const OCR_REC_SHAPES = { x: [1, 3, 48, 320] };
 
 /** Gas and coverage class of a step: kernel kind and phase. */
 export type StepClass =

@@ -213,42 +213,12 @@ library LibMerkle {
         uint256 _mask,
         uint256 _p
     ) internal pure returns (bytes32 node_, uint256 next_) {
-        if (_mask != 0) return _walkMasked(_prefix, _node, _index, _levels, _mask, _p);
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            let m1 := add(m, 1)
-            let m33 := add(m, 33)
-            node_ := _node
-            next_ := _p
-            mstore8(m, _prefix)
-            for {
-                let d := 0
-            } lt(d, _levels) {
-                d := add(d, 1)
-            } {
-                // side 0: node left, sibling right; side 32: the other way round.
-                let side := shl(5, and(shr(d, _index), 1))
-                mstore(add(m1, side), node_)
-                mstore(sub(m33, side), calldataload(next_))
-                next_ := add(next_, 32)
-                node_ := keccak256(m, 65)
-            }
-        }
-    }
-
-    /// @dev `walk` with zero siblings left out per `_mask` ≠ 0. Below the lowest mask bit t0
-    ///      every sibling is in calldata: those levels hash with no mask test. From t0 up,
-    ///      Z_d is carried alongside, starting from Z_t0 (`_zeroStart`), only up to the
-    ///      highest mask bit.
-    function _walkMasked(
-        uint8 _prefix,
-        bytes32 _node,
-        uint256 _index,
-        uint256 _levels,
-        uint256 _mask,
-        uint256 _p
-    ) private pure returns (bytes32 node_, uint256 next_) {
-        (bytes32 z, uint256 t0) = _zeroStart(_prefix, _mask, _levels);
+        // Below the lowest mask bit t0 (all of the path for none) every sibling is in calldata:
+        // those levels hash with no mask test. From t0 up, Z_d is carried alongside, starting
+        // from Z_t0 (`_zeroStart`), only up to the highest mask bit.
+        uint256 t0 = _levels;
+        bytes32 z;
+        if (_mask != 0) (z, t0) = _zeroStart(_prefix, _mask, _levels);
         assembly ("memory-safe") {
             let m := mload(0x40)
             let m1 := add(m, 1)
@@ -337,7 +307,7 @@ library LibMerkle {
         uint256 _p
     ) internal pure returns (bytes32 node_, bytes32 newNode_, uint256 next_) {
         // Below the lowest mask bit (all of the path for none) every sibling is in calldata;
-        // from it up, Z_d is carried alongside as in _walkMasked.
+        // from it up, Z_d is carried alongside as in `walk`.
         uint256 t0 = _levels;
         bytes32 z;
         if (_mask != 0) (z, t0) = _zeroStart(_prefix, _mask, _levels);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {IOneStepVerifier} from "../interfaces/IOneStepVerifier.sol";
 import {LibState} from "./LibState.sol";
 
 /// @title LibProofKind
@@ -27,5 +28,24 @@ library LibProofKind {
                 i_ := 0
             }
         }
+    }
+
+    /// @notice The verifier `_proof` goes to among the four of IOneStepVerifier.kindVerifiers,
+    ///         given one by one (a contract holds them as immutables, which cannot be an array).
+    /// @param _proof The one-step proof.
+    /// @param _dot The Dot verifier; `_map`, `_reduce`, `_move` those of the other kinds.
+    /// @return The verifier at `_proof`'s place (placeOf).
+    function verifierOf(
+        bytes calldata _proof,
+        IOneStepVerifier _dot,
+        IOneStepVerifier _map,
+        IOneStepVerifier _reduce,
+        IOneStepVerifier _move
+    ) internal pure returns (IOneStepVerifier) {
+        uint256 i = placeOf(_proof);
+        if (i == 0) return _dot;
+        if (i == 1) return _map;
+        if (i == 2) return _reduce;
+        return _move;
     }
 }

@@ -41,12 +41,8 @@ contract VerifierStepper {
         emit Stepped(_preStateHash, post_);
     }
 
-    /// @dev DisputeGame._verifierOf.
+    /// @dev As DisputeGame._verifierOf: the same choice (LibProofKind.verifierOf).
     function _verifierOf(bytes calldata _proof) private view returns (IOneStepVerifier) {
-        uint256 i = LibProofKind.placeOf(_proof);
-        if (i == 0) return _VERIFIER_DOT;
-        if (i == 1) return _VERIFIER_MAP;
-        if (i == 2) return _VERIFIER_REDUCE;
-        return _VERIFIER_MOVE;
+        return LibProofKind.verifierOf(_proof, _VERIFIER_DOT, _VERIFIER_MAP, _VERIFIER_REDUCE, _VERIFIER_MOVE);
     }
 }

@@ -2,7 +2,7 @@
 // SIGTERM (the pass in progress finishes first). A failed pass is logged and retried on the
 // next one: the chain, not the process, holds the state, so nothing is lost by retrying.
 import * as path from "path";
-import type { Log } from "../agents/log";
+import type { Log, LogFields } from "../agents/log";
 import { Metrics, collectGauges, countRpcErrors, countingLog } from "../agents/metrics";
 import { ModelRun } from "../agents/model-run";
 import type { Deployment } from "../chain/deploy";
@@ -38,6 +38,28 @@ export interface AgentSetup {
   /** Counters and gauges when --metrics-port is given; null otherwise. */
   metrics: Metrics | null;
   loop: Omit<LoopOptions, "name">;
+}
+
+/**
+ * One "started" line per served model: "<name> <address> <doing> model <label> (<id>, N = …
+ * steps) on <network> (chain <id>)<tail>", with the same fields in JSON plus `extra`.
+ */
+export function logStarted(setup: AgentSetup, name: string, doing: string, tail = "", extra: LogFields = {}): void {
+  const { c, models, sender, log } = setup;
+  for (const { label, model } of models)
+    log(
+      `${name} ${sender.address} ${doing} model ${label} (${model.modelId}, N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${tail}`,
+      {
+        event: "started",
+        agent: name,
+        address: sender.address,
+        model: label,
+        modelId: model.modelId,
+        steps: Number(model.parts.steps),
+        network: c.network,
+        ...extra,
+      },
+    );
 }
 
 /** The kit's options (fees, metrics, keystore), checked before any chain work. */

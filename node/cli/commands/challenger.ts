@@ -3,7 +3,7 @@ import { Challenger } from "../../agents/challenger";
 import type { ParsedArgs } from "../args";
 import { RefereeError } from "../../errors";
 import type { CommandContext } from "../command";
-import { agentSetup, runAgents } from "../agent-loop";
+import { agentSetup, logStarted, runAgents } from "../agent-loop";
 import { chainCall } from "../chain";
 import { fundingShortfalls } from "../../chain/funding";
 import { tokenOf } from "../token";
@@ -31,19 +31,7 @@ export async function challenger(args: ParsedArgs, ctx: CommandContext): Promise
     agent.progress = (label, work) => ctx.progress.phase(label, work).value;
     return agent;
   });
-  for (const { label, model } of models)
-    log(
-      `${name} ${sender.address} watches claims on model ${label} (${model.modelId}, N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})`,
-      {
-        event: "started",
-        agent: name,
-        address: sender.address,
-        model: label,
-        modelId: model.modelId,
-        steps: Number(model.parts.steps),
-        network: c.network,
-      },
-    );
+  logStarted(setup, name, "watches claims on");
   await runAgents(
     setup,
     agents,

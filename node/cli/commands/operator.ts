@@ -4,7 +4,7 @@ import { OnSlash, StakeKeeper } from "../../agents/stake-policy";
 import type { ParsedArgs } from "../args";
 import { usageError } from "../args";
 import type { CommandContext } from "../command";
-import { agentSetup, runAgents } from "../agent-loop";
+import { agentSetup, logStarted, runAgents } from "../agent-loop";
 import { chainCall } from "../chain";
 import { requireFunding } from "../../chain/funding";
 import { type AmountInput, toUnits } from "../../chain/amounts";
@@ -89,26 +89,21 @@ export async function operator(args: ParsedArgs, ctx: CommandContext): Promise<v
     return agent;
   });
   const keeper = new StakeKeeper(agents, { claims, onSlash: policy.onSlash, topupCap: policy.topupCap }, log);
-  for (const { label, model } of models)
-    log(
-      `${name} ${sender.address} serves model ${label} (${model.modelId}, N = ${model.parts.steps} steps) on ${c.network} (chain ${c.chainId})${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}${rate === null ? "" : `; CHEATING on ${rate.cheatRate * 100}% of requests (seed ${rate.cheatSeed})`}`,
-      {
-        event: "started",
-        agent: name,
-        address: sender.address,
-        model: label,
-        modelId: model.modelId,
-        steps: Number(model.parts.steps),
-        network: c.network,
-        cheatAt,
-        ...(rate ?? {}),
-        ...(pricing === null ? {} : { minFeePerGas: args.get("min-fee-per-gas") }),
-        ...(policy.minFee === undefined ? {} : { minFee: String(policy.minFee) }),
-        onSlash: policy.onSlash,
-        topupCap: policy.topupCap === null ? null : String(policy.topupCap),
-        maxFeeGwei: args.get("max-fee-gwei") ?? null,
-      },
-    );
+  logStarted(
+    setup,
+    name,
+    "serves",
+    `${cheatAt === undefined ? "" : `; CHEATING from step ${cheatAt}`}${rate === null ? "" : `; CHEATING on ${rate.cheatRate * 100}% of requests (seed ${rate.cheatSeed})`}`,
+    {
+      cheatAt,
+      ...(rate ?? {}),
+      ...(pricing === null ? {} : { minFeePerGas: args.get("min-fee-per-gas") }),
+      ...(policy.minFee === undefined ? {} : { minFee: String(policy.minFee) }),
+      onSlash: policy.onSlash,
+      topupCap: policy.topupCap === null ? null : String(policy.topupCap),
+      maxFeeGwei: args.get("max-fee-gwei") ?? null,
+    },
+  );
   await runAgents(
     setup,
     agents,

@@ -365,12 +365,17 @@ export abstract class Agent {
    * decimal form is long) for log lines; their JSON fields keep base units as strings.
    */
   protected async amount(units: bigint): Promise<string> {
+    return formatAmount(units, await this.tokenInfo());
+  }
+
+  /** The deployment token's symbol and decimals, read once per agent. */
+  tokenInfo(): Promise<TokenInfo> {
     this.token ??= tokenInfo(this.d.token).catch((e: unknown) => {
-      // A transient RPC failure is not remembered: the next line tries again.
+      // A transient RPC failure is not remembered: the next call tries again.
       this.token = null;
       throw e;
     });
-    return formatAmount(units, await this.token);
+    return this.token;
   }
 
   /** Payouts credited to us by `contract` (fees, bonds, rewards), pulled to our account. */

@@ -3,7 +3,7 @@
 // requests (still defending its games and finalizing its claims) or tops the stake up again,
 // spending at most a cap on top-ups. Each slash and each decision is one explicit log line,
 // so an operator never quietly loses more than it chose to.
-import { type TokenInfo, formatAmount, tokenInfo } from "../chain/amounts";
+import { formatAmount } from "../chain/amounts";
 import { EventCursor } from "../chain/logs";
 import { withRetry } from "../chain/retry";
 import type { Log } from "./log";
@@ -31,7 +31,6 @@ export class StakeKeeper {
   private firstPass = true;
   private cursor: EventCursor<{ args: { claimId: bigint; slashed: bigint } }> | null = null;
   private readonly seen = new Set<bigint>();
-  private token: TokenInfo | null = null;
 
   constructor(
     private readonly operators: readonly Operator[],
@@ -43,12 +42,6 @@ export class StakeKeeper {
 
   private get lead(): Operator {
     return this.operators[0];
-  }
-
-  /** How the deployment's token names amounts (read once; base units when it has no decimals()). */
-  private async tokenFormat(): Promise<TokenInfo> {
-    this.token ??= await tokenInfo(this.lead.d.token);
-    return this.token;
   }
 
   /**
@@ -80,7 +73,7 @@ export class StakeKeeper {
       const bonded = await withRetry(() => d.staking.bondedOf(address));
       const missing = need > bonded ? need - bonded : 0n;
       if (this.toppedUp + missing > this.policy.topupCap) {
-        const t = await this.tokenFormat();
+        const t = await this.lead.tokenInfo();
         this.stop(
           `top-up cap reached: ${formatAmount(missing, t)} more would bring top-ups to ${formatAmount(this.toppedUp + missing, t)}, over --topup-cap ${formatAmount(this.policy.topupCap, t)}; no new claims`,
           { toppedUp: String(this.toppedUp), missing: String(missing) },
@@ -96,7 +89,7 @@ export class StakeKeeper {
   private async onSlashed(claimId: bigint, slashed: bigint): Promise<void> {
     const { d, address } = this.lead;
     this.slashes++;
-    const t = await this.tokenFormat();
+    const t = await this.lead.tokenInfo();
     const bonded = await withRetry(() => d.staking.bondedOf(address));
     const target = d.options.claimBond * BigInt(this.policy.claims);
     const head = `claim #${claimId} slashed −${formatAmount(slashed, t)}; stake ${formatAmount(bonded, t)}`;

@@ -33,7 +33,10 @@ library LibProofKind {
     /// @notice The verifier `_proof` goes to among the four of IOneStepVerifier.kindVerifiers,
     ///         given one by one (a contract holds them as immutables, which cannot be an array).
     /// @param _proof The one-step proof.
-    /// @param _dot The Dot verifier; `_map`, `_reduce`, `_move` those of the other kinds.
+    /// @param _dot The Dot verifier.
+    /// @param _map The Map verifier.
+    /// @param _reduce The Reduce verifier.
+    /// @param _move The Move verifier.
     /// @return The verifier at `_proof`'s place (placeOf).
     function verifierOf(
         bytes calldata _proof,
